@@ -1,0 +1,46 @@
+// swift-tools-version:6.0
+// SwiftGAN: generative adversarial networks in Swift on Linux.
+//
+// Targets are layered; dependencies point down only:
+//   CBLAS (OpenBLAS shim) -> SwiftGANTensor (tensor + autodiff) -> ... -> gan (CLI)
+import PackageDescription
+
+let package = Package(
+    name: "SwiftGAN",
+    products: [
+        .library(name: "SwiftGANTensor", targets: ["SwiftGANTensor"]),
+        .executable(name: "gan", targets: ["gan"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // MARK: - C shims
+        .systemLibrary(
+            name: "CBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
+
+        // MARK: - Tensor engine and autodiff
+        .target(
+            name: "SwiftGANTensor",
+            dependencies: ["CBLAS"]
+        ),
+
+        // MARK: - Command line
+        .executableTarget(
+            name: "gan",
+            dependencies: [
+                "SwiftGANTensor",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // MARK: - Tests
+        .testTarget(
+            name: "SwiftGANTensorTests",
+            dependencies: ["SwiftGANTensor"]
+        ),
+    ]
+)

@@ -1,0 +1,54 @@
+import Dispatch
+
+/// Splitting element loops across cores.
+@usableFromInline
+enum Parallel {
+    /// Loops with fewer elements than this run on the calling thread: below
+    /// it, waking a second thread costs more than it saves.
+    @usableFromInline static let minimumElements = 1 << 15
+
+    /// Number of worker chunks for large loops (the machine's core count).
+    @usableFromInline static let workerCount = max(1, min(ProcessInfoCores.active, 8))
+
+    /// Calls `body(range)` over disjoint ranges covering `0..<count`, on
+    /// several threads when `count * costPerElement` is large enough.
+    @inlinable
+    static func forEachChunk(count: Int, costPerElement: Int = 1, _ body: (Range<Int>) -> Void) {
+        let chunks = min(workerCount, max(1, count * costPerElement / minimumElements))
+        if chunks <= 1 {
+            body(0..<count)
+            return
+        }
+        withoutActuallyEscaping(body) { body in
+            // The chunks write disjoint ranges; the box only tells the
+            // compiler that sharing the closure across threads is safe.
+            let box = UncheckedSendableBox(body)
+            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                let start = count * chunk / chunks
+                let end = count * (chunk + 1) / chunks
+                box.value(start..<end)
+            }
+        }
+    }
+}
+
+@usableFromInline
+struct UncheckedSendableBox<Value>: @unchecked Sendable {
+    @usableFromInline let value: Value
+    @usableFromInline init(_ value: Value) { self.value = value }
+}
+
+@usableFromInline
+enum ProcessInfoCores {
+    @usableFromInline static let active: Int = {
+        #if canImport(Glibc)
+        return Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+        #else
+        return 1
+        #endif
+    }()
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif

@@ -1,0 +1,83 @@
+// MARK: - Matrix multiplication
+
+/// Matrix product with NumPy/PyTorch `matmul` semantics, optionally
+/// transposing either operand's last two axes without copying it.
+///
+/// - `a: [M, K]`, `b: [K, N]` → `[M, N]`;
+/// - batched: `a: [..., M, K]`, `b: [..., K, N]` with broadcast batch axes → `[..., M, N]`;
+/// - a 1-D operand is a vector (its unit axis is removed from the result).
+///
+/// `transposeA` / `transposeB` read the operand as its transpose (`Aᵀ`),
+/// passing BLAS a flag instead of materialising it: `matmul(x, weight,
+/// transposeB: true)` is PyTorch's `x @ weight.T` for a Linear layer.
+///
+/// - Precondition: inner dimensions agree; batch axes broadcast.
+public func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transposeB: Bool = false) -> Tensor {
+    precondition(a.rank >= 1 && b.rank >= 1, "matmul: operands must have rank >= 1, got \(a.shape) and \(b.shape)")
+    if a.rank == 1 {
+        precondition(!transposeA, "matmul: transposeA needs a matrix, got \(a.shape)")
+        return matmul(a.unsqueezed(axis: 0), b, transposeB: transposeB).squeezing(axes: [-2])
+    }
+    if b.rank == 1 {
+        precondition(!transposeB, "matmul: transposeB needs a matrix, got \(b.shape)")
+        return matmul(a, b.unsqueezed(axis: 1), transposeA: transposeA).squeezing(axes: [-1])
+    }
+    return MatrixProduct.apply(a, b, transposeA: transposeA, transposeB: transposeB)
+}
+
+/// The 2-D-or-more product and its backward rule, closed under
+/// differentiation (gradients are again `MatrixProduct`s).
+enum MatrixProduct {
+    static func apply(_ a: Tensor, _ b: Tensor, transposeA: Bool, transposeB: Bool) -> Tensor {
+        let (m, kA) = transposeA ? (a.shape[a.rank - 1], a.shape[a.rank - 2]) : (a.shape[a.rank - 2], a.shape[a.rank - 1])
+        let (kB, n) = transposeB ? (b.shape[b.rank - 1], b.shape[b.rank - 2]) : (b.shape[b.rank - 2], b.shape[b.rank - 1])
+        precondition(kA == kB, "matmul: inner dimensions differ: \(a.shape)\(transposeA ? "ᵀ" : "") x \(b.shape)\(transposeB ? "ᵀ" : "")")
+        let batchA = Array(a.shape.dropLast(2)), batchB = Array(b.shape.dropLast(2))
+        let batch = Shape.broadcast(batchA, batchB, op: "matmul (batch axes)")
+        let outShape = batch + [m, n]
+        let out = TensorStorage(uninitializedCount: outShape.reduce(1, *))
+        let rowsA = a.shape[a.rank - 2], colsA = a.shape[a.rank - 1]
+        let rowsB = b.shape[b.rank - 2], colsB = b.shape[b.rank - 1]
+
+        if batchB.reduce(1, *) == 1 && !transposeA && batchA == batch {
+            // [..., M, K] x [K, N]: one GEMM over all rows of A.
+            let rows = batchA.reduce(1, *) * m
+            BLAS.sgemm(transposeA: false, transposeB: transposeB, m: rows, n: n, k: kA,
+                       a: a.storage.pointer, lda: colsA, b: b.storage.pointer, ldb: colsB,
+                       c: out.pointer, ldc: n)
+        } else {
+            let batchCount = batch.reduce(1, *)
+            let stridesA = Shape.broadcastStrides(batchA, to: batch), stridesB = Shape.broadcastStrides(batchB, to: batch)
+            let matrixA = rowsA * colsA, matrixB = rowsB * colsB
+            for index in 0..<batchCount {
+                var remaining = index, offsetA = 0, offsetB = 0
+                for axis in stride(from: batch.count - 1, through: 0, by: -1) {
+                    let coordinate = remaining % batch[axis]
+                    remaining /= batch[axis]
+                    offsetA += coordinate * stridesA[axis]
+                    offsetB += coordinate * stridesB[axis]
+                }
+                BLAS.sgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: kA,
+                           a: a.storage.pointer + offsetA * matrixA, lda: colsA,
+                           b: b.storage.pointer + offsetB * matrixB, ldb: colsB,
+                           c: out.pointer + index * m * n, ldc: n)
+            }
+        }
+        return Tensor.result("matmul", shape: outShape, storage: out, inputs: [a, b]) { context in
+            let g = context.gradient
+            // C = op(A) op(B). dA = G op(B)ᵀ (or its transpose), dB = op(A)ᵀ G (or its transpose).
+            var gradientA: Tensor? = nil, gradientB: Tensor? = nil
+            if context.needs(0) {
+                let full = transposeA ? apply(b, g, transposeA: transposeB, transposeB: true)
+                                      : apply(g, b, transposeA: false, transposeB: !transposeB)
+                gradientA = full.sum(toShape: a.shape)
+            }
+            if context.needs(1) {
+                let full = transposeB ? apply(g, a, transposeA: true, transposeB: transposeA)
+                                      : apply(a, g, transposeA: !transposeA, transposeB: false)
+                gradientB = full.sum(toShape: b.shape)
+            }
+            return [gradientA, gradientB]
+        }
+    }
+}

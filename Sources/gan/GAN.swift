@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// The `gan` command line.
+@main
+struct GAN: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gan",
+        abstract: "SwiftGAN: train, sample and evaluate generative adversarial networks on the CPU.",
+        subcommands: [BenchCommand.self]
+    )
+}
