@@ -1,0 +1,118 @@
+import Testing
+@testable import SwiftGANTensor
+
+@Suite("Convolution")
+struct ConvolutionTests {
+    struct Case: Sendable, CustomStringConvertible {
+        var input: [Int], weight: [Int], stride: (Int, Int), padding: (Int, Int), dilation: (Int, Int)
+        var description: String { "\(input) * \(weight) s\(stride) p\(padding) d\(dilation)" }
+    }
+
+    static let cases: [Case] = [
+        Case(input: [1, 1, 5, 5], weight: [1, 1, 3, 3], stride: (1, 1), padding: (0, 0), dilation: (1, 1)),
+        Case(input: [2, 3, 7, 6], weight: [4, 3, 3, 2], stride: (2, 1), padding: (1, 0), dilation: (1, 1)),
+        Case(input: [3, 2, 9, 8], weight: [5, 2, 4, 4], stride: (2, 2), padding: (1, 1), dilation: (1, 1)),
+        Case(input: [2, 3, 10, 9], weight: [2, 3, 3, 3], stride: (1, 2), padding: (2, 1), dilation: (2, 3)),
+        Case(input: [1, 4, 6, 6], weight: [3, 4, 1, 1], stride: (3, 3), padding: (0, 0), dilation: (1, 1)),
+    ]
+
+    @Test(arguments: cases)
+    func forwardAgreesWithOracle(_ c: Case) {
+        let x = randomTensor(c.input, seed: 1), w = randomTensor(c.weight, seed: 2), bias = randomTensor([c.weight[0]], seed: 3)
+        let stride = SpatialSize(height: c.stride.0, width: c.stride.1)
+        let padding = SpatialSize(height: c.padding.0, width: c.padding.1)
+        let dilation = SpatialSize(height: c.dilation.0, width: c.dilation.1)
+        let y = conv2d(x, weight: w, bias: bias, stride: stride, padding: padding, dilation: dilation)
+        let expected = ReferenceKernels.conv2d(input: x.scalars, inputShape: c.input, weight: w.scalars, weightShape: c.weight,
+                                               stride: c.stride, padding: c.padding, dilation: c.dilation)
+        #expect(y.shape == expected.shape)
+        let spatial = expected.shape[2] * expected.shape[3]
+        let withBias = expected.values.enumerated().map { $0.element + bias.scalars[($0.offset / spatial) % c.weight[0]] }
+        expectClose(y.scalars, withBias, tolerance: 1e-5)
+    }
+
+    @Test(arguments: cases)
+    func transposedAgreesWithOracle(_ c: Case) {
+        // Reuse the case as a transposed layer mapping weight[0] channels to weight[1].
+        let transposedWeight = [c.weight[0], c.weight[1], c.weight[2], c.weight[3]]
+        let input = [c.input[0], c.weight[0], 4, 3]
+        let x = randomTensor(input, seed: 4), w = randomTensor(transposedWeight, seed: 5)
+        let outputPadding = (c.stride.0 > 1 ? 1 : 0, 0)
+        let y = convTranspose2d(x, weight: w,
+                                stride: SpatialSize(height: c.stride.0, width: c.stride.1),
+                                padding: SpatialSize(height: c.padding.0, width: c.padding.1),
+                                outputPadding: SpatialSize(height: outputPadding.0, width: outputPadding.1),
+                                dilation: SpatialSize(height: c.dilation.0, width: c.dilation.1))
+        let expected = ReferenceKernels.convTranspose2d(input: x.scalars, inputShape: input, weight: w.scalars,
+                                                        weightShape: transposedWeight, stride: c.stride, padding: c.padding,
+                                                        outputPadding: outputPadding, dilation: c.dilation)
+        #expect(y.shape == expected.shape)
+        expectClose(y.scalars, expected.values, tolerance: 1e-5)
+    }
+
+    @Test func dcganShapes() {
+        let z = Tensor.zeros([2, 100, 1, 1])
+        let g1 = convTranspose2d(z, weight: Tensor.zeros([100, 32, 7, 7]))
+        #expect(g1.shape == [2, 32, 7, 7])
+        let g2 = convTranspose2d(g1, weight: Tensor.zeros([32, 16, 4, 4]), stride: 2, padding: 1)
+        #expect(g2.shape == [2, 16, 14, 14])
+        let d1 = conv2d(Tensor.zeros([2, 1, 28, 28]), weight: Tensor.zeros([8, 1, 4, 4]), stride: 2, padding: 1)
+        #expect(d1.shape == [2, 8, 14, 14])
+        let odd = convTranspose2d(Tensor.zeros([1, 2, 4, 4]), weight: Tensor.zeros([2, 3, 3, 3]), stride: 2, padding: 1, outputPadding: 1)
+        #expect(odd.shape == [1, 3, 8, 8])
+    }
+
+    @Test func convolutionGradients() {
+        let check = GradientCheck()
+        let x = randomTensor([2, 2, 5, 4], seed: 7), w = randomTensor([3, 2, 3, 2], seed: 8), b = randomTensor([3], seed: 9)
+        check.check([x, w, b]) { conv2d($0[0], weight: $0[1], bias: $0[2], stride: SpatialSize(height: 2, width: 1), padding: 1) }
+        check.check([x, w]) { conv2d($0[0], weight: $0[1], padding: SpatialSize(height: 2, width: 1), dilation: 2) }
+        let t = randomTensor([2, 3, 3, 2], seed: 10)
+        check.check([t, w, b.slice(axis: 0, start: 0, end: 2)]) {
+            convTranspose2d($0[0], weight: $0[1], bias: $0[2], stride: 2, padding: 1, outputPadding: 1)
+        }
+    }
+}
+
+@Suite("Pooling and upsampling")
+struct PoolingTests {
+    let image = Tensor.arange(0, 16).reshaped([1, 1, 4, 4])
+
+    @Test func maxPool() {
+        #expect(image.maxPool2d(kernel: 2).scalars == [5, 7, 13, 15])
+        #expect(image.maxPool2d(kernel: 3, stride: 1).scalars == [10, 11, 14, 15])
+        let padded = (-image).maxPool2d(kernel: 2, stride: 2, padding: 1)
+        #expect(padded.shape == [1, 1, 3, 3])
+        #expect(padded.scalars == [0, -1, -3, -4, -5, -7, -12, -13, -15])
+    }
+
+    @Test func avgPool() {
+        #expect(image.avgPool2d(kernel: 2).scalars == [2.5, 4.5, 10.5, 12.5])
+        let included = image.avgPool2d(kernel: 2, padding: 1)
+        #expect(included.scalars[0] == 0)
+        #expect(included.scalars[1] == Float(1 + 2) / 4)
+        let excluded = image.avgPool2d(kernel: 2, padding: 1, countIncludePad: false)
+        #expect(excluded.scalars[1] == Float(1 + 2) / 2)
+    }
+
+    @Test func upsampling() {
+        let small = Tensor([1, 2, 3, 4], shape: [1, 1, 2, 2])
+        #expect(small.upsampleNearest(scale: 2).scalars == [1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4])
+        // PyTorch: F.interpolate(x, scale_factor=2, mode="bilinear", align_corners=False)
+        let bilinear = small.upsampleBilinear(scale: 2)
+        expectClose(bilinear.scalars, [1.0, 1.25, 1.75, 2.0, 1.5, 1.75, 2.25, 2.5,
+                                       2.5, 2.75, 3.25, 3.5, 3.0, 3.25, 3.75, 4.0])
+    }
+
+    @Test func poolingGradients() {
+        let check = GradientCheck()
+        var generator = RandomGenerator(seed: 3)
+        let spread = Tensor(generator.permutation(50).map { Float($0) * 0.1 }, shape: [1, 2, 5, 5])
+        check.check([spread]) { $0[0].maxPool2d(kernel: 2, stride: 2, padding: 1) }
+        check.check([spread]) { $0[0].maxPool2d(kernel: 3, stride: 2) }
+        check.check([spread]) { $0[0].avgPool2d(kernel: 3, stride: 2, padding: 1) }
+        check.check([spread]) { $0[0].avgPool2d(kernel: 2, countIncludePad: false) }
+        check.check([spread]) { $0[0].upsampleNearest(scale: 2) }
+        check.check([spread]) { $0[0].upsampleBilinear(scale: 2) }
+    }
+}

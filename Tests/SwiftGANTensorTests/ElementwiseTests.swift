@@ -1,0 +1,134 @@
+import Foundation
+import Testing
+@testable import SwiftGANTensor
+
+@Suite("Elementwise ops")
+struct ElementwiseTests {
+    @Test func arithmeticForward() {
+        let a = Tensor([1, 2, 3, 4], shape: [2, 2]), b = Tensor([10, 20, 30, 40], shape: [2, 2])
+        #expect((a + b).scalars == [11, 22, 33, 44])
+        #expect((b - a).scalars == [9, 18, 27, 36])
+        #expect((a * b).scalars == [10, 40, 90, 160])
+        #expect((b / a).scalars == [10, 10, 10, 10])
+        #expect((-a).scalars == [-1, -2, -3, -4])
+        #expect((2 * a + 1).scalars == [3, 5, 7, 9])
+        #expect((1 - a / 2).scalars == [0.5, 0, -0.5, -1])
+        #expect(a.pow(2).scalars == [1, 4, 9, 16])
+        #expect(a.pow(Tensor([2, 0.5], shape: [2])).scalars == [1, Float(2).squareRoot(), 9, 2])
+    }
+
+    @Test func broadcastingEdgeCases() {
+        let column = Tensor([1, 2, 3], shape: [3, 1]), row = Tensor([10, 20], shape: [2])
+        let sum = column + row
+        #expect(sum.shape == [3, 2])
+        #expect(sum.scalars == [11, 21, 12, 22, 13, 23])
+        // Scalar tensor with any rank.
+        #expect((Tensor(1) + Tensor.zeros([2, 1, 2])).shape == [2, 1, 2])
+        // Leading axes added on both sides, size-1 in the middle.
+        let a = Tensor.arange(0, 6).reshaped([2, 1, 3]), b = Tensor.arange(0, 4).reshaped([4, 1])
+        let c = a * b
+        #expect(c.shape == [2, 4, 3])
+        #expect(c[1, 3, 2] == 5 * 3)
+        #expect(c[0, 2, 1] == 1 * 2)
+        // Bias in NCHW.
+        let image = Tensor.zeros([2, 3, 2, 2]), bias = Tensor([1, 2, 3]).reshaped([1, 3, 1, 1])
+        let biased = image + bias
+        #expect(biased[1, 2, 1, 0] == 3 && biased[0, 0, 0, 1] == 1)
+        // Empty tensors broadcast to empty results.
+        #expect((Tensor.zeros([0, 3]) + Tensor.ones([3])).shape == [0, 3])
+    }
+
+    @Test func mathForward() {
+        let x = Tensor([-2, -0.5, 0, 0.5, 2])
+        expectClose(x.exp().scalars, x.scalars.map { Foundation.exp($0) })
+        expectClose(x.abs().scalars, [2, 0.5, 0, 0.5, 2])
+        expectClose(x.abs().sqrt().scalars, x.scalars.map { Swift.abs($0).squareRoot() })
+        expectClose(Tensor([1, 2.718281828]).log().scalars, [0, 1])
+        expectClose(x.clamp(min: -1, max: 1).scalars, [-1, -0.5, 0, 0.5, 1])
+        expectClose(x.clamp(min: 0).scalars, [0, 0, 0, 0.5, 2])
+        expectClose(x.minimum(Tensor(0.1)).scalars, [-2, -0.5, 0, 0.1, 0.1])
+        expectClose(x.maximum(Tensor(0.1)).scalars, [0.1, 0.1, 0.1, 0.5, 2])
+    }
+
+    @Test func comparisonsAndWhere() {
+        let a = Tensor([1, 2, 3]), b = Tensor([3, 2, 1])
+        #expect(a.less(b).scalars == [1, 0, 0])
+        #expect(a.lessEqual(b).scalars == [1, 1, 0])
+        #expect(a.greater(b).scalars == [0, 0, 1])
+        #expect(a.greaterEqual(b).scalars == [0, 1, 1])
+        #expect(a.equal(b).scalars == [0, 1, 0])
+        #expect(a.notEqual(b).scalars == [1, 0, 1])
+        #expect(`where`(a.greater(Tensor(1.5)), a, Tensor(-1)).scalars == [-1, 2, 3])
+    }
+
+    @Test func activationsForward() {
+        let x = Tensor([-3, -1, 0, 1, 3])
+        expectClose(x.relu().scalars, [0, 0, 0, 1, 3])
+        expectClose(x.leakyRelu(0.2).scalars, [-0.6, -0.2, 0, 1, 3])
+        expectClose(x.tanh().scalars, x.scalars.map { Foundation.tanh($0) })
+        expectClose(x.sigmoid().scalars, x.scalars.map { 1 / (1 + Foundation.exp(-$0)) })
+        expectClose(x.softplus().scalars, x.scalars.map { Foundation.log(1 + Foundation.exp($0)) })
+        expectClose(x.elu().scalars, x.scalars.map { $0 > 0 ? $0 : Foundation.exp($0) - 1 })
+        expectClose(x.logSigmoid().scalars, x.scalars.map { -Foundation.log(1 + Foundation.exp(-$0)) })
+    }
+
+    @Test func stableAtExtremes() {
+        let big = Tensor([-100, 100, -1000, 1000])
+        #expect(big.sigmoid().scalars == [0, 1, 0, 1] || big.sigmoid().scalars.allSatisfy { $0.isFinite })
+        expectClose(big.softplus().scalars, [0, 100, 0, 1000])
+        expectClose(big.logSigmoid().scalars, [-100, 0, -1000, 0])
+        let logits = Tensor([1000, 0, -1000, 1, 2, 3], shape: [2, 3])
+        let logProbabilities = logits.logSoftmax(axis: 1)
+        #expect(logProbabilities.scalars.allSatisfy { $0.isFinite })
+        expectClose(logProbabilities.scalars[0...0].map { $0 }, [0])
+        let softmax = logits.softmax(axis: 1)
+        expectClose(softmax.sum(axes: [1]).scalars, [1, 1])
+        let e = [Foundation.exp(Float(1)), Foundation.exp(Float(2)), Foundation.exp(Float(3))]
+        let total = e.reduce(0, +)
+        expectClose(Array(softmax.scalars[3...]), e.map { $0 / total })
+    }
+
+    @Test func elementwiseGradients() {
+        let check = GradientCheck()
+        let x = awayFromZero([2, 3], seed: 1), y = awayFromZero([2, 3], seed: 2)
+        check.check([x, y]) { $0[0] + $0[1] }
+        check.check([x, y]) { $0[0] - $0[1] }
+        check.check([x, y]) { $0[0] * $0[1] }
+        check.check([x, y]) { $0[0] / $0[1] }
+        check.check([x]) { -$0[0] }
+        check.check([x]) { $0[0].exp() }
+        check.check([x]) { $0[0].abs() }
+        check.check([x]) { $0[0].abs().log() }
+        check.check([x]) { $0[0].abs().sqrt() }
+        check.check([x]) { $0[0].pow(3) }
+        check.check([x, y]) { ($0[0].abs() + 0.5).pow($0[1]) }
+        check.check([x]) { $0[0].clamp(min: -0.5, max: 0.5) }
+        check.check([x, y]) { $0[0].minimum($0[1]) }
+        check.check([x, y]) { $0[0].maximum($0[1]) }
+        check.check([x, y]) { `where`(x.greater(Tensor(0)), $0[0], $0[1]) }
+    }
+
+    @Test func broadcastGradients() {
+        let check = GradientCheck()
+        let a = awayFromZero([2, 1, 3], seed: 3), b = awayFromZero([4, 1], seed: 4), s = awayFromZero([], seed: 5)
+        check.check([a, b]) { $0[0] * $0[1] }
+        check.check([a, b]) { $0[0] / $0[1] }
+        check.check([a, s]) { $0[0] - $0[1] }
+        check.check([a, b]) { $0[0].maximum($0[1]) }
+    }
+
+    @Test func activationGradients() {
+        let check = GradientCheck()
+        let x = awayFromZero([3, 4], seed: 6)
+        check.check([x]) { $0[0].relu() }
+        check.check([x]) { $0[0].leakyRelu(0.2) }
+        check.check([x]) { $0[0].tanh() }
+        check.check([x]) { $0[0].sigmoid() }
+        check.check([x]) { $0[0].softplus() }
+        check.check([x]) { $0[0].elu(alpha: 0.7) }
+        check.check([x]) { $0[0].logSigmoid() }
+        check.check([x * 3]) { $0[0].logSoftmax(axis: 1) }
+        check.check([x * 3]) { $0[0].softmax(axis: 0) }
+        check.check([x]) { $0[0].logSumExp(axes: [0, 1]) }
+    }
+}

@@ -1,0 +1,57 @@
+import Testing
+@testable import SwiftGANTensor
+
+@Suite("Matrix multiplication")
+struct MatmulTests {
+    @Test func smallExact() {
+        let a = Tensor([1, 2, 3, 4, 5, 6], shape: [2, 3]), b = Tensor([7, 8, 9, 10, 11, 12], shape: [3, 2])
+        #expect(matmul(a, b).scalars == [58, 64, 139, 154])
+        #expect(matmul(a, a, transposeB: true).scalars == [14, 32, 32, 77])
+        #expect(matmul(a, a, transposeA: true).shape == [3, 3])
+        #expect(matmul(a, Tensor([1, 0, -1])).scalars == [-2, -2])
+        #expect(matmul(Tensor([1, 1]), a).scalars == [5, 7, 9])
+    }
+
+    @Test(arguments: [(1, 1, 1), (3, 5, 7), (17, 33, 9), (64, 100, 31), (5, 129, 65)])
+    func agreesWithOracle(m: Int, k: Int, n: Int) {
+        let a = randomTensor([m, k], seed: UInt64(m * 1000 + k)), b = randomTensor([k, n], seed: UInt64(n))
+        let expected = ReferenceKernels.matmul(a.scalars, b.scalars, m: m, k: k, n: n)
+        expectClose(matmul(a, b).scalars, expected, tolerance: 1e-5)
+        expectClose(matmul(a.transposed(), b, transposeA: true).scalars, expected, tolerance: 1e-5)
+        expectClose(matmul(a, b.transposed(), transposeB: true).scalars, expected, tolerance: 1e-5)
+        expectClose(matmul(a.transposed(), b.transposed(), transposeA: true, transposeB: true).scalars, expected, tolerance: 1e-5)
+    }
+
+    @Test func batchedAndBroadcast() {
+        let a = randomTensor([2, 3, 4, 5], seed: 1), b = randomTensor([3, 5, 2], seed: 2)
+        let c = matmul(a, b)
+        #expect(c.shape == [2, 3, 4, 2])
+        for i in 0..<2 {
+            for j in 0..<3 {
+                let left = a.slice(axis: 0, start: i, end: i + 1).slice(axis: 1, start: j, end: j + 1).reshaped([4, 5])
+                let right = b.slice(axis: 0, start: j, end: j + 1).reshaped([5, 2])
+                let expected = ReferenceKernels.matmul(left.scalars, right.scalars, m: 4, k: 5, n: 2)
+                let actual = c.slice(axis: 0, start: i, end: i + 1).slice(axis: 1, start: j, end: j + 1).scalars
+                expectClose(actual, expected)
+            }
+        }
+        // [..., M, K] x [K, N] uses one GEMM.
+        let flat = matmul(a, randomTensor([5, 6], seed: 3))
+        #expect(flat.shape == [2, 3, 4, 6])
+        let single = matmul(a.reshaped([24, 5]), randomTensor([5, 6], seed: 3))
+        expectClose(flat.scalars, single.scalars)
+    }
+
+    @Test func matmulGradients() {
+        let check = GradientCheck()
+        let a = randomTensor([3, 4], seed: 31), b = randomTensor([4, 2], seed: 32)
+        check.check([a, b]) { matmul($0[0], $0[1]) }
+        check.check([a, b]) { matmul($0[0].transposed(), $0[1].transposed(), transposeA: true, transposeB: true) }
+        check.check([a, a]) { matmul($0[0], $0[1], transposeB: true) }
+        check.check([a, a]) { matmul($0[0], $0[1], transposeA: true) }
+        let batched = randomTensor([2, 3, 4], seed: 33)
+        check.check([batched, b]) { matmul($0[0], $0[1]) }
+        check.check([b, batched]) { matmul($0[0], $0[1], transposeA: true, transposeB: true) }
+        check.check([a, randomTensor([4], seed: 34)]) { matmul($0[0], $0[1]) }
+    }
+}
