@@ -14,6 +14,10 @@ struct ConvolutionTests {
         Case(input: [3, 2, 9, 8], weight: [5, 2, 4, 4], stride: (2, 2), padding: (1, 1), dilation: (1, 1)),
         Case(input: [2, 3, 10, 9], weight: [2, 3, 3, 3], stride: (1, 2), padding: (2, 1), dilation: (2, 3)),
         Case(input: [1, 4, 6, 6], weight: [3, 4, 1, 1], stride: (3, 3), padding: (0, 0), dilation: (1, 1)),
+        // Output planes of 64+ pixels: one GEMM per sample.
+        Case(input: [2, 3, 12, 11], weight: [4, 3, 3, 3], stride: (1, 1), padding: (1, 1), dilation: (1, 1)),
+        // The kernel covers the whole input: a plain matrix product.
+        Case(input: [3, 4, 5, 5], weight: [6, 4, 5, 5], stride: (1, 1), padding: (0, 0), dilation: (1, 1)),
     ]
 
     @Test(arguments: cases)
@@ -67,6 +71,11 @@ struct ConvolutionTests {
         let x = randomTensor([2, 2, 5, 4], seed: 7), w = randomTensor([3, 2, 3, 2], seed: 8), b = randomTensor([3], seed: 9)
         check.check([x, w, b]) { conv2d($0[0], weight: $0[1], bias: $0[2], stride: SpatialSize(height: 2, width: 1), padding: 1) }
         check.check([x, w]) { conv2d($0[0], weight: $0[1], padding: SpatialSize(height: 2, width: 1), dilation: 2) }
+        let large = randomTensor([2, 1, 9, 8], seed: 11), w1 = randomTensor([2, 1, 2, 2], seed: 12)
+        check.check([large, w1]) { conv2d($0[0], weight: $0[1], padding: 1) }  // per-sample GEMMs
+        let full = randomTensor([2, 2, 3, 3], seed: 13), wFull = randomTensor([3, 2, 3, 3], seed: 14)
+        check.check([full, wFull]) { conv2d($0[0], weight: $0[1]) }  // plain matrix product
+        check.check([randomTensor([2, 3, 1, 1], seed: 15), wFull]) { convTranspose2d($0[0], weight: $0[1]) }
         let t = randomTensor([2, 3, 3, 2], seed: 10)
         check.check([t, w, b.slice(axis: 0, start: 0, end: 2)]) {
             convTranspose2d($0[0], weight: $0[1], bias: $0[2], stride: 2, padding: 1, outputPadding: 1)

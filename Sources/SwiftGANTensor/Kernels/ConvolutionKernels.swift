@@ -15,13 +15,47 @@ struct ConvolutionGeometry: Equatable, Sendable {
     var patchSize: Int { inChannels * kernelHeight * kernelWidth }
     /// Columns of the im2col matrix: `N * outH * outW`.
     var columnCount: Int { batch * outHeight * outWidth }
+    /// Output pixels per sample.
+    var spatial: Int { outHeight * outWidth }
+
+    /// The kernel covers the whole unpadded input once (1x1 output): the
+    /// convolution is a plain matrix product and needs no im2col.
+    var isFullKernel: Bool {
+        padH == 0 && padW == 0 && kernelHeight == height && kernelWidth == width
+            && dilationH == 1 && dilationW == 1
+    }
+
+    /// One GEMM per sample (no batch/channel permutes) pays when each
+    /// sample's output plane is large enough to keep the GEMM efficient.
+    var usesPerSampleGEMM: Bool { spatial >= 64 || batch == 1 }
+}
+
+/// Where im2col puts element (row, sample, pixel): `row * rowStride +
+/// sample * sampleStride + pixel`.
+struct ColumnLayout {
+    var rowStride: Int
+    var sampleStride: Int
+
+    /// `[C*kH*kW, N*L]`: one wide matrix for a single GEMM over the batch.
+    static func batched(_ g: ConvolutionGeometry) -> ColumnLayout {
+        ColumnLayout(rowStride: g.columnCount, sampleStride: g.spatial)
+    }
+
+    /// `[N][C*kH*kW, L]`: one matrix per sample.
+    static func perSample(_ g: ConvolutionGeometry) -> ColumnLayout {
+        ColumnLayout(rowStride: g.spatial, sampleStride: g.patchSize * g.spatial)
+    }
+
+    static func best(_ g: ConvolutionGeometry) -> ColumnLayout {
+        g.usesPerSampleGEMM ? perSample(g) : batched(g)
+    }
 }
 
 /// im2col / col2im and the three GEMM-based convolution kernels: forward,
 /// input gradient (also transposed convolution) and weight gradient.
 enum ConvolutionKernels {
-    /// Unfolds input patches into `[C*kH*kW, N*outH*outW]`.
-    static func im2col(_ input: UnsafePointer<Float>, _ g: ConvolutionGeometry) -> TensorStorage {
+    /// Unfolds input patches into columns laid out by `layout`.
+    static func im2col(_ input: UnsafePointer<Float>, _ g: ConvolutionGeometry, layout: ColumnLayout) -> TensorStorage {
         let outH = g.outHeight, outW = g.outWidth, columns = g.columnCount
         let cols = TensorStorage(uninitializedCount: g.patchSize * columns)
         let destinationBase = cols.pointer
@@ -30,20 +64,26 @@ enum ConvolutionKernels {
             for row in rows {
                 let channel = row / kernelArea
                 let ki = (row / g.kernelWidth) % g.kernelHeight, kj = row % g.kernelWidth
-                var destination = destinationBase + row * columns
+                // Output columns whose input column lies inside the image.
+                let xOffset = kj * g.dilationW - g.padW
+                let firstInside = Swift.min(outW, Swift.max(0, (-xOffset + g.strideW - 1) / g.strideW))
+                let lastInside = Swift.max(firstInside, Swift.min(outW, (g.width - xOffset + g.strideW - 1) / g.strideW))
                 for n in 0..<g.batch {
+                    var destination = destinationBase + row * layout.rowStride + n * layout.sampleStride
                     let plane = input + (n * g.inChannels + channel) * g.height * g.width
                     for oy in 0..<outH {
                         let iy = oy * g.strideH - g.padH + ki * g.dilationH
                         if iy < 0 || iy >= g.height {
                             destination.update(repeating: 0, count: outW)
                         } else {
-                            let line = plane + iy * g.width
-                            let xOffset = kj * g.dilationW - g.padW
-                            for ox in 0..<outW {
-                                let ix = ox * g.strideW + xOffset
-                                destination[ox] = (ix >= 0 && ix < g.width) ? line[ix] : 0
+                            let line = plane + iy * g.width + xOffset
+                            for ox in 0..<firstInside { destination[ox] = 0 }
+                            if g.strideW == 1 {
+                                (destination + firstInside).update(from: line + firstInside, count: lastInside - firstInside)
+                            } else {
+                                for ox in firstInside..<lastInside { destination[ox] = line[ox * g.strideW] }
                             }
+                            for ox in lastInside..<outW { destination[ox] = 0 }
                         }
                         destination += outW
                     }
@@ -55,7 +95,7 @@ enum ConvolutionKernels {
 
     /// Folds `[C*kH*kW, N*outH*outW]` columns back into `[N, C, H, W]`,
     /// adding overlapping contributions (the adjoint of `im2col`).
-    static func col2im(_ cols: UnsafePointer<Float>, _ g: ConvolutionGeometry) -> TensorStorage {
+    static func col2im(_ cols: UnsafePointer<Float>, _ g: ConvolutionGeometry, layout: ColumnLayout) -> TensorStorage {
         let out = TensorStorage(count: g.batch * g.inChannels * g.height * g.width, repeating: 0)
         let outH = g.outHeight, outW = g.outWidth, columns = g.columnCount
         let base = out.pointer
@@ -64,18 +104,17 @@ enum ConvolutionKernels {
                 for ki in 0..<g.kernelHeight {
                     for kj in 0..<g.kernelWidth {
                         let row = (channel * g.kernelHeight + ki) * g.kernelWidth + kj
-                        var source = cols + row * columns
                         let xOffset = kj * g.dilationW - g.padW
+                        let firstInside = Swift.min(outW, Swift.max(0, (-xOffset + g.strideW - 1) / g.strideW))
+                        let lastInside = Swift.max(firstInside, Swift.min(outW, (g.width - xOffset + g.strideW - 1) / g.strideW))
                         for n in 0..<g.batch {
+                            var source = cols + row * layout.rowStride + n * layout.sampleStride
                             let plane = base + (n * g.inChannels + channel) * g.height * g.width
                             for oy in 0..<outH {
                                 let iy = oy * g.strideH - g.padH + ki * g.dilationH
                                 if iy >= 0 && iy < g.height {
-                                    let line = plane + iy * g.width
-                                    for ox in 0..<outW {
-                                        let ix = ox * g.strideW + xOffset
-                                        if ix >= 0 && ix < g.width { line[ix] += source[ox] }
-                                    }
+                                    let line = plane + iy * g.width + xOffset
+                                    for ox in firstInside..<lastInside { line[ox * g.strideW] += source[ox] }
                                 }
                                 source += outW
                             }
@@ -87,62 +126,99 @@ enum ConvolutionKernels {
         return out
     }
 
-    /// `[N, O, L]` -> `[O, N*L]` (or back with `toBatchMajor`).
-    static func swapBatchAndChannels(_ source: UnsafePointer<Float>, batch: Int, channels: Int, spatial: Int,
-                                     toBatchMajor: Bool) -> TensorStorage {
-        if toBatchMajor {
-            // source [O, N, L] -> [N, O, L]
-            return LayoutKernels.stridedCopy(source, outShape: [batch, channels, spatial],
-                                             readStrides: [spatial, batch * spatial, 1])
-        }
-        // source [N, O, L] -> [O, N, L]
-        return LayoutKernels.stridedCopy(source, outShape: [channels, batch, spatial],
-                                         readStrides: [spatial, channels * spatial, 1])
-    }
-
     /// `[N, C, H, W] * [O, C, kH, kW] -> [N, O, outH, outW]`.
     static func forward(_ input: UnsafePointer<Float>, _ weight: UnsafePointer<Float>, _ g: ConvolutionGeometry) -> TensorStorage {
-        let cols = im2col(input, g)
-        let spatial = g.outHeight * g.outWidth
-        let product = TensorStorage(uninitializedCount: g.outChannels * g.columnCount)
-        withExtendedLifetime(cols) {
-            BLAS.sgemm(transposeA: false, transposeB: false, m: g.outChannels, n: g.columnCount, k: g.patchSize,
-                       a: weight, lda: g.patchSize, b: cols.pointer, ldb: g.columnCount,
-                       c: product.pointer, ldc: g.columnCount)
+        let out = TensorStorage(uninitializedCount: g.batch * g.outChannels * g.spatial)
+        if g.isFullKernel {
+            // out [N, O] = X [N, patch] · W [O, patch]ᵀ
+            BLAS.sgemm(transposeA: false, transposeB: true, m: g.batch, n: g.outChannels, k: g.patchSize,
+                       a: input, lda: g.patchSize, b: weight, ldb: g.patchSize, c: out.pointer, ldc: g.outChannels)
+            return out
         }
-        if g.batch == 1 { return product }
-        return withExtendedLifetime(product) { swapBatchAndChannels(product.pointer, batch: g.batch, channels: g.outChannels, spatial: spatial, toBatchMajor: true) }
+        let layout = ColumnLayout.best(g)
+        let cols = im2col(input, g, layout: layout)
+        withExtendedLifetime(cols) {
+            if g.usesPerSampleGEMM {
+                for n in 0..<g.batch {
+                    BLAS.sgemm(transposeA: false, transposeB: false, m: g.outChannels, n: g.spatial, k: g.patchSize,
+                               a: weight, lda: g.patchSize, b: cols.pointer + n * layout.sampleStride, ldb: g.spatial,
+                               c: out.pointer + n * g.outChannels * g.spatial, ldc: g.spatial)
+                }
+            } else {
+                let product = TensorStorage(uninitializedCount: g.outChannels * g.columnCount)
+                BLAS.sgemm(transposeA: false, transposeB: false, m: g.outChannels, n: g.columnCount, k: g.patchSize,
+                           a: weight, lda: g.patchSize, b: cols.pointer, ldb: g.columnCount,
+                           c: product.pointer, ldc: g.columnCount)
+                // [O, N, L] -> [N, O, L]
+                LayoutKernels.stridedCopy(product.pointer, into: out.pointer, outShape: [g.batch, g.outChannels, g.spatial],
+                                          readStrides: [g.spatial, g.columnCount, 1])
+            }
+        }
+        return out
     }
 
     /// Gradient of the convolution with respect to its input, given the
     /// output gradient `[N, O, outH, outW]`: returns `[N, C, H, W]`.
     static func inputGradient(_ outputGradient: UnsafePointer<Float>, _ weight: UnsafePointer<Float>,
                               _ g: ConvolutionGeometry) -> TensorStorage {
-        let spatial = g.outHeight * g.outWidth
-        let channelMajor = g.batch == 1 ? nil
-            : swapBatchAndChannels(outputGradient, batch: g.batch, channels: g.outChannels, spatial: spatial, toBatchMajor: false)
-        let cols = TensorStorage(uninitializedCount: g.patchSize * g.columnCount)
-        withExtendedLifetime(channelMajor) {
-            BLAS.sgemm(transposeA: true, transposeB: false, m: g.patchSize, n: g.columnCount, k: g.outChannels,
-                       a: weight, lda: g.patchSize, b: channelMajor.map { UnsafePointer($0.pointer) } ?? outputGradient,
-                       ldb: g.columnCount, c: cols.pointer, ldc: g.columnCount)
+        if g.isFullKernel {
+            // dX [N, patch] = G [N, O] · W [O, patch]
+            let out = TensorStorage(uninitializedCount: g.batch * g.patchSize)
+            BLAS.sgemm(transposeA: false, transposeB: false, m: g.batch, n: g.patchSize, k: g.outChannels,
+                       a: outputGradient, lda: g.outChannels, b: weight, ldb: g.patchSize, c: out.pointer, ldc: g.patchSize)
+            return out
         }
-        return withExtendedLifetime(cols) { col2im(cols.pointer, g) }
+        let layout = ColumnLayout.best(g)
+        let cols = TensorStorage(uninitializedCount: g.patchSize * g.columnCount)
+        if g.usesPerSampleGEMM {
+            for n in 0..<g.batch {
+                BLAS.sgemm(transposeA: true, transposeB: false, m: g.patchSize, n: g.spatial, k: g.outChannels,
+                           a: weight, lda: g.patchSize, b: outputGradient + n * g.outChannels * g.spatial, ldb: g.spatial,
+                           c: cols.pointer + n * layout.sampleStride, ldc: g.spatial)
+            }
+        } else {
+            // [N, O, L] -> [O, N, L], then one GEMM.
+            let channelMajor = LayoutKernels.stridedCopy(outputGradient, outShape: [g.outChannels, g.batch, g.spatial],
+                                                         readStrides: [g.spatial, g.outChannels * g.spatial, 1])
+            withExtendedLifetime(channelMajor) {
+                BLAS.sgemm(transposeA: true, transposeB: false, m: g.patchSize, n: g.columnCount, k: g.outChannels,
+                           a: weight, lda: g.patchSize, b: channelMajor.pointer, ldb: g.columnCount,
+                           c: cols.pointer, ldc: g.columnCount)
+            }
+        }
+        return withExtendedLifetime(cols) { col2im(cols.pointer, g, layout: layout) }
     }
 
     /// Gradient of the convolution with respect to its weight, given the
     /// input and the output gradient: returns `[O, C, kH, kW]`.
     static func weightGradient(_ input: UnsafePointer<Float>, _ outputGradient: UnsafePointer<Float>,
                                _ g: ConvolutionGeometry) -> TensorStorage {
-        let spatial = g.outHeight * g.outWidth
-        let cols = im2col(input, g)
-        let channelMajor = g.batch == 1 ? nil
-            : swapBatchAndChannels(outputGradient, batch: g.batch, channels: g.outChannels, spatial: spatial, toBatchMajor: false)
         let out = TensorStorage(uninitializedCount: g.outChannels * g.patchSize)
-        withExtendedLifetime((cols, channelMajor)) {
-            BLAS.sgemm(transposeA: false, transposeB: true, m: g.outChannels, n: g.patchSize, k: g.columnCount,
-                       a: channelMajor.map { UnsafePointer($0.pointer) } ?? outputGradient, lda: g.columnCount,
-                       b: cols.pointer, ldb: g.columnCount, c: out.pointer, ldc: g.patchSize)
+        if g.isFullKernel {
+            // dW [O, patch] = G [N, O]ᵀ · X [N, patch]
+            BLAS.sgemm(transposeA: true, transposeB: false, m: g.outChannels, n: g.patchSize, k: g.batch,
+                       a: outputGradient, lda: g.outChannels, b: input, ldb: g.patchSize, c: out.pointer, ldc: g.patchSize)
+            return out
+        }
+        let layout = ColumnLayout.best(g)
+        let cols = im2col(input, g, layout: layout)
+        withExtendedLifetime(cols) {
+            if g.usesPerSampleGEMM {
+                for n in 0..<g.batch {
+                    BLAS.sgemm(transposeA: false, transposeB: true, m: g.outChannels, n: g.patchSize, k: g.spatial,
+                               a: outputGradient + n * g.outChannels * g.spatial, lda: g.spatial,
+                               b: cols.pointer + n * layout.sampleStride, ldb: g.spatial,
+                               beta: n == 0 ? 0 : 1, c: out.pointer, ldc: g.patchSize)
+                }
+            } else {
+                let channelMajor = LayoutKernels.stridedCopy(outputGradient, outShape: [g.outChannels, g.batch, g.spatial],
+                                                             readStrides: [g.spatial, g.outChannels * g.spatial, 1])
+                withExtendedLifetime(channelMajor) {
+                    BLAS.sgemm(transposeA: false, transposeB: true, m: g.outChannels, n: g.patchSize, k: g.columnCount,
+                               a: channelMajor.pointer, lda: g.columnCount, b: cols.pointer, ldb: g.columnCount,
+                               c: out.pointer, ldc: g.patchSize)
+                }
+            }
         }
         return out
     }

@@ -40,9 +40,9 @@ enum ElementwiseKernels {
             let walker = BroadcastWalker(shape: shape, inputs: [a.shape, b.shape])
             Parallel.forEachChunk(count: walker.rowCount, costPerElement: walker.inner * cost) { rows in
                 for row in rows {
-                    let offsets = walker.offsets(ofRow: row)
                     let sa = walker.innerStrides[0], sb = walker.innerStrides[1]
-                    let rowA = pa + offsets[0], rowB = pb + offsets[1], rowOut = po + row * walker.inner
+                    let rowA = pa + walker.offset(ofRow: row, input: 0), rowB = pb + walker.offset(ofRow: row, input: 1)
+                    let rowOut = po + row * walker.inner
                     for index in 0..<walker.inner { rowOut[index] = body(rowA[index * sa], rowB[index * sb]) }
                 }
             }
@@ -65,12 +65,12 @@ enum ElementwiseKernels {
             let walker = BroadcastWalker(shape: shape, inputs: [a.shape, b.shape, c.shape])
             Parallel.forEachChunk(count: walker.rowCount, costPerElement: walker.inner) { rows in
                 for row in rows {
-                    let offsets = walker.offsets(ofRow: row)
                     let sa = walker.innerStrides[0], sb = walker.innerStrides[1], sc = walker.innerStrides[2]
+                    let rowA = pa + walker.offset(ofRow: row, input: 0), rowB = pb + walker.offset(ofRow: row, input: 1)
+                    let rowC = pc + walker.offset(ofRow: row, input: 2)
                     let rowOut = po + row * walker.inner
                     for index in 0..<walker.inner {
-                        rowOut[index] = body(pa[offsets[0] + index * sa], pb[offsets[1] + index * sb],
-                                             pc[offsets[2] + index * sc])
+                        rowOut[index] = body(rowA[index * sa], rowB[index * sb], rowC[index * sc])
                     }
                 }
             }
@@ -79,8 +79,9 @@ enum ElementwiseKernels {
     }
 }
 
-/// Walks a broadcast output row by row (a row is the innermost dimension),
-/// giving each input's offset at the start of the row.
+/// Walks a broadcast output row by row (a row is the innermost dimension
+/// after merging axes that are laid out alike in every input), giving each
+/// input's offset at the start of a row without allocating.
 @usableFromInline
 struct BroadcastWalker {
     @usableFromInline let outerShape: [Int]
@@ -92,29 +93,41 @@ struct BroadcastWalker {
     @usableFromInline
     init(shape: [Int], inputs: [[Int]]) {
         let allStrides = inputs.map { Shape.broadcastStrides($0, to: shape) }
-        if shape.isEmpty {
-            outerShape = []
-            outerStrides = allStrides.map { _ in [] }
-            innerStrides = allStrides.map { _ in 0 }
-            inner = 1
-        } else {
-            outerShape = Array(shape.dropLast())
-            outerStrides = allStrides.map { Array($0.dropLast()) }
-            innerStrides = allStrides.map { $0.last! }
-            inner = shape.last!
+        // Drop size-1 axes, then merge an axis into the next one when every
+        // input steps through both contiguously (or broadcasts both).
+        var dimensions: [Int] = []
+        var strides: [[Int]] = inputs.map { _ in [] }
+        for axis in shape.indices where shape[axis] != 1 {
+            if let last = dimensions.last,
+               allStrides.indices.allSatisfy({ strides[$0].last! == allStrides[$0][axis] * shape[axis] }) {
+                dimensions[dimensions.count - 1] = last * shape[axis]
+                for input in allStrides.indices { strides[input][strides[input].count - 1] = allStrides[input][axis] }
+            } else {
+                dimensions.append(shape[axis])
+                for input in allStrides.indices { strides[input].append(allStrides[input][axis]) }
+            }
         }
+        if dimensions.isEmpty {
+            dimensions = [1]
+            strides = inputs.map { _ in [0] }
+        }
+        outerShape = Array(dimensions.dropLast())
+        outerStrides = strides.map { Array($0.dropLast()) }
+        innerStrides = strides.map { $0.last! }
+        inner = dimensions.last!
         rowCount = outerShape.reduce(1, *)
     }
 
+    /// Offset of `input` at the start of `row`.
     @inlinable
-    func offsets(ofRow row: Int) -> [Int] {
-        var offsets = [Int](repeating: 0, count: outerStrides.count)
+    func offset(ofRow row: Int, input: Int) -> Int {
+        var offset = 0
         var remaining = row
+        let strides = outerStrides[input]
         for axis in stride(from: outerShape.count - 1, through: 0, by: -1) {
-            let coordinate = remaining % outerShape[axis]
+            offset += (remaining % outerShape[axis]) * strides[axis]
             remaining /= outerShape[axis]
-            for input in 0..<offsets.count { offsets[input] += coordinate * outerStrides[input][axis] }
         }
-        return offsets
+        return offset
     }
 }

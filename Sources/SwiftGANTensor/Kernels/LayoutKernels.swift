@@ -5,13 +5,19 @@ enum LayoutKernels {
     /// Copies `source` (contiguous, `shape`) read through `readStrides`
     /// into a contiguous tensor of `outShape`.
     static func stridedCopy(_ source: UnsafePointer<Float>, outShape: [Int], readStrides: [Int]) -> TensorStorage {
+        let out = TensorStorage(uninitializedCount: outShape.reduce(1, *))
+        stridedCopy(source, into: out.pointer, outShape: outShape, readStrides: readStrides)
+        return out
+    }
+
+    /// As `stridedCopy(_:outShape:readStrides:)`, into an existing buffer.
+    static func stridedCopy(_ source: UnsafePointer<Float>, into destination: UnsafeMutablePointer<Float>,
+                            outShape: [Int], readStrides: [Int]) {
         let count = outShape.reduce(1, *)
-        let out = TensorStorage(uninitializedCount: count)
-        let destination = out.pointer
-        guard count > 0 else { return out }
+        guard count > 0 else { return }
         guard let inner = outShape.last else {
             destination[0] = source[0]
-            return out
+            return
         }
         let innerStride = readStrides.last!
         let outer = Array(outShape.dropLast()), outerStrides = Array(readStrides.dropLast())
@@ -43,7 +49,6 @@ enum LayoutKernels {
                 }
             }
         }
-        return out
     }
 
     /// `out[i] = source[indices[i]]`, 0 where the index is negative.

@@ -1,4 +1,5 @@
 import Dispatch
+import Synchronization
 
 /// Splitting element loops across cores.
 @usableFromInline
@@ -7,8 +8,10 @@ enum Parallel {
     /// it, waking a second thread costs more than it saves.
     @usableFromInline static let minimumElements = 1 << 15
 
-    /// Number of worker chunks for large loops (the machine's core count).
-    @usableFromInline static let workerCount = max(1, min(ProcessInfoCores.active, 8))
+    /// Number of threads for large loops (initially the machine's core count).
+    @usableFromInline static let threadSetting = Atomic<Int>(max(1, ProcessInfoCores.active))
+
+    @usableFromInline static var workerCount: Int { threadSetting.load(ordering: .relaxed) }
 
     /// Calls `body(range)` over disjoint ranges covering `0..<count`, on
     /// several threads when `count * costPerElement` is large enough.

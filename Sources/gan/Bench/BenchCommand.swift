@@ -35,7 +35,7 @@ struct BenchCommand: ParsableCommand {
     func run() throws {
         let benchmark = EngineBenchmark(warmup: smoke ? 1 : 3, iterations: smoke ? 1 : iterations, repeats: smoke ? 1 : repeats)
         for threadCount in threadCounts {
-            BLAS.setThreadCount(threadCount)
+            ComputeThreads.set(threadCount)
             print("threads: \(threadCount) (OpenBLAS reports \(BLAS.threadCount))")
             print(pad("case", 32) + pad("engine GFLOP/s", 16) + pad("sgemm GFLOP/s", 16) + "engine/sgemm")
             for row in benchmark.run() {

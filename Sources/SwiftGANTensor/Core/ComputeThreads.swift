@@ -1,0 +1,15 @@
+/// How many threads SwiftGAN's kernels use: both its own elementwise loops
+/// and OpenBLAS.
+public enum ComputeThreads {
+    /// The current thread count.
+    public static var count: Int { Parallel.workerCount }
+
+    /// Sets the thread count for elementwise kernels and BLAS.
+    ///
+    /// - Precondition: `count >= 1`.
+    public static func set(_ count: Int) {
+        precondition(count >= 1, "ComputeThreads.set: thread count \(count) must be at least 1")
+        Parallel.threadSetting.store(count, ordering: .relaxed)
+        BLAS.setThreadCount(count)
+    }
+}
