@@ -125,3 +125,63 @@ struct PoolingTests {
         check.check([spread]) { $0[0].upsampleBilinear(scale: 2) }
     }
 }
+
+@Suite("Fast kernels against the oracles on random shapes")
+struct RandomShapeOracleTests {
+    @Test func convolutionsOnRandomGeometries() {
+        var generator = RandomGenerator(seed: 2024)
+        func pick(_ range: ClosedRange<Int>) -> Int { range.lowerBound + Int(generator.next() % UInt64(range.count)) }
+        for trial in 0..<24 {
+            let batch = pick(1...3), inChannels = pick(1...4), outChannels = pick(1...5)
+            let kernelH = pick(1...4), kernelW = pick(1...4)
+            let stride = (pick(1...3), pick(1...3)), dilation = (pick(1...2), pick(1...2))
+            let padding = (pick(0...(kernelH / 2)), pick(0...(kernelW / 2)))
+            // Sizes large enough for at least one output pixel, sometimes 64+ pixels.
+            let height = dilation.0 * (kernelH - 1) + 1 + pick(0...10), width = dilation.1 * (kernelW - 1) + 1 + pick(0...10)
+            let x = randomTensor([batch, inChannels, height, width], seed: UInt64(trial))
+            let w = randomTensor([outChannels, inChannels, kernelH, kernelW], seed: UInt64(100 + trial))
+            let y = conv2d(x, weight: w, stride: SpatialSize(height: stride.0, width: stride.1),
+                           padding: SpatialSize(height: padding.0, width: padding.1),
+                           dilation: SpatialSize(height: dilation.0, width: dilation.1))
+            let expected = ReferenceKernels.conv2d(input: x.scalars, inputShape: x.shape, weight: w.scalars, weightShape: w.shape,
+                                                   stride: stride, padding: padding, dilation: dilation)
+            #expect(y.shape == expected.shape, "trial \(trial)")
+            expectClose(y.scalars, expected.values, tolerance: 1e-5)
+
+            // The transposed layer maps y's shape back; compare with its oracle.
+            let t = convTranspose2d(y, weight: w, stride: SpatialSize(height: stride.0, width: stride.1),
+                                    padding: SpatialSize(height: padding.0, width: padding.1),
+                                    dilation: SpatialSize(height: dilation.0, width: dilation.1))
+            let expectedT = ReferenceKernels.convTranspose2d(input: y.scalars, inputShape: y.shape, weight: w.scalars,
+                                                             weightShape: w.shape, stride: stride, padding: padding,
+                                                             outputPadding: (0, 0), dilation: dilation)
+            #expect(t.shape == expectedT.shape, "trial \(trial)")
+            expectClose(t.scalars, expectedT.values, tolerance: 1e-4)
+        }
+    }
+
+    @Test func matmulOnRandomShapes() {
+        var generator = RandomGenerator(seed: 77)
+        for trial in 0..<20 {
+            let m = 1 + Int(generator.next() % 70), k = 1 + Int(generator.next() % 140), n = 1 + Int(generator.next() % 70)
+            let a = randomTensor([m, k], seed: UInt64(trial)), b = randomTensor([k, n], seed: UInt64(50 + trial))
+            expectClose(matmul(a, b).scalars, ReferenceKernels.matmul(a.scalars, b.scalars, m: m, k: k, n: n), tolerance: 1e-5)
+        }
+    }
+}
+
+@Suite("Buffer pool")
+struct BufferPoolTests {
+    @Test func recyclesFreedBuffers() {
+        let pool = BufferPool(capacityBytes: 1 << 20)
+        let first = pool.take(count: 10_000)
+        pool.give(first, count: 10_000)
+        let second = pool.take(count: 10_000)
+        #expect(first == second)
+        let other = pool.take(count: 10_000)
+        #expect(other != second)
+        pool.give(second, count: 10_000)
+        pool.give(other, count: 10_000)
+        pool.drain()
+    }
+}

@@ -44,6 +44,16 @@ package enum BLAS {
         openblas_set_num_threads(Int32(count))
     }
 
+    /// Runs `body` with OpenBLAS limited to one thread per call, so that
+    /// `body` may call BLAS from several threads at once; restores the
+    /// previous thread count afterwards.
+    package static func withSingleThreadedCalls<R>(_ body: () throws -> R) rethrows -> R {
+        let previous = threadCount
+        setThreadCount(1)
+        defer { setThreadCount(previous) }
+        return try body()
+    }
+
     /// The number of threads OpenBLAS uses.
     package static var threadCount: Int { Int(openblas_get_num_threads()) }
 }

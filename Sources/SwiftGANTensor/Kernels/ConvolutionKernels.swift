@@ -1,3 +1,5 @@
+import Dispatch
+
 /// The shape arithmetic of a 2-D convolution `[N, C, H, W] -> [N, O, outH, outW]`
 /// with weight `[O, C, kernelH, kernelW]`.
 @usableFromInline
@@ -54,6 +56,30 @@ struct ColumnLayout {
 /// im2col / col2im and the three GEMM-based convolution kernels: forward,
 /// input gradient (also transposed convolution) and weight gradient.
 enum ConvolutionKernels {
+    /// How many workers share the per-sample GEMMs.
+    static func sampleChunkCount(_ g: ConvolutionGeometry) -> Int {
+        Swift.min(Parallel.workerCount, g.batch)
+    }
+
+    /// Runs `body(samples, chunk)` over disjoint sample ranges, one per core,
+    /// with each GEMM single-threaded: small per-sample GEMMs scale far
+    /// better across samples than inside OpenBLAS.
+    static func forEachSampleRange(_ g: ConvolutionGeometry, _ body: (Range<Int>, Int) -> Void) {
+        let chunks = sampleChunkCount(g)
+        if chunks <= 1 {
+            body(0..<g.batch, 0)
+            return
+        }
+        BLAS.withSingleThreadedCalls {
+            withoutActuallyEscaping(body) { body in
+                let box = UncheckedSendableBox(body)
+                DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                    box.value((g.batch * chunk / chunks)..<(g.batch * (chunk + 1) / chunks), chunk)
+                }
+            }
+        }
+    }
+
     /// Unfolds input patches into columns laid out by `layout`.
     static func im2col(_ input: UnsafePointer<Float>, _ g: ConvolutionGeometry, layout: ColumnLayout) -> TensorStorage {
         let outH = g.outHeight, outW = g.outWidth, columns = g.columnCount
@@ -97,27 +123,29 @@ enum ConvolutionKernels {
     /// adding overlapping contributions (the adjoint of `im2col`).
     static func col2im(_ cols: UnsafePointer<Float>, _ g: ConvolutionGeometry, layout: ColumnLayout) -> TensorStorage {
         let out = TensorStorage(count: g.batch * g.inChannels * g.height * g.width, repeating: 0)
-        let outH = g.outHeight, outW = g.outWidth, columns = g.columnCount
+        let outH = g.outHeight, outW = g.outWidth
         let base = out.pointer
-        Parallel.forEachChunk(count: g.inChannels, costPerElement: g.kernelHeight * g.kernelWidth * columns) { channels in
-            for channel in channels {
+        // Each (sample, channel) plane receives from its own rows only, so
+        // planes are folded in parallel without write conflicts.
+        let planes = g.batch * g.inChannels
+        Parallel.forEachChunk(count: planes, costPerElement: g.kernelHeight * g.kernelWidth * g.spatial) { planeRange in
+            for planeIndex in planeRange {
+                let n = planeIndex / g.inChannels, channel = planeIndex % g.inChannels
+                let plane = base + planeIndex * g.height * g.width
                 for ki in 0..<g.kernelHeight {
                     for kj in 0..<g.kernelWidth {
                         let row = (channel * g.kernelHeight + ki) * g.kernelWidth + kj
                         let xOffset = kj * g.dilationW - g.padW
                         let firstInside = Swift.min(outW, Swift.max(0, (-xOffset + g.strideW - 1) / g.strideW))
                         let lastInside = Swift.max(firstInside, Swift.min(outW, (g.width - xOffset + g.strideW - 1) / g.strideW))
-                        for n in 0..<g.batch {
-                            var source = cols + row * layout.rowStride + n * layout.sampleStride
-                            let plane = base + (n * g.inChannels + channel) * g.height * g.width
-                            for oy in 0..<outH {
-                                let iy = oy * g.strideH - g.padH + ki * g.dilationH
-                                if iy >= 0 && iy < g.height {
-                                    let line = plane + iy * g.width + xOffset
-                                    for ox in firstInside..<lastInside { line[ox * g.strideW] += source[ox] }
-                                }
-                                source += outW
+                        var source = cols + row * layout.rowStride + n * layout.sampleStride
+                        for oy in 0..<outH {
+                            let iy = oy * g.strideH - g.padH + ki * g.dilationH
+                            if iy >= 0 && iy < g.height {
+                                let line = plane + iy * g.width + xOffset
+                                for ox in firstInside..<lastInside { line[ox * g.strideW] += source[ox] }
                             }
+                            source += outW
                         }
                     }
                 }
@@ -139,10 +167,12 @@ enum ConvolutionKernels {
         let cols = im2col(input, g, layout: layout)
         withExtendedLifetime(cols) {
             if g.usesPerSampleGEMM {
-                for n in 0..<g.batch {
-                    BLAS.sgemm(transposeA: false, transposeB: false, m: g.outChannels, n: g.spatial, k: g.patchSize,
-                               a: weight, lda: g.patchSize, b: cols.pointer + n * layout.sampleStride, ldb: g.spatial,
-                               c: out.pointer + n * g.outChannels * g.spatial, ldc: g.spatial)
+                forEachSampleRange(g) { samples, _ in
+                    for n in samples {
+                        BLAS.sgemm(transposeA: false, transposeB: false, m: g.outChannels, n: g.spatial, k: g.patchSize,
+                                   a: weight, lda: g.patchSize, b: cols.pointer + n * layout.sampleStride, ldb: g.spatial,
+                                   c: out.pointer + n * g.outChannels * g.spatial, ldc: g.spatial)
+                    }
                 }
             } else {
                 let product = TensorStorage(uninitializedCount: g.outChannels * g.columnCount)
@@ -171,10 +201,12 @@ enum ConvolutionKernels {
         let layout = ColumnLayout.best(g)
         let cols = TensorStorage(uninitializedCount: g.patchSize * g.columnCount)
         if g.usesPerSampleGEMM {
-            for n in 0..<g.batch {
-                BLAS.sgemm(transposeA: true, transposeB: false, m: g.patchSize, n: g.spatial, k: g.outChannels,
-                           a: weight, lda: g.patchSize, b: outputGradient + n * g.outChannels * g.spatial, ldb: g.spatial,
-                           c: cols.pointer + n * layout.sampleStride, ldc: g.spatial)
+            forEachSampleRange(g) { samples, _ in
+                for n in samples {
+                    BLAS.sgemm(transposeA: true, transposeB: false, m: g.patchSize, n: g.spatial, k: g.outChannels,
+                               a: weight, lda: g.patchSize, b: outputGradient + n * g.outChannels * g.spatial, ldb: g.spatial,
+                               c: cols.pointer + n * layout.sampleStride, ldc: g.spatial)
+                }
             }
         } else {
             // [N, O, L] -> [O, N, L], then one GEMM.
@@ -204,11 +236,23 @@ enum ConvolutionKernels {
         let cols = im2col(input, g, layout: layout)
         withExtendedLifetime(cols) {
             if g.usesPerSampleGEMM {
-                for n in 0..<g.batch {
-                    BLAS.sgemm(transposeA: false, transposeB: true, m: g.outChannels, n: g.patchSize, k: g.spatial,
-                               a: outputGradient + n * g.outChannels * g.spatial, lda: g.spatial,
-                               b: cols.pointer + n * layout.sampleStride, ldb: g.spatial,
-                               beta: n == 0 ? 0 : 1, c: out.pointer, ldc: g.patchSize)
+                // Each worker accumulates its samples into its own partial sum.
+                let weightCount = g.outChannels * g.patchSize
+                let chunks = sampleChunkCount(g)
+                let partials = TensorStorage(uninitializedCount: Swift.max(chunks - 1, 0) * weightCount)
+                withExtendedLifetime(partials) {
+                    forEachSampleRange(g) { samples, chunk in
+                        let destination = chunk == 0 ? out.pointer : partials.pointer + (chunk - 1) * weightCount
+                        for n in samples {
+                            BLAS.sgemm(transposeA: false, transposeB: true, m: g.outChannels, n: g.patchSize, k: g.spatial,
+                                       a: outputGradient + n * g.outChannels * g.spatial, lda: g.spatial,
+                                       b: cols.pointer + n * layout.sampleStride, ldb: g.spatial,
+                                       beta: n == samples.lowerBound ? 0 : 1, c: destination, ldc: g.patchSize)
+                        }
+                    }
+                    for chunk in 1..<Swift.max(chunks, 1) {
+                        BLAS.saxpy(count: weightCount, alpha: 1, x: partials.pointer + (chunk - 1) * weightCount, y: out.pointer)
+                    }
                 }
             } else {
                 let channelMajor = LayoutKernels.stridedCopy(outputGradient, outShape: [g.outChannels, g.batch, g.spatial],

@@ -33,7 +33,7 @@ struct BenchCommand: ParsableCommand {
     var threadCounts: [Int] { threads.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
 
     func run() throws {
-        let benchmark = EngineBenchmark(warmup: smoke ? 1 : 3, iterations: smoke ? 1 : iterations, repeats: smoke ? 1 : repeats)
+        let benchmark = EngineBenchmark(warmup: smoke ? 1 : 5, iterations: smoke ? 1 : iterations, repeats: smoke ? 1 : repeats)
         for threadCount in threadCounts {
             ComputeThreads.set(threadCount)
             print("threads: \(threadCount) (OpenBLAS reports \(BLAS.threadCount))")
