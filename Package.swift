@@ -2,13 +2,15 @@
 // SwiftGAN: generative adversarial networks in Swift on Linux.
 //
 // Targets are layered; dependencies point down only:
-//   CBLAS (OpenBLAS shim) -> SwiftGANTensor (tensor + autodiff) -> ... -> gan (CLI)
+//   CBLAS (OpenBLAS shim) -> SwiftGANTensor (tensor + autodiff) -> SwiftGANNN (layers,
+//   losses, optimizers, checkpoints) -> ... -> gan (CLI)
 import PackageDescription
 
 let package = Package(
     name: "SwiftGAN",
     products: [
         .library(name: "SwiftGANTensor", targets: ["SwiftGANTensor"]),
+        .library(name: "SwiftGANNN", targets: ["SwiftGANNN"]),
         .executable(name: "gan", targets: ["gan"]),
     ],
     dependencies: [
@@ -28,11 +30,18 @@ let package = Package(
             dependencies: ["CBLAS"]
         ),
 
+        // MARK: - Neural networks: modules, layers, losses, optimizers, checkpoints
+        .target(
+            name: "SwiftGANNN",
+            dependencies: ["SwiftGANTensor"]
+        ),
+
         // MARK: - Command line
         .executableTarget(
             name: "gan",
             dependencies: [
                 "SwiftGANTensor",
+                "SwiftGANNN",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -41,6 +50,11 @@ let package = Package(
         .testTarget(
             name: "SwiftGANTensorTests",
             dependencies: ["SwiftGANTensor"]
+        ),
+        .testTarget(
+            name: "SwiftGANNNTests",
+            dependencies: ["SwiftGANNN", "SwiftGANTensor"],
+            resources: [.copy("Fixtures")]
         ),
     ]
 )

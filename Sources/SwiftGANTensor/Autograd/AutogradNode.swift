@@ -109,7 +109,12 @@ extension Tensor {
     }
 
     /// The gradient accumulated by `backward()` into this leaf, if any.
-    public var grad: Tensor? { node?.grad }
+    /// Setting it (e.g. after gradient clipping) requires that the tensor
+    /// requires gradients; setting it on other tensors has no effect.
+    public var grad: Tensor? {
+        get { node?.grad }
+        nonmutating set { node?.grad = newValue?.detached() }
+    }
 
     /// Clears the gradient accumulated by `backward()`.
     public func zeroGrad() { node?.grad = nil }

@@ -1,0 +1,152 @@
+import SwiftGANTensor
+
+/// The base class of every layer and model (PyTorch `nn.Module`).
+///
+/// A module finds its parameters, buffers and child modules by reflecting
+/// over its stored properties: a property of type `Parameter`, `Buffer`,
+/// `Module` (or an optional of one), or `[Module]` is registered under the
+/// property's name converted to snake_case (`runningMean` → `running_mean`,
+/// `labelEmbedding` → `label_embedding`), so state-dict keys match the
+/// equivalent PyTorch module (`main.0.weight`, `main.1.running_mean`).
+/// Arrays of modules contribute `name.0`, `name.1`, …; `Sequential` names its
+/// children `0`, `1`, ….
+///
+/// Subclasses implement `forward(_:)`; call the module as a function.
+///
+/// ```swift
+/// final class Generator: Module {
+///     let main: Sequential
+///     init(generator: inout RandomGenerator) {
+///         main = Sequential([Linear(100, 256, generator: &generator), LeakyReLU(0.2),
+///                            Linear(256, 784, generator: &generator), Tanh()])
+///     }
+///     override func forward(_ z: Tensor) -> Tensor { main(z) }   // [N, 100] -> [N, 784]
+/// }
+/// ```
+open class Module: @unchecked Sendable {
+    /// Whether the module is in training mode (see `train(_:)` / `eval()`).
+    public private(set) var isTraining = true
+
+    public init() {}
+
+    // MARK: Forward
+
+    /// The module's computation; override in subclasses.
+    open func forward(_ input: Tensor) -> Tensor {
+        preconditionFailure("\(type(of: self)) does not implement forward(_:)")
+    }
+
+    /// Runs `forward(_:)` (and records the output shape when a summary is being taken).
+    public final func callAsFunction(_ input: Tensor) -> Tensor {
+        let output = forward(input)
+        SummaryRecorder.current?.record(module: self, output: output)
+        return output
+    }
+
+    // MARK: Registration (reflection)
+
+    /// Parameters owned directly by this module, in declaration order.
+    open var localParameters: [(name: String, parameter: Parameter)] {
+        reflectedProperties().compactMap { name, value in (value as? Parameter).map { (name, $0) } }
+    }
+
+    /// Buffers owned directly by this module, in declaration order.
+    open var localBuffers: [(name: String, buffer: Buffer)] {
+        reflectedProperties().compactMap { name, value in (value as? Buffer).map { (name, $0) } }
+    }
+
+    /// Direct child modules, in declaration order.
+    open var children: [(name: String, module: Module)] {
+        var result: [(String, Module)] = []
+        for (name, value) in reflectedProperties() {
+            if let module = value as? Module {
+                result.append((name, module))
+            } else if let modules = value as? [Module] {
+                for (index, module) in modules.enumerated() { result.append(("\(name).\(index)", module)) }
+            }
+        }
+        return result
+    }
+
+    /// Stored properties of this object and its superclasses up to `Module`.
+    private func reflectedProperties() -> [(String, Any)] {
+        var mirrors: [Mirror] = []
+        var mirror: Mirror? = Mirror(reflecting: self)
+        while let current = mirror, current.subjectType != Module.self {
+            mirrors.append(current)
+            mirror = current.superclassMirror
+        }
+        var result: [(String, Any)] = []
+        for current in mirrors.reversed() {
+            for child in current.children {
+                guard let label = child.label, !label.hasPrefix("_"), !label.hasPrefix("$") else { continue }
+                result.append((Module.snakeCase(label), child.value))
+            }
+        }
+        return result
+    }
+
+    /// `runningMean` → `running_mean`.
+    static func snakeCase(_ name: String) -> String {
+        var result = ""
+        for character in name {
+            if character.isUppercase {
+                if !result.isEmpty { result.append("_") }
+                result.append(contentsOf: character.lowercased())
+            } else {
+                result.append(character)
+            }
+        }
+        return result
+    }
+
+    // MARK: Traversal
+
+    /// This module and every descendant with its dotted path ("" for self).
+    public func namedModules(prefix: String = "") -> [(name: String, module: Module)] {
+        var result: [(String, Module)] = [(prefix, self)]
+        for (name, child) in children {
+            result.append(contentsOf: child.namedModules(prefix: prefix.isEmpty ? name : "\(prefix).\(name)"))
+        }
+        return result
+    }
+
+    /// Every parameter with its dotted key (`main.0.weight`).
+    public func namedParameters() -> [(name: String, parameter: Parameter)] {
+        namedModules().flatMap { path, module in
+            module.localParameters.map { (path.isEmpty ? $0.name : "\(path).\($0.name)", $0.parameter) }
+        }
+    }
+
+    /// Every buffer with its dotted key (`main.1.running_mean`).
+    public func namedBuffers() -> [(name: String, buffer: Buffer)] {
+        namedModules().flatMap { path, module in
+            module.localBuffers.map { (path.isEmpty ? $0.name : "\(path).\($0.name)", $0.buffer) }
+        }
+    }
+
+    /// All trainable parameters, for an optimizer.
+    public func parameters() -> [Parameter] { namedParameters().map(\.parameter) }
+
+    /// The total number of trainable scalars.
+    public var parameterCount: Int { parameters().reduce(0) { $0 + $1.count } }
+
+    // MARK: Modes
+
+    /// Sets training mode (`true`) or evaluation mode on this module and every descendant.
+    @discardableResult
+    public func train(_ mode: Bool = true) -> Self {
+        for (_, module) in namedModules() { module.isTraining = mode }
+        return self
+    }
+
+    /// Evaluation mode: BatchNorm uses running statistics, Dropout is the
+    /// identity, spectral norm does no power iteration.
+    @discardableResult
+    public func eval() -> Self { train(false) }
+
+    /// Clears the accumulated gradient of every parameter.
+    public func zeroGrad() {
+        for parameter in parameters() { parameter.grad = nil }
+    }
+}

@@ -1,0 +1,29 @@
+import SwiftGANTensor
+
+/// A fully connected layer `y = x Wᵀ + b` (PyTorch `nn.Linear`).
+///
+/// Weight `[out, in]` and bias `[out]`, initialised as in PyTorch:
+/// Kaiming-uniform (a = √5) and U(-1/√in, 1/√in).
+/// Input `[..., in]`, output `[..., out]`.
+public final class Linear: WeightedLayer, @unchecked Sendable {
+    public let inFeatures: Int
+    public let outFeatures: Int
+
+    public init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true, generator: inout RandomGenerator) {
+        precondition(inFeatures > 0 && outFeatures > 0,
+                     "Linear: features must be positive, got in \(inFeatures), out \(outFeatures)")
+        self.inFeatures = inFeatures
+        self.outFeatures = outFeatures
+        let weight = Initializer.kaimingUniform([outFeatures, inFeatures], generator: &generator)
+        let biasValue = bias ? Initializer.defaultBias(count: outFeatures, weightShape: weight.shape, generator: &generator) : nil
+        super.init(weight: weight, bias: biasValue)
+    }
+
+    public override func forward(_ input: Tensor) -> Tensor {
+        precondition(input.shape.last == inFeatures,
+                     "Linear: input \(input.shape) does not end in \(inFeatures) features")
+        let product = matmul(input, effectiveWeight(), transposeB: true)
+        guard let bias else { return product }
+        return product + bias.value
+    }
+}

@@ -1,0 +1,143 @@
+import SwiftGANTensor
+
+/// Batch normalisation (Ioffe & Szegedy 2015), PyTorch `nn.BatchNorm1d` /
+/// `nn.BatchNorm2d`.
+///
+/// Input `[N, C]` or `[N, C, L]` (1-D) or `[N, C, H, W]` (2-D). In training
+/// mode it normalises with the batch mean and biased variance and updates
+/// `running_mean` / `running_var` (unbiased) with `momentum`, and counts
+/// `num_batches_tracked` (saved as int64); in evaluation mode it uses the
+/// running statistics. Weight starts at 1 and bias at 0.
+public class BatchNorm: Module, @unchecked Sendable {
+    public let weight: Parameter?
+    public let bias: Parameter?
+    public let runningMean: Buffer?
+    public let runningVar: Buffer?
+    public let numBatchesTracked: Buffer?
+    public let numFeatures: Int
+    public let epsilon: Float
+    public let momentum: Float
+    let expectedRanks: Set<Int>
+
+    init(numFeatures: Int, epsilon: Float, momentum: Float, affine: Bool, trackRunningStats: Bool, ranks: Set<Int>) {
+        precondition(numFeatures > 0, "BatchNorm: numFeatures \(numFeatures) must be positive")
+        precondition(momentum >= 0 && momentum <= 1, "BatchNorm: momentum \(momentum) must be in [0, 1]")
+        precondition(epsilon > 0, "BatchNorm: epsilon \(epsilon) must be positive")
+        self.numFeatures = numFeatures
+        self.epsilon = epsilon
+        self.momentum = momentum
+        expectedRanks = ranks
+        weight = affine ? Parameter(Tensor.ones([numFeatures])) : nil
+        bias = affine ? Parameter(Tensor.zeros([numFeatures])) : nil
+        runningMean = trackRunningStats ? Buffer(Tensor.zeros([numFeatures])) : nil
+        runningVar = trackRunningStats ? Buffer(Tensor.ones([numFeatures])) : nil
+        numBatchesTracked = trackRunningStats ? Buffer(Tensor(0), storedType: .int64) : nil
+    }
+
+    public override func forward(_ input: Tensor) -> Tensor {
+        precondition(expectedRanks.contains(input.rank) && input.shape[1] == numFeatures,
+                     "\(type(of: self)): expected \(numFeatures) features in an input of rank \(expectedRanks.sorted()), got \(input.shape)")
+        let axes = [0] + Array(2..<input.rank)
+        var statisticsShape = [Int](repeating: 1, count: input.rank)
+        statisticsShape[1] = numFeatures
+        let normalized: Tensor
+        if isTraining || runningMean == nil {
+            let reducedCount = axes.reduce(1) { $0 * input.shape[$1] }
+            precondition(reducedCount > 1 || !isTraining,
+                         "\(type(of: self)): expected more than 1 value per channel when training, got input \(input.shape)")
+            let mean = input.mean(axes: axes, keepDims: true)
+            let centred = input - mean
+            let variance = (centred * centred).mean(axes: axes, keepDims: true)
+            normalized = centred / (variance + epsilon).sqrt()
+            if isTraining, let runningMean, let runningVar, let numBatchesTracked {
+                withoutGradients {
+                    let unbiased = variance * (Float(reducedCount) / Float(Swift.max(reducedCount - 1, 1)))
+                    runningMean.value = runningMean.value * (1 - momentum) + mean.detached().reshaped([numFeatures]) * momentum
+                    runningVar.value = runningVar.value * (1 - momentum) + unbiased.detached().reshaped([numFeatures]) * momentum
+                    numBatchesTracked.value = numBatchesTracked.value + 1
+                }
+            }
+        } else {
+            let mean = runningMean!.value.reshaped(statisticsShape)
+            let variance = runningVar!.value.reshaped(statisticsShape)
+            normalized = (input - mean) / (variance + epsilon).sqrt()
+        }
+        guard let weight, let bias else { return normalized }
+        return normalized * weight.value.reshaped(statisticsShape) + bias.value.reshaped(statisticsShape)
+    }
+}
+
+/// Batch normalisation over `[N, C]` or `[N, C, L]` (PyTorch `nn.BatchNorm1d`).
+public final class BatchNorm1d: BatchNorm, @unchecked Sendable {
+    public init(_ numFeatures: Int, epsilon: Float = 1e-5, momentum: Float = 0.1,
+                affine: Bool = true, trackRunningStats: Bool = true) {
+        super.init(numFeatures: numFeatures, epsilon: epsilon, momentum: momentum, affine: affine,
+                   trackRunningStats: trackRunningStats, ranks: [2, 3])
+    }
+}
+
+/// Batch normalisation over `[N, C, H, W]` (PyTorch `nn.BatchNorm2d`).
+public final class BatchNorm2d: BatchNorm, @unchecked Sendable {
+    public init(_ numFeatures: Int, epsilon: Float = 1e-5, momentum: Float = 0.1,
+                affine: Bool = true, trackRunningStats: Bool = true) {
+        super.init(numFeatures: numFeatures, epsilon: epsilon, momentum: momentum, affine: affine,
+                   trackRunningStats: trackRunningStats, ranks: [4])
+    }
+}
+
+/// Layer normalisation (Ba et al. 2016) over the trailing `normalizedShape`
+/// axes, PyTorch `nn.LayerNorm`; weight 1 and bias 0 of that shape.
+public final class LayerNorm: Module, @unchecked Sendable {
+    public let weight: Parameter?
+    public let bias: Parameter?
+    public let normalizedShape: [Int]
+    public let epsilon: Float
+
+    public init(_ normalizedShape: [Int], epsilon: Float = 1e-5, elementwiseAffine: Bool = true) {
+        precondition(!normalizedShape.isEmpty && normalizedShape.allSatisfy { $0 > 0 },
+                     "LayerNorm: normalizedShape \(normalizedShape) must be non-empty and positive")
+        self.normalizedShape = normalizedShape
+        self.epsilon = epsilon
+        weight = elementwiseAffine ? Parameter(Tensor.ones(normalizedShape)) : nil
+        bias = elementwiseAffine ? Parameter(Tensor.zeros(normalizedShape)) : nil
+    }
+
+    public override func forward(_ input: Tensor) -> Tensor {
+        precondition(Array(input.shape.suffix(normalizedShape.count)) == normalizedShape,
+                     "LayerNorm: input \(input.shape) does not end in \(normalizedShape)")
+        let axes = Array((input.rank - normalizedShape.count)..<input.rank)
+        let centred = input - input.mean(axes: axes, keepDims: true)
+        let variance = (centred * centred).mean(axes: axes, keepDims: true)
+        let normalized = centred / (variance + epsilon).sqrt()
+        guard let weight, let bias else { return normalized }
+        return normalized * weight.value + bias.value
+    }
+}
+
+/// Instance normalisation (Ulyanov et al. 2016) per sample and channel over
+/// H and W, PyTorch `nn.InstanceNorm2d` (default: no affine parameters, no
+/// running statistics). Input `[N, C, H, W]`.
+public final class InstanceNorm2d: Module, @unchecked Sendable {
+    public let weight: Parameter?
+    public let bias: Parameter?
+    public let numFeatures: Int
+    public let epsilon: Float
+
+    public init(_ numFeatures: Int, epsilon: Float = 1e-5, affine: Bool = false) {
+        precondition(numFeatures > 0, "InstanceNorm2d: numFeatures \(numFeatures) must be positive")
+        self.numFeatures = numFeatures
+        self.epsilon = epsilon
+        weight = affine ? Parameter(Tensor.ones([numFeatures])) : nil
+        bias = affine ? Parameter(Tensor.zeros([numFeatures])) : nil
+    }
+
+    public override func forward(_ input: Tensor) -> Tensor {
+        precondition(input.rank == 4 && input.shape[1] == numFeatures,
+                     "InstanceNorm2d: expected [N, \(numFeatures), H, W], got \(input.shape)")
+        let centred = input - input.mean(axes: [2, 3], keepDims: true)
+        let variance = (centred * centred).mean(axes: [2, 3], keepDims: true)
+        let normalized = centred / (variance + epsilon).sqrt()
+        guard let weight, let bias else { return normalized }
+        return normalized * weight.value.reshaped([1, numFeatures, 1, 1]) + bias.value.reshaped([1, numFeatures, 1, 1])
+    }
+}
