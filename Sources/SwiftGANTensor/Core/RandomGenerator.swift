@@ -35,6 +35,7 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable, Equatable {
         self.state = state
     }
 
+    /// Generators are equal when their states are (they will produce the same stream).
     public static func == (a: RandomGenerator, b: RandomGenerator) -> Bool { a.state == b.state }
 
     /// The next 64 random bits.

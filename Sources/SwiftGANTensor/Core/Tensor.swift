@@ -4,6 +4,10 @@
 /// copying it is cheap (the buffer is shared) and mutating one copy never
 /// changes another (copy-on-write).
 ///
+/// Autodiff identity is shared by copies: a copy of a tensor that requires
+/// gradients is the same graph node, so `backward()`, `grad` and
+/// `zeroGrad()` act on both (as for a PyTorch tensor and its aliases).
+///
 /// When any input of an op requires gradients (and gradient recording is on,
 /// see `withoutGradients`), the result records how it was computed, so that
 /// `gradients(of:withRespectTo:createGraph:)` and `backward()` can

@@ -1,4 +1,8 @@
 import CBLAS
+import Synchronization
+
+/// Serialises changes of OpenBLAS's global thread count.
+private let threadCountLock = Mutex<Void>(())
 
 /// The only file in SwiftGAN that talks to BLAS (OpenBLAS through CBLAS).
 package enum BLAS {
@@ -41,17 +45,23 @@ package enum BLAS {
 
     /// Sets how many threads OpenBLAS uses.
     package static func setThreadCount(_ count: Int) {
-        openblas_set_num_threads(Int32(count))
+        threadCountLock.withLock { _ in openblas_set_num_threads(Int32(count)) }
     }
 
     /// Runs `body` with OpenBLAS limited to one thread per call, so that
     /// `body` may call BLAS from several threads at once; restores the
     /// previous thread count afterwards.
+    ///
+    /// OpenBLAS's thread count is process-wide, so callers are serialised:
+    /// a second thread waits rather than seeing (or restoring) a count it
+    /// did not set.
     package static func withSingleThreadedCalls<R>(_ body: () throws -> R) rethrows -> R {
-        let previous = threadCount
-        setThreadCount(1)
-        defer { setThreadCount(previous) }
-        return try body()
+        try threadCountLock.withLock { _ in
+            let previous = threadCount
+            openblas_set_num_threads(1)
+            defer { openblas_set_num_threads(Int32(previous)) }
+            return try body()
+        }
     }
 
     /// The number of threads OpenBLAS uses.

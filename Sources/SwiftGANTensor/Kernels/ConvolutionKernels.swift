@@ -8,8 +8,24 @@ struct ConvolutionGeometry: Equatable, Sendable {
     var outChannels: Int, kernelHeight: Int, kernelWidth: Int
     var strideH: Int, strideW: Int, padH: Int, padW: Int, dilationH: Int, dilationW: Int
 
-    var outHeight: Int { (height + 2 * padH - dilationH * (kernelHeight - 1) - 1) / strideH + 1 }
-    var outWidth: Int { (width + 2 * padW - dilationW * (kernelWidth - 1) - 1) / strideW + 1 }
+    /// Set for transposed convolutions whose output padding reaches past a
+    /// stride (allowed when smaller than the dilation): the forward
+    /// convolution's output is then the transposed layer's input size.
+    var fixedOutHeight: Int? = nil
+    var fixedOutWidth: Int? = nil
+
+    /// `floor((H + 2p - d(k-1) - 1) / s) + 1`; 0 when the kernel does not fit.
+    var outHeight: Int {
+        if let fixedOutHeight { return fixedOutHeight }
+        let span = height + 2 * padH - dilationH * (kernelHeight - 1) - 1
+        return span < 0 ? 0 : span / strideH + 1
+    }
+
+    var outWidth: Int {
+        if let fixedOutWidth { return fixedOutWidth }
+        let span = width + 2 * padW - dilationW * (kernelWidth - 1) - 1
+        return span < 0 ? 0 : span / strideW + 1
+    }
     var inputShape: [Int] { [batch, inChannels, height, width] }
     var outputShape: [Int] { [batch, outChannels, outHeight, outWidth] }
     var weightShape: [Int] { [outChannels, inChannels, kernelHeight, kernelWidth] }
@@ -58,14 +74,13 @@ struct ColumnLayout {
 enum ConvolutionKernels {
     /// How many workers share the per-sample GEMMs.
     static func sampleChunkCount(_ g: ConvolutionGeometry) -> Int {
-        Swift.min(Parallel.workerCount, g.batch)
+        Swift.max(1, Swift.min(Parallel.workerCount, g.batch))
     }
 
-    /// Runs `body(samples, chunk)` over disjoint sample ranges, one per core,
-    /// with each GEMM single-threaded: small per-sample GEMMs scale far
-    /// better across samples than inside OpenBLAS.
-    static func forEachSampleRange(_ g: ConvolutionGeometry, _ body: (Range<Int>, Int) -> Void) {
-        let chunks = sampleChunkCount(g)
+    /// Runs `body(samples, chunk)` over `chunks` disjoint sample ranges, one
+    /// per core, with each GEMM single-threaded: small per-sample GEMMs scale
+    /// far better across samples than inside OpenBLAS.
+    static func forEachSampleRange(_ g: ConvolutionGeometry, chunks: Int, _ body: (Range<Int>, Int) -> Void) {
         if chunks <= 1 {
             body(0..<g.batch, 0)
             return
@@ -167,7 +182,7 @@ enum ConvolutionKernels {
         let cols = im2col(input, g, layout: layout)
         withExtendedLifetime(cols) {
             if g.usesPerSampleGEMM {
-                forEachSampleRange(g) { samples, _ in
+                forEachSampleRange(g, chunks: sampleChunkCount(g)) { samples, _ in
                     for n in samples {
                         BLAS.sgemm(transposeA: false, transposeB: false, m: g.outChannels, n: g.spatial, k: g.patchSize,
                                    a: weight, lda: g.patchSize, b: cols.pointer + n * layout.sampleStride, ldb: g.spatial,
@@ -180,8 +195,10 @@ enum ConvolutionKernels {
                            a: weight, lda: g.patchSize, b: cols.pointer, ldb: g.columnCount,
                            c: product.pointer, ldc: g.columnCount)
                 // [O, N, L] -> [N, O, L]
-                LayoutKernels.stridedCopy(product.pointer, into: out.pointer, outShape: [g.batch, g.outChannels, g.spatial],
-                                          readStrides: [g.spatial, g.columnCount, 1])
+                withExtendedLifetime(product) {
+                    LayoutKernels.stridedCopy(product.pointer, into: out.pointer, outShape: [g.batch, g.outChannels, g.spatial],
+                                              readStrides: [g.spatial, g.columnCount, 1])
+                }
             }
         }
         return out
@@ -201,7 +218,7 @@ enum ConvolutionKernels {
         let layout = ColumnLayout.best(g)
         let cols = TensorStorage(uninitializedCount: g.patchSize * g.columnCount)
         if g.usesPerSampleGEMM {
-            forEachSampleRange(g) { samples, _ in
+            forEachSampleRange(g, chunks: sampleChunkCount(g)) { samples, _ in
                 for n in samples {
                     BLAS.sgemm(transposeA: true, transposeB: false, m: g.patchSize, n: g.spatial, k: g.outChannels,
                                a: weight, lda: g.patchSize, b: outputGradient + n * g.outChannels * g.spatial, ldb: g.spatial,
@@ -225,6 +242,7 @@ enum ConvolutionKernels {
     /// input and the output gradient: returns `[O, C, kH, kW]`.
     static func weightGradient(_ input: UnsafePointer<Float>, _ outputGradient: UnsafePointer<Float>,
                                _ g: ConvolutionGeometry) -> TensorStorage {
+        if g.batch == 0 || g.spatial == 0 { return TensorStorage(count: g.outChannels * g.patchSize, repeating: 0) }
         let out = TensorStorage(uninitializedCount: g.outChannels * g.patchSize)
         if g.isFullKernel {
             // dW [O, patch] = G [N, O]ᵀ · X [N, patch]
@@ -241,7 +259,7 @@ enum ConvolutionKernels {
                 let chunks = sampleChunkCount(g)
                 let partials = TensorStorage(uninitializedCount: Swift.max(chunks - 1, 0) * weightCount)
                 withExtendedLifetime(partials) {
-                    forEachSampleRange(g) { samples, chunk in
+                    forEachSampleRange(g, chunks: chunks) { samples, chunk in
                         let destination = chunk == 0 ? out.pointer : partials.pointer + (chunk - 1) * weightCount
                         for n in samples {
                             BLAS.sgemm(transposeA: false, transposeB: true, m: g.outChannels, n: g.patchSize, k: g.spatial,

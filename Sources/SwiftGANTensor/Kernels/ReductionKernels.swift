@@ -11,6 +11,7 @@ enum ReductionKernels {
 
     /// Sums `[outer, length, inner]` over `length` into `[outer, inner]`.
     static func sum(_ source: UnsafePointer<Float>, outer: Int, length: Int, inner: Int) -> TensorStorage {
+        if length == 0 { return TensorStorage(count: outer * inner, repeating: 0) }
         let out = TensorStorage(uninitializedCount: outer * inner)
         let destination = out.pointer
         if inner == 1 {
@@ -24,11 +25,10 @@ enum ReductionKernels {
                 let accumulator = destination + row * inner
                 let block = source + row * length * inner
                 accumulator.update(from: block, count: inner)
-                for step in 1..<Swift.max(length, 1) {
+                for step in 1..<length {
                     let line = block + step * inner
                     for index in 0..<inner { accumulator[index] += line[index] }
                 }
-                if length == 0 { accumulator.update(repeating: 0, count: inner) }
             }
         }
         return out

@@ -23,8 +23,10 @@ package enum ReferenceKernels {
     ) -> (values: [Float], shape: [Int]) {
         let (n, c, h, w) = (inputShape[0], inputShape[1], inputShape[2], inputShape[3])
         let (o, kh, kw) = (weightShape[0], weightShape[2], weightShape[3])
-        let outH = (h + 2 * padding.0 - dilation.0 * (kh - 1) - 1) / stride.0 + 1
-        let outW = (w + 2 * padding.1 - dilation.1 * (kw - 1) - 1) / stride.1 + 1
+        let spanH = h + 2 * padding.0 - dilation.0 * (kh - 1) - 1, spanW = w + 2 * padding.1 - dilation.1 * (kw - 1) - 1
+        precondition(spanH >= 0 && spanW >= 0, "ReferenceKernels.conv2d: kernel does not fit the padded input")
+        let outH = spanH / stride.0 + 1
+        let outW = spanW / stride.1 + 1
         var out = [Float](repeating: 0, count: n * o * outH * outW)
         for b in 0..<n {
             for oc in 0..<o {

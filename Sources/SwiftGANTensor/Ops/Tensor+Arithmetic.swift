@@ -7,9 +7,10 @@ extension Tensor {
     public static func + (a: Tensor, b: Tensor) -> Tensor {
         let shape = Shape.broadcast(a.shape, b.shape, op: "add")
         let storage = ElementwiseKernels.zip(a, b, shape: shape) { $0 + $1 }
+        let shapeA = a.shape, shapeB = b.shape  // the rule needs shapes only, not the inputs' buffers
         return result("add", shape: shape, storage: storage, inputs: [a, b]) { context in
-            [context.needs(0) ? context.gradient.sum(toShape: a.shape) : nil,
-             context.needs(1) ? context.gradient.sum(toShape: b.shape) : nil]
+            [context.needs(0) ? context.gradient.sum(toShape: shapeA) : nil,
+             context.needs(1) ? context.gradient.sum(toShape: shapeB) : nil]
         }
     }
 
@@ -17,9 +18,10 @@ extension Tensor {
     public static func - (a: Tensor, b: Tensor) -> Tensor {
         let shape = Shape.broadcast(a.shape, b.shape, op: "sub")
         let storage = ElementwiseKernels.zip(a, b, shape: shape) { $0 - $1 }
+        let shapeA = a.shape, shapeB = b.shape
         return result("sub", shape: shape, storage: storage, inputs: [a, b]) { context in
-            [context.needs(0) ? context.gradient.sum(toShape: a.shape) : nil,
-             context.needs(1) ? (-context.gradient).sum(toShape: b.shape) : nil]
+            [context.needs(0) ? context.gradient.sum(toShape: shapeA) : nil,
+             context.needs(1) ? (-context.gradient).sum(toShape: shapeB) : nil]
         }
     }
 
@@ -51,15 +53,23 @@ extension Tensor {
         }
     }
 
-    // MARK: Scalars
+    // MARK: Scalars (broadcast as rank-0 tensors; results keep the tensor's shape)
 
+    /// `a + b` for every element of `a`.
     public static func + (a: Tensor, b: Float) -> Tensor { a + Tensor(b) }
+    /// `a + b` for every element of `b`.
     public static func + (a: Float, b: Tensor) -> Tensor { Tensor(a) + b }
+    /// `a - b` for every element of `a`.
     public static func - (a: Tensor, b: Float) -> Tensor { a - Tensor(b) }
+    /// `a - b` for every element of `b`.
     public static func - (a: Float, b: Tensor) -> Tensor { Tensor(a) - b }
+    /// `a * b` for every element of `a`.
     public static func * (a: Tensor, b: Float) -> Tensor { a * Tensor(b) }
+    /// `a * b` for every element of `b`.
     public static func * (a: Float, b: Tensor) -> Tensor { Tensor(a) * b }
+    /// `a / b` for every element of `a`.
     public static func / (a: Tensor, b: Float) -> Tensor { a / Tensor(b) }
+    /// `a / b` for every element of `b`.
     public static func / (a: Float, b: Tensor) -> Tensor { Tensor(a) / b }
 
     /// Elementwise `x^exponent` with broadcasting (both operands differentiable).
@@ -85,6 +95,12 @@ extension Tensor {
         let base = self
         if exponent == 2 { return base * base }
         if exponent == 1 { return base }
+        if exponent == 0 {
+            // x⁰ = 1 with a zero gradient everywhere, also at x = 0.
+            let inputShape = shape
+            return Tensor.result("pow", shape: shape, storage: TensorStorage(count: count, repeating: 1),
+                                 inputs: [base]) { _ in [Tensor.zeros(inputShape)] }
+        }
         let storage = ElementwiseKernels.map(base, cost: 8) { Foundation.pow($0, exponent) }
         return Tensor.result("pow", shape: shape, storage: storage, inputs: [base]) { context in
             [context.gradient * (exponent * base.pow(exponent - 1))]
@@ -94,25 +110,27 @@ extension Tensor {
     /// Elementwise `x * x`.
     public func square() -> Tensor { self * self }
 
-    /// Elementwise minimum with broadcasting; where equal, the gradient goes to `self`.
+    /// Elementwise minimum with broadcasting; where equal, each side gets
+    /// half the gradient (as PyTorch's `torch.minimum`).
     public func minimum(_ other: Tensor) -> Tensor {
         let a = self, b = other
         let shape = Shape.broadcast(a.shape, b.shape, op: "minimum")
         let storage = ElementwiseKernels.zip(a, b, shape: shape) { Swift.min($0, $1) }
         return Tensor.result("minimum", shape: shape, storage: storage, inputs: [a, b]) { context in
-            let takeA = a.lessEqual(b)
+            let takeA = a.less(b) + 0.5 * a.equal(b)
             return [context.needs(0) ? (context.gradient * takeA).sum(toShape: a.shape) : nil,
                     context.needs(1) ? (context.gradient * (1 - takeA)).sum(toShape: b.shape) : nil]
         }
     }
 
-    /// Elementwise maximum with broadcasting; where equal, the gradient goes to `self`.
+    /// Elementwise maximum with broadcasting; where equal, each side gets
+    /// half the gradient (as PyTorch's `torch.maximum`).
     public func maximum(_ other: Tensor) -> Tensor {
         let a = self, b = other
         let shape = Shape.broadcast(a.shape, b.shape, op: "maximum")
         let storage = ElementwiseKernels.zip(a, b, shape: shape) { Swift.max($0, $1) }
         return Tensor.result("maximum", shape: shape, storage: storage, inputs: [a, b]) { context in
-            let takeA = a.greaterEqual(b)
+            let takeA = a.greater(b) + 0.5 * a.equal(b)
             return [context.needs(0) ? (context.gradient * takeA).sum(toShape: a.shape) : nil,
                     context.needs(1) ? (context.gradient * (1 - takeA)).sum(toShape: b.shape) : nil]
         }
@@ -142,10 +160,15 @@ extension Tensor {
     /// 1 where `self >= other`, else 0.
     public func greaterEqual(_ other: Tensor) -> Tensor { compare(other, "greaterEqual") { $0 >= $1 } }
 
+    /// 1 where an element equals `value`, else 0.
     public func equal(_ value: Float) -> Tensor { equal(Tensor(value)) }
+    /// 1 where an element is less than `value`, else 0.
     public func less(_ value: Float) -> Tensor { less(Tensor(value)) }
+    /// 1 where an element is at most `value`, else 0.
     public func lessEqual(_ value: Float) -> Tensor { lessEqual(Tensor(value)) }
+    /// 1 where an element is greater than `value`, else 0.
     public func greater(_ value: Float) -> Tensor { greater(Tensor(value)) }
+    /// 1 where an element is at least `value`, else 0.
     public func greaterEqual(_ value: Float) -> Tensor { greaterEqual(Tensor(value)) }
 }
 

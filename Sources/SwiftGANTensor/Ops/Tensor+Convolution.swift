@@ -1,16 +1,22 @@
 /// A height/width pair for kernel sizes, strides, padding and dilation;
 /// an integer literal means the same value for both.
 public struct SpatialSize: Equatable, Sendable, ExpressibleByIntegerLiteral, CustomStringConvertible {
+    /// The vertical size (rows).
     public var height: Int
+    /// The horizontal size (columns).
     public var width: Int
 
+    /// Different sizes per direction.
     public init(height: Int, width: Int) {
         self.height = height
         self.width = width
     }
 
+    /// The same size in both directions.
     public init(_ both: Int) { self.init(height: both, width: both) }
+    /// `3` means 3 x 3.
     public init(integerLiteral value: Int) { self.init(value) }
+    /// `3` or `(3, 5)`.
     public var description: String { height == width ? "\(height)" : "(\(height), \(width))" }
 }
 
@@ -68,10 +74,12 @@ public func convTranspose2d(
     precondition(height > 0 && width > 0,
                  "convTranspose2d: output size \(height)x\(width) is not positive for input \(input.shape), weight \(weight.shape), padding \(padding)")
     // The equivalent forward convolution maps [N, Cout, height, width] to the input's shape.
-    let geometry = ConvolutionOps.geometry(input: [input.shape[0], weight.shape[1], height, width], weight: [weight.shape[0], weight.shape[1], weight.shape[2], weight.shape[3]],
+    var geometry = ConvolutionOps.geometry(input: [input.shape[0], weight.shape[1], height, width], weight: weight.shape,
                                            stride: stride, padding: padding, dilation: dilation, op: "convTranspose2d")
-    precondition(geometry.outHeight == input.shape[2] && geometry.outWidth == input.shape[3],
-                 "convTranspose2d: inconsistent geometry for input \(input.shape) and weight \(weight.shape)")
+    // With output padding of a stride or more (allowed below the dilation)
+    // the extra rows are reached by no tap; fix the forward output size.
+    geometry.fixedOutHeight = input.shape[2]
+    geometry.fixedOutWidth = input.shape[3]
     let output = ConvolutionOps.inputGradient(input, weight, geometry)
     return ConvolutionOps.addingBias(output, bias, op: "convTranspose2d")
 }

@@ -15,9 +15,10 @@ extension Tensor {
         precondition(padding.height >= 0 && padding.width >= 0
                      && 2 * padding.height <= kernel.height && 2 * padding.width <= kernel.width,
                      "\(op): padding \(padding) must be at most half of kernel \(kernel)")
-        let outH = (h + 2 * padding.height - kernel.height) / stride.height + 1
-        let outW = (w + 2 * padding.width - kernel.width) / stride.width + 1
-        precondition(outH > 0 && outW > 0, "\(op): input \(shape) is smaller than kernel \(kernel)")
+        let spanH = h + 2 * padding.height - kernel.height, spanW = w + 2 * padding.width - kernel.width
+        precondition(spanH >= 0 && spanW >= 0, "\(op): input \(shape) with padding \(padding) is smaller than kernel \(kernel)")
+        let outH = spanH / stride.height + 1
+        let outW = spanW / stride.width + 1
         var indices: [Int] = []
         indices.reserveCapacity(n * c * outH * outW * kernel.height * kernel.width)
         for plane in 0..<(n * c) {
@@ -38,7 +39,8 @@ extension Tensor {
     }
 
     /// Max pooling over `kernel` windows (`stride` defaults to `kernel`;
-    /// padding never wins the max). Input `[N, C, H, W]`.
+    /// padding never wins the max). Input `[N, C, H, W]`, output
+    /// `[N, C, (H + 2p - kH)/s + 1, (W + 2p - kW)/s + 1]`.
     public func maxPool2d(kernel: SpatialSize, stride: SpatialSize? = nil, padding: SpatialSize = 0) -> Tensor {
         let stride = stride ?? kernel
         let (n, c, _, _) = imageDimensions("maxPool2d")
@@ -60,7 +62,8 @@ extension Tensor {
     }
 
     /// Average pooling over `kernel` windows. With `countIncludePad` (PyTorch's
-    /// default) padded zeros count in the divisor.
+    /// default) padded zeros count in the divisor. Input `[N, C, H, W]`,
+    /// output `[N, C, (H + 2p - kH)/s + 1, (W + 2p - kW)/s + 1]`.
     public func avgPool2d(kernel: SpatialSize, stride: SpatialSize? = nil, padding: SpatialSize = 0,
                           countIncludePad: Bool = true) -> Tensor {
         let stride = stride ?? kernel
@@ -82,7 +85,8 @@ extension Tensor {
         return (sums / divisor).reshaped([n, c, taps.outH, taps.outW])
     }
 
-    /// Nearest-neighbour upsampling by an integer `scale` (PyTorch `mode="nearest"`).
+    /// Nearest-neighbour upsampling by an integer `scale` (PyTorch `mode="nearest"`):
+    /// `[N, C, H, W]` → `[N, C, H·scale, W·scale]`.
     public func upsampleNearest(scale: Int = 2) -> Tensor {
         let (n, c, h, w) = imageDimensions("upsampleNearest")
         precondition(scale >= 1, "upsampleNearest: scale \(scale) must be at least 1")
@@ -98,7 +102,8 @@ extension Tensor {
     }
 
     /// Bilinear upsampling by an integer `scale` with PyTorch's
-    /// `align_corners=False` sampling (half-pixel centres, clamped edges).
+    /// `align_corners=False` sampling (half-pixel centres, clamped edges):
+    /// `[N, C, H, W]` → `[N, C, H·scale, W·scale]`.
     public func upsampleBilinear(scale: Int = 2) -> Tensor {
         let (n, c, h, w) = imageDimensions("upsampleBilinear")
         precondition(scale >= 1, "upsampleBilinear: scale \(scale) must be at least 1")

@@ -14,7 +14,8 @@ extension Tensor {
         return result
     }
 
-    /// Sum over `axes` (all axes when empty... use `sum()` for that).
+    /// Sum over `axes`: `[2, 3, 4].sum(axes: [1])` is `[2, 4]` (`[2, 1, 4]`
+    /// with `keepDims`). An empty `axes` reduces nothing; `sum()` reduces all.
     ///
     /// - Parameters:
     ///   - axes: axes to reduce; negative values count from the end.
@@ -35,7 +36,10 @@ extension Tensor {
             let outer = currentShape[..<run.start].reduce(1, *)
             let length = currentShape[run.start..<run.end].reduce(1, *)
             let inner = currentShape[run.end...].reduce(1, *)
-            storage = ReductionKernels.sum(storage.pointer, outer: outer, length: length, inner: inner)
+            let source = storage
+            storage = withExtendedLifetime(source) {
+                ReductionKernels.sum(source.pointer, outer: outer, length: length, inner: inner)
+            }
             for axis in run.start..<run.end { currentShape[axis] = 1 }
         }
         if normalized.isEmpty { storage = storage.copy() }
@@ -72,11 +76,24 @@ extension Tensor {
     public func variance(correction: Int = 1) -> Tensor { variance(axes: Array(0..<rank), correction: correction) }
 
     /// Euclidean (L2) norm of all elements, as a scalar tensor.
-    public func norm() -> Tensor { (self * self).sum().sqrt() }
+    public func norm() -> Tensor { norm(axes: Array(0..<rank)) }
 
-    /// Euclidean norm over `axes` (e.g. per-example gradient norms).
+    /// Euclidean norm over `axes` (e.g. per-example gradient norms: `[N, D]`
+    /// with axes `[1]` gives `[N]`).
+    ///
+    /// The gradient is `x / ‖x‖`, taken as 0 where the norm is 0 (as in
+    /// PyTorch), so an all-zero row gives no NaN; it is differentiable again.
     public func norm(axes: [Int], keepDims: Bool = false) -> Tensor {
-        (self * self).sum(axes: axes, keepDims: keepDims).sqrt()
+        let x = self
+        let normalized = Shape.normalizeAxes(axes, rank: rank, op: "norm")
+        let keptShape = Tensor.reducedShape(shape, axes: normalized, keepDims: true)
+        let value = withoutGradients { (x * x).sum(axes: normalized, keepDims: true).sqrt() }
+        let kept = Tensor.result("norm", shape: keptShape, storage: value.storage, inputs: [x], savesOutput: true) { context in
+            let norm = context.output!
+            let safeNorm = `where`(norm.equal(0), Tensor(1), norm)
+            return [context.gradient.expanded(to: x.shape) * x / safeNorm]
+        }
+        return keepDims ? kept : kept.squeezing(axes: normalized)
     }
 
     /// Maximum along `axis` and the position of the first maximum.
@@ -85,6 +102,10 @@ extension Tensor {
     /// - Returns: `values` of the reduced shape and `indices` (positions
     ///   along `axis`) in row-major order of that shape.
     public func max(axis: Int, keepDims: Bool = false) -> (values: Tensor, indices: [Int]) {
+        if rank == 0 {
+            precondition(axis == 0 || axis == -1, "max: axis \(axis) is out of range for a scalar")
+            return (self, [0])
+        }
         let normalized = Shape.normalizeAxis(axis, rank: rank, op: "max")
         let view = ReductionKernels.view(shape, axis: normalized)
         precondition(view.length > 0, "max: axis \(axis) of shape \(shape) is empty")
