@@ -1,0 +1,106 @@
+import Foundation
+import Testing
+@testable import SwiftGANNN
+import SwiftGANTensor
+
+@Suite("Modules and state dicts")
+struct ModuleTests {
+    static let pytorchKeys: [String: [(String, [Int])]] = {
+        let data = FileManager.default.contents(atPath: fixturePath("state_dict_keys.json"))!
+        let json = try! JSONSerialization.jsonObject(with: data) as! [String: [[Any]]]
+        return json.mapValues { rows in rows.map { ($0[0] as! String, ($0[1] as! [NSNumber]).map(\.intValue)) } }
+    }()
+
+    static func keysAndShapes(_ module: Module) -> [String] {
+        module.stateDict().entries.map { "\($0.key) \($0.tensor.shape)" }
+    }
+
+    static func expected(_ name: String) -> [String] {
+        pytorchKeys[name]!.map { "\($0.0) \($0.1)" }
+    }
+
+    @Test func keysMatchPyTorch() {
+        var generator = RandomGenerator(seed: 1)
+        #expect(Self.keysAndShapes(MLPGenerator(generator: &generator)) == Self.expected("mlp_generator"))
+        #expect(Self.keysAndShapes(MLPDiscriminator(generator: &generator)) == Self.expected("mlp_discriminator"))
+        #expect(Self.keysAndShapes(DCGANGenerator(generator: &generator)) == Self.expected("dcgan_generator"))
+        #expect(Self.keysAndShapes(DCGANDiscriminator(generator: &generator)) == Self.expected("dcgan_discriminator"))
+        #expect(Self.keysAndShapes(DCGANDiscriminator(spectral: true, generator: &generator)) == Self.expected("dcgan_discriminator_sn"))
+    }
+
+    @Test func numBatchesTrackedIsInt64() {
+        var generator = RandomGenerator(seed: 1)
+        let state = DCGANGenerator(width: 2, generator: &generator).stateDict()
+        #expect(state.entry("main.1.num_batches_tracked")?.storedType == .int64)
+        #expect(state.entry("main.1.running_mean")?.storedType == .float32)
+    }
+
+    @Test func strictLoadingReportsEverything() throws {
+        var generator = RandomGenerator(seed: 2)
+        let model = Sequential([Linear(3, 2, generator: &generator), BatchNorm1d(2)])
+        var state = model.stateDict()
+        state.set("0.weight", Tensor.zeros([2, 4]))
+        state.set("extra.weight", Tensor.zeros([1]))
+        var trimmed = StateDict()
+        for entry in state.entries where entry.key != "1.running_var" { trimmed.set(entry.key, entry.tensor, storedType: entry.storedType) }
+        let before = model.stateDict()
+        do {
+            try model.loadStateDict(trimmed)
+            Issue.record("loading should have failed")
+        } catch let error as StateDictError {
+            #expect(error.missingKeys == ["1.running_var"])
+            #expect(error.unexpectedKeys == ["extra.weight"])
+            #expect(error.shapeMismatches.count == 1 && error.shapeMismatches[0].key == "0.weight")
+            #expect(error.shapeMismatches[0].expected == [2, 3] && error.shapeMismatches[0].found == [2, 4])
+            #expect(error.description.contains("size mismatch for 0.weight: the module has shape [2, 3], the state dict has [2, 4]"))
+        }
+        #expect(model.stateDict() == before, "a failed load must change nothing")
+        // Non-strict loading ignores missing and unexpected keys but not shapes.
+        var loose = trimmed
+        loose.set("0.weight", Tensor.ones([2, 3]))
+        try model.loadStateDict(loose, strict: false)
+        #expect(model.stateDict()["0.weight"]!.scalars == [1, 1, 1, 1, 1, 1])
+    }
+
+    @Test func trainEvalReachesEveryChild() {
+        var generator = RandomGenerator(seed: 3)
+        let model = MLPDiscriminator(generator: &generator)
+        #expect(model.namedModules().allSatisfy { $0.module.isTraining })
+        model.eval()
+        #expect(model.namedModules().allSatisfy { !$0.module.isTraining })
+        model.train()
+        #expect(model.namedModules().allSatisfy { $0.module.isTraining })
+    }
+
+    @Test func parameterCountAndSummary() {
+        var generator = RandomGenerator(seed: 4)
+        let model = MLPGenerator(generator: &generator)
+        // 100·256+256 + 256·512+512 + 512·1024+1024 + 1024·784+784
+        #expect(model.parameterCount == 1_486_352)
+        let summary = model.summary(input: Tensor.zeros([1, 100]))
+        #expect(summary.contains("model.0"))
+        #expect(summary.contains("Linear"))
+        #expect(summary.contains("[1, 784]"))
+        #expect(summary.contains("Trainable parameters: 1,486,352"))
+        #expect(model.isTraining, "summary restores the mode")
+    }
+
+    @Test func snakeCaseNames() {
+        #expect(Module.snakeCase("runningMean") == "running_mean")
+        #expect(Module.snakeCase("numBatchesTracked") == "num_batches_tracked")
+        #expect(Module.snakeCase("fc1") == "fc1")
+    }
+
+    @Test func arraysOfModulesAreIndexed() {
+        final class Tower: Module, @unchecked Sendable {
+            let blocks: [Linear]
+            let head: Linear?
+            init(generator: inout RandomGenerator) {
+                blocks = [Linear(2, 2, generator: &generator), Linear(2, 2, bias: false, generator: &generator)]
+                head = nil
+            }
+        }
+        var generator = RandomGenerator(seed: 5)
+        #expect(Tower(generator: &generator).stateDict().keys == ["blocks.0.weight", "blocks.0.bias", "blocks.1.weight"])
+    }
+}
