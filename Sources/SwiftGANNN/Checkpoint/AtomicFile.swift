@@ -10,6 +10,13 @@ public enum AtomicFile {
     /// Writes `bytes` to `path` atomically.
     /// - Throws: `CheckpointError` naming the path and the system error.
     public static func write(_ bytes: [UInt8], to path: String) throws {
+        try write(to: path) { append in try append(bytes) }
+    }
+
+    /// Writes whatever `produce` appends to `path` atomically. If `produce`
+    /// or any write throws, the temporary file is removed and `path` keeps
+    /// its previous contents.
+    public static func write(to path: String, _ produce: (_ append: ([UInt8]) throws -> Void) throws -> Void) throws {
         let url = URL(fileURLWithPath: path)
         let directory = url.deletingLastPathComponent().path
         let temporary = "\(directory)/.\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
@@ -18,20 +25,22 @@ public enum AtomicFile {
         }
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw failure("cannot create temporary file \(temporary)") }
-        var written = 0
-        let writeResult: Bool = bytes.withUnsafeBytes { raw in
-            while written < raw.count {
-                let result = Glibc.write(descriptor, raw.baseAddress! + written, raw.count - written)
-                if result < 0 {
-                    if errno == EINTR { continue }
-                    return false
+        do {
+            try produce { bytes in
+                var written = 0
+                try bytes.withUnsafeBytes { raw in
+                    while written < raw.count {
+                        let result = Glibc.write(descriptor, raw.baseAddress! + written, raw.count - written)
+                        if result < 0 {
+                            if errno == EINTR { continue }
+                            throw failure("cannot write")
+                        }
+                        written += result
+                    }
                 }
-                written += result
             }
-            return true
-        }
-        guard writeResult, fsync(descriptor) == 0 else {
-            let error = failure("cannot write")
+            guard fsync(descriptor) == 0 else { throw failure("cannot flush to disk") }
+        } catch {
             close(descriptor)
             unlink(temporary)
             throw error

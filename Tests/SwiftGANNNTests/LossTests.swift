@@ -1,0 +1,43 @@
+import Testing
+@testable import SwiftGANNN
+import SwiftGANTensor
+
+@Suite("Losses")
+struct LossTests {
+    @Test func matchPyTorch() {
+        let p = gold("loss.prob"), t = gold("loss.target")
+        expectMatches(Loss.binaryCrossEntropy(p, t), gold("loss.bce"), "bce")
+        expectMatches(Loss.binaryCrossEntropy(p, t, reduction: .none), gold("loss.bce_none"), "bce none")
+        let logits = gold("loss.logits")
+        expectMatches(Loss.binaryCrossEntropyWithLogits(logits, t), gold("loss.bce_logits"), "bce with logits")
+        expectMatches(Loss.binaryCrossEntropyWithLogits(logits, t, reduction: .sum), gold("loss.bce_logits_sum"), "bce with logits sum")
+        expectMatches(Loss.meanSquaredError(gold("loss.a"), gold("loss.b")), gold("loss.mse"), "mse")
+        expectMatches(Loss.l1(gold("loss.a"), gold("loss.b")), gold("loss.l1"), "l1")
+        let labels = gold("loss.ce_labels").scalars.map { Int($0) }
+        let ceLogits = gold("loss.ce_logits").requiringGradient()
+        let smoothed = Loss.crossEntropy(ceLogits, labels: labels, labelSmoothing: 0.1)
+        expectMatches(smoothed, gold("loss.ce_smooth"), "cross-entropy with smoothing")
+        expectMatches(gradients(of: smoothed, withRespectTo: [ceLogits])[0], gold("loss.ce_smooth_grad"), "cross-entropy gradient")
+        expectMatches(Loss.crossEntropy(ceLogits, labels: labels), gold("loss.ce_plain"), "cross-entropy")
+    }
+
+    @Test func stableAtExtremes() {
+        let logits = Tensor([100, -100, 100, -100]).requiringGradient(), targets = Tensor([1, 0, 0, 1])
+        let loss = Loss.binaryCrossEntropyWithLogits(logits, targets, reduction: .none)
+        expectMatches(loss, Tensor([0, 0, 100, 100]), relative: 1e-6, "bce with logits at ±100")
+        let grad = gradients(of: loss.sum(), withRespectTo: [logits])[0]
+        #expect(grad.scalars.allSatisfy { $0.isFinite })
+        let saturated = Loss.binaryCrossEntropy(Tensor([0, 1]), Tensor([1, 0]), reduction: .none)
+        #expect(saturated.scalars == [100, 100])
+    }
+
+    @Test func ganObjectives() {
+        let real = Tensor([2, 0.5]), fake = Tensor([-3, 0.5])
+        // relu(1 - [2, 0.5]) = [0, 0.5] → 0.25; relu(1 + [-3, 0.5]) = [0, 1.5] → 0.75.
+        #expect(Loss.hingeDiscriminator(real: real, fake: fake).item == 1)
+        #expect(Loss.hingeGenerator(fake: fake).item == 1.25)
+        #expect(Loss.wassersteinCritic(real: real, fake: fake).item == -1.25 - 1.25)
+        #expect(Loss.wassersteinGenerator(fake: fake).item == 1.25)
+        #expect(Reduction.allCases.count == 3)
+    }
+}

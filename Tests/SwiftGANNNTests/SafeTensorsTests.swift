@@ -1,0 +1,144 @@
+import Foundation
+import Testing
+@testable import SwiftGANNN
+import SwiftGANTensor
+
+@Suite("Safetensors checkpoints")
+struct SafeTensorsTests {
+    func sampleState() -> StateDict {
+        var state = StateDict()
+        state.set("main.0.weight", Tensor([1.5, -2, .infinity, -0.0, 3e-38, .nan], shape: [2, 3]))
+        state.set("main.1.num_batches_tracked", Tensor(7), storedType: .int64)
+        state.set("empty", Tensor.zeros([0, 4]))
+        state.set("scalar", Tensor(0.25))
+        return state
+    }
+
+    @Test func roundTripIsBitIdentical() throws {
+        let path = temporaryDirectory() + "/model.safetensors"
+        let state = sampleState()
+        try SafeTensors.write(state, metadata: ["format": "pt", "step": "500"], to: path)
+        let contents = try SafeTensors.read(path)
+        #expect(contents.metadata == ["format": "pt", "step": "500"])
+        #expect(contents.tensors.keys == state.keys)
+        for entry in state.entries {
+            let read = contents.tensors.entry(entry.key)!
+            #expect(read.tensor.shape == entry.tensor.shape)
+            #expect(read.tensor.scalars.map(\.bitPattern) == entry.tensor.scalars.map(\.bitPattern))
+            #expect(read.storedType == entry.storedType)
+        }
+        // The header length is a multiple of 8 and the layout is exact.
+        let bytes = [UInt8](FileManager.default.contents(atPath: path)!)
+        let headerLength = Int(bytes[0]) | Int(bytes[1]) << 8 | Int(bytes[2]) << 16 | Int(bytes[3]) << 24
+        #expect(headerLength % 8 == 0)
+        #expect(bytes.count == 8 + headerLength + 6 * 4 + 8 + 0 + 4)
+    }
+
+    @Test func readsFilesWrittenByPython() throws {
+        let contents = try SafeTensors.read(fixturePath("python_written.safetensors"))
+        #expect(contents.metadata == ["format": "pt", "note": "written by Python"])
+        let tensors = contents.tensors
+        #expect(tensors["f32"]!.shape == [2, 3] && tensors["f32"]!.scalars == [0, 0.25, 0.5, 0.75, 1, 1.25])
+        #expect(tensors["f64"]!.scalars == [1.5, -2.25])
+        #expect(tensors["f16"]!.scalars == [0.5, -1, 65504])
+        #expect(tensors["i64"]!.shape == [2, 1] && tensors["i64"]!.scalars == [7, -3])
+        #expect(tensors.entry("i64")!.storedType == .int64)
+        #expect(tensors["scalar"]!.shape == [] && tensors["scalar"]!.item == 3)
+        let bf16 = try SafeTensors.read(fixturePath("python_bf16.safetensors")).tensors
+        #expect(bf16["bf16"]!.scalars == [1, -2.5, 3.140625])
+    }
+
+    @Test func pytorchGeneratorLoadsAndRunsIdentically() throws {
+        // A DCGAN generator saved by PyTorch loads strictly and gives PyTorch's output.
+        let file = try SafeTensors.read(fixturePath("tiny_dcgan_generator.safetensors")).tensors
+        var state = StateDict()
+        for entry in file.entries where !entry.key.hasPrefix("__") { state.set(entry.key, entry.tensor, storedType: entry.storedType) }
+        var generator = RandomGenerator(seed: 9)
+        let model = DCGANGenerator(latent: 8, width: 2, generator: &generator)
+        try model.loadStateDict(state)
+        model.eval()
+        expectMatches(model(file["__z"]!), file["__output"]!, relative: 1e-5, absolute: 1e-6, "PyTorch DCGAN generator output")
+        // And what SwiftGAN writes is what it read.
+        let path = temporaryDirectory() + "/tiny.safetensors"
+        try model.save(to: path)
+        let reread = try SafeTensors.read(path).tensors
+        #expect(reread.keys == model.stateDict().keys)
+        #expect(Set(reread.keys) == Set(state.keys))
+        #expect(reread.entries.allSatisfy { $0.tensor == state[$0.key]! && $0.storedType == state.entry($0.key)!.storedType })
+    }
+
+    /// Writes `bytes` to a file and expects reading it to fail mentioning `fragment`.
+    func expectRejected(_ bytes: [UInt8], _ fragment: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        let path = temporaryDirectory() + "/bad.safetensors"
+        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        do {
+            _ = try SafeTensors.read(path)
+            Issue.record("expected an error mentioning '\(fragment)'", sourceLocation: sourceLocation)
+        } catch let error as CheckpointError {
+            #expect(error.file == path, sourceLocation: sourceLocation)
+            #expect(error.problem.contains(fragment), "got: \(error.problem)", sourceLocation: sourceLocation)
+        } catch {
+            Issue.record("unexpected error \(error)", sourceLocation: sourceLocation)
+        }
+    }
+
+    /// A file with a hand-written header and `dataBytes` zero bytes of data.
+    func file(header: String, dataBytes: Int) -> [UInt8] {
+        var bytes: [UInt8] = []
+        withUnsafeBytes(of: UInt64(header.utf8.count).littleEndian) { bytes.append(contentsOf: $0) }
+        bytes += Array(header.utf8) + [UInt8](repeating: 0, count: dataBytes)
+        return bytes
+    }
+
+    @Test func rejectsMalformedFiles() {
+        let good = SafeTensors.encode(sampleState())
+        expectRejected(Array(good.prefix(5)), "too short")
+        expectRejected(Array(good.prefix(40)), "truncated")
+        expectRejected(Array(good.dropLast(3)), "outside")
+        expectRejected(Array("hello, this is not a checkpoint".utf8), "not a safetensors file")
+        expectRejected(file(header: "{\"a\": [1, 2", dataBytes: 0), "not a valid JSON object")
+        expectRejected(file(header: "{\"a\":{\"dtype\":\"C64\",\"shape\":[1],\"data_offsets\":[0,8]}}", dataBytes: 8), "unsupported dtype 'C64'")
+        expectRejected(file(header: "{\"a\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,8]}}", dataBytes: 8), "needs 12 bytes")
+        expectRejected(file(header: "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[4,12]}}", dataBytes: 12), "overlap")
+        expectRejected(file(header: "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", dataBytes: 8), "gap")
+        expectRejected(file(header: "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", dataBytes: 12), "cover 4")
+        expectRejected(file(header: "{\"a\":{\"dtype\":\"F32\",\"shape\":[-1],\"data_offsets\":[0,4]}}", dataBytes: 4), "'shape'")
+        expectRejected(file(header: "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[8,4]}}", dataBytes: 8), "outside")
+        expectRejected(file(header: "{\"__metadata__\":{\"k\":1}}", dataBytes: 0), "not a string")
+        var hugeLength = good
+        hugeLength[7] = 0x7F
+        expectRejected(hugeLength, "implausibly large")
+    }
+
+    @Test func missingFileNamesThePath() {
+        #expect(throws: CheckpointError(file: "/nonexistent/model.safetensors", problem: "no such file")) {
+            try SafeTensors.read("/nonexistent/model.safetensors")
+        }
+    }
+
+    @Test func failedWriteLeavesTheOldFile() throws {
+        let directory = temporaryDirectory()
+        let path = directory + "/model.safetensors"
+        try SafeTensors.write(sampleState(), to: path)
+        let before = FileManager.default.contents(atPath: path)
+        // A write interrupted half-way (here by an error after some bytes
+        // went out) leaves the old file and no temporary file behind.
+        struct Interrupted: Error {}
+        #expect(throws: Interrupted.self) {
+            try AtomicFile.write(to: path) { append in
+                try append([UInt8](repeating: 0xAB, count: 100))
+                throw Interrupted()
+            }
+        }
+        #expect(FileManager.default.contents(atPath: path) == before)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == ["model.safetensors"])
+        // A directory that does not exist is an error naming the path.
+        #expect(throws: CheckpointError.self) { try SafeTensors.write(StateDict(), to: directory + "/missing/model.safetensors") }
+        // Writing over an existing file replaces it completely and leaves no temporary files.
+        var replacement = StateDict()
+        replacement.set("x", Tensor([1]))
+        try SafeTensors.write(replacement, to: path)
+        #expect(try SafeTensors.read(path).tensors == replacement)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == ["model.safetensors"])
+    }
+}
