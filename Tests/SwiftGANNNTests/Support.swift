@@ -25,7 +25,7 @@ func expectMatches(_ actual: Tensor, _ expected: Tensor, relative: Float = 1e-5,
     guard actual.shape == expected.shape else { return }
     for (index, (a, e)) in zip(actual.scalars, expected.scalars).enumerated() {
         let ok = Swift.abs(a - e) <= absolute + relative * Swift.abs(e)
-        #expect(ok, "\(what) element \(index): \(a) vs PyTorch \(e)", sourceLocation: sourceLocation)
+        #expect(ok, "\(what) element \(index): \(a) vs expected \(e)", sourceLocation: sourceLocation)
         if !ok { return }
     }
 }

@@ -101,3 +101,19 @@ struct AutogradTests {
         #expect(g.scalars == [3, 30])
     }
 }
+
+@Suite("Gradient checker")
+struct GradientCheckerTests {
+    @Test func detectsAWrongRule() {
+        // x² with a deliberately wrong backward rule (x instead of 2x).
+        func wrongSquare(_ x: Tensor) -> Tensor {
+            let storage = (x.detached() * x.detached()).storage
+            return Tensor.result("wrongSquare", shape: x.shape, storage: storage, inputs: [x]) { context in
+                [context.gradient * x]
+            }
+        }
+        let input = randomTensor([3], seed: 1) + 2
+        #expect(GradientCheck().mismatches([input]) { wrongSquare($0[0]) }.count == 3)
+        #expect(GradientCheck().mismatches([input]) { $0[0] * $0[0] }.isEmpty)
+    }
+}

@@ -1,49 +1,13 @@
 import Testing
 @testable import SwiftGANTensor
 
-/// Compares autodiff gradients with central finite differences.
-///
-/// The checked function's output is reduced to a scalar with fixed random
-/// weights, so every output element's gradient path is exercised. The loss
-/// is evaluated in float32 by the engine but summed in Double here.
-///
-/// Tolerances: with step h = 1e-2, central differences have truncation error
-/// O(h²·f''') ≈ 1e-4 for the smooth ops tested, and float32 round-off of
-/// about ε·|L|/h ≈ 1e-7·|L|/1e-2 = 1e-5·|L| (|L| is O(1)-O(10) here). An
-/// absolute tolerance of 5e-3 plus 3% relative covers both with margin while
-/// still catching any wrong rule (those are off by O(1)).
-struct GradientCheck {
-    var step: Float = 1e-2
-    var absoluteTolerance: Double = 5e-3
-    var relativeTolerance: Double = 3e-2
-
-    /// Checks d(sum(f(inputs) * weights))/d(inputs).
+extension GradientCheck {
+    /// Records a test issue for every element whose gradient disagrees with
+    /// finite differences (see `GradientCheck` for the tolerances).
     func check(_ inputs: [Tensor], sourceLocation: SourceLocation = #_sourceLocation,
                _ function: ([Tensor]) -> Tensor) {
-        let leaves = inputs.map { $0.requiringGradient() }
-        let probe = withoutGradients { function(leaves.map { $0.detached() }) }
-        var generator = RandomGenerator(seed: 99)
-        let weights = Tensor.uniform(probe.shape, low: -1, high: 1, generator: &generator)
-        let analytic = gradients(of: (function(leaves) * weights).sum(), withRespectTo: leaves)
-
-        func loss(_ values: [Tensor]) -> Double {
-            let output = withoutGradients { function(values) }
-            return zip(output.scalars, weights.scalars).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
-        }
-        for (inputIndex, input) in inputs.enumerated() {
-            #expect(analytic[inputIndex].shape == input.shape, sourceLocation: sourceLocation)
-            for element in 0..<input.count {
-                var plus = inputs, minus = inputs
-                plus[inputIndex].withUnsafeMutableBufferPointer { $0[element] += step }
-                minus[inputIndex].withUnsafeMutableBufferPointer { $0[element] -= step }
-                let numeric = (loss(plus) - loss(minus)) / (2 * Double(step))
-                let automatic = Double(analytic[inputIndex].scalars[element])
-                let tolerance = absoluteTolerance + relativeTolerance * Swift.abs(numeric)
-                #expect(Swift.abs(numeric - automatic) <= tolerance,
-                        "input \(inputIndex) element \(element): autodiff \(automatic) vs finite difference \(numeric)",
-                        sourceLocation: sourceLocation)
-            }
-        }
+        let found = mismatches(inputs, function)
+        #expect(found.isEmpty, "\(found.count) gradient mismatches, first: \(found.prefix(3))", sourceLocation: sourceLocation)
     }
 }
 
