@@ -28,7 +28,11 @@ from safetensors.torch import load_file, save_file
 
 FIXTURES = os.path.join("Tests", "SwiftGANNNTests", "Fixtures")
 torch.set_default_dtype(torch.float32)
+parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+parser.add_argument("--check-swift", metavar="DIR", help="load SwiftGAN-written checkpoints from DIR into PyTorch")
+arguments = parser.parse_args()
 rng = np.random.RandomState(1234)
+torch.manual_seed(1234)  # spectral_norm draws u and v from torch's generator
 out = {}
 
 
@@ -58,6 +62,76 @@ def layer_case(name, module, x, weights=True):
         put(f"{name}.grad.{key}", param.grad)
     for key, buf in module.named_buffers():
         put(f"{name}.buffer.{key}", buf)
+
+
+# ---- reference architectures ----
+class MLPGenerator(nn.Module):
+    def __init__(self, nz=100):
+        super().__init__()
+        self.model = nn.Sequential(nn.Linear(nz, 256), nn.LeakyReLU(0.2), nn.Linear(256, 512), nn.LeakyReLU(0.2),
+                                   nn.Linear(512, 1024), nn.LeakyReLU(0.2), nn.Linear(1024, 784), nn.Tanh())
+
+    def forward(self, z):
+        return self.model(z)
+
+
+class MLPDiscriminator(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.model = nn.Sequential(nn.Linear(784, 1024), nn.LeakyReLU(0.2), nn.Dropout(0.3),
+                                   nn.Linear(1024, 512), nn.LeakyReLU(0.2), nn.Dropout(0.3),
+                                   nn.Linear(512, 256), nn.LeakyReLU(0.2), nn.Dropout(0.3),
+                                   nn.Linear(256, 1), nn.Sigmoid())
+
+    def forward(self, x):
+        return self.model(x)
+
+
+class DCGANGenerator(nn.Module):
+    def __init__(self, nz=100, ngf=64):
+        super().__init__()
+        self.main = nn.Sequential(
+            nn.ConvTranspose2d(nz, ngf * 4, 7, 1, 0, bias=False), nn.BatchNorm2d(ngf * 4), nn.ReLU(True),
+            nn.ConvTranspose2d(ngf * 4, ngf * 2, 4, 2, 1, bias=False), nn.BatchNorm2d(ngf * 2), nn.ReLU(True),
+            nn.ConvTranspose2d(ngf * 2, 1, 4, 2, 1, bias=False), nn.Tanh())
+
+    def forward(self, z):
+        return self.main(z)
+
+
+class DCGANDiscriminator(nn.Module):
+    def __init__(self, ndf=64, spectral=False):
+        super().__init__()
+        wrap = nn.utils.spectral_norm if spectral else (lambda m: m)
+        self.main = nn.Sequential(
+            wrap(nn.Conv2d(1, ndf, 4, 2, 1, bias=False)), nn.LeakyReLU(0.2, inplace=True),
+            wrap(nn.Conv2d(ndf, ndf * 2, 4, 2, 1, bias=False)),
+            *( [] if spectral else [nn.BatchNorm2d(ndf * 2)] ), nn.LeakyReLU(0.2, inplace=True),
+            wrap(nn.Conv2d(ndf * 2, 1, 7, 1, 0, bias=False)), nn.Sigmoid())
+
+    def forward(self, x):
+        return self.main(x)
+
+
+def check_swift(directory):
+    """Loads SwiftGAN's checkpoints into the equivalent PyTorch modules, strictly."""
+    cases = [("swift_written_dcgan_generator.safetensors", DCGANGenerator(nz=8, ngf=2), torch.randn(2, 8, 1, 1)),
+             ("swift_written_sn_discriminator.safetensors", DCGANDiscriminator(ndf=2, spectral=True), torch.randn(2, 1, 28, 28))]
+    for name, module, example in cases:
+        state = load_file(os.path.join(directory, name))
+        module.load_state_dict(state, strict=True)
+        for key, value in state.items():
+            if key.endswith("num_batches_tracked"):
+                assert value.dtype == torch.int64, f"{key} is {value.dtype}, not int64"
+        module.eval()
+        output = module(example)
+        assert torch.isfinite(output).all(), f"{name}: non-finite output"
+        print(f"{name}: {len(state)} tensors loaded with strict=True; output {tuple(output.shape)}")
+
+
+if arguments.check_swift is not None:
+    check_swift(arguments.check_swift)
+    sys.exit(0)
 
 
 # ---- layers ----
@@ -177,54 +251,6 @@ save_file(out, os.path.join(FIXTURES, "parity.safetensors"))
 
 
 # ---- reference architectures: keys and shapes ----
-class MLPGenerator(nn.Module):
-    def __init__(self, nz=100):
-        super().__init__()
-        self.model = nn.Sequential(nn.Linear(nz, 256), nn.LeakyReLU(0.2), nn.Linear(256, 512), nn.LeakyReLU(0.2),
-                                   nn.Linear(512, 1024), nn.LeakyReLU(0.2), nn.Linear(1024, 784), nn.Tanh())
-
-    def forward(self, z):
-        return self.model(z)
-
-
-class MLPDiscriminator(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.model = nn.Sequential(nn.Linear(784, 1024), nn.LeakyReLU(0.2), nn.Dropout(0.3),
-                                   nn.Linear(1024, 512), nn.LeakyReLU(0.2), nn.Dropout(0.3),
-                                   nn.Linear(512, 256), nn.LeakyReLU(0.2), nn.Dropout(0.3),
-                                   nn.Linear(256, 1), nn.Sigmoid())
-
-    def forward(self, x):
-        return self.model(x)
-
-
-class DCGANGenerator(nn.Module):
-    def __init__(self, nz=100, ngf=64):
-        super().__init__()
-        self.main = nn.Sequential(
-            nn.ConvTranspose2d(nz, ngf * 4, 7, 1, 0, bias=False), nn.BatchNorm2d(ngf * 4), nn.ReLU(True),
-            nn.ConvTranspose2d(ngf * 4, ngf * 2, 4, 2, 1, bias=False), nn.BatchNorm2d(ngf * 2), nn.ReLU(True),
-            nn.ConvTranspose2d(ngf * 2, 1, 4, 2, 1, bias=False), nn.Tanh())
-
-    def forward(self, z):
-        return self.main(z)
-
-
-class DCGANDiscriminator(nn.Module):
-    def __init__(self, ndf=64, spectral=False):
-        super().__init__()
-        wrap = nn.utils.spectral_norm if spectral else (lambda m: m)
-        self.main = nn.Sequential(
-            wrap(nn.Conv2d(1, ndf, 4, 2, 1, bias=False)), nn.LeakyReLU(0.2, inplace=True),
-            wrap(nn.Conv2d(ndf, ndf * 2, 4, 2, 1, bias=False)),
-            *( [] if spectral else [nn.BatchNorm2d(ndf * 2)] ), nn.LeakyReLU(0.2, inplace=True),
-            wrap(nn.Conv2d(ndf * 2, 1, 7, 1, 0, bias=False)), nn.Sigmoid())
-
-    def forward(self, x):
-        return self.main(x)
-
-
 def keys(module):
     return [[k, list(v.shape)] for k, v in module.state_dict().items()]
 

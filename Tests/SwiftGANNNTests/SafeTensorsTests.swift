@@ -142,3 +142,33 @@ struct SafeTensorsTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == ["model.safetensors"])
     }
 }
+
+/// Checkpoints written by SwiftGAN for PyTorch: the committed files
+/// `swift_written_*.safetensors` were loaded into the equivalent PyTorch
+/// modules with `load_state_dict(strict=True)` by
+/// `python Scripts/make_nn_fixtures.py --check-swift Tests/SwiftGANNNTests/Fixtures`;
+/// these tests keep SwiftGAN writing exactly those bytes.
+/// (`SWIFTGAN_REGENERATE_FIXTURES=1 swift test` rewrites them after a deliberate format change.)
+@Suite("Checkpoints for PyTorch")
+struct PyTorchCheckpointTests {
+    static func tinyModels() throws -> [(String, Module)] {
+        var generator = RandomGenerator(seed: 11)
+        let dcgan = DCGANGenerator(latent: 8, width: 2, generator: &generator)
+        _ = dcgan(Tensor.normal([4, 8, 1, 1], generator: &generator))  // non-trivial BatchNorm statistics
+        let critic = DCGANDiscriminator(width: 2, spectral: true, generator: &generator)
+        _ = critic(Tensor.normal([2, 1, 28, 28], generator: &generator))  // one power iteration
+        return [("swift_written_dcgan_generator", dcgan), ("swift_written_sn_discriminator", critic)]
+    }
+
+    @Test func writerProducesTheCheckedBytes() throws {
+        for (name, model) in try Self.tinyModels() {
+            let bytes = SafeTensors.encode(model.stateDict(), metadata: ["format": "pt"])
+            if ProcessInfo.processInfo.environment["SWIFTGAN_REGENERATE_FIXTURES"] == "1" {
+                let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/\(name).safetensors")
+                try AtomicFile.write(bytes, to: source.path)
+            }
+            let committed = FileManager.default.contents(atPath: fixturePath("\(name).safetensors")).map { [UInt8]($0) }
+            #expect(committed == bytes, "\(name).safetensors differs from what SwiftGAN writes now")
+        }
+    }
+}

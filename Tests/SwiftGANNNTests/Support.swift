@@ -5,7 +5,7 @@ import SwiftGANTensor
 
 /// Path of a committed fixture.
 func fixturePath(_ name: String) -> String {
-    Bundle.module.url(forResource: name, withExtension: nil, subdirectory: "Fixtures")!.path
+    Bundle.module.url(forResource: name, withExtension: nil, subdirectory: "Fixtures")?.path ?? "(missing fixture \(name))"
 }
 
 /// The PyTorch golden values (see Scripts/make_nn_fixtures.py).
