@@ -92,7 +92,7 @@ struct ModuleTests {
     }
 
     @Test func arraysOfModulesAreIndexed() {
-        final class Tower: Module, @unchecked Sendable {
+        final class Tower: Module {
             let blocks: [Linear]
             let head: Linear?
             init(generator: inout RandomGenerator) {

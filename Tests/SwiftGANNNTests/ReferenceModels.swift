@@ -4,7 +4,7 @@ import SwiftGANTensor
 // The reference architectures of Scripts/make_nn_fixtures.py, built with
 // SwiftGAN's modules: their state-dict keys must equal PyTorch's.
 
-final class MLPGenerator: Module, @unchecked Sendable {
+final class MLPGenerator: Module {
     let model: Sequential
     init(latent: Int = 100, generator: inout RandomGenerator) {
         model = Sequential([
@@ -17,7 +17,7 @@ final class MLPGenerator: Module, @unchecked Sendable {
     override func forward(_ input: Tensor) -> Tensor { model(input) }
 }
 
-final class MLPDiscriminator: Module, @unchecked Sendable {
+final class MLPDiscriminator: Module {
     let model: Sequential
     init(generator: inout RandomGenerator) {
         model = Sequential([
@@ -30,7 +30,7 @@ final class MLPDiscriminator: Module, @unchecked Sendable {
     override func forward(_ input: Tensor) -> Tensor { model(input) }
 }
 
-final class DCGANGenerator: Module, @unchecked Sendable {
+final class DCGANGenerator: Module {
     let main: Sequential
     init(latent: Int = 100, width: Int = 64, generator: inout RandomGenerator) {
         main = Sequential([
@@ -45,7 +45,7 @@ final class DCGANGenerator: Module, @unchecked Sendable {
     override func forward(_ input: Tensor) -> Tensor { main(input) }
 }
 
-final class DCGANDiscriminator: Module, @unchecked Sendable {
+final class DCGANDiscriminator: Module {
     let main: Sequential
     init(width: Int = 64, spectral: Bool = false, generator: inout RandomGenerator) {
         func wrap(_ layer: Conv2d, _ generator: inout RandomGenerator) -> Module {

@@ -70,7 +70,7 @@ struct SafeTensorsTests {
     /// Writes `bytes` to a file and expects reading it to fail mentioning `fragment`.
     func expectRejected(_ bytes: [UInt8], _ fragment: String, sourceLocation: SourceLocation = #_sourceLocation) {
         let path = temporaryDirectory() + "/bad.safetensors"
-        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
         do {
             _ = try SafeTensors.read(path)
             Issue.record("expected an error mentioning '\(fragment)'", sourceLocation: sourceLocation)

@@ -23,7 +23,7 @@ import SwiftGANTensor
 ///     override func forward(_ z: Tensor) -> Tensor { main(z) }   // [N, 100] -> [N, 784]
 /// }
 /// ```
-open class Module: @unchecked Sendable {
+open class Module {
     /// Whether the module is in training mode (see `train(_:)` / `eval()`).
     public private(set) var isTraining = true
 

@@ -1,32 +1,32 @@
 import SwiftGANTensor
 
 /// `max(x, 0)` (PyTorch `nn.ReLU`).
-public final class ReLU: Module, @unchecked Sendable {
+public final class ReLU: Module {
     public override init() {}
     public override func forward(_ input: Tensor) -> Tensor { input.relu() }
 }
 
 /// `x` if positive, else `negativeSlope * x` (PyTorch `nn.LeakyReLU`, default slope 0.01; GANs use 0.2).
-public final class LeakyReLU: Module, @unchecked Sendable {
+public final class LeakyReLU: Module {
     public let negativeSlope: Float
     public init(_ negativeSlope: Float = 0.01) { self.negativeSlope = negativeSlope }
     public override func forward(_ input: Tensor) -> Tensor { input.leakyRelu(negativeSlope) }
 }
 
 /// Hyperbolic tangent (PyTorch `nn.Tanh`), the usual generator output.
-public final class Tanh: Module, @unchecked Sendable {
+public final class Tanh: Module {
     public override init() {}
     public override func forward(_ input: Tensor) -> Tensor { input.tanh() }
 }
 
 /// Logistic sigmoid (PyTorch `nn.Sigmoid`).
-public final class Sigmoid: Module, @unchecked Sendable {
+public final class Sigmoid: Module {
     public override init() {}
     public override func forward(_ input: Tensor) -> Tensor { input.sigmoid() }
 }
 
 /// Exponential linear unit (PyTorch `nn.ELU`, default alpha 1).
-public final class ELU: Module, @unchecked Sendable {
+public final class ELU: Module {
     public let alpha: Float
     public init(alpha: Float = 1) { self.alpha = alpha }
     public override func forward(_ input: Tensor) -> Tensor { input.elu(alpha: alpha) }
@@ -35,7 +35,7 @@ public final class ELU: Module, @unchecked Sendable {
 /// `log(1 + e^(βx)) / β` (PyTorch `nn.Softplus`). Computed stably for all
 /// inputs, so PyTorch's linear `threshold` shortcut is not needed (it
 /// changes results by less than 1e-8 at its default of 20).
-public final class Softplus: Module, @unchecked Sendable {
+public final class Softplus: Module {
     public let beta: Float
     public init(beta: Float = 1) {
         precondition(beta > 0, "Softplus: beta \(beta) must be positive")

@@ -2,7 +2,7 @@ import SwiftGANTensor
 
 /// Runs modules one after another (PyTorch `nn.Sequential`); children are
 /// named `0`, `1`, … in the state dict.
-public final class Sequential: Module, @unchecked Sendable {
+public final class Sequential: Module {
     public let layers: [Module]
 
     public init(_ layers: [Module]) {
@@ -21,7 +21,7 @@ public final class Sequential: Module, @unchecked Sendable {
 /// A lookup table of `numEmbeddings` vectors of size `embeddingDim`
 /// (PyTorch `nn.Embedding`), weight `[numEmbeddings, embeddingDim]` ~ N(0, 1).
 /// Used for class labels in conditional GANs.
-public final class Embedding: Module, @unchecked Sendable {
+public final class Embedding: Module {
     public let weight: Parameter
 
     public init(_ numEmbeddings: Int, _ embeddingDim: Int, generator: inout RandomGenerator) {
@@ -47,7 +47,7 @@ public final class Embedding: Module, @unchecked Sendable {
 /// Inverted dropout (PyTorch `nn.Dropout`): in training, zeroes elements with
 /// probability `p` and scales the rest by `1/(1-p)`; identity in evaluation.
 /// Draws from its own generator, seeded at construction.
-public final class Dropout: Module, @unchecked Sendable {
+public final class Dropout: Module {
     public let probability: Float
     /// The dropout masks' random stream (saveable for exact resume).
     public var generator: RandomGenerator
@@ -64,7 +64,7 @@ public final class Dropout: Module, @unchecked Sendable {
 }
 
 /// Merges axes `startDim...endDim` (PyTorch `nn.Flatten`, default `[N, ...]` → `[N, rest]`).
-public final class Flatten: Module, @unchecked Sendable {
+public final class Flatten: Module {
     public let startDim: Int
     public let endDim: Int
 
@@ -77,7 +77,7 @@ public final class Flatten: Module, @unchecked Sendable {
 }
 
 /// Splits axis `dim` into `sizes` (PyTorch `nn.Unflatten`), e.g. `[N, 784]` → `[N, 1, 28, 28]`.
-public final class Unflatten: Module, @unchecked Sendable {
+public final class Unflatten: Module {
     public let dim: Int
     public let sizes: [Int]
 

@@ -2,7 +2,7 @@ import SwiftGANTensor
 
 /// 2-D convolution (PyTorch `nn.Conv2d`): input `[N, in, H, W]`, weight
 /// `[out, in, kH, kW]`, bias `[out]`, PyTorch's default initialisation.
-public final class Conv2d: WeightedLayer, @unchecked Sendable {
+public final class Conv2d: WeightedLayer {
     public let stride: SpatialSize
     public let padding: SpatialSize
     public let dilation: SpatialSize
@@ -29,7 +29,7 @@ public final class Conv2d: WeightedLayer, @unchecked Sendable {
 /// 2-D transposed convolution (PyTorch `nn.ConvTranspose2d`): input
 /// `[N, in, H, W]`, weight `[in, out, kH, kW]`, bias `[out]`, PyTorch's
 /// default initialisation (whose fan-in is `out * kH * kW` for this layout).
-public final class ConvTranspose2d: WeightedLayer, @unchecked Sendable {
+public final class ConvTranspose2d: WeightedLayer {
     public let stride: SpatialSize
     public let padding: SpatialSize
     public let outputPadding: SpatialSize

@@ -5,7 +5,7 @@ import SwiftGANTensor
 /// Weight `[out, in]` and bias `[out]`, initialised as in PyTorch:
 /// Kaiming-uniform (a = √5) and U(-1/√in, 1/√in).
 /// Input `[..., in]`, output `[..., out]`.
-public final class Linear: WeightedLayer, @unchecked Sendable {
+public final class Linear: WeightedLayer {
     public let inFeatures: Int
     public let outFeatures: Int
 

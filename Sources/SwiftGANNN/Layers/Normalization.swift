@@ -8,7 +8,7 @@ import SwiftGANTensor
 /// `running_mean` / `running_var` (unbiased) with `momentum`, and counts
 /// `num_batches_tracked` (saved as int64); in evaluation mode it uses the
 /// running statistics. Weight starts at 1 and bias at 0.
-public class BatchNorm: Module, @unchecked Sendable {
+public class BatchNorm: Module {
     public let weight: Parameter?
     public let bias: Parameter?
     public let runningMean: Buffer?
@@ -68,7 +68,7 @@ public class BatchNorm: Module, @unchecked Sendable {
 }
 
 /// Batch normalisation over `[N, C]` or `[N, C, L]` (PyTorch `nn.BatchNorm1d`).
-public final class BatchNorm1d: BatchNorm, @unchecked Sendable {
+public final class BatchNorm1d: BatchNorm {
     public init(_ numFeatures: Int, epsilon: Float = 1e-5, momentum: Float = 0.1,
                 affine: Bool = true, trackRunningStats: Bool = true) {
         super.init(numFeatures: numFeatures, epsilon: epsilon, momentum: momentum, affine: affine,
@@ -77,7 +77,7 @@ public final class BatchNorm1d: BatchNorm, @unchecked Sendable {
 }
 
 /// Batch normalisation over `[N, C, H, W]` (PyTorch `nn.BatchNorm2d`).
-public final class BatchNorm2d: BatchNorm, @unchecked Sendable {
+public final class BatchNorm2d: BatchNorm {
     public init(_ numFeatures: Int, epsilon: Float = 1e-5, momentum: Float = 0.1,
                 affine: Bool = true, trackRunningStats: Bool = true) {
         super.init(numFeatures: numFeatures, epsilon: epsilon, momentum: momentum, affine: affine,
@@ -87,7 +87,7 @@ public final class BatchNorm2d: BatchNorm, @unchecked Sendable {
 
 /// Layer normalisation (Ba et al. 2016) over the trailing `normalizedShape`
 /// axes, PyTorch `nn.LayerNorm`; weight 1 and bias 0 of that shape.
-public final class LayerNorm: Module, @unchecked Sendable {
+public final class LayerNorm: Module {
     public let weight: Parameter?
     public let bias: Parameter?
     public let normalizedShape: [Int]
@@ -117,7 +117,7 @@ public final class LayerNorm: Module, @unchecked Sendable {
 /// Instance normalisation (Ulyanov et al. 2016) per sample and channel over
 /// H and W, PyTorch `nn.InstanceNorm2d` (default: no affine parameters, no
 /// running statistics). Input `[N, C, H, W]`.
-public final class InstanceNorm2d: Module, @unchecked Sendable {
+public final class InstanceNorm2d: Module {
     public let weight: Parameter?
     public let bias: Parameter?
     public let numFeatures: Int

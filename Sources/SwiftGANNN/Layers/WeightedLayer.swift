@@ -2,7 +2,7 @@ import SwiftGANTensor
 
 /// A layer with a `weight` and an optional `bias` (Linear, Conv2d,
 /// ConvTranspose2d), which spectral normalisation can wrap.
-open class WeightedLayer: Module, @unchecked Sendable {
+open class WeightedLayer: Module {
     /// The weight in PyTorch's layout for the layer.
     public let weight: Parameter
     /// The bias `[out]`, if the layer has one.
