@@ -1,10 +1,11 @@
-/// How many threads SwiftGAN's kernels use: both its own elementwise loops
-/// and OpenBLAS.
+/// How many threads SwiftGAN's kernels use: its own elementwise loops,
+/// reductions and per-sample convolution products, and OpenBLAS for large
+/// matrix products.
 public enum ComputeThreads {
     /// The current thread count.
     public static var count: Int { Parallel.workerCount }
 
-    /// Sets the thread count for elementwise kernels and BLAS.
+    /// Sets the thread count for all kernels.
     ///
     /// - Precondition: `count >= 1`.
     public static func set(_ count: Int) {

@@ -72,25 +72,28 @@ struct ColumnLayout {
 /// im2col / col2im and the three GEMM-based convolution kernels: forward,
 /// input gradient (also transposed convolution) and weight gradient.
 enum ConvolutionKernels {
-    /// How many workers share the per-sample GEMMs.
+    /// How many workers share the per-sample GEMMs: all cores when each
+    /// GEMM is small enough for OpenBLAS to run it on the calling thread;
+    /// otherwise one, and OpenBLAS threads each GEMM itself.
     static func sampleChunkCount(_ g: ConvolutionGeometry) -> Int {
-        Swift.max(1, Swift.min(Parallel.workerCount, g.batch))
+        // Forward, input-gradient and weight-gradient GEMMs all do O·patch·L multiply-adds.
+        let product = g.outChannels * g.patchSize * g.spatial
+        guard product < BLAS.singleThreadedBelow else { return 1 }
+        return Swift.max(1, Swift.min(Parallel.workerCount, g.batch))
     }
 
     /// Runs `body(samples, chunk)` over `chunks` disjoint sample ranges, one
-    /// per core, with each GEMM single-threaded: small per-sample GEMMs scale
-    /// far better across samples than inside OpenBLAS.
+    /// per core: small GEMMs scale far better across samples than within
+    /// one product.
     static func forEachSampleRange(_ g: ConvolutionGeometry, chunks: Int, _ body: (Range<Int>, Int) -> Void) {
         if chunks <= 1 {
             body(0..<g.batch, 0)
             return
         }
-        BLAS.withSingleThreadedCalls {
-            withoutActuallyEscaping(body) { body in
-                let box = UncheckedSendableBox(body)
-                DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-                    box.value((g.batch * chunk / chunks)..<(g.batch * (chunk + 1) / chunks), chunk)
-                }
+        withoutActuallyEscaping(body) { body in
+            let box = UncheckedSendableBox(body)
+            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                box.value((g.batch * chunk / chunks)..<(g.batch * (chunk + 1) / chunks), chunk)
             }
         }
     }

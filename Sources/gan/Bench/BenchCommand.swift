@@ -36,7 +36,7 @@ struct BenchCommand: ParsableCommand {
         let benchmark = EngineBenchmark(warmup: smoke ? 1 : 5, iterations: smoke ? 1 : iterations, repeats: smoke ? 1 : repeats)
         for threadCount in threadCounts {
             ComputeThreads.set(threadCount)
-            print("threads: \(threadCount) (OpenBLAS reports \(BLAS.threadCount))")
+            print("threads: \(threadCount) (the sgemm column is OpenBLAS's own \(threadCount)-thread cblas_sgemm)")
             print(pad("case", 32) + pad("engine GFLOP/s", 16) + pad("sgemm GFLOP/s", 16) + "engine/sgemm")
             for row in benchmark.run() {
                 print(pad(row.name, 32) + pad(String(format: "%.1f", row.engineGFLOPS), 16)

@@ -5,32 +5,52 @@ import SwiftGANTensor
 struct EngineBenchmark {
     struct Row {
         var name: String
+        /// Median engine rate over the repeats.
         var engineGFLOPS: Double
+        /// Median sgemm rate over the repeats.
         var sgemmGFLOPS: Double
-        var ratio: Double { engineGFLOPS / sgemmGFLOPS }
+        /// Median of the per-repeat ratios (engine and sgemm timed back to
+        /// back in each repeat, so machine noise affects both alike).
+        var ratio: Double
     }
 
     var warmup: Int
     var iterations: Int
     var repeats: Int
 
-    /// Raw sgemm GFLOP/s for `[m, k] x [k, n]`.
-    func sgemmRate(m: Int, k: Int, n: Int) -> Double {
+    /// Times `engine` and a raw sgemm of `[m, k] x [k, n]` alternately and
+    /// returns the medians; `flops` is the engine case's work per call.
+    func compare(name: String, flops: Double, m: Int, k: Int, n: Int, _ engine: () -> Void) -> Row {
         var generator = RandomGenerator(seed: 1)
         let a = Tensor.normal([m, k], generator: &generator)
         let b = Tensor.normal([k, n], generator: &generator)
         var c = Tensor.zeros([m, n])
-        let seconds = a.withUnsafeBufferPointer { pa in
+        return a.withUnsafeBufferPointer { pa in
             b.withUnsafeBufferPointer { pb in
                 c.withUnsafeMutableBufferPointer { pc in
-                    Timing.medianSeconds(warmup: warmup, iterations: iterations, repeats: repeats) {
+                    let sgemm = {
                         BLAS.sgemm(transposeA: false, transposeB: false, m: m, n: n, k: k,
                                    a: pa.baseAddress!, lda: k, b: pb.baseAddress!, ldb: n, c: pc.baseAddress!, ldc: n)
                     }
+                    for _ in 0..<warmup {
+                        engine()
+                        sgemm()
+                    }
+                    var engineRates: [Double] = [], sgemmRates: [Double] = [], ratios: [Double] = []
+                    for _ in 0..<repeats {
+                        let engineSeconds = Timing.seconds { for _ in 0..<iterations { engine() } } / Double(iterations)
+                        let sgemmSeconds = Timing.seconds { for _ in 0..<iterations { sgemm() } } / Double(iterations)
+                        let engineRate = flops / engineSeconds / 1e9
+                        let sgemmRate = 2.0 * Double(m * k * n) / sgemmSeconds / 1e9
+                        engineRates.append(engineRate)
+                        sgemmRates.append(sgemmRate)
+                        ratios.append(engineRate / sgemmRate)
+                    }
+                    return Row(name: name, engineGFLOPS: Timing.median(engineRates),
+                               sgemmGFLOPS: Timing.median(sgemmRates), ratio: Timing.median(ratios))
                 }
             }
         }
-        return 2.0 * Double(m * k * n) / seconds / 1e9
     }
 
     /// Engine `matmul` (no autodiff) at `[m, k] x [k, n]`.
@@ -38,11 +58,9 @@ struct EngineBenchmark {
         var generator = RandomGenerator(seed: 2)
         let a = Tensor.normal([m, k], generator: &generator)
         let b = Tensor.normal([k, n], generator: &generator)
-        let seconds = Timing.medianSeconds(warmup: warmup, iterations: iterations, repeats: repeats) {
+        return compare(name: "matmul \(m)x\(k)x\(n)", flops: 2.0 * Double(m * k * n), m: m, k: k, n: n) {
             _ = matmul(a, b)
         }
-        let engine = 2.0 * Double(m * k * n) / seconds / 1e9
-        return Row(name: "matmul \(m)x\(k)x\(n)", engineGFLOPS: engine, sgemmGFLOPS: sgemmRate(m: m, k: k, n: n))
     }
 
     /// A convolution layer's forward plus both backward passes (input and
@@ -58,18 +76,16 @@ struct EngineBenchmark {
         }
         let output = withoutGradients { layer() }
         let seed = Tensor.ones(output.shape)
-        let seconds = Timing.medianSeconds(warmup: warmup, iterations: iterations, repeats: repeats) {
-            let y = layer()
-            _ = gradients(of: y, withRespectTo: [x, w], seed: seed)
-        }
         // The GEMM of the convolution: [O, C*k*k] x [C*k*k, N*L] where the
         // "convolution" is the forward one (for a transposed layer, its adjoint).
         let (big, small) = transposed ? (output, x) : (x, output)
         let outChannels = small.shape[1], patch = big.shape[1] * weight[2] * weight[3]
         let columns = small.shape[0] * small.shape[2] * small.shape[3]
         let flops = 3 * 2.0 * Double(outChannels * patch * columns)
-        return Row(name: name, engineGFLOPS: flops / seconds / 1e9,
-                   sgemmGFLOPS: sgemmRate(m: outChannels, k: patch, n: columns))
+        return compare(name: name, flops: flops, m: outChannels, k: patch, n: columns) {
+            let y = layer()
+            _ = gradients(of: y, withRespectTo: [x, w], seed: seed)
+        }
     }
 
     /// The GAN-sized cases of the foundation issue.

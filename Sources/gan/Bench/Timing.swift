@@ -9,6 +9,13 @@ enum Timing {
         return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     }
 
+    /// The median of `values` (the mean of the middle two for an even count).
+    static func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        let middle = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+    }
+
     /// Median seconds per call of `body` over `repeats` timed batches of
     /// `iterations` calls, after `warmup` untimed calls.
     static func medianSeconds(warmup: Int, iterations: Int, repeats: Int, _ body: () -> Void) -> Double {
