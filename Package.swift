@@ -3,7 +3,8 @@
 //
 // Targets are layered; dependencies point down only:
 //   CBLAS (OpenBLAS shim) -> SwiftGANTensor (tensor + autodiff) -> SwiftGANNN (layers,
-//   losses, optimizers, checkpoints) -> ... -> gan (CLI)
+//   losses, optimizers, checkpoints) -> SwiftGANData (datasets, images, loader; also on
+//   CZlib and CPNG) -> ... -> gan (CLI)
 import PackageDescription
 
 let package = Package(
@@ -11,6 +12,7 @@ let package = Package(
     products: [
         .library(name: "SwiftGANTensor", targets: ["SwiftGANTensor"]),
         .library(name: "SwiftGANNN", targets: ["SwiftGANNN"]),
+        .library(name: "SwiftGANData", targets: ["SwiftGANData"]),
         .executable(name: "gan", targets: ["gan"]),
     ],
     dependencies: [
@@ -22,6 +24,16 @@ let package = Package(
             name: "CBLAS",
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]
+        ),
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        .systemLibrary(
+            name: "CPNG",
+            pkgConfig: "libpng",
+            providers: [.apt(["libpng-dev"])]
         ),
 
         // MARK: - Tensor engine and autodiff
@@ -36,12 +48,19 @@ let package = Package(
             dependencies: ["SwiftGANTensor"]
         ),
 
+        // MARK: - Data: IDX, PNG folders, 2D mixtures, .npy, sample grids, loader
+        .target(
+            name: "SwiftGANData",
+            dependencies: ["SwiftGANNN", "SwiftGANTensor", "CZlib", "CPNG"]
+        ),
+
         // MARK: - Command line
         .executableTarget(
             name: "gan",
             dependencies: [
                 "SwiftGANTensor",
                 "SwiftGANNN",
+                "SwiftGANData",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -54,6 +73,11 @@ let package = Package(
         .testTarget(
             name: "SwiftGANNNTests",
             dependencies: ["SwiftGANNN", "SwiftGANTensor"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "SwiftGANDataTests",
+            dependencies: ["SwiftGANData", "SwiftGANNN", "SwiftGANTensor"],
             resources: [.copy("Fixtures")]
         ),
     ]

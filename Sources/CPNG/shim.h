@@ -1,0 +1,2 @@
+// libpng (its simplified API, which reports errors without longjmp).
+#include <png.h>

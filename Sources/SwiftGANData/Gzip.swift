@@ -1,0 +1,80 @@
+import CZlib
+
+/// gzip (RFC 1952) compression and decompression through zlib: the only
+/// file that calls zlib.
+public enum Gzip {
+    /// Whether `bytes` start with the gzip magic number 1f 8b.
+    public static func isCompressed(_ bytes: [UInt8]) -> Bool {
+        bytes.count >= 2 && bytes[0] == 0x1F && bytes[1] == 0x8B
+    }
+
+    /// The decompressed contents of a gzip stream (concatenated members are joined).
+    /// - Throws: `DataError` naming `file` for corrupt or truncated data.
+    public static func decompress(_ bytes: [UInt8], file: String) throws -> [UInt8] {
+        var stream = z_stream()
+        // 16 + MAX_WBITS: expect a gzip header and trailer.
+        guard inflateInit2_(&stream, 16 + MAX_WBITS, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+            throw DataError(file: file, problem: "cannot initialise zlib")
+        }
+        defer { inflateEnd(&stream) }
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count * 4)
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        var input = bytes
+        var finished = false
+        try input.withUnsafeMutableBufferPointer { inputBuffer in
+            stream.next_in = inputBuffer.baseAddress
+            stream.avail_in = UInt32(inputBuffer.count)
+            while true {
+                let status: Int32 = chunk.withUnsafeMutableBufferPointer { chunkBuffer in
+                    stream.next_out = chunkBuffer.baseAddress
+                    stream.avail_out = UInt32(chunkBuffer.count)
+                    return inflate(&stream, Z_NO_FLUSH)
+                }
+                output.append(contentsOf: chunk[0..<(chunk.count - Int(stream.avail_out))])
+                switch status {
+                case Z_STREAM_END:
+                    // Another gzip member may follow (as `gzip -c a b` writes).
+                    if stream.avail_in > 0 && inflateReset(&stream) == Z_OK { continue }
+                    finished = true
+                    return
+                case Z_OK:
+                    continue
+                case Z_BUF_ERROR:
+                    // No progress possible: the input ended before the stream did.
+                    return
+                default:
+                    let message = stream.msg.map { String(cString: $0) } ?? "error \(status)"
+                    throw DataError(file: file, problem: "corrupt gzip data: \(message)")
+                }
+            }
+        }
+        guard finished else {
+            throw DataError(file: file, problem: "truncated gzip data: the stream ends after \(bytes.count) compressed bytes without its trailer")
+        }
+        return output
+    }
+
+    /// `bytes` compressed as one gzip member (level 6, like `gzip`).
+    public static func compress(_ bytes: [UInt8]) -> [UInt8] {
+        var stream = z_stream()
+        let status = deflateInit2_(&stream, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY,
+                                   ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
+        precondition(status == Z_OK, "Gzip.compress: zlib initialisation failed (\(status))")
+        defer { deflateEnd(&stream) }
+        var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, UInt(bytes.count))) + 32)
+        var input = bytes
+        let produced: Int = input.withUnsafeMutableBufferPointer { inputBuffer in
+            output.withUnsafeMutableBufferPointer { outputBuffer in
+                stream.next_in = inputBuffer.baseAddress
+                stream.avail_in = UInt32(inputBuffer.count)
+                stream.next_out = outputBuffer.baseAddress
+                stream.avail_out = UInt32(outputBuffer.count)
+                let result = deflate(&stream, Z_FINISH)
+                precondition(result == Z_STREAM_END, "Gzip.compress: deflate failed (\(result))")
+                return outputBuffer.count - Int(stream.avail_out)
+            }
+        }
+        return Array(output[0..<produced])
+    }
+}

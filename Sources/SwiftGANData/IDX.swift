@@ -1,0 +1,104 @@
+import Foundation
+import SwiftGANTensor
+
+/// The IDX format of MNIST-style datasets (LeCun et al.): a big-endian
+/// header `00 00 TYPE RANK`, `RANK` big-endian u32 dimensions, then the
+/// elements row-major, big-endian. Files may be gzip-compressed.
+public enum IDX {
+    /// The element types IDX defines.
+    public enum ElementType: UInt8, CaseIterable, Sendable {
+        case uint8 = 0x08, int8 = 0x09, int16 = 0x0B, int32 = 0x0C, float32 = 0x0D, float64 = 0x0E
+
+        var byteSize: Int {
+            switch self {
+            case .uint8, .int8: 1
+            case .int16: 2
+            case .int32, .float32: 4
+            case .float64: 8
+            }
+        }
+    }
+
+    /// One parsed IDX file.
+    public struct Contents: Sendable {
+        public var elementType: ElementType
+        public var shape: [Int]
+        /// The elements as floats, row-major.
+        public var values: [Float]
+    }
+
+    /// Reads an IDX file (raw or gzip-compressed, detected by its magic bytes).
+    /// - Throws: `DataError` naming the file: missing file, truncated or
+    ///   corrupt gzip, wrong magic number, unknown type, or a size in the
+    ///   header that disagrees with the file's length.
+    public static func read(_ path: String) throws -> Contents {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw DataError(file: path, problem: FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file")
+        }
+        var bytes = [UInt8](data)
+        if Gzip.isCompressed(bytes) { bytes = try Gzip.decompress(bytes, file: path) }
+        return try parse(bytes, file: path)
+    }
+
+    /// Parses IDX bytes (already decompressed); `file` names them in errors.
+    public static func parse(_ bytes: [UInt8], file: String) throws -> Contents {
+        func fail(_ problem: String) -> DataError { DataError(file: file, problem: problem) }
+        guard bytes.count >= 4 else { throw fail("too short for an IDX header (\(bytes.count) bytes)") }
+        guard bytes[0] == 0, bytes[1] == 0 else {
+            throw fail(String(format: "wrong magic number: starts with %02x %02x, IDX files start with 00 00", bytes[0], bytes[1]))
+        }
+        guard let type = ElementType(rawValue: bytes[2]) else {
+            throw fail(String(format: "unknown IDX element type 0x%02x", bytes[2]))
+        }
+        let rank = Int(bytes[3])
+        guard rank >= 1 else { throw fail("IDX rank is 0") }
+        let headerSize = 4 + 4 * rank
+        guard bytes.count >= headerSize else {
+            throw fail("header declares \(rank) dimensions but the file ends after \(bytes.count) bytes")
+        }
+        let shape = (0..<rank).map { axis in
+            (0..<4).reduce(0) { $0 << 8 | Int(bytes[4 + 4 * axis + $1]) }
+        }
+        let (count, overflow) = shape.reduce((1, false)) { partial, dimension in
+            let product = partial.0.multipliedReportingOverflow(by: dimension)
+            return (product.partialValue, partial.1 || product.overflow)
+        }
+        let expected = headerSize + count * type.byteSize
+        guard !overflow, bytes.count == expected else {
+            throw fail("header sizes \(shape) of \(type) need \(overflow ? "an impossible number of" : String(expected)) bytes but the file has \(bytes.count)")
+        }
+        var values = [Float](repeating: 0, count: count)
+        bytes.withUnsafeBufferPointer { buffer in
+            let base = buffer.baseAddress! + headerSize
+            for index in 0..<count {
+                let at = base + index * type.byteSize
+                switch type {
+                case .uint8: values[index] = Float(at[0])
+                case .int8: values[index] = Float(Int8(bitPattern: at[0]))
+                case .int16: values[index] = Float(Int16(bitPattern: UInt16(at[0]) << 8 | UInt16(at[1])))
+                case .int32: values[index] = Float(Int32(bitPattern: bigEndianWord(at)))
+                case .float32: values[index] = Float(bitPattern: bigEndianWord(at))
+                case .float64:
+                    let high = UInt64(bigEndianWord(at)), low = UInt64(bigEndianWord(at + 4))
+                    values[index] = Float(Double(bitPattern: high << 32 | low))
+                }
+            }
+        }
+        return Contents(elementType: type, shape: shape, values: values)
+    }
+
+    private static func bigEndianWord(_ at: UnsafePointer<UInt8>) -> UInt32 {
+        UInt32(at[0]) << 24 | UInt32(at[1]) << 16 | UInt32(at[2]) << 8 | UInt32(at[3])
+    }
+
+    /// The bytes of an IDX file holding `values` as unsigned bytes (for tests and exports).
+    public static func encodeUInt8(_ values: [UInt8], shape: [Int]) -> [UInt8] {
+        precondition(shape.reduce(1, *) == values.count, "IDX.encodeUInt8: \(values.count) values for shape \(shape)")
+        var bytes: [UInt8] = [0, 0, ElementType.uint8.rawValue, UInt8(shape.count)]
+        for dimension in shape {
+            bytes += [UInt8(truncatingIfNeeded: dimension >> 24), UInt8(truncatingIfNeeded: dimension >> 16),
+                      UInt8(truncatingIfNeeded: dimension >> 8), UInt8(truncatingIfNeeded: dimension)]
+        }
+        return bytes + values
+    }
+}

@@ -1,0 +1,210 @@
+import Foundation
+import SwiftGANTensor
+
+/// A directory of PNG images as a dataset (torchvision's `ImageFolder`):
+/// either flat (all images unlabelled, label 0) or one subdirectory per class
+/// (sorted subdirectory names are the class names, label = index).
+public enum ImageFolder {
+    /// Loads every PNG under `directory`.
+    ///
+    /// - Parameters:
+    ///   - channels: 1 (gray, ITU-R 601 luma as PIL's "L") or 3 (RGB); alpha is dropped, gray is replicated.
+    ///   - size: resize so the shorter side is `size` (area averaging when
+    ///     shrinking, bilinear when growing), then centre-crop to `size x size`.
+    ///     Without it, all images must already share one size.
+    ///   - range: pixel scaling, `[-1, 1]` by default.
+    /// - Returns: images `[N, channels, H, W]` with labels and class names.
+    /// - Throws: `DataError` naming the file: a missing or empty directory, a
+    ///   non-PNG file, an undecodable PNG, or mixed sizes without `size`.
+    public static func load(directory: String, channels: Int = 3, size: Int? = nil,
+                            range: PixelRange = .minusOneToOne) throws -> ImageDataset {
+        precondition(channels == 1 || channels == 3, "ImageFolder.load: channels must be 1 or 3, got \(channels)")
+        precondition(size.map { $0 > 0 } ?? true, "ImageFolder.load: size must be positive")
+        let (files, labels, classNames) = try listImages(directory)
+        var planes: [Float] = []
+        var imageShape: (height: Int, width: Int, file: String)?
+        for file in files {
+            let decoded = try PNG.read(file)
+            var image = FloatImage(decoded, channels: channels)
+            if let size { image = image.resizedAndCropped(to: size) }
+            if let shape = imageShape {
+                guard shape.height == image.height && shape.width == image.width else {
+                    throw DataError(file: file, problem: "image is \(image.width)x\(image.height) but \(shape.file) is \(shape.width)x\(shape.height); pass a size to resize them")
+                }
+            } else {
+                imageShape = (image.height, image.width, file)
+                planes.reserveCapacity(files.count * channels * image.height * image.width)
+            }
+            planes.append(contentsOf: image.values.map { range.scale($0) })
+        }
+        let shape = imageShape!
+        return ImageDataset(images: Tensor(planes, shape: [files.count, channels, shape.height, shape.width]),
+                            labels: labels, classNames: classNames)
+    }
+
+    /// PNG files in `directory` with labels: flat, or one subdirectory per class.
+    static func listImages(_ directory: String) throws -> (files: [String], labels: [Int], classNames: [String]) {
+        let manager = FileManager.default
+        var isDirectory: ObjCBool = false
+        guard manager.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw DataError(file: directory, problem: "no such directory")
+        }
+        let entries = try visibleEntries(directory)
+        let subdirectories = entries.filter { isDirectoryPath("\(directory)/\($0)") }
+        var files: [String] = [], labels: [Int] = [], classNames: [String] = []
+        if subdirectories.isEmpty {
+            files = try entries.map { try checkedImage("\(directory)/\($0)") }
+            labels = Array(repeating: 0, count: files.count)
+            classNames = [URL(fileURLWithPath: directory).lastPathComponent]
+        } else {
+            for name in entries where !subdirectories.contains(name) {
+                throw DataError(file: "\(directory)/\(name)", problem: "a file beside class subdirectories; put every image in a class subdirectory")
+            }
+            for (label, name) in subdirectories.enumerated() {
+                let classDirectory = "\(directory)/\(name)"
+                for entry in try visibleEntries(classDirectory) {
+                    let path = "\(classDirectory)/\(entry)"
+                    guard !isDirectoryPath(path) else {
+                        throw DataError(file: path, problem: "nested directory inside class '\(name)'")
+                    }
+                    files.append(try checkedImage(path))
+                    labels.append(label)
+                }
+                classNames.append(name)
+            }
+        }
+        guard !files.isEmpty else { throw DataError(file: directory, problem: "no PNG images found") }
+        return (files, labels, classNames)
+    }
+
+    private static func visibleEntries(_ directory: String) throws -> [String] {
+        do {
+            return try FileManager.default.contentsOfDirectory(atPath: directory).filter { !$0.hasPrefix(".") }.sorted()
+        } catch {
+            throw DataError(file: directory, problem: "cannot list the directory")
+        }
+    }
+
+    private static func isDirectoryPath(_ path: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
+    }
+
+    private static func checkedImage(_ path: String) throws -> String {
+        guard path.lowercased().hasSuffix(".png") else {
+            throw DataError(file: path, problem: "not a PNG image (only .png files may be in an image folder)")
+        }
+        return path
+    }
+}
+
+/// A float image in planar `[C, H, W]` layout with values 0...255.
+struct FloatImage {
+    var channels: Int, height: Int, width: Int
+    var values: [Float]
+
+    /// Converts an 8-bit PNG image to `channels` planes (alpha dropped, gray
+    /// replicated, RGB to luma with PIL's 299/587/114 weights).
+    init(_ image: PNG.Image, channels: Int) {
+        self.channels = channels
+        height = image.height
+        width = image.width
+        let pixelCount = image.width * image.height
+        values = [Float](repeating: 0, count: channels * pixelCount)
+        let color = image.channels >= 3
+        for pixel in 0..<pixelCount {
+            let base = pixel * image.channels
+            if channels == 1 {
+                if color {
+                    let r = Float(image.pixels[base]), g = Float(image.pixels[base + 1]), b = Float(image.pixels[base + 2])
+                    values[pixel] = (r * 299 + g * 587 + b * 114) / 1000
+                } else {
+                    values[pixel] = Float(image.pixels[base])
+                }
+            } else {
+                for channel in 0..<3 {
+                    values[channel * pixelCount + pixel] = Float(image.pixels[base + (color ? channel : 0)])
+                }
+            }
+        }
+    }
+
+    init(channels: Int, height: Int, width: Int, values: [Float]) {
+        self.channels = channels
+        self.height = height
+        self.width = width
+        self.values = values
+    }
+
+    /// Shorter side to `size`, then the central `size x size` square.
+    func resizedAndCropped(to size: Int) -> FloatImage {
+        let scale = Double(size) / Double(Swift.min(height, width))
+        let newHeight = Swift.max(size, Int((Double(height) * scale).rounded()))
+        let newWidth = Swift.max(size, Int((Double(width) * scale).rounded()))
+        let resized = (newHeight == height && newWidth == width) ? self : resized(height: newHeight, width: newWidth)
+        let top = (newHeight - size) / 2, left = (newWidth - size) / 2
+        var cropped = [Float](repeating: 0, count: channels * size * size)
+        for channel in 0..<channels {
+            for row in 0..<size {
+                for column in 0..<size {
+                    cropped[(channel * size + row) * size + column] =
+                        resized.values[(channel * newHeight + top + row) * newWidth + left + column]
+                }
+            }
+        }
+        return FloatImage(channels: channels, height: size, width: size, values: cropped)
+    }
+
+    /// Separable resampling: area averaging along an axis that shrinks,
+    /// bilinear (half-pixel centres) along an axis that grows.
+    func resized(height newHeight: Int, width newWidth: Int) -> FloatImage {
+        let horizontal = Resampling.weights(from: width, to: newWidth)
+        let vertical = Resampling.weights(from: height, to: newHeight)
+        var rows = [Float](repeating: 0, count: channels * height * newWidth)
+        for channel in 0..<channels {
+            for row in 0..<height {
+                let source = (channel * height + row) * width, destination = (channel * height + row) * newWidth
+                for (column, taps) in horizontal.enumerated() {
+                    rows[destination + column] = taps.reduce(0) { $0 + $1.weight * values[source + $1.index] }
+                }
+            }
+        }
+        var result = [Float](repeating: 0, count: channels * newHeight * newWidth)
+        for channel in 0..<channels {
+            for (row, taps) in vertical.enumerated() {
+                for column in 0..<newWidth {
+                    result[(channel * newHeight + row) * newWidth + column] =
+                        taps.reduce(0) { $0 + $1.weight * rows[(channel * height + $1.index) * newWidth + column] }
+                }
+            }
+        }
+        return FloatImage(channels: channels, height: newHeight, width: newWidth, values: result)
+    }
+}
+
+/// One-dimensional resampling weights.
+enum Resampling {
+    /// For each output position, the input positions and weights (summing to 1).
+    static func weights(from inputLength: Int, to outputLength: Int) -> [[(index: Int, weight: Float)]] {
+        let scale = Double(inputLength) / Double(outputLength)
+        return (0..<outputLength).map { output in
+            if scale >= 1 {
+                // Area: the output pixel covers [output·scale, (output+1)·scale) of the input.
+                let start = Double(output) * scale, end = start + scale
+                var taps: [(Int, Float)] = []
+                var position = Int(start)
+                while Double(position) < end && position < inputLength {
+                    let overlap = Swift.min(end, Double(position + 1)) - Swift.max(start, Double(position))
+                    if overlap > 1e-9 { taps.append((position, Float(overlap / scale))) }
+                    position += 1
+                }
+                return taps
+            }
+            // Bilinear with half-pixel centres, clamped at the edges.
+            let source = Swift.max((Double(output) + 0.5) * scale - 0.5, 0)
+            let low = Swift.min(Int(source), inputLength - 1), high = Swift.min(low + 1, inputLength - 1)
+            let fraction = Float(source - Double(low))
+            return high == low ? [(index: low, weight: Float(1))] : [(index: low, weight: 1 - fraction), (index: high, weight: fraction)]
+        }
+    }
+}

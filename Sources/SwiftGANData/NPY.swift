@@ -1,0 +1,161 @@
+import Foundation
+import SwiftGANNN
+import SwiftGANTensor
+
+/// NumPy's `.npy` format: the magic `\x93NUMPY`, a version, a header length
+/// (u16 in version 1, u32 in 2 and 3), a Python-literal header
+/// `{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }`, then the
+/// data in C order.
+public enum NPY {
+    /// The element types read and written.
+    public enum ElementType: String, Sendable, CaseIterable {
+        case float32 = "<f4", float64 = "<f8", uint8 = "|u1", int64 = "<i8"
+
+        var byteSize: Int {
+            switch self {
+            case .float32: 4
+            case .float64, .int64: 8
+            case .uint8: 1
+            }
+        }
+    }
+
+    /// An array read from a file: the values as float32 and the stored type.
+    public struct Contents: Sendable {
+        public var tensor: Tensor
+        public var elementType: ElementType
+    }
+
+    // MARK: Writing
+
+    /// The bytes of a version 1.0 `.npy` file holding `tensor` as `type`
+    /// (values are rounded and clamped for the integer types).
+    public static func encode(_ tensor: Tensor, as type: ElementType = .float32) -> [UInt8] {
+        let shape = tensor.shape.isEmpty ? "()" : tensor.shape.count == 1 ? "(\(tensor.shape[0]),)"
+            : "(" + tensor.shape.map(String.init).joined(separator: ", ") + ")"
+        var header = "{'descr': '\(type.rawValue)', 'fortran_order': False, 'shape': \(shape), }"
+        // Pad with spaces so the data starts on a 64-byte boundary, ending in a newline.
+        let unpadded = 10 + header.utf8.count + 1
+        header += String(repeating: " ", count: (64 - unpadded % 64) % 64) + "\n"
+        var bytes: [UInt8] = [0x93] + Array("NUMPY".utf8) + [1, 0]
+        bytes += [UInt8(header.utf8.count & 0xFF), UInt8(header.utf8.count >> 8)]
+        bytes += Array(header.utf8)
+        bytes.reserveCapacity(bytes.count + tensor.count * type.byteSize)
+        tensor.withUnsafeBufferPointer { values in
+            for value in values {
+                switch type {
+                case .float32: withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes.append(contentsOf: $0) }
+                case .float64: withUnsafeBytes(of: Double(value).bitPattern.littleEndian) { bytes.append(contentsOf: $0) }
+                case .uint8: bytes.append(UInt8(Swift.min(Swift.max(value.rounded(), 0), 255)))
+                case .int64: withUnsafeBytes(of: Int64(value.rounded()).littleEndian) { bytes.append(contentsOf: $0) }
+                }
+            }
+        }
+        return bytes
+    }
+
+    /// Writes `tensor` to `path` as a version 1.0 `.npy` file, atomically.
+    public static func write(_ tensor: Tensor, to path: String, as type: ElementType = .float32) throws {
+        do {
+            try AtomicFile.write(encode(tensor, as: type), to: path)
+        } catch let error as CheckpointError {
+            throw DataError(file: error.file, problem: error.problem)
+        }
+    }
+
+    // MARK: Reading
+
+    /// Reads a `.npy` file (versions 1.0, 2.0 and 3.0).
+    /// - Throws: `DataError` naming the file: bad magic or version, an
+    ///   unreadable header, an unsupported dtype, Fortran order, or a data
+    ///   length that disagrees with the shape.
+    public static func read(_ path: String) throws -> Contents {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw DataError(file: path, problem: FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file")
+        }
+        return try decode([UInt8](data), file: path)
+    }
+
+    /// Parses `.npy` bytes; `file` names them in errors.
+    public static func decode(_ bytes: [UInt8], file: String) throws -> Contents {
+        func fail(_ problem: String) -> DataError { DataError(file: file, problem: problem) }
+        guard bytes.count >= 10, bytes[0] == 0x93, Array(bytes[1..<6]) == Array("NUMPY".utf8) else {
+            throw fail("not a .npy file (missing the \\x93NUMPY magic)")
+        }
+        let major = bytes[6]
+        let headerLength: Int, headerStart: Int
+        switch major {
+        case 1:
+            headerLength = Int(bytes[8]) | Int(bytes[9]) << 8
+            headerStart = 10
+        case 2, 3:
+            guard bytes.count >= 12 else { throw fail("truncated header") }
+            headerLength = Int(bytes[8]) | Int(bytes[9]) << 8 | Int(bytes[10]) << 16 | Int(bytes[11]) << 24
+            headerStart = 12
+        default:
+            throw fail("unsupported .npy format version \(major).\(bytes[7])")
+        }
+        guard headerStart + headerLength <= bytes.count else {
+            throw fail("truncated: the header claims \(headerLength) bytes but the file has \(bytes.count - headerStart)")
+        }
+        let encoding: String.Encoding = major == 3 ? .utf8 : .isoLatin1
+        guard let header = String(bytes: bytes[headerStart..<(headerStart + headerLength)], encoding: encoding) else {
+            throw fail("the header is not readable text")
+        }
+        guard let descr = literal(after: "'descr'", in: header)?.trimmingCharacters(in: CharacterSet(charactersIn: "'\" ")) else {
+            throw fail("the header has no 'descr'")
+        }
+        let normalizedDescr = descr == "=f4" ? "<f4" : descr == "=f8" ? "<f8" : descr == "=i8" ? "<i8" : descr == "<u1" ? "|u1" : descr
+        guard let type = ElementType(rawValue: normalizedDescr) else {
+            throw fail("unsupported dtype '\(descr)' (supported: \(ElementType.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        guard let fortran = literal(after: "'fortran_order'", in: header)?.trimmingCharacters(in: .whitespaces) else {
+            throw fail("the header has no 'fortran_order'")
+        }
+        guard fortran.hasPrefix("False") else {
+            throw fail("Fortran-ordered arrays are not supported; save with numpy.ascontiguousarray first")
+        }
+        guard let shapeText = tuple(after: "'shape'", in: header) else { throw fail("the header has no 'shape'") }
+        let parts = shapeText.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let shape = try parts.map { part -> Int in
+            guard let value = Int(part.hasSuffix("L") ? String(part.dropLast()) : part), value >= 0 else {
+                throw fail("'shape' \(shapeText) is not a tuple of non-negative integers")
+            }
+            return value
+        }
+        let count = shape.reduce(1, *)
+        let dataStart = headerStart + headerLength
+        guard bytes.count - dataStart == count * type.byteSize else {
+            throw fail("shape \(shape) of \(type.rawValue) needs \(count * type.byteSize) data bytes but the file has \(bytes.count - dataStart)")
+        }
+        let values: [Float] = bytes.withUnsafeBytes { raw in
+            (0..<count).map { index in
+                let at = raw.baseAddress! + dataStart + index * type.byteSize
+                switch type {
+                case .float32: return Float(bitPattern: UInt32(littleEndian: at.loadUnaligned(as: UInt32.self)))
+                case .float64: return Float(Double(bitPattern: UInt64(littleEndian: at.loadUnaligned(as: UInt64.self))))
+                case .uint8: return Float(at.loadUnaligned(as: UInt8.self))
+                case .int64: return Float(Int64(littleEndian: at.loadUnaligned(as: Int64.self)))
+                }
+            }
+        }
+        return Contents(tensor: Tensor(values, shape: shape), elementType: type)
+    }
+
+    /// The text after `key:` up to the next comma at bracket depth 0.
+    private static func literal(after key: String, in header: String) -> String? {
+        guard let range = header.range(of: key) else { return nil }
+        var rest = header[range.upperBound...].drop { $0 == " " || $0 == ":" }
+        if rest.first == "(" { return nil }
+        rest = rest.prefix { $0 != "," && $0 != "}" }
+        return String(rest)
+    }
+
+    /// The contents of the parenthesised tuple after `key:`.
+    private static func tuple(after key: String, in header: String) -> String? {
+        guard let range = header.range(of: key) else { return nil }
+        let rest = header[range.upperBound...].drop { $0 == " " || $0 == ":" }
+        guard rest.first == "(", let close = rest.firstIndex(of: ")") else { return nil }
+        return String(rest[rest.index(after: rest.startIndex)..<close])
+    }
+}
