@@ -204,7 +204,7 @@ enum Resampling {
             let source = Swift.max((Double(output) + 0.5) * scale - 0.5, 0)
             let low = Swift.min(Int(source), inputLength - 1), high = Swift.min(low + 1, inputLength - 1)
             let fraction = Float(source - Double(low))
-            return high == low ? [(index: low, weight: Float(1))] : [(index: low, weight: 1 - fraction), (index: high, weight: fraction)]
+            return high == low || fraction == 0 ? [(index: low, weight: Float(1))] : [(index: low, weight: 1 - fraction), (index: high, weight: fraction)]
         }
     }
 }
