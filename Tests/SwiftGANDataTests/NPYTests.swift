@@ -57,3 +57,48 @@ struct NPYTests {
         expectDataError(file: notNPY, "not a .npy file") { _ = try NPY.read(notNPY) }
     }
 }
+
+/// Corrupted files must give a thrown error or a valid result, never a crash
+/// or an out-of-bounds read: random byte flips and truncations of valid files.
+@Suite("Robustness against corrupted files")
+struct CorruptionTests {
+    func mutations(of bytes: [UInt8], seed: UInt64, count: Int = 300) -> [[UInt8]] {
+        var generator = RandomGenerator(seed: seed)
+        return (0..<count).map { trial in
+            var copy = bytes
+            if trial % 3 == 0 {
+                copy = Array(copy.prefix(Int(generator.next() % UInt64(copy.count + 1))))
+            } else {
+                for _ in 0..<(1 + Int(generator.next() % 4)) where !copy.isEmpty {
+                    copy[Int(generator.next() % UInt64(copy.count))] = UInt8(truncatingIfNeeded: generator.next())
+                }
+            }
+            return copy
+        }
+    }
+
+    @Test func decodersNeverCrash() throws {
+        let idx = IDX.encodeUInt8(Array(0..<24), shape: [2, 3, 4])
+        for bytes in mutations(of: idx, seed: 1) + mutations(of: Gzip.compress(idx), seed: 2) {
+            do {
+                let raw = Gzip.isCompressed(bytes) ? try Gzip.decompress(bytes, file: "f") : bytes
+                let parsed = try IDX.parse(raw, file: "f")
+                #expect(parsed.values.count == parsed.shape.reduce(1, *))
+            } catch is DataError {}
+        }
+        let npy = NPY.encode(Tensor([1, 2, 3, 4, 5, 6], shape: [2, 3]))
+        for bytes in mutations(of: npy, seed: 3) {
+            do {
+                let parsed = try NPY.decode(bytes, file: "f")
+                #expect(parsed.tensor.count == parsed.tensor.shape.reduce(1, *))
+            } catch is DataError {}
+        }
+        let png = try PNG.encode(PNG.Image(width: 4, height: 3, channels: 3, pixels: (0..<36).map(UInt8.init)))
+        for bytes in mutations(of: png, seed: 4) {
+            do {
+                let image = try PNG.decode(bytes, file: "f")
+                #expect(image.pixels.count == image.width * image.height * image.channels)
+            } catch is DataError {}
+        }
+    }
+}

@@ -172,3 +172,29 @@ struct PyTorchCheckpointTests {
         }
     }
 }
+
+@Suite("Safetensors robustness")
+struct SafeTensorsCorruptionTests {
+    @Test func corruptedFilesThrowOrDecode() {
+        var state = StateDict()
+        state.set("a", Tensor([1, 2, 3]))
+        state.set("b.count", Tensor(4), storedType: .int64)
+        let bytes = SafeTensors.encode(state, metadata: ["k": "v"])
+        var generator = RandomGenerator(seed: 5)
+        for trial in 0..<500 {
+            var copy = bytes
+            if trial % 3 == 0 {
+                copy = Array(copy.prefix(Int(generator.next() % UInt64(copy.count + 1))))
+            } else {
+                for _ in 0..<(1 + Int(generator.next() % 4)) {
+                    copy[Int(generator.next() % UInt64(copy.count))] = UInt8(truncatingIfNeeded: generator.next())
+                }
+            }
+            do {
+                let contents = try SafeTensors.decode(copy, file: "f")
+                #expect(contents.tensors.entries.allSatisfy { $0.tensor.count == $0.tensor.shape.reduce(1, *) })
+            } catch is CheckpointError {}
+            catch { Issue.record("unexpected error type \(error)") }
+        }
+    }
+}
