@@ -4,7 +4,7 @@
 // Targets are layered; dependencies point down only:
 //   CBLAS (OpenBLAS shim) -> SwiftGANTensor (tensor + autodiff) -> SwiftGANNN (layers,
 //   losses, optimizers, checkpoints) -> SwiftGANData (datasets, images, loader; also on
-//   CZlib and CPNG) -> ... -> gan (CLI)
+//   CZlib, CPNG and CJPEG) -> ... -> gan (CLI)
 import PackageDescription
 
 let package = Package(
@@ -36,6 +36,11 @@ let package = Package(
             providers: [.apt(["libpng-dev"])]
         ),
 
+        .target(
+            name: "CJPEG",
+            linkerSettings: [.linkedLibrary("jpeg")]
+        ),
+
         // MARK: - Tensor engine and autodiff
         .target(
             name: "SwiftGANTensor",
@@ -51,7 +56,7 @@ let package = Package(
         // MARK: - Data: IDX, PNG folders, 2D mixtures, .npy, sample grids, loader
         .target(
             name: "SwiftGANData",
-            dependencies: ["SwiftGANNN", "SwiftGANTensor", "CZlib", "CPNG"]
+            dependencies: ["SwiftGANNN", "SwiftGANTensor", "CZlib", "CPNG", "CJPEG"]
         ),
 
         // MARK: - Command line

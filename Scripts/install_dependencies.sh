@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages SwiftGAN needs when any is missing: the C
-# libraries (OpenBLAS, libpng, zlib) and the Fashion-MNIST dataset.
+# libraries (OpenBLAS, libpng, zlib, libjpeg) and the Fashion-MNIST dataset.
 set -euo pipefail
-packages="libopenblas-dev libpng-dev zlib1g-dev pkg-config dataset-fashion-mnist"
-if ! pkg-config --exists openblas libpng zlib 2>/dev/null || [ ! -d /usr/share/datasets/fashion-mnist ]; then
+packages="libopenblas-dev libpng-dev zlib1g-dev libjpeg-dev pkg-config dataset-fashion-mnist"
+if ! pkg-config --exists openblas libpng zlib libjpeg 2>/dev/null || [ ! -d /usr/share/datasets/fashion-mnist ]; then
     if [ "$(id -u)" = 0 ]; then
         apt-get update -q
         DEBIAN_FRONTEND=noninteractive apt-get install -y -q $packages

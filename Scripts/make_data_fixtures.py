@@ -110,3 +110,22 @@ for version in [(2, 0), (3, 0)]:
 np.save(os.path.join(FIXTURES, "fortran.npy"), np.asfortranarray(np.arange(6, dtype="<f4").reshape(2, 3)))
 np.save(os.path.join(FIXTURES, "complex.npy"), np.array([1 + 2j], dtype="<c8"))
 print("wrote fixtures to", FIXTURES)
+
+# JPEGs encoded by libjpeg-turbo's command-line cjpeg (Debian libjpeg-turbo-progs),
+# with djpeg's decoding as the expected pixels.
+import shutil
+import subprocess
+
+if shutil.which("cjpeg") and shutil.which("djpeg"):
+    color = bytes((x * 30 + y * 5 + c * 60) % 256 for y in range(6) for x in range(8) for c in range(3))
+    gray = bytes((x * 30 + y * 20) % 256 for y in range(6) for x in range(8))
+    for name, magic, pixels in [("color", b"P6", color), ("gray", b"P5", gray)]:
+        source = magic + b"\n8 6\n255\n" + pixels
+        jpeg = subprocess.run(["cjpeg", "-quality", "90"], input=source, capture_output=True, check=True).stdout
+        with open(os.path.join(FIXTURES, f"{name}.jpg"), "wb") as handle:
+            handle.write(jpeg)
+        decoded = subprocess.run(["djpeg", "-pnm"], input=jpeg, capture_output=True, check=True).stdout
+        with open(os.path.join(FIXTURES, f"{name}.jpg.pnm"), "wb") as handle:
+            handle.write(decoded)
+else:
+    print("cjpeg/djpeg not found: JPEG fixtures left as they are (apt-get install libjpeg-turbo-progs)")

@@ -1,11 +1,11 @@
 import Foundation
 import SwiftGANTensor
 
-/// A directory of PNG images as a dataset (torchvision's `ImageFolder`):
+/// A directory of PNG and JPEG images as a dataset (torchvision's `ImageFolder`):
 /// either flat (all images unlabelled, label 0) or one subdirectory per class
 /// (sorted subdirectory names are the class names, label = index).
 public enum ImageFolder {
-    /// Loads every PNG under `directory`.
+    /// Loads every PNG and JPEG image under `directory`.
     ///
     /// - Parameters:
     ///   - channels: 1 (gray, ITU-R 601 luma as PIL's "L") or 3 (RGB); alpha is dropped, gray is replicated.
@@ -15,7 +15,7 @@ public enum ImageFolder {
     ///   - range: pixel scaling, `[-1, 1]` by default.
     /// - Returns: images `[N, channels, H, W]` with labels and class names.
     /// - Throws: `DataError` naming the file: a missing or empty directory, a
-    ///   non-PNG file, an undecodable PNG, or mixed sizes without `size`.
+    ///   non-image file, an undecodable image, or mixed sizes without `size`.
     public static func load(directory: String, channels: Int = 3, size: Int? = nil,
                             range: PixelRange = .minusOneToOne) throws -> ImageDataset {
         precondition(channels == 1 || channels == 3, "ImageFolder.load: channels must be 1 or 3, got \(channels)")
@@ -24,7 +24,7 @@ public enum ImageFolder {
         var planes: [Float] = []
         var imageShape: (height: Int, width: Int, file: String)?
         for file in files {
-            let decoded = try PNG.read(file)
+            let decoded = try decodeImage(file)
             var image = FloatImage(decoded, channels: channels)
             if let size { image = image.resizedAndCropped(to: size) }
             if let shape = imageShape {
@@ -42,7 +42,7 @@ public enum ImageFolder {
                             labels: labels, classNames: classNames)
     }
 
-    /// PNG files in `directory` with labels: flat, or one subdirectory per class.
+    /// Image files in `directory` with labels: flat, or one subdirectory per class.
     static func listImages(_ directory: String) throws -> (files: [String], labels: [Int], classNames: [String]) {
         let manager = FileManager.default
         var isDirectory: ObjCBool = false
@@ -73,7 +73,7 @@ public enum ImageFolder {
                 classNames.append(name)
             }
         }
-        guard !files.isEmpty else { throw DataError(file: directory, problem: "no PNG images found") }
+        guard !files.isEmpty else { throw DataError(file: directory, problem: "no PNG or JPEG images found") }
         return (files, labels, classNames)
     }
 
@@ -91,10 +91,22 @@ public enum ImageFolder {
     }
 
     private static func checkedImage(_ path: String) throws -> String {
-        guard path.lowercased().hasSuffix(".png") else {
-            throw DataError(file: path, problem: "not a PNG image (only .png files may be in an image folder)")
+        let lowered = path.lowercased()
+        guard lowered.hasSuffix(".png") || lowered.hasSuffix(".jpg") || lowered.hasSuffix(".jpeg") else {
+            throw DataError(file: path, problem: "not an image (only .png, .jpg and .jpeg files may be in an image folder)")
         }
         return path
+    }
+
+    /// Decodes a PNG or JPEG file by its contents.
+    static func decodeImage(_ path: String) throws -> RasterImage {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw DataError(file: path, problem: "cannot read the file")
+        }
+        let bytes = [UInt8](data)
+        if JPEG.isJPEG(bytes) { return try JPEG.decode(bytes, file: path) }
+        if PNG.isPNG(bytes) { return try PNG.decode(bytes, file: path) }
+        throw DataError(file: path, problem: "neither a PNG nor a JPEG file (unrecognised signature)")
     }
 }
 
@@ -103,9 +115,9 @@ struct FloatImage {
     var channels: Int, height: Int, width: Int
     var values: [Float]
 
-    /// Converts an 8-bit PNG image to `channels` planes (alpha dropped, gray
+    /// Converts an 8-bit image to `channels` planes (alpha dropped, gray
     /// replicated, RGB to luma with PIL's 299/587/114 weights).
-    init(_ image: PNG.Image, channels: Int) {
+    init(_ image: RasterImage, channels: Int) {
         self.channels = channels
         height = image.height
         width = image.width

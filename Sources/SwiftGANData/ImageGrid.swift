@@ -39,7 +39,7 @@ public enum ImageGrid {
 
     /// An 8-bit PNG image from `[C, H, W]` values in `[-1, 1]` (C = 1 or 3):
     /// byte = clamp(round(((v + 1) / 2) · 255)), as torchvision's `save_image`.
-    public static func pngImage(_ image: Tensor) -> PNG.Image {
+    public static func pngImage(_ image: Tensor) -> RasterImage {
         precondition(image.rank == 3 && (image.shape[0] == 1 || image.shape[0] == 3),
                      "ImageGrid.pngImage: expected [1 or 3, H, W], got \(image.shape)")
         let (channels, height, width) = (image.shape[0], image.shape[1], image.shape[2])
@@ -51,7 +51,7 @@ public enum ImageGrid {
                 pixels[pixel * channels + channel] = UInt8(Swift.min(Swift.max(value, 0), 255))
             }
         }
-        return PNG.Image(width: width, height: height, channels: channels, pixels: pixels)
+        return RasterImage(width: width, height: height, channels: channels, pixels: pixels)
     }
 
     /// Writes a batch `[N, C, H, W]` in `[-1, 1]` as a PNG grid, atomically.

@@ -4,25 +4,6 @@ import Foundation
 /// PNG decoding and encoding through libpng's simplified API: the only file
 /// that calls libpng.
 public enum PNG {
-    /// An 8-bit image: `height` rows of `width` pixels of `channels`
-    /// interleaved samples (1 gray, 2 gray+alpha, 3 RGB, 4 RGBA).
-    public struct Image: Equatable, Sendable {
-        public var width: Int
-        public var height: Int
-        public var channels: Int
-        public var pixels: [UInt8]
-
-        public init(width: Int, height: Int, channels: Int, pixels: [UInt8]) {
-            precondition([1, 2, 3, 4].contains(channels), "PNG.Image: channels must be 1...4, got \(channels)")
-            precondition(pixels.count == width * height * channels,
-                         "PNG.Image: \(pixels.count) bytes for \(width)x\(height)x\(channels)")
-            self.width = width
-            self.height = height
-            self.channels = channels
-            self.pixels = pixels
-        }
-    }
-
     // libpng's PNG_FORMAT_FLAG_* bits.
     private static let alphaFlag: UInt32 = 0x01
     private static let colorFlag: UInt32 = 0x02
@@ -35,7 +16,7 @@ public enum PNG {
     /// Decodes a PNG of any bit depth, colour type or interlacing to 8-bit
     /// samples, keeping its channels (palette images become RGB or RGBA).
     /// - Throws: `DataError` naming `file` with libpng's message.
-    public static func decode(_ bytes: [UInt8], file: String) throws -> Image {
+    public static func decode(_ bytes: [UInt8], file: String) throws -> RasterImage {
         guard isPNG(bytes) else { throw DataError(file: file, problem: "not a PNG file (no PNG signature)") }
         var image = png_image()
         image.version = UInt32(PNG_IMAGE_VERSION)
@@ -60,11 +41,11 @@ public enum PNG {
             png_image_free(&image)
             throw DataError(file: file, problem: "cannot decode PNG: \(message)")
         }
-        return Image(width: width, height: height, channels: channels, pixels: pixels)
+        return RasterImage(width: width, height: height, channels: channels, pixels: pixels)
     }
 
     /// Reads and decodes a PNG file.
-    public static func read(_ path: String) throws -> Image {
+    public static func read(_ path: String) throws -> RasterImage {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw DataError(file: path, problem: FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file")
         }
@@ -72,7 +53,7 @@ public enum PNG {
     }
 
     /// Encodes an 8-bit gray, gray+alpha, RGB or RGBA image as PNG bytes.
-    public static func encode(_ picture: Image) throws -> [UInt8] {
+    public static func encode(_ picture: RasterImage) throws -> [UInt8] {
         var image = png_image()
         image.version = UInt32(PNG_IMAGE_VERSION)
         image.width = UInt32(picture.width)

@@ -23,7 +23,7 @@ struct ImageTests {
     @Test func writeThenReadRoundTrip() throws {
         for channels in 1...4 {
             let pixels = (0..<(5 * 3 * channels)).map { UInt8(($0 * 37) % 256) }
-            let image = PNG.Image(width: 5, height: 3, channels: channels, pixels: pixels)
+            let image = RasterImage(width: 5, height: 3, channels: channels, pixels: pixels)
             #expect(try PNG.decode(PNG.encode(image), file: "memory") == image)
         }
     }
@@ -38,7 +38,7 @@ struct ImageTests {
     func writePNG(_ path: String, width: Int, height: Int, channels: Int, value: (Int, Int, Int) -> UInt8) throws {
         var pixels: [UInt8] = []
         for y in 0..<height { for x in 0..<width { for c in 0..<channels { pixels.append(value(x, y, c)) } } }
-        try PNG.encode(PNG.Image(width: width, height: height, channels: channels, pixels: pixels))
+        try PNG.encode(RasterImage(width: width, height: height, channels: channels, pixels: pixels))
             .withUnsafeBufferPointer { writeFile(path, Array($0)) }
     }
 
@@ -82,16 +82,16 @@ struct ImageTests {
 
     @Test func folderErrors() throws {
         let empty = temporaryDirectory()
-        expectDataError(file: empty, "no PNG images found") { _ = try ImageFolder.load(directory: empty) }
+        expectDataError(file: empty, "no PNG or JPEG images found") { _ = try ImageFolder.load(directory: empty) }
         let mixed = temporaryDirectory()
         try writePNG("\(mixed)/a.png", width: 2, height: 2, channels: 1) { _, _, _ in 0 }
         try writePNG("\(mixed)/b.png", width: 3, height: 2, channels: 1) { _, _, _ in 0 }
         expectDataError(file: "\(mixed)/b.png", "image is 3x2 but") { _ = try ImageFolder.load(directory: mixed) }
         writeFile("\(mixed)/notes.txt", Array("hello".utf8))
-        expectDataError(file: "\(mixed)/notes.txt", "not a PNG image") { _ = try ImageFolder.load(directory: mixed, size: 2) }
+        expectDataError(file: "\(mixed)/notes.txt", "not an image (only .png") { _ = try ImageFolder.load(directory: mixed, size: 2) }
         let fake = temporaryDirectory()
         writeFile("\(fake)/fake.png", Array("not really a png".utf8))
-        expectDataError(file: "\(fake)/fake.png", "not a PNG file") { _ = try ImageFolder.load(directory: fake) }
+        expectDataError(file: "\(fake)/fake.png", "neither a PNG nor a JPEG") { _ = try ImageFolder.load(directory: fake) }
         expectDataError(file: "/nonexistent/images", "no such directory") { _ = try ImageFolder.load(directory: "/nonexistent/images") }
     }
 
@@ -109,5 +109,54 @@ struct ImageTests {
         let png = try PNG.read(path)
         #expect(png.width == 7 && png.height == 4 && png.channels == 1)
         #expect(png.pixels[0] == 128 && png.pixels[7 + 1] == 0 && png.pixels[7 + 4] == 255)
+    }
+}
+
+@Suite("JPEG")
+struct JPEGTests {
+    /// The pixels of a binary PNM (P5 gray / P6 RGB) written by djpeg.
+    func pnm(_ path: String) -> RasterImage {
+        let bytes = [UInt8](FileManager.default.contents(atPath: path)!)
+        var fields: [String] = [], index = 0
+        while fields.count < 4 {
+            while bytes[index] == 0x20 || bytes[index] == 0x0A { index += 1 }
+            var field = ""
+            while bytes[index] != 0x20 && bytes[index] != 0x0A { field.append(Character(UnicodeScalar(bytes[index]))); index += 1 }
+            fields.append(field)
+        }
+        index += 1
+        let channels = fields[0] == "P6" ? 3 : 1
+        return RasterImage(width: Int(fields[1])!, height: Int(fields[2])!, channels: channels, pixels: Array(bytes[index...]))
+    }
+
+    @Test(arguments: ["color", "gray"])
+    func decodesLikeDjpeg(name: String) throws {
+        let bytes = [UInt8](FileManager.default.contents(atPath: fixturePath("\(name).jpg"))!)
+        let image = try JPEG.decode(bytes, file: "\(name).jpg")
+        #expect(image == pnm(fixturePath("\(name).jpg.pnm")))
+        #expect(image.width == 8 && image.height == 6 && image.channels == (name == "color" ? 3 : 1))
+    }
+
+    @Test func foldersMixPNGAndJPEG() throws {
+        let root = temporaryDirectory()
+        try FileManager.default.copyItem(atPath: fixturePath("color.jpg"), toPath: "\(root)/a.jpg")
+        try FileManager.default.copyItem(atPath: fixturePath("rgb_filters.png"), toPath: "\(root)/b.png")
+        let dataset = try ImageFolder.load(directory: root, channels: 3, size: 4)
+        #expect(dataset.images.shape == [2, 3, 4, 4])
+    }
+
+    @Test func rejectsCorruptJPEG() throws {
+        let bytes = [UInt8](FileManager.default.contents(atPath: fixturePath("color.jpg"))!)
+        expectDataError(file: "x.jpg", "cannot decode JPEG") { _ = try JPEG.decode(Array(bytes.prefix(30)), file: "x.jpg") }
+        expectDataError(file: "x.jpg", "not a JPEG file") { _ = try JPEG.decode([1, 2, 3], file: "x.jpg") }
+        var generator = RandomGenerator(seed: 8)
+        for _ in 0..<200 {
+            var copy = bytes
+            copy[3 + Int(generator.next() % UInt64(copy.count - 3))] = UInt8(truncatingIfNeeded: generator.next())
+            do {
+                let image = try JPEG.decode(copy, file: "x.jpg")
+                #expect(image.pixels.count == image.width * image.height * image.channels)
+            } catch is DataError {}
+        }
     }
 }

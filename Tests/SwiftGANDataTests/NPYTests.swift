@@ -93,7 +93,7 @@ struct CorruptionTests {
                 #expect(parsed.tensor.count == parsed.tensor.shape.reduce(1, *))
             } catch is DataError {}
         }
-        let png = try PNG.encode(PNG.Image(width: 4, height: 3, channels: 3, pixels: (0..<36).map(UInt8.init)))
+        let png = try PNG.encode(RasterImage(width: 4, height: 3, channels: 3, pixels: (0..<36).map(UInt8.init)))
         for bytes in mutations(of: png, seed: 4) {
             do {
                 let image = try PNG.decode(bytes, file: "f")

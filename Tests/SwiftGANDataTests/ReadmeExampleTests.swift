@@ -7,7 +7,7 @@ import SwiftGANTensor
 @Test func readmeDataExample() throws {
     let directory = NSTemporaryDirectory() + "readme-data-\(UUID().uuidString)"
     try FileManager.default.createDirectory(atPath: directory + "/my-images/cats", withIntermediateDirectories: true)
-    let image = PNG.Image(width: 80, height: 64, channels: 3, pixels: [UInt8](repeating: 90, count: 80 * 64 * 3))
+    let image = RasterImage(width: 80, height: 64, channels: 3, pixels: [UInt8](repeating: 90, count: 80 * 64 * 3))
     _ = FileManager.default.createFile(atPath: directory + "/my-images/cats/1.png", contents: Data(try PNG.encode(image)))
     defer { try? FileManager.default.removeItem(atPath: directory) }
 

@@ -1,0 +1,33 @@
+import CJPEG
+
+/// JPEG decoding through libjpeg-turbo (Debian `libjpeg-dev`): the only file
+/// that calls it. Images decode to 8-bit gray or RGB.
+public enum JPEG {
+    /// Whether `bytes` start with the JPEG SOI marker.
+    public static func isJPEG(_ bytes: [UInt8]) -> Bool {
+        bytes.count >= 3 && bytes[0] == 0xFF && bytes[1] == 0xD8 && bytes[2] == 0xFF
+    }
+
+    /// Decodes JPEG bytes; `file` names them in errors.
+    /// - Throws: `DataError` with libjpeg's message.
+    public static func decode(_ bytes: [UInt8], file: String) throws -> RasterImage {
+        guard isJPEG(bytes) else { throw DataError(file: file, problem: "not a JPEG file (no SOI marker)") }
+        var pixels: UnsafeMutablePointer<UInt8>?
+        var width: Int32 = 0, height: Int32 = 0, channels: Int32 = 0
+        var message = [CChar](repeating: 0, count: 256)
+        let ok = bytes.withUnsafeBufferPointer { data in
+            message.withUnsafeMutableBufferPointer { text in
+                swiftgan_jpeg_decode(data.baseAddress, data.count, &pixels, &width, &height, &channels,
+                                     text.baseAddress, text.count)
+            }
+        }
+        guard ok == 1, let pixels else {
+            let text = String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            throw DataError(file: file, problem: "cannot decode JPEG: \(text)")
+        }
+        defer { swiftgan_jpeg_free(pixels) }
+        let count = Int(width) * Int(height) * Int(channels)
+        return RasterImage(width: Int(width), height: Int(height), channels: Int(channels),
+                         pixels: Array(UnsafeBufferPointer(start: pixels, count: count)))
+    }
+}
