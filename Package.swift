@@ -4,7 +4,7 @@
 // Targets are layered; dependencies point down only:
 //   CBLAS (OpenBLAS shim) -> SwiftGANTensor (tensor + autodiff) -> SwiftGANNN (layers,
 //   losses, optimizers, checkpoints) -> SwiftGANData (datasets, images, loader; also on
-//   CZlib, CPNG and CJPEG) -> ... -> gan (CLI)
+//   CZlib, CPNG and CJPEG) -> SwiftGANTraining (models, objectives, trainer) -> gan (CLI)
 import PackageDescription
 
 let package = Package(
@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "SwiftGANTensor", targets: ["SwiftGANTensor"]),
         .library(name: "SwiftGANNN", targets: ["SwiftGANNN"]),
         .library(name: "SwiftGANData", targets: ["SwiftGANData"]),
+        .library(name: "SwiftGANTraining", targets: ["SwiftGANTraining"]),
         .executable(name: "gan", targets: ["gan"]),
     ],
     dependencies: [
@@ -59,6 +60,12 @@ let package = Package(
             dependencies: ["SwiftGANNN", "SwiftGANTensor", "CZlib", "CPNG", "CJPEG"]
         ),
 
+        // MARK: - Training: GAN models, objectives, the trainer, logging
+        .target(
+            name: "SwiftGANTraining",
+            dependencies: ["SwiftGANData", "SwiftGANNN", "SwiftGANTensor"]
+        ),
+
         // MARK: - Command line
         .executableTarget(
             name: "gan",
@@ -66,6 +73,7 @@ let package = Package(
                 "SwiftGANTensor",
                 "SwiftGANNN",
                 "SwiftGANData",
+                "SwiftGANTraining",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -79,6 +87,10 @@ let package = Package(
             name: "SwiftGANNNTests",
             dependencies: ["SwiftGANNN", "SwiftGANTensor"],
             resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "SwiftGANTrainingTests",
+            dependencies: ["SwiftGANTraining", "SwiftGANData", "SwiftGANNN", "SwiftGANTensor"]
         ),
         .testTarget(
             name: "SwiftGANDataTests",

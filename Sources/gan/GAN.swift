@@ -6,6 +6,7 @@ struct GAN: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gan",
         abstract: "SwiftGAN: train, sample and evaluate generative adversarial networks on the CPU.",
-        subcommands: [BenchCommand.self]
+        subcommands: [TrainCommand.self, BenchCommand.self],
+        defaultSubcommand: nil
     )
 }

@@ -1,0 +1,86 @@
+import SwiftGANNN
+import SwiftGANTensor
+
+/// DCGAN's generator (Radford et al. 2016) for 28x28, 32x32 or 64x64 images:
+/// transposed convolutions with BatchNorm and ReLU, Tanh output, no biases.
+/// The 64x64 layout is PyTorch's `examples/dcgan`; keys `main.0.weight`, ….
+public final class DCGANGenerator: GeneratorModel {
+    let main: Sequential
+
+    public init(_ config: ModelConfig, generator: inout RandomGenerator) {
+        let (channels, size, width, latent) = (config.imageShape[0], config.imageShape[1], config.width, config.latentDimension)
+        func up(_ inputs: Int, _ outputs: Int, kernel: Int, stride: Int, padding: Int, _ generator: inout RandomGenerator) -> [Module] {
+            [ConvTranspose2d(inputs, outputs, kernelSize: SpatialSize(kernel), stride: SpatialSize(stride),
+                             padding: SpatialSize(padding), bias: false, generator: &generator),
+             BatchNorm2d(outputs), ReLU()]
+        }
+        var layers: [Module]
+        let last: Int
+        switch size {
+        case 28:  // 1 → 7 → 14 → 28
+            layers = up(latent, width * 4, kernel: 7, stride: 1, padding: 0, &generator)
+            layers += up(width * 4, width * 2, kernel: 4, stride: 2, padding: 1, &generator)
+            last = width * 2
+        case 32:  // 1 → 4 → 8 → 16 → 32
+            layers = up(latent, width * 4, kernel: 4, stride: 1, padding: 0, &generator)
+            layers += up(width * 4, width * 2, kernel: 4, stride: 2, padding: 1, &generator)
+            layers += up(width * 2, width, kernel: 4, stride: 2, padding: 1, &generator)
+            last = width
+        default:  // 64: 1 → 4 → 8 → 16 → 32 → 64
+            layers = up(latent, width * 8, kernel: 4, stride: 1, padding: 0, &generator)
+            layers += up(width * 8, width * 4, kernel: 4, stride: 2, padding: 1, &generator)
+            layers += up(width * 4, width * 2, kernel: 4, stride: 2, padding: 1, &generator)
+            layers += up(width * 2, width, kernel: 4, stride: 2, padding: 1, &generator)
+            last = width
+        }
+        layers += [ConvTranspose2d(last, channels, kernelSize: 4, stride: 2, padding: 1, bias: false, generator: &generator), Tanh()]
+        main = Sequential(layers)
+        super.init(config: config)
+    }
+
+    public override func generate(_ latents: Tensor, labels: [Int]?) -> Tensor {
+        checkLatents(latents)
+        return main(latents.reshaped([latents.shape[0], config.latentDimension, 1, 1]))
+    }
+}
+
+/// DCGAN's discriminator: strided convolutions with LeakyReLU(0.2) and
+/// BatchNorm (none on the first layer), no biases; the last convolution
+/// covers the remaining map and gives one score. With a gradient penalty
+/// the config swaps BatchNorm for LayerNorm or nothing; with spectral norm
+/// every convolution is normalised (and BatchNorm is dropped).
+public final class DCGANDiscriminator: DiscriminatorModel {
+    let main: Sequential
+
+    public init(_ config: ModelConfig, generator: inout RandomGenerator) {
+        let (channels, size, width) = (config.imageShape[0], config.imageShape[1], config.width)
+        func conv(_ inputs: Int, _ outputs: Int, kernel: Int, stride: Int, padding: Int, _ generator: inout RandomGenerator) -> Module {
+            maybeSpectral(Conv2d(inputs, outputs, kernelSize: SpatialSize(kernel), stride: SpatialSize(stride),
+                                 padding: SpatialSize(padding), bias: false, generator: &generator), config, &generator)
+        }
+        func norm(_ features: Int, _ spatial: Int) -> [Module] {
+            if config.spectralNorm { return [] }
+            switch config.discriminatorNormalization {
+            case .batchNorm: return [BatchNorm2d(features)]
+            case .layerNorm: return [LayerNorm([features, spatial, spatial])]
+            case .none: return []
+            }
+        }
+        var layers: [Module] = [conv(channels, width, kernel: 4, stride: 2, padding: 1, &generator), LeakyReLU(0.2)]
+        var features = width, spatial = size / 2
+        let finalSpatial = size == 28 ? 7 : 4
+        while spatial > finalSpatial {
+            layers.append(conv(features, features * 2, kernel: 4, stride: 2, padding: 1, &generator))
+            features *= 2
+            spatial /= 2
+            layers += norm(features, spatial) + [LeakyReLU(0.2)]
+        }
+        layers.append(conv(features, 1, kernel: finalSpatial, stride: 1, padding: 0, &generator))
+        main = Sequential(layers)
+        super.init(config: config)
+    }
+
+    public override func score(_ samples: Tensor, labels: [Int]?) -> Tensor {
+        finish(main(samples).reshaped([samples.shape[0], 1]))
+    }
+}

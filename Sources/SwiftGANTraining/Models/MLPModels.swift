@@ -1,0 +1,168 @@
+import SwiftGANNN
+import SwiftGANTensor
+
+/// Wraps `layer` in spectral normalisation when the config asks for it.
+func maybeSpectral<Layer: WeightedLayer>(_ layer: Layer, _ config: ModelConfig, _ generator: inout RandomGenerator) -> Layer {
+    config.spectralNorm ? spectralNormalized(layer, generator: &generator) : layer
+}
+
+/// The textbook MLP generator (PyTorch-GAN's `gan.py` layout):
+/// z → 256 → 512 → 1024 → C·H·W with LeakyReLU(0.2) (or ReLU) and Tanh.
+/// Keys: `model.0.weight` … `model.6.bias`.
+public final class MLPGenerator: GeneratorModel {
+    let model: Sequential
+
+    public init(_ config: ModelConfig, generator: inout RandomGenerator) {
+        let pixels = config.imageShape.reduce(1, *)
+        func activation() -> Module { config.generatorReLU ? ReLU() : LeakyReLU(0.2) }
+        model = Sequential([
+            Linear(config.latentDimension, 256, generator: &generator), activation(),
+            Linear(256, 512, generator: &generator), activation(),
+            Linear(512, 1024, generator: &generator), activation(),
+            Linear(1024, pixels, generator: &generator), Tanh(),
+        ])
+        super.init(config: config)
+    }
+
+    public override func generate(_ latents: Tensor, labels: [Int]?) -> Tensor {
+        checkLatents(latents)
+        return model(latents).reshaped([latents.shape[0]] + config.imageShape)
+    }
+}
+
+/// The textbook MLP discriminator: pixels → 1024 → 512 → 256 → 1 with
+/// LeakyReLU(0.2) and Dropout(0.3) (and a final Sigmoid when the config
+/// asks for probabilities). Keys: `model.0.weight` … `model.9.bias`.
+public final class MLPDiscriminator: DiscriminatorModel {
+    let model: Sequential
+
+    public init(_ config: ModelConfig, generator: inout RandomGenerator) {
+        let pixels = config.imageShape.reduce(1, *)
+        model = Sequential([
+            maybeSpectral(Linear(pixels, 1024, generator: &generator), config, &generator), LeakyReLU(0.2),
+            Dropout(0.3, generator: &generator),
+            maybeSpectral(Linear(1024, 512, generator: &generator), config, &generator), LeakyReLU(0.2),
+            Dropout(0.3, generator: &generator),
+            maybeSpectral(Linear(512, 256, generator: &generator), config, &generator), LeakyReLU(0.2),
+            Dropout(0.3, generator: &generator),
+            maybeSpectral(Linear(256, 1, generator: &generator), config, &generator),
+        ])
+        super.init(config: config)
+    }
+
+    public override func score(_ samples: Tensor, labels: [Int]?) -> Tensor {
+        finish(model(samples.flattened(startAxis: 1)))
+    }
+}
+
+/// The 2-D mixture generator of the mode-collapse papers: z (2-D by
+/// default) → 4 x [Linear(width), BatchNorm, ReLU] → Linear(2).
+public final class Mixture2DGenerator: GeneratorModel {
+    let model: Sequential
+
+    public init(_ config: ModelConfig, generator: inout RandomGenerator) {
+        var layers: [Module] = []
+        var inputs = config.latentDimension
+        for _ in 0..<4 {
+            layers += [Linear(inputs, config.width, generator: &generator), BatchNorm1d(config.width), ReLU()]
+            inputs = config.width
+        }
+        layers.append(Linear(inputs, 2, generator: &generator))
+        model = Sequential(layers)
+        super.init(config: config)
+    }
+
+    public override func generate(_ latents: Tensor, labels: [Int]?) -> Tensor {
+        checkLatents(latents)
+        return model(latents).reshaped([latents.shape[0], 1, 1, 2])
+    }
+}
+
+/// The 2-D mixture discriminator: 2 → 3 x [Linear(width), LeakyReLU(0.2)] → 1.
+public final class Mixture2DDiscriminator: DiscriminatorModel {
+    let model: Sequential
+
+    public init(_ config: ModelConfig, generator: inout RandomGenerator) {
+        model = Sequential([
+            maybeSpectral(Linear(2, config.width, generator: &generator), config, &generator), LeakyReLU(0.2),
+            maybeSpectral(Linear(config.width, config.width, generator: &generator), config, &generator), LeakyReLU(0.2),
+            maybeSpectral(Linear(config.width, config.width, generator: &generator), config, &generator), LeakyReLU(0.2),
+            maybeSpectral(Linear(config.width, 1, generator: &generator), config, &generator),
+        ])
+        super.init(config: config)
+    }
+
+    public override func score(_ samples: Tensor, labels: [Int]?) -> Tensor {
+        finish(model(samples.reshaped([samples.shape[0], 2])))
+    }
+}
+
+/// Conditional MLP generator (PyTorch-GAN's `cgan.py` layout): the label's
+/// embedding (size = class count) is concatenated to z, then the MLP trunk.
+public final class ConditionalGenerator: GeneratorModel {
+    let labelEmbedding: Embedding
+    let model: Sequential
+
+    public init(_ config: ModelConfig, generator: inout RandomGenerator) {
+        labelEmbedding = Embedding(config.classCount, config.classCount, generator: &generator)
+        let pixels = config.imageShape.reduce(1, *)
+        func block(_ inputs: Int, _ outputs: Int, normalize: Bool, _ generator: inout RandomGenerator) -> [Module] {
+            [Linear(inputs, outputs, generator: &generator)] + (normalize ? [BatchNorm1d(outputs, epsilon: 0.8)] : []) + [LeakyReLU(0.2)]
+        }
+        var layers = block(config.latentDimension + config.classCount, 128, normalize: false, &generator)
+        layers += block(128, 256, normalize: true, &generator)
+        layers += block(256, 512, normalize: true, &generator)
+        layers += block(512, 1024, normalize: true, &generator)
+        layers += [Linear(1024, pixels, generator: &generator), Tanh()]
+        model = Sequential(layers)
+        super.init(config: config)
+    }
+
+    public override func generate(_ latents: Tensor, labels: [Int]?) -> Tensor {
+        checkLatents(latents)
+        guard let labels else { preconditionFailure("ConditionalGenerator: labels are required") }
+        precondition(labels.count == latents.shape[0], "ConditionalGenerator: \(labels.count) labels for \(latents.shape[0]) latents")
+        let input = concat([labelEmbedding(labels), latents], axis: 1)
+        return model(input).reshaped([latents.shape[0]] + config.imageShape)
+    }
+}
+
+/// Conditional MLP discriminator: by default the label's embedding is
+/// concatenated to the flattened image (PyTorch-GAN's `cgan.py`); with
+/// `projection`, the score is ψ(φ(x)) + ⟨embed(y), φ(x)⟩ (Miyato & Koyama 2018).
+public final class ConditionalDiscriminator: DiscriminatorModel {
+    let labelEmbedding: Embedding
+    let model: Sequential
+    let head: Linear?
+
+    public init(_ config: ModelConfig, generator: inout RandomGenerator) {
+        let pixels = config.imageShape.reduce(1, *)
+        let features = 512
+        labelEmbedding = Embedding(config.classCount, config.projection ? features : config.classCount, generator: &generator)
+        let inputs = config.projection ? pixels : pixels + config.classCount
+        var layers: [Module] = [
+            maybeSpectral(Linear(inputs, 512, generator: &generator), config, &generator), LeakyReLU(0.2),
+            maybeSpectral(Linear(512, 512, generator: &generator), config, &generator), Dropout(0.4, generator: &generator), LeakyReLU(0.2),
+            maybeSpectral(Linear(512, features, generator: &generator), config, &generator), Dropout(0.4, generator: &generator), LeakyReLU(0.2),
+        ]
+        if config.projection {
+            head = maybeSpectral(Linear(features, 1, generator: &generator), config, &generator)
+        } else {
+            layers.append(maybeSpectral(Linear(features, 1, generator: &generator), config, &generator))
+            head = nil
+        }
+        model = Sequential(layers)
+        super.init(config: config)
+    }
+
+    public override func score(_ samples: Tensor, labels: [Int]?) -> Tensor {
+        guard let labels else { preconditionFailure("ConditionalDiscriminator: labels are required") }
+        let flat = samples.flattened(startAxis: 1)
+        if let head {
+            let features = model(flat)
+            let projection = (labelEmbedding(labels) * features).sum(axes: [1], keepDims: true)
+            return finish(head(features) + projection)
+        }
+        return finish(model(concat([flat, labelEmbedding(labels)], axis: 1)))
+    }
+}

@@ -1,0 +1,164 @@
+import SwiftGANNN
+import SwiftGANTensor
+
+/// The architectures `gan` can build. Saved in each run's `config.json` so
+/// `gan sample` rebuilds the exact model from the run directory alone.
+public struct ModelConfig: Codable, Equatable, Sendable {
+    /// Which generator/discriminator pair.
+    public enum Kind: String, Codable, CaseIterable, Sendable {
+        /// The textbook MLP GAN: G z → 256 → 512 → 1024 → pixels, D pixels → 1024 → 512 → 256 → 1.
+        case mlp
+        /// DCGAN (Radford et al. 2016) for 28x28, 32x32 or 64x64 images.
+        case dcgan
+        /// A conditional MLP GAN (Mirza & Osindero 2014): the label's embedding joins z in G and the image in D.
+        case cgan
+        /// An MLP generator with a DCGAN discriminator (the Keras example's pairing).
+        case mlpConv = "mlp-conv"
+        /// Small MLPs for the 2-D mixtures: G 4x400 ReLU + BatchNorm, D 3 hidden layers.
+        case mlp2d = "mlp2d"
+    }
+
+    /// The latent prior.
+    public enum LatentDistribution: String, Codable, CaseIterable, Sendable {
+        case normal, uniform
+    }
+
+    /// What D's last layer produces.
+    public enum DiscriminatorOutput: String, Codable, Sendable {
+        /// Probabilities through a final Sigmoid (the textbook MLP GAN).
+        case probability
+        /// Unbounded scores (logits for BCE objectives, critic values for WGAN/hinge).
+        case logit
+    }
+
+    /// How D normalises its hidden layers.
+    public enum DiscriminatorNormalization: String, Codable, Sendable {
+        case batchNorm = "batch-norm"
+        /// For gradient penalties, which per-example norms make BatchNorm unsuitable (Gulrajani et al. 2017).
+        case layerNorm = "layer-norm"
+        case none
+    }
+
+    public var kind: Kind
+    /// `[C, H, W]` of the data (`[1, 1, 2]` for 2-D points).
+    public var imageShape: [Int]
+    public var latentDimension: Int
+    public var latentDistribution: LatentDistribution
+    /// Base width (DCGAN's ngf/ndf; hidden width for `mlp2d`).
+    public var width: Int
+    /// Number of classes (conditional models use it; others ignore it).
+    public var classCount: Int
+    public var discriminatorOutput: DiscriminatorOutput
+    public var discriminatorNormalization: DiscriminatorNormalization
+    /// Spectral normalisation on every D weight layer (Miyato et al. 2018).
+    public var spectralNorm: Bool
+    /// ReLU instead of LeakyReLU(0.2) in the MLP generator.
+    public var generatorReLU: Bool
+    /// Projection discriminator (Miyato & Koyama 2018) instead of label concatenation, for `cgan`.
+    public var projection: Bool
+
+    public init(kind: Kind, imageShape: [Int], latentDimension: Int = 100, latentDistribution: LatentDistribution = .normal,
+                width: Int = 64, classCount: Int = 10, discriminatorOutput: DiscriminatorOutput = .logit,
+                discriminatorNormalization: DiscriminatorNormalization = .batchNorm, spectralNorm: Bool = false,
+                generatorReLU: Bool = false, projection: Bool = false) {
+        self.kind = kind
+        self.imageShape = imageShape
+        self.latentDimension = latentDimension
+        self.latentDistribution = latentDistribution
+        self.width = width
+        self.classCount = classCount
+        self.discriminatorOutput = discriminatorOutput
+        self.discriminatorNormalization = discriminatorNormalization
+        self.spectralNorm = spectralNorm
+        self.generatorReLU = generatorReLU
+        self.projection = projection
+    }
+
+    /// Whether G and D take class labels.
+    public var isConditional: Bool { kind == .cgan }
+
+    /// Checks the combination; returns a one-line problem or nil.
+    public func validationProblem() -> String? {
+        guard imageShape.count == 3, imageShape.allSatisfy({ $0 > 0 }) else { return "image shape \(imageShape) must be [C, H, W]" }
+        guard latentDimension > 0 else { return "latent dimension \(latentDimension) must be positive" }
+        guard width > 0 else { return "width \(width) must be positive" }
+        if kind == .dcgan || kind == .mlpConv {
+            guard imageShape[1] == imageShape[2], [28, 32, 64].contains(imageShape[1]) else {
+                return "\(kind.rawValue) needs square 28x28, 32x32 or 64x64 images, the data is \(imageShape[2])x\(imageShape[1])"
+            }
+        }
+        if kind == .mlp2d && imageShape != [1, 1, 2] { return "mlp2d is for 2-D points, the data is \(imageShape)" }
+        if kind != .mlp2d && imageShape == [1, 1, 2] { return "\(kind.rawValue) is for images; use mlp2d for 2-D data" }
+        if isConditional && classCount < 2 { return "a conditional model needs at least 2 classes, the data has \(classCount)" }
+        return nil
+    }
+
+    /// Builds the generator and discriminator, initialised from `generator`.
+    public func build(generator: inout RandomGenerator) -> (generator: GeneratorModel, discriminator: DiscriminatorModel) {
+        if let problem = validationProblem() { preconditionFailure("ModelConfig: \(problem)") }
+        switch kind {
+        case .mlp:
+            return (MLPGenerator(self, generator: &generator), MLPDiscriminator(self, generator: &generator))
+        case .dcgan:
+            let pair = (DCGANGenerator(self, generator: &generator), DCGANDiscriminator(self, generator: &generator))
+            Initializer.dcgan(pair.0, generator: &generator)
+            Initializer.dcgan(pair.1, generator: &generator)
+            return pair
+        case .mlpConv:
+            let critic = DCGANDiscriminator(self, generator: &generator)
+            Initializer.dcgan(critic, generator: &generator)
+            return (MLPGenerator(self, generator: &generator), critic)
+        case .cgan:
+            return (ConditionalGenerator(self, generator: &generator), ConditionalDiscriminator(self, generator: &generator))
+        case .mlp2d:
+            return (Mixture2DGenerator(self, generator: &generator), Mixture2DDiscriminator(self, generator: &generator))
+        }
+    }
+
+    /// Draws `count` latent vectors `[count, latentDimension]`.
+    public func sampleLatents(_ count: Int, generator: inout RandomGenerator) -> Tensor {
+        switch latentDistribution {
+        case .normal: Tensor.normal([count, latentDimension], generator: &generator)
+        case .uniform: Tensor.uniform([count, latentDimension], low: -1, high: 1, generator: &generator)
+        }
+    }
+}
+
+/// A generator: latents `[N, latentDimension]` (and labels for conditional
+/// models) to samples `[N, C, H, W]`.
+open class GeneratorModel: Module {
+    public let config: ModelConfig
+
+    init(config: ModelConfig) { self.config = config }
+
+    /// Samples `[N, C, H, W]` in [-1, 1] (Tanh) for latents `[N, latentDimension]`.
+    open func generate(_ latents: Tensor, labels: [Int]?) -> Tensor {
+        preconditionFailure("\(type(of: self)) does not implement generate")
+    }
+
+    /// Unconditional generation through the module call.
+    public override func forward(_ input: Tensor) -> Tensor { generate(input, labels: nil) }
+
+    func checkLatents(_ latents: Tensor) {
+        precondition(latents.rank == 2 && latents.shape[1] == config.latentDimension,
+                     "\(type(of: self)): expected latents [N, \(config.latentDimension)], got \(latents.shape)")
+    }
+}
+
+/// A discriminator (critic): samples `[N, C, H, W]` (and labels) to scores `[N, 1]`.
+open class DiscriminatorModel: Module {
+    public let config: ModelConfig
+
+    init(config: ModelConfig) { self.config = config }
+
+    /// Scores `[N, 1]`: probabilities or logits as `config.discriminatorOutput` says.
+    open func score(_ samples: Tensor, labels: [Int]?) -> Tensor {
+        preconditionFailure("\(type(of: self)) does not implement score")
+    }
+
+    public override func forward(_ input: Tensor) -> Tensor { score(input, labels: nil) }
+
+    func finish(_ logits: Tensor) -> Tensor {
+        config.discriminatorOutput == .probability ? logits.sigmoid() : logits
+    }
+}

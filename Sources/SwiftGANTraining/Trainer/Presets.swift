@@ -1,0 +1,73 @@
+/// Named starting points: a model and a training recipe from the paper or
+/// the reference implementation each comes from.
+public enum Preset: String, CaseIterable, Sendable {
+    /// The classic MLP GAN (PyTorch-GAN `gan.py`): Sigmoid D, BCE, Adam 2e-4 (0.5, 0.999), batch 64.
+    case mlp
+    /// DCGAN: non-saturating BCE on logits, Adam 2e-4 (0.5, 0.999), N(0, 0.02) init, batch 64.
+    case dcgan
+    /// The quick default of `gan train`: DCGAN at width 32 for 3,000 steps with an EMA generator.
+    case dcganQuick = "dcgan-quick"
+    /// Conditional MLP GAN (PyTorch-GAN `cgan.py`): least squares, Adam 2e-4 (0.5, 0.999).
+    case cgan
+    /// LSGAN on DCGAN.
+    case lsgan
+    /// WGAN with weight clipping (Arjovsky et al. 2017): RMSprop 5e-5, clip 0.01, 5 critic steps.
+    case wgan
+    /// WGAN-GP: λ = 10, Adam 1e-4 (0.5, 0.9), 5 critic steps, LayerNorm instead of BatchNorm in the critic.
+    case wganGP = "wgan-gp"
+    /// Hinge loss with spectral norm in D, TTUR (D 4e-4, G 1e-4), Adam (0, 0.9).
+    case hingeSN = "hinge-sn"
+    /// The 2-D mixture pair: non-saturating BCE, Adam 1e-3 (0.5, 0.999), batch 256.
+    case mixture2d = "2d"
+
+    /// The model kind, training recipe and any model adjustments.
+    public func apply(to model: inout ModelConfig, _ training: inout TrainingConfig) {
+        switch self {
+        case .mlp:
+            model.kind = .mlp
+            model.discriminatorOutput = .probability
+            training = TrainingConfig(objective: .nonSaturating, learningRateG: 2e-4, learningRateD: 2e-4, beta1: 0.5, beta2: 0.999,
+                                      batchSize: 64, steps: 10_000, seed: training.seed)
+        case .dcgan, .dcganQuick, .lsgan:
+            model.kind = .dcgan
+            model.discriminatorOutput = .logit
+            training = TrainingConfig(objective: self == .lsgan ? .leastSquares : .nonSaturating,
+                                      learningRateG: 2e-4, learningRateD: 2e-4, beta1: 0.5, beta2: 0.999,
+                                      batchSize: 64, steps: 5_000, seed: training.seed)
+            if self == .dcganQuick {
+                model.width = 32
+                training.steps = 3_000
+                training.emaDecay = 0.999
+            }
+        case .cgan:
+            model.kind = .cgan
+            model.discriminatorOutput = .logit
+            training = TrainingConfig(objective: .leastSquares, learningRateG: 2e-4, learningRateD: 2e-4, beta1: 0.5, beta2: 0.999,
+                                      batchSize: 64, steps: 10_000, seed: training.seed)
+        case .wgan:
+            model.kind = model.kind == .mlp2d ? .mlp2d : .dcgan
+            model.discriminatorOutput = .logit
+            training = TrainingConfig(objective: .wasserstein, optimizer: .rmsprop, learningRateG: 5e-5, learningRateD: 5e-5,
+                                      criticSteps: 5, weightClip: 0.01, batchSize: 64, steps: 5_000, seed: training.seed)
+        case .wganGP:
+            model.kind = model.kind == .mlp2d ? .mlp2d : .dcgan
+            model.discriminatorOutput = .logit
+            model.discriminatorNormalization = .layerNorm
+            training = TrainingConfig(objective: .wassersteinGP, learningRateG: 1e-4, learningRateD: 1e-4, beta1: 0.5, beta2: 0.9,
+                                      criticSteps: 5, gradientPenaltyWeight: 10, batchSize: 64, steps: 5_000, seed: training.seed)
+        case .hingeSN:
+            model.kind = model.kind == .mlp2d ? .mlp2d : .dcgan
+            model.discriminatorOutput = .logit
+            model.spectralNorm = true
+            training = TrainingConfig(objective: .hinge, learningRateG: 1e-4, learningRateD: 4e-4, beta1: 0, beta2: 0.9,
+                                      batchSize: 64, steps: 5_000, seed: training.seed)
+        case .mixture2d:
+            model.kind = .mlp2d
+            model.discriminatorOutput = .logit
+            model.latentDimension = 2
+            model.width = 128
+            training = TrainingConfig(objective: .nonSaturating, learningRateG: 1e-3, learningRateD: 1e-3, beta1: 0.5, beta2: 0.999,
+                                      batchSize: 256, steps: 2_000, seed: training.seed, sampleEvery: 500, checkpointEvery: 1_000)
+        }
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import SwiftGANData
+import SwiftGANTensor
+
+/// Which data a run trains on.
+public struct DataSpec: Codable, Equatable, Sendable {
+    /// `fashion-mnist`, `mnist`/`kmnist`/any IDX name (with `path`), a 2-D
+    /// mixture (`ring8`, `grid25`, `spiral`, `moons`), or `folder` (with `path`).
+    public var name: String
+    /// The directory for IDX datasets other than Fashion-MNIST and for image folders.
+    public var path: String?
+    /// Image folders: resize to this square size.
+    public var imageSize: Int?
+    /// Image folders: 1 (gray) or 3 (RGB) channels.
+    public var channels: Int?
+    /// 2-D mixtures: how many points the fixed training set holds.
+    public var mixtureCount: Int
+
+    public init(name: String, path: String? = nil, imageSize: Int? = nil, channels: Int? = nil, mixtureCount: Int = 50_000) {
+        self.name = name
+        self.path = path
+        self.imageSize = imageSize
+        self.channels = channels
+        self.mixtureCount = mixtureCount
+    }
+
+    /// The mixture this names, if any.
+    public var mixture: Mixture2D? { Mixture2D(rawValue: name) }
+
+    /// Interprets a `--data` value: a mixture or dataset name, or a directory
+    /// (of IDX files when it holds them, else of images).
+    public static func parse(_ value: String, imageSize: Int? = nil, channels: Int? = nil) -> DataSpec {
+        if Mixture2D(rawValue: value) != nil || value == "fashion-mnist" {
+            return DataSpec(name: value)
+        }
+        let contents = (try? FileManager.default.contentsOfDirectory(atPath: value)) ?? []
+        if contents.contains(where: { $0.hasPrefix("train-images-idx3-ubyte") }) {
+            return DataSpec(name: URL(fileURLWithPath: value).lastPathComponent, path: value)
+        }
+        return DataSpec(name: "folder", path: value, imageSize: imageSize, channels: channels)
+    }
+
+    /// Loads the training set (`seed` fixes a mixture's points).
+    /// - Throws: `DataError` naming the file or directory when it cannot be read.
+    public func load(seed: UInt64) throws -> ImageDataset {
+        if let mixture { return mixture.dataset(count: mixtureCount, seed: seed) }
+        if name == "folder" {
+            guard let path else { throw DataError(file: "folder", problem: "an image folder needs a path") }
+            return try ImageFolder.load(directory: path, channels: channels ?? 3, size: imageSize)
+        }
+        return try IDXDataset.load(name: name, directory: path, split: .train)
+    }
+}
+
+/// Everything that defines a run; saved as the run directory's `config.json`.
+public struct RunConfig: Codable, Equatable, Sendable {
+    public var model: ModelConfig
+    public var training: TrainingConfig
+    public var data: DataSpec
+    /// The preset the run started from, for the record.
+    public var preset: String?
+
+    public init(model: ModelConfig, training: TrainingConfig, data: DataSpec, preset: String? = nil) {
+        self.model = model
+        self.training = training
+        self.data = data
+        self.preset = preset
+    }
+
+    /// Pretty, stable JSON.
+    public func encoded() throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return Array(try encoder.encode(self)) + [0x0A]
+    }
+
+    /// Reads `config.json`.
+    /// - Throws: `DataError` naming the file when it is missing or invalid.
+    public static func read(_ path: String) throws -> RunConfig {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw DataError(file: path, problem: "no such file (is this a run directory?)")
+        }
+        do {
+            return try JSONDecoder().decode(RunConfig.self, from: data)
+        } catch {
+            throw DataError(file: path, problem: "not a valid run configuration: \(error)")
+        }
+    }
+}

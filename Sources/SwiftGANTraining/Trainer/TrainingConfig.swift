@@ -1,0 +1,79 @@
+/// Everything about a run besides the architecture: objective, optimisers,
+/// schedule and logging. Saved with the model config in `config.json`.
+public struct TrainingConfig: Codable, Equatable, Sendable {
+    /// The optimiser family.
+    public enum OptimizerKind: String, Codable, CaseIterable, Sendable {
+        case adam, rmsprop
+    }
+
+    public var objective: Objective
+    public var optimizer: OptimizerKind
+    /// G's learning rate.
+    public var learningRateG: Float
+    /// D's learning rate (different from G's for TTUR, Heusel et al. 2017).
+    public var learningRateD: Float
+    /// Adam's β1 and β2.
+    public var beta1: Float
+    public var beta2: Float
+    /// D updates per G update.
+    public var criticSteps: Int
+    /// WGAN's weight clipping bound (used by `wgan`).
+    public var weightClip: Float
+    /// λ of the WGAN-GP penalty (used by `wgan-gp`).
+    public var gradientPenaltyWeight: Float
+    /// γ of the R1 penalty (0: off); the loss adds γ/2 · R1.
+    public var r1Weight: Float
+    /// One-sided label smoothing: real targets become 1 − this (0: off).
+    public var labelSmoothing: Float
+    /// Decay of the EMA generator (nil: no EMA).
+    public var emaDecay: Float?
+    public var batchSize: Int
+    /// Total G steps.
+    public var steps: Int
+    public var seed: UInt64
+    /// Render the fixed-noise sample grid every this many steps (and at the end).
+    public var sampleEvery: Int
+    /// Write a checkpoint every this many steps (and at the end).
+    public var checkpointEvery: Int
+    /// Log scalars every this many steps.
+    public var logEvery: Int
+
+    public init(objective: Objective = .nonSaturating, optimizer: OptimizerKind = .adam,
+                learningRateG: Float = 2e-4, learningRateD: Float = 2e-4, beta1: Float = 0.5, beta2: Float = 0.999,
+                criticSteps: Int = 1, weightClip: Float = 0.01, gradientPenaltyWeight: Float = 10, r1Weight: Float = 0,
+                labelSmoothing: Float = 0, emaDecay: Float? = nil, batchSize: Int = 64, steps: Int = 1000,
+                seed: UInt64 = 0, sampleEvery: Int = 500, checkpointEvery: Int = 500, logEvery: Int = 10) {
+        self.objective = objective
+        self.optimizer = optimizer
+        self.learningRateG = learningRateG
+        self.learningRateD = learningRateD
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.criticSteps = criticSteps
+        self.weightClip = weightClip
+        self.gradientPenaltyWeight = gradientPenaltyWeight
+        self.r1Weight = r1Weight
+        self.labelSmoothing = labelSmoothing
+        self.emaDecay = emaDecay
+        self.batchSize = batchSize
+        self.steps = steps
+        self.seed = seed
+        self.sampleEvery = sampleEvery
+        self.checkpointEvery = checkpointEvery
+        self.logEvery = logEvery
+    }
+
+    /// A one-line problem with the values, or nil.
+    public func validationProblem() -> String? {
+        if !(learningRateG > 0 && learningRateD > 0) { return "learning rates must be positive (G \(learningRateG), D \(learningRateD))" }
+        if !(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1) { return "betas (\(beta1), \(beta2)) must be in [0, 1)" }
+        if criticSteps < 1 { return "critic steps \(criticSteps) must be at least 1" }
+        if batchSize < 2 { return "batch size \(batchSize) must be at least 2" }
+        if steps < 1 { return "steps \(steps) must be at least 1" }
+        if sampleEvery < 1 || checkpointEvery < 1 || logEvery < 1 { return "sample, checkpoint and log intervals must be positive" }
+        if !(labelSmoothing >= 0 && labelSmoothing < 1) { return "label smoothing \(labelSmoothing) must be in [0, 1)" }
+        if let emaDecay, !(emaDecay > 0 && emaDecay < 1) { return "EMA decay \(emaDecay) must be in (0, 1)" }
+        if r1Weight < 0 || gradientPenaltyWeight < 0 || weightClip <= 0 { return "penalty weights must be non-negative and the clip positive" }
+        return nil
+    }
+}

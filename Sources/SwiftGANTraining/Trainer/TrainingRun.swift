@@ -1,0 +1,168 @@
+import Foundation
+import SwiftGANData
+import SwiftGANNN
+import SwiftGANTensor
+
+/// A run directory and the training that writes it:
+///
+/// ```
+/// runs/NAME/
+///   config.json                  model, training and data configuration
+///   checkpoint.safetensors       all state for exact resume (atomic writes)
+///   samples/step-000500.png      the fixed noise batch every N steps
+///   metrics.jsonl                one JSON object per logged step
+///   events.out.tfevents.*        TensorBoard scalars and sample images
+/// ```
+public final class TrainingRun {
+    /// How `run` ended.
+    public enum Outcome: Equatable, Sendable {
+        case completed
+        /// Stopped on request (SIGINT/SIGTERM) after saving a checkpoint.
+        case interrupted(step: Int)
+    }
+
+    public let directory: String
+    public let trainer: Trainer
+    private let tensorboard: TensorBoardWriter
+    private let metrics: MetricsLog
+
+    public static func configPath(_ directory: String) -> String { "\(directory)/config.json" }
+    public static func checkpointPath(_ directory: String) -> String { "\(directory)/checkpoint.safetensors" }
+
+    private init(directory: String, trainer: Trainer) throws {
+        self.directory = directory
+        self.trainer = trainer
+        try FileManager.default.createDirectory(atPath: "\(directory)/samples", withIntermediateDirectories: true)
+        tensorboard = try TensorBoardWriter(directory: directory)
+        metrics = try MetricsLog(path: "\(directory)/metrics.jsonl")
+    }
+
+    /// Starts a new run in `directory`.
+    /// - Throws: `DataError` when the directory already holds a run (unless
+    ///   `overwrite`), data cannot be loaded, or files cannot be written;
+    ///   `TrainingError.invalidConfiguration` for a bad configuration.
+    public static func start(directory: String, config: RunConfig, overwrite: Bool = false) throws -> TrainingRun {
+        let manager = FileManager.default
+        if manager.fileExists(atPath: directory) {
+            let contents = (try? manager.contentsOfDirectory(atPath: directory)) ?? []
+            if !contents.isEmpty {
+                guard overwrite else {
+                    throw DataError(file: directory, problem: "already exists and is not empty; pass --overwrite to replace it or --resume to continue it")
+                }
+                guard contents.contains("config.json") else {
+                    throw DataError(file: directory, problem: "is not a SwiftGAN run directory; refusing to overwrite it")
+                }
+                for entry in contents { try manager.removeItem(atPath: "\(directory)/\(entry)") }
+            }
+        }
+        let dataset = try config.data.load(seed: config.training.seed)
+        let trainer = try Trainer(config: config, dataset: dataset)
+        try manager.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try AtomicFile.write(trainer.config.encoded(), to: configPath(directory))
+        return try TrainingRun(directory: directory, trainer: trainer)
+    }
+
+    /// Reopens the run in `directory` at its checkpoint; `steps` sets a new total.
+    /// - Throws: `DataError` naming a missing directory, config or checkpoint.
+    public static func resume(directory: String, steps: Int? = nil) throws -> TrainingRun {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw DataError(file: directory, problem: "no such run directory")
+        }
+        var config = try RunConfig.read(configPath(directory))
+        if let steps {
+            guard steps > 0 else { throw TrainingError.invalidConfiguration("steps \(steps) must be at least 1") }
+            config.training.steps = steps
+        }
+        let checkpoint = try SafeTensors.read(checkpointPath(directory))
+        let dataset = try config.data.load(seed: config.training.seed)
+        let trainer = try Trainer(config: config, dataset: dataset)
+        try trainer.restore(checkpoint, file: checkpointPath(directory))
+        guard trainer.step <= config.training.steps else {
+            throw TrainingError.invalidConfiguration("the checkpoint is at step \(trainer.step), past the requested total \(config.training.steps)")
+        }
+        try AtomicFile.write(trainer.config.encoded(), to: configPath(directory))
+        try MetricsLog.truncate(path: "\(directory)/metrics.jsonl", afterStep: trainer.step)
+        return try TrainingRun(directory: directory, trainer: trainer)
+    }
+
+    /// Trains to the configured total, logging every `logEvery` steps,
+    /// rendering samples and checkpointing on their schedules and at the end.
+    ///
+    /// - Parameters:
+    ///   - progress: called after every step (for progress bars).
+    ///   - shouldStop: polled between steps; when it returns true the run
+    ///     saves a checkpoint and returns `.interrupted`.
+    /// - Throws: `TrainingError.diverged` (the checkpoint on disk stays the
+    ///   last good one), or file errors.
+    public func run(progress: (StepMetrics) -> Void = { _ in }, shouldStop: () -> Bool = { false }) throws -> Outcome {
+        let training = trainer.config.training
+        if trainer.step == 0 { try renderSamples() }
+        while trainer.step < training.steps {
+            if shouldStop() {
+                try saveCheckpoint()
+                return .interrupted(step: trainer.step)
+            }
+            let stepMetrics = try trainer.trainStep()
+            let step = trainer.step
+            if step % training.logEvery == 0 || step == training.steps {
+                metrics.append(step: step, stepMetrics.named.map { ($0.0, Double($0.1)) })
+                try tensorboard.scalars(stepMetrics.named, step: step)
+            }
+            if step % training.sampleEvery == 0 || step == training.steps { try renderSamples() }
+            if step % training.checkpointEvery == 0 || step == training.steps { try saveCheckpoint() }
+            progress(stepMetrics)
+        }
+        tensorboard.flush()
+        return .completed
+    }
+
+    /// Writes `checkpoint.safetensors` atomically.
+    public func saveCheckpoint() throws {
+        let contents = try trainer.checkpoint()
+        try SafeTensors.write(contents.tensors, metadata: contents.metadata, to: Self.checkpointPath(directory))
+        tensorboard.flush()
+    }
+
+    /// Renders the fixed noise batch to `samples/step-NNNNNN.png` and TensorBoard.
+    public func renderSamples() throws {
+        let samples = trainer.sample(trainer.fixedLatents, labels: trainer.fixedLabels)
+        let image: Tensor
+        if trainer.config.model.kind == .mlp2d {
+            image = ScatterPlot.render(points: samples.reshaped([-1, 2]), modes: trainer.config.data.mixture?.modes ?? [])
+        } else {
+            image = ImageGrid.make(samples, nrow: 8)
+        }
+        let picture = ImageGrid.pngImage(image)
+        let png = try PNG.encode(picture)
+        let name = String(format: "step-%06d.png", trainer.step)
+        try AtomicFile.write(png, to: "\(directory)/samples/\(name)")
+        try tensorboard.image("samples", png: png, width: picture.width, height: picture.height,
+                              channels: picture.channels, step: trainer.step)
+    }
+}
+
+/// Renders 2-D points as an image: mode centres as gray crosses, samples as white dots.
+public enum ScatterPlot {
+    /// `[1, size, size]` in [-1, 1] covering the points' extent (at least ±1.5 around the modes).
+    public static func render(points: Tensor, modes: [(x: Float, y: Float)], size: Int = 256) -> Tensor {
+        var canvas = [Float](repeating: -1, count: size * size)
+        let values = points.scalars
+        let extent = Swift.max(1.5, (modes.map { Swift.max(Swift.abs($0.x), Swift.abs($0.y)) }.max() ?? 0) + 1)
+        func pixel(_ x: Float, _ y: Float) -> (Int, Int)? {
+            let column = Int((x / extent + 1) / 2 * Float(size - 1)), row = Int((1 - y / extent) / 2 * Float(size - 1))
+            return column >= 0 && column < size && row >= 0 && row < size ? (row, column) : nil
+        }
+        for mode in modes {
+            guard let (row, column) = pixel(mode.x, mode.y) else { continue }
+            for offset in -4...4 {
+                if column + offset >= 0 && column + offset < size { canvas[row * size + column + offset] = 0 }
+                if row + offset >= 0 && row + offset < size { canvas[(row + offset) * size + column] = 0 }
+            }
+        }
+        for index in stride(from: 0, to: values.count - 1, by: 2) {
+            if let (row, column) = pixel(values[index], values[index + 1]) { canvas[row * size + column] = 1 }
+        }
+        return Tensor(canvas, shape: [1, size, size])
+    }
+}

@@ -1,0 +1,226 @@
+import ArgumentParser
+import Foundation
+import SwiftGANData
+import SwiftGANTensor
+import SwiftGANTraining
+
+/// `gan train`: train a GAN into a run directory, or resume one.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a GAN (default: DCGAN on Fashion-MNIST, about 10 minutes on 2 cores).",
+        discussion: """
+        Examples:
+          gan train                                   # the quick DCGAN preset on Fashion-MNIST
+          gan train --preset wgan-gp --steps 2000
+          gan train --data ring8                      # the 2-D mixture pair and preset
+          gan train --data path/to/images --image-size 32 --model dcgan
+          gan train --resume runs/dcgan-quick --steps 6000
+        """
+    )
+
+    @Option(help: "Preset: \(Preset.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var preset: String?
+
+    @Option(help: "Model: \(ModelConfig.Kind.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var model: String?
+
+    @Option(help: "Data: fashion-mnist, ring8, grid25, spiral, moons, an IDX directory or an image folder.")
+    var data: String = "fashion-mnist"
+
+    @Option(help: "Resize image-folder images to this square size.")
+    var imageSize: Int?
+
+    @Option(help: "Image-folder channels (1 or 3).")
+    var channels: Int?
+
+    @Option(help: "Total generator steps.")
+    var steps: Int?
+
+    @Option(help: "Epochs (converted to steps; overrides --steps).")
+    var epochs: Double?
+
+    @Option(help: "Batch size.")
+    var batchSize: Int?
+
+    @Option(name: .customLong("lr-g"), help: "Generator learning rate.")
+    var learningRateG: Float?
+
+    @Option(name: .customLong("lr-d"), help: "Discriminator learning rate.")
+    var learningRateD: Float?
+
+    @Option(help: "Objective: \(Objective.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var objective: String?
+
+    @Option(help: "Discriminator steps per generator step.")
+    var criticSteps: Int?
+
+    @Option(help: "Latent dimension.")
+    var latentDim: Int?
+
+    @Option(help: "Latent distribution: normal or uniform.")
+    var latent: String?
+
+    @Option(help: "Base width of the networks.")
+    var width: Int?
+
+    @Option(help: "Decay of an EMA generator (e.g. 0.999); 0 turns it off.")
+    var ema: Float?
+
+    @Flag(help: "Spectral normalisation in the discriminator.")
+    var spectralNorm = false
+
+    @Option(help: "R1 penalty weight γ (0: off).")
+    var r1: Float?
+
+    @Option(help: "One-sided label smoothing (real targets 1 - this).")
+    var labelSmoothing: Float?
+
+    @Option(help: "Random seed.")
+    var seed: UInt64 = 0
+
+    @Option(help: "Run directory (default runs/<preset or model>).")
+    var runDir: String?
+
+    @Option(help: "Render samples every N steps.")
+    var sampleEvery: Int?
+
+    @Option(help: "Write a checkpoint every N steps.")
+    var checkpointEvery: Int?
+
+    @Option(help: "Log metrics every N steps.")
+    var logEvery: Int?
+
+    @Option(help: "Continue the run in this directory.")
+    var resume: String?
+
+    @Flag(help: "Replace an existing run directory.")
+    var overwrite = false
+
+    @Option(help: "Compute threads (default: all cores).")
+    var threads: Int?
+
+    func validate() throws {
+        for (name, value) in [("steps", steps), ("batch-size", batchSize), ("critic-steps", criticSteps), ("latent-dim", latentDim),
+                              ("width", width), ("sample-every", sampleEvery), ("checkpoint-every", checkpointEvery),
+                              ("log-every", logEvery), ("image-size", imageSize), ("threads", threads)] {
+            if let value, value < 1 { throw ValidationError("--\(name) must be at least 1, got \(value)") }
+        }
+        if let epochs, !(epochs > 0) { throw ValidationError("--epochs must be positive, got \(epochs)") }
+        if let preset, Preset(rawValue: preset) == nil {
+            throw ValidationError("unknown preset '\(preset)' (choose from \(Preset.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        if let model, ModelConfig.Kind(rawValue: model) == nil {
+            throw ValidationError("unknown model '\(model)' (choose from \(ModelConfig.Kind.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        if let objective, Objective(rawValue: objective) == nil {
+            throw ValidationError("unknown objective '\(objective)' (choose from \(Objective.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        if let latent, ModelConfig.LatentDistribution(rawValue: latent) == nil {
+            throw ValidationError("unknown latent distribution '\(latent)' (normal or uniform)")
+        }
+        if let channels, channels != 1 && channels != 3 { throw ValidationError("--channels must be 1 or 3, got \(channels)") }
+        if resume != nil && (preset != nil || model != nil || runDir != nil) {
+            throw ValidationError("--resume continues a run as configured; it takes only --steps/--epochs")
+        }
+    }
+
+    /// The configuration from the preset and flags.
+    func makeConfig() throws -> RunConfig {
+        let spec = DataSpec.parse(data, imageSize: imageSize, channels: channels)
+        let isMixture = spec.mixture != nil
+        let chosenPreset = Preset(rawValue: preset ?? (isMixture ? "2d" : (model == nil ? "dcgan-quick" : model!)))
+            ?? (model == "mlp-conv" ? .dcgan : .dcgan)
+        var modelConfig = ModelConfig(kind: isMixture ? .mlp2d : .dcgan, imageShape: isMixture ? [1, 1, 2] : [1, 28, 28])
+        var training = TrainingConfig(seed: seed)
+        chosenPreset.apply(to: &modelConfig, &training)
+        if isMixture && modelConfig.kind != .mlp2d {
+            if model != nil && model != "mlp2d" { throw ValidationError("2-D data needs --model mlp2d, not \(model!)") }
+            modelConfig.kind = .mlp2d
+            modelConfig.latentDimension = 2
+            modelConfig.width = 128
+        }
+        if let model { modelConfig.kind = ModelConfig.Kind(rawValue: model)! }
+        if let latentDim { modelConfig.latentDimension = latentDim }
+        if let latent { modelConfig.latentDistribution = ModelConfig.LatentDistribution(rawValue: latent)! }
+        if let width { modelConfig.width = width }
+        if spectralNorm { modelConfig.spectralNorm = true }
+        if let objective { training.objective = Objective(rawValue: objective)! }
+        if let batchSize { training.batchSize = batchSize }
+        if let learningRateG { training.learningRateG = learningRateG }
+        if let learningRateD { training.learningRateD = learningRateD }
+        if let criticSteps { training.criticSteps = criticSteps }
+        if let ema { training.emaDecay = ema == 0 ? nil : ema }
+        if let r1 { training.r1Weight = r1 }
+        if let labelSmoothing { training.labelSmoothing = labelSmoothing }
+        if let steps { training.steps = steps }
+        if let sampleEvery { training.sampleEvery = sampleEvery }
+        if let checkpointEvery { training.checkpointEvery = checkpointEvery }
+        if let logEvery { training.logEvery = logEvery }
+        training.seed = seed
+        return RunConfig(model: modelConfig, training: training, data: spec, preset: chosenPreset.rawValue)
+    }
+
+    func run() throws {
+        if let threads { ComputeThreads.set(threads) }
+        StopSignal.install()
+        let run: TrainingRun
+        do {
+            if let resume {
+                run = try TrainingRun.resume(directory: resume, steps: steps)
+            } else {
+                var config = try makeConfig()
+                let directory = runDir ?? "runs/\(config.preset ?? config.model.kind.rawValue)"
+                if let epochs {
+                    // Steps from epochs need the dataset size: load once to count.
+                    let count = try config.data.load(seed: config.training.seed).count
+                    let perEpoch = Swift.max(1, count / config.training.batchSize / config.training.criticSteps)
+                    config.training.steps = Swift.max(1, Int((epochs * Double(perEpoch)).rounded()))
+                }
+                run = try TrainingRun.start(directory: directory, config: config, overwrite: overwrite)
+            }
+        } catch let error as ValidationError {
+            throw error
+        } catch {
+            throw CLIError("\(error)")
+        }
+        let trainer = run.trainer
+        let config = trainer.config
+        print("run: \(run.directory)  model: \(config.model.kind.rawValue)  objective: \(config.training.objective.rawValue)  "
+              + "G \(trainer.generator.parameterCount.formatted()) / D \(trainer.discriminator.parameterCount.formatted()) parameters  "
+              + "steps \(trainer.step) → \(config.training.steps)")
+        var progress = ProgressReporter(total: config.training.steps, start: trainer.step, batchesPerEpoch: trainer.loader.batchesPerEpoch)
+        let outcome: TrainingRun.Outcome
+        do {
+            outcome = try run.run(progress: { progress.report($0, criticSteps: config.training.criticSteps) },
+                                  shouldStop: { StopSignal.isRequested })
+        } catch {
+            throw CLIError("\(error)")
+        }
+        switch outcome {
+        case .completed:
+            print("done: \(run.directory)/samples/\(String(format: "step-%06d.png", trainer.step)), checkpoint \(TrainingRun.checkpointPath(run.directory))")
+        case let .interrupted(step):
+            print("\ninterrupted at step \(step); checkpoint saved. Continue with: gan train --resume \(run.directory)")
+            throw ExitCode(130)
+        }
+    }
+}
+
+/// A one-line error for the command line (printed as `Error: …`, exit code 1).
+struct CLIError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+extension Int {
+    func formatted() -> String {
+        let digits = String(Swift.abs(self))
+        var result = ""
+        for (index, character) in digits.enumerated() {
+            if index > 0 && (digits.count - index) % 3 == 0 { result.append(",") }
+            result.append(character)
+        }
+        return self < 0 ? "-" + result : result
+    }
+}
