@@ -7,6 +7,11 @@
 //   CZlib, CPNG and CJPEG) -> SwiftGANTraining (models, objectives, trainer) -> gan (CLI)
 import PackageDescription
 
+/// The numeric libraries are optimised in debug builds too: `swift test`
+/// trains real (small) GANs, and unoptimised float loops run 10-100x slower.
+/// Preconditions stay on at -O (only -Ounchecked removes them).
+let optimizedInDebug: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
+
 let package = Package(
     name: "SwiftGAN",
     products: [
@@ -45,25 +50,29 @@ let package = Package(
         // MARK: - Tensor engine and autodiff
         .target(
             name: "SwiftGANTensor",
-            dependencies: ["CBLAS"]
+            dependencies: ["CBLAS"],
+            swiftSettings: optimizedInDebug
         ),
 
         // MARK: - Neural networks: modules, layers, losses, optimizers, checkpoints
         .target(
             name: "SwiftGANNN",
-            dependencies: ["SwiftGANTensor"]
+            dependencies: ["SwiftGANTensor"],
+            swiftSettings: optimizedInDebug
         ),
 
         // MARK: - Data: IDX, PNG folders, 2D mixtures, .npy, sample grids, loader
         .target(
             name: "SwiftGANData",
-            dependencies: ["SwiftGANNN", "SwiftGANTensor", "CZlib", "CPNG", "CJPEG"]
+            dependencies: ["SwiftGANNN", "SwiftGANTensor", "CZlib", "CPNG", "CJPEG"],
+            swiftSettings: optimizedInDebug
         ),
 
         // MARK: - Training: GAN models, objectives, the trainer, logging
         .target(
             name: "SwiftGANTraining",
-            dependencies: ["SwiftGANData", "SwiftGANNN", "SwiftGANTensor"]
+            dependencies: ["SwiftGANData", "SwiftGANNN", "SwiftGANTensor"],
+            swiftSettings: optimizedInDebug
         ),
 
         // MARK: - Command line
@@ -78,6 +87,13 @@ let package = Package(
             ]
         ),
 
+        // MARK: - Examples
+        .executableTarget(
+            name: "simple-gan",
+            dependencies: ["SwiftGANData", "SwiftGANNN", "SwiftGANTensor"],
+            path: "Examples/SimpleGAN"
+        ),
+
         // MARK: - Tests
         .testTarget(
             name: "SwiftGANTensorTests",
@@ -90,7 +106,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SwiftGANTrainingTests",
-            dependencies: ["SwiftGANTraining", "SwiftGANData", "SwiftGANNN", "SwiftGANTensor"]
+            dependencies: ["SwiftGANTraining", "SwiftGANData", "SwiftGANNN", "SwiftGANTensor", "gan"]
         ),
         .testTarget(
             name: "SwiftGANDataTests",

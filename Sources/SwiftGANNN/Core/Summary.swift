@@ -23,6 +23,12 @@ extension Module {
     ///
     /// - Parameter input: an example batch, e.g. `[1, 100]` noise for a generator.
     public func summary(input: Tensor) -> String {
+        summary { _ = self(input) }
+    }
+
+    /// The same table for any forward computation `body` runs (for modules
+    /// with extra inputs, such as conditional generators).
+    public func summary(running body: () -> Void) -> String {
         let recorder = SummaryRecorder()
         let wasTraining = isTraining
         eval()
@@ -30,7 +36,7 @@ extension Module {
         var names: [ObjectIdentifier: String] = [:]
         for (name, module) in namedModules() { names[ObjectIdentifier(module)] = name.isEmpty ? "(model)" : name }
         withoutGradients {
-            SummaryRecorder.$current.withValue(recorder) { _ = self(input) }
+            SummaryRecorder.$current.withValue(recorder, operation: body)
         }
         var table: [[String]] = [["Layer", "Type", "Output shape", "Parameters"]]
         for row in recorder.rows {

@@ -77,8 +77,10 @@ public enum GradientPenalty {
         let alpha = Tensor.uniform(alphaShape, generator: &generator)
         let interpolated = (alpha * real.detached() + (1 - alpha) * fake.detached()).requiringGradient()
         return withGradientRecording(true) {
-            let scores = critic(interpolated)
-            let gradient = gradients(of: scores.sum(), withRespectTo: [interpolated], createGraph: true)[0]
+            let scores = critic(interpolated).sum()
+            // A critic that ignores its input has a zero gradient.
+            let gradient = scores.requiresGrad ? gradients(of: scores, withRespectTo: [interpolated], createGraph: true)[0]
+                                               : Tensor.zeros(interpolated.shape)
             let norms = (gradient.flattened(startAxis: 1).square().sum(axes: [1]) + epsilon).sqrt()
             return (norms - 1).square().mean()
         }
@@ -89,8 +91,9 @@ public enum GradientPenalty {
     public static func r1(real: Tensor, critic: (Tensor) -> Tensor) -> Tensor {
         let points = real.detached().requiringGradient()
         return withGradientRecording(true) {
-            let scores = critic(points)
-            let gradient = gradients(of: scores.sum(), withRespectTo: [points], createGraph: true)[0]
+            let scores = critic(points).sum()
+            let gradient = scores.requiresGrad ? gradients(of: scores, withRespectTo: [points], createGraph: true)[0]
+                                               : Tensor.zeros(points.shape)
             return gradient.flattened(startAxis: 1).square().sum(axes: [1]).mean()
         }
     }

@@ -15,13 +15,17 @@ public struct DataSpec: Codable, Equatable, Sendable {
     public var channels: Int?
     /// 2-D mixtures: how many points the fixed training set holds.
     public var mixtureCount: Int
+    /// Use only the first `limit` examples (quick experiments and tests).
+    public var limit: Int?
 
-    public init(name: String, path: String? = nil, imageSize: Int? = nil, channels: Int? = nil, mixtureCount: Int = 50_000) {
+    public init(name: String, path: String? = nil, imageSize: Int? = nil, channels: Int? = nil, mixtureCount: Int = 50_000,
+                limit: Int? = nil) {
         self.name = name
         self.path = path
         self.imageSize = imageSize
         self.channels = channels
         self.mixtureCount = mixtureCount
+        self.limit = limit
     }
 
     /// The mixture this names, if any.
@@ -43,12 +47,15 @@ public struct DataSpec: Codable, Equatable, Sendable {
     /// Loads the training set (`seed` fixes a mixture's points).
     /// - Throws: `DataError` naming the file or directory when it cannot be read.
     public func load(seed: UInt64) throws -> ImageDataset {
-        if let mixture { return mixture.dataset(count: mixtureCount, seed: seed) }
+        if let mixture { return mixture.dataset(count: limit ?? mixtureCount, seed: seed) }
         if name == "folder" {
             guard let path else { throw DataError(file: "folder", problem: "an image folder needs a path") }
-            return try ImageFolder.load(directory: path, channels: channels ?? 3, size: imageSize)
+            let dataset = try ImageFolder.load(directory: path, channels: channels ?? 3, size: imageSize)
+            guard let limit, limit < dataset.count else { return dataset }
+            return ImageDataset(images: dataset.images.slice(axis: 0, start: 0, end: limit),
+                                labels: Array(dataset.labels.prefix(limit)), classNames: dataset.classNames)
         }
-        return try IDXDataset.load(name: name, directory: path, split: .train)
+        return try IDXDataset.load(name: name, directory: path, split: .train, limit: limit)
     }
 }
 

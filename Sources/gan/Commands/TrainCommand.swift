@@ -28,6 +28,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Data: fashion-mnist, ring8, grid25, spiral, moons, an IDX directory or an image folder.")
     var data: String = "fashion-mnist"
 
+    @Option(help: "Use only the first N training examples.")
+    var limit: Int?
+
     @Option(help: "Resize image-folder images to this square size.")
     var imageSize: Int?
 
@@ -103,7 +106,7 @@ struct TrainCommand: ParsableCommand {
     func validate() throws {
         for (name, value) in [("steps", steps), ("batch-size", batchSize), ("critic-steps", criticSteps), ("latent-dim", latentDim),
                               ("width", width), ("sample-every", sampleEvery), ("checkpoint-every", checkpointEvery),
-                              ("log-every", logEvery), ("image-size", imageSize), ("threads", threads)] {
+                              ("log-every", logEvery), ("image-size", imageSize), ("threads", threads), ("limit", limit)] {
             if let value, value < 1 { throw ValidationError("--\(name) must be at least 1, got \(value)") }
         }
         if let epochs, !(epochs > 0) { throw ValidationError("--epochs must be positive, got \(epochs)") }
@@ -127,7 +130,8 @@ struct TrainCommand: ParsableCommand {
 
     /// The configuration from the preset and flags.
     func makeConfig() throws -> RunConfig {
-        let spec = DataSpec.parse(data, imageSize: imageSize, channels: channels)
+        var spec = DataSpec.parse(data, imageSize: imageSize, channels: channels)
+        spec.limit = limit
         let isMixture = spec.mixture != nil
         let chosenPreset = Preset(rawValue: preset ?? (isMixture ? "2d" : (model == nil ? "dcgan-quick" : model!)))
             ?? (model == "mlp-conv" ? .dcgan : .dcgan)

@@ -1,0 +1,82 @@
+import ArgumentParser
+import Foundation
+import SwiftGANData
+import SwiftGANTensor
+import SwiftGANTraining
+
+/// `gan info`: what a run holds, or what a model looks like.
+struct InfoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "info",
+        abstract: "Describe a run (config, step, parameters, last metrics) or a model's layers.",
+        discussion: """
+        Examples:
+          gan info --run runs/dcgan-quick
+          gan info --model dcgan --data fashion-mnist
+        """
+    )
+
+    @Option(name: .customLong("run"), help: "A run directory to describe.")
+    var runDirectory: String?
+
+    @Option(help: "A model to summarise: \(ModelConfig.Kind.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var model: String?
+
+    @Option(help: "The data the model is for (sets the image shape).")
+    var data: String = "fashion-mnist"
+
+    @Option(help: "Base width.")
+    var width: Int = 64
+
+    func validate() throws {
+        guard (runDirectory == nil) != (model == nil) else { throw ValidationError("give either --run DIR or --model NAME") }
+        if let model, ModelConfig.Kind(rawValue: model) == nil {
+            throw ValidationError("unknown model '\(model)' (choose from \(ModelConfig.Kind.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+    }
+
+    func run() throws {
+        if let run = runDirectory {
+            let saved: SavedRun
+            let generator: GeneratorModel
+            do {
+                saved = try SavedRun(directory: run)
+                generator = try saved.generator()
+            } catch {
+                throw CLIError("\(error)")
+            }
+            let discriminatorCount = saved.checkpoint.tensors.entries
+                .filter { $0.key.hasPrefix("discriminator.") && $0.storedType == .float32 && !$0.key.hasSuffix("running_mean") && !$0.key.hasSuffix("running_var") && !$0.key.hasSuffix("weight_u") && !$0.key.hasSuffix("weight_v") }
+                .reduce(0) { $0 + $1.tensor.count }
+            print("run: \(run)")
+            print("step: \(saved.step) of \(saved.config.training.steps)")
+            print("preset: \(saved.config.preset ?? "-")  model: \(saved.config.model.kind.rawValue)  objective: \(saved.config.training.objective.rawValue)")
+            print("data: \(saved.config.data.name)  shape: \(saved.config.model.imageShape)  classes: \(saved.config.model.classCount)")
+            print("generator parameters: \(generator.parameterCount.formatted())  discriminator parameters: \(discriminatorCount.formatted())  EMA: \(saved.hasEMA ? "yes" : "no")")
+            if let metrics = saved.lastMetrics { print("last metrics: \(metrics)") }
+            print("config:")
+            print(String(decoding: try saved.config.encoded(), as: UTF8.self), terminator: "")
+            return
+        }
+        let spec = DataSpec.parse(data)
+        let shape: [Int]
+        if spec.mixture != nil {
+            shape = [1, 1, 2]
+        } else if spec.name == "fashion-mnist" || spec.path != nil && spec.name != "folder" {
+            shape = [1, 28, 28]
+        } else {
+            do { shape = try spec.load(seed: 0).imageShape } catch { throw CLIError("\(error)") }
+        }
+        let kind = ModelConfig.Kind(rawValue: model!)!
+        let config = ModelConfig(kind: kind, imageShape: shape, latentDimension: kind == .mlp2d ? 2 : 100, width: width,
+                                 classCount: 10)
+        if let problem = config.validationProblem() { throw CLIError(problem) }
+        var random = RandomGenerator(seed: 0)
+        let (generator, discriminator) = config.build(generator: &random)
+        let labels = config.isConditional ? [0, 1] : nil
+        print("Generator (\(kind.rawValue), data \(shape)):")
+        print(generator.summary { _ = generator.generate(Tensor.zeros([2, config.latentDimension]), labels: labels) })
+        print("\nDiscriminator:")
+        print(discriminator.summary { _ = discriminator.score(Tensor.zeros([2] + shape), labels: labels) })
+    }
+}

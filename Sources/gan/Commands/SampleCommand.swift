@@ -1,0 +1,188 @@
+import ArgumentParser
+import Foundation
+import SwiftGANData
+import SwiftGANNN
+import SwiftGANTensor
+import SwiftGANTraining
+
+/// Options naming a run directory and which generator to use.
+struct RunOptions: ParsableArguments {
+    @Option(help: "The run directory (e.g. runs/dcgan-quick).")
+    var run: String
+
+    @Flag(inversion: .prefixedNo, help: "Use the EMA generator (default: when the run kept one).")
+    var ema: Bool?
+
+    func load() throws -> (SavedRun, GeneratorModel) {
+        do {
+            let saved = try SavedRun(directory: run)
+            return (saved, try saved.generator(ema: ema))
+        } catch {
+            throw CLIError("\(error)")
+        }
+    }
+}
+
+/// `gan sample`: draw samples from a trained generator.
+struct SampleCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sample",
+        abstract: "Generate samples from a run: a .npy array and/or a PNG grid.",
+        discussion: """
+        Examples:
+          gan sample --run runs/dcgan-quick --count 64 --grid samples.png
+          gan sample --run runs/dcgan-quick --count 1000 --out samples.npy
+          gan sample --run runs/cgan --label 3 --grid threes.png
+          gan sample --run runs/dcgan-quick --latents z.npy --out x.npy
+        """
+    )
+
+    @OptionGroup var runOptions: RunOptions
+
+    @Option(help: "Number of samples.")
+    var count: Int = 64
+
+    @Option(help: "Write samples as float32 [N, C, H, W] (or [N, 2]) in [-1, 1] to this .npy file.")
+    var out: String?
+
+    @Option(help: "Write a PNG grid (or a scatter plot for 2-D data) to this file.")
+    var grid: String?
+
+    @Option(help: "Generate from these latents ([N, latent-dim] float32 .npy) instead of random ones.")
+    var latents: String?
+
+    @Option(help: "Class label for conditional models (default: cycle through the classes).")
+    var label: Int?
+
+    @Option(help: "Random seed for the latents.")
+    var seed: UInt64 = 0
+
+    @Option(help: "Images per grid row.")
+    var nrow: Int = 8
+
+    func validate() throws {
+        guard count >= 1 else { throw ValidationError("--count must be at least 1, got \(count)") }
+        guard out != nil || grid != nil else { throw ValidationError("give --out FILE.npy and/or --grid FILE.png") }
+        guard nrow >= 1 else { throw ValidationError("--nrow must be at least 1") }
+    }
+
+    func run() throws {
+        let (saved, generator) = try runOptions.load()
+        let model = saved.config.model
+        let z: Tensor
+        if let latents {
+            let contents: NPY.Contents
+            do { contents = try NPY.read(latents) } catch { throw CLIError("\(error)") }
+            guard contents.tensor.rank == 2, contents.tensor.shape[1] == model.latentDimension else {
+                throw CLIError("\(latents): expected latents [N, \(model.latentDimension)], found \(contents.tensor.shape)")
+            }
+            z = contents.tensor
+        } else {
+            var random = RandomGenerator(seed: seed)
+            z = model.sampleLatents(count, generator: &random)
+        }
+        let n = z.shape[0]
+        var labels: [Int]? = nil
+        if model.isConditional {
+            if let label {
+                guard label >= 0 && label < model.classCount else {
+                    throw CLIError("--label \(label) is outside the model's classes 0..<\(model.classCount)")
+                }
+                labels = Array(repeating: label, count: n)
+            } else {
+                labels = (0..<n).map { $0 % model.classCount }
+            }
+        } else if label != nil {
+            throw CLIError("--label needs a conditional model; this run is \(model.kind.rawValue)")
+        }
+        let samples = withoutGradients { generator.generate(z, labels: labels) }
+        do {
+            if let out {
+                try NPY.write(model.kind == .mlp2d ? samples.reshaped([n, 2]) : samples, to: out)
+                print("wrote \(n) samples \(model.kind == .mlp2d ? [n, 2] : samples.shape) to \(out)")
+            }
+            if let grid {
+                if model.kind == .mlp2d {
+                    let modes = saved.config.data.mixture?.modes ?? []
+                    let picture = ImageGrid.pngImage(ScatterPlot.render(points: samples.reshaped([n, 2]), modes: modes))
+                    try AtomicFile.write(try PNG.encode(picture), to: grid)
+                } else {
+                    try ImageGrid.write(samples, to: grid, nrow: nrow)
+                }
+                print("wrote \(grid)")
+            }
+        } catch {
+            throw CLIError("\(error)")
+        }
+    }
+}
+
+/// `gan export`: the generator alone, with the PyTorch module's keys.
+struct ExportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Write the generator (EMA if kept) alone as safetensors with PyTorch state-dict keys."
+    )
+
+    @OptionGroup var runOptions: RunOptions
+
+    @Option(help: "The output .safetensors file.")
+    var out: String
+
+    func run() throws {
+        let (saved, generator) = try runOptions.load()
+        do {
+            let configJSON = String(decoding: try saved.config.encoded(), as: UTF8.self)
+            try generator.save(to: out, metadata: ["format": "pt", "swiftgan.model": configJSON, "swiftgan.step": String(saved.step)])
+        } catch {
+            throw CLIError("\(error)")
+        }
+        print("wrote \(out): \(generator.stateDict().count) tensors, \(generator.parameterCount.formatted()) parameters")
+    }
+}
+
+/// `gan interpolate`: walks between random latents.
+struct InterpolateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "interpolate",
+        abstract: "Render spherical interpolations between random latents as a PNG grid (one row per pair)."
+    )
+
+    @OptionGroup var runOptions: RunOptions
+
+    @Option(help: "Images per row (interpolation steps, endpoints included).")
+    var steps: Int = 10
+
+    @Option(help: "Number of rows (latent pairs).")
+    var rows: Int = 8
+
+    @Option(help: "Random seed.")
+    var seed: UInt64 = 0
+
+    @Option(help: "The output PNG.")
+    var out: String
+
+    func validate() throws {
+        guard steps >= 2 else { throw ValidationError("--steps must be at least 2, got \(steps)") }
+        guard rows >= 1 else { throw ValidationError("--rows must be at least 1, got \(rows)") }
+    }
+
+    func run() throws {
+        let (saved, generator) = try runOptions.load()
+        let model = saved.config.model
+        guard model.kind != .mlp2d else { throw CLIError("interpolation grids are for image models; this run is 2-D") }
+        var random = RandomGenerator(seed: seed)
+        let ends = model.sampleLatents(rows * 2, generator: &random).scalars
+        let dimension = model.latentDimension
+        var latents: [Float] = []
+        for row in 0..<rows {
+            let a = Array(ends[(2 * row * dimension)..<((2 * row + 1) * dimension)])
+            let b = Array(ends[((2 * row + 1) * dimension)..<((2 * row + 2) * dimension)])
+            for index in 0..<steps { latents += slerp(a, b, Float(index) / Float(steps - 1)) }
+        }
+        let labels = model.isConditional ? (0..<(rows * steps)).map { ($0 / steps) % model.classCount } : nil
+        let samples = withoutGradients { generator.generate(Tensor(latents, shape: [rows * steps, dimension]), labels: labels) }
+        do { try ImageGrid.write(samples, to: out, nrow: steps) } catch { throw CLIError("\(error)") }
+        print("wrote \(out): \(rows) interpolations of \(steps) steps")
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import Testing
+@testable import SwiftGANData
+@testable import SwiftGANTraining
+import SwiftGANNN
+import SwiftGANTensor
+
+/// The `gan` executable end to end.
+@Suite("Command line", .serialized)
+struct CommandLineTests {
+    @Test func trainSampleExportInterpolateInfo() throws {
+        let work = temporaryDirectory()
+        let data = tinyIDXDirectory()
+        let train = try runGAN(["train", "--preset", "cgan", "--data", data, "--steps", "6", "--batch-size", "16",
+                                "--run-dir", "\(work)/run", "--ema", "0.9", "--sample-every", "3"])
+        #expect(train.status == 0, "\(train.output)")
+        #expect(train.output.contains("done:"))
+        for file in ["config.json", "checkpoint.safetensors", "metrics.jsonl", "samples/step-000006.png"] {
+            #expect(FileManager.default.fileExists(atPath: "\(work)/run/\(file)"), "\(file) missing")
+        }
+        let sample = try runGAN(["sample", "--run", "\(work)/run", "--count", "5", "--label", "2",
+                                 "--out", "\(work)/x.npy", "--grid", "\(work)/x.png"])
+        #expect(sample.status == 0, "\(sample.output)")
+        #expect(try NPY.read("\(work)/x.npy").tensor.shape == [5, 1, 8, 8])
+        #expect(try PNG.read("\(work)/x.png").channels == 1)
+
+        // Latents from a file give the same samples as the library.
+        var random = RandomGenerator(seed: 4)
+        let latents = Tensor.normal([3, 100], generator: &random)
+        try NPY.write(latents, to: "\(work)/z.npy")
+        #expect(try runGAN(["sample", "--run", "\(work)/run", "--latents", "\(work)/z.npy", "--label", "1", "--out", "\(work)/y.npy"]).status == 0)
+        let saved = try SavedRun(directory: "\(work)/run")
+        let expected = withoutGradients { try! saved.generator().generate(latents, labels: [1, 1, 1]) }
+        #expect(try NPY.read("\(work)/y.npy").tensor == expected)
+
+        let export = try runGAN(["export", "--run", "\(work)/run", "--out", "\(work)/G.safetensors"])
+        #expect(export.status == 0, "\(export.output)")
+        let exported = try SafeTensors.read("\(work)/G.safetensors").tensors
+        #expect(exported.keys == (try saved.generator()).stateDict().keys)
+        #expect(exported.keys.first == "label_embedding.weight")
+
+        #expect(try runGAN(["interpolate", "--run", "\(work)/run", "--steps", "4", "--rows", "2", "--out", "\(work)/i.png"]).status == 0)
+        #expect(try PNG.read("\(work)/i.png").width == 4 * 10 + 2)
+        let info = try runGAN(["info", "--run", "\(work)/run"])
+        #expect(info.status == 0 && info.output.contains("step: 6 of 6") && info.output.contains("EMA: yes"))
+        let summary = try runGAN(["info", "--model", "dcgan", "--data", "fashion-mnist"])
+        #expect(summary.status == 0 && summary.output.contains("ConvTranspose2d") && summary.output.contains("[2, 1, 28, 28]"))
+
+        // Resume to a new total.
+        let resumed = try runGAN(["train", "--resume", "\(work)/run", "--steps", "8"])
+        #expect(resumed.status == 0, "\(resumed.output)")
+        #expect(try SavedRun(directory: "\(work)/run").step == 8)
+    }
+
+    @Test func badInputsGiveOneLineErrors() throws {
+        let work = temporaryDirectory()
+        let data = tinyIDXDirectory()
+        func expectFailure(_ arguments: [String], _ fragment: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+            let result = try runGAN(arguments, in: work)
+            #expect(result.status != 0, "\(arguments) should fail", sourceLocation: sourceLocation)
+            #expect(result.output.contains(fragment), "\(arguments): \(result.output)", sourceLocation: sourceLocation)
+        }
+        try expectFailure(["train", "--model", "resnet"], "unknown model 'resnet'")
+        try expectFailure(["train", "--steps", "-3"], "--steps must be at least 1, got -3")
+        try expectFailure(["train", "--preset", "stylegan"], "unknown preset 'stylegan'")
+        try expectFailure(["train", "--data", "/nonexistent/images"], "/nonexistent/images: no such directory")
+        try expectFailure(["train", "--resume", "\(work)/missing"], "no such run directory")
+        try expectFailure(["sample", "--run", "\(work)/missing", "--out", "x.npy"], "no such run directory")
+        try expectFailure(["sample", "--run", "\(work)/missing"], "give --out FILE.npy and/or --grid FILE.png")
+        try expectFailure(["train", "--data", "ring8", "--model", "dcgan"], "2-D data needs --model mlp2d")
+
+        // An existing run is not overwritten without --overwrite.
+        #expect(try runGAN(["train", "--data", data, "--model", "mlp", "--preset", "mlp", "--steps", "2", "--batch-size", "8",
+                            "--run-dir", "\(work)/run"]).status == 0)
+        let before = FileManager.default.contents(atPath: "\(work)/run/checkpoint.safetensors")
+        try expectFailure(["train", "--data", data, "--preset", "mlp", "--steps", "2", "--run-dir", "\(work)/run"],
+                          "already exists and is not empty; pass --overwrite")
+        #expect(FileManager.default.contents(atPath: "\(work)/run/checkpoint.safetensors") == before)
+
+        // A checkpoint from another architecture is refused by name.
+        let config = try RunConfig.read("\(work)/run/config.json")
+        var other = config
+        other.model.kind = .cgan
+        try AtomicFile.write(other.encoded(), to: "\(work)/run/config.json")
+        try expectFailure(["sample", "--run", "\(work)/run", "--out", "x.npy"], "missing keys")
+        try AtomicFile.write(config.encoded(), to: "\(work)/run/config.json")
+        try expectFailure(["sample", "--run", "\(work)/run", "--out", "x.npy", "--label", "1"], "--label needs a conditional model")
+    }
+}

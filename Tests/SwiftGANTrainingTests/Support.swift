@@ -1,0 +1,66 @@
+import Foundation
+import Testing
+@testable import SwiftGANData
+@testable import SwiftGANTraining
+import SwiftGANNN
+import SwiftGANTensor
+
+func temporaryDirectory() -> String {
+    let path = NSTemporaryDirectory() + "swiftgan-training-\(UUID().uuidString)"
+    try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
+/// The picture in `tinyIDXDirectory`'s images.
+enum TinyPattern {
+    /// A bright square in a class-specific corner (4 classes).
+    case quadrants
+    /// The left half bright, the right half dark, for every image (a strong mean image).
+    case halves
+}
+
+/// A tiny labelled IDX dataset of noisy 8x8 images written to a temporary directory.
+func tinyIDXDirectory(count: Int = 128, pattern: TinyPattern = .quadrants) -> String {
+    let directory = temporaryDirectory()
+    var random = RandomGenerator(seed: 42)
+    var pixels: [UInt8] = [], labels: [UInt8] = []
+    for _ in 0..<count {
+        let label = Int(random.next() % 4)
+        labels.append(UInt8(label))
+        for row in 0..<8 {
+            for column in 0..<8 {
+                let inSquare = pattern == .halves ? column < 4 : (row < 4) == (label < 2) && (column < 4) == (label % 2 == 0)
+                pixels.append(inSquare ? UInt8(200 + random.next() % 56) : UInt8(random.next() % 40))
+            }
+        }
+    }
+    _ = FileManager.default.createFile(atPath: "\(directory)/train-images-idx3-ubyte",
+                                       contents: Data(IDX.encodeUInt8(pixels, shape: [count, 8, 8])))
+    _ = FileManager.default.createFile(atPath: "\(directory)/train-labels-idx1-ubyte",
+                                       contents: Data(IDX.encodeUInt8(labels, shape: [count])))
+    return directory
+}
+
+/// The path of the `gan` executable built next to the test bundle.
+func ganExecutable() -> String {
+    var url = Bundle.main.bundleURL
+    while url.pathComponents.count > 1 && !FileManager.default.fileExists(atPath: url.appendingPathComponent("gan").path) {
+        url = url.deletingLastPathComponent()
+    }
+    return url.appendingPathComponent("gan").path
+}
+
+/// Runs `gan` with `arguments`; returns the exit status and the combined output.
+func runGAN(_ arguments: [String], in directory: String? = nil) throws -> (status: Int32, output: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: ganExecutable())
+    process.arguments = arguments
+    if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = pipe
+    try process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+}

@@ -1,0 +1,295 @@
+import Foundation
+import Testing
+@testable import SwiftGANData
+@testable import SwiftGANTraining
+import SwiftGANNN
+import SwiftGANTensor
+
+@Suite("Trainer")
+struct TrainerTests {
+    /// The 2-D preset on ring8 finds all 8 modes (the PacGAN criteria:
+    /// 2,500 samples, high quality within 3σ of a mode, a mode is captured
+    /// when it has a high-quality sample).
+    @Test func ring8ReachesAllModes() throws {
+        var model = ModelConfig(kind: .mlp2d, imageShape: [1, 1, 2])
+        var training = TrainingConfig(seed: 3)
+        Preset.mixture2d.apply(to: &model, &training)
+        training.steps = 1_200
+        let config = RunConfig(model: model, training: training, data: DataSpec(name: "ring8", mixtureCount: 20_000))
+        let trainer = try Trainer(config: config, dataset: try config.data.load(seed: 3))
+        for _ in 0..<training.steps { try trainer.trainStep() }
+        var random = RandomGenerator(seed: 99)
+        let points = trainer.sample(model.sampleLatents(2_500, generator: &random), labels: nil).reshaped([2_500, 2]).scalars
+        let modes = Mixture2D.ring8.modes, limit = 3 * Mixture2D.ring8.standardDeviation
+        var captured = Set<Int>(), highQuality = 0
+        for index in 0..<2_500 {
+            let (x, y) = (points[2 * index], points[2 * index + 1])
+            let distances = modes.map { (($0.x - x) * ($0.x - x) + ($0.y - y) * ($0.y - y)).squareRoot() }
+            let nearest = distances.indices.min { distances[$0] < distances[$1] }!
+            if distances[nearest] <= limit {
+                highQuality += 1
+                captured.insert(nearest)
+            }
+        }
+        #expect(captured.count == 8, "captured modes: \(captured.sorted())")
+        #expect(Double(highQuality) / 2_500 > 0.5, "high-quality fraction \(Double(highQuality) / 2_500)")
+    }
+
+    @Test func shortImageRunLearns() throws {
+        let directory = tinyIDXDirectory(count: 256, pattern: .halves)
+        var model = ModelConfig(kind: .mlp, imageShape: [1, 8, 8])
+        var training = TrainingConfig(seed: 1)
+        Preset.mlp.apply(to: &model, &training)
+        training.batchSize = 32
+        training.steps = 150
+        training.learningRateG = 1e-3
+        training.learningRateD = 1e-3
+        let config = RunConfig(model: model, training: training, data: DataSpec(name: "tiny", path: directory))
+        let dataset = try config.data.load(seed: 1)
+        let trainer = try Trainer(config: config, dataset: dataset)
+        let first = try trainer.trainStep()
+        #expect(Swift.abs(first.realScore - 0.5) < 0.15 && Swift.abs(first.fakeScore - 0.5) < 0.15, "untrained D is undecided")
+        var metrics: [StepMetrics] = []
+        for _ in 1..<training.steps { metrics.append(try trainer.trainStep()) }
+        // D learns to tell real from fake: D(x) above D(G(z)) on average.
+        let late = metrics.suffix(50)
+        let realMean: Float = late.map(\.realScore).reduce(0, +) / 50
+        let fakeMean: Float = late.map(\.fakeScore).reduce(0, +) / 50
+        #expect(realMean > fakeMean)
+        // Samples are no longer noise: their mean image resembles the data's.
+        var random = RandomGenerator(seed: 5)
+        let samples = trainer.sample(model.sampleLatents(256, generator: &random), labels: nil)
+        let sampleMean = samples.mean(axes: [0]).scalars, dataMean = dataset.images.mean(axes: [0]).scalars
+        #expect(correlation(sampleMean, dataMean) > 0.6, "correlation \(correlation(sampleMean, dataMean))")
+    }
+
+    func correlation(_ a: [Float], _ b: [Float]) -> Double {
+        let ma = Double(a.reduce(0, +)) / Double(a.count), mb = Double(b.reduce(0, +)) / Double(b.count)
+        var covariance = 0.0, va = 0.0, vb = 0.0
+        for (x, y) in zip(a, b) {
+            covariance += (Double(x) - ma) * (Double(y) - mb)
+            va += (Double(x) - ma) * (Double(x) - ma)
+            vb += (Double(y) - mb) * (Double(y) - mb)
+        }
+        return covariance / (va * vb).squareRoot()
+    }
+
+    @Test func wganGPPenaltyGradientsMatchFiniteDifferences() throws {
+        var random = RandomGenerator(seed: 7)
+        let config = ModelConfig(kind: .dcgan, imageShape: [1, 28, 28], width: 2, discriminatorNormalization: .layerNorm)
+        let critic = DCGANDiscriminator(config, generator: &random)
+        let real = Tensor.uniform([2, 1, 28, 28], low: -1, high: 1, generator: &random)
+        let fake = Tensor.uniform([2, 1, 28, 28], low: -1, high: 1, generator: &random)
+        // The penalty as a function of the critic's parameters, with fixed α.
+        let parameters = critic.parameters()
+        func penalty(_ values: [Tensor]) -> Tensor {
+            for (parameter, value) in zip(parameters, values) { parameter.assign(value) }
+            var alphaStream = RandomGenerator(seed: 11)
+            return GradientPenalty.wgangp(real: real, fake: fake, generator: &alphaStream) { critic($0) }
+        }
+        let original = parameters.map(\.value)
+        let value = penalty(original)
+        #expect(value.item.isFinite && value.item >= 0)
+        // Autodiff through the double backward vs central differences. The
+        // penalty depends on LeakyReLU's slope masks, so it jumps where a
+        // pre-activation crosses 0; a small step (2e-4) keeps crossings rare,
+        // and float32 round-off of the O(1) penalty stays near 1e-7/2e-4 = 5e-4.
+        let analytic = gradients(of: value, withRespectTo: parameters.map(\.value))
+        let checked = [0, 1, 2, 3, parameters.count - 1]
+        let step: Float = 2e-4
+        for index in checked {
+            for element in stride(from: 0, to: parameters[index].count, by: Swift.max(1, parameters[index].count / 12)) {
+                var plus = original, minus = original
+                plus[index].withUnsafeMutableBufferPointer { $0[element] += step }
+                minus[index].withUnsafeMutableBufferPointer { $0[element] -= step }
+                let numeric = (Double(penalty(plus).item) - Double(penalty(minus).item)) / (2 * Double(step))
+                let automatic = Double(analytic[index].scalars[element])
+                #expect(Swift.abs(numeric - automatic) <= 5e-3 + 5e-2 * Swift.abs(numeric),
+                        "parameter \(index) element \(element): \(automatic) vs \(numeric)")
+            }
+        }
+        _ = penalty(original)
+    }
+
+    @Test func zeroGradientGivesNoNaN() {
+        let flat = Tensor.zeros([3, 1, 2, 2])
+        var random = RandomGenerator(seed: 1)
+        let penalty = GradientPenalty.wgangp(real: flat, fake: flat, generator: &random) { _ in Tensor.zeros([3, 1]) }
+        // (√ε − 1)² with ε = 1e-12 inside the square root: finite and ≈ 1.
+        #expect(Swift.abs(penalty.item - 1) < 1e-5)
+    }
+
+    @Test func objectivesHaveTheRightSigns() {
+        let high = Tensor([5, 5]), low = Tensor([-5, -5])
+        for objective in Objective.allCases {
+            // A D that scores real high and fake low has a lower loss than the reverse.
+            let good = objective.discriminatorLoss(real: high, fake: low, output: .logit).item
+            let bad = objective.discriminatorLoss(real: low, fake: high, output: .logit).item
+            #expect(good < bad, "\(objective)")
+            // G prefers D to score its samples high.
+            #expect(objective.generatorLoss(fake: high, output: .logit).item < objective.generatorLoss(fake: low, output: .logit).item, "\(objective)")
+        }
+    }
+}
+
+@Suite("Runs: checkpoints, resume, logs, divergence")
+struct RunTests {
+    func config(steps: Int, preset: Preset = .cgan, directory: String) -> RunConfig {
+        var model = ModelConfig(kind: .cgan, imageShape: [1, 8, 8])
+        var training = TrainingConfig(seed: 9)
+        preset.apply(to: &model, &training)
+        model.kind = .cgan
+        training.steps = steps
+        training.batchSize = 16
+        training.emaDecay = 0.9
+        training.checkpointEvery = 5
+        training.sampleEvery = 10
+        training.logEvery = 2
+        return RunConfig(model: model, training: training, data: DataSpec(name: "tiny", path: directory))
+    }
+
+    @Test func interruptAndResumeIsBitIdentical() throws {
+        let data = tinyIDXDirectory()
+        let straightDirectory = temporaryDirectory() + "/straight", resumedDirectory = temporaryDirectory() + "/resumed"
+        let straight = try TrainingRun.start(directory: straightDirectory, config: config(steps: 24, directory: data))
+        #expect(try straight.run() == .completed)
+
+        let first = try TrainingRun.start(directory: resumedDirectory, config: config(steps: 24, directory: data))
+        var calls = 0
+        let outcome = try first.run(shouldStop: {
+            calls += 1
+            return calls > 13  // stop after 13 steps, between checkpoints
+        })
+        #expect(outcome == .interrupted(step: 13))
+        let resumed = try TrainingRun.resume(directory: resumedDirectory)
+        #expect(resumed.trainer.step == 13)
+        #expect(try resumed.run() == .completed)
+
+        let a = try SafeTensors.read(TrainingRun.checkpointPath(straightDirectory)).tensors
+        let b = try SafeTensors.read(TrainingRun.checkpointPath(resumedDirectory)).tensors
+        #expect(a.keys == b.keys)
+        #expect(a.keys.contains("ema_generator.model.0.weight") && a.keys.contains("optimizer_d.state.0.exp_avg"))
+        for key in a.keys {
+            #expect(a[key]!.scalars.map(\.bitPattern) == b[key]!.scalars.map(\.bitPattern), "\(key) differs after resume")
+        }
+        // The metrics log has each step once, with the interrupted part replaced.
+        let lines = String(decoding: FileManager.default.contents(atPath: "\(resumedDirectory)/metrics.jsonl")!, as: UTF8.self)
+            .split(separator: "\n")
+        #expect(lines.count == 12)
+        #expect(FileManager.default.fileExists(atPath: "\(resumedDirectory)/samples/step-000020.png"))
+    }
+
+    @Test func refusesToOverwriteARun() throws {
+        let data = tinyIDXDirectory()
+        let directory = temporaryDirectory() + "/run"
+        _ = try TrainingRun.start(directory: directory, config: config(steps: 2, directory: data))
+        #expect(throws: DataError.self) { _ = try TrainingRun.start(directory: directory, config: config(steps: 2, directory: data)) }
+        _ = try TrainingRun.start(directory: directory, config: config(steps: 2, directory: data), overwrite: true)
+        let foreign = temporaryDirectory()
+        _ = FileManager.default.createFile(atPath: "\(foreign)/important.txt", contents: Data("keep".utf8))
+        #expect(throws: DataError.self) {
+            _ = try TrainingRun.start(directory: foreign, config: config(steps: 2, directory: data), overwrite: true)
+        }
+        #expect(FileManager.default.fileExists(atPath: "\(foreign)/important.txt"))
+    }
+
+    @Test func divergenceStopsAndKeepsTheLastGoodCheckpoint() throws {
+        let data = tinyIDXDirectory()
+        let directory = temporaryDirectory() + "/run"
+        let run = try TrainingRun.start(directory: directory, config: config(steps: 20, directory: data))
+        var calls = 0
+        #expect(try run.run(shouldStop: { calls += 1; return calls > 5 }) == .interrupted(step: 5))
+        // Poison one generator weight: the next step's losses are NaN.
+        run.trainer.generator.parameters()[1].update { $0[0] = .nan }
+        do {
+            _ = try run.run()
+            Issue.record("training should have stopped")
+        } catch let error as TrainingError {
+            guard case let .diverged(step, quantity, value) = error else { Issue.record("wrong error \(error)"); return }
+            #expect(step == 6 && value.isNaN)
+            #expect(quantity.contains("loss"))
+            #expect(error.description.contains("training diverged at step 6"))
+        }
+        let kept = try SafeTensors.read(TrainingRun.checkpointPath(directory))
+        #expect(kept.metadata["swiftgan.step"] == "5")
+        #expect(kept.tensors.entries.allSatisfy { $0.tensor.scalars.allSatisfy(\.isFinite) })
+    }
+
+    @Test func tensorBoardRecordsPassCRCAndDecode() throws {
+        let directory = temporaryDirectory()
+        let writer = try TensorBoardWriter(directory: directory)
+        try writer.scalar("loss/generator", 1.5, step: 3)
+        try writer.scalars([("a", 0.25), ("b", -2)], step: 4)
+        let png: [UInt8] = try PNG.encode(RasterImage(width: 2, height: 1, channels: 1, pixels: [0, 255]))
+        try writer.image("samples", png: png, width: 2, height: 1, channels: 1, step: 5)
+        writer.flush()
+        #expect(CRC32C.checksum(Array("123456789".utf8)) == 0xE306_9283)
+
+        let bytes = [UInt8](FileManager.default.contents(atPath: writer.path)!)
+        var offset = 0, events: [[Int: [ProtoField]]] = []
+        while offset < bytes.count {
+            let lengthBytes = Array(bytes[offset..<(offset + 8)])
+            let length = lengthBytes.enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
+            let lengthCRC = bytes[(offset + 8)..<(offset + 12)].enumerated().reduce(UInt32(0)) { $0 | UInt32($1.element) << (8 * UInt32($1.offset)) }
+            #expect(lengthCRC == CRC32C.masked(lengthBytes))
+            let data = Array(bytes[(offset + 12)..<(offset + 12 + length)])
+            let dataCRC = bytes[(offset + 12 + length)..<(offset + 16 + length)].enumerated().reduce(UInt32(0)) { $0 | UInt32($1.element) << (8 * UInt32($1.offset)) }
+            #expect(dataCRC == CRC32C.masked(data))
+            events.append(ProtoField.parse(data))
+            offset += 16 + length
+        }
+        #expect(events.count == 4)
+        #expect(events[0][3]?.first?.text == "brain.Event:2")
+        // Event 1: step 3, summary → value(tag "loss/generator", simple_value 1.5).
+        #expect(events[1][2]?.first?.varint == 3)
+        let value = ProtoField.parse(ProtoField.parse(events[1][5]!.first!.bytes)[1]!.first!.bytes)
+        #expect(value[1]?.first?.text == "loss/generator")
+        #expect(value[2]?.first?.float == 1.5)
+        #expect(ProtoField.parse(events[2][5]!.first!.bytes)[1]?.count == 2)
+        let image = ProtoField.parse(ProtoField.parse(ProtoField.parse(events[3][5]!.first!.bytes)[1]!.first!.bytes)[4]!.first!.bytes)
+        #expect(image[1]?.first?.varint == 1 && image[2]?.first?.varint == 2)
+        #expect(image[4]?.first?.bytes == png)
+    }
+}
+
+/// A decoded protocol-buffer field (just enough to check TensorBoard records).
+struct ProtoField {
+    var varint: UInt64 = 0
+    var bytes: [UInt8] = []
+    var fixed32: UInt32 = 0
+    var text: String { String(decoding: bytes, as: UTF8.self) }
+    var float: Float { Float(bitPattern: fixed32) }
+
+    static func parse(_ data: [UInt8]) -> [Int: [ProtoField]] {
+        var result: [Int: [ProtoField]] = [:]
+        var index = 0
+        func readVarint() -> UInt64 {
+            var value: UInt64 = 0, shift: UInt64 = 0
+            while true {
+                let byte = data[index]
+                index += 1
+                value |= UInt64(byte & 0x7F) << shift
+                if byte < 0x80 { return value }
+                shift += 7
+            }
+        }
+        while index < data.count {
+            let key = readVarint()
+            var field = ProtoField()
+            switch key & 7 {
+            case 0: field.varint = readVarint()
+            case 1: index += 8
+            case 2:
+                let length = Int(readVarint())
+                field.bytes = Array(data[index..<(index + length)])
+                index += length
+            case 5:
+                field.fixed32 = data[index..<(index + 4)].enumerated().reduce(UInt32(0)) { $0 | UInt32($1.element) << (8 * UInt32($1.offset)) }
+                index += 4
+            default: return result
+            }
+            result[Int(key >> 3), default: []].append(field)
+        }
+        return result
+    }
+}
