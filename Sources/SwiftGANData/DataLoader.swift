@@ -52,9 +52,9 @@ public final class DataLoader: @unchecked Sendable {
     /// - Precondition: `batchSize > 0` and, with `dropLast`, at most the dataset size.
     public init(_ dataset: ImageDataset, batchSize: Int, shuffle: Bool = true, dropLast: Bool = false,
                 horizontalFlip: Bool = false, seed: UInt64) {
-        precondition(batchSize > 0, "DataLoader: batchSize \(batchSize) must be positive")
-        precondition(dataset.count > 0, "DataLoader: the dataset is empty")
-        precondition(!dropLast || batchSize <= dataset.count,
+        require(batchSize > 0, "DataLoader: batchSize \(batchSize) must be positive")
+        require(dataset.count > 0, "DataLoader: the dataset is empty")
+        require(!dropLast || batchSize <= dataset.count,
                      "DataLoader: batchSize \(batchSize) exceeds the dataset's \(dataset.count) examples with dropLast")
         self.dataset = dataset
         self.batchSize = batchSize
@@ -74,7 +74,7 @@ public final class DataLoader: @unchecked Sendable {
     public var position: Position {
         get { current }
         set {
-            precondition(newValue.epoch >= 0 && newValue.step >= 0 && newValue.step < batchesPerEpoch,
+            require(newValue.epoch >= 0 && newValue.step >= 0 && newValue.step < batchesPerEpoch,
                          "DataLoader: position \(newValue) is outside an epoch of \(batchesPerEpoch) batches")
             current = newValue
             pending = nil

@@ -1,4 +1,5 @@
 import CZlib
+import SwiftGANTensor
 
 /// gzip (RFC 1952) compression and decompression through zlib: the only
 /// file that calls zlib.
@@ -60,7 +61,7 @@ public enum Gzip {
         var stream = z_stream()
         let status = deflateInit2_(&stream, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY,
                                    ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
-        precondition(status == Z_OK, "Gzip.compress: zlib initialisation failed (\(status))")
+        require(status == Z_OK, "Gzip.compress: zlib initialisation failed (\(status))")
         defer { deflateEnd(&stream) }
         var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, UInt(bytes.count))) + 32)
         var input = bytes
@@ -71,7 +72,7 @@ public enum Gzip {
                 stream.next_out = outputBuffer.baseAddress
                 stream.avail_out = UInt32(outputBuffer.count)
                 let result = deflate(&stream, Z_FINISH)
-                precondition(result == Z_STREAM_END, "Gzip.compress: deflate failed (\(result))")
+                require(result == Z_STREAM_END, "Gzip.compress: deflate failed (\(result))")
                 return outputBuffer.count - Int(stream.avail_out)
             }
         }

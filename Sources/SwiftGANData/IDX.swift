@@ -93,7 +93,7 @@ public enum IDX {
 
     /// The bytes of an IDX file holding `values` as unsigned bytes (for tests and exports).
     public static func encodeUInt8(_ values: [UInt8], shape: [Int]) -> [UInt8] {
-        precondition(shape.reduce(1, *) == values.count, "IDX.encodeUInt8: \(values.count) values for shape \(shape)")
+        require(shape.reduce(1, *) == values.count, "IDX.encodeUInt8: \(values.count) values for shape \(shape)")
         var bytes: [UInt8] = [0, 0, ElementType.uint8.rawValue, UInt8(shape.count)]
         for dimension in shape {
             bytes += [UInt8(truncatingIfNeeded: dimension >> 24), UInt8(truncatingIfNeeded: dimension >> 16),

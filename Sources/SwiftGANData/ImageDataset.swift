@@ -28,8 +28,8 @@ public struct ImageDataset: Sendable {
     public var classNames: [String]
 
     public init(images: Tensor, labels: [Int], classNames: [String]) {
-        precondition(images.rank == 4, "ImageDataset: images must be [N, C, H, W], got \(images.shape)")
-        precondition(labels.count == images.shape[0],
+        require(images.rank == 4, "ImageDataset: images must be [N, C, H, W], got \(images.shape)")
+        require(labels.count == images.shape[0],
                      "ImageDataset: \(labels.count) labels for \(images.shape[0]) images")
         self.images = images
         self.labels = labels

@@ -18,8 +18,8 @@ public enum ImageFolder {
     ///   non-image file, an undecodable image, or mixed sizes without `size`.
     public static func load(directory: String, channels: Int = 3, size: Int? = nil,
                             range: PixelRange = .minusOneToOne) throws -> ImageDataset {
-        precondition(channels == 1 || channels == 3, "ImageFolder.load: channels must be 1 or 3, got \(channels)")
-        precondition(size.map { $0 > 0 } ?? true, "ImageFolder.load: size must be positive")
+        require(channels == 1 || channels == 3, "ImageFolder.load: channels must be 1 or 3, got \(channels)")
+        require(size.map { $0 > 0 } ?? true, "ImageFolder.load: size must be positive")
         let (files, labels, classNames) = try listImages(directory)
         var planes: [Float] = []
         var imageShape: (height: Int, width: Int, file: String)?

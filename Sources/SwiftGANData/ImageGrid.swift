@@ -12,8 +12,8 @@ public enum ImageGrid {
     /// W' = min(nrow, N) · (W·scale + padding) + padding.
     public static func make(_ images: Tensor, nrow: Int = 8, padding: Int = 2, padValue: Float = -1,
                             scale: Int = 1) -> Tensor {
-        precondition(images.rank == 4 && images.shape[0] > 0, "ImageGrid.make: expected a non-empty [N, C, H, W], got \(images.shape)")
-        precondition(nrow > 0 && padding >= 0 && scale >= 1,
+        require(images.rank == 4 && images.shape[0] > 0, "ImageGrid.make: expected a non-empty [N, C, H, W], got \(images.shape)")
+        require(nrow > 0 && padding >= 0 && scale >= 1,
                      "ImageGrid.make: nrow \(nrow) and scale \(scale) must be positive and padding \(padding) non-negative")
         let (count, channels) = (images.shape[0], images.shape[1])
         let (height, width) = (images.shape[2] * scale, images.shape[3] * scale)
@@ -40,7 +40,7 @@ public enum ImageGrid {
     /// An 8-bit PNG image from `[C, H, W]` values in `[-1, 1]` (C = 1 or 3):
     /// byte = clamp(round(((v + 1) / 2) · 255)), as torchvision's `save_image`.
     public static func pngImage(_ image: Tensor) -> RasterImage {
-        precondition(image.rank == 3 && (image.shape[0] == 1 || image.shape[0] == 3),
+        require(image.rank == 3 && (image.shape[0] == 1 || image.shape[0] == 3),
                      "ImageGrid.pngImage: expected [1 or 3, H, W], got \(image.shape)")
         let (channels, height, width) = (image.shape[0], image.shape[1], image.shape[2])
         let values = image.scalars

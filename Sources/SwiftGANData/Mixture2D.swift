@@ -41,7 +41,7 @@ public enum Mixture2D: String, Sendable, CaseIterable {
     /// `count` points `[count, 2]` and, for the Gaussian mixtures, the mode
     /// each was drawn from (the half or -1 for the shapes: moons 0/1, spiral -1).
     public func sample(_ count: Int, generator: inout RandomGenerator) -> (points: Tensor, modeIndices: [Int]) {
-        precondition(count >= 0, "Mixture2D.sample: count \(count) must not be negative")
+        require(count >= 0, "Mixture2D.sample: count \(count) must not be negative")
         var values = [Float](repeating: 0, count: count * 2)
         var indices = [Int](repeating: -1, count: count)
         let noise = Tensor.normal([count, 2], std: standardDeviation, generator: &generator).scalars

@@ -1,3 +1,5 @@
+import SwiftGANTensor
+
 /// An 8-bit image: `height` rows of `width` pixels of `channels`
 /// interleaved samples (1 gray, 2 gray+alpha, 3 RGB, 4 RGBA).
 public struct RasterImage: Equatable, Sendable {
@@ -7,8 +9,8 @@ public struct RasterImage: Equatable, Sendable {
     public var pixels: [UInt8]
 
     public init(width: Int, height: Int, channels: Int, pixels: [UInt8]) {
-        precondition([1, 2, 3, 4].contains(channels), "RasterImage: channels must be 1...4, got \(channels)")
-        precondition(pixels.count == width * height * channels,
+        require([1, 2, 3, 4].contains(channels), "RasterImage: channels must be 1...4, got \(channels)")
+        require(pixels.count == width * height * channels,
                      "RasterImage: \(pixels.count) bytes for \(width)x\(height)x\(channels)")
         self.width = width
         self.height = height

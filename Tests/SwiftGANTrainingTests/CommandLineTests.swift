@@ -61,13 +61,14 @@ struct CommandLineTests {
             #expect(result.output.contains(fragment), "\(arguments): \(result.output)", sourceLocation: sourceLocation)
         }
         try expectFailure(["train", "--model", "resnet"], "unknown model 'resnet'")
-        try expectFailure(["train", "--steps", "-3"], "--steps must be at least 1, got -3")
+        try expectFailure(["train", "--steps", "0"], "--steps must be at least 1, got 0")
+        try expectFailure(["train", "--batch-size", "many"], "The value 'many' is invalid for '--batch-size")
         try expectFailure(["train", "--preset", "stylegan"], "unknown preset 'stylegan'")
         try expectFailure(["train", "--data", "/nonexistent/images"], "/nonexistent/images: no such directory")
         try expectFailure(["train", "--resume", "\(work)/missing"], "no such run directory")
         try expectFailure(["sample", "--run", "\(work)/missing", "--out", "x.npy"], "no such run directory")
         try expectFailure(["sample", "--run", "\(work)/missing"], "give --out FILE.npy and/or --grid FILE.png")
-        try expectFailure(["train", "--data", "ring8", "--model", "dcgan"], "2-D data needs --model mlp2d")
+        try expectFailure(["train", "--data", "ring8", "--model", "dcgan"], "dcgan is for images; use mlp2d for 2-D data")
 
         // An existing run is not overwritten without --overwrite.
         #expect(try runGAN(["train", "--data", data, "--model", "mlp", "--preset", "mlp", "--steps", "2", "--batch-size", "8",

@@ -14,8 +14,7 @@ struct TrainerTests {
         var model = ModelConfig(kind: .mlp2d, imageShape: [1, 1, 2])
         var training = TrainingConfig(seed: 3)
         Preset.mixture2d.apply(to: &model, &training)
-        training.steps = 1_200
-        let config = RunConfig(model: model, training: training, data: DataSpec(name: "ring8", mixtureCount: 20_000))
+        let config = RunConfig(model: model, training: training, data: DataSpec(name: "ring8"))
         let trainer = try Trainer(config: config, dataset: try config.data.load(seed: 3))
         for _ in 0..<training.steps { try trainer.trainStep() }
         var random = RandomGenerator(seed: 99)
@@ -32,7 +31,7 @@ struct TrainerTests {
             }
         }
         #expect(captured.count == 8, "captured modes: \(captured.sorted())")
-        #expect(Double(highQuality) / 2_500 > 0.5, "high-quality fraction \(Double(highQuality) / 2_500)")
+        #expect(Double(highQuality) / 2_500 > 0.7, "high-quality fraction \(Double(highQuality) / 2_500)")
     }
 
     @Test func shortImageRunLearns() throws {
@@ -51,11 +50,15 @@ struct TrainerTests {
         #expect(Swift.abs(first.realScore - 0.5) < 0.15 && Swift.abs(first.fakeScore - 0.5) < 0.15, "untrained D is undecided")
         var metrics: [StepMetrics] = []
         for _ in 1..<training.steps { metrics.append(try trainer.trainStep()) }
-        // D learns to tell real from fake: D(x) above D(G(z)) on average.
-        let late = metrics.suffix(50)
-        let realMean: Float = late.map(\.realScore).reduce(0, +) / 50
-        let fakeMean: Float = late.map(\.fakeScore).reduce(0, +) / 50
-        #expect(realMean > fakeMean)
+        // D first learns to tell real from fake (D(x) rises above D(G(z)));
+        // then G catches up and the two meet again.
+        // D first learns to score G's samples as fake (D(G(z)) drops below
+        // 0.5); then G catches up and D can no longer separate them.
+        let earliestFake: Float = metrics[0..<40].map(\.fakeScore).min()!
+        #expect(earliestFake < 0.45, "D(G(z)) over the first steps stays at \(earliestFake)")
+        let late = metrics.suffix(30)
+        let lateFake: Float = late.map(\.fakeScore).reduce(0, +) / Float(late.count)
+        #expect(lateFake > earliestFake, "D(G(z)) recovers as G improves (min \(earliestFake), late \(lateFake))")
         // Samples are no longer noise: their mean image resembles the data's.
         var random = RandomGenerator(seed: 5)
         let samples = trainer.sample(model.sampleLatents(256, generator: &random), labels: nil)

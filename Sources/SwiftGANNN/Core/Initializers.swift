@@ -8,7 +8,7 @@ public enum Initializer {
     /// `size(0) * receptive field` (so a ConvTranspose2d weight
     /// `[in, out, k, k]` has fan-in `out * k * k`, exactly as in PyTorch).
     public static func fans(_ shape: [Int]) -> (fanIn: Int, fanOut: Int) {
-        precondition(shape.count >= 2, "Initializer.fans: need a shape of rank >= 2, got \(shape)")
+        require(shape.count >= 2, "Initializer.fans: need a shape of rank >= 2, got \(shape)")
         let receptive = shape.dropFirst(2).reduce(1, *)
         return (shape[1] * receptive, shape[0] * receptive)
     }
@@ -60,7 +60,7 @@ public enum Initializer {
     /// (Saxe et al. 2014): the Q factor of a Gaussian matrix with the signs
     /// of R's diagonal made positive, as in PyTorch.
     public static func orthogonal(_ shape: [Int], gain: Float = 1, generator: inout RandomGenerator) -> Tensor {
-        precondition(shape.count >= 2, "Initializer.orthogonal: need a shape of rank >= 2, got \(shape)")
+        require(shape.count >= 2, "Initializer.orthogonal: need a shape of rank >= 2, got \(shape)")
         let rows = shape[0], columns = shape.dropFirst().reduce(1, *)
         // Orthonormalise the longer side's vectors: work on a tall matrix.
         let tall = rows >= columns

@@ -33,7 +33,7 @@ open class Module {
 
     /// The module's computation; override in subclasses.
     open func forward(_ input: Tensor) -> Tensor {
-        preconditionFailure("\(type(of: self)) does not implement forward(_:)")
+        fatalError("\(type(of: self)) does not implement forward(_:)")
     }
 
     /// Runs `forward(_:)` (and records the output shape when a summary is being taken).

@@ -30,7 +30,7 @@ public final class Parameter: @unchecked Sendable {
     ///
     /// - Precondition: `newValue.shape == shape`.
     public func assign(_ newValue: Tensor) {
-        precondition(newValue.shape == shape, "Parameter.assign: shape \(newValue.shape) does not match \(shape)")
+        require(newValue.shape == shape, "Parameter.assign: shape \(newValue.shape) does not match \(shape)")
         value.assign(newValue.detached())
     }
 

@@ -38,7 +38,7 @@ public final class ELU: Module {
 public final class Softplus: Module {
     public let beta: Float
     public init(beta: Float = 1) {
-        precondition(beta > 0, "Softplus: beta \(beta) must be positive")
+        require(beta > 0, "Softplus: beta \(beta) must be positive")
         self.beta = beta
     }
     public override func forward(_ input: Tensor) -> Tensor {

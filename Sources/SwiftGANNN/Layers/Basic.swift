@@ -25,21 +25,21 @@ public final class Embedding: Module {
     public let weight: Parameter
 
     public init(_ numEmbeddings: Int, _ embeddingDim: Int, generator: inout RandomGenerator) {
-        precondition(numEmbeddings > 0 && embeddingDim > 0,
+        require(numEmbeddings > 0 && embeddingDim > 0,
                      "Embedding: sizes must be positive, got \(numEmbeddings) x \(embeddingDim)")
         weight = Parameter(Tensor.normal([numEmbeddings, embeddingDim], generator: &generator))
     }
 
     /// Rows for integer `indices`: `[indices.count, embeddingDim]`.
     public func callAsFunction(_ indices: [Int]) -> Tensor {
-        precondition(indices.allSatisfy { $0 >= 0 && $0 < weight.shape[0] },
+        require(indices.allSatisfy { $0 >= 0 && $0 < weight.shape[0] },
                      "Embedding: indices must be in 0..<\(weight.shape[0]), got \(indices.filter { $0 < 0 || $0 >= weight.shape[0] }.prefix(5))")
         return weight.value.indexSelect(indices)
     }
 
     /// Rows for a 1-D tensor of integral class indices: `[N]` → `[N, embeddingDim]`.
     public override func forward(_ input: Tensor) -> Tensor {
-        precondition(input.rank == 1, "Embedding: expected a 1-D tensor of indices, got \(input.shape)")
+        require(input.rank == 1, "Embedding: expected a 1-D tensor of indices, got \(input.shape)")
         return self(input.scalars.map { Int($0) })
     }
 }
@@ -53,7 +53,7 @@ public final class Dropout: Module {
     public var generator: RandomGenerator
 
     public init(_ probability: Float = 0.5, generator: inout RandomGenerator) {
-        precondition(probability >= 0 && probability < 1, "Dropout: probability \(probability) must be in [0, 1)")
+        require(probability >= 0 && probability < 1, "Dropout: probability \(probability) must be in [0, 1)")
         self.probability = probability
         self.generator = RandomGenerator(seed: generator.next())
     }
@@ -88,7 +88,7 @@ public final class Unflatten: Module {
 
     public override func forward(_ input: Tensor) -> Tensor {
         let axis = dim < 0 ? dim + input.rank : dim
-        precondition(axis >= 0 && axis < input.rank && sizes.reduce(1, *) == input.shape[axis],
+        require(axis >= 0 && axis < input.rank && sizes.reduce(1, *) == input.shape[axis],
                      "Unflatten: cannot split axis \(dim) of \(input.shape) into \(sizes)")
         return input.reshaped(Array(input.shape[..<axis]) + sizes + Array(input.shape[(axis + 1)...]))
     }

@@ -10,7 +10,7 @@ public final class Conv2d: WeightedLayer {
     public init(_ inChannels: Int, _ outChannels: Int, kernelSize: SpatialSize, stride: SpatialSize = 1,
                 padding: SpatialSize = 0, dilation: SpatialSize = 1, bias: Bool = true,
                 generator: inout RandomGenerator) {
-        precondition(inChannels > 0 && outChannels > 0 && kernelSize.height > 0 && kernelSize.width > 0,
+        require(inChannels > 0 && outChannels > 0 && kernelSize.height > 0 && kernelSize.width > 0,
                      "Conv2d: channels and kernel size must be positive, got \(inChannels) -> \(outChannels), kernel \(kernelSize)")
         self.stride = stride
         self.padding = padding
@@ -38,7 +38,7 @@ public final class ConvTranspose2d: WeightedLayer {
     public init(_ inChannels: Int, _ outChannels: Int, kernelSize: SpatialSize, stride: SpatialSize = 1,
                 padding: SpatialSize = 0, outputPadding: SpatialSize = 0, dilation: SpatialSize = 1,
                 bias: Bool = true, generator: inout RandomGenerator) {
-        precondition(inChannels > 0 && outChannels > 0 && kernelSize.height > 0 && kernelSize.width > 0,
+        require(inChannels > 0 && outChannels > 0 && kernelSize.height > 0 && kernelSize.width > 0,
                      "ConvTranspose2d: channels and kernel size must be positive, got \(inChannels) -> \(outChannels), kernel \(kernelSize)")
         self.stride = stride
         self.padding = padding

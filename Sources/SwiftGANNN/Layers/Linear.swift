@@ -10,7 +10,7 @@ public final class Linear: WeightedLayer {
     public let outFeatures: Int
 
     public init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true, generator: inout RandomGenerator) {
-        precondition(inFeatures > 0 && outFeatures > 0,
+        require(inFeatures > 0 && outFeatures > 0,
                      "Linear: features must be positive, got in \(inFeatures), out \(outFeatures)")
         self.inFeatures = inFeatures
         self.outFeatures = outFeatures
@@ -20,7 +20,7 @@ public final class Linear: WeightedLayer {
     }
 
     public override func forward(_ input: Tensor) -> Tensor {
-        precondition(input.shape.last == inFeatures,
+        require(input.shape.last == inFeatures,
                      "Linear: input \(input.shape) does not end in \(inFeatures) features")
         let product = matmul(input, effectiveWeight(), transposeB: true)
         guard let bias else { return product }

@@ -20,9 +20,9 @@ public class BatchNorm: Module {
     let expectedRanks: Set<Int>
 
     init(numFeatures: Int, epsilon: Float, momentum: Float, affine: Bool, trackRunningStats: Bool, ranks: Set<Int>) {
-        precondition(numFeatures > 0, "BatchNorm: numFeatures \(numFeatures) must be positive")
-        precondition(momentum >= 0 && momentum <= 1, "BatchNorm: momentum \(momentum) must be in [0, 1]")
-        precondition(epsilon > 0, "BatchNorm: epsilon \(epsilon) must be positive")
+        require(numFeatures > 0, "BatchNorm: numFeatures \(numFeatures) must be positive")
+        require(momentum >= 0 && momentum <= 1, "BatchNorm: momentum \(momentum) must be in [0, 1]")
+        require(epsilon > 0, "BatchNorm: epsilon \(epsilon) must be positive")
         self.numFeatures = numFeatures
         self.epsilon = epsilon
         self.momentum = momentum
@@ -35,7 +35,7 @@ public class BatchNorm: Module {
     }
 
     public override func forward(_ input: Tensor) -> Tensor {
-        precondition(expectedRanks.contains(input.rank) && input.shape[1] == numFeatures,
+        require(expectedRanks.contains(input.rank) && input.shape[1] == numFeatures,
                      "\(type(of: self)): expected \(numFeatures) features in an input of rank \(expectedRanks.sorted()), got \(input.shape)")
         let axes = [0] + Array(2..<input.rank)
         var statisticsShape = [Int](repeating: 1, count: input.rank)
@@ -43,7 +43,7 @@ public class BatchNorm: Module {
         let normalized: Tensor
         if isTraining || runningMean == nil {
             let reducedCount = axes.reduce(1) { $0 * input.shape[$1] }
-            precondition(reducedCount > 1 || !isTraining,
+            require(reducedCount > 1 || !isTraining,
                          "\(type(of: self)): expected more than 1 value per channel when training, got input \(input.shape)")
             let mean = input.mean(axes: axes, keepDims: true)
             let centred = input - mean
@@ -94,7 +94,7 @@ public final class LayerNorm: Module {
     public let epsilon: Float
 
     public init(_ normalizedShape: [Int], epsilon: Float = 1e-5, elementwiseAffine: Bool = true) {
-        precondition(!normalizedShape.isEmpty && normalizedShape.allSatisfy { $0 > 0 },
+        require(!normalizedShape.isEmpty && normalizedShape.allSatisfy { $0 > 0 },
                      "LayerNorm: normalizedShape \(normalizedShape) must be non-empty and positive")
         self.normalizedShape = normalizedShape
         self.epsilon = epsilon
@@ -103,7 +103,7 @@ public final class LayerNorm: Module {
     }
 
     public override func forward(_ input: Tensor) -> Tensor {
-        precondition(Array(input.shape.suffix(normalizedShape.count)) == normalizedShape,
+        require(Array(input.shape.suffix(normalizedShape.count)) == normalizedShape,
                      "LayerNorm: input \(input.shape) does not end in \(normalizedShape)")
         let axes = Array((input.rank - normalizedShape.count)..<input.rank)
         let centred = input - input.mean(axes: axes, keepDims: true)
@@ -124,7 +124,7 @@ public final class InstanceNorm2d: Module {
     public let epsilon: Float
 
     public init(_ numFeatures: Int, epsilon: Float = 1e-5, affine: Bool = false) {
-        precondition(numFeatures > 0, "InstanceNorm2d: numFeatures \(numFeatures) must be positive")
+        require(numFeatures > 0, "InstanceNorm2d: numFeatures \(numFeatures) must be positive")
         self.numFeatures = numFeatures
         self.epsilon = epsilon
         weight = affine ? Parameter(Tensor.ones([numFeatures])) : nil
@@ -132,7 +132,7 @@ public final class InstanceNorm2d: Module {
     }
 
     public override func forward(_ input: Tensor) -> Tensor {
-        precondition(input.rank == 4 && input.shape[1] == numFeatures,
+        require(input.rank == 4 && input.shape[1] == numFeatures,
                      "InstanceNorm2d: expected [N, \(numFeatures), H, W], got \(input.shape)")
         let centred = input - input.mean(axes: [2, 3], keepDims: true)
         let variance = (centred * centred).mean(axes: [2, 3], keepDims: true)

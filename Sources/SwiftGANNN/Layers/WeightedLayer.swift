@@ -59,7 +59,7 @@ public final class SpectralNorm: @unchecked Sendable {
     public let epsilon: Float
 
     init(weightShape: [Int], dimension: Int, powerIterations: Int, epsilon: Float, generator: inout RandomGenerator) {
-        precondition(powerIterations >= 1, "spectralNorm: powerIterations \(powerIterations) must be at least 1")
+        require(powerIterations >= 1, "spectralNorm: powerIterations \(powerIterations) must be at least 1")
         self.dimension = dimension
         self.powerIterations = powerIterations
         self.epsilon = epsilon
@@ -119,7 +119,7 @@ public final class SpectralNorm: @unchecked Sendable {
 public func spectralNormalized<Layer: WeightedLayer>(
     _ layer: Layer, powerIterations: Int = 1, epsilon: Float = 1e-12, generator: inout RandomGenerator
 ) -> Layer {
-    precondition(layer.spectralNorm == nil, "spectralNormalized: \(type(of: layer)) is already spectrally normalised")
+    require(layer.spectralNorm == nil, "spectralNormalized: \(type(of: layer)) is already spectrally normalised")
     let dimension = layer is ConvTranspose2d ? 1 : 0
     layer.spectralNorm = SpectralNorm(weightShape: layer.weight.shape, dimension: dimension,
                                       powerIterations: powerIterations, epsilon: epsilon, generator: &generator)

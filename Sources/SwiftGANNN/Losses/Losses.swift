@@ -21,7 +21,7 @@ public enum Reduction: String, Sendable, CaseIterable {
 /// The loss functions GANs use, matching `torch.nn.functional`.
 public enum Loss {
     private static func checkSameShape(_ a: Tensor, _ b: Tensor, _ op: String) {
-        precondition(a.shape == b.shape, "\(op): input \(a.shape) and target \(b.shape) differ in shape")
+        require(a.shape == b.shape, "\(op): input \(a.shape) and target \(b.shape) differ in shape")
     }
 
     /// Binary cross-entropy on probabilities in [0, 1]
@@ -77,12 +77,12 @@ public enum Loss {
     /// class and `ε/C` on every other class.
     public static func crossEntropy(_ logits: Tensor, labels: [Int], labelSmoothing: Float = 0,
                                     reduction: Reduction = .mean) -> Tensor {
-        precondition(logits.rank == 2 && logits.shape[0] == labels.count,
+        require(logits.rank == 2 && logits.shape[0] == labels.count,
                      "crossEntropy: logits \(logits.shape) need one label per row, got \(labels.count) labels")
         let classes = logits.shape[1]
-        precondition(labels.allSatisfy { $0 >= 0 && $0 < classes },
+        require(labels.allSatisfy { $0 >= 0 && $0 < classes },
                      "crossEntropy: labels must be in 0..<\(classes)")
-        precondition(labelSmoothing >= 0 && labelSmoothing <= 1,
+        require(labelSmoothing >= 0 && labelSmoothing <= 1,
                      "crossEntropy: labelSmoothing \(labelSmoothing) must be in [0, 1]")
         let logProbabilities = logits.logSoftmax(axis: 1)
         var target = [Float](repeating: labelSmoothing / Float(classes), count: labels.count * classes)

@@ -36,10 +36,10 @@ public class Adam: Optimizer, @unchecked Sendable {
     }
 
     static func validate(betas: (Float, Float), epsilon: Float, weightDecay: Float, name: String) {
-        precondition(betas.0 >= 0 && betas.0 < 1, "\(name): beta1 \(betas.0) must be in [0, 1)")
-        precondition(betas.1 >= 0 && betas.1 < 1, "\(name): beta2 \(betas.1) must be in [0, 1)")
-        precondition(epsilon >= 0, "\(name): epsilon \(epsilon) must not be negative")
-        precondition(weightDecay >= 0, "\(name): weight decay \(weightDecay) must not be negative")
+        require(betas.0 >= 0 && betas.0 < 1, "\(name): beta1 \(betas.0) must be in [0, 1)")
+        require(betas.1 >= 0 && betas.1 < 1, "\(name): beta2 \(betas.1) must be in [0, 1)")
+        require(epsilon >= 0, "\(name): epsilon \(epsilon) must not be negative")
+        require(weightDecay >= 0, "\(name): weight decay \(weightDecay) must not be negative")
     }
 
     public override func update(index: Int, parameter: Parameter, gradient: Tensor) {

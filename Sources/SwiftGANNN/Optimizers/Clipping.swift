@@ -7,7 +7,7 @@ public enum Clipping {
     /// - Returns: the global norm before clipping.
     @discardableResult
     public static func clipGradientNorm(_ parameters: [Parameter], maxNorm: Float) -> Float {
-        precondition(maxNorm > 0, "clipGradientNorm: maxNorm \(maxNorm) must be positive")
+        require(maxNorm > 0, "clipGradientNorm: maxNorm \(maxNorm) must be positive")
         let gradients = parameters.compactMap(\.grad)
         let total = gradients.reduce(0.0) { sum, gradient in
             sum + gradient.withUnsafeBufferPointer { $0.reduce(0.0) { $0 + Double($1) * Double($1) } }
@@ -23,7 +23,7 @@ public enum Clipping {
 
     /// Clamps every gradient element into `[-limit, limit]` (`clip_grad_value_`).
     public static func clipGradientValue(_ parameters: [Parameter], limit: Float) {
-        precondition(limit > 0, "clipGradientValue: limit \(limit) must be positive")
+        require(limit > 0, "clipGradientValue: limit \(limit) must be positive")
         for parameter in parameters {
             if let gradient = parameter.grad { parameter.grad = withoutGradients { gradient.clamp(min: -limit, max: limit) } }
         }
@@ -32,7 +32,7 @@ public enum Clipping {
     /// Clamps every weight into `[-limit, limit]` in place (WGAN's critic
     /// weight clipping, Arjovsky et al. 2017, limit 0.01).
     public static func clipWeights(_ parameters: [Parameter], limit: Float) {
-        precondition(limit > 0, "clipWeights: limit \(limit) must be positive")
+        require(limit > 0, "clipWeights: limit \(limit) must be positive")
         for parameter in parameters {
             parameter.update { values in
                 for i in 0..<values.count { values[i] = Swift.min(Swift.max(values[i], -limit), limit) }
@@ -54,7 +54,7 @@ public final class ExponentialMovingAverage: @unchecked Sendable {
 
     /// - Throws: `StateDictError` when the two modules differ in keys or shapes.
     public init(source: Module, target: Module, decay: Float = 0.999) throws {
-        precondition(decay >= 0 && decay <= 1, "ExponentialMovingAverage: decay \(decay) must be in [0, 1]")
+        require(decay >= 0 && decay <= 1, "ExponentialMovingAverage: decay \(decay) must be in [0, 1]")
         try target.loadStateDict(source.stateDict())
         self.source = source
         self.target = target

@@ -28,7 +28,7 @@ open class Optimizer: @unchecked Sendable {
     public internal(set) var state: [[String: Tensor]]
 
     public init(_ parameters: [Parameter], learningRate: Float) {
-        precondition(learningRate >= 0 && learningRate.isFinite,
+        require(learningRate >= 0 && learningRate.isFinite,
                      "\(Self.self): learning rate \(learningRate) must be a non-negative number")
         self.parameters = parameters
         self.learningRate = learningRate
@@ -46,7 +46,7 @@ open class Optimizer: @unchecked Sendable {
         stepCount += 1
         for (index, parameter) in parameters.enumerated() {
             guard let gradient = parameter.grad else { continue }
-            precondition(gradient.shape == parameter.shape,
+            require(gradient.shape == parameter.shape,
                          "\(Self.self).step: gradient \(gradient.shape) does not match parameter \(parameter.shape)")
             update(index: index, parameter: parameter, gradient: gradient)
         }
@@ -54,7 +54,7 @@ open class Optimizer: @unchecked Sendable {
 
     /// Applies one update to `parameter` given its `gradient`; subclasses override.
     open func update(index: Int, parameter: Parameter, gradient: Tensor) {
-        preconditionFailure("\(Self.self) does not implement update(index:parameter:gradient:)")
+        fatalError("\(Self.self) does not implement update(index:parameter:gradient:)")
     }
 
     /// A zero-filled state tensor `name` for parameter `index`, created on first use.
@@ -121,7 +121,7 @@ public struct LinearDecaySchedule: LearningRateSchedule {
     public let initial: Float, final: Float, startStep: Int, decaySteps: Int
 
     public init(initial: Float, final: Float = 0, startStep: Int = 0, decaySteps: Int) {
-        precondition(decaySteps > 0 && startStep >= 0, "LinearDecaySchedule: decaySteps must be positive and startStep non-negative")
+        require(decaySteps > 0 && startStep >= 0, "LinearDecaySchedule: decaySteps must be positive and startStep non-negative")
         self.initial = initial
         self.final = final
         self.startStep = startStep
@@ -139,7 +139,7 @@ public struct StepDecaySchedule: LearningRateSchedule {
     public let initial: Float, stepSize: Int, gamma: Float
 
     public init(initial: Float, stepSize: Int, gamma: Float = 0.1) {
-        precondition(stepSize > 0 && gamma > 0, "StepDecaySchedule: stepSize and gamma must be positive")
+        require(stepSize > 0 && gamma > 0, "StepDecaySchedule: stepSize and gamma must be positive")
         self.initial = initial
         self.stepSize = stepSize
         self.gamma = gamma

@@ -10,9 +10,9 @@ public final class SGD: Optimizer, @unchecked Sendable {
     ///   Nesterov needs momentum > 0 and zero dampening.
     public init(_ parameters: [Parameter], learningRate: Float, momentum: Float = 0, dampening: Float = 0,
                 weightDecay: Float = 0, nesterov: Bool = false) {
-        precondition(momentum >= 0, "SGD: momentum \(momentum) must not be negative")
-        precondition(weightDecay >= 0, "SGD: weight decay \(weightDecay) must not be negative")
-        precondition(!nesterov || (momentum > 0 && dampening == 0), "SGD: Nesterov momentum requires momentum > 0 and zero dampening")
+        require(momentum >= 0, "SGD: momentum \(momentum) must not be negative")
+        require(weightDecay >= 0, "SGD: weight decay \(weightDecay) must not be negative")
+        require(!nesterov || (momentum > 0 && dampening == 0), "SGD: Nesterov momentum requires momentum > 0 and zero dampening")
         self.momentum = momentum
         self.dampening = dampening
         self.weightDecay = weightDecay
@@ -55,10 +55,10 @@ public final class RMSprop: Optimizer, @unchecked Sendable {
     /// - Precondition: learning rate, ε, weight decay and momentum ≥ 0; α in [0, 1].
     public init(_ parameters: [Parameter], learningRate: Float = 1e-2, alpha: Float = 0.99, epsilon: Float = 1e-8,
                 weightDecay: Float = 0, momentum: Float = 0, centered: Bool = false) {
-        precondition(alpha >= 0 && alpha <= 1, "RMSprop: alpha \(alpha) must be in [0, 1]")
-        precondition(epsilon >= 0, "RMSprop: epsilon \(epsilon) must not be negative")
-        precondition(weightDecay >= 0, "RMSprop: weight decay \(weightDecay) must not be negative")
-        precondition(momentum >= 0, "RMSprop: momentum \(momentum) must not be negative")
+        require(alpha >= 0 && alpha <= 1, "RMSprop: alpha \(alpha) must be in [0, 1]")
+        require(epsilon >= 0, "RMSprop: epsilon \(epsilon) must not be negative")
+        require(weightDecay >= 0, "RMSprop: weight decay \(weightDecay) must not be negative")
+        require(momentum >= 0, "RMSprop: momentum \(momentum) must not be negative")
         self.alpha = alpha
         self.epsilon = epsilon
         self.weightDecay = weightDecay

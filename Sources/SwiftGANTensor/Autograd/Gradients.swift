@@ -84,16 +84,16 @@ enum Autodiff {
         createGraph: Bool
     ) -> [ObjectIdentifier: Tensor] {
         guard let root = loss.node else {
-            preconditionFailure("gradients: the loss (shape \(loss.shape)) does not require gradients; "
+            fatalError("gradients: the loss (shape \(loss.shape)) does not require gradients; "
                 + "mark an input with requiringGradient() and compute the loss with gradient recording on")
         }
         let seedGradient: Tensor
         if let seed {
-            precondition(seed.shape == loss.shape,
+            require(seed.shape == loss.shape,
                          "gradients: seed shape \(seed.shape) does not match loss shape \(loss.shape)")
             seedGradient = seed
         } else {
-            precondition(loss.count == 1,
+            require(loss.count == 1,
                          "gradients: loss of shape \(loss.shape) is not a scalar; pass a seed gradient")
             seedGradient = Tensor.ones(loss.shape)
         }
@@ -124,11 +124,11 @@ enum Autodiff {
                 guard needsInput.contains(true) else { continue }
                 let output = node.savedOutput.map { Tensor(shape: node.shape, storage: $0, node: node) }
                 let inputGradients = rule(BackwardContext(gradient: gradient, output: output, needsInput: needsInput))
-                precondition(inputGradients.count == node.inputs.count,
+                require(inputGradients.count == node.inputs.count,
                              "autodiff: rule of \(node.name) returned \(inputGradients.count) gradients for \(node.inputs.count) inputs")
                 for (index, input) in node.inputs.enumerated() {
                     guard let input, needsInput[index], let inputGradient = inputGradients[index] else { continue }
-                    precondition(inputGradient.shape == input.shape,
+                    require(inputGradient.shape == input.shape,
                                  "autodiff: \(node.name) produced gradient \(inputGradient.shape) for input \(index) of shape \(input.shape)")
                     let inputID = ObjectIdentifier(input)
                     if let existing = gradientsByNode[inputID] {

@@ -9,7 +9,7 @@ public enum ComputeThreads {
     ///
     /// - Precondition: `count >= 1`.
     public static func set(_ count: Int) {
-        precondition(count >= 1, "ComputeThreads.set: thread count \(count) must be at least 1")
+        require(count >= 1, "ComputeThreads.set: thread count \(count) must be at least 1")
         Parallel.threadSetting.store(count, ordering: .relaxed)
         BLAS.setThreadCount(count)
     }

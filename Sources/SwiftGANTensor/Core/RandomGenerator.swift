@@ -31,7 +31,7 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable, Equatable {
 
     /// A generator resumed from a saved `state`.
     public init(state: (UInt64, UInt64, UInt64, UInt64)) {
-        precondition(state != (0, 0, 0, 0), "RandomGenerator: the all-zero state is invalid")
+        require(state != (0, 0, 0, 0), "RandomGenerator: the all-zero state is invalid")
         self.state = state
     }
 

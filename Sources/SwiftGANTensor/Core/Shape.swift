@@ -7,7 +7,7 @@ enum Shape {
     static func elementCount(_ shape: [Int], op: String) -> Int {
         var count = 1
         for dimension in shape {
-            precondition(dimension >= 0, "\(op): negative dimension in shape \(shape)")
+            require(dimension >= 0, "\(op): negative dimension in shape \(shape)")
             count *= dimension
         }
         return count
@@ -26,11 +26,11 @@ enum Shape {
     }
 
     static func flatIndex(_ index: [Int], shape: [Int]) -> Int {
-        precondition(index.count == shape.count,
+        require(index.count == shape.count,
                      "Tensor subscript: \(index.count) indices for a tensor of rank \(shape.count) (shape \(shape))")
         var flat = 0
         for axis in 0..<shape.count {
-            precondition(index[axis] >= 0 && index[axis] < shape[axis],
+            require(index[axis] >= 0 && index[axis] < shape[axis],
                          "Tensor subscript: index \(index) out of range for shape \(shape)")
             flat = flat * shape[axis] + index[axis]
         }
@@ -47,7 +47,7 @@ enum Shape {
         for offset in 0..<rank {
             let da = offset < a.count ? a[a.count - 1 - offset] : 1
             let db = offset < b.count ? b[b.count - 1 - offset] : 1
-            precondition(da == db || da == 1 || db == 1,
+            require(da == db || da == 1 || db == 1,
                          "\(op): shapes \(a) and \(b) cannot be broadcast together")
             result[rank - 1 - offset] = da == 1 ? db : da
         }
@@ -71,7 +71,7 @@ enum Shape {
     @usableFromInline
     static func normalizeAxis(_ axis: Int, rank: Int, op: String) -> Int {
         let normalized = axis < 0 ? axis + rank : axis
-        precondition(normalized >= 0 && normalized < max(rank, 1) && (rank > 0 || normalized == 0),
+        require(normalized >= 0 && normalized < max(rank, 1) && (rank > 0 || normalized == 0),
                      "\(op): axis \(axis) is out of range for a tensor of rank \(rank)")
         return normalized
     }
@@ -79,7 +79,7 @@ enum Shape {
     /// Sorted, de-duplicated, normalised axes.
     static func normalizeAxes(_ axes: [Int], rank: Int, op: String) -> [Int] {
         let normalized = axes.map { normalizeAxis($0, rank: rank, op: op) }
-        precondition(Set(normalized).count == normalized.count, "\(op): repeated axis in \(axes)")
+        require(Set(normalized).count == normalized.count, "\(op): repeated axis in \(axes)")
         return normalized.sorted()
     }
 }

@@ -18,7 +18,7 @@ extension Tensor {
 
     /// `[start, start + step, ...]` below `end` (1-D, like `torch.arange`).
     public static func arange(_ start: Float = 0, _ end: Float, step: Float = 1) -> Tensor {
-        precondition(step != 0, "arange: step must not be 0")
+        require(step != 0, "arange: step must not be 0")
         let count = Swift.max(0, Int(((end - start) / step).rounded(.up)))
         return Tensor((0..<count).map { start + Float($0) * step })
     }
@@ -26,7 +26,7 @@ extension Tensor {
     /// Uniform samples in `[low, high)` from `generator`.
     public static func uniform(_ shape: [Int], low: Float = 0, high: Float = 1,
                                generator: inout RandomGenerator) -> Tensor {
-        precondition(low <= high, "uniform: low \(low) is greater than high \(high)")
+        require(low <= high, "uniform: low \(low) is greater than high \(high)")
         let count = Shape.elementCount(shape, op: "uniform")
         let storage = TensorStorage(uninitializedCount: count)
         let scale = high - low
@@ -37,7 +37,7 @@ extension Tensor {
     /// Normal samples with `mean` and standard deviation `std` from `generator`.
     public static func normal(_ shape: [Int], mean: Float = 0, std: Float = 1,
                               generator: inout RandomGenerator) -> Tensor {
-        precondition(std >= 0, "normal: std \(std) must not be negative")
+        require(std >= 0, "normal: std \(std) must not be negative")
         let count = Shape.elementCount(shape, op: "normal")
         let storage = TensorStorage(uninitializedCount: count)
         var index = 0
@@ -52,7 +52,7 @@ extension Tensor {
 
     /// Bernoulli(p) samples of 0 and 1.
     public static func bernoulli(_ shape: [Int], probability: Float, generator: inout RandomGenerator) -> Tensor {
-        precondition(probability >= 0 && probability <= 1, "bernoulli: probability \(probability) is outside [0, 1]")
+        require(probability >= 0 && probability <= 1, "bernoulli: probability \(probability) is outside [0, 1]")
         let count = Shape.elementCount(shape, op: "bernoulli")
         let storage = TensorStorage(uninitializedCount: count)
         for index in 0..<count { storage.pointer[index] = generator.nextUniform() < probability ? 1 : 0 }
@@ -62,7 +62,7 @@ extension Tensor {
     /// Inverted dropout: zeroes each element with `probability` and scales
     /// the rest by `1 / (1 - probability)`; identity when not `training`.
     public func dropout(probability: Float, training: Bool = true, generator: inout RandomGenerator) -> Tensor {
-        precondition(probability >= 0 && probability <= 1, "dropout: probability \(probability) is outside [0, 1]")
+        require(probability >= 0 && probability <= 1, "dropout: probability \(probability) is outside [0, 1]")
         guard training, probability > 0 else { return self }
         if probability == 1 { return self * Tensor.zeros(shape) }
         let keep = Tensor.bernoulli(shape, probability: 1 - probability, generator: &generator)

@@ -42,7 +42,7 @@ public struct Tensor: @unchecked Sendable {
     ///   dimension is negative.
     public init(_ values: [Float], shape: [Int]) {
         let count = Shape.elementCount(shape, op: "Tensor.init")
-        precondition(values.count == count,
+        require(values.count == count,
                      "Tensor.init: \(values.count) values do not fill shape \(shape) (\(count) elements)")
         self.init(shape: shape, storage: TensorStorage(values))
     }
@@ -75,7 +75,7 @@ public struct Tensor: @unchecked Sendable {
     ///
     /// - Precondition: `count == 1`.
     public var item: Float {
-        precondition(count == 1, "Tensor.item: tensor of shape \(shape) has \(count) elements, not 1")
+        require(count == 1, "Tensor.item: tensor of shape \(shape) has \(count) elements, not 1")
         return storage.pointer[0]
     }
 
@@ -118,7 +118,7 @@ public struct Tensor: @unchecked Sendable {
     ///
     /// - Precondition: `other.shape == shape`.
     public mutating func assign(_ other: Tensor) {
-        precondition(other.shape == shape, "Tensor.assign: shape \(other.shape) does not match \(shape)")
+        require(other.shape == shape, "Tensor.assign: shape \(other.shape) does not match \(shape)")
         if isKnownUniquelyReferenced(&storage) {
             storage.pointer.update(from: other.storage.pointer, count: count)
         } else {

@@ -4,7 +4,7 @@
 package enum ReferenceKernels {
     /// `[m, k] x [k, n] -> [m, n]` by the textbook triple loop.
     package static func matmul(_ a: [Float], _ b: [Float], m: Int, k: Int, n: Int) -> [Float] {
-        precondition(a.count == m * k && b.count == k * n, "ReferenceKernels.matmul: sizes do not match m=\(m) k=\(k) n=\(n)")
+        require(a.count == m * k && b.count == k * n, "ReferenceKernels.matmul: sizes do not match m=\(m) k=\(k) n=\(n)")
         var out = [Float](repeating: 0, count: m * n)
         for i in 0..<m {
             for j in 0..<n {
@@ -24,7 +24,7 @@ package enum ReferenceKernels {
         let (n, c, h, w) = (inputShape[0], inputShape[1], inputShape[2], inputShape[3])
         let (o, kh, kw) = (weightShape[0], weightShape[2], weightShape[3])
         let spanH = h + 2 * padding.0 - dilation.0 * (kh - 1) - 1, spanW = w + 2 * padding.1 - dilation.1 * (kw - 1) - 1
-        precondition(spanH >= 0 && spanW >= 0, "ReferenceKernels.conv2d: kernel does not fit the padded input")
+        require(spanH >= 0 && spanW >= 0, "ReferenceKernels.conv2d: kernel does not fit the padded input")
         let outH = spanH / stride.0 + 1
         let outW = spanW / stride.1 + 1
         var out = [Float](repeating: 0, count: n * o * outH * outW)

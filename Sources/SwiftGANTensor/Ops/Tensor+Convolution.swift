@@ -34,13 +34,13 @@ public func conv2d(
     _ input: Tensor, weight: Tensor, bias: Tensor? = nil,
     stride: SpatialSize = 1, padding: SpatialSize = 0, dilation: SpatialSize = 1
 ) -> Tensor {
-    precondition(input.rank == 4 && weight.rank == 4,
+    require(input.rank == 4 && weight.rank == 4,
                  "conv2d: expected input [N, C, H, W] and weight [O, C, kH, kW], got \(input.shape) and \(weight.shape)")
-    precondition(input.shape[1] == weight.shape[1],
+    require(input.shape[1] == weight.shape[1],
                  "conv2d: input \(input.shape) has \(input.shape[1]) channels but weight \(weight.shape) expects \(weight.shape[1])")
     let geometry = ConvolutionOps.geometry(input: input.shape, weight: weight.shape, stride: stride,
                                            padding: padding, dilation: dilation, op: "conv2d")
-    precondition(geometry.outHeight > 0 && geometry.outWidth > 0,
+    require(geometry.outHeight > 0 && geometry.outWidth > 0,
                  "conv2d: input \(input.shape) is too small for kernel \(weight.shape) with padding \(padding), dilation \(dilation)")
     let output = ConvolutionOps.forward(input, weight, geometry)
     return ConvolutionOps.addingBias(output, bias, op: "conv2d")
@@ -59,11 +59,11 @@ public func convTranspose2d(
     _ input: Tensor, weight: Tensor, bias: Tensor? = nil,
     stride: SpatialSize = 1, padding: SpatialSize = 0, outputPadding: SpatialSize = 0, dilation: SpatialSize = 1
 ) -> Tensor {
-    precondition(input.rank == 4 && weight.rank == 4,
+    require(input.rank == 4 && weight.rank == 4,
                  "convTranspose2d: expected input [N, Cin, H, W] and weight [Cin, Cout, kH, kW], got \(input.shape) and \(weight.shape)")
-    precondition(input.shape[1] == weight.shape[0],
+    require(input.shape[1] == weight.shape[0],
                  "convTranspose2d: input \(input.shape) has \(input.shape[1]) channels but weight \(weight.shape) expects \(weight.shape[0])")
-    precondition(outputPadding.height >= 0 && outputPadding.width >= 0
+    require(outputPadding.height >= 0 && outputPadding.width >= 0
                  && (outputPadding.height < stride.height || outputPadding.height < dilation.height)
                  && (outputPadding.width < stride.width || outputPadding.width < dilation.width),
                  "convTranspose2d: outputPadding \(outputPadding) must be smaller than stride \(stride) or dilation \(dilation)")
@@ -71,7 +71,7 @@ public func convTranspose2d(
         + dilation.height * (weight.shape[2] - 1) + outputPadding.height + 1
     let width = (input.shape[3] - 1) * stride.width - 2 * padding.width
         + dilation.width * (weight.shape[3] - 1) + outputPadding.width + 1
-    precondition(height > 0 && width > 0,
+    require(height > 0 && width > 0,
                  "convTranspose2d: output size \(height)x\(width) is not positive for input \(input.shape), weight \(weight.shape), padding \(padding)")
     // The equivalent forward convolution maps [N, Cout, height, width] to the input's shape.
     var geometry = ConvolutionOps.geometry(input: [input.shape[0], weight.shape[1], height, width], weight: weight.shape,
@@ -92,9 +92,9 @@ public func convTranspose2d(
 enum ConvolutionOps {
     static func geometry(input: [Int], weight: [Int], stride: SpatialSize, padding: SpatialSize,
                          dilation: SpatialSize, op: String) -> ConvolutionGeometry {
-        precondition(stride.height > 0 && stride.width > 0, "\(op): stride \(stride) must be positive")
-        precondition(dilation.height > 0 && dilation.width > 0, "\(op): dilation \(dilation) must be positive")
-        precondition(padding.height >= 0 && padding.width >= 0, "\(op): padding \(padding) must not be negative")
+        require(stride.height > 0 && stride.width > 0, "\(op): stride \(stride) must be positive")
+        require(dilation.height > 0 && dilation.width > 0, "\(op): dilation \(dilation) must be positive")
+        require(padding.height >= 0 && padding.width >= 0, "\(op): padding \(padding) must not be negative")
         return ConvolutionGeometry(
             batch: input[0], inChannels: input[1], height: input[2], width: input[3],
             outChannels: weight[0], kernelHeight: weight[2], kernelWidth: weight[3],
@@ -104,7 +104,7 @@ enum ConvolutionOps {
 
     static func addingBias(_ output: Tensor, _ bias: Tensor?, op: String) -> Tensor {
         guard let bias else { return output }
-        precondition(bias.shape == [output.shape[1]],
+        require(bias.shape == [output.shape[1]],
                      "\(op): bias \(bias.shape) does not match \(output.shape[1]) output channels")
         return output + bias.reshaped([1, output.shape[1], 1, 1])
     }

@@ -6,7 +6,7 @@ extension Tensor {
     /// - Precondition: `0 <= start <= end <= shape[axis]`.
     public func slice(axis: Int, start: Int, end: Int) -> Tensor {
         let axis = Shape.normalizeAxis(axis, rank: rank, op: "slice")
-        precondition(start >= 0 && start <= end && end <= shape[axis],
+        require(start >= 0 && start <= end && end <= shape[axis],
                      "slice: range \(start)..<\(end) is out of bounds for axis \(axis) of shape \(shape)")
         if start == 0 && end == shape[axis] { return self }
         let view = ReductionKernels.view(shape, axis: axis)
@@ -41,7 +41,7 @@ extension Tensor {
     /// Splits along `axis` into pieces of the given sizes (which must sum to `shape[axis]`).
     public func split(sizes: [Int], axis: Int = 0) -> [Tensor] {
         let axis = Shape.normalizeAxis(axis, rank: rank, op: "split")
-        precondition(sizes.reduce(0, +) == shape[axis] && sizes.allSatisfy { $0 >= 0 },
+        require(sizes.reduce(0, +) == shape[axis] && sizes.allSatisfy { $0 >= 0 },
                      "split: sizes \(sizes) do not add up to \(shape[axis]) on axis \(axis) of shape \(shape)")
         var start = 0
         return sizes.map { size in
@@ -53,7 +53,7 @@ extension Tensor {
     /// Splits along `axis` into `count` equal pieces.
     public func chunked(_ count: Int, axis: Int = 0) -> [Tensor] {
         let normalized = Shape.normalizeAxis(axis, rank: rank, op: "chunk")
-        precondition(count > 0 && shape[normalized] % count == 0,
+        require(count > 0 && shape[normalized] % count == 0,
                      "chunk: axis \(axis) of shape \(shape) does not split into \(count) equal pieces")
         return split(sizes: Array(repeating: shape[normalized] / count, count: count), axis: normalized)
     }
@@ -62,12 +62,12 @@ extension Tensor {
     ///
     /// - Returns: shape `[indices.count] + shape[1...]`.
     public func indexSelect(_ indices: [Int]) -> Tensor {
-        precondition(rank >= 1, "indexSelect: needs rank 1 or more, got a scalar")
+        require(rank >= 1, "indexSelect: needs rank 1 or more, got a scalar")
         let rowSize = shape.dropFirst().reduce(1, *)
         var flat: [Int] = []
         flat.reserveCapacity(indices.count * rowSize)
         for index in indices {
-            precondition(index >= 0 && index < shape[0], "indexSelect: index \(index) out of range for shape \(shape)")
+            require(index >= 0 && index < shape[0], "indexSelect: index \(index) out of range for shape \(shape)")
             flat.append(contentsOf: (index * rowSize)..<((index + 1) * rowSize))
         }
         return gathered(flatIndices: flat, shape: [indices.count] + shape.dropFirst())
@@ -77,7 +77,7 @@ extension Tensor {
     /// `shape`. The building block of max, pooling, upsampling and padding;
     /// its adjoint is `scatterAdded`.
     package func gathered(flatIndices: [Int], shape outShape: [Int]) -> Tensor {
-        precondition(flatIndices.count == outShape.reduce(1, *),
+        require(flatIndices.count == outShape.reduce(1, *),
                      "gather: \(flatIndices.count) indices for output shape \(outShape)")
         let storage = LayoutKernels.gather(self.storage.pointer, indices: flatIndices)
         let inputShape = shape
@@ -98,10 +98,10 @@ extension Tensor {
     /// Pads with a constant: `padding[i] = (before, after)` for the last
     /// `padding.count` axes, innermost last (unlike PyTorch's reversed list).
     public func padded(_ padding: [(before: Int, after: Int)], value: Float = 0) -> Tensor {
-        precondition(padding.count <= rank, "pad: \(padding.count) padded axes for shape \(shape)")
+        require(padding.count <= rank, "pad: \(padding.count) padded axes for shape \(shape)")
         var result = self
         for (offset, pad) in padding.enumerated() {
-            precondition(pad.before >= 0 && pad.after >= 0, "pad: negative padding \(pad) for shape \(shape)")
+            require(pad.before >= 0 && pad.after >= 0, "pad: negative padding \(pad) for shape \(shape)")
             let axis = rank - padding.count + offset
             if pad.before == 0 && pad.after == 0 { continue }
             let length = result.shape[axis] + pad.before + pad.after
@@ -118,15 +118,15 @@ extension Tensor {
 
 /// Joins tensors along an existing `axis`; all other dimensions must agree.
 public func concat(_ tensors: [Tensor], axis: Int = 0) -> Tensor {
-    precondition(!tensors.isEmpty, "concat: no tensors")
+    require(!tensors.isEmpty, "concat: no tensors")
     let first = tensors[0]
     let axis = Shape.normalizeAxis(axis, rank: first.rank, op: "concat")
     for tensor in tensors {
         var a = tensor.shape, b = first.shape
-        precondition(a.count == b.count, "concat: ranks differ: \(tensors.map(\.shape))")
+        require(a.count == b.count, "concat: ranks differ: \(tensors.map(\.shape))")
         a[axis] = 0
         b[axis] = 0
-        precondition(a == b, "concat: shapes \(tensors.map(\.shape)) differ off axis \(axis)")
+        require(a == b, "concat: shapes \(tensors.map(\.shape)) differ off axis \(axis)")
     }
     var outShape = first.shape
     let lengths = tensors.map { $0.shape[axis] }
@@ -151,9 +151,9 @@ public func concat(_ tensors: [Tensor], axis: Int = 0) -> Tensor {
 
 /// Stacks same-shaped tensors along a new `axis`.
 public func stack(_ tensors: [Tensor], axis: Int = 0) -> Tensor {
-    precondition(!tensors.isEmpty, "stack: no tensors")
+    require(!tensors.isEmpty, "stack: no tensors")
     for tensor in tensors {
-        precondition(tensor.shape == tensors[0].shape, "stack: shapes differ: \(tensors.map(\.shape))")
+        require(tensor.shape == tensors[0].shape, "stack: shapes differ: \(tensors.map(\.shape))")
     }
     return concat(tensors.map { $0.unsqueezed(axis: axis) }, axis: axis)
 }

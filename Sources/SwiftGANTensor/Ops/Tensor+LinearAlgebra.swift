@@ -13,13 +13,13 @@
 ///
 /// - Precondition: inner dimensions agree; batch axes broadcast.
 public func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transposeB: Bool = false) -> Tensor {
-    precondition(a.rank >= 1 && b.rank >= 1, "matmul: operands must have rank >= 1, got \(a.shape) and \(b.shape)")
+    require(a.rank >= 1 && b.rank >= 1, "matmul: operands must have rank >= 1, got \(a.shape) and \(b.shape)")
     if a.rank == 1 {
-        precondition(!transposeA, "matmul: transposeA needs a matrix, got \(a.shape)")
+        require(!transposeA, "matmul: transposeA needs a matrix, got \(a.shape)")
         return matmul(a.unsqueezed(axis: 0), b, transposeB: transposeB).squeezing(axes: [-2])
     }
     if b.rank == 1 {
-        precondition(!transposeB, "matmul: transposeB needs a matrix, got \(b.shape)")
+        require(!transposeB, "matmul: transposeB needs a matrix, got \(b.shape)")
         return matmul(a, b.unsqueezed(axis: 1), transposeA: transposeA).squeezing(axes: [-1])
     }
     return MatrixProduct.apply(a, b, transposeA: transposeA, transposeB: transposeB)
@@ -31,7 +31,7 @@ enum MatrixProduct {
     static func apply(_ a: Tensor, _ b: Tensor, transposeA: Bool, transposeB: Bool) -> Tensor {
         let (m, kA) = transposeA ? (a.shape[a.rank - 1], a.shape[a.rank - 2]) : (a.shape[a.rank - 2], a.shape[a.rank - 1])
         let (kB, n) = transposeB ? (b.shape[b.rank - 1], b.shape[b.rank - 2]) : (b.shape[b.rank - 2], b.shape[b.rank - 1])
-        precondition(kA == kB, "matmul: inner dimensions differ: \(a.shape)\(transposeA ? "ᵀ" : "") x \(b.shape)\(transposeB ? "ᵀ" : "")")
+        require(kA == kB, "matmul: inner dimensions differ: \(a.shape)\(transposeA ? "ᵀ" : "") x \(b.shape)\(transposeB ? "ᵀ" : "")")
         let batchA = Array(a.shape.dropLast(2)), batchB = Array(b.shape.dropLast(2))
         let batch = Shape.broadcast(batchA, batchB, op: "matmul (batch axes)")
         let outShape = batch + [m, n]

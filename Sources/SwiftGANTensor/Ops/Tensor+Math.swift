@@ -47,7 +47,7 @@ extension Tensor {
     public func clamp(min lower: Float? = nil, max upper: Float? = nil) -> Tensor {
         let x = self
         let low = lower ?? -.infinity, high = upper ?? .infinity
-        precondition(low <= high, "clamp: min \(low) is greater than max \(high)")
+        require(low <= high, "clamp: min \(low) is greater than max \(high)")
         let storage = ElementwiseKernels.map(x) { Swift.min(Swift.max($0, low), high) }
         return Tensor.result("clamp", shape: shape, storage: storage, inputs: [x]) { context in
             let inside = Tensor(shape: x.shape, storage: ElementwiseKernels.map(x) { $0 >= low && $0 <= high ? 1 : 0 })

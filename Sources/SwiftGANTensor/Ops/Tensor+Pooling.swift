@@ -2,7 +2,7 @@
 
 extension Tensor {
     private func imageDimensions(_ op: String) -> (batch: Int, channels: Int, height: Int, width: Int) {
-        precondition(rank == 4, "\(op): expected [N, C, H, W], got \(shape)")
+        require(rank == 4, "\(op): expected [N, C, H, W], got \(shape)")
         return (shape[0], shape[1], shape[2], shape[3])
     }
 
@@ -10,13 +10,13 @@ extension Tensor {
     private func windowTaps(kernel: SpatialSize, stride: SpatialSize, padding: SpatialSize, op: String)
         -> (indices: [Int], outH: Int, outW: Int) {
         let (n, c, h, w) = imageDimensions(op)
-        precondition(kernel.height > 0 && kernel.width > 0 && stride.height > 0 && stride.width > 0,
+        require(kernel.height > 0 && kernel.width > 0 && stride.height > 0 && stride.width > 0,
                      "\(op): kernel \(kernel) and stride \(stride) must be positive")
-        precondition(padding.height >= 0 && padding.width >= 0
+        require(padding.height >= 0 && padding.width >= 0
                      && 2 * padding.height <= kernel.height && 2 * padding.width <= kernel.width,
                      "\(op): padding \(padding) must be at most half of kernel \(kernel)")
         let spanH = h + 2 * padding.height - kernel.height, spanW = w + 2 * padding.width - kernel.width
-        precondition(spanH >= 0 && spanW >= 0, "\(op): input \(shape) with padding \(padding) is smaller than kernel \(kernel)")
+        require(spanH >= 0 && spanW >= 0, "\(op): input \(shape) with padding \(padding) is smaller than kernel \(kernel)")
         let outH = spanH / stride.height + 1
         let outW = spanW / stride.width + 1
         var indices: [Int] = []
@@ -89,7 +89,7 @@ extension Tensor {
     /// `[N, C, H, W]` → `[N, C, H·scale, W·scale]`.
     public func upsampleNearest(scale: Int = 2) -> Tensor {
         let (n, c, h, w) = imageDimensions("upsampleNearest")
-        precondition(scale >= 1, "upsampleNearest: scale \(scale) must be at least 1")
+        require(scale >= 1, "upsampleNearest: scale \(scale) must be at least 1")
         let outH = h * scale, outW = w * scale
         var indices: [Int] = []
         indices.reserveCapacity(n * c * outH * outW)
@@ -106,7 +106,7 @@ extension Tensor {
     /// `[N, C, H, W]` → `[N, C, H·scale, W·scale]`.
     public func upsampleBilinear(scale: Int = 2) -> Tensor {
         let (n, c, h, w) = imageDimensions("upsampleBilinear")
-        precondition(scale >= 1, "upsampleBilinear: scale \(scale) must be at least 1")
+        require(scale >= 1, "upsampleBilinear: scale \(scale) must be at least 1")
         let outH = h * scale, outW = w * scale
         func taps(_ output: Int, _ size: Int) -> (Int, Int, Float) {
             let source = Swift.max((Float(output) + 0.5) / Float(scale) - 0.5, 0)

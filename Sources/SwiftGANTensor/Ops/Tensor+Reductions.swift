@@ -103,12 +103,12 @@ extension Tensor {
     ///   along `axis`) in row-major order of that shape.
     public func max(axis: Int, keepDims: Bool = false) -> (values: Tensor, indices: [Int]) {
         if rank == 0 {
-            precondition(axis == 0 || axis == -1, "max: axis \(axis) is out of range for a scalar")
+            require(axis == 0 || axis == -1, "max: axis \(axis) is out of range for a scalar")
             return (self, [0])
         }
         let normalized = Shape.normalizeAxis(axis, rank: rank, op: "max")
         let view = ReductionKernels.view(shape, axis: normalized)
-        precondition(view.length > 0, "max: axis \(axis) of shape \(shape) is empty")
+        require(view.length > 0, "max: axis \(axis) of shape \(shape) is empty")
         let (_, flatIndices) = ReductionKernels.max(storage.pointer, outer: view.outer, length: view.length, inner: view.inner)
         let outShape = Tensor.reducedShape(shape, axes: [normalized], keepDims: keepDims)
         let values = gathered(flatIndices: flatIndices, shape: outShape)
@@ -140,13 +140,13 @@ extension Tensor {
     public func sum(toShape target: [Int]) -> Tensor {
         if shape == target { return self }
         let offset = rank - target.count
-        precondition(offset >= 0, "sum(toShape:): cannot reduce shape \(shape) to \(target)")
+        require(offset >= 0, "sum(toShape:): cannot reduce shape \(shape) to \(target)")
         var axes = Array(0..<offset)
         for (index, dimension) in target.enumerated() where dimension == 1 && shape[index + offset] != 1 {
             axes.append(index + offset)
         }
         for (index, dimension) in target.enumerated() {
-            precondition(dimension == shape[index + offset] || dimension == 1,
+            require(dimension == shape[index + offset] || dimension == 1,
                          "sum(toShape:): cannot reduce shape \(shape) to \(target)")
         }
         return sum(axes: axes).reshaped(target)

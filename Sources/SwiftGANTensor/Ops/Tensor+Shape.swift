@@ -7,14 +7,14 @@ extension Tensor {
     public func reshaped(_ newShape: [Int]) -> Tensor {
         var resolved = newShape
         if let inferred = newShape.firstIndex(of: -1) {
-            precondition(newShape.filter { $0 == -1 }.count == 1, "reshape: more than one -1 in \(newShape)")
+            require(newShape.filter { $0 == -1 }.count == 1, "reshape: more than one -1 in \(newShape)")
             let known = newShape.enumerated().reduce(1) { $1.offset == inferred ? $0 : $0 * $1.element }
-            precondition(known > 0 && count % known == 0,
+            require(known > 0 && count % known == 0,
                          "reshape: cannot reshape \(shape) (\(count) elements) to \(newShape)")
             resolved[inferred] = count / known
         }
         let newCount = Shape.elementCount(resolved, op: "reshape")
-        precondition(newCount == count, "reshape: cannot reshape \(shape) (\(count) elements) to \(newShape)")
+        require(newCount == count, "reshape: cannot reshape \(shape) (\(count) elements) to \(newShape)")
         if resolved == shape { return self }
         let inputShape = shape
         return Tensor.result("reshape", shape: resolved, storage: storage, inputs: [self]) { context in
@@ -27,7 +27,7 @@ extension Tensor {
         if rank == 0 { return reshaped([1]) }
         let start = Shape.normalizeAxis(startAxis, rank: rank, op: "flatten")
         let end = Shape.normalizeAxis(endAxis, rank: rank, op: "flatten")
-        precondition(start <= end, "flatten: startAxis \(startAxis) is after endAxis \(endAxis) for shape \(shape)")
+        require(start <= end, "flatten: startAxis \(startAxis) is after endAxis \(endAxis) for shape \(shape)")
         let merged = shape[start...end].reduce(1, *)
         return reshaped(Array(shape[..<start]) + [merged] + Array(shape[(end + 1)...]))
     }
@@ -37,7 +37,7 @@ extension Tensor {
         let removed = axes.map { Shape.normalizeAxes($0, rank: rank, op: "squeeze") }
             ?? shape.indices.filter { shape[$0] == 1 }
         for axis in removed {
-            precondition(shape[axis] == 1, "squeeze: axis \(axis) of shape \(shape) has size \(shape[axis]), not 1")
+            require(shape[axis] == 1, "squeeze: axis \(axis) of shape \(shape) has size \(shape[axis]), not 1")
         }
         return reshaped(shape.enumerated().filter { !removed.contains($0.offset) }.map(\.element))
     }
@@ -45,7 +45,7 @@ extension Tensor {
     /// Inserts a size-1 axis at `axis` (in `0...rank`).
     public func unsqueezed(axis: Int) -> Tensor {
         let position = axis < 0 ? axis + rank + 1 : axis
-        precondition(position >= 0 && position <= rank, "unsqueeze: axis \(axis) out of range for shape \(shape)")
+        require(position >= 0 && position <= rank, "unsqueeze: axis \(axis) out of range for shape \(shape)")
         var newShape = shape
         newShape.insert(1, at: position)
         return reshaped(newShape)
@@ -57,7 +57,7 @@ extension Tensor {
 extension Tensor {
     /// Reorders axes: result axis `i` is input axis `order[i]` (PyTorch `permute`).
     public func permuted(_ order: [Int]) -> Tensor {
-        precondition(order.count == rank && Set(order.map { $0 < 0 ? $0 + rank : $0 }) == Set(0..<rank),
+        require(order.count == rank && Set(order.map { $0 < 0 ? $0 + rank : $0 }) == Set(0..<rank),
                      "permute: \(order) is not a permutation of the axes of shape \(shape)")
         let axes = order.map { $0 < 0 ? $0 + rank : $0 }
         if axes == Array(0..<rank) { return self }
@@ -73,7 +73,7 @@ extension Tensor {
 
     /// Swaps two axes (the last two by default).
     public func transposed(_ first: Int = -2, _ second: Int = -1) -> Tensor {
-        precondition(rank >= 2, "transpose: needs rank 2 or more, got shape \(shape)")
+        require(rank >= 2, "transpose: needs rank 2 or more, got shape \(shape)")
         let a = Shape.normalizeAxis(first, rank: rank, op: "transpose")
         let b = Shape.normalizeAxis(second, rank: rank, op: "transpose")
         var order = Array(0..<rank)
@@ -85,7 +85,7 @@ extension Tensor {
     public func expanded(to target: [Int]) -> Tensor {
         if target == shape { return self }
         let check = Shape.broadcast(shape, target, op: "expand")
-        precondition(check == target, "expand: shape \(shape) cannot be expanded to \(target)")
+        require(check == target, "expand: shape \(shape) cannot be expanded to \(target)")
         let storage = LayoutKernels.stridedCopy(self.storage.pointer, outShape: target,
                                                 readStrides: Shape.broadcastStrides(shape, to: target))
         let inputShape = shape

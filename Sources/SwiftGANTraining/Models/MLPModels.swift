@@ -120,8 +120,8 @@ public final class ConditionalGenerator: GeneratorModel {
 
     public override func generate(_ latents: Tensor, labels: [Int]?) -> Tensor {
         checkLatents(latents)
-        guard let labels else { preconditionFailure("ConditionalGenerator: labels are required") }
-        precondition(labels.count == latents.shape[0], "ConditionalGenerator: \(labels.count) labels for \(latents.shape[0]) latents")
+        guard let labels else { fatalError("ConditionalGenerator: labels are required") }
+        require(labels.count == latents.shape[0], "ConditionalGenerator: \(labels.count) labels for \(latents.shape[0]) latents")
         let input = concat([labelEmbedding(labels), latents], axis: 1)
         return model(input).reshaped([latents.shape[0]] + config.imageShape)
     }
@@ -156,7 +156,7 @@ public final class ConditionalDiscriminator: DiscriminatorModel {
     }
 
     public override func score(_ samples: Tensor, labels: [Int]?) -> Tensor {
-        guard let labels else { preconditionFailure("ConditionalDiscriminator: labels are required") }
+        guard let labels else { fatalError("ConditionalDiscriminator: labels are required") }
         let flat = samples.flattened(startAxis: 1)
         if let head {
             let features = model(flat)

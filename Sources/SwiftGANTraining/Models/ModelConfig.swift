@@ -82,20 +82,20 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         guard imageShape.count == 3, imageShape.allSatisfy({ $0 > 0 }) else { return "image shape \(imageShape) must be [C, H, W]" }
         guard latentDimension > 0 else { return "latent dimension \(latentDimension) must be positive" }
         guard width > 0 else { return "width \(width) must be positive" }
+        if kind != .mlp2d && imageShape == [1, 1, 2] { return "\(kind.rawValue) is for images; use mlp2d for 2-D data" }
         if kind == .dcgan || kind == .mlpConv {
             guard imageShape[1] == imageShape[2], [28, 32, 64].contains(imageShape[1]) else {
                 return "\(kind.rawValue) needs square 28x28, 32x32 or 64x64 images, the data is \(imageShape[2])x\(imageShape[1])"
             }
         }
         if kind == .mlp2d && imageShape != [1, 1, 2] { return "mlp2d is for 2-D points, the data is \(imageShape)" }
-        if kind != .mlp2d && imageShape == [1, 1, 2] { return "\(kind.rawValue) is for images; use mlp2d for 2-D data" }
         if isConditional && classCount < 2 { return "a conditional model needs at least 2 classes, the data has \(classCount)" }
         return nil
     }
 
     /// Builds the generator and discriminator, initialised from `generator`.
     public func build(generator: inout RandomGenerator) -> (generator: GeneratorModel, discriminator: DiscriminatorModel) {
-        if let problem = validationProblem() { preconditionFailure("ModelConfig: \(problem)") }
+        if let problem = validationProblem() { fatalError("ModelConfig: \(problem)") }
         switch kind {
         case .mlp:
             return (MLPGenerator(self, generator: &generator), MLPDiscriminator(self, generator: &generator))
@@ -133,14 +133,14 @@ open class GeneratorModel: Module {
 
     /// Samples `[N, C, H, W]` in [-1, 1] (Tanh) for latents `[N, latentDimension]`.
     open func generate(_ latents: Tensor, labels: [Int]?) -> Tensor {
-        preconditionFailure("\(type(of: self)) does not implement generate")
+        fatalError("\(type(of: self)) does not implement generate")
     }
 
     /// Unconditional generation through the module call.
     public override func forward(_ input: Tensor) -> Tensor { generate(input, labels: nil) }
 
     func checkLatents(_ latents: Tensor) {
-        precondition(latents.rank == 2 && latents.shape[1] == config.latentDimension,
+        require(latents.rank == 2 && latents.shape[1] == config.latentDimension,
                      "\(type(of: self)): expected latents [N, \(config.latentDimension)], got \(latents.shape)")
     }
 }
@@ -153,7 +153,7 @@ open class DiscriminatorModel: Module {
 
     /// Scores `[N, 1]`: probabilities or logits as `config.discriminatorOutput` says.
     open func score(_ samples: Tensor, labels: [Int]?) -> Tensor {
-        preconditionFailure("\(type(of: self)) does not implement score")
+        fatalError("\(type(of: self)) does not implement score")
     }
 
     public override func forward(_ input: Tensor) -> Tensor { score(input, labels: nil) }

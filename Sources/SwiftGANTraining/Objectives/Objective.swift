@@ -71,7 +71,7 @@ public enum GradientPenalty {
     /// - Returns: the penalty (differentiable with respect to D's parameters).
     public static func wgangp(real: Tensor, fake: Tensor, epsilon: Float = 1e-12,
                               generator: inout RandomGenerator, critic: (Tensor) -> Tensor) -> Tensor {
-        precondition(real.shape == fake.shape, "wgangp: real \(real.shape) and fake \(fake.shape) differ")
+        require(real.shape == fake.shape, "wgangp: real \(real.shape) and fake \(fake.shape) differ")
         var alphaShape = [Int](repeating: 1, count: real.rank)
         alphaShape[0] = real.shape[0]
         let alpha = Tensor.uniform(alphaShape, generator: &generator)

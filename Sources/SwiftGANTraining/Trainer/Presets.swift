@@ -17,7 +17,8 @@ public enum Preset: String, CaseIterable, Sendable {
     case wganGP = "wgan-gp"
     /// Hinge loss with spectral norm in D, TTUR (D 4e-4, G 1e-4), Adam (0, 0.9).
     case hingeSN = "hinge-sn"
-    /// The 2-D mixture pair: non-saturating BCE, Adam 1e-3 (0.5, 0.999), batch 256.
+    /// The 2-D mixture pair: non-saturating BCE, Adam 1e-3 (0.5, 0.999), batch 256, 2,000 steps with
+    /// the learning rates decayed linearly to 0 over the second half (which sharpens the modes).
     case mixture2d = "2d"
 
     /// The model kind, training recipe and any model adjustments.
@@ -67,7 +68,8 @@ public enum Preset: String, CaseIterable, Sendable {
             model.latentDimension = 2
             model.width = 128
             training = TrainingConfig(objective: .nonSaturating, learningRateG: 1e-3, learningRateD: 1e-3, beta1: 0.5, beta2: 0.999,
-                                      batchSize: 256, steps: 2_000, seed: training.seed, sampleEvery: 500, checkpointEvery: 1_000)
+                                      learningRateDecay: true, batchSize: 256, steps: 2_000, seed: training.seed,
+                                      sampleEvery: 500, checkpointEvery: 1_000)
         }
     }
 }

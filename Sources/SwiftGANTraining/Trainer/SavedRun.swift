@@ -57,7 +57,7 @@ public struct SavedRun {
 /// Spherical linear interpolation between latent vectors (White 2016), which
 /// keeps interpolants at the norm typical of Gaussian latents.
 public func slerp(_ a: [Float], _ b: [Float], _ t: Float) -> [Float] {
-    precondition(a.count == b.count, "slerp: vectors of \(a.count) and \(b.count) elements")
+    require(a.count == b.count, "slerp: vectors of \(a.count) and \(b.count) elements")
     let normA = a.reduce(0) { $0 + $1 * $1 }.squareRoot(), normB = b.reduce(0) { $0 + $1 * $1 }.squareRoot()
     let cosine = Swift.min(Swift.max(zip(a, b).reduce(0) { $0 + $1.0 * $1.1 } / Swift.max(normA * normB, 1e-12), -1), 1)
     let omega = acos(cosine)

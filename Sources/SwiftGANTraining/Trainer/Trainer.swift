@@ -108,6 +108,14 @@ public final class Trainer {
             optimizerG = RMSprop(generator.parameters(), learningRate: training.learningRateG)
             optimizerD = RMSprop(discriminator.parameters(), learningRate: training.learningRateD)
         }
+        if training.learningRateDecay {
+            let half = Swift.max(training.steps / 2, 1)
+            optimizerG.schedule = LinearDecaySchedule(initial: training.learningRateG, final: 0, startStep: training.steps - half, decaySteps: half)
+            // D steps criticSteps times per G step.
+            optimizerD.schedule = LinearDecaySchedule(initial: training.learningRateD, final: 0,
+                                                      startStep: (training.steps - half) * training.criticSteps,
+                                                      decaySteps: half * training.criticSteps)
+        }
         loader = DataLoader(dataset, batchSize: training.batchSize, shuffle: true, dropLast: true, seed: training.seed &+ 1)
         var fixed = RandomGenerator(seed: training.seed &+ 2)
         let gridCount = model.kind == .mlp2d ? 1_000 : 64

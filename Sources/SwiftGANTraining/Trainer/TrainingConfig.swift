@@ -1,6 +1,12 @@
 /// Everything about a run besides the architecture: objective, optimisers,
 /// schedule and logging. Saved with the model config in `config.json`.
 public struct TrainingConfig: Codable, Equatable, Sendable {
+    private enum CodingKeys: String, CodingKey {
+        case objective, optimizer, learningRateG, learningRateD, beta1, beta2, criticSteps, weightClip
+        case gradientPenaltyWeight, r1Weight, labelSmoothing, emaDecay, learningRateDecay, batchSize, steps, seed
+        case sampleEvery, checkpointEvery, logEvery
+    }
+
     /// The optimiser family.
     public enum OptimizerKind: String, Codable, CaseIterable, Sendable {
         case adam, rmsprop
@@ -27,6 +33,8 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     public var labelSmoothing: Float
     /// Decay of the EMA generator (nil: no EMA).
     public var emaDecay: Float?
+    /// Decay both learning rates linearly to 0 over the second half of the run.
+    public var learningRateDecay: Bool
     public var batchSize: Int
     /// Total G steps.
     public var steps: Int
@@ -41,7 +49,8 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     public init(objective: Objective = .nonSaturating, optimizer: OptimizerKind = .adam,
                 learningRateG: Float = 2e-4, learningRateD: Float = 2e-4, beta1: Float = 0.5, beta2: Float = 0.999,
                 criticSteps: Int = 1, weightClip: Float = 0.01, gradientPenaltyWeight: Float = 10, r1Weight: Float = 0,
-                labelSmoothing: Float = 0, emaDecay: Float? = nil, batchSize: Int = 64, steps: Int = 1000,
+                labelSmoothing: Float = 0, emaDecay: Float? = nil, learningRateDecay: Bool = false,
+                batchSize: Int = 64, steps: Int = 1000,
                 seed: UInt64 = 0, sampleEvery: Int = 500, checkpointEvery: Int = 500, logEvery: Int = 10) {
         self.objective = objective
         self.optimizer = optimizer
@@ -55,6 +64,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         self.r1Weight = r1Weight
         self.labelSmoothing = labelSmoothing
         self.emaDecay = emaDecay
+        self.learningRateDecay = learningRateDecay
         self.batchSize = batchSize
         self.steps = steps
         self.seed = seed

@@ -70,6 +70,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Decay of an EMA generator (e.g. 0.999); 0 turns it off.")
     var ema: Float?
 
+    @Flag(help: "Decay the learning rates linearly to 0 over the second half of the run.")
+    var lrDecay = false
+
     @Flag(help: "Spectral normalisation in the discriminator.")
     var spectralNorm = false
 
@@ -149,6 +152,7 @@ struct TrainCommand: ParsableCommand {
         if let latent { modelConfig.latentDistribution = ModelConfig.LatentDistribution(rawValue: latent)! }
         if let width { modelConfig.width = width }
         if spectralNorm { modelConfig.spectralNorm = true }
+        if lrDecay { training.learningRateDecay = true }
         if let objective { training.objective = Objective(rawValue: objective)! }
         if let batchSize { training.batchSize = batchSize }
         if let learningRateG { training.learningRateG = learningRateG }
