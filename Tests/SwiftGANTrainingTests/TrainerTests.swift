@@ -296,3 +296,34 @@ struct ProtoField {
         return result
     }
 }
+
+@Suite("Configuration files")
+struct ConfigurationTests {
+    @Test func roundTripAndOlderFiles() throws {
+        var model = ModelConfig(kind: .dcgan, imageShape: [1, 28, 28])
+        var training = TrainingConfig(seed: 4)
+        Preset.wganGP.apply(to: &model, &training)
+        let config = RunConfig(model: model, training: training, data: DataSpec(name: "fashion-mnist"), preset: "wgan-gp")
+        let path = temporaryDirectory() + "/config.json"
+        try AtomicFile.write(config.encoded(), to: path)
+        #expect(try RunConfig.read(path) == config)
+        // A config written before `learningRateDecay` existed still loads, with the default.
+        var json = String(decoding: try config.encoded(), as: UTF8.self)
+        json = json.replacingOccurrences(of: "\"learningRateDecay\" : false,", with: "")
+        #expect(!json.contains("learningRateDecay"))
+        try AtomicFile.write(Array(json.utf8), to: path)
+        #expect(try RunConfig.read(path).training.learningRateDecay == false)
+        try AtomicFile.write(Array("{\"model\": 3}".utf8), to: path)
+        #expect(throws: DataError.self) { try RunConfig.read(path) }
+    }
+
+    @Test func presetsProduceValidConfigs() {
+        for preset in Preset.allCases {
+            var model = ModelConfig(kind: .dcgan, imageShape: preset == .mixture2d ? [1, 1, 2] : [1, 28, 28])
+            var training = TrainingConfig()
+            preset.apply(to: &model, &training)
+            #expect(training.validationProblem() == nil, "\(preset)")
+            #expect(model.validationProblem() == nil, "\(preset): \(model.validationProblem() ?? "")")
+        }
+    }
+}

@@ -73,6 +73,34 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         self.logEvery = logEvery
     }
 
+    /// Reads a saved config; fields added in later versions take their defaults.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let defaults = TrainingConfig()
+        func value<T: Decodable>(_ key: CodingKeys, _ fallback: T) throws -> T {
+            try container.decodeIfPresent(T.self, forKey: key) ?? fallback
+        }
+        objective = try value(.objective, defaults.objective)
+        optimizer = try value(.optimizer, defaults.optimizer)
+        learningRateG = try value(.learningRateG, defaults.learningRateG)
+        learningRateD = try value(.learningRateD, defaults.learningRateD)
+        beta1 = try value(.beta1, defaults.beta1)
+        beta2 = try value(.beta2, defaults.beta2)
+        criticSteps = try value(.criticSteps, defaults.criticSteps)
+        weightClip = try value(.weightClip, defaults.weightClip)
+        gradientPenaltyWeight = try value(.gradientPenaltyWeight, defaults.gradientPenaltyWeight)
+        r1Weight = try value(.r1Weight, defaults.r1Weight)
+        labelSmoothing = try value(.labelSmoothing, defaults.labelSmoothing)
+        emaDecay = try container.decodeIfPresent(Float.self, forKey: .emaDecay)
+        learningRateDecay = try value(.learningRateDecay, defaults.learningRateDecay)
+        batchSize = try value(.batchSize, defaults.batchSize)
+        steps = try value(.steps, defaults.steps)
+        seed = try value(.seed, defaults.seed)
+        sampleEvery = try value(.sampleEvery, defaults.sampleEvery)
+        checkpointEvery = try value(.checkpointEvery, defaults.checkpointEvery)
+        logEvery = try value(.logEvery, defaults.logEvery)
+    }
+
     /// A one-line problem with the values, or nil.
     public func validationProblem() -> String? {
         if !(learningRateG > 0 && learningRateD > 0) { return "learning rates must be positive (G \(learningRateG), D \(learningRateD))" }
