@@ -27,8 +27,11 @@ struct LossTests {
         expectMatches(loss, Tensor([0, 0, 100, 100]), relative: 1e-6, "bce with logits at ±100")
         let grad = gradients(of: loss.sum(), withRespectTo: [logits])[0]
         #expect(grad.scalars.allSatisfy { $0.isFinite })
-        let saturated = Loss.binaryCrossEntropy(Tensor([0, 1]), Tensor([1, 0]), reduction: .none)
-        #expect(saturated.scalars == [100, 100])
+        let saturatedInput = Tensor([0, 1, 0, 1]).requiringGradient()
+        let saturated = Loss.binaryCrossEntropy(saturatedInput, Tensor([1, 0, 0, 1]), reduction: .none)
+        #expect(saturated.scalars == [100, 100, 0, 0])
+        // Saturated probabilities give finite gradients (PyTorch clamps them too).
+        #expect(gradients(of: saturated.sum(), withRespectTo: [saturatedInput])[0].scalars.allSatisfy { $0.isFinite })
     }
 
     @Test func ganObjectives() {

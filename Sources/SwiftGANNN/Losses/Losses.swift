@@ -30,10 +30,17 @@ public enum Loss {
     public static func binaryCrossEntropy(_ probabilities: Tensor, _ targets: Tensor,
                                           reduction: Reduction = .mean) -> Tensor {
         checkSameShape(probabilities, targets, "binaryCrossEntropy")
-        let floor = Tensor(-100)
-        let logP = probabilities.log().maximum(floor)
-        let logOneMinusP = (1 - probabilities).log().maximum(floor)
+        let logP = clampedLog(probabilities)
+        let logOneMinusP = clampedLog(1 - probabilities)
         return reduction.apply(-(targets * logP + (1 - targets) * logOneMinusP))
+    }
+
+    /// `max(log x, -100)` whose gradient is finite (zero) where x = 0:
+    /// `log(0)`'s infinite slope never meets the zero gradient of the clamp.
+    private static func clampedLog(_ x: Tensor) -> Tensor {
+        let floor = Tensor(-100)
+        let safe = x.maximum(Tensor(Float.leastNormalMagnitude)).log()
+        return `where`(x.greater(0), safe, floor).maximum(floor)
     }
 
     /// Binary cross-entropy on logits (`F.binary_cross_entropy_with_logits`),
