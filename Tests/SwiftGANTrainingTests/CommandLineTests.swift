@@ -52,6 +52,38 @@ struct CommandLineTests {
         #expect(try SavedRun(directory: "\(work)/run").step == 8)
     }
 
+    /// SIGINT saves a checkpoint and exits 130; the run then resumes.
+    @Test func interruptSavesACheckpoint() throws {
+        let work = temporaryDirectory()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: ganExecutable())
+        process.arguments = ["train", "--data", "ring8", "--steps", "1000000", "--checkpoint-every", "1000000",
+                             "--run-dir", "\(work)/run"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Wait until training is under way (the first sample grid is written before step 1).
+        let deadline = Date().addingTimeInterval(60)
+        while !FileManager.default.fileExists(atPath: "\(work)/run/samples/step-000000.png") && Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        Thread.sleep(forTimeInterval: 0.5)
+        process.interrupt()
+        let stopDeadline = Date().addingTimeInterval(30)
+        while process.isRunning && Date() < stopDeadline { Thread.sleep(forTimeInterval: 0.1) }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            Issue.record("gan train did not stop within 30 s of SIGINT")
+            return
+        }
+        #expect(process.terminationStatus == 130)
+        let saved = try SavedRun(directory: "\(work)/run")
+        #expect(saved.step > 0 && saved.step < 1_000_000)
+        let resumed = try runGAN(["train", "--resume", "\(work)/run", "--steps", "\(saved.step + 3)"])
+        #expect(resumed.status == 0, "\(resumed.output)")
+        #expect(try SavedRun(directory: "\(work)/run").step == saved.step + 3)
+    }
+
     @Test func badInputsGiveOneLineErrors() throws {
         let work = temporaryDirectory()
         let data = tinyIDXDirectory()
