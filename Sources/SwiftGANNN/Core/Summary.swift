@@ -63,7 +63,7 @@ extension Module {
 
 extension Int {
     /// `1234567` → `1,234,567`.
-    func formatted() -> String {
+    package func formatted() -> String {
         let digits = String(Swift.abs(self))
         var result = ""
         for (index, character) in digits.enumerated() {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SwiftGANData
+import SwiftGANNN
 import SwiftGANTensor
 import SwiftGANTraining
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SwiftGANData
+import SwiftGANNN
 import SwiftGANTensor
 import SwiftGANTraining
 
@@ -219,16 +220,4 @@ struct TrainCommand: ParsableCommand {
 struct CLIError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
-}
-
-extension Int {
-    func formatted() -> String {
-        let digits = String(Swift.abs(self))
-        var result = ""
-        for (index, character) in digits.enumerated() {
-            if index > 0 && (digits.count - index) % 3 == 0 { result.append(",") }
-            result.append(character)
-        }
-        return self < 0 ? "-" + result : result
-    }
 }
