@@ -11,16 +11,10 @@ public class Adam: Optimizer, @unchecked Sendable {
     let decoupledWeightDecay: Bool
 
     /// - Precondition: learning rate ≥ 0, β1 and β2 in [0, 1), ε ≥ 0, weight decay ≥ 0.
-    public init(_ parameters: [Parameter], learningRate: Float = 1e-3, betas: (Float, Float) = (0.9, 0.999),
-                epsilon: Float = 1e-8, weightDecay: Float = 0, amsgrad: Bool = false) {
-        self.beta1 = betas.0
-        self.beta2 = betas.1
-        self.epsilon = epsilon
-        self.weightDecay = weightDecay
-        self.amsgrad = amsgrad
-        decoupledWeightDecay = false
-        super.init(parameters, learningRate: learningRate)
-        Self.validate(betas: betas, epsilon: epsilon, weightDecay: weightDecay, name: "Adam")
+    public convenience init(_ parameters: [Parameter], learningRate: Float = 1e-3, betas: (Float, Float) = (0.9, 0.999),
+                            epsilon: Float = 1e-8, weightDecay: Float = 0, amsgrad: Bool = false) {
+        self.init(parameters, learningRate: learningRate, betas: betas, epsilon: epsilon, weightDecay: weightDecay,
+                  amsgrad: amsgrad, decoupled: false, name: "Adam")
     }
 
     init(_ parameters: [Parameter], learningRate: Float, betas: (Float, Float), epsilon: Float,
@@ -91,7 +85,7 @@ public class Adam: Optimizer, @unchecked Sendable {
 
 /// AdamW: Adam with decoupled weight decay (`torch.optim.AdamW`, default decay 0.01).
 public final class AdamW: Adam, @unchecked Sendable {
-    public override init(_ parameters: [Parameter], learningRate: Float = 1e-3, betas: (Float, Float) = (0.9, 0.999),
+    public init(_ parameters: [Parameter], learningRate: Float = 1e-3, betas: (Float, Float) = (0.9, 0.999),
                 epsilon: Float = 1e-8, weightDecay: Float = 0.01, amsgrad: Bool = false) {
         super.init(parameters, learningRate: learningRate, betas: betas, epsilon: epsilon,
                    weightDecay: weightDecay, amsgrad: amsgrad, decoupled: true, name: "AdamW")
