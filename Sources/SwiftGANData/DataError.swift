@@ -1,14 +1,5 @@
-/// A problem with an input file or directory: names it and says what is wrong.
-public struct DataError: Error, CustomStringConvertible, Equatable {
-    /// The file or directory.
-    public var file: String
-    /// What is wrong, naming the field, size or value involved.
-    public var problem: String
+import SwiftGANNN
 
-    public init(file: String, problem: String) {
-        self.file = file
-        self.problem = problem
-    }
-
-    public var description: String { "\(file): \(problem)" }
-}
+/// Errors reading datasets, images and arrays: the same file error the
+/// checkpoint layer uses, so callers catch one type.
+public typealias DataError = FileError

@@ -59,10 +59,6 @@ public enum ImageGrid {
     public static func write(_ images: Tensor, to path: String, nrow: Int = 8, padding: Int = 2,
                              padValue: Float = -1, scale: Int = 1) throws {
         let bytes = try PNG.encode(pngImage(make(images, nrow: nrow, padding: padding, padValue: padValue, scale: scale)))
-        do {
-            try AtomicFile.write(bytes, to: path)
-        } catch let error as CheckpointError {
-            throw DataError(file: error.file, problem: error.problem)
-        }
+        try AtomicFile.write(bytes, to: path)
     }
 }

@@ -56,11 +56,7 @@ public enum NPY {
 
     /// Writes `tensor` to `path` as a version 1.0 `.npy` file, atomically.
     public static func write(_ tensor: Tensor, to path: String, as type: ElementType = .float32) throws {
-        do {
-            try AtomicFile.write(encode(tensor, as: type), to: path)
-        } catch let error as CheckpointError {
-            throw DataError(file: error.file, problem: error.problem)
-        }
+        try AtomicFile.write(encode(tensor, as: type), to: path)
     }
 
     // MARK: Reading
