@@ -4,7 +4,8 @@
 // Targets are layered; dependencies point down only:
 //   CBLAS (OpenBLAS shim) -> SwiftGANTensor (tensor + autodiff) -> SwiftGANNN (layers,
 //   losses, optimizers, checkpoints) -> SwiftGANData (datasets, images, loader; also on
-//   CZlib, CPNG and CJPEG) -> SwiftGANTraining (models, objectives, trainer) -> gan (CLI)
+//   CZlib, CPNG and CJPEG) -> SwiftGANMetrics (feature classifier, FID, KID, ...) ->
+//   SwiftGANTraining (models, objectives, trainer) -> gan (CLI)
 import PackageDescription
 
 /// The numeric libraries are optimised in debug builds too: `swift test`
@@ -18,6 +19,7 @@ let package = Package(
         .library(name: "SwiftGANTensor", targets: ["SwiftGANTensor"]),
         .library(name: "SwiftGANNN", targets: ["SwiftGANNN"]),
         .library(name: "SwiftGANData", targets: ["SwiftGANData"]),
+        .library(name: "SwiftGANMetrics", targets: ["SwiftGANMetrics"]),
         .library(name: "SwiftGANTraining", targets: ["SwiftGANTraining"]),
         .executable(name: "gan", targets: ["gan"]),
     ],
@@ -68,10 +70,18 @@ let package = Package(
             swiftSettings: optimizedInDebug
         ),
 
+        // MARK: - Metrics: the feature classifier, FID, KID, classifier score, precision/recall
+        .target(
+            name: "SwiftGANMetrics",
+            dependencies: ["SwiftGANData", "SwiftGANNN", "SwiftGANTensor"],
+            resources: [.copy("Resources/fashion-mnist-classifier.safetensors")],
+            swiftSettings: optimizedInDebug
+        ),
+
         // MARK: - Training: GAN models, objectives, the trainer, logging
         .target(
             name: "SwiftGANTraining",
-            dependencies: ["SwiftGANData", "SwiftGANNN", "SwiftGANTensor"],
+            dependencies: ["SwiftGANMetrics", "SwiftGANData", "SwiftGANNN", "SwiftGANTensor"],
             swiftSettings: optimizedInDebug
         ),
 
@@ -82,6 +92,7 @@ let package = Package(
                 "SwiftGANTensor",
                 "SwiftGANNN",
                 "SwiftGANData",
+                "SwiftGANMetrics",
                 "SwiftGANTraining",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -106,7 +117,12 @@ let package = Package(
         ),
         .testTarget(
             name: "SwiftGANTrainingTests",
-            dependencies: ["SwiftGANTraining", "SwiftGANData", "SwiftGANNN", "SwiftGANTensor", "gan"]
+            dependencies: ["SwiftGANTraining", "SwiftGANMetrics", "SwiftGANData", "SwiftGANNN", "SwiftGANTensor", "gan"]
+        ),
+        .testTarget(
+            name: "SwiftGANMetricsTests",
+            dependencies: ["SwiftGANMetrics", "SwiftGANData", "SwiftGANNN", "SwiftGANTensor"],
+            resources: [.copy("Fixtures")]
         ),
         .testTarget(
             name: "SwiftGANDataTests",

@@ -13,17 +13,23 @@ public struct SavedRun {
     /// The step the checkpoint was written at.
     public let step: Int
 
+    /// - Parameter best: read `best.safetensors` (kept by `--eval-every`)
+    ///   instead of the latest checkpoint.
     /// - Throws: `DataError` naming the missing or invalid file.
-    public init(directory: String) throws {
+    public init(directory: String, best: Bool = false) throws {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw DataError(file: directory, problem: "no such run directory")
         }
         self.directory = directory
         config = try RunConfig.read(TrainingRun.configPath(directory))
-        checkpoint = try SafeTensors.read(TrainingRun.checkpointPath(directory))
+        let file = best ? TrainingRun.bestCheckpointPath(directory) : TrainingRun.checkpointPath(directory)
+        if best && !FileManager.default.fileExists(atPath: file) {
+            throw DataError(file: file, problem: "no best checkpoint; train with --eval-every N to keep one")
+        }
+        checkpoint = try SafeTensors.read(file)
         guard let step = checkpoint.metadata["swiftgan.step"].flatMap(Int.init) else {
-            throw DataError(file: TrainingRun.checkpointPath(directory), problem: "not a SwiftGAN training checkpoint (no step)")
+            throw DataError(file: file, problem: "not a SwiftGAN training checkpoint (no step)")
         }
         self.step = step
     }

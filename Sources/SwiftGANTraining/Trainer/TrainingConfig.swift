@@ -4,7 +4,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     private enum CodingKeys: String, CodingKey {
         case objective, optimizer, learningRateG, learningRateD, beta1, beta2, criticSteps, weightClip
         case gradientPenaltyWeight, r1Weight, labelSmoothing, emaDecay, learningRateDecay, batchSize, steps, seed
-        case sampleEvery, checkpointEvery, logEvery
+        case sampleEvery, checkpointEvery, logEvery, evalEvery, evalCount, featuresPath
     }
 
     /// The optimiser family.
@@ -45,13 +45,21 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     public var checkpointEvery: Int
     /// Log scalars every this many steps.
     public var logEvery: Int
+    /// Evaluate every this many steps (nil: never): FID for images, the
+    /// mixture metrics for 2-D data; the best checkpoint is kept as `best.safetensors`.
+    public var evalEvery: Int?
+    /// Samples per evaluation during training.
+    public var evalCount: Int
+    /// The feature classifier for FID during training (nil: the shipped Fashion-MNIST one).
+    public var featuresPath: String?
 
     public init(objective: Objective = .nonSaturating, optimizer: OptimizerKind = .adam,
                 learningRateG: Float = 2e-4, learningRateD: Float = 2e-4, beta1: Float = 0.5, beta2: Float = 0.999,
                 criticSteps: Int = 1, weightClip: Float = 0.01, gradientPenaltyWeight: Float = 10, r1Weight: Float = 0,
                 labelSmoothing: Float = 0, emaDecay: Float? = nil, learningRateDecay: Bool = false,
                 batchSize: Int = 64, steps: Int = 1000,
-                seed: UInt64 = 0, sampleEvery: Int = 500, checkpointEvery: Int = 500, logEvery: Int = 10) {
+                seed: UInt64 = 0, sampleEvery: Int = 500, checkpointEvery: Int = 500, logEvery: Int = 10,
+                evalEvery: Int? = nil, evalCount: Int = 5_000, featuresPath: String? = nil) {
         self.objective = objective
         self.optimizer = optimizer
         self.learningRateG = learningRateG
@@ -71,6 +79,9 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         self.sampleEvery = sampleEvery
         self.checkpointEvery = checkpointEvery
         self.logEvery = logEvery
+        self.evalEvery = evalEvery
+        self.evalCount = evalCount
+        self.featuresPath = featuresPath
     }
 
     /// Reads a saved config; fields added in later versions take their defaults.
@@ -99,6 +110,9 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         sampleEvery = try value(.sampleEvery, defaults.sampleEvery)
         checkpointEvery = try value(.checkpointEvery, defaults.checkpointEvery)
         logEvery = try value(.logEvery, defaults.logEvery)
+        evalEvery = try container.decodeIfPresent(Int.self, forKey: .evalEvery)
+        evalCount = try value(.evalCount, defaults.evalCount)
+        featuresPath = try container.decodeIfPresent(String.self, forKey: .featuresPath)
     }
 
     /// A one-line problem with the values, or nil.
@@ -111,6 +125,8 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         if sampleEvery < 1 || checkpointEvery < 1 || logEvery < 1 { return "sample, checkpoint and log intervals must be positive" }
         if !(labelSmoothing >= 0 && labelSmoothing < 1) { return "label smoothing \(labelSmoothing) must be in [0, 1)" }
         if let emaDecay, !(emaDecay > 0 && emaDecay < 1) { return "EMA decay \(emaDecay) must be in (0, 1)" }
+        if let evalEvery, evalEvery < 1 { return "evaluation interval \(evalEvery) must be positive" }
+        if evalCount < 11 { return "evaluation sample count \(evalCount) must be at least 11" }
         if r1Weight < 0 || gradientPenaltyWeight < 0 || weightClip <= 0 { return "penalty weights must be non-negative and the clip positive" }
         return nil
     }

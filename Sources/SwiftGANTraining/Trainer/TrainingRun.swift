@@ -12,6 +12,7 @@ import SwiftGANTensor
 ///   samples/step-000500.png      the fixed noise batch every N steps
 ///   metrics.jsonl                one JSON object per logged step
 ///   events.out.tfevents.*        TensorBoard scalars and sample images
+///   best.safetensors             with --eval-every: the checkpoint with the best FID
 /// ```
 public final class TrainingRun {
     /// How `run` ended.
@@ -25,16 +26,21 @@ public final class TrainingRun {
     public let trainer: Trainer
     private let tensorboard: TensorBoardWriter
     private let metrics: MetricsLog
+    private let evaluator: TrainingEvaluator?
+    private var bestScore: Double?
 
     public static func configPath(_ directory: String) -> String { "\(directory)/config.json" }
     public static func checkpointPath(_ directory: String) -> String { "\(directory)/checkpoint.safetensors" }
+    public static func bestCheckpointPath(_ directory: String) -> String { "\(directory)/\(TrainingEvaluator.bestFileName)" }
 
-    private init(directory: String, trainer: Trainer) throws {
+    private init(directory: String, trainer: Trainer, evaluator: TrainingEvaluator?) throws {
         self.directory = directory
         self.trainer = trainer
+        self.evaluator = evaluator
         try FileManager.default.createDirectory(atPath: "\(directory)/samples", withIntermediateDirectories: true)
         tensorboard = try TensorBoardWriter(directory: directory)
         metrics = try MetricsLog(path: "\(directory)/metrics.jsonl")
+        bestScore = TrainingEvaluator.recordedBest(directory: directory)
     }
 
     /// Starts a new run in `directory`.
@@ -57,9 +63,10 @@ public final class TrainingRun {
         }
         let dataset = try config.data.load(seed: config.training.seed)
         let trainer = try Trainer(config: config, dataset: dataset)
+        let evaluator = config.training.evalEvery == nil ? nil : try TrainingEvaluator(config: config)
         try manager.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try AtomicFile.write(trainer.config.encoded(), to: configPath(directory))
-        return try TrainingRun(directory: directory, trainer: trainer)
+        return try TrainingRun(directory: directory, trainer: trainer, evaluator: evaluator)
     }
 
     /// Reopens the run in `directory` at its checkpoint; `steps` sets a new total.
@@ -78,12 +85,13 @@ public final class TrainingRun {
         let dataset = try config.data.load(seed: config.training.seed)
         let trainer = try Trainer(config: config, dataset: dataset)
         try trainer.restore(checkpoint, file: checkpointPath(directory))
+        let evaluator = config.training.evalEvery == nil ? nil : try TrainingEvaluator(config: config)
         guard trainer.step <= config.training.steps else {
             throw TrainingError.invalidConfiguration("the checkpoint is at step \(trainer.step), past the requested total \(config.training.steps)")
         }
         try AtomicFile.write(trainer.config.encoded(), to: configPath(directory))
         try MetricsLog.truncate(path: "\(directory)/metrics.jsonl", afterStep: trainer.step)
-        return try TrainingRun(directory: directory, trainer: trainer)
+        return try TrainingRun(directory: directory, trainer: trainer, evaluator: evaluator)
     }
 
     /// Trains to the configured total, logging every `logEvery` steps,
@@ -95,7 +103,9 @@ public final class TrainingRun {
     ///     saves a checkpoint and returns `.interrupted`.
     /// - Throws: `TrainingError.diverged` (the checkpoint on disk stays the
     ///   last good one), or file errors.
-    public func run(progress: (StepMetrics) -> Void = { _ in }, shouldStop: () -> Bool = { false }) throws -> Outcome {
+    ///   - evaluated: called after each `--eval-every` evaluation.
+    public func run(progress: (StepMetrics) -> Void = { _ in }, evaluated: (TrainingEvaluation) -> Void = { _ in },
+                    shouldStop: () -> Bool = { false }) throws -> Outcome {
         let training = trainer.config.training
         if trainer.step == 0 { try renderSamples() }
         while trainer.step < training.steps {
@@ -110,6 +120,9 @@ public final class TrainingRun {
                 try tensorboard.scalars(stepMetrics.named, step: step)
             }
             if step % training.sampleEvery == 0 || step == training.steps { try renderSamples() }
+            if let evalEvery = training.evalEvery, step % evalEvery == 0 || step == training.steps {
+                evaluated(try evaluate())
+            }
             if step % training.checkpointEvery == 0 || step == training.steps { try saveCheckpoint() }
             progress(stepMetrics)
         }
@@ -122,6 +135,26 @@ public final class TrainingRun {
         let contents = try trainer.checkpoint()
         try SafeTensors.write(contents.tensors, metadata: contents.metadata, to: Self.checkpointPath(directory))
         tensorboard.flush()
+    }
+
+    /// Evaluates the sampling generator now (`--eval-every`), logs the values
+    /// and writes `best.safetensors` when the score improves.
+    /// - Precondition: the run was configured with `evalEvery`.
+    public func evaluate() throws -> TrainingEvaluation {
+        guard let evaluator else { throw TrainingError.invalidConfiguration("evaluation needs --eval-every") }
+        let step = trainer.step
+        let (values, score) = evaluator.evaluate(trainer.samplingGenerator(), step: step)
+        metrics.append(step: step, values.map { ($0.name, $0.value) })
+        try tensorboard.scalars(values.map { ($0.name, Float($0.value)) }, step: step)
+        let isBest = score.isFinite && (bestScore.map { score < $0 } ?? true)
+        if isBest {
+            var contents = try trainer.checkpoint()
+            contents.metadata["swiftgan.best_score"] = String(score)
+            contents.metadata["swiftgan.best_metric"] = values[0].name
+            try SafeTensors.write(contents.tensors, metadata: contents.metadata, to: Self.bestCheckpointPath(directory))
+            bestScore = score
+        }
+        return TrainingEvaluation(step: step, values: values, score: score, isBest: isBest)
     }
 
     /// Renders the fixed noise batch to `samples/step-NNNNNN.png` and TensorBoard.

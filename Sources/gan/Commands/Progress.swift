@@ -40,6 +40,16 @@ struct ProgressReporter {
         }
     }
 
+    /// Prints a line of its own (below the bar on a terminal).
+    func note(_ line: String) {
+        if interactive {
+            FileHandle.standardError.write(Data(("\r\u{1B}[K" + line + "\n").utf8))
+        } else {
+            print(line)
+            fflush(nil)
+        }
+    }
+
     static func duration(_ seconds: Double) -> String {
         guard seconds.isFinite else { return "?" }
         let total = Int(seconds.rounded())

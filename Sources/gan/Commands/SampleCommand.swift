@@ -13,9 +13,12 @@ struct RunOptions: ParsableArguments {
     @Flag(inversion: .prefixedNo, help: "Use the EMA generator (default: when the run kept one).")
     var ema: Bool?
 
+    @Flag(help: "Use best.safetensors (kept by --eval-every) instead of the latest checkpoint.")
+    var best = false
+
     func load() throws -> (SavedRun, GeneratorModel) {
         do {
-            let saved = try SavedRun(directory: run)
+            let saved = try SavedRun(directory: run, best: best)
             return (saved, try saved.generator(ema: ema))
         } catch {
             throw CLIError("\(error)")

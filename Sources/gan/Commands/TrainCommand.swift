@@ -98,6 +98,15 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Log metrics every N steps.")
     var logEvery: Int?
 
+    @Option(help: "Evaluate every N steps (FID for images, modes/quality/KL for ring8 and grid25) and keep best.safetensors.")
+    var evalEvery: Int?
+
+    @Option(help: "Samples per evaluation during training.")
+    var evalCount: Int?
+
+    @Option(help: "Feature classifier for FID during training (default: the shipped Fashion-MNIST classifier).")
+    var features: String?
+
     @Option(help: "Continue the run in this directory.")
     var resume: String?
 
@@ -110,7 +119,7 @@ struct TrainCommand: ParsableCommand {
     func validate() throws {
         for (name, value) in [("steps", steps), ("batch-size", batchSize), ("critic-steps", criticSteps), ("latent-dim", latentDim),
                               ("width", width), ("sample-every", sampleEvery), ("checkpoint-every", checkpointEvery),
-                              ("log-every", logEvery), ("image-size", imageSize), ("threads", threads), ("limit", limit)] {
+                              ("log-every", logEvery), ("eval-every", evalEvery), ("image-size", imageSize), ("threads", threads), ("limit", limit)] {
             if let value, value < 1 { throw ValidationError("--\(name) must be at least 1, got \(value)") }
         }
         if let epochs, !(epochs > 0) { throw ValidationError("--epochs must be positive, got \(epochs)") }
@@ -126,9 +135,13 @@ struct TrainCommand: ParsableCommand {
         if let latent, ModelConfig.LatentDistribution(rawValue: latent) == nil {
             throw ValidationError("unknown latent distribution '\(latent)' (normal or uniform)")
         }
+        if let evalCount, evalCount < 11 { throw ValidationError("--eval-count must be at least 11, got \(evalCount)") }
         if let channels, channels != 1 && channels != 3 { throw ValidationError("--channels must be 1 or 3, got \(channels)") }
         if resume != nil && (preset != nil || model != nil || runDir != nil) {
             throw ValidationError("--resume continues a run as configured; it takes only --steps/--epochs")
+        }
+        if resume != nil && (evalEvery != nil || evalCount != nil || features != nil) {
+            throw ValidationError("--resume keeps the run's evaluation settings; --eval-every, --eval-count and --features apply to new runs")
         }
     }
 
@@ -166,6 +179,9 @@ struct TrainCommand: ParsableCommand {
         if let sampleEvery { training.sampleEvery = sampleEvery }
         if let checkpointEvery { training.checkpointEvery = checkpointEvery }
         if let logEvery { training.logEvery = logEvery }
+        if let evalEvery { training.evalEvery = evalEvery }
+        if let evalCount { training.evalCount = evalCount }
+        if let features { training.featuresPath = features }
         training.seed = seed
         return RunConfig(model: modelConfig, training: training, data: spec, preset: chosenPreset.rawValue)
     }
@@ -202,12 +218,16 @@ struct TrainCommand: ParsableCommand {
         let outcome: TrainingRun.Outcome
         do {
             outcome = try run.run(progress: { progress.report($0, criticSteps: config.training.criticSteps) },
+                                  evaluated: { progress.note(Self.describe($0)) },
                                   shouldStop: { StopSignal.isRequested })
         } catch {
             throw CLIError("\(error)")
         }
         switch outcome {
         case .completed:
+            if config.training.evalEvery != nil {
+                print("best checkpoint by \(config.data.mixture == nil ? "FID" : "reverse KL"): \(TrainingRun.bestCheckpointPath(run.directory))")
+            }
             print("done: \(run.directory)/samples/\(String(format: "step-%06d.png", trainer.step)), checkpoint \(TrainingRun.checkpointPath(run.directory))")
         case let .interrupted(step):
             print("\ninterrupted at step \(step); checkpoint saved. Continue with: gan train --resume \(run.directory)")
@@ -217,6 +237,16 @@ struct TrainCommand: ParsableCommand {
 }
 
 /// A one-line error for the command line (printed as `Error: …`, exit code 1).
+extension TrainCommand {
+    /// One line for an evaluation during training.
+    static func describe(_ evaluation: TrainingEvaluation) -> String {
+        let values = evaluation.values.map { name, value in
+            "\(name.replacingOccurrences(of: "eval/", with: "")) \(String(format: "%.4g", value))"
+        }
+        return "eval at step \(evaluation.step): " + values.joined(separator: "  ") + (evaluation.isBest ? "  (best so far)" : "")
+    }
+}
+
 struct CLIError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Regenerates the README's results table. For each preset named (default: all),
+# trains it with the command listed below, times the run, evaluates it with
+# `gan eval --json`, and keeps the evidence in docs/results/: PRESET.json (the
+# command, the training time and every metric) and the final sample grid in
+# docs/images/. It also measures the real-data floor (`gan eval --real`), then
+# rewrites the table between the results markers in README.md from all the
+# JSON files present (Scripts/results_table.py).
+#
+# Usage: Scripts/make_results.sh [floor] [PRESET ...]
+# Full runs of every preset take several hours on 2 cores.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+declare -A COMMANDS=(
+  [dcgan-quick]="train"
+  [mlp]="train --preset mlp --steps 6000"
+  [dcgan]="train --preset dcgan --steps 5000"
+  [cgan]="train --preset cgan --steps 5000"
+  [lsgan]="train --preset lsgan --steps 5000"
+  [wgan]="train --preset wgan --steps 5000"
+  [wgan-gp]="train --preset wgan-gp --steps 3000"
+  [hinge-sn]="train --preset hinge-sn --width 32 --steps 3000 --ema 0.999"
+  [2d-ring8]="train --data ring8"
+  [2d-grid25]="train --data grid25 --steps 6000"
+)
+ORDER=(dcgan-quick mlp dcgan cgan lsgan wgan wgan-gp hinge-sn 2d-ring8 2d-grid25)
+
+swift build -c release --product gan
+GAN=.build/release/gan
+mkdir -p docs/results docs/images runs
+
+targets=("$@")
+if [ ${#targets[@]} -eq 0 ]; then targets=(floor "${ORDER[@]}"); fi
+
+for name in "${targets[@]}"; do
+  if [ "$name" = floor ]; then
+    echo "== the real-data floor"
+    "$GAN" eval --real --json > docs/results/floor.json
+    continue
+  fi
+  command=${COMMANDS[$name]:-}
+  if [ -z "$command" ]; then echo "unknown preset '$name' (known: ${ORDER[*]})" >&2; exit 2; fi
+  run="runs/results-$name"
+  echo "== $name: gan $command"
+  start=$(date +%s)
+  # shellcheck disable=SC2086
+  "$GAN" $command --run-dir "$run" --overwrite
+  end=$(date +%s)
+  extra=()
+  if [ "$name" = cgan ]; then extra=(--cas); fi
+  metrics=$("$GAN" eval --run "$run" --json "${extra[@]}")
+  seconds=$(( end - start ))
+  step=$(ls "$run/samples" | sort | tail -1)
+  cp "$run/samples/$step" "docs/images/results-$name.png"
+  printf '{"preset": "%s", "command": "gan %s", "train_seconds": %s, "eval": %s}\n' \
+    "$name" "$command" "$seconds" "$metrics" > "docs/results/$name.json"
+done
+
+python3 Scripts/results_table.py

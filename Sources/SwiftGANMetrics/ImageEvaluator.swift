@@ -1,0 +1,109 @@
+import Foundation
+import SwiftGANData
+import SwiftGANTensor
+
+/// Every image metric for one set of samples against a reference set.
+public struct ImageEvaluation: Sendable, Codable, Equatable {
+    /// Number of samples evaluated.
+    public var sampleCount: Int
+    /// What the samples were compared with (e.g. `fashion-mnist test`) and how many images it holds.
+    public var reference: String
+    public var referenceCount: Int
+    /// Fréchet distance of the classifier features (lower is better; 0 is the reference itself).
+    public var fid: Double
+    /// Kernel distance of the same features (unbiased; near 0 for the reference distribution).
+    public var kid: KernelInceptionDistance
+    /// The Inception Score computed with the classifier (1 … number of classes).
+    public var classifierScore: ClassifierScore
+    /// Precision, recall, density and coverage.
+    public var manifold: ManifoldMetrics
+    /// Predicted classes of the samples.
+    public var classHistogram: ClassHistogram
+    /// Class names by index.
+    public var classNames: [String]
+    /// Classification accuracy score (conditional models): accuracy on the
+    /// real test split of a classifier trained on generated labelled samples only.
+    public var classificationAccuracyScore: Double?
+}
+
+/// Computes the image metrics with one feature classifier against one
+/// reference set, whose features and statistics are extracted once.
+///
+/// ```swift
+/// let (classifier, _) = try FeatureClassifier.fashionMNIST()
+/// let test = try IDXDataset.load(name: "fashion-mnist", split: .test)
+/// let evaluator = ImageEvaluator(classifier: classifier, referenceImages: test.images, reference: "fashion-mnist test")
+/// let report = evaluator.evaluate(samples: generated)   // generated: [N, 1, 28, 28] in [-1, 1]
+/// print(report.fid, report.kid.mean, report.classifierScore.mean)
+/// ```
+public final class ImageEvaluator: @unchecked Sendable {
+    public let classifier: FeatureClassifier
+    /// The reference images' classifier outputs.
+    public let referenceOutputs: ClassifierOutputs
+    public let referenceStatistics: FeatureStatistics
+    public let reference: String
+    public let classNames: [String]
+
+    /// - Parameters:
+    ///   - referenceImages: `[N, C, H, W]` in [-1, 1], N ≥ 6.
+    ///   - reference: a name for reports.
+    public init(classifier: FeatureClassifier, referenceImages: Tensor, reference: String, classNames: [String]? = nil) {
+        self.classifier = classifier
+        referenceOutputs = classifier.outputs(for: referenceImages)
+        referenceStatistics = FeatureStatistics(features: referenceOutputs.features)
+        self.reference = reference
+        self.classNames = classNames ?? (0..<classifier.architecture.classCount).map(String.init)
+    }
+
+    /// Checks that samples fit the classifier.
+    public func shapeProblem(_ samples: Tensor) -> String? {
+        let expected = classifier.architecture.imageShape
+        if samples.rank != 4 || Array(samples.shape.dropFirst()) != expected {
+            return "samples \(samples.shape) do not match the feature classifier's images [N, \(expected.map(String.init).joined(separator: ", "))]"
+        }
+        if samples.shape[0] < 11 { return "at least 11 samples are needed, got \(samples.shape[0])" }
+        return nil
+    }
+
+    /// FID alone (what training computes every `--eval-every` steps).
+    public func fid(samples: Tensor) -> Double {
+        if let problem = shapeProblem(samples) { fatalError("ImageEvaluator.fid: \(problem)") }
+        let features = classifier.outputs(for: samples).features
+        return FeatureStatistics.frechetDistance(FeatureStatistics(features: features), referenceStatistics)
+    }
+
+    /// Every metric for `samples` `[M, C, H, W]` in [-1, 1].
+    public func evaluate(samples: Tensor, kidSubsets: Int = 100, kidSubsetSize: Int = 1000, scoreSplits: Int = 10,
+                         seed: UInt64 = 0) -> ImageEvaluation {
+        if let problem = shapeProblem(samples) { fatalError("ImageEvaluator.evaluate: \(problem)") }
+        let outputs = classifier.outputs(for: samples)
+        let fid = FeatureStatistics.frechetDistance(FeatureStatistics(features: outputs.features), referenceStatistics)
+        let kid = KernelInceptionDistance.compute(real: referenceOutputs.features, fake: outputs.features,
+                                                  subsets: kidSubsets, subsetSize: kidSubsetSize, seed: seed)
+        let score = ClassifierScore.compute(probabilities: outputs.probabilities, splits: Swift.min(scoreSplits, samples.shape[0]))
+        let manifold = ManifoldMetrics.compute(real: referenceOutputs.features, fake: outputs.features)
+        let histogram = ClassHistogram(predictedClasses: outputs.predictedClasses, classCount: classifier.architecture.classCount)
+        return ImageEvaluation(sampleCount: samples.shape[0], reference: reference, referenceCount: referenceOutputs.features.shape[0],
+                               fid: fid, kid: kid, classifierScore: score, manifold: manifold, classHistogram: histogram,
+                               classNames: classNames, classificationAccuracyScore: nil)
+    }
+}
+
+/// The classification accuracy score (Ravuri & Vinyals 2019, "Classification
+/// Accuracy Score for Conditional Generative Models"): train a fresh
+/// classifier on generated labelled samples only, then measure its accuracy
+/// on real test data. Near the real-data classifier's accuracy means the
+/// generator could stand in for the training set.
+public enum ClassificationAccuracyScore {
+    /// - Parameters:
+    ///   - samples: generated `[N, C, H, W]` with their conditioning `labels`.
+    ///   - test: the real test split.
+    ///   - recipe: how to train the fresh classifier (its architecture's
+    ///     image shape and class count must fit the data).
+    public static func compute(samples: Tensor, labels: [Int], test: ImageDataset, recipe: ClassifierTraining) -> Double {
+        let generated = ImageDataset(images: samples, labels: labels,
+                                     classNames: (0..<recipe.architecture.classCount).map(String.init))
+        let classifier = recipe.run(on: generated)
+        return classifier.accuracy(images: test.images, labels: test.labels)
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import SwiftGANData
+import SwiftGANMetrics
+import SwiftGANNN
+import SwiftGANTensor
+
+extension GeneratorModel {
+    /// `count` samples from seeded latents, generated in evaluation mode in
+    /// batches without gradients. Conditional models cycle through the
+    /// classes (`labels[i] = i % classCount`), so classes are balanced.
+    ///
+    /// - Returns: samples `[count, C, H, W]` (`[count, 2]` for 2-D models)
+    ///   and the labels used (nil for unconditional models).
+    public func sample(count: Int, seed: UInt64, batchSize: Int = 500) -> (samples: Tensor, labels: [Int]?) {
+        require(count >= 1 && batchSize >= 1, "GeneratorModel.sample: count \(count) and batch size \(batchSize) must be positive")
+        var random = RandomGenerator(seed: seed)
+        let latents = config.sampleLatents(count, generator: &random)
+        let labels = config.isConditional ? (0..<count).map { $0 % config.classCount } : nil
+        let wasTraining = isTraining
+        eval()
+        defer { train(wasTraining) }
+        var batches: [Tensor] = []
+        withoutGradients {
+            var start = 0
+            while start < count {
+                let end = Swift.min(count, start + batchSize)
+                batches.append(generate(latents.slice(axis: 0, start: start, end: end), labels: labels.map { Array($0[start..<end]) }))
+                start = end
+            }
+        }
+        let samples = concat(batches, axis: 0)
+        return (config.kind == .mlp2d ? samples.reshaped([count, 2]) : samples, labels)
+    }
+}
+
+/// Builds what evaluation needs for a run's data: the feature classifier and
+/// the real reference split.
+public enum EvaluationSetup {
+    /// Loads a classifier: the file at `featuresPath`, or the shipped
+    /// Fashion-MNIST classifier, checked against the images' shape.
+    /// - Throws: `FileError` naming the file, or one explaining the shape mismatch.
+    public static func classifier(featuresPath: String?, imageShape: [Int]) throws -> FeatureClassifier {
+        let (classifier, _) = try featuresPath.map(FeatureClassifier.load) ?? FeatureClassifier.fashionMNIST()
+        guard classifier.architecture.imageShape == imageShape else {
+            throw FileError(file: featuresPath ?? FeatureClassifier.fashionMNISTFileName,
+                            problem: "the feature classifier takes images \(classifier.architecture.imageShape), but the data's are \(imageShape); train one with `gan classifier train` and pass --features")
+        }
+        return classifier
+    }
+
+    /// The labelled split of an IDX dataset (Fashion-MNIST or a directory of IDX files).
+    /// - Throws: `FileError` when the data is a mixture or an image folder (no labelled splits).
+    public static func labelledSplit(_ data: DataSpec, _ split: IDXDataset.Split, limit: Int? = nil) throws -> ImageDataset {
+        guard data.mixture == nil, data.name != "folder" else {
+            throw FileError(file: data.path ?? data.name,
+                            problem: "image metrics need a labelled IDX dataset with train and test splits (fashion-mnist or a directory of IDX files)")
+        }
+        let names = data.name == "fashion-mnist" && data.path == nil ? IDXDataset.fashionMNISTClasses : nil
+        let directory = try IDXDataset.directory(forName: data.name, override: data.path)
+        return try IDXDataset.load(directory: directory, split: split, limit: limit, classNames: names)
+    }
+
+    /// An evaluator comparing samples with `data`'s `split` (the test split by default).
+    public static func imageEvaluator(data: DataSpec, featuresPath: String?, split: IDXDataset.Split = .test) throws -> ImageEvaluator {
+        let reference = try labelledSplit(data, split)
+        let classifier = try classifier(featuresPath: featuresPath, imageShape: reference.imageShape)
+        return ImageEvaluator(classifier: classifier, referenceImages: reference.images,
+                              reference: "\(data.name) \(split.rawValue)", classNames: reference.classNames)
+    }
+}

@@ -1,0 +1,146 @@
+import ArgumentParser
+import Foundation
+import SwiftGANData
+import SwiftGANMetrics
+import SwiftGANNN
+import SwiftGANTensor
+
+/// `gan classifier`: train and test the feature network used by `gan eval`.
+struct ClassifierCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "classifier",
+        abstract: "Train or test the classifier whose features FID, KID and the classifier score use.",
+        subcommands: [ClassifierTrainCommand.self, ClassifierTestCommand.self]
+    )
+}
+
+/// Where labelled images come from: a named IDX dataset or a directory of IDX files.
+struct LabelledDataOptions: ParsableArguments {
+    @Option(help: "Dataset: fashion-mnist, or a directory holding the four IDX files (MNIST layout).")
+    var data: String = "fashion-mnist"
+
+    func load(_ split: IDXDataset.Split, limit: Int? = nil) throws -> ImageDataset {
+        do {
+            let directory = try IDXDataset.directory(forName: data, override: data == "fashion-mnist" ? nil : data)
+            let names = data == "fashion-mnist" ? IDXDataset.fashionMNISTClasses : nil
+            return try IDXDataset.load(directory: directory, split: split, limit: limit, classNames: names)
+        } catch {
+            throw CLIError("\(error)")
+        }
+    }
+}
+
+/// `gan classifier train`.
+struct ClassifierTrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a feature classifier on a labelled dataset's train split and test it.",
+        discussion: """
+        The classifier shipped with SwiftGAN was made by:
+          gan classifier train --out Sources/SwiftGANMetrics/Resources/fashion-mnist-classifier.safetensors
+        """
+    )
+
+    @OptionGroup var dataOptions: LabelledDataOptions
+
+    @Option(help: "Output safetensors file (never overwritten without --overwrite).")
+    var out: String
+
+    @Option(help: "Training epochs.")
+    var epochs: Int = ClassifierTraining().epochs
+
+    @Option(help: "Batch size.")
+    var batchSize: Int = ClassifierTraining().batchSize
+
+    @Option(help: "Adam learning rate.")
+    var lr: Float = ClassifierTraining().learningRate
+
+    @Option(help: "Channels of the first convolution.")
+    var width: Int = FeatureClassifier.Architecture().width
+
+    @Option(help: "Feature dimension (the penultimate layer).")
+    var featureDimension: Int = FeatureClassifier.Architecture().featureDimension
+
+    @Option(help: "Random seed.")
+    var seed: UInt64 = 0
+
+    @Option(help: "Train on only the first N images.")
+    var limit: Int?
+
+    @Option(help: "Compute threads (default: all cores).")
+    var threads: Int?
+
+    @Flag(help: "Replace an existing output file.")
+    var overwrite = false
+
+    func validate() throws {
+        for (name, value) in [("epochs", epochs), ("batch-size", batchSize), ("width", width), ("feature-dimension", featureDimension)]
+            where value <= 0 {
+            throw ValidationError("--\(name) must be positive, got \(value)")
+        }
+        guard lr > 0, lr.isFinite else { throw ValidationError("--lr must be a positive number, got \(lr)") }
+        if let limit, limit <= 0 { throw ValidationError("--limit must be positive, got \(limit)") }
+        if let threads, threads <= 0 { throw ValidationError("--threads must be positive, got \(threads)") }
+    }
+
+    func run() throws {
+        if FileManager.default.fileExists(atPath: out) && !overwrite {
+            throw CLIError("\(out) already exists; pass --overwrite to replace it")
+        }
+        if let threads { ComputeThreads.set(threads) }
+        let trainSet = try dataOptions.load(.train, limit: limit)
+        let testSet = try dataOptions.load(.test)
+        let classes = max(trainSet.classCount, (trainSet.labels.max() ?? 0) + 1)
+        let architecture = FeatureClassifier.Architecture(imageShape: trainSet.imageShape, width: width,
+                                                          featureDimension: featureDimension, classCount: classes)
+        if let problem = architecture.validationProblem() { throw CLIError("classifier: \(problem)") }
+        let recipe = ClassifierTraining(architecture: architecture, epochs: epochs, batchSize: batchSize,
+                                        learningRate: lr, seed: seed)
+        print("Training a \(width)-wide classifier on \(trainSet.count) \(dataOptions.data) images for \(epochs) epochs")
+        let start = Date()
+        let classifier = recipe.run(on: trainSet) { progress in
+            let elapsed = Date().timeIntervalSince(start)
+            print(String(format: "epoch %d  step %d/%d  loss %.4f  train accuracy %.2f%%  %.0f s",
+                         progress.epoch + 1, progress.step, progress.totalSteps, progress.loss, 100 * progress.accuracy, elapsed))
+            fflush(nil)
+        }
+        let accuracy = classifier.accuracy(images: testSet.images, labels: testSet.labels)
+        print(String(format: "test accuracy %.2f%% on %d images (%.0f s in all)", 100 * accuracy, testSet.count,
+                     Date().timeIntervalSince(start)))
+        let command = (["gan"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
+        do {
+            try classifier.save(to: out, provenance: .init(testAccuracy: accuracy, dataset: dataOptions.data, command: command))
+        } catch {
+            throw CLIError("\(error)")
+        }
+        print("wrote \(out)")
+    }
+}
+
+/// `gan classifier test`.
+struct ClassifierTestCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "test",
+        abstract: "Measure a feature classifier's accuracy on a dataset's test split."
+    )
+
+    @OptionGroup var dataOptions: LabelledDataOptions
+
+    @Option(help: "Classifier safetensors file (default: the shipped Fashion-MNIST classifier).")
+    var features: String?
+
+    func run() throws {
+        let loaded: (classifier: FeatureClassifier, provenance: FeatureClassifier.Provenance)
+        do {
+            loaded = try features.map(FeatureClassifier.load) ?? FeatureClassifier.fashionMNIST()
+        } catch {
+            throw CLIError("\(error)")
+        }
+        let testSet = try dataOptions.load(.test)
+        let accuracy = loaded.classifier.accuracy(images: testSet.images, labels: testSet.labels)
+        print(String(format: "test accuracy %.2f%% on %d images", 100 * accuracy, testSet.count))
+        if let recorded = loaded.provenance.testAccuracy {
+            print(String(format: "recorded when saved: %.2f%% (%@)", 100 * recorded, loaded.provenance.command))
+        }
+    }
+}

@@ -1,0 +1,210 @@
+import ArgumentParser
+import Foundation
+import SwiftGANData
+import SwiftGANMetrics
+import SwiftGANNN
+import SwiftGANTensor
+import SwiftGANTraining
+
+/// `gan eval`: the standard GAN metrics for a run, a sample file, or real data.
+struct EvalCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval",
+        abstract: "Evaluate samples: FID, KID, classifier score, precision/recall, density/coverage, class histogram (or the 2-D mixture metrics).",
+        discussion: """
+        Image metrics use the features of SwiftGAN's Fashion-MNIST classifier (or --features PATH) and compare
+        with the data's test split. For ring8 and grid25 the mode-collapse metrics of the PacGAN paper are printed.
+
+        Examples:
+          gan eval --run runs/dcgan-quick
+          gan eval --run runs/cgan --cas
+          gan eval --samples samples.npy --data fashion-mnist --json
+          gan eval --real                       # the floor: real train images against the test split
+          gan eval --run runs/2d                # ring8 / grid25: modes, high-quality %, reverse KL
+        """
+    )
+
+    @Option(name: .customLong("run"), help: "Evaluate this run directory's generator.")
+    var runDirectory: String?
+
+    @Option(help: "Evaluate samples from a .npy file (float32 [N, C, H, W] in [-1, 1], or [N, 2]).")
+    var samples: String?
+
+    @Flag(help: "Evaluate real training images (or mixture samples): the floor models are compared with.")
+    var real = false
+
+    @Option(help: "The data for --samples and --real: fashion-mnist, ring8, grid25, or a directory of IDX files.")
+    var data: String = "fashion-mnist"
+
+    @Option(help: "Number of samples (default 10000 for images, 2500 for 2-D mixtures).")
+    var count: Int?
+
+    @Flag(inversion: .prefixedNo, help: "Use the EMA generator (default: when the run kept one).")
+    var ema: Bool?
+
+    @Flag(help: "Use the run's best.safetensors (kept by --eval-every).")
+    var best = false
+
+    @Option(help: "Feature classifier safetensors (default: the shipped Fashion-MNIST classifier).")
+    var features: String?
+
+    @Option(help: "Reference split: test or train.")
+    var against: String = "test"
+
+    @Flag(help: "Also compute the classification accuracy score (conditional runs): train a classifier on generated samples, test it on real data.")
+    var cas = false
+
+    @Option(help: "Training epochs of the CAS classifier.")
+    var casEpochs: Int = 5
+
+    @Option(help: "Random seed for latents and metric subsets.")
+    var seed: UInt64 = 0
+
+    @Flag(help: "Print one JSON object instead of a table.")
+    var json = false
+
+    @Option(help: "Compute threads (default: all cores).")
+    var threads: Int?
+
+    func validate() throws {
+        let sources = [runDirectory != nil, samples != nil, real].filter { $0 }.count
+        guard sources == 1 else { throw ValidationError("give exactly one of --run DIR, --samples FILE.npy or --real") }
+        if let count, count < 11 { throw ValidationError("--count must be at least 11, got \(count)") }
+        guard IDXDataset.Split(rawValue: against) != nil else { throw ValidationError("--against must be test or train, got '\(against)'") }
+        guard casEpochs >= 1 else { throw ValidationError("--cas-epochs must be at least 1, got \(casEpochs)") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        if runDirectory == nil && (ema != nil || best) { throw ValidationError("--ema and --best apply to --run") }
+        if cas && runDirectory == nil { throw ValidationError("--cas needs --run with a conditional model") }
+    }
+
+    func run() throws {
+        if let threads { ComputeThreads.set(threads) }
+        let began = Date()
+        do {
+            let input = try gatherSamples()
+            var report = EvalReport(source: input.source, step: input.step, seconds: 0)
+            if let mixture = input.spec.mixture {
+                guard !mixture.modes.isEmpty else { throw CLIError("\(mixture.rawValue) has no discrete modes; use ring8 or grid25") }
+                guard input.samples.rank == 2, input.samples.shape[1] == 2 else {
+                    throw CLIError("\(input.source): expected 2-D points [N, 2] for \(mixture.rawValue), found \(input.samples.shape)")
+                }
+                report.mixture = MixtureMetrics.compute(points: input.samples, mixture: mixture)
+            } else {
+                let split = IDXDataset.Split(rawValue: against)!
+                let evaluator = try EvaluationSetup.imageEvaluator(data: input.spec, featuresPath: features, split: split)
+                if let problem = evaluator.shapeProblem(input.samples) { throw CLIError("\(input.source): \(problem)") }
+                var images = evaluator.evaluate(samples: input.samples, seed: seed)
+                if cas {
+                    guard let labels = input.labels else { throw CLIError("--cas needs a conditional model; this run is unconditional") }
+                    let test = try EvaluationSetup.labelledSplit(input.spec, .test)
+                    let recipe = ClassifierTraining(architecture: evaluator.classifier.architecture, epochs: casEpochs, seed: seed)
+                    images.classificationAccuracyScore = ClassificationAccuracyScore.compute(
+                        samples: input.samples, labels: labels, test: test, recipe: recipe)
+                }
+                report.images = images
+            }
+            report.seconds = Date().timeIntervalSince(began)
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys]
+                print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            } else {
+                print(report.table(featuresNote: report.images == nil ? "" : try featuresNote()))
+            }
+        } catch let error as CLIError {
+            throw error
+        } catch {
+            throw CLIError("\(error)")
+        }
+    }
+
+    /// Samples to evaluate, where they came from, and the data they imitate.
+    private func gatherSamples() throws -> (samples: Tensor, labels: [Int]?, source: String, step: Int?, spec: DataSpec) {
+        if let run = runDirectory {
+            let saved = try SavedRun(directory: run, best: best)
+            let generator = try saved.generator(ema: ema)
+            let mixture = saved.config.data.mixture != nil
+            let n = count ?? (mixture ? MixtureMetrics.standardSampleCount : 10_000)
+            let (samples, labels) = generator.sample(count: n, seed: seed)
+            let which = (ema ?? saved.hasEMA) ? "EMA generator" : "generator"
+            return (samples, labels, "\(run) (\(best ? "best" : "latest") checkpoint, step \(saved.step), \(which))", saved.step, saved.config.data)
+        }
+        let spec = DataSpec.parse(data)
+        if let samples {
+            let contents = try NPY.read(samples)
+            var tensor = contents.tensor
+            if spec.mixture != nil && tensor.rank == 4 && tensor.shape.dropFirst() == [1, 1, 2] { tensor = tensor.reshaped([tensor.shape[0], 2]) }
+            if let count, count < tensor.shape[0] { tensor = tensor.slice(axis: 0, start: 0, end: count) }
+            return (tensor, nil, samples, nil, spec)
+        }
+        if let mixture = spec.mixture {
+            var random = RandomGenerator(seed: seed)
+            let n = count ?? MixtureMetrics.standardSampleCount
+            return (mixture.sample(n, generator: &random).points, nil, "real \(mixture.rawValue) samples", nil, spec)
+        }
+        let trainSet = try EvaluationSetup.labelledSplit(spec, .train, limit: count ?? 10_000)
+        return (trainSet.images, trainSet.labels, "real \(spec.name) train images", nil, spec)
+    }
+
+    private func featuresNote() throws -> String {
+        let path = try features ?? FeatureClassifier.fashionMNISTPath()
+        let provenance = try FeatureClassifier.load(path).provenance
+        let accuracy = provenance.testAccuracy.map { String(format: ", test accuracy %.2f%%", 100 * $0) } ?? ""
+        return "\(URL(fileURLWithPath: path).lastPathComponent) (trained on \(provenance.dataset)\(accuracy))"
+    }
+}
+
+/// What `gan eval` prints.
+struct EvalReport: Encodable {
+    var source: String
+    var step: Int?
+    var seconds: Double
+    var images: ImageEvaluation?
+    var mixture: MixtureMetrics?
+
+    func table(featuresNote: String) -> String {
+        var lines = ["Samples:    \(source)"]
+        func row(_ name: String, _ value: String) { lines.append("  " + name.padding(toLength: 22, withPad: " ", startingAt: 0) + value) }
+        if let images {
+            lines.append("Reference:  \(images.reference) (\(images.referenceCount.formatted()) images)")
+            lines.append("Features:   \(featuresNote)")
+            lines.append("")
+            row("samples", images.sampleCount.formatted())
+            row("FID", String(format: "%.3f", images.fid))
+            row("KID", String(format: "%.5f ± %.5f  (%d subsets of %d)", images.kid.mean, images.kid.standardDeviation,
+                               images.kid.subsets, images.kid.subsetSize))
+            row("classifier score", String(format: "%.3f ± %.3f  (%d splits; max %d)", images.classifierScore.mean,
+                                            images.classifierScore.standardDeviation, images.classifierScore.splits, images.classNames.count))
+            row("precision (k=3)", String(format: "%.4f", images.manifold.precision))
+            row("recall (k=3)", String(format: "%.4f", images.manifold.recall))
+            row("density (k=5)", String(format: "%.4f", images.manifold.density))
+            row("coverage (k=5)", String(format: "%.4f", images.manifold.coverage))
+            row("classes ≥ 1%", "\(images.classHistogram.classesCovered) of \(images.classNames.count)")
+            if let cas = images.classificationAccuracyScore { row("CAS", String(format: "%.2f%%", 100 * cas)) }
+            lines.append("")
+            lines.append("  class histogram:")
+            for (index, count) in images.classHistogram.counts.enumerated() {
+                let name = index < images.classNames.count ? images.classNames[index] : String(index)
+                let share = 100 * Double(count) / Double(Swift.max(images.sampleCount, 1))
+                lines.append("    " + name.padding(toLength: 14, withPad: " ", startingAt: 0) + String(format: "%6d  %5.1f%%", count, share))
+            }
+        }
+        if let mixture {
+            lines.append("")
+            row("samples", mixture.sampleCount.formatted())
+            row("modes captured", "\(mixture.modesCaptured) of \(mixture.modeCount)")
+            row("high quality (≤ 3σ)", String(format: "%.1f%%", 100 * mixture.highQualityFraction))
+            row("reverse KL", mixture.reverseKL.map { String(format: "%.3f", $0) } ?? "undefined (no high-quality samples)")
+            lines.append("")
+            lines.append("  published (2,500 samples):")
+            let mixtureKind: Mixture2D = mixture.modeCount == 8 ? .ring8 : .grid25
+            for result in PublishedMixtureResult.pacGANTable(for: mixtureKind) {
+                lines.append("    " + result.method.padding(toLength: 26, withPad: " ", startingAt: 0)
+                             + String(format: "modes %.1f  high quality %.1f%%  reverse KL %.2f", result.modesCaptured, result.highQualityPercent, result.reverseKL))
+            }
+        }
+        lines.append("")
+        lines.append(String(format: "evaluated in %.1f s", seconds))
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,134 @@
+import Foundation
+import Testing
+@testable import SwiftGANData
+@testable import SwiftGANTraining
+import SwiftGANMetrics
+import SwiftGANNN
+import SwiftGANTensor
+
+/// `gan eval`, `gan classifier` and `gan train --eval-every` end to end.
+@Suite("Evaluation commands", .serialized)
+struct EvaluationCommandTests {
+    func json(_ output: String) throws -> [String: Any] {
+        let line = output.split(separator: "\n").last { $0.hasPrefix("{") } ?? ""
+        return try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "no JSON in: \(output)")
+    }
+
+    @Test func realDataFloorAsJSONAndTable() throws {
+        let result = try runGAN(["eval", "--real", "--count", "300", "--json"])
+        #expect(result.status == 0, "\(result.output)")
+        let images = try #require(try json(result.output)["images"] as? [String: Any])
+        #expect((images["sampleCount"] as? Int) == 300)
+        #expect((images["referenceCount"] as? Int) == 10_000)
+        let fid = try #require(images["fid"] as? Double)
+        #expect(fid >= 0 && fid.isFinite)
+        let histogram = try #require(images["classHistogram"] as? [String: Any])
+        #expect((histogram["counts"] as? [Int])?.reduce(0, +) == 300)
+
+        let table = try runGAN(["eval", "--real", "--count", "200"])
+        #expect(table.status == 0, "\(table.output)")
+        for row in ["FID", "KID", "classifier score", "precision (k=3)", "recall (k=3)", "density (k=5)", "coverage (k=5)",
+                    "classes ≥ 1%", "Ankle boot", "fashion-mnist-classifier.safetensors"] {
+            #expect(table.output.contains(row), "missing \(row) in \(table.output)")
+        }
+    }
+
+    /// A 2-D run evaluated during training keeps best.safetensors; `gan eval`
+    /// prints the PacGAN metrics for it, for the latest and the best checkpoint.
+    @Test func mixtureRunWithEvalEvery() throws {
+        let work = temporaryDirectory()
+        let train = try runGAN(["train", "--data", "ring8", "--steps", "40", "--eval-every", "20", "--eval-count", "500",
+                                "--run-dir", "\(work)/run"])
+        #expect(train.status == 0, "\(train.output)")
+        #expect(train.output.contains("eval at step 20: modes"))
+        #expect(FileManager.default.fileExists(atPath: "\(work)/run/best.safetensors"))
+        let log = String(decoding: FileManager.default.contents(atPath: "\(work)/run/metrics.jsonl") ?? Data(), as: UTF8.self)
+        #expect(log.components(separatedBy: "eval/reverse_kl").count - 1 == 2, "two evaluations logged")
+
+        for extra in [[], ["--best"]] {
+            let result = try runGAN(["eval", "--run", "\(work)/run", "--json"] + extra)
+            #expect(result.status == 0, "\(result.output)")
+            let mixture = try #require(try json(result.output)["mixture"] as? [String: Any])
+            #expect((mixture["sampleCount"] as? Int) == 2_500)
+            #expect((mixture["modeCount"] as? Int) == 8)
+        }
+        let table = try runGAN(["eval", "--run", "\(work)/run"])
+        #expect(table.output.contains("modes captured") && table.output.contains("PacGAN4 (PacGAN Table 1)"))
+        #expect(try runGAN(["sample", "--run", "\(work)/run", "--best", "--count", "5", "--out", "\(work)/s.npy"]).status == 0)
+
+        // Samples from a file, as [N, 2].
+        #expect(try runGAN(["sample", "--run", "\(work)/run", "--count", "100", "--out", "\(work)/p.npy"]).status == 0)
+        let fromFile = try runGAN(["eval", "--samples", "\(work)/p.npy", "--data", "ring8", "--json"])
+        #expect(fromFile.status == 0, "\(fromFile.output)")
+        #expect(((try json(fromFile.output)["mixture"] as? [String: Any])?["sampleCount"] as? Int) == 100)
+    }
+
+    /// FID during training on Fashion-MNIST, then `gan eval --run`.
+    @Test func imageRunWithEvalEvery() throws {
+        let work = temporaryDirectory()
+        let train = try runGAN(["train", "--preset", "mlp", "--data", "fashion-mnist", "--limit", "256", "--steps", "4",
+                                "--batch-size", "16", "--eval-every", "2", "--eval-count", "64", "--run-dir", "\(work)/run"])
+        #expect(train.status == 0, "\(train.output)")
+        #expect(train.output.contains("eval at step 2: fid"))
+        let log = String(decoding: FileManager.default.contents(atPath: "\(work)/run/metrics.jsonl") ?? Data(), as: UTF8.self)
+        #expect(log.components(separatedBy: "eval/fid").count - 1 == 2)
+        let best = try SafeTensors.read("\(work)/run/best.safetensors")
+        #expect(best.metadata["swiftgan.best_metric"] == "eval/fid")
+        #expect(best.metadata["swiftgan.best_score"].flatMap(Double.init) != nil)
+
+        let result = try runGAN(["eval", "--run", "\(work)/run", "--count", "100", "--json"])
+        #expect(result.status == 0, "\(result.output)")
+        let images = try #require(try json(result.output)["images"] as? [String: Any])
+        #expect((images["sampleCount"] as? Int) == 100)
+        let cas = try runGAN(["eval", "--run", "\(work)/run", "--count", "100", "--cas"])
+        #expect(cas.status != 0 && cas.output.contains("--cas needs a conditional model"), "\(cas.output)")
+    }
+
+    @Test func classifierTrainAndTest() throws {
+        let work = temporaryDirectory()
+        let out = "\(work)/c.safetensors"
+        let train = try runGAN(["classifier", "train", "--limit", "512", "--epochs", "1", "--width", "2",
+                                "--feature-dimension", "8", "--out", out])
+        #expect(train.status == 0, "\(train.output)")
+        #expect(train.output.contains("test accuracy"))
+        let (classifier, provenance) = try FeatureClassifier.load(out)
+        #expect(classifier.architecture.width == 2 && provenance.command.contains("--limit 512"))
+        let test = try runGAN(["classifier", "test", "--features", out])
+        #expect(test.status == 0 && test.output.contains("recorded when saved"), "\(test.output)")
+        // Not overwritten without --overwrite.
+        let again = try runGAN(["classifier", "train", "--limit", "64", "--epochs", "1", "--out", out])
+        #expect(again.status != 0 && again.output.contains("already exists"))
+        #expect(try SafeTensors.read(out).tensors == classifier.stateDict())
+        // Evaluation with this classifier's features.
+        let eval = try runGAN(["eval", "--real", "--count", "100", "--features", out, "--json"])
+        #expect(eval.status == 0, "\(eval.output)")
+    }
+
+    @Test func badInputsAreOneLineErrors() throws {
+        let work = temporaryDirectory()
+        try NPY.write(Tensor.zeros([20, 2]), to: "\(work)/points.npy")
+        let cases: [([String], String)] = [
+            (["eval"], "give exactly one of --run DIR, --samples FILE.npy or --real"),
+            (["eval", "--real", "--run", "x"], "give exactly one of"),
+            (["eval", "--real", "--count", "3"], "--count must be at least 11"),
+            (["eval", "--real", "--against", "validation"], "--against must be test or train"),
+            (["eval", "--run", "\(work)/none"], "no such run directory"),
+            (["eval", "--samples", "\(work)/points.npy"], "do not match the feature classifier's images"),
+            (["eval", "--samples", "\(work)/missing.npy"], "missing.npy"),
+            (["eval", "--real", "--features", "\(work)/points.npy"], "points.npy"),
+            (["eval", "--real", "--best"], "--ema and --best apply to --run"),
+            (["train", "--data", "ring8", "--eval-every", "0"], "--eval-every must be at least 1"),
+            (["train", "--preset", "mlp", "--data", tinyIDXDirectory(), "--eval-every", "5", "--run-dir", "\(work)/tiny"],
+             "t10k-images-idx3-ubyte[.gz]: missing IDX file"),
+            (["train", "--data", "spiral", "--eval-every", "5", "--run-dir", "\(work)/tiny"], "spiral has no discrete modes"),
+            (["classifier", "train", "--out", "\(work)/c.safetensors", "--epochs", "0"], "--epochs must be positive"),
+        ]
+        for (arguments, message) in cases {
+            let result = try runGAN(arguments)
+            #expect(result.status != 0, "\(arguments) should fail")
+            #expect(result.output.contains(message), "\(arguments): \(result.output)")
+        }
+        // The refused eval-every run left no directory behind.
+        #expect(!FileManager.default.fileExists(atPath: "\(work)/tiny"))
+    }
+}
