@@ -87,3 +87,17 @@ struct ClassifierTests {
         }
     }
 }
+
+@Suite("README evaluation example")
+struct ReadmeEvaluationExampleTests {
+    /// The README's library snippet, with 500 real training images as samples.
+    @Test func readmeSnippetRuns() throws {
+        let samples = try IDXDataset.load(name: "fashion-mnist", split: .train, limit: 500).images
+        let (classifier, _) = try FeatureClassifier.fashionMNIST()
+        let test = try IDXDataset.load(name: "fashion-mnist", split: .test)
+        let evaluator = ImageEvaluator(classifier: classifier, referenceImages: test.images, reference: "fashion-mnist test")
+        let report = evaluator.evaluate(samples: samples)     // samples: [N, 1, 28, 28] in [-1, 1]
+        #expect(report.fid.isFinite && report.kid.subsetSize == 500 && report.manifold.precision > 0.5)
+        #expect(report.classHistogram.classesCovered == 10)
+    }
+}

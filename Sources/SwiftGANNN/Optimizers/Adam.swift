@@ -56,22 +56,36 @@ public class Adam: Optimizer, @unchecked Sendable {
                 expAvgSq.withUnsafeMutableBufferPointer { v in
                     maxExpAvgSq.withUnsafeMutableBufferPointer { vMax in
                         parameter.update { p in
-                            for i in 0..<p.count {
-                                var grad = g[i]
-                                if decoupled {
-                                    p[i] *= 1 - rate * decay
-                                } else if decay != 0 {
-                                    grad += decay * p[i]
+                            // The common case (no weight decay, no AMSGrad) gets a branch-free loop
+                            // the compiler vectorizes; both are split across the compute threads.
+                            let plain = !decoupled && decay == 0 && !useMax
+                            ComputeThreads.forEachChunk(count: p.count, costPerElement: 8) { range in
+                                if plain {
+                                    for i in range {
+                                        let grad = g[i]
+                                        m[i] = b1 * m[i] + (1 - b1) * grad
+                                        v[i] = b2 * v[i] + (1 - b2) * grad * grad
+                                        p[i] -= stepSize * m[i] / (v[i].squareRoot() / correction2Root + eps)
+                                    }
+                                    return
                                 }
-                                m[i] = b1 * m[i] + (1 - b1) * grad
-                                v[i] = b2 * v[i] + (1 - b2) * grad * grad
-                                var second = v[i]
-                                if useMax {
-                                    vMax[i] = Swift.max(vMax[i], v[i])
-                                    second = vMax[i]
+                                for i in range {
+                                    var grad = g[i]
+                                    if decoupled {
+                                        p[i] *= 1 - rate * decay
+                                    } else if decay != 0 {
+                                        grad += decay * p[i]
+                                    }
+                                    m[i] = b1 * m[i] + (1 - b1) * grad
+                                    v[i] = b2 * v[i] + (1 - b2) * grad * grad
+                                    var second = v[i]
+                                    if useMax {
+                                        vMax[i] = Swift.max(vMax[i], v[i])
+                                        second = vMax[i]
+                                    }
+                                    let denominator = second.squareRoot() / correction2Root + eps
+                                    p[i] -= stepSize * m[i] / denominator
                                 }
-                                let denominator = second.squareRoot() / correction2Root + eps
-                                p[i] -= stepSize * m[i] / denominator
                             }
                         }
                     }

@@ -1,18 +1,24 @@
 import CBLAS
+import Dispatch
+import Synchronization
 
 /// The only file in SwiftGAN that talks to BLAS (OpenBLAS through CBLAS).
 ///
-/// OpenBLAS threads each large product itself (its thread count follows
-/// `ComputeThreads`). Products below OpenBLAS's own threading threshold run
-/// on the calling thread, so SwiftGAN may issue several small ones at once
-/// from its own workers (per-sample convolution GEMMs) without touching
-/// OpenBLAS's global state.
+/// OpenBLAS itself always runs single-threaded: SwiftGAN splits large
+/// products across its own workers (the `ComputeThreads` count), by rows or
+/// columns of the result, so one pool of threads serves GEMMs and
+/// elementwise loops alike. (With OpenBLAS's own threads, its idle workers
+/// spin and yield after every product and took a core from SwiftGAN's
+/// elementwise work: two threads trained DCGAN no faster than one.)
 package enum BLAS {
-    /// OpenBLAS runs a product single-threaded below this many multiply-adds
-    /// (SMP_THRESHOLD_MIN · GEMM_MULTITHREAD_THRESHOLD = 65536 · 4 in its
-    /// default build, which Debian ships). Smaller products may be issued
-    /// from several threads at once and each stays on its caller's core.
-    package static let singleThreadedBelow = 65536 * 4
+    /// Products of fewer multiply-adds than this run on the calling thread:
+    /// below it, waking a second thread costs more than it saves. Smaller
+    /// products may be issued from several workers at once (per-sample
+    /// convolution GEMMs).
+    package static let singleThreadedBelow = 1 << 21
+
+    /// Puts OpenBLAS in single-threaded mode once, before the first product.
+    @usableFromInline static let openBLASSingleThreaded: Void = { openblas_set_num_threads(1) }()
 
     /// C = alpha · op(A) · op(B) + beta · C for row-major matrices.
     ///
@@ -29,6 +35,7 @@ package enum BLAS {
         c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
         if m == 0 || n == 0 { return }
+        if countingMultiplyAdds.load(ordering: .relaxed) { multiplyAdds.add(m * n * k, ordering: .relaxed) }
         if k == 0 {
             // BLAS leaves C untouched when k == 0: C = beta · C.
             for row in 0..<m {
@@ -44,6 +51,33 @@ package enum BLAS {
     static func call(_ transposeA: Bool, _ transposeB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
                      _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
                      _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
+        _ = openBLASSingleThreaded
+        let workers = Parallel.workerCount
+        guard workers > 1 && m * n * k >= singleThreadedBelow && Swift.max(m, n) >= 32 else {
+            single(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+            return
+        }
+        // Split C by rows (rows of op(A)) or by columns (columns of op(B)), whichever is longer.
+        let byRows = m >= n
+        let parts = Swift.min(workers, (byRows ? m : n) / 16)
+        let pointers = UncheckedSendableBox((a, b, c))
+        DispatchQueue.concurrentPerform(iterations: parts) { part in
+            let (a, b, c) = pointers.value
+            if byRows {
+                let start = m * part / parts, end = m * (part + 1) / parts
+                single(transposeA, transposeB, end - start, n, k, alpha, a + (transposeA ? start : start * lda), lda,
+                       b, ldb, beta, c + start * ldc, ldc)
+            } else {
+                let start = n * part / parts, end = n * (part + 1) / parts
+                single(transposeA, transposeB, m, end - start, k, alpha, a, lda,
+                       b + (transposeB ? start * ldb : start), ldb, beta, c + start, ldc)
+            }
+        }
+    }
+
+    private static func single(_ transposeA: Bool, _ transposeB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
+                               _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
+                               _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
         cblas_sgemm(
             CblasRowMajor,
             transposeA ? CblasTrans : CblasNoTrans,
@@ -54,9 +88,24 @@ package enum BLAS {
         )
     }
 
-    /// Sets how many threads OpenBLAS uses for large products.
+    /// Whether `sgemm` adds its work to `multiplyAdds` (benchmarks only).
+    @usableFromInline package static let countingMultiplyAdds = Atomic<Bool>(false)
+    /// Multiply-adds issued through `sgemm` while counting.
+    @usableFromInline package static let multiplyAdds = Atomic<Int>(0)
+
+    /// The multiply-adds `body` issues through `sgemm` (from any thread).
+    package static func countMultiplyAdds(_ body: () throws -> Void) rethrows -> Int {
+        multiplyAdds.store(0, ordering: .relaxed)
+        countingMultiplyAdds.store(true, ordering: .relaxed)
+        defer { countingMultiplyAdds.store(false, ordering: .relaxed) }
+        try body()
+        return multiplyAdds.load(ordering: .relaxed)
+    }
+
+    /// Keeps OpenBLAS single-threaded (SwiftGAN's workers split large
+    /// products; see the type's documentation).
     package static func setThreadCount(_ count: Int) {
-        openblas_set_num_threads(Int32(count))
+        _ = openBLASSingleThreaded
     }
 
     /// y += alpha · x over `count` elements.
@@ -100,6 +149,7 @@ package enum BLAS {
         require(a.count == m * k && b.count == k * n, "dgemm: \(a.count) and \(b.count) values for [\(m), \(k)] · [\(k), \(n)]")
         var c = [Double](repeating: 0, count: m * n)
         if m == 0 || n == 0 || k == 0 { return c }
+        _ = openBLASSingleThreaded
         cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k),
                     1, a, Int32(k), b, Int32(n), 0, &c, Int32(n))
         return c

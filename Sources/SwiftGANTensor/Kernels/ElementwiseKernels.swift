@@ -43,7 +43,19 @@ enum ElementwiseKernels {
                     let sa = walker.innerStrides[0], sb = walker.innerStrides[1]
                     let rowA = pa + walker.offset(ofRow: row, input: 0), rowB = pb + walker.offset(ofRow: row, input: 1)
                     let rowOut = po + row * walker.inner
-                    for index in 0..<walker.inner { rowOut[index] = body(rowA[index * sa], rowB[index * sb]) }
+                    // Contiguous and per-row-constant inputs (per-channel broadcasts such as
+                    // BatchNorm's) get loops the compiler can vectorize.
+                    if sa == 1 && sb == 0 {
+                        let scalar = rowB[0]
+                        for index in 0..<walker.inner { rowOut[index] = body(rowA[index], scalar) }
+                    } else if sa == 0 && sb == 1 {
+                        let scalar = rowA[0]
+                        for index in 0..<walker.inner { rowOut[index] = body(scalar, rowB[index]) }
+                    } else if sa == 1 && sb == 1 {
+                        for index in 0..<walker.inner { rowOut[index] = body(rowA[index], rowB[index]) }
+                    } else {
+                        for index in 0..<walker.inner { rowOut[index] = body(rowA[index * sa], rowB[index * sb]) }
+                    }
                 }
             }
         }
@@ -69,8 +81,16 @@ enum ElementwiseKernels {
                     let rowA = pa + walker.offset(ofRow: row, input: 0), rowB = pb + walker.offset(ofRow: row, input: 1)
                     let rowC = pc + walker.offset(ofRow: row, input: 2)
                     let rowOut = po + row * walker.inner
-                    for index in 0..<walker.inner {
-                        rowOut[index] = body(rowA[index * sa], rowB[index * sb], rowC[index * sc])
+                    if sa == 1 && sb == 0 && sc == 0 {
+                        let scalarB = rowB[0], scalarC = rowC[0]
+                        for index in 0..<walker.inner { rowOut[index] = body(rowA[index], scalarB, scalarC) }
+                    } else if sa == 1 && sb == 1 && sc == 0 {
+                        let scalarC = rowC[0]
+                        for index in 0..<walker.inner { rowOut[index] = body(rowA[index], rowB[index], scalarC) }
+                    } else {
+                        for index in 0..<walker.inner {
+                            rowOut[index] = body(rowA[index * sa], rowB[index * sb], rowC[index * sc])
+                        }
                     }
                 }
             }

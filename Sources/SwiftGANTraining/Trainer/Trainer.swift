@@ -137,9 +137,7 @@ public final class Trainer {
     }
 
     private static func norm(_ gradients: [Tensor]) -> Float {
-        Float(gradients.reduce(0.0) { sum, gradient in
-            sum + gradient.withUnsafeBufferPointer { $0.reduce(0.0) { $0 + Double($1) * Double($1) } }
-        }.squareRoot())
+        Float(gradients.reduce(0.0) { $0 + $1.sumOfSquares }.squareRoot())
     }
 
     private func guardFinite(_ value: Float, _ quantity: String) throws {

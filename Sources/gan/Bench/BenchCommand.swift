@@ -6,9 +6,22 @@ import SwiftGANTensor
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure engine throughput (matmul, convolution) against raw sgemm in one run.",
-        discussion: "Build in release first: swift run -c release gan bench"
+        abstract: "Measure engine throughput (matmul, convolution) against raw sgemm, and full training iterations.",
+        discussion: """
+        Build in release first: swift build -c release && .build/release/gan bench
+        The training suite times one D update and one G update of the trainer for the mlp, dcgan and wgan-gp
+        presets at batch 64; Scripts/bench_compare.py runs it next to the same models in PyTorch.
+        """
     )
+
+    @Option(name: .long, help: "Which benchmarks: engine, training or all.")
+    var suite: String = "all"
+
+    @Option(name: .long, help: "Training cases, comma-separated: mlp, dcgan, wgan-gp.")
+    var cases: String = TrainingBenchmark.Case.allCases.map(\.rawValue).joined(separator: ",")
+
+    @Flag(name: .long, help: "Print the training results as JSON lines (one per case and thread count) instead of tables.")
+    var json = false
 
     @Option(name: .long, help: "Thread counts to measure, comma-separated.")
     var threads: String = "1,2"
@@ -25,14 +38,58 @@ struct BenchCommand: ParsableCommand {
     func validate() throws {
         guard repeats > 0 else { throw ValidationError("--repeats must be positive, got \(repeats)") }
         guard iterations > 0 else { throw ValidationError("--iterations must be positive, got \(iterations)") }
+        guard ["engine", "training", "all"].contains(suite) else {
+            throw ValidationError("--suite must be engine, training or all, got '\(suite)'")
+        }
+        guard selectedCases.count == cases.split(separator: ",").count, !selectedCases.isEmpty else {
+            throw ValidationError("--cases must list mlp, dcgan or wgan-gp, got '\(cases)'")
+        }
         guard !threadCounts.isEmpty, threadCounts.allSatisfy({ $0 > 0 }) else {
             throw ValidationError("--threads must list positive integers, got '\(threads)'")
         }
     }
 
+    var selectedCases: [TrainingBenchmark.Case] {
+        cases.split(separator: ",").compactMap { TrainingBenchmark.Case(rawValue: $0.trimmingCharacters(in: .whitespaces)) }
+    }
+
     var threadCounts: [Int] { threads.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
 
     func run() throws {
+        if suite != "training" && !json { runEngine() }
+        if suite != "engine" || json { try runTraining() }
+    }
+
+    private func runTraining() throws {
+        let benchmark = TrainingBenchmark(warmup: smoke ? 1 : 5, iterations: smoke ? 2 : iterations * 2, repeats: smoke ? 1 : repeats)
+        if !json {
+            print("training iterations (one D update + one G update, batch \(TrainingBenchmark.batchSize), data in memory)")
+            print(pad("case", 10) + pad("threads", 9) + pad("it/s", 9) + pad("samples/s", 11) + pad("GFLOP/iter", 12)
+                  + pad("GEMM GFLOP/s", 14) + pad("of peak sgemm", 15) + pad("G inference/s", 15) + "peak RSS MB")
+        }
+        for benchCase in selectedCases {
+            for threadCount in threadCounts {
+                let result = try benchmark.run(benchCase, threads: threadCount)
+                if json {
+                    let encoder = JSONEncoder()
+                    encoder.outputFormatting = [.sortedKeys]
+                    print(String(decoding: try encoder.encode(result), as: UTF8.self))
+                } else {
+                    print(pad(benchCase.rawValue, 10) + pad(String(threadCount), 9)
+                          + pad(String(format: "%.2f", result.iterationsPerSecond), 9)
+                          + pad(String(format: "%.0f", result.samplesPerSecond), 11)
+                          + pad(String(format: "%.3f", result.gemmFLOPsPerIteration / 1e9), 12)
+                          + pad(String(format: "%.1f", result.gemmFLOPsPerIteration * result.iterationsPerSecond / 1e9), 14)
+                          + pad(String(format: "%.0f%% of %.0f", 100 * result.rooflineFraction, result.peakSgemmGFLOPS), 15)
+                          + pad(String(format: "%.0f", result.inferenceSamplesPerSecond), 15)
+                          + String(format: "%.0f", result.peakResidentMB))
+                }
+                fflush(nil)
+            }
+        }
+    }
+
+    private func runEngine() {
         let benchmark = EngineBenchmark(warmup: smoke ? 1 : 5, iterations: smoke ? 1 : iterations, repeats: smoke ? 1 : repeats)
         for threadCount in threadCounts {
             ComputeThreads.set(threadCount)

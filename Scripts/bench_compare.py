@@ -1,0 +1,97 @@
+#!/usr/bin/env python3
+"""SwiftGAN against PyTorch on the same models, the same CPU and the same iteration.
+
+For each case (mlp, dcgan, wgan-gp) and thread count, runs `gan bench --suite training --json`
+and Scripts/bench_pytorch.py, each in a fresh process (so each reports its own peak memory),
+alternating which goes first, and prints one table with the ratio SwiftGAN / PyTorch. Then times
+`gan sample --count 64` end to end from a run directory.
+
+Usage (from the repository root, after `swift build -c release`):
+  python3 Scripts/bench_compare.py --python /path/to/venv/bin/python [--threads 1,2]
+          [--cases mlp,dcgan,wgan-gp] [--repeats 7] [--iterations 20] [--json results.json]
+The PyTorch interpreter needs torch (pip install 'torch==2.13.0+cpu' numpy safetensors in a
+virtualenv outside the repository). This script itself needs only the standard library.
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+
+def run_json(command):
+    result = subprocess.run(command, capture_output=True, text=True)
+    if result.returncode != 0:
+        sys.exit(f"failed ({result.returncode}): {' '.join(command)}\n{result.stdout}\n{result.stderr}")
+    lines = [line for line in result.stdout.splitlines() if line.startswith("{")]
+    if not lines:
+        sys.exit(f"no JSON from: {' '.join(command)}\n{result.stdout}")
+    return json.loads(lines[-1])
+
+
+def sample_latency(gan, runs=5):
+    """Median seconds of `gan sample --count 64` from a (one-step) dcgan run directory."""
+    with tempfile.TemporaryDirectory() as work:
+        run_dir = os.path.join(work, "run")
+        subprocess.run([gan, "train", "--preset", "dcgan", "--steps", "1", "--run-dir", run_dir],
+                       check=True, capture_output=True)
+        times = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            subprocess.run([gan, "sample", "--run", run_dir, "--count", "64", "--out", os.path.join(work, "x.npy")],
+                           check=True, capture_output=True)
+            times.append(time.perf_counter() - start)
+        return statistics.median(times)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--python", default=sys.executable, help="interpreter with torch installed")
+    parser.add_argument("--gan", default=".build/release/gan")
+    parser.add_argument("--threads", default="1,2")
+    parser.add_argument("--cases", default="mlp,dcgan,wgan-gp")
+    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--iterations", type=int, default=20)
+    parser.add_argument("--json", help="also write every measurement to this file")
+    args = parser.parse_args()
+    here = os.path.dirname(os.path.abspath(__file__))
+
+    rows = []
+    for case in args.cases.split(","):
+        for threads in [int(t) for t in args.threads.split(",")]:
+            swift_command = [args.gan, "bench", "--suite", "training", "--json", "--cases", case, "--threads", str(threads),
+                             "--repeats", str(args.repeats), "--iterations", str(args.iterations // 2)]
+            torch_command = [args.python, os.path.join(here, "bench_pytorch.py"), "--case", case, "--threads", str(threads),
+                             "--repeats", str(args.repeats), "--iterations", str(args.iterations)]
+            order = [swift_command, torch_command] if len(rows) % 2 == 0 else [torch_command, swift_command]
+            results = {}
+            for command in order:
+                result = run_json(command)
+                results[result["system"]] = result
+            rows.append((case, threads, results["swiftgan"], results["pytorch"]))
+            print(f"measured {case} at {threads} thread(s)", file=sys.stderr)
+
+    header = ("| case | threads | SwiftGAN it/s | PyTorch it/s | SwiftGAN / PyTorch | SwiftGAN GEMM % of peak sgemm "
+              "| peak RSS MB (SwiftGAN / PyTorch) | G inference samples/s (SwiftGAN / PyTorch) |")
+    print(header)
+    print("| --- " * 8 + "|")
+    for case, threads, swift, torch in rows:
+        ratio = swift["iterations_per_second"] / torch["iterations_per_second"]
+        inference = swift["inference_samples_per_second"] / torch["inference_samples_per_second"]
+        print(f"| {case} | {threads} | {swift['iterations_per_second']:.2f} | {torch['iterations_per_second']:.2f} | "
+              f"**{ratio:.2f}x** | {100 * swift['roofline_fraction']:.0f}% of {swift['peak_sgemm_gflops']:.0f} GFLOP/s | "
+              f"{swift['peak_resident_mb']:.0f} / {torch['peak_resident_mb']:.0f} | "
+              f"{swift['inference_samples_per_second']:.0f} / {torch['inference_samples_per_second']:.0f} ({inference:.2f}x) |")
+    latency = sample_latency(args.gan)
+    print(f"\n`gan sample --count 64` from a dcgan run directory, end to end: {latency:.3f} s (median of 5)")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"rows": [{"case": c, "threads": t, "swiftgan": s, "pytorch": p} for c, t, s, p in rows],
+                       "sample_seconds": latency}, f, indent=2, sort_keys=True)
+
+
+if __name__ == "__main__":
+    main()
