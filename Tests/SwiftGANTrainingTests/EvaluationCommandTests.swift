@@ -104,6 +104,34 @@ struct EvaluationCommandTests {
         #expect(eval.status == 0, "\(eval.output)")
     }
 
+    /// A classifier for an image folder (one class per subdirectory, a
+    /// held-out test fraction), then metrics for samples of that folder's size.
+    @Test func imageFolderClassifierAndEvaluation() throws {
+        let work = temporaryDirectory()
+        var random = RandomGenerator(seed: 12)
+        for (label, name) in ["dark", "light"].enumerated() {
+            try FileManager.default.createDirectory(atPath: "\(work)/folder/\(name)", withIntermediateDirectories: true)
+            for index in 0..<24 {
+                let noise = Tensor.uniform([1, 8, 8], low: -0.3, high: 0.3, generator: &random)
+                let image = (noise + (label == 0 ? -0.5 : 0.5)).clamp(min: -1, max: 1)
+                try AtomicFile.write(try PNG.encode(ImageGrid.pngImage(image)), to: "\(work)/folder/\(name)/\(index).png")
+            }
+        }
+        let out = "\(work)/c.safetensors"
+        let train = try runGAN(["classifier", "train", "--data", "\(work)/folder", "--channels", "1", "--epochs", "3",
+                                "--batch-size", "8", "--width", "2", "--feature-dimension", "4", "--out", out])
+        #expect(train.status == 0, "\(train.output)")
+        #expect(train.output.contains("on 43 "), "90% of 48 images train: \(train.output)")
+        #expect(try FeatureClassifier.load(out).classifier.architecture.imageShape == [1, 8, 8])
+        try NPY.write(Tensor.uniform([20, 1, 8, 8], low: -1, high: 1, generator: &random), to: "\(work)/x.npy")
+        let eval = try runGAN(["eval", "--samples", "\(work)/x.npy", "--data", "\(work)/folder", "--channels", "1",
+                               "--features", out, "--json"])
+        #expect(eval.status == 0, "\(eval.output)")
+        let images = try #require(try json(eval.output)["images"] as? [String: Any])
+        #expect((images["referenceCount"] as? Int) == 48)
+        #expect((images["classNames"] as? [String]) == ["dark", "light"])
+    }
+
     @Test func badInputsAreOneLineErrors() throws {
         let work = temporaryDirectory()
         try NPY.write(Tensor.zeros([20, 2]), to: "\(work)/points.npy")

@@ -48,12 +48,19 @@ public enum EvaluationSetup {
         return classifier
     }
 
-    /// The labelled split of an IDX dataset (Fashion-MNIST or a directory of IDX files).
-    /// - Throws: `FileError` when the data is a mixture or an image folder (no labelled splits).
+    /// The labelled split of an IDX dataset (Fashion-MNIST or a directory of
+    /// IDX files). An image folder has no splits: all its images (one class
+    /// per subdirectory) are returned for either split, so a folder run is
+    /// compared with its own training images.
+    /// - Throws: `FileError` for 2-D mixtures (no images) or unreadable data.
     public static func labelledSplit(_ data: DataSpec, _ split: IDXDataset.Split, limit: Int? = nil) throws -> ImageDataset {
-        guard data.mixture == nil, data.name != "folder" else {
-            throw FileError(file: data.path ?? data.name,
-                            problem: "image metrics need a labelled IDX dataset with train and test splits (fashion-mnist or a directory of IDX files)")
+        guard data.mixture == nil else {
+            throw FileError(file: data.name, problem: "image metrics need image data; 2-D mixtures use the mixture metrics")
+        }
+        if data.name == "folder" {
+            var folder = data
+            folder.limit = limit
+            return try folder.load(seed: 0)
         }
         let names = data.name == "fashion-mnist" && data.path == nil ? IDXDataset.fashionMNISTClasses : nil
         let directory = try IDXDataset.directory(forName: data.name, override: data.path)

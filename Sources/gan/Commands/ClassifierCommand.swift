@@ -4,6 +4,7 @@ import SwiftGANData
 import SwiftGANMetrics
 import SwiftGANNN
 import SwiftGANTensor
+import SwiftGANTraining
 
 /// `gan classifier`: train and test the feature network used by `gan eval`.
 struct ClassifierCommand: ParsableCommand {
@@ -14,16 +15,48 @@ struct ClassifierCommand: ParsableCommand {
     )
 }
 
-/// Where labelled images come from: a named IDX dataset or a directory of IDX files.
+/// Where labelled images come from: a named IDX dataset, a directory of IDX
+/// files, or an image folder with one subdirectory per class.
 struct LabelledDataOptions: ParsableArguments {
-    @Option(help: "Dataset: fashion-mnist, or a directory holding the four IDX files (MNIST layout).")
+    @Option(help: "Dataset: fashion-mnist, a directory of IDX files (MNIST layout), or an image folder (one subdirectory per class).")
     var data: String = "fashion-mnist"
 
+    @Option(help: "Image folders: resize to this square size.")
+    var imageSize: Int?
+
+    @Option(help: "Image folders: 1 (gray) or 3 (RGB) channels.")
+    var channels: Int = 1
+
+    @Option(help: "Image folders (which have no test split): the fraction held out for testing.")
+    var testFraction: Double = 0.1
+
+    func validate() throws {
+        guard channels == 1 || channels == 3 else { throw ValidationError("--channels must be 1 or 3, got \(channels)") }
+        guard testFraction > 0 && testFraction < 1 else { throw ValidationError("--test-fraction must be in (0, 1), got \(testFraction)") }
+        if let imageSize, imageSize < 4 { throw ValidationError("--image-size must be at least 4, got \(imageSize)") }
+    }
+
     func load(_ split: IDXDataset.Split, limit: Int? = nil) throws -> ImageDataset {
+        let spec = DataSpec.parse(data, imageSize: imageSize, channels: channels)
         do {
-            let directory = try IDXDataset.directory(forName: data, override: data == "fashion-mnist" ? nil : data)
-            let names = data == "fashion-mnist" ? IDXDataset.fashionMNISTClasses : nil
-            return try IDXDataset.load(directory: directory, split: split, limit: limit, classNames: names)
+            guard spec.name == "folder" else {
+                return try EvaluationSetup.labelledSplit(spec, split, limit: limit)
+            }
+            // A seeded shuffle, then the last `testFraction` of it is the test split.
+            let all = try spec.load(seed: 0)
+            var random = RandomGenerator(seed: 0x7E57)
+            var order = Array(0..<all.count)
+            for index in stride(from: order.count - 1, to: 0, by: -1) {
+                order.swapAt(index, Int(random.next() % UInt64(index + 1)))
+            }
+            let testCount = Swift.max(1, Int((Double(all.count) * testFraction).rounded()))
+            guard all.count > testCount else { throw CLIError("\(data): \(all.count) images are too few to hold out a test split") }
+            var chosen = split == .test ? Array(order.suffix(testCount)) : Array(order.prefix(all.count - testCount))
+            if let limit { chosen = Array(chosen.prefix(limit)) }
+            return ImageDataset(images: all.images.indexSelect(chosen), labels: chosen.map { all.labels[$0] },
+                                classNames: all.classNames)
+        } catch let error as CLIError {
+            throw error
         } catch {
             throw CLIError("\(error)")
         }
@@ -36,8 +69,12 @@ struct ClassifierTrainCommand: ParsableCommand {
         commandName: "train",
         abstract: "Train a feature classifier on a labelled dataset's train split and test it.",
         discussion: """
-        The classifier shipped with SwiftGAN was made by:
-          gan classifier train --out Sources/SwiftGANMetrics/Resources/fashion-mnist-classifier.safetensors
+        The classifier shipped with SwiftGAN was made by (then copied into Sources/SwiftGANMetrics/Resources/):
+          gan classifier train --epochs 10 --out fashion-mnist-classifier.safetensors
+        For your own data:
+          gan classifier train --data path/to/mnist-idx --out mnist-classifier.safetensors
+          gan classifier train --data path/to/folder --image-size 32 --channels 3 --out folder-classifier.safetensors
+        then evaluate with --features FILE.
         """
     )
 
@@ -90,6 +127,9 @@ struct ClassifierTrainCommand: ParsableCommand {
         if let threads { ComputeThreads.set(threads) }
         let trainSet = try dataOptions.load(.train, limit: limit)
         let testSet = try dataOptions.load(.test)
+        guard trainSet.imageShape[1] % 4 == 0 && trainSet.imageShape[2] % 4 == 0 else {
+            throw CLIError("\(dataOptions.data): images are \(trainSet.imageShape[1])x\(trainSet.imageShape[2]); the classifier needs sizes divisible by 4 (pass --image-size)")
+        }
         let classes = max(trainSet.classCount, (trainSet.labels.max() ?? 0) + 1)
         let architecture = FeatureClassifier.Architecture(imageShape: trainSet.imageShape, width: width,
                                                           featureDimension: featureDimension, classCount: classes)

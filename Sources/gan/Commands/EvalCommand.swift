@@ -33,8 +33,14 @@ struct EvalCommand: ParsableCommand {
     @Flag(help: "Evaluate real training images (or mixture samples): the floor models are compared with.")
     var real = false
 
-    @Option(help: "The data for --samples and --real: fashion-mnist, ring8, grid25, or a directory of IDX files.")
+    @Option(help: "The data for --samples and --real: fashion-mnist, ring8, grid25, a directory of IDX files, or an image folder (its own images are the reference).")
     var data: String = "fashion-mnist"
+
+    @Option(help: "Image folders: resize to this square size.")
+    var imageSize: Int?
+
+    @Option(help: "Image folders: 1 (gray) or 3 (RGB) channels.")
+    var channels: Int?
 
     @Option(help: "Number of samples (default 10000 for images, 2500 for 2-D mixtures).")
     var count: Int?
@@ -74,6 +80,7 @@ struct EvalCommand: ParsableCommand {
         guard casEpochs >= 1 else { throw ValidationError("--cas-epochs must be at least 1, got \(casEpochs)") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
         if runDirectory == nil && (ema != nil || best) { throw ValidationError("--ema and --best apply to --run") }
+        if let channels, channels != 1 && channels != 3 { throw ValidationError("--channels must be 1 or 3, got \(channels)") }
         if cas && runDirectory == nil { throw ValidationError("--cas needs --run with a conditional model") }
     }
 
@@ -129,7 +136,7 @@ struct EvalCommand: ParsableCommand {
             let which = (ema ?? saved.hasEMA) ? "EMA generator" : "generator"
             return (samples, labels, "\(run) (\(best ? "best" : "latest") checkpoint, step \(saved.step), \(which))", saved.step, saved.config.data)
         }
-        let spec = DataSpec.parse(data)
+        let spec = DataSpec.parse(data, imageSize: imageSize, channels: channels)
         if let samples {
             let contents = try NPY.read(samples)
             var tensor = contents.tensor
