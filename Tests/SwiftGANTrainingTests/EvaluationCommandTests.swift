@@ -135,7 +135,13 @@ struct EvaluationCommandTests {
     @Test func badInputsAreOneLineErrors() throws {
         let work = temporaryDirectory()
         try NPY.write(Tensor.zeros([20, 2]), to: "\(work)/points.npy")
+        // An IDX dataset with both splits that is not Fashion-MNIST.
+        let other = tinyIDXDirectory()
+        for kind in ["images-idx3-ubyte", "labels-idx1-ubyte"] {
+            try FileManager.default.copyItem(atPath: "\(other)/train-\(kind)", toPath: "\(other)/t10k-\(kind)")
+        }
         let cases: [([String], String)] = [
+            (["eval", "--samples", "\(work)/points.npy", "--data", other], "the shipped feature classifier was trained on Fashion-MNIST"),
             (["eval"], "give exactly one of --run DIR, --samples FILE.npy or --real"),
             (["eval", "--real", "--run", "x"], "give exactly one of"),
             (["eval", "--real", "--count", "3"], "--count must be at least 11"),
@@ -145,6 +151,9 @@ struct EvaluationCommandTests {
             (["eval", "--samples", "\(work)/missing.npy"], "missing.npy"),
             (["eval", "--real", "--features", "\(work)/points.npy"], "points.npy"),
             (["eval", "--real", "--best"], "--ema and --best apply to --run"),
+            (["eval", "--real", "--against", "train"], "would compare them with themselves"),
+            (["eval", "--samples", "\(work)/points.npy", "--data", tinyIDXDirectory()], "t10k-images-idx3-ubyte"),
+            (["bench", "--suite", "engine", "--json"], "--json prints the training suite"),
             (["train", "--data", "ring8", "--eval-every", "0"], "--eval-every must be at least 1"),
             (["train", "--preset", "mlp", "--data", tinyIDXDirectory(), "--eval-every", "5", "--run-dir", "\(work)/tiny"],
              "t10k-images-idx3-ubyte[.gz]: missing IDX file"),

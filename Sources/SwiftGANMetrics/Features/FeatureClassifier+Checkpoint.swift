@@ -80,7 +80,9 @@ extension FeatureClassifier {
             return override
         }
         var candidates: [String] = []
-        let executable = URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath()
+        // The running binary (argv[0] may be a bare name found through PATH).
+        let executablePath = (try? fileManager.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments.first ?? "."
+        let executable = URL(fileURLWithPath: executablePath).resolvingSymlinksInPath()
         for bundle in ["SwiftGAN_SwiftGANMetrics.resources", "SwiftGAN_SwiftGANMetrics.bundle"] {
             candidates.append(executable.deletingLastPathComponent().appendingPathComponent(bundle)
                 .appendingPathComponent(fashionMNISTFileName).path)

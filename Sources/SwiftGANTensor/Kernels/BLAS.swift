@@ -111,6 +111,7 @@ package enum BLAS {
     /// y += alpha · x over `count` elements.
     @inlinable
     package static func saxpy(count: Int, alpha: Float, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>) {
+        _ = openBLASSingleThreaded
         cblas_saxpy(Int32(count), alpha, x, 1, y, 1)
     }
 
@@ -123,6 +124,7 @@ package enum BLAS {
     package static func symmetricEigendecomposition(_ matrix: [Double], n: Int) -> (values: [Double], vectors: [Double])? {
         require(n >= 0 && matrix.count == n * n, "symmetricEigendecomposition: \(matrix.count) values for a \(n)x\(n) matrix")
         if n == 0 { return ([], []) }
+        _ = openBLASSingleThreaded
         // Column-major LAPACK sees the row-major matrix transposed; it is
         // symmetric, so reading LAPACK's lower triangle reads our upper one.
         var a = matrix

@@ -72,9 +72,9 @@ struct ColumnLayout {
 /// im2col / col2im and the three GEMM-based convolution kernels: forward,
 /// input gradient (also transposed convolution) and weight gradient.
 enum ConvolutionKernels {
-    /// How many workers share the per-sample GEMMs: all cores when each
-    /// GEMM is small enough for OpenBLAS to run it on the calling thread;
-    /// otherwise one, and OpenBLAS threads each GEMM itself.
+    /// How many workers share the per-sample GEMMs: all of them when each
+    /// GEMM is below `BLAS.singleThreadedBelow` (so it runs whole on its
+    /// worker); otherwise one, and `BLAS.sgemm` splits each product itself.
     static func sampleChunkCount(_ g: ConvolutionGeometry) -> Int {
         // Forward, input-gradient and weight-gradient GEMMs all do O·patch·L multiply-adds.
         let product = g.outChannels * g.patchSize * g.spatial

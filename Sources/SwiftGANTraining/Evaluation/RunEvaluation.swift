@@ -39,7 +39,12 @@ public enum EvaluationSetup {
     /// Loads a classifier: the file at `featuresPath`, or the shipped
     /// Fashion-MNIST classifier, checked against the images' shape.
     /// - Throws: `FileError` naming the file, or one explaining the shape mismatch.
-    public static func classifier(featuresPath: String?, imageShape: [Int]) throws -> FeatureClassifier {
+    /// - Parameter dataName: the data's name; without `featuresPath` only
+    ///   `fashion-mnist` may use the shipped classifier.
+    public static func classifier(featuresPath: String?, imageShape: [Int], dataName: String = "fashion-mnist") throws -> FeatureClassifier {
+        if featuresPath == nil && dataName != "fashion-mnist" {
+            throw FileError(file: dataName, problem: "the shipped feature classifier was trained on Fashion-MNIST; train one for this data with `gan classifier train --data ...` and pass --features")
+        }
         let (classifier, _) = try featuresPath.map(FeatureClassifier.load) ?? FeatureClassifier.fashionMNIST()
         guard classifier.architecture.imageShape == imageShape else {
             throw FileError(file: featuresPath ?? FeatureClassifier.fashionMNISTFileName,
@@ -70,7 +75,8 @@ public enum EvaluationSetup {
     /// An evaluator comparing samples with `data`'s `split` (the test split by default).
     public static func imageEvaluator(data: DataSpec, featuresPath: String?, split: IDXDataset.Split = .test) throws -> ImageEvaluator {
         let reference = try labelledSplit(data, split)
-        let classifier = try classifier(featuresPath: featuresPath, imageShape: reference.imageShape)
+        let classifier = try classifier(featuresPath: featuresPath, imageShape: reference.imageShape,
+                                        dataName: data.path == nil ? data.name : "\(data.name) (\(data.path!))")
         return ImageEvaluator(classifier: classifier, referenceImages: reference.images,
                               reference: "\(data.name) \(split.rawValue)", classNames: reference.classNames)
     }

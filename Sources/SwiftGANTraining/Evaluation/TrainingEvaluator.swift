@@ -42,6 +42,12 @@ final class TrainingEvaluator {
         seed = training.seed &+ 0x5EED_E7A1
     }
 
+    /// The name of the value `best.safetensors` is chosen by.
+    var scoreName: String {
+        if case .mixture = target { return "eval/reverse_kl" }
+        return "eval/fid"
+    }
+
     /// The metric values of `generator` now.
     func evaluate(_ generator: GeneratorModel, step: Int) -> (values: [(name: String, value: Double)], score: Double) {
         let samples = generator.sample(count: count, seed: seed).samples
@@ -60,10 +66,13 @@ final class TrainingEvaluator {
     /// File name of the best checkpoint.
     static let bestFileName = "best.safetensors"
 
-    /// The best score recorded in an existing `best.safetensors`, if any.
-    static func recordedBest(directory: String) -> Double? {
+    /// The best score recorded in an existing `best.safetensors`, if any,
+    /// unless it was written after `step` (by a trajectory a resume abandoned:
+    /// then the next evaluation replaces it).
+    static func recordedBest(directory: String, step: Int) -> Double? {
         let path = "\(directory)/\(bestFileName)"
-        guard FileManager.default.fileExists(atPath: path), let contents = try? SafeTensors.read(path) else { return nil }
+        guard FileManager.default.fileExists(atPath: path), let contents = try? SafeTensors.read(path),
+              let bestStep = contents.metadata["swiftgan.step"].flatMap(Int.init), bestStep <= step else { return nil }
         return contents.metadata["swiftgan.best_score"].flatMap(Double.init)
     }
 }

@@ -40,7 +40,7 @@ public final class TrainingRun {
         try FileManager.default.createDirectory(atPath: "\(directory)/samples", withIntermediateDirectories: true)
         tensorboard = try TensorBoardWriter(directory: directory)
         metrics = try MetricsLog(path: "\(directory)/metrics.jsonl")
-        bestScore = TrainingEvaluator.recordedBest(directory: directory)
+        bestScore = TrainingEvaluator.recordedBest(directory: directory, step: trainer.step)
     }
 
     /// Starts a new run in `directory`.
@@ -150,7 +150,7 @@ public final class TrainingRun {
         if isBest {
             var contents = try trainer.checkpoint()
             contents.metadata["swiftgan.best_score"] = String(score)
-            contents.metadata["swiftgan.best_metric"] = values[0].name
+            contents.metadata["swiftgan.best_metric"] = evaluator.scoreName
             try SafeTensors.write(contents.tensors, metadata: contents.metadata, to: Self.bestCheckpointPath(directory))
             bestScore = score
         }

@@ -38,6 +38,7 @@ struct BenchCommand: ParsableCommand {
     func validate() throws {
         guard repeats > 0 else { throw ValidationError("--repeats must be positive, got \(repeats)") }
         guard iterations > 0 else { throw ValidationError("--iterations must be positive, got \(iterations)") }
+        if json && suite == "engine" { throw ValidationError("--json prints the training suite; it does not apply to --suite engine") }
         guard ["engine", "training", "all"].contains(suite) else {
             throw ValidationError("--suite must be engine, training or all, got '\(suite)'")
         }
@@ -93,7 +94,7 @@ struct BenchCommand: ParsableCommand {
         let benchmark = EngineBenchmark(warmup: smoke ? 1 : 5, iterations: smoke ? 1 : iterations, repeats: smoke ? 1 : repeats)
         for threadCount in threadCounts {
             ComputeThreads.set(threadCount)
-            print("threads: \(threadCount) (the sgemm column is OpenBLAS's own \(threadCount)-thread cblas_sgemm)")
+            print("threads: \(threadCount) (the sgemm column is cblas_sgemm split over \(threadCount) SwiftGAN worker(s), as the engine's own products are)")
             print(pad("case", 32) + pad("engine GFLOP/s", 16) + pad("sgemm GFLOP/s", 16) + "engine/sgemm")
             for row in benchmark.run() {
                 print(pad(row.name, 32) + pad(String(format: "%.1f", row.engineGFLOPS), 16)

@@ -24,14 +24,14 @@ struct LabelledDataOptions: ParsableArguments {
     @Option(help: "Image folders: resize to this square size.")
     var imageSize: Int?
 
-    @Option(help: "Image folders: 1 (gray) or 3 (RGB) channels.")
-    var channels: Int = 1
+    @Option(help: "Image folders: 1 (gray) or 3 (RGB) channels (default 3, as gan train).")
+    var channels: Int?
 
     @Option(help: "Image folders (which have no test split): the fraction held out for testing.")
     var testFraction: Double = 0.1
 
     func validate() throws {
-        guard channels == 1 || channels == 3 else { throw ValidationError("--channels must be 1 or 3, got \(channels)") }
+        if let channels, channels != 1 && channels != 3 { throw ValidationError("--channels must be 1 or 3, got \(channels)") }
         guard testFraction > 0 && testFraction < 1 else { throw ValidationError("--test-fraction must be in (0, 1), got \(testFraction)") }
         if let imageSize, imageSize < 4 { throw ValidationError("--image-size must be at least 4, got \(imageSize)") }
     }
@@ -101,6 +101,9 @@ struct ClassifierTrainCommand: ParsableCommand {
     @Option(help: "Random seed.")
     var seed: UInt64 = 0
 
+    @Flag(inversion: .prefixedNo, help: "Random horizontal flips while training (default: on for fashion-mnist only; digits and text must not be mirrored).")
+    var flip: Bool?
+
     @Option(help: "Train on only the first N images.")
     var limit: Int?
 
@@ -135,7 +138,7 @@ struct ClassifierTrainCommand: ParsableCommand {
                                                           featureDimension: featureDimension, classCount: classes)
         if let problem = architecture.validationProblem() { throw CLIError("classifier: \(problem)") }
         let recipe = ClassifierTraining(architecture: architecture, epochs: epochs, batchSize: batchSize,
-                                        learningRate: lr, seed: seed)
+                                        learningRate: lr, horizontalFlip: flip ?? (dataOptions.data == "fashion-mnist"), seed: seed)
         print("Training a \(width)-wide classifier on \(trainSet.count) \(dataOptions.data) images for \(epochs) epochs")
         let start = Date()
         let classifier = recipe.run(on: trainSet) { progress in
@@ -177,6 +180,12 @@ struct ClassifierTestCommand: ParsableCommand {
             throw CLIError("\(error)")
         }
         let testSet = try dataOptions.load(.test)
+        guard testSet.imageShape == loaded.classifier.architecture.imageShape else {
+            throw CLIError("the classifier takes images \(loaded.classifier.architecture.imageShape), but \(dataOptions.data) has \(testSet.imageShape)")
+        }
+        guard testSet.labels.allSatisfy({ $0 < loaded.classifier.architecture.classCount }) else {
+            throw CLIError("\(dataOptions.data) has labels beyond the classifier's \(loaded.classifier.architecture.classCount) classes")
+        }
         let accuracy = loaded.classifier.accuracy(images: testSet.images, labels: testSet.labels)
         print(String(format: "test accuracy %.2f%% on %d images", 100 * accuracy, testSet.count))
         if let recorded = loaded.provenance.testAccuracy {

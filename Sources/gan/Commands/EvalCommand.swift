@@ -104,7 +104,8 @@ struct EvalCommand: ParsableCommand {
                 if cas {
                     guard let labels = input.labels else { throw CLIError("--cas needs a conditional model; this run is unconditional") }
                     let test = try EvaluationSetup.labelledSplit(input.spec, .test)
-                    let recipe = ClassifierTraining(architecture: evaluator.classifier.architecture, epochs: casEpochs, seed: seed)
+                    let recipe = ClassifierTraining(architecture: evaluator.classifier.architecture, epochs: casEpochs,
+                                                    horizontalFlip: input.spec.name == "fashion-mnist", seed: seed)
                     images.classificationAccuracyScore = ClassificationAccuracyScore.compute(
                         samples: input.samples, labels: labels, test: test, recipe: recipe)
                 }
@@ -148,6 +149,9 @@ struct EvalCommand: ParsableCommand {
             var random = RandomGenerator(seed: seed)
             let n = count ?? MixtureMetrics.standardSampleCount
             return (mixture.sample(n, generator: &random).points, nil, "real \(mixture.rawValue) samples", nil, spec)
+        }
+        guard spec.name != "folder" && against == "test" else {
+            throw CLIError("--real compares real train images with the test split; \(spec.name == "folder" ? "an image folder has no test split" : "--against train would compare them with themselves")")
         }
         let trainSet = try EvaluationSetup.labelledSplit(spec, .train, limit: count ?? 10_000)
         return (trainSet.images, trainSet.labels, "real \(spec.name) train images", nil, spec)

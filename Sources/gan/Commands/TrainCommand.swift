@@ -181,7 +181,7 @@ struct TrainCommand: ParsableCommand {
         if let logEvery { training.logEvery = logEvery }
         if let evalEvery { training.evalEvery = evalEvery }
         if let evalCount { training.evalCount = evalCount }
-        if let features { training.featuresPath = features }
+        if let features { training.featuresPath = URL(fileURLWithPath: features).standardizedFileURL.path }
         training.seed = seed
         return RunConfig(model: modelConfig, training: training, data: spec, preset: chosenPreset.rawValue)
     }
