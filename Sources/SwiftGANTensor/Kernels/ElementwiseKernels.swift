@@ -19,6 +19,17 @@ enum ElementwiseKernels {
     @inlinable @inline(__always)
     static func zip(_ a: Tensor, _ b: Tensor, shape: [Int], cost: Int = 1,
                     _ body: (Float, Float) -> Float) -> TensorStorage {
+        withoutActuallyEscaping(body) { body in zip(a, b, shape: shape, cost: cost, ClosureOperation(body: body)) }
+    }
+
+    /// `out[i] = operation(a[i], b[i])` with broadcasting to `shape`. With a
+    /// concrete operation type (`AddOperation`, …) the loops are specialised
+    /// for it on every thread; a closure called from the parallel path would
+    /// be an indirect call per element (the chunk closure crosses
+    /// `concurrentPerform`'s `@Sendable` boundary in a box).
+    @inlinable @inline(__always)
+    static func zip<Operation: BinaryOperation>(_ a: Tensor, _ b: Tensor, shape: [Int], cost: Int = 1,
+                                                _ body: Operation) -> TensorStorage {
         let count = Shape.elementCount(shape, op: "elementwise")
         let out = TensorStorage(uninitializedCount: count)
         let pa = a.storage.pointer, pb = b.storage.pointer, po = out.pointer
@@ -97,6 +108,39 @@ enum ElementwiseKernels {
         }
         return out
     }
+}
+
+/// A binary float operation for `ElementwiseKernels.zip`.
+@usableFromInline
+protocol BinaryOperation {
+    func callAsFunction(_ a: Float, _ b: Float) -> Float
+}
+
+@usableFromInline
+struct ClosureOperation: BinaryOperation {
+    @usableFromInline let body: (Float, Float) -> Float
+    @inlinable init(body: @escaping (Float, Float) -> Float) { self.body = body }
+    @inlinable @inline(__always) func callAsFunction(_ a: Float, _ b: Float) -> Float { body(a, b) }
+}
+
+@usableFromInline struct AddOperation: BinaryOperation {
+    @inlinable init() {}
+    @inlinable @inline(__always) func callAsFunction(_ a: Float, _ b: Float) -> Float { a + b }
+}
+
+@usableFromInline struct SubtractOperation: BinaryOperation {
+    @inlinable init() {}
+    @inlinable @inline(__always) func callAsFunction(_ a: Float, _ b: Float) -> Float { a - b }
+}
+
+@usableFromInline struct MultiplyOperation: BinaryOperation {
+    @inlinable init() {}
+    @inlinable @inline(__always) func callAsFunction(_ a: Float, _ b: Float) -> Float { a * b }
+}
+
+@usableFromInline struct DivideOperation: BinaryOperation {
+    @inlinable init() {}
+    @inlinable @inline(__always) func callAsFunction(_ a: Float, _ b: Float) -> Float { a / b }
 }
 
 /// Walks a broadcast output row by row (a row is the innermost dimension

@@ -6,7 +6,7 @@ extension Tensor {
     /// Elementwise `a + b` with broadcasting.
     public static func + (a: Tensor, b: Tensor) -> Tensor {
         let shape = Shape.broadcast(a.shape, b.shape, op: "add")
-        let storage = ElementwiseKernels.zip(a, b, shape: shape) { $0 + $1 }
+        let storage = ElementwiseKernels.zip(a, b, shape: shape, AddOperation())
         let shapeA = a.shape, shapeB = b.shape  // the rule needs shapes only, not the inputs' buffers
         return result("add", shape: shape, storage: storage, inputs: [a, b]) { context in
             [context.needs(0) ? context.gradient.sum(toShape: shapeA) : nil,
@@ -17,7 +17,7 @@ extension Tensor {
     /// Elementwise `a - b` with broadcasting.
     public static func - (a: Tensor, b: Tensor) -> Tensor {
         let shape = Shape.broadcast(a.shape, b.shape, op: "sub")
-        let storage = ElementwiseKernels.zip(a, b, shape: shape) { $0 - $1 }
+        let storage = ElementwiseKernels.zip(a, b, shape: shape, SubtractOperation())
         let shapeA = a.shape, shapeB = b.shape
         return result("sub", shape: shape, storage: storage, inputs: [a, b]) { context in
             [context.needs(0) ? context.gradient.sum(toShape: shapeA) : nil,
@@ -28,7 +28,7 @@ extension Tensor {
     /// Elementwise `a * b` with broadcasting.
     public static func * (a: Tensor, b: Tensor) -> Tensor {
         let shape = Shape.broadcast(a.shape, b.shape, op: "mul")
-        let storage = ElementwiseKernels.zip(a, b, shape: shape) { $0 * $1 }
+        let storage = ElementwiseKernels.zip(a, b, shape: shape, MultiplyOperation())
         return result("mul", shape: shape, storage: storage, inputs: [a, b]) { context in
             [context.needs(0) ? (context.gradient * b).sum(toShape: a.shape) : nil,
              context.needs(1) ? (context.gradient * a).sum(toShape: b.shape) : nil]
@@ -38,7 +38,7 @@ extension Tensor {
     /// Elementwise `a / b` with broadcasting.
     public static func / (a: Tensor, b: Tensor) -> Tensor {
         let shape = Shape.broadcast(a.shape, b.shape, op: "div")
-        let storage = ElementwiseKernels.zip(a, b, shape: shape) { $0 / $1 }
+        let storage = ElementwiseKernels.zip(a, b, shape: shape, DivideOperation())
         return result("div", shape: shape, storage: storage, inputs: [a, b]) { context in
             [context.needs(0) ? (context.gradient / b).sum(toShape: a.shape) : nil,
              context.needs(1) ? (-context.gradient * a / (b * b)).sum(toShape: b.shape) : nil]
