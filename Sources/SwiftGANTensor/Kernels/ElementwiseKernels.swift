@@ -5,6 +5,13 @@ enum ElementwiseKernels {
     /// `out[i] = body(x[i])`.
     @inlinable @inline(__always)
     static func map(_ x: Tensor, cost: Int = 1, _ body: (Float) -> Float) -> TensorStorage {
+        withoutActuallyEscaping(body) { body in map(x, cost: cost, ClosureUnaryOperation(body: body)) }
+    }
+
+    /// `out[i] = operation(x[i])`, specialised for a concrete operation type
+    /// on every thread (see `zip(_:_:shape:cost:_:)` with an operation).
+    @inlinable @inline(__always)
+    static func map<Operation: UnaryOperation>(_ x: Tensor, cost: Int = 1, _ body: Operation) -> TensorStorage {
         let count = x.count
         let out = TensorStorage(uninitializedCount: count)
         let source = x.storage.pointer
@@ -108,6 +115,44 @@ enum ElementwiseKernels {
         }
         return out
     }
+}
+
+/// A unary float operation for `ElementwiseKernels.map`.
+@usableFromInline
+protocol UnaryOperation {
+    func callAsFunction(_ x: Float) -> Float
+}
+
+@usableFromInline
+struct ClosureUnaryOperation: UnaryOperation {
+    @usableFromInline let body: (Float) -> Float
+    @inlinable init(body: @escaping (Float) -> Float) { self.body = body }
+    @inlinable @inline(__always) func callAsFunction(_ x: Float) -> Float { body(x) }
+}
+
+/// `x` where positive, else 0.
+@usableFromInline struct ReLUOperation: UnaryOperation {
+    @inlinable init() {}
+    @inlinable @inline(__always) func callAsFunction(_ x: Float) -> Float { x > 0 ? x : 0 }
+}
+
+/// `x` where positive, else `slope · x`.
+@usableFromInline struct LeakyReLUOperation: UnaryOperation {
+    @usableFromInline let slope: Float
+    @inlinable init(slope: Float) { self.slope = slope }
+    @inlinable @inline(__always) func callAsFunction(_ x: Float) -> Float { x > 0 ? x : slope * x }
+}
+
+/// The derivative of LeakyReLU (ReLU with slope 0): 1 where positive, else `slope`.
+@usableFromInline struct LeakyReLUSlopeOperation: UnaryOperation {
+    @usableFromInline let slope: Float
+    @inlinable init(slope: Float) { self.slope = slope }
+    @inlinable @inline(__always) func callAsFunction(_ x: Float) -> Float { x > 0 ? 1 : slope }
+}
+
+@usableFromInline struct NegateOperation: UnaryOperation {
+    @inlinable init() {}
+    @inlinable @inline(__always) func callAsFunction(_ x: Float) -> Float { -x }
 }
 
 /// A binary float operation for `ElementwiseKernels.zip`.

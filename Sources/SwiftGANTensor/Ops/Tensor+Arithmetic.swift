@@ -47,7 +47,7 @@ extension Tensor {
 
     /// Elementwise `-x`.
     public static prefix func - (x: Tensor) -> Tensor {
-        let storage = ElementwiseKernels.map(x) { -$0 }
+        let storage = ElementwiseKernels.map(x, NegateOperation())
         return result("neg", shape: x.shape, storage: storage, inputs: [x]) { context in
             [-context.gradient]
         }

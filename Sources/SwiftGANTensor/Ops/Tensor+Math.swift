@@ -62,18 +62,18 @@ extension Tensor {
     /// `max(x, 0)`.
     public func relu() -> Tensor {
         let x = self
-        let storage = ElementwiseKernels.map(x) { $0 > 0 ? $0 : 0 }
+        let storage = ElementwiseKernels.map(x, ReLUOperation())
         return Tensor.result("relu", shape: shape, storage: storage, inputs: [x]) { context in
-            [context.gradient * x.greater(0)]
+            [context.gradient * Tensor(shape: x.shape, storage: ElementwiseKernels.map(x, LeakyReLUSlopeOperation(slope: 0)))]
         }
     }
 
     /// `x` for positive inputs, `negativeSlope * x` otherwise.
     public func leakyRelu(_ negativeSlope: Float = 0.01) -> Tensor {
         let x = self
-        let storage = ElementwiseKernels.map(x) { $0 > 0 ? $0 : negativeSlope * $0 }
+        let storage = ElementwiseKernels.map(x, LeakyReLUOperation(slope: negativeSlope))
         return Tensor.result("leakyRelu", shape: shape, storage: storage, inputs: [x]) { context in
-            let slope = Tensor(shape: x.shape, storage: ElementwiseKernels.map(x) { $0 > 0 ? 1 : negativeSlope })
+            let slope = Tensor(shape: x.shape, storage: ElementwiseKernels.map(x, LeakyReLUSlopeOperation(slope: negativeSlope)))
             return [context.gradient * slope]
         }
     }
