@@ -23,7 +23,9 @@ package enum BLAS {
     /// C = alpha · op(A) · op(B) + beta · C for row-major matrices.
     ///
     /// `op(A)` is `[m, k]`, `op(B)` is `[k, n]`, `C` is `[m, n]`; `lda`, `ldb`
-    /// and `ldc` are the row strides of A, B and C as stored.
+    /// and `ldc` are the row strides of A, B and C as stored. With
+    /// `parallel` false the product stays on the calling thread (callers
+    /// that already run on every worker).
     @inlinable
     package static func sgemm(
         transposeA: Bool, transposeB: Bool,
@@ -32,7 +34,8 @@ package enum BLAS {
         a: UnsafePointer<Float>, lda: Int,
         b: UnsafePointer<Float>, ldb: Int,
         beta: Float = 0,
-        c: UnsafeMutablePointer<Float>, ldc: Int
+        c: UnsafeMutablePointer<Float>, ldc: Int,
+        parallel: Bool = true
     ) {
         if m == 0 || n == 0 { return }
         if countingMultiplyAdds.load(ordering: .relaxed) { multiplyAdds.add(m * n * k, ordering: .relaxed) }
@@ -44,15 +47,15 @@ package enum BLAS {
             }
             return
         }
-        call(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+        call(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, parallel: parallel)
     }
 
     @usableFromInline
     static func call(_ transposeA: Bool, _ transposeB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
                      _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
-                     _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
+                     _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int, parallel: Bool) {
         _ = openBLASSingleThreaded
-        let workers = Parallel.workerCount
+        let workers = parallel ? Parallel.workerCount : 1
         guard workers > 1 && m * n * k >= singleThreadedBelow && Swift.max(m, n) >= 32 else {
             single(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
             return

@@ -43,166 +43,107 @@ struct ConvolutionGeometry: Equatable, Sendable {
             && dilationH == 1 && dilationW == 1
     }
 
-    /// One GEMM per sample (no batch/channel permutes) pays when each
-    /// sample's output plane is large enough to keep the GEMM efficient.
-    var usesPerSampleGEMM: Bool { spatial >= 64 || batch == 1 }
-}
-
-/// Where im2col puts element (row, sample, pixel): `row * rowStride +
-/// sample * sampleStride + pixel`.
-struct ColumnLayout {
-    var rowStride: Int
-    var sampleStride: Int
-
-    /// `[C*kH*kW, N*L]`: one wide matrix for a single GEMM over the batch.
-    static func batched(_ g: ConvolutionGeometry) -> ColumnLayout {
-        ColumnLayout(rowStride: g.columnCount, sampleStride: g.spatial)
-    }
-
-    /// `[N][C*kH*kW, L]`: one matrix per sample.
-    static func perSample(_ g: ConvolutionGeometry) -> ColumnLayout {
-        ColumnLayout(rowStride: g.spatial, sampleStride: g.patchSize * g.spatial)
-    }
-
-    static func best(_ g: ConvolutionGeometry) -> ColumnLayout {
-        g.usesPerSampleGEMM ? perSample(g) : batched(g)
+    /// The same convolution over `samples` samples (a block of the batch).
+    func withBatch(_ samples: Int) -> ConvolutionGeometry {
+        var block = self
+        block.batch = samples
+        return block
     }
 }
 
-/// im2col / col2im and the three GEMM-based convolution kernels: forward,
-/// input gradient (also transposed convolution) and weight gradient.
-enum ConvolutionKernels {
-    /// How many workers share the per-sample GEMMs: all of them when each
-    /// GEMM is below `BLAS.singleThreadedBelow` (so it runs whole on its
-    /// worker); otherwise one, and `BLAS.sgemm` splits each product itself.
-    static func sampleChunkCount(_ g: ConvolutionGeometry) -> Int {
-        // Forward, input-gradient and weight-gradient GEMMs all do O·patch·L multiply-adds.
-        let product = g.outChannels * g.patchSize * g.spatial
-        guard product < BLAS.singleThreadedBelow else { return 1 }
-        return Swift.max(1, Swift.min(Parallel.workerCount, g.batch))
+/// Consecutive samples that go through im2col, the GEMM and col2im
+/// together, so their columns stay in cache instead of making a round trip
+/// through memory (a batch's columns are tens of megabytes).
+struct SampleBlocks {
+    /// GEMMs narrower than this many columns lose efficiency, so small
+    /// output planes are grouped until a block is about this wide.
+    static let targetColumns = 192
+    /// At most this many column floats per block (2 MiB).
+    static let maximumColumnFloats = 1 << 19
+
+    let samplesPerBlock: Int, count: Int, batch: Int
+
+    init(_ g: ConvolutionGeometry) {
+        let wanted = (Self.targetColumns + g.spatial - 1) / Swift.max(1, g.spatial)
+        let capped = Self.maximumColumnFloats / Swift.max(1, g.patchSize * g.spatial)
+        samplesPerBlock = Swift.max(1, Swift.min(g.batch, wanted, capped))
+        count = (g.batch + samplesPerBlock - 1) / samplesPerBlock
+        batch = g.batch
     }
 
-    /// Runs `body(samples, chunk)` over `chunks` disjoint sample ranges, one
-    /// per core: small GEMMs scale far better across samples than within
-    /// one product.
-    static func forEachSampleRange(_ g: ConvolutionGeometry, chunks: Int, _ body: (Range<Int>, Int) -> Void) {
-        if chunks <= 1 {
-            body(0..<g.batch, 0)
+    func samples(_ block: Int) -> Range<Int> {
+        (block * samplesPerBlock)..<Swift.min(batch, (block + 1) * samplesPerBlock)
+    }
+
+    /// Workers that take whole blocks: all of them when the blocks divide
+    /// evenly enough; otherwise one, and each step (GEMM, im2col, col2im)
+    /// is split across the workers instead.
+    var workers: Int {
+        let available = Parallel.workerCount
+        guard available > 1 && (count % available == 0 || count >= 4 * available) else { return 1 }
+        return Swift.min(available, count)
+    }
+
+    /// Calls `body(samples, worker, splitInside)` for every block: with
+    /// several workers each takes a contiguous run of blocks and works
+    /// single-threaded (`splitInside` false).
+    func forEach(workers: Int, _ body: (Range<Int>, Int, Bool) -> Void) {
+        if workers <= 1 {
+            for block in 0..<count { body(samples(block), 0, true) }
             return
         }
         withoutActuallyEscaping(body) { body in
             let box = UncheckedSendableBox(body)
-            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-                box.value((g.batch * chunk / chunks)..<(g.batch * (chunk + 1) / chunks), chunk)
-            }
-        }
-    }
-
-    /// Unfolds input patches into columns laid out by `layout`.
-    static func im2col(_ input: UnsafePointer<Float>, _ g: ConvolutionGeometry, layout: ColumnLayout) -> TensorStorage {
-        let outH = g.outHeight, outW = g.outWidth, columns = g.columnCount
-        let cols = TensorStorage(uninitializedCount: g.patchSize * columns)
-        let destinationBase = cols.pointer
-        let kernelArea = g.kernelHeight * g.kernelWidth
-        Parallel.forEachChunk(count: g.patchSize, costPerElement: columns) { rows in
-            for row in rows {
-                let channel = row / kernelArea
-                let ki = (row / g.kernelWidth) % g.kernelHeight, kj = row % g.kernelWidth
-                // Output columns whose input column lies inside the image.
-                let xOffset = kj * g.dilationW - g.padW
-                let firstInside = Swift.min(outW, Swift.max(0, (-xOffset + g.strideW - 1) / g.strideW))
-                let lastInside = Swift.max(firstInside, Swift.min(outW, (g.width - xOffset + g.strideW - 1) / g.strideW))
-                for n in 0..<g.batch {
-                    var destination = destinationBase + row * layout.rowStride + n * layout.sampleStride
-                    let plane = input + (n * g.inChannels + channel) * g.height * g.width
-                    for oy in 0..<outH {
-                        let iy = oy * g.strideH - g.padH + ki * g.dilationH
-                        if iy < 0 || iy >= g.height {
-                            destination.update(repeating: 0, count: outW)
-                        } else {
-                            let line = plane + iy * g.width + xOffset
-                            for ox in 0..<firstInside { destination[ox] = 0 }
-                            if g.strideW == 1 {
-                                (destination + firstInside).update(from: line + firstInside, count: lastInside - firstInside)
-                            } else {
-                                for ox in firstInside..<lastInside { destination[ox] = line[ox * g.strideW] }
-                            }
-                            for ox in lastInside..<outW { destination[ox] = 0 }
-                        }
-                        destination += outW
-                    }
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                for block in (count * worker / workers)..<(count * (worker + 1) / workers) {
+                    box.value(samples(block), worker, false)
                 }
             }
         }
-        return cols
     }
+}
 
-    /// Folds `[C*kH*kW, N*outH*outW]` columns back into `[N, C, H, W]`,
-    /// adding overlapping contributions (the adjoint of `im2col`).
-    static func col2im(_ cols: UnsafePointer<Float>, _ g: ConvolutionGeometry, layout: ColumnLayout) -> TensorStorage {
-        let out = TensorStorage(count: g.batch * g.inChannels * g.height * g.width, repeating: 0)
-        let outH = g.outHeight, outW = g.outWidth
-        let base = out.pointer
-        // Each (sample, channel) plane receives from its own rows only, so
-        // planes are folded in parallel without write conflicts.
-        let planes = g.batch * g.inChannels
-        Parallel.forEachChunk(count: planes, costPerElement: g.kernelHeight * g.kernelWidth * g.spatial) { planeRange in
-            for planeIndex in planeRange {
-                let n = planeIndex / g.inChannels, channel = planeIndex % g.inChannels
-                let plane = base + planeIndex * g.height * g.width
-                for ki in 0..<g.kernelHeight {
-                    for kj in 0..<g.kernelWidth {
-                        let row = (channel * g.kernelHeight + ki) * g.kernelWidth + kj
-                        let xOffset = kj * g.dilationW - g.padW
-                        let firstInside = Swift.min(outW, Swift.max(0, (-xOffset + g.strideW - 1) / g.strideW))
-                        let lastInside = Swift.max(firstInside, Swift.min(outW, (g.width - xOffset + g.strideW - 1) / g.strideW))
-                        var source = cols + row * layout.rowStride + n * layout.sampleStride
-                        for oy in 0..<outH {
-                            let iy = oy * g.strideH - g.padH + ki * g.dilationH
-                            if iy >= 0 && iy < g.height {
-                                let line = plane + iy * g.width + xOffset
-                                for ox in firstInside..<lastInside { line[ox * g.strideW] += source[ox] }
-                            }
-                            source += outW
-                        }
-                    }
-                }
-            }
-        }
-        return out
-    }
-
+/// The three GEMM-based convolution kernels: forward, input gradient (also
+/// the transposed convolution) and weight gradient. Each works through the
+/// batch in `SampleBlocks`: im2col of a block into `[C*kH*kW, b*L]` columns,
+/// one GEMM, and for the input gradient col2im of the block.
+enum ConvolutionKernels {
     /// `[N, C, H, W] * [O, C, kH, kW] -> [N, O, outH, outW]`.
     static func forward(_ input: UnsafePointer<Float>, _ weight: UnsafePointer<Float>, _ g: ConvolutionGeometry) -> TensorStorage {
         let out = TensorStorage(uninitializedCount: g.batch * g.outChannels * g.spatial)
+        if g.batch == 0 { return out }
         if g.isFullKernel {
             // out [N, O] = X [N, patch] · W [O, patch]ᵀ
             BLAS.sgemm(transposeA: false, transposeB: true, m: g.batch, n: g.outChannels, k: g.patchSize,
                        a: input, lda: g.patchSize, b: weight, ldb: g.patchSize, c: out.pointer, ldc: g.outChannels)
             return out
         }
-        let layout = ColumnLayout.best(g)
-        let cols = im2col(input, g, layout: layout)
-        withExtendedLifetime(cols) {
-            if g.usesPerSampleGEMM {
-                forEachSampleRange(g, chunks: sampleChunkCount(g)) { samples, _ in
-                    for n in samples {
-                        BLAS.sgemm(transposeA: false, transposeB: false, m: g.outChannels, n: g.spatial, k: g.patchSize,
-                                   a: weight, lda: g.patchSize, b: cols.pointer + n * layout.sampleStride, ldb: g.spatial,
-                                   c: out.pointer + n * g.outChannels * g.spatial, ldc: g.spatial)
+        let blocks = SampleBlocks(g)
+        let inputPlane = g.inChannels * g.height * g.width, outputPlane = g.outChannels * g.spatial
+        blocks.forEach(workers: blocks.workers) { samples, _, splitInside in
+            let block = g.withBatch(samples.count), width = block.columnCount
+            let cols = TensorStorage(uninitializedCount: g.patchSize * blocks.samplesPerBlock * g.spatial)
+            ColumnKernels.im2col(input + samples.lowerBound * inputPlane, block, into: cols.pointer, parallel: splitInside)
+            let destination = out.pointer + samples.lowerBound * outputPlane
+            if samples.count == 1 {
+                BLAS.sgemm(transposeA: false, transposeB: false, m: g.outChannels, n: width, k: g.patchSize,
+                           a: weight, lda: g.patchSize, b: cols.pointer, ldb: width,
+                           c: destination, ldc: width, parallel: splitInside)
+            } else {
+                // [O, b, L] -> [b, O, L]
+                let product = TensorStorage(uninitializedCount: g.outChannels * blocks.samplesPerBlock * g.spatial)
+                BLAS.sgemm(transposeA: false, transposeB: false, m: g.outChannels, n: width, k: g.patchSize,
+                           a: weight, lda: g.patchSize, b: cols.pointer, ldb: width,
+                           c: product.pointer, ldc: width, parallel: splitInside)
+                for sample in 0..<samples.count {
+                    for channel in 0..<g.outChannels {
+                        ColumnKernels.copyRun(from: product.pointer + channel * width + sample * g.spatial,
+                                              to: destination + sample * outputPlane + channel * g.spatial, count: g.spatial)
                     }
                 }
-            } else {
-                let product = TensorStorage(uninitializedCount: g.outChannels * g.columnCount)
-                BLAS.sgemm(transposeA: false, transposeB: false, m: g.outChannels, n: g.columnCount, k: g.patchSize,
-                           a: weight, lda: g.patchSize, b: cols.pointer, ldb: g.columnCount,
-                           c: product.pointer, ldc: g.columnCount)
-                // [O, N, L] -> [N, O, L]
-                withExtendedLifetime(product) {
-                    LayoutKernels.stridedCopy(product.pointer, into: out.pointer, outShape: [g.batch, g.outChannels, g.spatial],
-                                              readStrides: [g.spatial, g.columnCount, 1])
-                }
+                withExtendedLifetime(product) {}
             }
+            withExtendedLifetime(cols) {}
         }
         return out
     }
@@ -211,80 +152,86 @@ enum ConvolutionKernels {
     /// output gradient `[N, O, outH, outW]`: returns `[N, C, H, W]`.
     static func inputGradient(_ outputGradient: UnsafePointer<Float>, _ weight: UnsafePointer<Float>,
                               _ g: ConvolutionGeometry) -> TensorStorage {
+        let out = TensorStorage(uninitializedCount: g.batch * g.inChannels * g.height * g.width)
+        if g.batch == 0 { return out }
         if g.isFullKernel {
             // dX [N, patch] = G [N, O] · W [O, patch]
-            let out = TensorStorage(uninitializedCount: g.batch * g.patchSize)
             BLAS.sgemm(transposeA: false, transposeB: false, m: g.batch, n: g.patchSize, k: g.outChannels,
                        a: outputGradient, lda: g.outChannels, b: weight, ldb: g.patchSize, c: out.pointer, ldc: g.patchSize)
             return out
         }
-        let layout = ColumnLayout.best(g)
-        let cols = TensorStorage(uninitializedCount: g.patchSize * g.columnCount)
-        if g.usesPerSampleGEMM {
-            forEachSampleRange(g, chunks: sampleChunkCount(g)) { samples, _ in
-                for n in samples {
-                    BLAS.sgemm(transposeA: true, transposeB: false, m: g.patchSize, n: g.spatial, k: g.outChannels,
-                               a: weight, lda: g.patchSize, b: outputGradient + n * g.outChannels * g.spatial, ldb: g.spatial,
-                               c: cols.pointer + n * layout.sampleStride, ldc: g.spatial)
-                }
+        let blocks = SampleBlocks(g)
+        let inputPlane = g.inChannels * g.height * g.width
+        blocks.forEach(workers: blocks.workers) { samples, _, splitInside in
+            let block = g.withBatch(samples.count), width = block.columnCount
+            let gradient = channelMajor(outputGradient, samples, g, capacity: blocks.samplesPerBlock)
+            let cols = TensorStorage(uninitializedCount: g.patchSize * blocks.samplesPerBlock * g.spatial)
+            withExtendedLifetime(gradient) {
+                BLAS.sgemm(transposeA: true, transposeB: false, m: g.patchSize, n: width, k: g.outChannels,
+                           a: weight, lda: g.patchSize, b: gradient.pointer, ldb: width,
+                           c: cols.pointer, ldc: width, parallel: splitInside)
             }
-        } else {
-            // [N, O, L] -> [O, N, L], then one GEMM.
-            let channelMajor = LayoutKernels.stridedCopy(outputGradient, outShape: [g.outChannels, g.batch, g.spatial],
-                                                         readStrides: [g.spatial, g.outChannels * g.spatial, 1])
-            withExtendedLifetime(channelMajor) {
-                BLAS.sgemm(transposeA: true, transposeB: false, m: g.patchSize, n: g.columnCount, k: g.outChannels,
-                           a: weight, lda: g.patchSize, b: channelMajor.pointer, ldb: g.columnCount,
-                           c: cols.pointer, ldc: g.columnCount)
-            }
+            ColumnKernels.col2im(cols.pointer, block, into: out.pointer + samples.lowerBound * inputPlane,
+                                 parallel: splitInside)
+            withExtendedLifetime(cols) {}
         }
-        return withExtendedLifetime(cols) { col2im(cols.pointer, g, layout: layout) }
+        return out
     }
 
     /// Gradient of the convolution with respect to its weight, given the
     /// input and the output gradient: returns `[O, C, kH, kW]`.
     static func weightGradient(_ input: UnsafePointer<Float>, _ outputGradient: UnsafePointer<Float>,
                                _ g: ConvolutionGeometry) -> TensorStorage {
-        if g.batch == 0 || g.spatial == 0 { return TensorStorage(count: g.outChannels * g.patchSize, repeating: 0) }
-        let out = TensorStorage(uninitializedCount: g.outChannels * g.patchSize)
+        let weightCount = g.outChannels * g.patchSize
+        if g.batch == 0 || g.spatial == 0 { return TensorStorage(count: weightCount, repeating: 0) }
+        let out = TensorStorage(uninitializedCount: weightCount)
         if g.isFullKernel {
             // dW [O, patch] = G [N, O]ᵀ · X [N, patch]
             BLAS.sgemm(transposeA: true, transposeB: false, m: g.outChannels, n: g.patchSize, k: g.batch,
                        a: outputGradient, lda: g.outChannels, b: input, ldb: g.patchSize, c: out.pointer, ldc: g.patchSize)
             return out
         }
-        let layout = ColumnLayout.best(g)
-        let cols = im2col(input, g, layout: layout)
-        withExtendedLifetime(cols) {
-            if g.usesPerSampleGEMM {
-                // Each worker accumulates its samples into its own partial sum.
-                let weightCount = g.outChannels * g.patchSize
-                let chunks = sampleChunkCount(g)
-                let partials = TensorStorage(uninitializedCount: Swift.max(chunks - 1, 0) * weightCount)
-                withExtendedLifetime(partials) {
-                    forEachSampleRange(g, chunks: chunks) { samples, chunk in
-                        let destination = chunk == 0 ? out.pointer : partials.pointer + (chunk - 1) * weightCount
-                        for n in samples {
-                            BLAS.sgemm(transposeA: false, transposeB: true, m: g.outChannels, n: g.patchSize, k: g.spatial,
-                                       a: outputGradient + n * g.outChannels * g.spatial, lda: g.spatial,
-                                       b: cols.pointer + n * layout.sampleStride, ldb: g.spatial,
-                                       beta: n == samples.lowerBound ? 0 : 1, c: destination, ldc: g.patchSize)
-                        }
-                    }
-                    for chunk in 1..<Swift.max(chunks, 1) {
-                        BLAS.saxpy(count: weightCount, alpha: 1, x: partials.pointer + (chunk - 1) * weightCount, y: out.pointer)
-                    }
+        let blocks = SampleBlocks(g)
+        let workers = blocks.workers
+        let inputPlane = g.inChannels * g.height * g.width
+        // Each worker sums its blocks into its own partial; worker 0 into `out`.
+        let partials = TensorStorage(uninitializedCount: (workers - 1) * weightCount)
+        var started = [Bool](repeating: false, count: workers)
+        started.withUnsafeMutableBufferPointer { started in
+            blocks.forEach(workers: workers) { samples, worker, splitInside in
+                let block = g.withBatch(samples.count), width = block.columnCount
+                let cols = TensorStorage(uninitializedCount: g.patchSize * blocks.samplesPerBlock * g.spatial)
+                ColumnKernels.im2col(input + samples.lowerBound * inputPlane, block, into: cols.pointer, parallel: splitInside)
+                let gradient = channelMajor(outputGradient, samples, g, capacity: blocks.samplesPerBlock)
+                let destination = worker == 0 ? out.pointer : partials.pointer + (worker - 1) * weightCount
+                withExtendedLifetime((cols, gradient)) {
+                    BLAS.sgemm(transposeA: false, transposeB: true, m: g.outChannels, n: g.patchSize, k: width,
+                               a: gradient.pointer, lda: width, b: cols.pointer, ldb: width,
+                               beta: started[worker] ? 1 : 0, c: destination, ldc: g.patchSize, parallel: splitInside)
                 }
-            } else {
-                let channelMajor = LayoutKernels.stridedCopy(outputGradient, outShape: [g.outChannels, g.batch, g.spatial],
-                                                             readStrides: [g.spatial, g.outChannels * g.spatial, 1])
-                withExtendedLifetime(channelMajor) {
-                    BLAS.sgemm(transposeA: false, transposeB: true, m: g.outChannels, n: g.patchSize, k: g.columnCount,
-                               a: channelMajor.pointer, lda: g.columnCount, b: cols.pointer, ldb: g.columnCount,
-                               c: out.pointer, ldc: g.patchSize)
-                }
+                started[worker] = true
+            }
+        }
+        withExtendedLifetime(partials) {
+            for worker in 1..<Swift.max(workers, 1) {
+                BLAS.saxpy(count: weightCount, alpha: 1, x: partials.pointer + (worker - 1) * weightCount, y: out.pointer)
             }
         }
         return out
+    }
+
+    /// The output gradient of `samples` copied into a channel-major
+    /// `[O, b*L]` matrix.
+    private static func channelMajor(_ outputGradient: UnsafePointer<Float>, _ samples: Range<Int>,
+                                     _ g: ConvolutionGeometry, capacity: Int) -> TensorStorage {
+        let plane = g.outChannels * g.spatial, width = samples.count * g.spatial
+        let matrix = TensorStorage(uninitializedCount: capacity * plane)
+        for channel in 0..<g.outChannels {
+            for (index, sample) in samples.enumerated() {
+                ColumnKernels.copyRun(from: outputGradient + sample * plane + channel * g.spatial,
+                                      to: matrix.pointer + channel * width + index * g.spatial, count: g.spatial)
+            }
+        }
+        return matrix
     }
 }
