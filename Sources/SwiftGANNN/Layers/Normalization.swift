@@ -40,29 +40,33 @@ public class BatchNorm: Module {
         let axes = [0] + Array(2..<input.rank)
         var statisticsShape = [Int](repeating: 1, count: input.rank)
         statisticsShape[1] = numFeatures
-        let normalized: Tensor
         if isTraining || runningMean == nil {
             let reducedCount = axes.reduce(1) { $0 * input.shape[$1] }
             require(reducedCount > 1 || !isTraining,
                          "\(type(of: self)): expected more than 1 value per channel when training, got input \(input.shape)")
-            let mean = input.mean(axes: axes, keepDims: true)
-            let centred = input - mean
-            let variance = (centred * centred).mean(axes: axes, keepDims: true)
-            // One reciprocal per channel, then a multiply per element (cheaper than dividing every element).
-            normalized = centred * (1 / (variance + epsilon).sqrt())
+            if reducedCount <= 1 {
+                // Evaluation without running statistics on one value per channel: x - mean is 0.
+                let normalized = (input - input.mean(axes: axes, keepDims: true)) * (1 / Float(epsilon).squareRoot())
+                return affine(normalized, statisticsShape)
+            }
+            // One fused op for the statistics, the normalisation and the affine map.
+            let batch = input.batchNormalized(weight: weight?.value, bias: bias?.value, epsilon: epsilon)
             if isTraining, let runningMean, let runningVar, let numBatchesTracked {
                 withoutGradients {
-                    let unbiased = variance * (Float(reducedCount) / Float(Swift.max(reducedCount - 1, 1)))
-                    runningMean.value = runningMean.value * (1 - momentum) + mean.detached().reshaped([numFeatures]) * momentum
-                    runningVar.value = runningVar.value * (1 - momentum) + unbiased.detached().reshaped([numFeatures]) * momentum
+                    let unbiased = batch.variance * (Float(reducedCount) / Float(reducedCount - 1))
+                    runningMean.value = runningMean.value * (1 - momentum) + batch.mean * momentum
+                    runningVar.value = runningVar.value * (1 - momentum) + unbiased * momentum
                     numBatchesTracked.value = numBatchesTracked.value + 1
                 }
             }
-        } else {
-            let mean = runningMean!.value.reshaped(statisticsShape)
-            let variance = runningVar!.value.reshaped(statisticsShape)
-            normalized = (input - mean) / (variance + epsilon).sqrt()
+            return batch.output
         }
+        let mean = runningMean!.value.reshaped(statisticsShape)
+        let variance = runningVar!.value.reshaped(statisticsShape)
+        return affine((input - mean) / (variance + epsilon).sqrt(), statisticsShape)
+    }
+
+    private func affine(_ normalized: Tensor, _ statisticsShape: [Int]) -> Tensor {
         guard let weight, let bias else { return normalized }
         return normalized * weight.value.reshaped(statisticsShape) + bias.value.reshaped(statisticsShape)
     }
