@@ -157,47 +157,56 @@ public final class Trainer {
         let batchSize = training.batchSize
         let discriminatorParameters = discriminator.parameters()
         for _ in 0..<training.criticSteps {
-            let batch = loader.next()
-            let realLabels = config.model.isConditional ? batch.labels : nil
-            let latents = config.model.sampleLatents(batchSize, generator: &random)
-            let fakeLabels = randomLabels(batchSize)
-            let fake = withoutGradients { generator.generate(latents, labels: fakeLabels) }
-            let realScores = discriminator.score(batch.images, labels: realLabels)
-            let fakeScores = discriminator.score(fake, labels: fakeLabels)
-            var loss = objective.discriminatorLoss(real: realScores, fake: fakeScores, output: output,
-                                                   realTarget: 1 - training.labelSmoothing)
-            if objective == .wassersteinGP {
-                let penalty = GradientPenalty.wgangp(real: batch.images, fake: fake, generator: &random) {
-                    self.discriminator.score($0, labels: realLabels)
+            // The graph lives only inside this scope: when the optimizer
+            // steps, nothing else holds the weights' buffers, so the update
+            // runs in place instead of copying every parameter first.
+            let grads: [Tensor]
+            do {
+                let batch = loader.next()
+                let realLabels = config.model.isConditional ? batch.labels : nil
+                let latents = config.model.sampleLatents(batchSize, generator: &random)
+                let fakeLabels = randomLabels(batchSize)
+                let fake = withoutGradients { generator.generate(latents, labels: fakeLabels) }
+                let realScores = discriminator.score(batch.images, labels: realLabels)
+                let fakeScores = discriminator.score(fake, labels: fakeLabels)
+                var loss = objective.discriminatorLoss(real: realScores, fake: fakeScores, output: output,
+                                                       realTarget: 1 - training.labelSmoothing)
+                if objective == .wassersteinGP {
+                    let penalty = GradientPenalty.wgangp(real: batch.images, fake: fake, generator: &random) {
+                        self.discriminator.score($0, labels: realLabels)
+                    }
+                    penaltyValue = penalty.item
+                    loss = loss + training.gradientPenaltyWeight * penalty
                 }
-                penaltyValue = penalty.item
-                loss = loss + training.gradientPenaltyWeight * penalty
+                if training.r1Weight > 0 {
+                    let penalty = GradientPenalty.r1(real: batch.images) { self.discriminator.score($0, labels: realLabels) }
+                    penaltyValue = penalty.item
+                    loss = loss + (training.r1Weight / 2) * penalty
+                }
+                lossD = loss.item
+                try guardFinite(lossD, "the discriminator loss")
+                grads = gradients(of: loss, withRespectTo: discriminatorParameters.map(\.value))
+                realScore = meanScore(realScores)
+                fakeScore = meanScore(fakeScores)
             }
-            if training.r1Weight > 0 {
-                let penalty = GradientPenalty.r1(real: batch.images) { self.discriminator.score($0, labels: realLabels) }
-                penaltyValue = penalty.item
-                loss = loss + (training.r1Weight / 2) * penalty
-            }
-            lossD = loss.item
-            try guardFinite(lossD, "the discriminator loss")
-            let grads = gradients(of: loss, withRespectTo: discriminatorParameters.map(\.value))
             normD = Self.norm(grads)
             try guardFinite(normD, "the discriminator gradient norm")
             for (parameter, gradient) in zip(discriminatorParameters, grads) { parameter.grad = gradient }
             optimizerD.step()
             if objective == .wasserstein { Clipping.clipWeights(discriminatorParameters, limit: training.weightClip) }
-            realScore = meanScore(realScores)
-            fakeScore = meanScore(fakeScores)
         }
-        // The generator step.
-        let latents = config.model.sampleLatents(batchSize, generator: &random)
-        let labels = randomLabels(batchSize)
-        let scores = discriminator.score(generator.generate(latents, labels: labels), labels: labels)
-        let lossG = objective.generatorLoss(fake: scores, output: output)
-        let lossGValue = lossG.item
-        try guardFinite(lossGValue, "the generator loss")
+        // The generator step (its graph, too, ends before the update).
         let generatorParameters = generator.parameters()
-        let grads = gradients(of: lossG, withRespectTo: generatorParameters.map(\.value))
+        let lossGValue: Float, grads: [Tensor]
+        do {
+            let latents = config.model.sampleLatents(batchSize, generator: &random)
+            let labels = randomLabels(batchSize)
+            let scores = discriminator.score(generator.generate(latents, labels: labels), labels: labels)
+            let lossG = objective.generatorLoss(fake: scores, output: output)
+            lossGValue = lossG.item
+            try guardFinite(lossGValue, "the generator loss")
+            grads = gradients(of: lossG, withRespectTo: generatorParameters.map(\.value))
+        }
         let normG = Self.norm(grads)
         try guardFinite(normG, "the generator gradient norm")
         for (parameter, gradient) in zip(generatorParameters, grads) { parameter.grad = gradient }
