@@ -201,6 +201,19 @@ struct RandomShapeOracleTests {
                                                          weightShape: weightShape, stride: (2, 2), padding: (1, 1),
                                                          outputPadding: (0, 0), dilation: (1, 1))
         expectClose(t.scalars, expectedT.values, tolerance: 1e-4)
+
+        // Its backward pass shares one im2col between the input and weight
+        // gradients; the recorded pass (createGraph) runs them separately.
+        let transposedInput = y.detached().requiringGradient()
+        let transposedSeed = randomTensor(expectedT.shape, seed: 34)
+        let transposedLoss = (convTranspose2d(transposedInput, weight: w, stride: 2, padding: 1) * transposedSeed).sum()
+        let shared = gradients(of: transposedLoss, withRespectTo: [transposedInput, w])
+        let separate = gradients(of: transposedLoss, withRespectTo: [transposedInput, w], createGraph: true)
+        let expectedTransposedInput = ReferenceKernels.conv2d(input: transposedSeed.scalars, inputShape: transposedSeed.shape,
+                                                              weight: w.scalars, weightShape: weightShape, stride: (2, 2),
+                                                              padding: (1, 1), dilation: (1, 1))
+        expectClose(shared[0].scalars, expectedTransposedInput.values, tolerance: 1e-4)
+        expectClose(shared[1].scalars, separate[1].scalars, tolerance: 1e-4)
     }
 
     @Test func matmulOnRandomShapes() {

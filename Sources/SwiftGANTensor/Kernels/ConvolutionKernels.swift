@@ -119,33 +119,68 @@ enum ConvolutionKernels {
             return out
         }
         let blocks = SampleBlocks(g)
-        let inputPlane = g.inChannels * g.height * g.width, outputPlane = g.outChannels * g.spatial
         blocks.forEach(workers: blocks.workers) { samples, _, splitInside in
-            let block = g.withBatch(samples.count), width = block.columnCount
-            let cols = TensorStorage(uninitializedCount: g.patchSize * blocks.samplesPerBlock * g.spatial)
-            ColumnKernels.im2col(input + samples.lowerBound * inputPlane, block, into: cols.pointer, parallel: splitInside)
-            let destination = out.pointer + samples.lowerBound * outputPlane
+            let cols = blockColumns(input, samples, g, blocks, splitInside)
+            forwardProduct(cols, weight, samples, g, blocks, into: out.pointer, splitInside)
+        }
+        return out
+    }
+
+    /// The forward convolution of `input` and, from the same im2col
+    /// columns, its weight gradient for `outputGradient`: one im2col per
+    /// block instead of two (a transposed convolution's backward pass needs
+    /// both products of the same tensor).
+    static func forwardAndWeightGradient(_ input: UnsafePointer<Float>, _ weight: UnsafePointer<Float>,
+                                         _ outputGradient: UnsafePointer<Float>, _ g: ConvolutionGeometry)
+        -> (output: TensorStorage, weightGradient: TensorStorage) {
+        if g.batch == 0 || g.spatial == 0 || g.isFullKernel {
+            return (forward(input, weight, g), weightGradient(input, outputGradient, g))
+        }
+        let out = TensorStorage(uninitializedCount: g.batch * g.outChannels * g.spatial)
+        let blocks = SampleBlocks(g)
+        let gradient = accumulateWeightGradient(g, blocks) { samples, splitInside, destination, beta in
+            let cols = blockColumns(input, samples, g, blocks, splitInside)
+            forwardProduct(cols, weight, samples, g, blocks, into: out.pointer, splitInside)
+            weightProduct(cols, outputGradient, samples, g, blocks, into: destination, beta: beta, splitInside)
+        }
+        return (out, gradient)
+    }
+
+    /// im2col of one block of samples into a fresh `[patch, b*L]` buffer.
+    private static func blockColumns(_ input: UnsafePointer<Float>, _ samples: Range<Int>, _ g: ConvolutionGeometry,
+                                     _ blocks: SampleBlocks, _ splitInside: Bool) -> TensorStorage {
+        let cols = TensorStorage(uninitializedCount: g.patchSize * blocks.samplesPerBlock * g.spatial)
+        ColumnKernels.im2col(input + samples.lowerBound * g.inChannels * g.height * g.width, g.withBatch(samples.count),
+                             into: cols.pointer, parallel: splitInside)
+        return cols
+    }
+
+    /// out[samples] = W [O, patch] · cols [patch, b*L], as `[b, O, L]`.
+    private static func forwardProduct(_ cols: TensorStorage, _ weight: UnsafePointer<Float>, _ samples: Range<Int>,
+                                       _ g: ConvolutionGeometry, _ blocks: SampleBlocks,
+                                       into out: UnsafeMutablePointer<Float>, _ splitInside: Bool) {
+        let width = samples.count * g.spatial, outputPlane = g.outChannels * g.spatial
+        let destination = out + samples.lowerBound * outputPlane
+        withExtendedLifetime(cols) {
             if samples.count == 1 {
                 BLAS.sgemm(transposeA: false, transposeB: false, m: g.outChannels, n: width, k: g.patchSize,
                            a: weight, lda: g.patchSize, b: cols.pointer, ldb: width,
                            c: destination, ldc: width, parallel: splitInside)
-            } else {
-                // [O, b, L] -> [b, O, L]
-                let product = TensorStorage(uninitializedCount: g.outChannels * blocks.samplesPerBlock * g.spatial)
-                BLAS.sgemm(transposeA: false, transposeB: false, m: g.outChannels, n: width, k: g.patchSize,
-                           a: weight, lda: g.patchSize, b: cols.pointer, ldb: width,
-                           c: product.pointer, ldc: width, parallel: splitInside)
-                for sample in 0..<samples.count {
-                    for channel in 0..<g.outChannels {
-                        ColumnKernels.copyRun(from: product.pointer + channel * width + sample * g.spatial,
-                                              to: destination + sample * outputPlane + channel * g.spatial, count: g.spatial)
-                    }
-                }
-                withExtendedLifetime(product) {}
+                return
             }
-            withExtendedLifetime(cols) {}
+            // [O, b, L] -> [b, O, L]
+            let product = TensorStorage(uninitializedCount: g.outChannels * blocks.samplesPerBlock * g.spatial)
+            BLAS.sgemm(transposeA: false, transposeB: false, m: g.outChannels, n: width, k: g.patchSize,
+                       a: weight, lda: g.patchSize, b: cols.pointer, ldb: width,
+                       c: product.pointer, ldc: width, parallel: splitInside)
+            for sample in 0..<samples.count {
+                for channel in 0..<g.outChannels {
+                    ColumnKernels.copyRun(from: product.pointer + channel * width + sample * g.spatial,
+                                          to: destination + sample * outputPlane + channel * g.spatial, count: g.spatial)
+                }
+            }
+            withExtendedLifetime(product) {}
         }
-        return out
     }
 
     /// Gradient of the convolution with respect to its input, given the
@@ -184,31 +219,37 @@ enum ConvolutionKernels {
                                _ g: ConvolutionGeometry) -> TensorStorage {
         let weightCount = g.outChannels * g.patchSize
         if g.batch == 0 || g.spatial == 0 { return TensorStorage(count: weightCount, repeating: 0) }
-        let out = TensorStorage(uninitializedCount: weightCount)
         if g.isFullKernel {
             // dW [O, patch] = G [N, O]ᵀ · X [N, patch]
+            let out = TensorStorage(uninitializedCount: weightCount)
             BLAS.sgemm(transposeA: true, transposeB: false, m: g.outChannels, n: g.patchSize, k: g.batch,
                        a: outputGradient, lda: g.outChannels, b: input, ldb: g.patchSize, c: out.pointer, ldc: g.patchSize)
             return out
         }
         let blocks = SampleBlocks(g)
+        return accumulateWeightGradient(g, blocks) { samples, splitInside, destination, beta in
+            let cols = blockColumns(input, samples, g, blocks, splitInside)
+            weightProduct(cols, outputGradient, samples, g, blocks, into: destination, beta: beta, splitInside)
+        }
+    }
+
+    /// Runs `body(samples, splitInside, destination, beta)` for every block;
+    /// each worker sums its blocks into its own `[O, patch]` partial
+    /// (`beta` 0 for its first block, then 1), and the partials are added.
+    private static func accumulateWeightGradient(
+        _ g: ConvolutionGeometry, _ blocks: SampleBlocks,
+        _ body: (Range<Int>, Bool, UnsafeMutablePointer<Float>, Float) -> Void
+    ) -> TensorStorage {
+        let weightCount = g.outChannels * g.patchSize
         let workers = blocks.workers
-        let inputPlane = g.inChannels * g.height * g.width
-        // Each worker sums its blocks into its own partial; worker 0 into `out`.
+        let out = TensorStorage(uninitializedCount: weightCount)
+        // Worker 0 writes into `out`, the others into their own partials.
         let partials = TensorStorage(uninitializedCount: (workers - 1) * weightCount)
         var started = [Bool](repeating: false, count: workers)
         started.withUnsafeMutableBufferPointer { started in
             blocks.forEach(workers: workers) { samples, worker, splitInside in
-                let block = g.withBatch(samples.count), width = block.columnCount
-                let cols = TensorStorage(uninitializedCount: g.patchSize * blocks.samplesPerBlock * g.spatial)
-                ColumnKernels.im2col(input + samples.lowerBound * inputPlane, block, into: cols.pointer, parallel: splitInside)
-                let gradient = channelMajor(outputGradient, samples, g, capacity: blocks.samplesPerBlock)
                 let destination = worker == 0 ? out.pointer : partials.pointer + (worker - 1) * weightCount
-                withExtendedLifetime((cols, gradient)) {
-                    BLAS.sgemm(transposeA: false, transposeB: true, m: g.outChannels, n: g.patchSize, k: width,
-                               a: gradient.pointer, lda: width, b: cols.pointer, ldb: width,
-                               beta: started[worker] ? 1 : 0, c: destination, ldc: g.patchSize, parallel: splitInside)
-                }
+                body(samples, splitInside, destination, started[worker] ? 1 : 0)
                 started[worker] = true
             }
         }
@@ -218,6 +259,19 @@ enum ConvolutionKernels {
             }
         }
         return out
+    }
+
+    /// dW (+)= G [O, b*L] · cols [patch, b*L]ᵀ for one block.
+    private static func weightProduct(_ cols: TensorStorage, _ outputGradient: UnsafePointer<Float>, _ samples: Range<Int>,
+                                      _ g: ConvolutionGeometry, _ blocks: SampleBlocks,
+                                      into destination: UnsafeMutablePointer<Float>, beta: Float, _ splitInside: Bool) {
+        let width = samples.count * g.spatial
+        let gradient = channelMajor(outputGradient, samples, g, capacity: blocks.samplesPerBlock)
+        withExtendedLifetime((cols, gradient)) {
+            BLAS.sgemm(transposeA: false, transposeB: true, m: g.outChannels, n: g.patchSize, k: width,
+                       a: gradient.pointer, lda: width, b: cols.pointer, ldb: width,
+                       beta: beta, c: destination, ldc: g.patchSize, parallel: splitInside)
+        }
     }
 
     /// The output gradient of `samples` copied into a channel-major

@@ -123,8 +123,17 @@ enum ConvolutionOps {
         let storage = ConvolutionKernels.inputGradient(outputGradient.storage.pointer, weight.storage.pointer, g)
         return Tensor.result("conv2dInputGradient", shape: g.inputShape, storage: storage,
                              inputs: [outputGradient, weight]) { context in
-            [context.needs(0) ? forward(context.gradient, weight, g) : nil,
-             context.needs(1) ? weightGradient(context.gradient, outputGradient, g) : nil]
+            if context.needs(0) && context.needs(1) && !GradientMode.isEnabled {
+                // A first-order backward pass (nothing records it): both
+                // products come from one im2col of the incoming gradient.
+                let both = ConvolutionKernels.forwardAndWeightGradient(
+                    context.gradient.storage.pointer, weight.storage.pointer, outputGradient.storage.pointer, g)
+                return withExtendedLifetime((context.gradient, weight, outputGradient)) {
+                    [Tensor(shape: g.outputShape, storage: both.output), Tensor(shape: g.weightShape, storage: both.weightGradient)]
+                }
+            }
+            return [context.needs(0) ? forward(context.gradient, weight, g) : nil,
+                    context.needs(1) ? weightGradient(context.gradient, outputGradient, g) : nil]
         }
     }
 
