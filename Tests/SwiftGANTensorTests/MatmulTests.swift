@@ -92,3 +92,22 @@ struct MatmulTests {
         check.check([a, randomTensor([4], seed: 34)]) { matmul($0[0], $0[1]) }
     }
 }
+
+@Suite("Fused linear")
+struct LinearOpTests {
+    /// `linear` equals `matmul(x, Wᵀ) + b` for matrices, vectors, batches of
+    /// matrices and an empty feature axis, and its gradients pass the check.
+    @Test func agreesWithMatmulPlusBias() {
+        let weight = randomTensor([5, 7], seed: 1), bias = randomTensor([5], seed: 2)
+        for shape in [[3, 7], [7], [2, 4, 7]] {
+            let x = randomTensor(shape, seed: 3)
+            let fused = linear(x, weight: weight, bias: bias)
+            let reference = matmul(x, weight, transposeB: true) + bias
+            #expect(fused.shape == reference.shape)
+            expectClose(fused.scalars, reference.scalars, tolerance: 1e-6)
+            GradientCheck().check([x, weight, bias]) { linear($0[0], weight: $0[1], bias: $0[2]) }
+        }
+        let empty = linear(Tensor.zeros([2, 0]), weight: Tensor.zeros([3, 0]), bias: bias.slice(axis: 0, start: 0, end: 3))
+        expectClose(empty.scalars, Array(bias.scalars.prefix(3)) + Array(bias.scalars.prefix(3)))
+    }
+}

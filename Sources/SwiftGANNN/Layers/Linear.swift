@@ -22,8 +22,6 @@ public final class Linear: WeightedLayer {
     public override func forward(_ input: Tensor) -> Tensor {
         require(input.shape.last == inFeatures,
                      "Linear: input \(input.shape) does not end in \(inFeatures) features")
-        let product = matmul(input, effectiveWeight(), transposeB: true)
-        guard let bias else { return product }
-        return product + bias.value
+        return linear(input, weight: effectiveWeight(), bias: bias?.value)
     }
 }

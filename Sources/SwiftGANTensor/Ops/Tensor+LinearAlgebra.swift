@@ -81,3 +81,37 @@ enum MatrixProduct {
         }
     }
 }
+
+/// A fully connected layer's product, `input · weightᵀ + bias` (PyTorch
+/// `F.linear`), as one op: the output rows start as copies of the bias and
+/// the GEMM adds the product to them (`beta = 1`), so the bias costs no
+/// separate pass over the output.
+///
+/// - Parameters:
+///   - input: `[..., in]`.
+///   - weight: `[out, in]`.
+///   - bias: `[out]`, optional.
+/// - Returns: `[..., out]`.
+public func linear(_ input: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
+    guard let bias else { return matmul(input, weight, transposeB: true) }
+    require(input.rank >= 1 && weight.rank == 2 && input.shape.last == weight.shape[1],
+            "linear: input \(input.shape) does not match weight \(weight.shape) ([out, in])")
+    let (outFeatures, inFeatures) = (weight.shape[0], weight.shape[1])
+    require(bias.shape == [outFeatures], "linear: bias \(bias.shape) does not match \(outFeatures) output features")
+    let rows = input.shape.dropLast().reduce(1, *)
+    let outShape = Array(input.shape.dropLast()) + [outFeatures]
+    let out = TensorStorage(uninitializedCount: rows * outFeatures)
+    for row in 0..<rows { (out.pointer + row * outFeatures).update(from: bias.storage.pointer, count: outFeatures) }
+    BLAS.sgemm(transposeA: false, transposeB: true, m: rows, n: outFeatures, k: inFeatures,
+               a: input.storage.pointer, lda: inFeatures, b: weight.storage.pointer, ldb: inFeatures,
+               beta: 1, c: out.pointer, ldc: outFeatures)
+    let matrixShape = [rows, inFeatures]
+    return Tensor.result("linear", shape: outShape, storage: out, inputs: [input, weight, bias]) { context in
+        let gradient = context.gradient.reshaped([rows, outFeatures])
+        return [
+            context.needs(0) ? matmul(gradient, weight).reshaped(input.shape) : nil,
+            context.needs(1) ? matmul(gradient, input.reshaped(matrixShape), transposeA: true) : nil,
+            context.needs(2) ? gradient.sum(axes: [0]) : nil,
+        ]
+    }
+}
