@@ -1,6 +1,6 @@
 /// How many threads SwiftGAN's kernels use: its own elementwise loops,
-/// reductions and per-sample convolution products, and OpenBLAS for large
-/// matrix products.
+/// reductions, blocks of convolution samples, and the row or column blocks
+/// of large matrix products (OpenBLAS itself stays single-threaded).
 public enum ComputeThreads {
     /// The current thread count.
     public static var count: Int { Parallel.workerCount }

@@ -13,8 +13,8 @@ import Synchronization
 package enum BLAS {
     /// Products of fewer multiply-adds than this run on the calling thread:
     /// below it, waking a second thread costs more than it saves. Smaller
-    /// products may be issued from several workers at once (per-sample
-    /// convolution GEMMs).
+    /// products may be issued from several workers at once (blocks of
+    /// convolution samples).
     package static let singleThreadedBelow = 1 << 21
 
     /// Puts OpenBLAS in single-threaded mode once, before the first product.
