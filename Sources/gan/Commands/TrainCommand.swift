@@ -9,7 +9,7 @@ import SwiftGANTraining
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Train a GAN (default: DCGAN on Fashion-MNIST, about 10 minutes on 2 cores).",
+        abstract: "Train a GAN (default: DCGAN on Fashion-MNIST, about 3 minutes on 2 cores).",
         discussion: """
         Examples:
           gan train                                   # the quick DCGAN preset on Fashion-MNIST
