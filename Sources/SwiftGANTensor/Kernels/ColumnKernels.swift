@@ -183,6 +183,52 @@ enum ColumnKernels {
         }
     }
 
+    /// col2im for sample-interleaved columns: element (row, pixel, sample)
+    /// at `row * L*N + pixel * N + sample`. Each kernel column then adds one
+    /// run of `outW * N` floats (all samples at once, whole 4-lane vectors)
+    /// where the sample-major layout adds `N` runs of `outW` (7 floats for
+    /// 7x7 planes). Writes every element of `destination` `[N, C, H, W]`.
+    static func col2imInterleaved(_ cols: UnsafePointer<Float>, _ g: ConvolutionGeometry,
+                                  into destination: UnsafeMutablePointer<Float>, parallel: Bool) {
+        let samples = g.batch, rowStride = g.columnCount
+        let outW = g.outWidth, kernelArea = g.kernelHeight * g.kernelWidth
+        let planeSize = g.height * g.width, sampleSize = g.inChannels * planeSize
+        let phases = StridePhases(g), taps = RowTaps(g)
+        let body: (Range<Int>) -> Void = { channels in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: phases.count * samples) { buffer in
+                let scratch = buffer.baseAddress!
+                for channel in channels {
+                    let firstRow = cols + channel * kernelArea * rowStride
+                    for y in 0..<g.height {
+                        scratch.update(repeating: 0, count: phases.count * samples)
+                        for tap in taps.start[y]..<taps.start[y + 1] {
+                            let rowBase = firstRow + taps.kernelRows[tap] * g.kernelWidth * rowStride
+                                + taps.outputRows[tap] * outW * samples
+                            for kj in 0..<g.kernelWidth {
+                                addRun(from: rowBase + kj * rowStride, to: scratch + phases.starts[kj] * samples,
+                                       count: outW * samples)
+                            }
+                        }
+                        let line = destination + channel * planeSize + y * g.width
+                        for phase in 0..<phases.stride {
+                            var x = phases.firstInside[phase] * phases.stride + phase - phases.padding
+                            for m in phases.firstInside[phase]..<phases.endInside[phase] {
+                                let source = scratch + (phase * phases.length + m) * samples
+                                for sample in 0..<samples { line[sample * sampleSize + x] = source[sample] }
+                                x += phases.stride
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if parallel {
+            Parallel.forEachChunk(count: g.inChannels, costPerElement: samples * kernelArea * g.spatial, body)
+        } else {
+            body(0..<g.inChannels)
+        }
+    }
+
     /// Copies a short run without a call into `memmove` (which the plain
     /// loop becomes, and which costs more than the copy for 7 floats).
     @inline(__always)

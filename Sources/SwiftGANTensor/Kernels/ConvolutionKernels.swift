@@ -199,15 +199,23 @@ enum ConvolutionKernels {
         let inputPlane = g.inChannels * g.height * g.width
         blocks.forEach(workers: blocks.workers) { samples, _, splitInside in
             let block = g.withBatch(samples.count), width = block.columnCount
-            let gradient = channelMajor(outputGradient, samples, g, capacity: blocks.samplesPerBlock)
+            // Several samples: columns in (pixel, sample) order, so col2im
+            // adds all of the block's samples in one run.
+            let interleaved = samples.count > 1
+            let gradient = interleaved ? sampleInterleaved(outputGradient, samples, g, capacity: blocks.samplesPerBlock)
+                                       : channelMajor(outputGradient, samples, g, capacity: blocks.samplesPerBlock)
             let cols = TensorStorage(uninitializedCount: g.patchSize * blocks.samplesPerBlock * g.spatial)
             withExtendedLifetime(gradient) {
                 BLAS.sgemm(transposeA: true, transposeB: false, m: g.patchSize, n: width, k: g.outChannels,
                            a: weight, lda: g.patchSize, b: gradient.pointer, ldb: width,
                            c: cols.pointer, ldc: width, parallel: splitInside)
             }
-            ColumnKernels.col2im(cols.pointer, block, into: out.pointer + samples.lowerBound * inputPlane,
-                                 parallel: splitInside)
+            let destination = out.pointer + samples.lowerBound * inputPlane
+            if interleaved {
+                ColumnKernels.col2imInterleaved(cols.pointer, block, into: destination, parallel: splitInside)
+            } else {
+                ColumnKernels.col2im(cols.pointer, block, into: destination, parallel: splitInside)
+            }
             withExtendedLifetime(cols) {}
         }
         return out
@@ -272,6 +280,22 @@ enum ConvolutionKernels {
                        a: gradient.pointer, lda: width, b: cols.pointer, ldb: width,
                        beta: beta, c: destination, ldc: g.patchSize, parallel: splitInside)
         }
+    }
+
+    /// The output gradient of `samples` as `[O, L*b]` with the samples
+    /// innermost: element (channel, pixel, sample).
+    private static func sampleInterleaved(_ outputGradient: UnsafePointer<Float>, _ samples: Range<Int>,
+                                          _ g: ConvolutionGeometry, capacity: Int) -> TensorStorage {
+        let plane = g.outChannels * g.spatial, count = samples.count
+        let matrix = TensorStorage(uninitializedCount: capacity * plane)
+        for channel in 0..<g.outChannels {
+            let row = matrix.pointer + channel * g.spatial * count
+            for (index, sample) in samples.enumerated() {
+                let source = outputGradient + sample * plane + channel * g.spatial
+                for pixel in 0..<g.spatial { row[pixel * count + index] = source[pixel] }
+            }
+        }
+        return matrix
     }
 
     /// The output gradient of `samples` copied into a channel-major
