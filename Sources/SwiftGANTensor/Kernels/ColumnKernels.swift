@@ -183,6 +183,65 @@ enum ColumnKernels {
         }
     }
 
+    /// im2col into sample-interleaved columns: element (row, pixel,
+    /// sample) at `row * L*N + pixel * N + sample`. Each input row is split
+    /// once for all samples, and each kernel column then copies one run of
+    /// `outW * N` floats instead of `N` runs of `outW`.
+    static func im2colInterleaved(_ input: UnsafePointer<Float>, _ g: ConvolutionGeometry,
+                                  into destination: UnsafeMutablePointer<Float>, parallel: Bool) {
+        let samples = g.batch, rowStride = g.columnCount
+        let outH = g.outHeight, outW = g.outWidth, kernelArea = g.kernelHeight * g.kernelWidth
+        let planeSize = g.height * g.width, sampleSize = g.inChannels * planeSize
+        let phases = StridePhases(g), taps = RowTaps(g)
+        let body: (Range<Int>) -> Void = { channels in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: phases.count * samples) { buffer in
+                let scratch = buffer.baseAddress!
+                scratch.initialize(repeating: 0, count: phases.count * samples)
+                for channel in channels {
+                    let firstRow = destination + channel * kernelArea * rowStride
+                    // Patch rows that fall in the vertical padding are zero.
+                    for ki in 0..<g.kernelHeight {
+                        for oy in 0..<outH {
+                            let iy = oy * g.strideH - g.padH + ki * g.dilationH
+                            guard iy < 0 || iy >= g.height else { continue }
+                            for kj in 0..<g.kernelWidth {
+                                (firstRow + (ki * g.kernelWidth + kj) * rowStride + oy * outW * samples)
+                                    .update(repeating: 0, count: outW * samples)
+                            }
+                        }
+                    }
+                    let plane = input + channel * planeSize
+                    for y in 0..<g.height {
+                        let tapRange = taps.start[y]..<taps.start[y + 1]
+                        if tapRange.isEmpty { continue }
+                        let line = plane + y * g.width
+                        for phase in 0..<phases.stride {
+                            var x = phases.firstInside[phase] * phases.stride + phase - phases.padding
+                            for m in phases.firstInside[phase]..<phases.endInside[phase] {
+                                let slot = scratch + (phase * phases.length + m) * samples
+                                for sample in 0..<samples { slot[sample] = line[sample * sampleSize + x] }
+                                x += phases.stride
+                            }
+                        }
+                        for tap in tapRange {
+                            let rowBase = firstRow + taps.kernelRows[tap] * g.kernelWidth * rowStride
+                                + taps.outputRows[tap] * outW * samples
+                            for kj in 0..<g.kernelWidth {
+                                copyRun(from: scratch + phases.starts[kj] * samples, to: rowBase + kj * rowStride,
+                                        count: outW * samples)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if parallel {
+            Parallel.forEachChunk(count: g.inChannels, costPerElement: samples * kernelArea * g.spatial, body)
+        } else {
+            body(0..<g.inChannels)
+        }
+    }
+
     /// col2im for sample-interleaved columns: element (row, pixel, sample)
     /// at `row * L*N + pixel * N + sample`. Each kernel column then adds one
     /// run of `outW * N` floats (all samples at once, whole 4-lane vectors)

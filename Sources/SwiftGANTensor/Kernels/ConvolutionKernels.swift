@@ -150,8 +150,13 @@ enum ConvolutionKernels {
     private static func blockColumns(_ input: UnsafePointer<Float>, _ samples: Range<Int>, _ g: ConvolutionGeometry,
                                      _ blocks: SampleBlocks, _ splitInside: Bool) -> TensorStorage {
         let cols = TensorStorage(uninitializedCount: g.patchSize * blocks.samplesPerBlock * g.spatial)
-        ColumnKernels.im2col(input + samples.lowerBound * g.inChannels * g.height * g.width, g.withBatch(samples.count),
-                             into: cols.pointer, parallel: splitInside)
+        let start = input + samples.lowerBound * g.inChannels * g.height * g.width, block = g.withBatch(samples.count)
+        // Several samples: (pixel, sample) column order; see `ColumnKernels.im2colInterleaved`.
+        if samples.count > 1 {
+            ColumnKernels.im2colInterleaved(start, block, into: cols.pointer, parallel: splitInside)
+        } else {
+            ColumnKernels.im2col(start, block, into: cols.pointer, parallel: splitInside)
+        }
         return cols
     }
 
@@ -168,15 +173,17 @@ enum ConvolutionKernels {
                            c: destination, ldc: width, parallel: splitInside)
                 return
             }
-            // [O, b, L] -> [b, O, L]
+            // Interleaved columns give [O, L, b]; write it out as [b, O, L].
             let product = TensorStorage(uninitializedCount: g.outChannels * blocks.samplesPerBlock * g.spatial)
             BLAS.sgemm(transposeA: false, transposeB: false, m: g.outChannels, n: width, k: g.patchSize,
                        a: weight, lda: g.patchSize, b: cols.pointer, ldb: width,
                        c: product.pointer, ldc: width, parallel: splitInside)
-            for sample in 0..<samples.count {
-                for channel in 0..<g.outChannels {
-                    ColumnKernels.copyRun(from: product.pointer + channel * width + sample * g.spatial,
-                                          to: destination + sample * outputPlane + channel * g.spatial, count: g.spatial)
+            let count = samples.count
+            for channel in 0..<g.outChannels {
+                let row = product.pointer + channel * width
+                for sample in 0..<count {
+                    let line = destination + sample * outputPlane + channel * g.spatial
+                    for pixel in 0..<g.spatial { line[pixel] = row[pixel * count + sample] }
                 }
             }
             withExtendedLifetime(product) {}
@@ -274,7 +281,8 @@ enum ConvolutionKernels {
                                       _ g: ConvolutionGeometry, _ blocks: SampleBlocks,
                                       into destination: UnsafeMutablePointer<Float>, beta: Float, _ splitInside: Bool) {
         let width = samples.count * g.spatial
-        let gradient = channelMajor(outputGradient, samples, g, capacity: blocks.samplesPerBlock)
+        let gradient = samples.count > 1 ? sampleInterleaved(outputGradient, samples, g, capacity: blocks.samplesPerBlock)
+                                         : channelMajor(outputGradient, samples, g, capacity: blocks.samplesPerBlock)
         withExtendedLifetime((cols, gradient)) {
             BLAS.sgemm(transposeA: false, transposeB: true, m: g.outChannels, n: g.patchSize, k: width,
                        a: gradient.pointer, lda: width, b: cols.pointer, ldb: width,
