@@ -97,97 +97,19 @@ struct RowTaps {
     }
 }
 
-/// im2col and its adjoint col2im over `[C*kH*kW, N*outH*outW]` columns:
-/// element (row, sample, pixel) at `row * N*L + sample * L + pixel`.
-/// Both work plane by plane, (sample, channel) planes of one channel in a
-/// row, so each column row is read or written as one sequential stream.
+/// im2col and its adjoint col2im over `[C*kH*kW, L*N]` columns with the
+/// samples innermost: element (row, pixel, sample) at
+/// `row * L*N + pixel * N + sample` (for one sample, the plain
+/// `[C*kH*kW, L]`). Each kernel column of one output row is then one run of
+/// `outW * N` floats for all samples at once, copied or added in whole
+/// vectors: a 7x7 plane alone gives runs of 7, one vector and three
+/// scalars with loop overhead each. Both work channel by channel, on
+/// several threads if `parallel`.
 enum ColumnKernels {
     /// Unfolds the patches of `input` `[N, C, H, W]` into `destination`
-    /// (`C*kH*kW * N*L` floats); on several threads if `parallel`.
+    /// (`C*kH*kW * L*N` floats). Each input row is split into its stride
+    /// phases once for all samples.
     static func im2col(_ input: UnsafePointer<Float>, _ g: ConvolutionGeometry,
-                       into destination: UnsafeMutablePointer<Float>, parallel: Bool) {
-        let base = destination
-        let layout = (rowStride: g.columnCount, sampleStride: g.spatial)
-        let outH = g.outHeight, outW = g.outWidth, kernelArea = g.kernelHeight * g.kernelWidth
-        let phases = StridePhases(g), taps = RowTaps(g)
-        forEachPlaneRange(g, parallel: parallel) { planes in
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: phases.count) { buffer in
-                let scratch = buffer.baseAddress!
-                scratch.initialize(repeating: 0, count: phases.count)
-                for index in planes {
-                    let n = index % g.batch, channel = index / g.batch
-                    let planeIndex = n * g.inChannels + channel
-                    let plane = input + planeIndex * g.height * g.width
-                    let firstRow = base + channel * kernelArea * layout.rowStride + n * layout.sampleStride
-                    // Patch rows that fall in the vertical padding are zero.
-                    for ki in 0..<g.kernelHeight {
-                        for oy in 0..<outH {
-                            let iy = oy * g.strideH - g.padH + ki * g.dilationH
-                            guard iy < 0 || iy >= g.height else { continue }
-                            for kj in 0..<g.kernelWidth {
-                                (firstRow + (ki * g.kernelWidth + kj) * layout.rowStride + oy * outW)
-                                    .update(repeating: 0, count: outW)
-                            }
-                        }
-                    }
-                    // Every input row once, copied to each (ki, oy) that reads it.
-                    for y in 0..<g.height {
-                        let tapRange = taps.start[y]..<taps.start[y + 1]
-                        if tapRange.isEmpty { continue }
-                        phases.split(plane + y * g.width, into: scratch)
-                        for tap in tapRange {
-                            let rowBase = firstRow + taps.kernelRows[tap] * g.kernelWidth * layout.rowStride
-                                + taps.outputRows[tap] * outW
-                            for kj in 0..<g.kernelWidth {
-                                let destination = rowBase + kj * layout.rowStride
-                                copyRun(from: scratch + phases.starts[kj], to: destination, count: outW)
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    /// Folds columns back into `destination` `[N, C, H, W]` (every element
-    /// written), adding overlapping contributions: the adjoint of
-    /// `im2col`. Each output row is summed in a small scratch buffer and
-    /// written once.
-    static func col2im(_ cols: UnsafePointer<Float>, _ g: ConvolutionGeometry,
-                       into destination: UnsafeMutablePointer<Float>, parallel: Bool) {
-        let base = destination
-        let layout = (rowStride: g.columnCount, sampleStride: g.spatial)
-        let outW = g.outWidth, kernelArea = g.kernelHeight * g.kernelWidth
-        let phases = StridePhases(g), taps = RowTaps(g)
-        forEachPlaneRange(g, parallel: parallel) { planes in
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: phases.count) { buffer in
-                let scratch = buffer.baseAddress!
-                for index in planes {
-                    let n = index % g.batch, channel = index / g.batch
-                    let planeIndex = n * g.inChannels + channel
-                    let plane = base + planeIndex * g.height * g.width
-                    let firstRow = cols + channel * kernelArea * layout.rowStride + n * layout.sampleStride
-                    for y in 0..<g.height {
-                        scratch.update(repeating: 0, count: phases.count)
-                        for tap in taps.start[y]..<taps.start[y + 1] {
-                            let rowBase = firstRow + taps.kernelRows[tap] * g.kernelWidth * layout.rowStride
-                                + taps.outputRows[tap] * outW
-                            for kj in 0..<g.kernelWidth {
-                                addRun(from: rowBase + kj * layout.rowStride, to: scratch + phases.starts[kj], count: outW)
-                            }
-                        }
-                        phases.merge(scratch, into: plane + y * g.width)
-                    }
-                }
-            }
-        }
-    }
-
-    /// im2col into sample-interleaved columns: element (row, pixel,
-    /// sample) at `row * L*N + pixel * N + sample`. Each input row is split
-    /// once for all samples, and each kernel column then copies one run of
-    /// `outW * N` floats instead of `N` runs of `outW`.
-    static func im2colInterleaved(_ input: UnsafePointer<Float>, _ g: ConvolutionGeometry,
                                   into destination: UnsafeMutablePointer<Float>, parallel: Bool) {
         let samples = g.batch, rowStride = g.columnCount
         let outH = g.outHeight, outW = g.outWidth, kernelArea = g.kernelHeight * g.kernelWidth
@@ -215,12 +137,16 @@ enum ColumnKernels {
                         let tapRange = taps.start[y]..<taps.start[y + 1]
                         if tapRange.isEmpty { continue }
                         let line = plane + y * g.width
-                        for phase in 0..<phases.stride {
-                            var x = phases.firstInside[phase] * phases.stride + phase - phases.padding
-                            for m in phases.firstInside[phase]..<phases.endInside[phase] {
-                                let slot = scratch + (phase * phases.length + m) * samples
-                                for sample in 0..<samples { slot[sample] = line[sample * sampleSize + x] }
-                                x += phases.stride
+                        if samples == 1 {
+                            phases.split(line, into: scratch)
+                        } else {
+                            for phase in 0..<phases.stride {
+                                var x = phases.firstInside[phase] * phases.stride + phase - phases.padding
+                                for m in phases.firstInside[phase]..<phases.endInside[phase] {
+                                    let slot = scratch + (phase * phases.length + m) * samples
+                                    for sample in 0..<samples { slot[sample] = line[sample * sampleSize + x] }
+                                    x += phases.stride
+                                }
                             }
                         }
                         for tap in tapRange {
@@ -242,12 +168,11 @@ enum ColumnKernels {
         }
     }
 
-    /// col2im for sample-interleaved columns: element (row, pixel, sample)
-    /// at `row * L*N + pixel * N + sample`. Each kernel column then adds one
-    /// run of `outW * N` floats (all samples at once, whole 4-lane vectors)
-    /// where the sample-major layout adds `N` runs of `outW` (7 floats for
-    /// 7x7 planes). Writes every element of `destination` `[N, C, H, W]`.
-    static func col2imInterleaved(_ cols: UnsafePointer<Float>, _ g: ConvolutionGeometry,
+    /// Folds columns back into `destination` `[N, C, H, W]`, adding
+    /// overlapping contributions: the adjoint of `im2col`. Each output row is
+    /// summed in a small scratch buffer and written once (every element of
+    /// `destination` is written).
+    static func col2im(_ cols: UnsafePointer<Float>, _ g: ConvolutionGeometry,
                                   into destination: UnsafeMutablePointer<Float>, parallel: Bool) {
         let samples = g.batch, rowStride = g.columnCount
         let outW = g.outWidth, kernelArea = g.kernelHeight * g.kernelWidth
@@ -269,6 +194,10 @@ enum ColumnKernels {
                             }
                         }
                         let line = destination + channel * planeSize + y * g.width
+                        if samples == 1 {
+                            phases.merge(scratch, into: line)
+                            continue
+                        }
                         for phase in 0..<phases.stride {
                             var x = phases.firstInside[phase] * phases.stride + phase - phases.padding
                             for m in phases.firstInside[phase]..<phases.endInside[phase] {
@@ -327,15 +256,6 @@ enum ColumnKernels {
         while offset < count {
             destination[offset] += source[offset]
             offset += 1
-        }
-    }
-
-    private static func forEachPlaneRange(_ g: ConvolutionGeometry, parallel: Bool, _ body: (Range<Int>) -> Void) {
-        let planes = g.batch * g.inChannels
-        if parallel {
-            Parallel.forEachChunk(count: planes, costPerElement: g.kernelHeight * g.kernelWidth * g.spatial, body)
-        } else {
-            body(0..<planes)
         }
     }
 }

@@ -105,7 +105,7 @@ struct SampleBlocks {
 
 /// The three GEMM-based convolution kernels: forward, input gradient (also
 /// the transposed convolution) and weight gradient. Each works through the
-/// batch in `SampleBlocks`: im2col of a block into `[C*kH*kW, b*L]` columns,
+/// batch in `SampleBlocks`: im2col of a block into `[C*kH*kW, L*b]` columns (samples innermost),
 /// one GEMM, and for the input gradient col2im of the block.
 enum ConvolutionKernels {
     /// `[N, C, H, W] * [O, C, kH, kW] -> [N, O, outH, outW]`.
@@ -146,21 +146,16 @@ enum ConvolutionKernels {
         return (out, gradient)
     }
 
-    /// im2col of one block of samples into a fresh `[patch, b*L]` buffer.
+    /// im2col of one block of samples into a fresh `[patch, L*b]` buffer.
     private static func blockColumns(_ input: UnsafePointer<Float>, _ samples: Range<Int>, _ g: ConvolutionGeometry,
                                      _ blocks: SampleBlocks, _ splitInside: Bool) -> TensorStorage {
         let cols = TensorStorage(uninitializedCount: g.patchSize * blocks.samplesPerBlock * g.spatial)
-        let start = input + samples.lowerBound * g.inChannels * g.height * g.width, block = g.withBatch(samples.count)
-        // Several samples: (pixel, sample) column order; see `ColumnKernels.im2colInterleaved`.
-        if samples.count > 1 {
-            ColumnKernels.im2colInterleaved(start, block, into: cols.pointer, parallel: splitInside)
-        } else {
-            ColumnKernels.im2col(start, block, into: cols.pointer, parallel: splitInside)
-        }
+        ColumnKernels.im2col(input + samples.lowerBound * g.inChannels * g.height * g.width, g.withBatch(samples.count),
+                             into: cols.pointer, parallel: splitInside)
         return cols
     }
 
-    /// out[samples] = W [O, patch] · cols [patch, b*L], as `[b, O, L]`.
+    /// out[samples] = W [O, patch] · cols [patch, L*b], written out as `[b, O, L]`.
     private static func forwardProduct(_ cols: TensorStorage, _ weight: UnsafePointer<Float>, _ samples: Range<Int>,
                                        _ g: ConvolutionGeometry, _ blocks: SampleBlocks,
                                        into out: UnsafeMutablePointer<Float>, _ splitInside: Bool) {
@@ -206,11 +201,7 @@ enum ConvolutionKernels {
         let inputPlane = g.inChannels * g.height * g.width
         blocks.forEach(workers: blocks.workers) { samples, _, splitInside in
             let block = g.withBatch(samples.count), width = block.columnCount
-            // Several samples: columns in (pixel, sample) order, so col2im
-            // adds all of the block's samples in one run.
-            let interleaved = samples.count > 1
-            let gradient = interleaved ? sampleInterleaved(outputGradient, samples, g, capacity: blocks.samplesPerBlock)
-                                       : channelMajor(outputGradient, samples, g, capacity: blocks.samplesPerBlock)
+            let gradient = sampleInterleaved(outputGradient, samples, g, capacity: blocks.samplesPerBlock)
             let cols = TensorStorage(uninitializedCount: g.patchSize * blocks.samplesPerBlock * g.spatial)
             withExtendedLifetime(gradient) {
                 BLAS.sgemm(transposeA: true, transposeB: false, m: g.patchSize, n: width, k: g.outChannels,
@@ -218,11 +209,7 @@ enum ConvolutionKernels {
                            c: cols.pointer, ldc: width, parallel: splitInside)
             }
             let destination = out.pointer + samples.lowerBound * inputPlane
-            if interleaved {
-                ColumnKernels.col2imInterleaved(cols.pointer, block, into: destination, parallel: splitInside)
-            } else {
-                ColumnKernels.col2im(cols.pointer, block, into: destination, parallel: splitInside)
-            }
+            ColumnKernels.col2im(cols.pointer, block, into: destination, parallel: splitInside)
             withExtendedLifetime(cols) {}
         }
         return out
@@ -276,13 +263,12 @@ enum ConvolutionKernels {
         return out
     }
 
-    /// dW (+)= G [O, b*L] · cols [patch, b*L]ᵀ for one block.
+    /// dW (+)= G [O, L*b] · cols [patch, L*b]ᵀ for one block.
     private static func weightProduct(_ cols: TensorStorage, _ outputGradient: UnsafePointer<Float>, _ samples: Range<Int>,
                                       _ g: ConvolutionGeometry, _ blocks: SampleBlocks,
                                       into destination: UnsafeMutablePointer<Float>, beta: Float, _ splitInside: Bool) {
         let width = samples.count * g.spatial
-        let gradient = samples.count > 1 ? sampleInterleaved(outputGradient, samples, g, capacity: blocks.samplesPerBlock)
-                                         : channelMajor(outputGradient, samples, g, capacity: blocks.samplesPerBlock)
+        let gradient = sampleInterleaved(outputGradient, samples, g, capacity: blocks.samplesPerBlock)
         withExtendedLifetime((cols, gradient)) {
             BLAS.sgemm(transposeA: false, transposeB: true, m: g.outChannels, n: g.patchSize, k: width,
                        a: gradient.pointer, lda: width, b: cols.pointer, ldb: width,
@@ -291,7 +277,8 @@ enum ConvolutionKernels {
     }
 
     /// The output gradient of `samples` as `[O, L*b]` with the samples
-    /// innermost: element (channel, pixel, sample).
+    /// innermost, element (channel, pixel, sample): the column order of
+    /// `ColumnKernels`.
     private static func sampleInterleaved(_ outputGradient: UnsafePointer<Float>, _ samples: Range<Int>,
                                           _ g: ConvolutionGeometry, capacity: Int) -> TensorStorage {
         let plane = g.outChannels * g.spatial, count = samples.count
@@ -300,22 +287,11 @@ enum ConvolutionKernels {
             let row = matrix.pointer + channel * g.spatial * count
             for (index, sample) in samples.enumerated() {
                 let source = outputGradient + sample * plane + channel * g.spatial
-                for pixel in 0..<g.spatial { row[pixel * count + index] = source[pixel] }
-            }
-        }
-        return matrix
-    }
-
-    /// The output gradient of `samples` copied into a channel-major
-    /// `[O, b*L]` matrix.
-    private static func channelMajor(_ outputGradient: UnsafePointer<Float>, _ samples: Range<Int>,
-                                     _ g: ConvolutionGeometry, capacity: Int) -> TensorStorage {
-        let plane = g.outChannels * g.spatial, width = samples.count * g.spatial
-        let matrix = TensorStorage(uninitializedCount: capacity * plane)
-        for channel in 0..<g.outChannels {
-            for (index, sample) in samples.enumerated() {
-                ColumnKernels.copyRun(from: outputGradient + sample * plane + channel * g.spatial,
-                                      to: matrix.pointer + channel * width + index * g.spatial, count: g.spatial)
+                if count == 1 {
+                    ColumnKernels.copyRun(from: source, to: row, count: g.spatial)
+                } else {
+                    for pixel in 0..<g.spatial { row[pixel * count + index] = source[pixel] }
+                }
             }
         }
         return matrix
