@@ -110,7 +110,7 @@ enum ColumnKernels {
     /// (`C*kH*kW * L*N` floats). Each input row is split into its stride
     /// phases once for all samples.
     static func im2col(_ input: UnsafePointer<Float>, _ g: ConvolutionGeometry,
-                                  into destination: UnsafeMutablePointer<Float>, parallel: Bool) {
+                       into destination: UnsafeMutablePointer<Float>, parallel: Bool) {
         let samples = g.batch, rowStride = g.columnCount
         let outH = g.outHeight, outW = g.outWidth, kernelArea = g.kernelHeight * g.kernelWidth
         let planeSize = g.height * g.width, sampleSize = g.inChannels * planeSize
@@ -161,11 +161,7 @@ enum ColumnKernels {
                 }
             }
         }
-        if parallel {
-            Parallel.forEachChunk(count: g.inChannels, costPerElement: samples * kernelArea * g.spatial, body)
-        } else {
-            body(0..<g.inChannels)
-        }
+        forEachChannelRange(g, parallel: parallel, body)
     }
 
     /// Folds columns back into `destination` `[N, C, H, W]`, adding
@@ -173,7 +169,7 @@ enum ColumnKernels {
     /// summed in a small scratch buffer and written once (every element of
     /// `destination` is written).
     static func col2im(_ cols: UnsafePointer<Float>, _ g: ConvolutionGeometry,
-                                  into destination: UnsafeMutablePointer<Float>, parallel: Bool) {
+                       into destination: UnsafeMutablePointer<Float>, parallel: Bool) {
         let samples = g.batch, rowStride = g.columnCount
         let outW = g.outWidth, kernelArea = g.kernelHeight * g.kernelWidth
         let planeSize = g.height * g.width, sampleSize = g.inChannels * planeSize
@@ -210,11 +206,15 @@ enum ColumnKernels {
                 }
             }
         }
-        if parallel {
-            Parallel.forEachChunk(count: g.inChannels, costPerElement: samples * kernelArea * g.spatial, body)
-        } else {
-            body(0..<g.inChannels)
-        }
+        forEachChannelRange(g, parallel: parallel, body)
+    }
+
+    /// Calls `body` over ranges of channels, split across the workers when
+    /// `parallel`.
+    private static func forEachChannelRange(_ g: ConvolutionGeometry, parallel: Bool, _ body: (Range<Int>) -> Void) {
+        guard parallel else { return body(0..<g.inChannels) }
+        let cost = g.batch * g.kernelHeight * g.kernelWidth * g.spatial
+        Parallel.forEachChunk(count: g.inChannels, costPerElement: cost, body)
     }
 
     /// Copies a short run without a call into `memmove` (which the plain
