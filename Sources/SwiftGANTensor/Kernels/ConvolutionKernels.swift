@@ -110,6 +110,7 @@ struct SampleBlocks {
 enum ConvolutionKernels {
     /// `[N, C, H, W] * [O, C, kH, kW] -> [N, O, outH, outW]`.
     static func forward(_ input: UnsafePointer<Float>, _ weight: UnsafePointer<Float>, _ g: ConvolutionGeometry) -> TensorStorage {
+        if let plan = WinogradPlan(g) { return WinogradKernels.forward(input, weight, plan).output }
         let out = TensorStorage(uninitializedCount: g.batch * g.outChannels * g.spatial)
         if g.batch == 0 { return out }
         if g.isFullKernel {
@@ -133,6 +134,10 @@ enum ConvolutionKernels {
     static func forwardAndWeightGradient(_ input: UnsafePointer<Float>, _ weight: UnsafePointer<Float>,
                                          _ outputGradient: UnsafePointer<Float>, _ g: ConvolutionGeometry)
         -> (output: TensorStorage, weightGradient: TensorStorage) {
+        if let plan = WinogradPlan(g) {
+            let both = WinogradKernels.forward(input, weight, plan, weightGradientFor: outputGradient)
+            return (both.output, both.weightGradient!)
+        }
         if g.batch == 0 || g.spatial == 0 || g.isFullKernel {
             return (forward(input, weight, g), weightGradient(input, outputGradient, g))
         }
@@ -189,6 +194,7 @@ enum ConvolutionKernels {
     /// output gradient `[N, O, outH, outW]`: returns `[N, C, H, W]`.
     static func inputGradient(_ outputGradient: UnsafePointer<Float>, _ weight: UnsafePointer<Float>,
                               _ g: ConvolutionGeometry) -> TensorStorage {
+        if let plan = WinogradPlan(g) { return WinogradKernels.inputGradient(outputGradient, weight, plan) }
         let out = TensorStorage(uninitializedCount: g.batch * g.inChannels * g.height * g.width)
         if g.batch == 0 { return out }
         if g.isFullKernel {
@@ -219,6 +225,7 @@ enum ConvolutionKernels {
     /// input and the output gradient: returns `[O, C, kH, kW]`.
     static func weightGradient(_ input: UnsafePointer<Float>, _ outputGradient: UnsafePointer<Float>,
                                _ g: ConvolutionGeometry) -> TensorStorage {
+        if let plan = WinogradPlan(g) { return WinogradKernels.weightGradient(input, outputGradient, plan) }
         let weightCount = g.outChannels * g.patchSize
         if g.batch == 0 || g.spatial == 0 { return TensorStorage(count: weightCount, repeating: 0) }
         if g.isFullKernel {

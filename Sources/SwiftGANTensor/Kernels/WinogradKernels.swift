@@ -1,0 +1,311 @@
+import Dispatch
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// How the Winograd path splits a stride-2, 4x4, padding-1 convolution
+/// (DCGAN's up- and down-sampling layer) into blocks of samples; nil for
+/// every other convolution, which goes through im2col.
+///
+/// Each block of `lanes` samples (a multiple of 8, padded with zero lanes)
+/// becomes 25 GEMMs, one per transform point, of `[O, 4C] x [4C, T]` with
+/// `T = tiles x lanes`. For a 7x7 output that is 100 multiply-adds per
+/// 4 tiles x 16 taps of 49 pixels the direct product does: 0.51 of the
+/// im2col GEMM's work.
+struct WinogradPlan {
+    let channels: Int, outChannels: Int
+    let height: Int, width: Int, outHeight: Int, outWidth: Int
+    let tilesH: Int, tilesW: Int
+    /// Samples per block, a multiple of 8.
+    let lanes: Int
+    let batch: Int
+
+    /// Tiles per sample.
+    var tileCount: Int { tilesH * tilesW }
+    /// Columns of every GEMM: `tiles x lanes`.
+    var columns: Int { tileCount * lanes }
+    /// Rows of a transformed input: 4 phases x C.
+    var depth: Int { 4 * channels }
+    var blockCount: Int { (batch + lanes - 1) / lanes }
+
+    /// The path can be switched off (`SWIFTGAN_WINOGRAD=0`) to compare it
+    /// with im2col in one benchmark.
+    static let enabled = Atomic<Bool>(getenv("SWIFTGAN_WINOGRAD").map { String(cString: $0) != "0" } ?? true)
+
+    /// Fewer channels than this make GEMMs too thin to gain.
+    static let minimumChannels = 8
+    /// GEMM columns a block aims at.
+    static let targetColumns = 128
+
+    init?(_ g: ConvolutionGeometry, force: Bool = false) {
+        guard force || Self.enabled.load(ordering: .relaxed) else { return nil }
+        guard g.kernelHeight == 4 && g.kernelWidth == 4 && g.strideH == 2 && g.strideW == 2
+                && g.padH == 1 && g.padW == 1 && g.dilationH == 1 && g.dilationW == 1
+                && g.height % 2 == 0 && g.width % 2 == 0 && g.height >= 2 && g.width >= 2
+                && g.outHeight == g.height / 2 && g.outWidth == g.width / 2 && g.batch > 0
+        else { return nil }
+        channels = g.inChannels
+        outChannels = g.outChannels
+        height = g.height
+        width = g.width
+        outHeight = g.outHeight
+        outWidth = g.outWidth
+        tilesH = (outHeight + 3) / 4
+        tilesW = (outWidth + 3) / 4
+        batch = g.batch
+        // 25 products per 4x4 tile and phase against 16 per output pixel
+        // and phase: worth it when the tiles are mostly full.
+        let winogradWork = 25 * tilesH * tilesW, directWork = 4 * outHeight * outWidth
+        guard force || (channels >= Self.minimumChannels && outChannels >= Self.minimumChannels
+                        && 4 * winogradWork <= 3 * directWork) else { return nil }
+        let roundUp = { (value: Int) in (value + 7) / 8 * 8 }
+        var lanes = Swift.min(roundUp(batch), roundUp((Self.targetColumns + tilesH * tilesW - 1) / (tilesH * tilesW)))
+        let workers = Parallel.workerCount
+        if workers > 1 && batch > 8 && (batch + lanes - 1) / lanes < workers {
+            lanes = roundUp((batch + workers - 1) / workers)
+        }
+        self.lanes = lanes
+    }
+
+    /// Workers that take whole blocks (each running its GEMMs
+    /// single-threaded), or 1 when the blocks do not share out evenly.
+    var workers: Int {
+        let available = Parallel.workerCount
+        guard available > 1 && (blockCount % available == 0 || blockCount >= 4 * available) else { return 1 }
+        return Swift.min(available, blockCount)
+    }
+
+    /// Calls `body(samples, worker, splitInside)` for every block.
+    func forEachBlock(_ body: (Range<Int>, Int, Bool) -> Void) {
+        let workers = self.workers
+        if workers <= 1 {
+            for index in 0..<blockCount { body(samples(index), 0, true) }
+            return
+        }
+        withoutActuallyEscaping(body) { body in
+            let box = UncheckedSendableBox(body)
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                for index in (blockCount * worker / workers)..<(blockCount * (worker + 1) / workers) {
+                    box.value(samples(index), worker, false)
+                }
+            }
+        }
+    }
+
+    /// The samples of block `index`.
+    func samples(_ index: Int) -> Range<Int> { (index * lanes)..<Swift.min(batch, (index + 1) * lanes) }
+
+    /// Runs `body(range)` over `0..<count`, split across the workers when
+    /// `parallel` (a block that has the machine to itself).
+    func split(_ count: Int, parallel: Bool, _ body: (Range<Int>) -> Void) {
+        if parallel { Parallel.forEachChunk(count: count, costPerElement: Parallel.minimumElements, body) } else { body(0..<count) }
+    }
+}
+
+/// Stride-2, 4x4, padding-1 convolutions by Winograd F(4x4, 2x2) on the
+/// stride phases: the same three products as `ConvolutionKernels`
+/// (forward, input gradient, weight gradient) with about half the
+/// multiply-adds. The transforms are in `WinogradTiles` and `Winograd`.
+enum WinogradKernels {
+    /// `[N, C, H, W] * [O, C, 4, 4] -> [N, O, H/2, W/2]`, and, when
+    /// `outputGradient` is given, the weight gradient for it from the same
+    /// transformed input.
+    static func forward(_ input: UnsafePointer<Float>, _ weight: UnsafePointer<Float>, _ plan: WinogradPlan,
+                        weightGradientFor outputGradient: UnsafePointer<Float>? = nil)
+        -> (output: TensorStorage, weightGradient: TensorStorage?) {
+        let out = TensorStorage(uninitializedCount: plan.batch * plan.outChannels * plan.outHeight * plan.outWidth)
+        let kernels = transformedKernels(weight, plan)
+        var gradient: TensorStorage?
+        withExtendedLifetime(kernels) {
+            let body = { (samples: Range<Int>, splitInside: Bool, destination: UnsafeMutablePointer<Float>?, beta: Float) in
+                let v = transformedInput(input, samples, plan, splitInside)
+                let m = TensorStorage(uninitializedCount: 25 * plan.outChannels * plan.columns)
+                for point in 0..<25 {
+                    BLAS.sgemm(transposeA: false, transposeB: false, m: plan.outChannels, n: plan.columns, k: plan.depth,
+                               a: kernels.pointer + point * plan.outChannels * plan.depth, lda: plan.depth,
+                               b: v.pointer + point * plan.depth * plan.columns, ldb: plan.columns,
+                               c: m.pointer + point * plan.outChannels * plan.columns, ldc: plan.columns,
+                               parallel: splitInside)
+                }
+                withExtendedLifetime(m) {
+                    plan.split(plan.outChannels, parallel: splitInside) { outputs in
+                        plan.transformOutput(m.pointer, outputs: outputs, samples: samples, into: out.pointer)
+                    }
+                }
+                if let outputGradient, let destination {
+                    accumulate(outputGradient, v, samples, plan, splitInside, into: destination, beta: beta)
+                }
+                withExtendedLifetime(v) {}
+            }
+            if outputGradient != nil {
+                gradient = accumulatedWeightGradient(plan) { samples, splitInside, destination, beta in
+                    body(samples, splitInside, destination, beta)
+                }
+            } else {
+                plan.forEachBlock { samples, _, splitInside in body(samples, splitInside, nil, 0) }
+            }
+        }
+        return (out, gradient)
+    }
+
+    /// The input gradient `[N, C, H, W]` for `outputGradient [N, O, H/2, W/2]`
+    /// (also the stride-2 transposed convolution's forward pass).
+    static func inputGradient(_ outputGradient: UnsafePointer<Float>, _ weight: UnsafePointer<Float>,
+                              _ plan: WinogradPlan) -> TensorStorage {
+        let inputPlane = plan.height * plan.width
+        let out = TensorStorage(uninitializedCount: plan.batch * plan.channels * inputPlane)
+        let kernels = transformedKernels(weight, plan)
+        withExtendedLifetime(kernels) {
+            plan.forEachBlock { samples, _, splitInside in
+                let z = transformedOutputGradient(outputGradient, samples, plan, splitInside)
+                let v = TensorStorage(uninitializedCount: 25 * plan.depth * plan.columns)
+                for point in 0..<25 {
+                    BLAS.sgemm(transposeA: true, transposeB: false, m: plan.depth, n: plan.columns, k: plan.outChannels,
+                               a: kernels.pointer + point * plan.outChannels * plan.depth, lda: plan.depth,
+                               b: z.pointer + point * plan.outChannels * plan.columns, ldb: plan.columns,
+                               c: v.pointer + point * plan.depth * plan.columns, ldc: plan.columns,
+                               parallel: splitInside)
+                }
+                let gradient = TensorStorage(count: plan.channels * inputPlane * plan.lanes, repeating: 0)
+                withExtendedLifetime((z, v, gradient)) {
+                    plan.split(plan.channels, parallel: splitInside) { channels in
+                        plan.transformInputGradient(v.pointer, channels: channels, into: gradient.pointer)
+                        SampleLanes.deinterleave(gradient.pointer, channels: channels, channelCount: plan.channels, plane: inputPlane,
+                                                 lanes: plan.lanes, samples: samples, into: out.pointer)
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// The weight gradient `[O, C, 4, 4]` for `input` and `outputGradient`.
+    static func weightGradient(_ input: UnsafePointer<Float>, _ outputGradient: UnsafePointer<Float>,
+                               _ plan: WinogradPlan) -> TensorStorage {
+        accumulatedWeightGradient(plan) { samples, splitInside, destination, beta in
+            let v = transformedInput(input, samples, plan, splitInside)
+            accumulate(outputGradient, v, samples, plan, splitInside, into: destination, beta: beta)
+            withExtendedLifetime(v) {}
+        }
+    }
+
+    // MARK: - Pieces
+
+    /// dU (+)= Z · Vᵀ for one block, per transform point.
+    private static func accumulate(_ outputGradient: UnsafePointer<Float>, _ v: TensorStorage, _ samples: Range<Int>,
+                                   _ plan: WinogradPlan, _ splitInside: Bool,
+                                   into destination: UnsafeMutablePointer<Float>, beta: Float) {
+        let z = transformedOutputGradient(outputGradient, samples, plan, splitInside)
+        withExtendedLifetime(z) {
+            for point in 0..<25 {
+                BLAS.sgemm(transposeA: false, transposeB: true, m: plan.outChannels, n: plan.depth, k: plan.columns,
+                           a: z.pointer + point * plan.outChannels * plan.columns, lda: plan.columns,
+                           b: v.pointer + point * plan.depth * plan.columns, ldb: plan.columns,
+                           beta: beta, c: destination + point * plan.outChannels * plan.depth, ldc: plan.depth,
+                           parallel: splitInside)
+            }
+        }
+    }
+
+    /// Sums `body`'s per-block products into one `[25, O, 4C]` buffer per
+    /// worker, adds the workers' buffers and transforms back to `[O, C, 4, 4]`.
+    private static func accumulatedWeightGradient(
+        _ plan: WinogradPlan, _ body: (Range<Int>, Bool, UnsafeMutablePointer<Float>, Float) -> Void
+    ) -> TensorStorage {
+        let workers = plan.workers, count = 25 * plan.outChannels * plan.depth
+        let partials = TensorStorage(uninitializedCount: workers * count)
+        var started = [Bool](repeating: false, count: workers)
+        started.withUnsafeMutableBufferPointer { started in
+            plan.forEachBlock { samples, worker, splitInside in
+                body(samples, splitInside, partials.pointer + worker * count, started[worker] ? 1 : 0)
+                started[worker] = true
+            }
+        }
+        for worker in 1..<Swift.max(workers, 1) {
+            BLAS.saxpy(count: count, alpha: 1, x: partials.pointer + worker * count, y: partials.pointer)
+        }
+        let out = TensorStorage(uninitializedCount: plan.outChannels * plan.channels * 16)
+        withExtendedLifetime(partials) {
+            Parallel.forEachChunk(count: plan.outChannels, costPerElement: plan.channels * 200) { outputs in
+                plan.transformKernelGradient(partials.pointer, outputs: outputs, into: out.pointer)
+            }
+        }
+        return out
+    }
+
+    private static func transformedKernels(_ weight: UnsafePointer<Float>, _ plan: WinogradPlan) -> TensorStorage {
+        WinogradKernelCache.shared.kernels(for: weight, plan) {
+            let kernels = TensorStorage(uninitializedCount: 25 * plan.outChannels * plan.depth)
+            Parallel.forEachChunk(count: plan.outChannels, costPerElement: plan.channels * 200) { outputs in
+                plan.transformKernels(weight, outputs: outputs, into: kernels.pointer)
+            }
+            return kernels
+        }
+    }
+
+    private static func transformedInput(_ input: UnsafePointer<Float>, _ samples: Range<Int>,
+                                         _ plan: WinogradPlan, _ splitInside: Bool) -> TensorStorage {
+        let plane = plan.height * plan.width
+        let interleaved = TensorStorage(uninitializedCount: plan.channels * plane * plan.lanes)
+        let v = TensorStorage(uninitializedCount: 25 * plan.depth * plan.columns)
+        withExtendedLifetime(interleaved) {
+            plan.split(plan.channels, parallel: splitInside) { channels in
+                SampleLanes.interleave(input, channels: channels, channelCount: plan.channels, plane: plane,
+                                       samples: samples, lanes: plan.lanes, into: interleaved.pointer)
+                plan.transformInput(interleaved.pointer, channels: channels, into: v.pointer)
+            }
+        }
+        return v
+    }
+
+    private static func transformedOutputGradient(_ outputGradient: UnsafePointer<Float>, _ samples: Range<Int>,
+                                                  _ plan: WinogradPlan, _ splitInside: Bool) -> TensorStorage {
+        let plane = plan.outHeight * plan.outWidth
+        let interleaved = TensorStorage(uninitializedCount: plan.outChannels * plane * plan.lanes)
+        let z = TensorStorage(uninitializedCount: 25 * plan.outChannels * plan.columns)
+        withExtendedLifetime(interleaved) {
+            plan.split(plan.outChannels, parallel: splitInside) { outputs in
+                SampleLanes.interleave(outputGradient, channels: outputs, channelCount: plan.outChannels, plane: plane,
+                                       samples: samples, lanes: plan.lanes, into: interleaved.pointer)
+                plan.transformOutputGradient(interleaved.pointer, outputs: outputs, into: z.pointer)
+            }
+        }
+        return z
+    }
+}
+
+/// Copies between NCHW tensors and `[channels, plane, lanes]` blocks with
+/// one lane per sample.
+enum SampleLanes {
+    /// Channels `channels` of `samples` into the block; lanes past the last
+    /// sample are zero.
+    static func interleave(_ source: UnsafePointer<Float>, channels: Range<Int>, channelCount: Int, plane: Int,
+                           samples: Range<Int>, lanes: Int, into block: UnsafeMutablePointer<Float>) {
+        for c in channels {
+            let rows = block + c * plane * lanes
+            for lane in 0..<lanes {
+                if lane < samples.count {
+                    let line = source + ((samples.lowerBound + lane) * channelCount + c) * plane
+                    for pixel in 0..<plane { rows[pixel * lanes + lane] = line[pixel] }
+                } else {
+                    for pixel in 0..<plane { rows[pixel * lanes + lane] = 0 }
+                }
+            }
+        }
+    }
+
+    /// Channels `channels` of the block back into the NCHW rows of `samples`.
+    static func deinterleave(_ block: UnsafePointer<Float>, channels: Range<Int>, channelCount: Int, plane: Int,
+                             lanes: Int, samples: Range<Int>, into destination: UnsafeMutablePointer<Float>) {
+        for c in channels {
+            let rows = block + c * plane * lanes
+            for lane in 0..<samples.count {
+                let line = destination + ((samples.lowerBound + lane) * channelCount + c) * plane
+                for pixel in 0..<plane { line[pixel] = rows[pixel * lanes + lane] }
+            }
+        }
+    }
+}

@@ -1,0 +1,137 @@
+import Testing
+@testable import SwiftGANTensor
+
+/// The Winograd path for stride-2, 4x4, padding-1 convolutions against the
+/// plain-loop oracle: all three products, on shapes with partial tiles
+/// (outputs not a multiple of 4), partial lane groups (batches not a
+/// multiple of 8), channel counts that are not a multiple of 8, several
+/// blocks, and one and two workers.
+@Suite("Winograd convolution")
+struct WinogradTests {
+    struct Case: Sendable, CustomStringConvertible {
+        var batch: Int, channels: Int, outChannels: Int, height: Int, width: Int
+        var description: String { "N\(batch) C\(channels) O\(outChannels) \(height)x\(width)" }
+        var geometry: ConvolutionGeometry {
+            ConvolutionGeometry(batch: batch, inChannels: channels, height: height, width: width,
+                                outChannels: outChannels, kernelHeight: 4, kernelWidth: 4,
+                                strideH: 2, strideW: 2, padH: 1, padW: 1, dilationH: 1, dilationW: 1)
+        }
+    }
+
+    static let cases: [Case] = [
+        Case(batch: 3, channels: 16, outChannels: 24, height: 14, width: 10),   // 7x5 outputs: partial tiles
+        Case(batch: 17, channels: 20, outChannels: 9, height: 8, width: 6),     // 3 lane groups, C % 8 != 0
+        Case(batch: 9, channels: 8, outChannels: 8, height: 28, width: 28),     // 14x14 outputs, 2 blocks
+        Case(batch: 40, channels: 12, outChannels: 16, height: 14, width: 14),  // DCGAN-like 7x7, 2 blocks
+        Case(batch: 2, channels: 3, outChannels: 5, height: 2, width: 4),       // one 1x2 tile
+    ]
+
+    /// `dW[o, c, ky, kx] = Σ x[n, c, 2i-1+ky, 2j-1+kx] · dy[n, o, i, j]` by plain loops.
+    static func weightGradientOracle(_ x: [Float], _ dy: [Float], _ c: Case) -> [Float] {
+        let h = c.height / 2, w = c.width / 2
+        var result = [Float](repeating: 0, count: c.outChannels * c.channels * 16)
+        for n in 0..<c.batch {
+            for o in 0..<c.outChannels {
+                for channel in 0..<c.channels {
+                    for ky in 0..<4 {
+                        for kx in 0..<4 {
+                            var sum: Float = 0
+                            for i in 0..<h {
+                                let row = 2 * i - 1 + ky
+                                guard row >= 0 && row < c.height else { continue }
+                                for j in 0..<w {
+                                    let column = 2 * j - 1 + kx
+                                    guard column >= 0 && column < c.width else { continue }
+                                    sum += x[((n * c.channels + channel) * c.height + row) * c.width + column]
+                                        * dy[((n * c.outChannels + o) * h + i) * w + j]
+                                }
+                            }
+                            result[((o * c.channels + channel) * 4 + ky) * 4 + kx] += sum
+                        }
+                    }
+                }
+            }
+        }
+        return result
+    }
+
+    @Test(arguments: cases, [1, 2])
+    func kernelsAgreeWithOracle(_ c: Case, threads: Int) throws {
+        let previous = ComputeThreads.count
+        ComputeThreads.set(threads)
+        defer { ComputeThreads.set(previous) }
+        let g = c.geometry
+        let plan = try #require(WinogradPlan(g, force: true))
+        let x = randomTensor(g.inputShape, seed: 41), w = randomTensor(g.weightShape, seed: 42)
+        let dy = randomTensor(g.outputShape, seed: 43)
+
+        let forward = WinogradKernels.forward(x.storage.pointer, w.storage.pointer, plan)
+        let expected = ReferenceKernels.conv2d(input: x.scalars, inputShape: g.inputShape, weight: w.scalars,
+                                               weightShape: g.weightShape, stride: (2, 2), padding: (1, 1), dilation: (1, 1))
+        #expect(expected.shape == g.outputShape)
+        expectClose(Array(UnsafeBufferPointer(start: forward.output.pointer, count: expected.values.count)),
+                    expected.values, tolerance: 1e-4)
+
+        let input = WinogradKernels.inputGradient(dy.storage.pointer, w.storage.pointer, plan)
+        let expectedInput = ReferenceKernels.convTranspose2d(input: dy.scalars, inputShape: g.outputShape, weight: w.scalars,
+                                                             weightShape: g.weightShape, stride: (2, 2), padding: (1, 1),
+                                                             outputPadding: (0, 0), dilation: (1, 1))
+        #expect(expectedInput.shape == g.inputShape)
+        expectClose(Array(UnsafeBufferPointer(start: input.pointer, count: expectedInput.values.count)),
+                    expectedInput.values, tolerance: 1e-4)
+
+        let weight = WinogradKernels.weightGradient(x.storage.pointer, dy.storage.pointer, plan)
+        let expectedWeight = Self.weightGradientOracle(x.scalars, dy.scalars, c)
+        expectClose(Array(UnsafeBufferPointer(start: weight.pointer, count: expectedWeight.count)),
+                    expectedWeight, tolerance: 1e-4)
+
+        // The forward pass with the weight gradient from the same transformed input.
+        let both = WinogradKernels.forward(x.storage.pointer, w.storage.pointer, plan, weightGradientFor: dy.storage.pointer)
+        let sharedWeight = try #require(both.weightGradient)
+        expectClose(Array(UnsafeBufferPointer(start: both.output.pointer, count: expected.values.count)),
+                    expected.values, tolerance: 1e-4)
+        expectClose(Array(UnsafeBufferPointer(start: sharedWeight.pointer, count: expectedWeight.count)),
+                    expectedWeight, tolerance: 1e-4)
+        withExtendedLifetime((x, w, dy)) {}
+    }
+
+    /// The layers DCGAN up- and down-samples with take the path; single-channel
+    /// layers, other kernels and odd sizes keep im2col.
+    @Test func planChoosesTheLayers() {
+        func geometry(_ n: Int, _ c: Int, _ o: Int, _ size: Int, kernel: Int = 4, stride: Int = 2, padding: Int = 1)
+            -> ConvolutionGeometry {
+            ConvolutionGeometry(batch: n, inChannels: c, height: size, width: size, outChannels: o,
+                                kernelHeight: kernel, kernelWidth: kernel, strideH: stride, strideW: stride,
+                                padH: padding, padW: padding, dilationH: 1, dilationW: 1)
+        }
+        let enabled = WinogradPlan.enabled.load(ordering: .relaxed)
+        #expect((WinogradPlan(geometry(64, 64, 128, 14)) != nil) == enabled)   // D's 64 -> 128
+        #expect((WinogradPlan(geometry(64, 128, 256, 14)) != nil) == enabled)  // G's 256 -> 128, transposed
+        #expect(WinogradPlan(geometry(64, 1, 64, 28)) == nil)                    // one input channel
+        #expect(WinogradPlan(geometry(64, 64, 1, 28)) == nil)                    // one output channel
+        #expect(WinogradPlan(geometry(64, 64, 64, 15)) == nil)                   // odd input
+        #expect(WinogradPlan(geometry(64, 64, 64, 14, kernel: 3)) == nil)
+        #expect(WinogradPlan(geometry(64, 64, 64, 14, padding: 0)) == nil)
+        #expect(WinogradPlan(geometry(64, 64, 64, 2)) == nil)                    // 1x1 output: tiles mostly empty
+        if let plan = WinogradPlan(geometry(64, 64, 128, 14, kernel: 4), force: true) {
+            #expect(plan.lanes % 8 == 0 && plan.blockCount * plan.lanes >= 64)
+        }
+    }
+
+    /// The public layers on a DCGAN-sized block: `conv2d` and
+    /// `convTranspose2d` with their gradients, through the Winograd path,
+    /// against the oracle.
+    @Test func layersUseThePath() {
+        let x = randomTensor([16, 16, 14, 14], seed: 51).requiringGradient()
+        let w = randomTensor([24, 16, 4, 4], seed: 52).requiringGradient()
+        let y = conv2d(x, weight: w, stride: 2, padding: 1)
+        let expected = ReferenceKernels.conv2d(input: x.scalars, inputShape: x.shape, weight: w.scalars, weightShape: w.shape,
+                                               stride: (2, 2), padding: (1, 1), dilation: (1, 1))
+        expectClose(y.scalars, expected.values, tolerance: 1e-4)
+        let t = convTranspose2d(y, weight: w, stride: 2, padding: 1)
+        let expectedT = ReferenceKernels.convTranspose2d(input: y.scalars, inputShape: y.shape, weight: w.scalars,
+                                                         weightShape: w.shape, stride: (2, 2), padding: (1, 1),
+                                                         outputPadding: (0, 0), dilation: (1, 1))
+        expectClose(t.scalars, expectedT.values, tolerance: 1e-4)
+    }
+}
