@@ -26,6 +26,11 @@ struct WinogradTests {
         Case(batch: 2, channels: 3, outChannels: 5, height: 2, width: 4),       // one 1x2 tile
     ]
 
+    /// The first `count` values of `storage`, read while it is alive.
+    static func values(_ storage: TensorStorage, _ count: Int) -> [Float] {
+        withExtendedLifetime(storage) { Array(UnsafeBufferPointer(start: storage.pointer, count: count)) }
+    }
+
     /// `dW[o, c, ky, kx] = Σ x[n, c, 2i-1+ky, 2j-1+kx] · dy[n, o, i, j]` by plain loops.
     static func weightGradientOracle(_ x: [Float], _ dy: [Float], _ c: Case) -> [Float] {
         let h = c.height / 2, w = c.width / 2
@@ -69,7 +74,7 @@ struct WinogradTests {
         let expected = ReferenceKernels.conv2d(input: x.scalars, inputShape: g.inputShape, weight: w.scalars,
                                                weightShape: g.weightShape, stride: (2, 2), padding: (1, 1), dilation: (1, 1))
         #expect(expected.shape == g.outputShape)
-        expectClose(Array(UnsafeBufferPointer(start: forward.output.pointer, count: expected.values.count)),
+        expectClose(Self.values(forward.output, expected.values.count),
                     expected.values, tolerance: 1e-4)
 
         let input = WinogradKernels.inputGradient(dy.storage.pointer, w.storage.pointer, plan)
@@ -77,22 +82,43 @@ struct WinogradTests {
                                                              weightShape: g.weightShape, stride: (2, 2), padding: (1, 1),
                                                              outputPadding: (0, 0), dilation: (1, 1))
         #expect(expectedInput.shape == g.inputShape)
-        expectClose(Array(UnsafeBufferPointer(start: input.pointer, count: expectedInput.values.count)),
+        expectClose(Self.values(input, expectedInput.values.count),
                     expectedInput.values, tolerance: 1e-4)
 
         let weight = WinogradKernels.weightGradient(x.storage.pointer, dy.storage.pointer, plan)
         let expectedWeight = Self.weightGradientOracle(x.scalars, dy.scalars, c)
-        expectClose(Array(UnsafeBufferPointer(start: weight.pointer, count: expectedWeight.count)),
+        expectClose(Self.values(weight, expectedWeight.count),
                     expectedWeight, tolerance: 1e-4)
 
         // The forward pass with the weight gradient from the same transformed input.
         let both = WinogradKernels.forward(x.storage.pointer, w.storage.pointer, plan, weightGradientFor: dy.storage.pointer)
         let sharedWeight = try #require(both.weightGradient)
-        expectClose(Array(UnsafeBufferPointer(start: both.output.pointer, count: expected.values.count)),
+        expectClose(Self.values(both.output, expected.values.count),
                     expected.values, tolerance: 1e-4)
-        expectClose(Array(UnsafeBufferPointer(start: sharedWeight.pointer, count: expectedWeight.count)),
+        expectClose(Self.values(sharedWeight, expectedWeight.count),
                     expectedWeight, tolerance: 1e-4)
         withExtendedLifetime((x, w, dy)) {}
+    }
+
+    /// The transformed kernels are cached by the weight's values: a weight
+    /// changed in place (as optimizers update it) gets new kernels.
+    @Test func cachedKernelsFollowInPlaceUpdates() throws {
+        let c = Case(batch: 8, channels: 8, outChannels: 8, height: 8, width: 8)
+        let g = c.geometry
+        let plan = try #require(WinogradPlan(g, force: true))
+        let x = randomTensor(g.inputShape, seed: 61), w = randomTensor(g.weightShape, seed: 62)
+        let count = g.batch * g.outChannels * g.outHeight * g.outWidth
+        let before = Self.values(WinogradKernels.forward(x.storage.pointer, w.storage.pointer, plan).output, count)
+        let again = Self.values(WinogradKernels.forward(x.storage.pointer, w.storage.pointer, plan).output, count)
+        #expect(before == again)
+        w.storage.pointer[5] += 0.5
+        w.storage.pointer[g.weightShape.reduce(1, *) - 1] -= 0.25
+        let after = Self.values(WinogradKernels.forward(x.storage.pointer, w.storage.pointer, plan).output, count)
+        let expected = ReferenceKernels.conv2d(input: x.scalars, inputShape: g.inputShape, weight: w.scalars,
+                                               weightShape: g.weightShape, stride: (2, 2), padding: (1, 1), dilation: (1, 1))
+        expectClose(after, expected.values, tolerance: 1e-4)
+        #expect(after != before)
+        withExtendedLifetime((x, w)) {}
     }
 
     /// The layers DCGAN up- and down-samples with take the path; single-channel

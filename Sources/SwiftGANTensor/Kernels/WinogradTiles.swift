@@ -160,20 +160,25 @@ extension WinogradPlan {
         }
     }
 
-    /// `d̄ = B V̄ Bᵀ` for every phase of `channels`, added into the zeroed
-    /// interleaved input gradient `[C, H, W, lanes]` (neighbouring tiles'
-    /// patches overlap by two rows and two columns).
-    func transformInputGradient(_ v: UnsafePointer<Float>, channels: Range<Int>,
-                                into dx: UnsafeMutablePointer<Float>) {
+    /// `d̄ = B V̄ Bᵀ` for every phase of `channels`, written into the NCHW
+    /// input gradient of the block's `samples`. Neighbouring tiles' patches
+    /// overlap by two rows and two columns; visiting tiles in row-major
+    /// order, a patch adds onto the positions an earlier tile wrote and
+    /// stores the rest, so the output needs no zeroing.
+    func transformInputGradient(_ v: UnsafePointer<Float>, channels: Range<Int>, samples: Range<Int>,
+                                into out: UnsafeMutablePointer<Float>) {
         let lanes = self.lanes, height = self.height, width = self.width
-        let pointStride = depth * columns
+        let pointStride = depth * columns, plane = height * width
         withUnsafeTemporaryAllocation(of: Lanes.self, capacity: 150) { scratch in
             let patch = scratch.baseAddress!, rows = patch + 100
+            let patchValues = UnsafeMutableRawPointer(patch).assumingMemoryBound(to: Float.self)
             for c in channels {
                 for ta in 0..<tilesH {
                     for tb in 0..<tilesW {
                         let tile = ta * tilesW + tb
                         for group in stride(from: 0, to: lanes, by: 8) {
+                            let valid = Swift.min(8, samples.count - group)
+                            if valid <= 0 { break }
                             let base = v + c * columns + tile * lanes + group
                             for pr in 0..<2 {
                                 for pc in 0..<2 {
@@ -196,15 +201,23 @@ extension WinogradPlan {
                                     }
                                 }
                             }
-                            for r in 0..<10 {
-                                let row = 8 * ta - 1 + r
-                                guard row >= 0 && row < height else { continue }
-                                let line = dx + (c * height + row) * width * lanes + group
-                                for q in 0..<10 {
-                                    let column = 8 * tb - 1 + q
-                                    guard column >= 0 && column < width else { continue }
-                                    let target = line + column * lanes
-                                    Winograd.store(Winograd.load(target) + patch[r * 10 + q], target)
+                            let firstRow = Swift.max(0, 1 - 8 * ta), lastRow = Swift.min(10, height + 1 - 8 * ta)
+                            let firstColumn = Swift.max(0, 1 - 8 * tb), lastColumn = Swift.min(10, width + 1 - 8 * tb)
+                            // Rows and columns before these were written by the tile above / to the left.
+                            let newRow = ta == 0 ? 0 : 2, newColumn = tb == 0 ? 0 : 2
+                            for lane in 0..<valid {
+                                let image = out + ((samples.lowerBound + group + lane) * self.channels + c) * plane
+                                    + (8 * ta - 1) * width + 8 * tb - 1
+                                for r in firstRow..<lastRow {
+                                    let line = image + r * width
+                                    let values = patchValues + r * 80 + lane
+                                    for q in firstColumn..<lastColumn {
+                                        if r >= newRow && q >= newColumn {
+                                            line[q] = values[q * 8]
+                                        } else {
+                                            line[q] += values[q * 8]
+                                        }
+                                    }
                                 }
                             }
                         }
