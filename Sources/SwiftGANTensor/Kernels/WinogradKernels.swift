@@ -33,6 +33,12 @@ struct WinogradPlan {
     /// Rows of a transformed input: 4 phases x C.
     var depth: Int { 4 * channels }
     var blockCount: Int { (batch + lanes - 1) / lanes }
+    /// Floats from one transform point's matrix to the next. The matrices
+    /// are padded by two cache lines: their sizes are often powers of two,
+    /// and 25 streams that far apart would compete for the same cache sets.
+    var inputPointStride: Int { depth * columns + 32 }
+    var outputPointStride: Int { outChannels * columns + 32 }
+    var kernelPointStride: Int { outChannels * depth + 32 }
 
     /// The path can be switched off (`SWIFTGAN_WINOGRAD=0`) to compare it
     /// with im2col in one benchmark.
@@ -125,12 +131,12 @@ enum WinogradKernels {
         withExtendedLifetime(kernels) {
             let body = { (samples: Range<Int>, splitInside: Bool, destination: UnsafeMutablePointer<Float>?, beta: Float) in
                 let v = transformedInput(input, samples, plan, splitInside)
-                let m = TensorStorage(uninitializedCount: 25 * plan.outChannels * plan.columns)
+                let m = TensorStorage(uninitializedCount: 25 * plan.outputPointStride)
                 for point in 0..<25 {
                     BLAS.sgemm(transposeA: false, transposeB: false, m: plan.outChannels, n: plan.columns, k: plan.depth,
-                               a: kernels.pointer + point * plan.outChannels * plan.depth, lda: plan.depth,
-                               b: v.pointer + point * plan.depth * plan.columns, ldb: plan.columns,
-                               c: m.pointer + point * plan.outChannels * plan.columns, ldc: plan.columns,
+                               a: kernels.pointer + point * plan.kernelPointStride, lda: plan.depth,
+                               b: v.pointer + point * plan.inputPointStride, ldb: plan.columns,
+                               c: m.pointer + point * plan.outputPointStride, ldc: plan.columns,
                                parallel: splitInside)
                 }
                 withExtendedLifetime(m) {
@@ -164,12 +170,12 @@ enum WinogradKernels {
         withExtendedLifetime(kernels) {
             plan.forEachBlock { samples, _, splitInside in
                 let z = transformedOutputGradient(outputGradient, samples, plan, splitInside)
-                let v = TensorStorage(uninitializedCount: 25 * plan.depth * plan.columns)
+                let v = TensorStorage(uninitializedCount: 25 * plan.inputPointStride)
                 for point in 0..<25 {
                     BLAS.sgemm(transposeA: true, transposeB: false, m: plan.depth, n: plan.columns, k: plan.outChannels,
-                               a: kernels.pointer + point * plan.outChannels * plan.depth, lda: plan.depth,
-                               b: z.pointer + point * plan.outChannels * plan.columns, ldb: plan.columns,
-                               c: v.pointer + point * plan.depth * plan.columns, ldc: plan.columns,
+                               a: kernels.pointer + point * plan.kernelPointStride, lda: plan.depth,
+                               b: z.pointer + point * plan.outputPointStride, ldb: plan.columns,
+                               c: v.pointer + point * plan.inputPointStride, ldc: plan.columns,
                                parallel: splitInside)
                 }
                 withExtendedLifetime((z, v)) {
@@ -202,9 +208,9 @@ enum WinogradKernels {
         withExtendedLifetime(z) {
             for point in 0..<25 {
                 BLAS.sgemm(transposeA: false, transposeB: true, m: plan.outChannels, n: plan.depth, k: plan.columns,
-                           a: z.pointer + point * plan.outChannels * plan.columns, lda: plan.columns,
-                           b: v.pointer + point * plan.depth * plan.columns, ldb: plan.columns,
-                           beta: beta, c: destination + point * plan.outChannels * plan.depth, ldc: plan.depth,
+                           a: z.pointer + point * plan.outputPointStride, lda: plan.columns,
+                           b: v.pointer + point * plan.inputPointStride, ldb: plan.columns,
+                           beta: beta, c: destination + point * plan.kernelPointStride, ldc: plan.depth,
                            parallel: splitInside)
             }
         }
@@ -215,7 +221,7 @@ enum WinogradKernels {
     private static func accumulatedWeightGradient(
         _ plan: WinogradPlan, _ body: (Range<Int>, Bool, UnsafeMutablePointer<Float>, Float) -> Void
     ) -> TensorStorage {
-        let workers = plan.workers, count = 25 * plan.outChannels * plan.depth
+        let workers = plan.workers, count = 25 * plan.kernelPointStride
         let partials = TensorStorage(uninitializedCount: workers * count)
         var started = [Bool](repeating: false, count: workers)
         started.withUnsafeMutableBufferPointer { started in
@@ -238,7 +244,7 @@ enum WinogradKernels {
 
     private static func transformedKernels(_ weight: UnsafePointer<Float>, _ plan: WinogradPlan) -> TensorStorage {
         WinogradKernelCache.shared.kernels(for: weight, plan) {
-            let kernels = TensorStorage(uninitializedCount: 25 * plan.outChannels * plan.depth)
+            let kernels = TensorStorage(uninitializedCount: 25 * plan.kernelPointStride)
             Parallel.forEachChunk(count: plan.outChannels, costPerElement: plan.channels * 200) { outputs in
                 plan.transformKernels(weight, outputs: outputs, into: kernels.pointer)
             }
@@ -250,7 +256,7 @@ enum WinogradKernels {
                                          _ plan: WinogradPlan, _ splitInside: Bool) -> TensorStorage {
         let plane = plan.height * plan.width
         let interleaved = TensorStorage(uninitializedCount: plan.channels * plane * plan.lanes)
-        let v = TensorStorage(uninitializedCount: 25 * plan.depth * plan.columns)
+        let v = TensorStorage(uninitializedCount: 25 * plan.inputPointStride)
         withExtendedLifetime(interleaved) {
             plan.split(plan.channels, parallel: splitInside) { channels in
                 SampleLanes.interleave(input, channels: channels, channelCount: plan.channels, plane: plane,
@@ -265,7 +271,7 @@ enum WinogradKernels {
                                                   _ plan: WinogradPlan, _ splitInside: Bool) -> TensorStorage {
         let plane = plan.outHeight * plan.outWidth
         let interleaved = TensorStorage(uninitializedCount: plan.outChannels * plane * plan.lanes)
-        let z = TensorStorage(uninitializedCount: 25 * plan.outChannels * plan.columns)
+        let z = TensorStorage(uninitializedCount: 25 * plan.outputPointStride)
         withExtendedLifetime(interleaved) {
             plan.split(plan.outChannels, parallel: splitInside) { outputs in
                 SampleLanes.interleave(outputGradient, channels: outputs, channelCount: plan.outChannels, plane: plane,
@@ -325,7 +331,7 @@ enum SampleLanes {
     }
 
     @inline(__always)
-    private static func storeFour(_ value: SIMD4<Float>, _ pointer: UnsafeMutablePointer<Float>) {
+    static func storeFour(_ value: SIMD4<Float>, _ pointer: UnsafeMutablePointer<Float>) {
         UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: SIMD4<Float>.self)
     }
 

@@ -14,13 +14,14 @@
 /// - interleaved images `[channels, rows, columns, lanes]`;
 /// - transformed inputs `V [25, 4C, T]`, row `phase * C + c`;
 /// - transformed outputs `M`, `Z [25, O, T]`;
-/// - transformed kernels `U [25, O, 4C]`.
+/// - transformed kernels `U [25, O, 4C]`;
+/// each of the 25 matrices `…PointStride` floats after the previous one.
 extension WinogradPlan {
     /// `V = Bᵀ d B` for every phase, tile and lane group of `channels`,
     /// from interleaved input `x [C, H, W, lanes]`.
     func transformInput(_ x: UnsafePointer<Float>, channels: Range<Int>, into v: UnsafeMutablePointer<Float>) {
         let lanes = self.lanes, height = self.height, width = self.width
-        let pointStride = depth * columns
+        let pointStride = inputPointStride
         withUnsafeTemporaryAllocation(of: Lanes.self, capacity: 150) { scratch in
             let patch = scratch.baseAddress!, rows = patch + 100
             for c in channels {
@@ -76,7 +77,7 @@ extension WinogradPlan {
     func transformOutput(_ m: UnsafePointer<Float>, outputs: Range<Int>, samples: Range<Int>,
                          into out: UnsafeMutablePointer<Float>) {
         let lanes = self.lanes, outPlane = outHeight * outWidth
-        let pointStride = outChannels * columns
+        let pointStride = outputPointStride
         withUnsafeTemporaryAllocation(of: Lanes.self, capacity: 36) { scratch in
             let partial = scratch.baseAddress!, tileValues = partial + 20
             for o in outputs {
@@ -120,7 +121,7 @@ extension WinogradPlan {
     /// output gradient `[O, h, w, lanes]` (positions past the edge are zero).
     func transformOutputGradient(_ gradient: UnsafePointer<Float>, outputs: Range<Int>,
                                  into z: UnsafeMutablePointer<Float>) {
-        let lanes = self.lanes, pointStride = outChannels * columns
+        let lanes = self.lanes, pointStride = outputPointStride
         withUnsafeTemporaryAllocation(of: Lanes.self, capacity: 41) { scratch in
             let tileValues = scratch.baseAddress!, rows = tileValues + 16
             for o in outputs {
@@ -168,56 +169,69 @@ extension WinogradPlan {
     func transformInputGradient(_ v: UnsafePointer<Float>, channels: Range<Int>, samples: Range<Int>,
                                 into out: UnsafeMutablePointer<Float>) {
         let lanes = self.lanes, height = self.height, width = self.width
-        let pointStride = depth * columns, plane = height * width
-        withUnsafeTemporaryAllocation(of: Lanes.self, capacity: 150) { scratch in
-            let patch = scratch.baseAddress!, rows = patch + 100
-            let patchValues = UnsafeMutableRawPointer(patch).assumingMemoryBound(to: Float.self)
+        let pointStride = inputPointStride, plane = height * width, groups = lanes / 8
+        let patchCount = tileCount * groups
+        // One channel's patches, [tile, group, 100]: each phase's points are
+        // read as 25 sequential streams (all tiles) before the next phase.
+        withUnsafeTemporaryAllocation(of: Lanes.self, capacity: patchCount * 100 + 125) { scratch in
+            let patches = scratch.baseAddress!, rows = patches + patchCount * 100
+            // A patch with the samples outermost: [8, 100].
+            let bySample = UnsafeMutableRawPointer(rows + 25).assumingMemoryBound(to: Float.self)
             for c in channels {
+                for pr in 0..<2 {
+                    for pc in 0..<2 {
+                        let phase = v + ((pr * 2 + pc) * self.channels + c) * columns
+                        for index in 0..<patchCount {
+                            let points = phase + index * 8
+                            // B down the points' columns, then along rows.
+                            for xc in 0..<5 {
+                                let p = points + xc * pointStride
+                                let d = Winograd.inputAdjoint(
+                                    Winograd.load(p), Winograd.load(p + 5 * pointStride),
+                                    Winograd.load(p + 10 * pointStride), Winograd.load(p + 15 * pointStride),
+                                    Winograd.load(p + 20 * pointStride))
+                                rows[xc] = d.0; rows[5 + xc] = d.1; rows[10 + xc] = d.2
+                                rows[15 + xc] = d.3; rows[20 + xc] = d.4
+                            }
+                            let patch = patches + index * 100
+                            for alpha in 0..<5 {
+                                let e = rows + alpha * 5
+                                let d = Winograd.inputAdjoint(e[0], e[1], e[2], e[3], e[4])
+                                let line = patch + (2 * alpha + 1 - pr) * 10 + 1 - pc
+                                line[0] = d.0; line[2] = d.1; line[4] = d.2; line[6] = d.3; line[8] = d.4
+                            }
+                        }
+                    }
+                }
                 for ta in 0..<tilesH {
                     for tb in 0..<tilesW {
                         let tile = ta * tilesW + tb
                         for group in stride(from: 0, to: lanes, by: 8) {
                             let valid = Swift.min(8, samples.count - group)
                             if valid <= 0 { break }
-                            let base = v + c * columns + tile * lanes + group
-                            for pr in 0..<2 {
-                                for pc in 0..<2 {
-                                    let phase = base + (pr * 2 + pc) * self.channels * columns
-                                    // B down the points' columns, then along rows.
-                                    for xc in 0..<5 {
-                                        let p = phase + xc * pointStride
-                                        let d = Winograd.inputAdjoint(
-                                            Winograd.load(p), Winograd.load(p + 5 * pointStride),
-                                            Winograd.load(p + 10 * pointStride), Winograd.load(p + 15 * pointStride),
-                                            Winograd.load(p + 20 * pointStride))
-                                        rows[xc] = d.0; rows[5 + xc] = d.1; rows[10 + xc] = d.2
-                                        rows[15 + xc] = d.3; rows[20 + xc] = d.4
-                                    }
-                                    for alpha in 0..<5 {
-                                        let e = rows + alpha * 5
-                                        let d = Winograd.inputAdjoint(e[0], e[1], e[2], e[3], e[4])
-                                        let line = patch + (2 * alpha + 1 - pr) * 10 + 1 - pc
-                                        line[0] = d.0; line[2] = d.1; line[4] = d.2; line[6] = d.3; line[8] = d.4
-                                    }
-                                }
-                            }
+                            let patch = patches + (tile * groups + group / 8) * 100
                             let firstRow = Swift.max(0, 1 - 8 * ta), lastRow = Swift.min(10, height + 1 - 8 * ta)
                             let firstColumn = Swift.max(0, 1 - 8 * tb), lastColumn = Swift.min(10, width + 1 - 8 * tb)
                             // Rows and columns before these were written by the tile above / to the left.
                             let newRow = ta == 0 ? 0 : 2, newColumn = tb == 0 ? 0 : 2
+                            for quad in 0..<25 {
+                                let p = patch + 4 * quad
+                                let low = SampleLanes.transpose(p[0].lowHalf, p[1].lowHalf, p[2].lowHalf, p[3].lowHalf)
+                                let high = SampleLanes.transpose(p[0].highHalf, p[1].highHalf, p[2].highHalf, p[3].highHalf)
+                                let target = bySample + 4 * quad
+                                SampleLanes.storeFour(low.0, target); SampleLanes.storeFour(low.1, target + 100)
+                                SampleLanes.storeFour(low.2, target + 200); SampleLanes.storeFour(low.3, target + 300)
+                                SampleLanes.storeFour(high.0, target + 400); SampleLanes.storeFour(high.1, target + 500)
+                                SampleLanes.storeFour(high.2, target + 600); SampleLanes.storeFour(high.3, target + 700)
+                            }
                             for lane in 0..<valid {
                                 let image = out + ((samples.lowerBound + group + lane) * self.channels + c) * plane
                                     + (8 * ta - 1) * width + 8 * tb - 1
                                 for r in firstRow..<lastRow {
-                                    let line = image + r * width
-                                    let values = patchValues + r * 80 + lane
-                                    for q in firstColumn..<lastColumn {
-                                        if r >= newRow && q >= newColumn {
-                                            line[q] = values[q * 8]
-                                        } else {
-                                            line[q] += values[q * 8]
-                                        }
-                                    }
+                                    let line = image + r * width, values = bySample + lane * 100 + r * 10
+                                    let addEnd = r < newRow ? lastColumn : Swift.max(firstColumn, Swift.min(newColumn, lastColumn))
+                                    for q in firstColumn..<addEnd { line[q] += values[q] }
+                                    for q in addEnd..<lastColumn { line[q] = values[q] }
                                 }
                             }
                         }
@@ -232,7 +246,7 @@ extension WinogradPlan {
     /// `U = G g Gᵀ` for every phase of the kernels of `outputs`:
     /// `weight [O, C, 4, 4]` to `U [25, O, 4C]`, eight input channels at a time.
     func transformKernels(_ weight: UnsafePointer<Float>, outputs: Range<Int>, into u: UnsafeMutablePointer<Float>) {
-        let pointStride = outChannels * depth
+        let pointStride = kernelPointStride
         withUnsafeTemporaryAllocation(of: Lanes.self, capacity: 31) { scratch in
             let taps = scratch.baseAddress!, rows = taps + 16, points = rows + 10
             for o in outputs {
@@ -275,7 +289,7 @@ extension WinogradPlan {
     /// `[O, C, 4, 4]` of `outputs`.
     func transformKernelGradient(_ gradient: UnsafePointer<Float>, outputs: Range<Int>,
                                  into weight: UnsafeMutablePointer<Float>) {
-        let pointStride = outChannels * depth
+        let pointStride = kernelPointStride
         withUnsafeTemporaryAllocation(of: Lanes.self, capacity: 35) { scratch in
             let points = scratch.baseAddress!, rows = points + 25
             for o in outputs {
