@@ -66,9 +66,14 @@ struct SampleBlocks {
     init(_ g: ConvolutionGeometry) {
         let wanted = (Self.targetColumns + g.spatial - 1) / Swift.max(1, g.spatial)
         let capped = Self.maximumColumnFloats / Swift.max(1, g.patchSize * g.spatial)
-        samplesPerBlock = Swift.max(1, Swift.min(g.batch, wanted, capped))
-        count = (g.batch + samplesPerBlock - 1) / samplesPerBlock
-        batch = g.batch
+        self.init(samplesPerBlock: Swift.max(1, Swift.min(g.batch, wanted, capped)), batch: g.batch)
+    }
+
+    /// `batch` samples in blocks of `samplesPerBlock` (the last may be shorter).
+    init(samplesPerBlock: Int, batch: Int) {
+        self.samplesPerBlock = samplesPerBlock
+        count = (batch + samplesPerBlock - 1) / samplesPerBlock
+        self.batch = batch
     }
 
     func samples(_ block: Int) -> Range<Int> {

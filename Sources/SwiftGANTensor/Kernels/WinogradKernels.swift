@@ -1,4 +1,3 @@
-import Dispatch
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -76,33 +75,17 @@ struct WinogradPlan {
         self.lanes = lanes
     }
 
+    /// The blocks, shared out between the workers as the im2col path does.
+    var blocks: SampleBlocks { SampleBlocks(samplesPerBlock: lanes, batch: batch) }
     /// Workers that take whole blocks (each running its GEMMs
     /// single-threaded), or 1 when the blocks do not share out evenly.
-    var workers: Int {
-        let available = Parallel.workerCount
-        guard available > 1 && (blockCount % available == 0 || blockCount >= 4 * available) else { return 1 }
-        return Swift.min(available, blockCount)
-    }
+    var workers: Int { blocks.workers }
 
     /// Calls `body(samples, worker, splitInside)` for every block.
     func forEachBlock(_ body: (Range<Int>, Int, Bool) -> Void) {
-        let workers = self.workers
-        if workers <= 1 {
-            for index in 0..<blockCount { body(samples(index), 0, true) }
-            return
-        }
-        withoutActuallyEscaping(body) { body in
-            let box = UncheckedSendableBox(body)
-            DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                for index in (blockCount * worker / workers)..<(blockCount * (worker + 1) / workers) {
-                    box.value(samples(index), worker, false)
-                }
-            }
-        }
+        let blocks = self.blocks
+        blocks.forEach(workers: blocks.workers, body)
     }
-
-    /// The samples of block `index`.
-    func samples(_ index: Int) -> Range<Int> { (index * lanes)..<Swift.min(batch, (index + 1) * lanes) }
 
     /// Runs `body(range)` over `0..<count`, split across the workers when
     /// `parallel` (a block that has the machine to itself).
@@ -249,33 +232,41 @@ enum WinogradKernels {
         }
     }
 
+    /// `V` for the block's input `[N, C, H, W]`.
     private static func transformedInput(_ input: UnsafePointer<Float>, _ samples: Range<Int>,
                                          _ plan: WinogradPlan, _ splitInside: Bool) -> TensorStorage {
-        let plane = plan.height * plan.width
-        let interleaved = TensorStorage(uninitializedCount: plan.channels * plane * plan.lanes)
-        let v = TensorStorage(uninitializedCount: 25 * plan.inputPointStride)
-        withExtendedLifetime(interleaved) {
-            plan.split(plan.channels, parallel: splitInside) { channels in
-                SampleLanes.interleave(input, channels: channels, channelCount: plan.channels, plane: plane,
-                                       samples: samples, lanes: plan.lanes, into: interleaved.pointer)
-                plan.transformInput(interleaved.pointer, channels: channels, into: v.pointer)
-            }
+        transformed(input, channels: plan.channels, plane: plan.height * plan.width, points: plan.inputPointStride,
+                    samples, plan, splitInside) { interleaved, channels, v in
+            plan.transformInput(interleaved, channels: channels, into: v)
         }
-        return v
     }
 
+    /// `Z` for the block's output gradient `[N, O, H/2, W/2]`.
     private static func transformedOutputGradient(_ outputGradient: UnsafePointer<Float>, _ samples: Range<Int>,
                                                   _ plan: WinogradPlan, _ splitInside: Bool) -> TensorStorage {
-        let plane = plan.outHeight * plan.outWidth
-        let interleaved = TensorStorage(uninitializedCount: plan.outChannels * plane * plan.lanes)
-        let z = TensorStorage(uninitializedCount: 25 * plan.outputPointStride)
+        transformed(outputGradient, channels: plan.outChannels, plane: plan.outHeight * plan.outWidth,
+                    points: plan.outputPointStride, samples, plan, splitInside) { interleaved, outputs, z in
+            plan.transformOutputGradient(interleaved, outputs: outputs, into: z)
+        }
+    }
+
+    /// Copies the block's samples of `source` into lanes and applies
+    /// `transform(interleaved, channels, into)` to a fresh `[25, ...]` buffer,
+    /// splitting the channels across the workers when the block has them.
+    private static func transformed(
+        _ source: UnsafePointer<Float>, channels: Int, plane: Int, points: Int, _ samples: Range<Int>,
+        _ plan: WinogradPlan, _ splitInside: Bool,
+        _ transform: (UnsafePointer<Float>, Range<Int>, UnsafeMutablePointer<Float>) -> Void
+    ) -> TensorStorage {
+        let interleaved = TensorStorage(uninitializedCount: channels * plane * plan.lanes)
+        let result = TensorStorage(uninitializedCount: 25 * points)
         withExtendedLifetime(interleaved) {
-            plan.split(plan.outChannels, parallel: splitInside) { outputs in
-                SampleLanes.interleave(outputGradient, channels: outputs, channelCount: plan.outChannels, plane: plane,
+            plan.split(channels, parallel: splitInside) { range in
+                SampleLanes.interleave(source, channels: range, channelCount: channels, plane: plane,
                                        samples: samples, lanes: plan.lanes, into: interleaved.pointer)
-                plan.transformOutputGradient(interleaved.pointer, outputs: outputs, into: z.pointer)
+                transform(interleaved.pointer, range, result.pointer)
             }
         }
-        return z
+        return result
     }
 }
