@@ -70,6 +70,10 @@ struct TrainingBenchmark {
 
     func run(_ benchCase: Case, threads: Int) throws -> Result {
         ComputeThreads.set(threads)
+        // Each case's peak memory is its own: the previous case's pooled
+        // buffers go back to the system and the high-water mark restarts.
+        MemoryRelease.releaseCaches()
+        Self.resetPeakResident()
         var random = RandomGenerator(seed: 3)
         let images = Tensor.uniform([640, 1, 28, 28], low: -1, high: 1, generator: &random)
         let dataset = ImageDataset(images: images, labels: Array(repeating: 0, count: 640), classNames: ["0"])
@@ -132,6 +136,12 @@ struct TrainingBenchmark {
             }
         }
         return 2 * Double(n * n * n) / seconds / 1e9
+    }
+
+    /// Restarts the kernel's high-water mark of resident memory at the
+    /// current size (writing 5 to /proc/self/clear_refs; Linux 4.0 and later).
+    static func resetPeakResident() {
+        try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
     }
 
     /// VmHWM from /proc/self/status, in MiB (0 where unavailable).
