@@ -11,9 +11,9 @@ import Darwin
 ///
 /// Each block of `lanes` samples (a multiple of 8, padded with zero lanes)
 /// becomes 25 GEMMs, one per transform point, of `[O, 4C] x [4C, T]` with
-/// `T = tiles x lanes`. For a 7x7 output that is 100 multiply-adds per
-/// 4 tiles x 16 taps of 49 pixels the direct product does: 0.51 of the
-/// im2col GEMM's work.
+/// `T = tiles x lanes`. For a 7x7 output (2x2 tiles) that is 4 phases x
+/// 4 tiles x 25 = 400 multiply-adds per input/output channel pair, against
+/// 16 taps x 49 pixels = 784 for im2col: 0.51 of the work.
 struct WinogradPlan {
     let channels: Int, outChannels: Int
     let height: Int, width: Int, outHeight: Int, outWidth: Int
@@ -61,8 +61,9 @@ struct WinogradPlan {
         tilesH = (outHeight + 3) / 4
         tilesW = (outWidth + 3) / 4
         batch = g.batch
-        // 25 products per 4x4 tile and phase against 16 per output pixel
-        // and phase: worth it when the tiles are mostly full.
+        // Per phase and channel pair: 25 products per 4x4 tile against 4
+        // per output pixel directly. Taken when that is at most 3/4 of the
+        // direct work, i.e. when the tiles are mostly full.
         let winogradWork = 25 * tilesH * tilesW, directWork = 4 * outHeight * outWidth
         guard force || (channels >= Self.minimumChannels && outChannels >= Self.minimumChannels
                         && 4 * winogradWork <= 3 * directWork) else { return nil }
