@@ -103,17 +103,39 @@ extension WinogradPlan {
                                 tileValues[i * 4 + 2] = y.2; tileValues[i * 4 + 3] = y.3
                             }
                             let rowCount = Swift.min(4, outHeight - 4 * ta), columnCount = Swift.min(4, outWidth - 4 * tb)
-                            for lane in 0..<valid {
-                                let plane = out + ((samples.lowerBound + group + lane) * outChannels + o) * outPlane
-                                    + 4 * ta * outWidth + 4 * tb
-                                for i in 0..<rowCount {
-                                    for j in 0..<columnCount { plane[i * outWidth + j] = tileValues[i * 4 + j][lane] }
+                            // Row i of the tile for four samples at a time: a 4x4
+                            // transpose turns lanes into each sample's four columns.
+                            let first = out + ((samples.lowerBound + group) * outChannels + o) * outPlane
+                                + 4 * ta * outWidth + 4 * tb
+                            let sampleStride = outChannels * outPlane
+                            for i in 0..<rowCount {
+                                let v = tileValues + i * 4
+                                for half in 0..<2 where half * 4 < valid {
+                                    let t = half == 0
+                                        ? SampleLanes.transpose(v[0].lowHalf, v[1].lowHalf, v[2].lowHalf, v[3].lowHalf)
+                                        : SampleLanes.transpose(v[0].highHalf, v[1].highHalf, v[2].highHalf, v[3].highHalf)
+                                    let count = Swift.min(4, valid - half * 4)
+                                    let line = first + half * 4 * sampleStride + i * outWidth
+                                    Self.storeRow(t.0, line, columnCount)
+                                    if count > 1 { Self.storeRow(t.1, line + sampleStride, columnCount) }
+                                    if count > 2 { Self.storeRow(t.2, line + 2 * sampleStride, columnCount) }
+                                    if count > 3 { Self.storeRow(t.3, line + 3 * sampleStride, columnCount) }
                                 }
                             }
                         }
                     }
                 }
             }
+        }
+    }
+
+    /// The first `count` (at most 4) values of `row` to `line`.
+    @inline(__always)
+    private static func storeRow(_ row: SIMD4<Float>, _ line: UnsafeMutablePointer<Float>, _ count: Int) {
+        if count == 4 {
+            SampleLanes.storeFour(row, line)
+        } else {
+            for j in 0..<count { line[j] = row[j] }
         }
     }
 
