@@ -45,7 +45,7 @@ enum SampleLanes {
     }
 
     @inline(__always)
-    private static func loadFour(_ pointer: UnsafePointer<Float>) -> SIMD4<Float> {
+    static func loadFour(_ pointer: UnsafePointer<Float>) -> SIMD4<Float> {
         UnsafeRawPointer(pointer).loadUnaligned(as: SIMD4<Float>.self)
     }
 

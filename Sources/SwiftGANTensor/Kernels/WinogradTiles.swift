@@ -274,10 +274,27 @@ extension WinogradPlan {
             for o in outputs {
                 for first in stride(from: 0, to: channels, by: 8) {
                     let valid = Swift.min(8, channels - first)
-                    for tap in 0..<16 {
-                        var lanes = Lanes.zero
-                        for lane in 0..<valid { lanes[lane] = weight[(o * channels + first + lane) * 16 + tap] }
-                        taps[tap] = lanes
+                    let kernel = weight + (o * channels + first) * 16
+                    if valid == 8 {
+                        // Four taps of four channels at a time, transposed so
+                        // that each vector holds one tap of eight channels.
+                        for quad in 0..<4 {
+                            let p = kernel + 4 * quad
+                            let low = SampleLanes.transpose(SampleLanes.loadFour(p), SampleLanes.loadFour(p + 16),
+                                                            SampleLanes.loadFour(p + 32), SampleLanes.loadFour(p + 48))
+                            let high = SampleLanes.transpose(SampleLanes.loadFour(p + 64), SampleLanes.loadFour(p + 80),
+                                                             SampleLanes.loadFour(p + 96), SampleLanes.loadFour(p + 112))
+                            taps[4 * quad] = Lanes(lowHalf: low.0, highHalf: high.0)
+                            taps[4 * quad + 1] = Lanes(lowHalf: low.1, highHalf: high.1)
+                            taps[4 * quad + 2] = Lanes(lowHalf: low.2, highHalf: high.2)
+                            taps[4 * quad + 3] = Lanes(lowHalf: low.3, highHalf: high.3)
+                        }
+                    } else {
+                        for tap in 0..<16 {
+                            var lanes = Lanes.zero
+                            for lane in 0..<valid { lanes[lane] = kernel[lane * 16 + tap] }
+                            taps[tap] = lanes
+                        }
                     }
                     for pr in 0..<2 {
                         for pc in 0..<2 {
@@ -312,8 +329,8 @@ extension WinogradPlan {
     func transformKernelGradient(_ gradient: UnsafePointer<Float>, outputs: Range<Int>,
                                  into weight: UnsafeMutablePointer<Float>) {
         let pointStride = kernelPointStride
-        withUnsafeTemporaryAllocation(of: Lanes.self, capacity: 35) { scratch in
-            let points = scratch.baseAddress!, rows = points + 25
+        withUnsafeTemporaryAllocation(of: Lanes.self, capacity: 51) { scratch in
+            let points = scratch.baseAddress!, rows = points + 25, taps = rows + 10
             for o in outputs {
                 for first in stride(from: 0, to: channels, by: 8) {
                     let valid = Swift.min(8, channels - first)
@@ -338,13 +355,26 @@ extension WinogradPlan {
                             for u in 0..<2 {
                                 let g = Winograd.kernelAdjoint(rows[u], rows[2 + u], rows[4 + u], rows[6 + u], rows[8 + u])
                                 let column = 2 * u + 1 - pc
-                                for lane in 0..<valid {
-                                    let kernel = weight + (o * channels + first + lane) * 16
-                                    kernel[(1 - pr) * 4 + column] = g.0[lane]
-                                    kernel[(3 - pr) * 4 + column] = g.1[lane]
-                                }
+                                taps[(1 - pr) * 4 + column] = g.0
+                                taps[(3 - pr) * 4 + column] = g.1
                             }
                         }
+                    }
+                    // Taps by channel back to channels by tap, four by four.
+                    let kernel = weight + (o * channels + first) * 16
+                    for quad in 0..<4 {
+                        let t = taps + 4 * quad
+                        let low = SampleLanes.transpose(t[0].lowHalf, t[1].lowHalf, t[2].lowHalf, t[3].lowHalf)
+                        let high = SampleLanes.transpose(t[0].highHalf, t[1].highHalf, t[2].highHalf, t[3].highHalf)
+                        let target = kernel + 4 * quad
+                        SampleLanes.storeFour(low.0, target)
+                        if valid > 1 { SampleLanes.storeFour(low.1, target + 16) }
+                        if valid > 2 { SampleLanes.storeFour(low.2, target + 32) }
+                        if valid > 3 { SampleLanes.storeFour(low.3, target + 48) }
+                        if valid > 4 { SampleLanes.storeFour(high.0, target + 64) }
+                        if valid > 5 { SampleLanes.storeFour(high.1, target + 80) }
+                        if valid > 6 { SampleLanes.storeFour(high.2, target + 96) }
+                        if valid > 7 { SampleLanes.storeFour(high.3, target + 112) }
                     }
                 }
             }
