@@ -198,7 +198,8 @@ enum WinogradKernels {
     }
 
     /// Sums `body`'s per-block products into one `[25, O, 4C]` buffer per
-    /// worker, adds the workers' buffers and transforms back to `[O, C, 4, 4]`.
+    /// worker, then adds the workers' buffers while transforming back to
+    /// `[O, C, 4, 4]`.
     private static func accumulatedWeightGradient(
         _ plan: WinogradPlan, _ body: (Range<Int>, Bool, UnsafeMutablePointer<Float>, Float) -> Void
     ) -> TensorStorage {
@@ -211,13 +212,12 @@ enum WinogradKernels {
                 started[worker] = true
             }
         }
-        for worker in 1..<Swift.max(workers, 1) {
-            BLAS.saxpy(count: count, alpha: 1, x: partials.pointer + worker * count, y: partials.pointer)
-        }
         let out = TensorStorage(uninitializedCount: plan.outChannels * plan.channels * 16)
         withExtendedLifetime(partials) {
+            // The workers' partials are added as the transform reads them.
             Parallel.forEachChunk(count: plan.outChannels, costPerElement: plan.channels * 200) { outputs in
-                plan.transformKernelGradient(partials.pointer, outputs: outputs, into: out.pointer)
+                plan.transformKernelGradient(partials.pointer, partials: workers, partialStride: count,
+                                             outputs: outputs, into: out.pointer)
             }
         }
         return out

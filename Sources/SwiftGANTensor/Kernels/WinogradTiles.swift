@@ -324,10 +324,11 @@ extension WinogradPlan {
         }
     }
 
-    /// `ḡ = Gᵀ Ū G` for every phase: `Ū [25, O, 4C]` to the weight gradient
+    /// `ḡ = Gᵀ Ū G` for every phase: `Ū [25, O, 4C]` (the sum of `partials`
+    /// buffers `partialStride` floats apart) to the weight gradient
     /// `[O, C, 4, 4]` of `outputs`.
-    func transformKernelGradient(_ gradient: UnsafePointer<Float>, outputs: Range<Int>,
-                                 into weight: UnsafeMutablePointer<Float>) {
+    func transformKernelGradient(_ gradient: UnsafePointer<Float>, partials: Int, partialStride: Int,
+                                 outputs: Range<Int>, into weight: UnsafeMutablePointer<Float>) {
         let pointStride = kernelPointStride
         withUnsafeTemporaryAllocation(of: Lanes.self, capacity: 51) { scratch in
             let points = scratch.baseAddress!, rows = points + 25, taps = rows + 10
@@ -338,14 +339,16 @@ extension WinogradPlan {
                         for pc in 0..<2 {
                             let base = gradient + o * depth + (pr * 2 + pc) * channels + first
                             for point in 0..<25 {
-                                let source = base + point * pointStride
-                                if valid == 8 {
-                                    points[point] = Winograd.load(source)
-                                } else {
-                                    var lanes = Lanes.zero
-                                    for lane in 0..<valid { lanes[lane] = source[lane] }
-                                    points[point] = lanes
+                                var sum = Lanes.zero
+                                for partial in 0..<partials {
+                                    let source = base + point * pointStride + partial * partialStride
+                                    if valid == 8 {
+                                        sum += Winograd.load(source)
+                                    } else {
+                                        for lane in 0..<valid { sum[lane] += source[lane] }
+                                    }
                                 }
+                                points[point] = sum
                             }
                             for xr in 0..<5 {
                                 let p = points + xr * 5
