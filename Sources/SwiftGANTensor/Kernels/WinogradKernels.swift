@@ -68,24 +68,35 @@ struct WinogradPlan {
         guard force || (channels >= Self.minimumChannels && outChannels >= Self.minimumChannels
                         && 4 * winogradWork <= 3 * directWork) else { return nil }
         let roundUp = { (value: Int) in (value + 7) / 8 * 8 }
-        var lanes = Swift.min(roundUp(batch), roundUp((Self.targetColumns + tilesH * tilesW - 1) / (tilesH * tilesW)))
+        let wanted = roundUp((Self.targetColumns + tilesH * tilesW - 1) / (tilesH * tilesW))
+        var lanes = Swift.min(roundUp(batch), wanted)
         let workers = Parallel.workerCount
-        if workers > 1 && batch > 8 && (batch + lanes - 1) / lanes < workers {
-            lanes = roundUp((batch + workers - 1) / workers)
+        if workers > 1 && batch > 8 {
+            // Blocks in whole rounds of one per worker, each at most `wanted` lanes.
+            let rounds = Swift.max(1, (batch + workers * wanted - 1) / (workers * wanted))
+            lanes = roundUp((batch + workers * rounds - 1) / (workers * rounds))
         }
         self.lanes = lanes
     }
 
-    /// The blocks, shared out between the workers as the im2col path does.
+    /// The blocks of the batch.
     var blocks: SampleBlocks { SampleBlocks(samplesPerBlock: lanes, batch: batch) }
-    /// Workers that take whole blocks (each running its GEMMs
-    /// single-threaded), or 1 when the blocks do not share out evenly.
-    var workers: Int { blocks.workers }
 
-    /// Calls `body(samples, worker, splitInside)` for every block.
-    func forEachBlock(_ body: (Range<Int>, Int, Bool) -> Void) {
-        let blocks = self.blocks
-        blocks.forEach(workers: blocks.workers, body)
+    /// Workers that take whole blocks (each running its GEMMs
+    /// single-threaded): one per block when there are no more blocks than
+    /// threads, otherwise the im2col path's rule (an even share, or at
+    /// least four blocks each); 1 means one block at a time, split inside.
+    /// Read it once per call: the thread count can change between reads.
+    var workers: Int {
+        let available = Parallel.workerCount
+        if available > 1 && blockCount <= available { return blockCount }
+        return blocks.workers
+    }
+
+    /// Calls `body(samples, worker, splitInside)` for every block, with
+    /// `workers` taken from one reading of `self.workers`.
+    func forEachBlock(workers: Int, _ body: (Range<Int>, Int, Bool) -> Void) {
+        blocks.forEach(workers: workers, body)
     }
 
     /// Runs `body(range)` over `0..<count`, split across the workers when
@@ -135,7 +146,7 @@ enum WinogradKernels {
                     body(samples, splitInside, destination, beta)
                 }
             } else {
-                plan.forEachBlock { samples, _, splitInside in body(samples, splitInside, nil, 0) }
+                plan.forEachBlock(workers: plan.workers) { samples, _, splitInside in body(samples, splitInside, nil, 0) }
             }
         }
         return (out, gradient)
@@ -149,7 +160,7 @@ enum WinogradKernels {
         let out = TensorStorage(uninitializedCount: plan.batch * plan.channels * inputPlane)
         let kernels = transformedKernels(weight, plan)
         withExtendedLifetime(kernels) {
-            plan.forEachBlock { samples, _, splitInside in
+            plan.forEachBlock(workers: plan.workers) { samples, _, splitInside in
                 let z = transformedOutputGradient(outputGradient, samples, plan, splitInside)
                 let v = TensorStorage(uninitializedCount: 25 * plan.inputPointStride)
                 for point in 0..<25 {
@@ -207,7 +218,7 @@ enum WinogradKernels {
         let partials = TensorStorage(uninitializedCount: workers * count)
         var started = [Bool](repeating: false, count: workers)
         started.withUnsafeMutableBufferPointer { started in
-            plan.forEachBlock { samples, worker, splitInside in
+            plan.forEachBlock(workers: workers) { samples, worker, splitInside in
                 body(samples, splitInside, partials.pointer + worker * count, started[worker] ? 1 : 0)
                 started[worker] = true
             }
