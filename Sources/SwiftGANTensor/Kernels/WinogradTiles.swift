@@ -252,8 +252,10 @@ extension WinogradPlan {
                                 for r in firstRow..<lastRow {
                                     let line = image + r * width, values = bySample + lane * 100 + r * 10
                                     let addEnd = r < newRow ? lastColumn : Swift.max(firstColumn, Swift.min(newColumn, lastColumn))
-                                    for q in firstColumn..<addEnd { line[q] += values[q] }
-                                    for q in addEnd..<lastColumn { line[q] = values[q] }
+                                    ColumnKernels.addRun(from: values + firstColumn, to: line + firstColumn,
+                                                         count: addEnd - firstColumn)
+                                    ColumnKernels.copyRun(from: values + addEnd, to: line + addEnd,
+                                                          count: lastColumn - addEnd)
                                 }
                             }
                         }
