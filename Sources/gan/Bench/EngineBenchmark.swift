@@ -94,6 +94,9 @@ struct EngineBenchmark {
             matmulRow(m: 64, k: 100, n: 256),
             matmulRow(m: 64, k: 1024, n: 784),
             matmulRow(m: 64, k: 784, n: 1024),
+            // The MLP's weight gradients: [out, 64] x [64, in], a batch-64 inner dimension.
+            matmulRow(m: 1024, k: 64, n: 784),
+            matmulRow(m: 784, k: 64, n: 1024),
         ]
         // DCGAN on 28x28, batch 64.
         rows.append(convolutionRow(name: "conv2d 1->64 k4s2p1 28->14", input: [64, 1, 28, 28], weight: [64, 1, 4, 4],
