@@ -17,6 +17,17 @@
 /// - transformed kernels `U [25, O, 4C]`;
 /// each of the 25 matrices `…PointStride` floats after the previous one.
 extension WinogradPlan {
+    /// Calls `body(ta, tb, tile, group)` for every output tile (row `ta`,
+    /// column `tb`, index `tile`) and every group of eight lanes.
+    @inline(__always)
+    func forEachTileGroup(_ body: (_ ta: Int, _ tb: Int, _ tile: Int, _ group: Int) -> Void) {
+        for ta in 0..<tilesH {
+            for tb in 0..<tilesW {
+                for group in stride(from: 0, to: lanes, by: 8) { body(ta, tb, ta * tilesW + tb, group) }
+            }
+        }
+    }
+
     /// `V = Bᵀ d B` for every phase, tile and lane group of `channels`,
     /// from interleaved input `x [C, H, W, lanes]`.
     func transformInput(_ x: UnsafePointer<Float>, channels: Range<Int>, into v: UnsafeMutablePointer<Float>) {
@@ -25,45 +36,40 @@ extension WinogradPlan {
         withUnsafeTemporaryAllocation(of: Lanes.self, capacity: 150) { scratch in
             let patch = scratch.baseAddress!, rows = patch + 100
             for c in channels {
-                for ta in 0..<tilesH {
-                    for tb in 0..<tilesW {
-                        let tile = ta * tilesW + tb
-                        for group in stride(from: 0, to: lanes, by: 8) {
-                            for r in 0..<10 {
-                                let row = 8 * ta - 1 + r
-                                guard row >= 0 && row < height else {
-                                    for q in 0..<10 { patch[r * 10 + q] = .zero }
-                                    continue
-                                }
-                                let line = x + (c * height + row) * width * lanes + group
-                                for q in 0..<10 {
-                                    let column = 8 * tb - 1 + q
-                                    patch[r * 10 + q] = column >= 0 && column < width
-                                        ? Winograd.load(line + column * lanes) : .zero
-                                }
-                            }
-                            let base = v + c * columns + tile * lanes + group
-                            for pr in 0..<2 {
-                                // Bᵀ down the columns of this phase's rows.
-                                for q in 0..<10 {
-                                    let p = patch + (1 - pr) * 10 + q
-                                    let t = Winograd.inputPoints(p[0], p[20], p[40], p[60], p[80])
-                                    rows[q] = t.0; rows[10 + q] = t.1; rows[20 + q] = t.2
-                                    rows[30 + q] = t.3; rows[40 + q] = t.4
-                                }
-                                for pc in 0..<2 {
-                                    let phase = base + (pr * 2 + pc) * self.channels * columns
-                                    for xr in 0..<5 {
-                                        let e = rows + xr * 10 + 1 - pc
-                                        let t = Winograd.inputPoints(e[0], e[2], e[4], e[6], e[8])
-                                        let out = phase + xr * 5 * pointStride
-                                        Winograd.store(t.0, out)
-                                        Winograd.store(t.1, out + pointStride)
-                                        Winograd.store(t.2, out + 2 * pointStride)
-                                        Winograd.store(t.3, out + 3 * pointStride)
-                                        Winograd.store(t.4, out + 4 * pointStride)
-                                    }
-                                }
+                forEachTileGroup { ta, tb, tile, group in
+                    for r in 0..<10 {
+                        let row = 8 * ta - 1 + r
+                        guard row >= 0 && row < height else {
+                            for q in 0..<10 { patch[r * 10 + q] = .zero }
+                            continue
+                        }
+                        let line = x + (c * height + row) * width * lanes + group
+                        for q in 0..<10 {
+                            let column = 8 * tb - 1 + q
+                            patch[r * 10 + q] = column >= 0 && column < width
+                                ? Winograd.load(line + column * lanes) : .zero
+                        }
+                    }
+                    let base = v + c * columns + tile * lanes + group
+                    for pr in 0..<2 {
+                        // Bᵀ down the columns of this phase's rows.
+                        for q in 0..<10 {
+                            let p = patch + (1 - pr) * 10 + q
+                            let t = Winograd.inputPoints(p[0], p[20], p[40], p[60], p[80])
+                            rows[q] = t.0; rows[10 + q] = t.1; rows[20 + q] = t.2
+                            rows[30 + q] = t.3; rows[40 + q] = t.4
+                        }
+                        for pc in 0..<2 {
+                            let phase = base + (pr * 2 + pc) * self.channels * columns
+                            for xr in 0..<5 {
+                                let e = rows + xr * 10 + 1 - pc
+                                let t = Winograd.inputPoints(e[0], e[2], e[4], e[6], e[8])
+                                let out = phase + xr * 5 * pointStride
+                                Winograd.store(t.0, out)
+                                Winograd.store(t.1, out + pointStride)
+                                Winograd.store(t.2, out + 2 * pointStride)
+                                Winograd.store(t.3, out + 3 * pointStride)
+                                Winograd.store(t.4, out + 4 * pointStride)
                             }
                         }
                     }
@@ -81,47 +87,42 @@ extension WinogradPlan {
         withUnsafeTemporaryAllocation(of: Lanes.self, capacity: 36) { scratch in
             let partial = scratch.baseAddress!, tileValues = partial + 20
             for o in outputs {
-                for ta in 0..<tilesH {
-                    for tb in 0..<tilesW {
-                        let tile = ta * tilesW + tb
-                        for group in stride(from: 0, to: lanes, by: 8) {
-                            let valid = Swift.min(8, samples.count - group)
-                            if valid <= 0 { break }
-                            let base = m + o * columns + tile * lanes + group
-                            for xc in 0..<5 {
-                                let p = base + xc * pointStride
-                                let s = Winograd.outputPoints(
-                                    Winograd.load(p), Winograd.load(p + 5 * pointStride),
-                                    Winograd.load(p + 10 * pointStride), Winograd.load(p + 15 * pointStride),
-                                    Winograd.load(p + 20 * pointStride))
-                                partial[xc] = s.0; partial[5 + xc] = s.1; partial[10 + xc] = s.2; partial[15 + xc] = s.3
-                            }
-                            for i in 0..<4 {
-                                let p = partial + i * 5
-                                let y = Winograd.outputPoints(p[0], p[1], p[2], p[3], p[4])
-                                tileValues[i * 4] = y.0; tileValues[i * 4 + 1] = y.1
-                                tileValues[i * 4 + 2] = y.2; tileValues[i * 4 + 3] = y.3
-                            }
-                            let rowCount = Swift.min(4, outHeight - 4 * ta), columnCount = Swift.min(4, outWidth - 4 * tb)
-                            // Row i of the tile for four samples at a time: a 4x4
-                            // transpose turns lanes into each sample's four columns.
-                            let first = out + ((samples.lowerBound + group) * outChannels + o) * outPlane
-                                + 4 * ta * outWidth + 4 * tb
-                            let sampleStride = outChannels * outPlane
-                            for i in 0..<rowCount {
-                                let v = tileValues + i * 4
-                                for half in 0..<2 where half * 4 < valid {
-                                    let t = half == 0
-                                        ? SampleLanes.transpose(v[0].lowHalf, v[1].lowHalf, v[2].lowHalf, v[3].lowHalf)
-                                        : SampleLanes.transpose(v[0].highHalf, v[1].highHalf, v[2].highHalf, v[3].highHalf)
-                                    let count = Swift.min(4, valid - half * 4)
-                                    let line = first + half * 4 * sampleStride + i * outWidth
-                                    Self.storeRow(t.0, line, columnCount)
-                                    if count > 1 { Self.storeRow(t.1, line + sampleStride, columnCount) }
-                                    if count > 2 { Self.storeRow(t.2, line + 2 * sampleStride, columnCount) }
-                                    if count > 3 { Self.storeRow(t.3, line + 3 * sampleStride, columnCount) }
-                                }
-                            }
+                forEachTileGroup { ta, tb, tile, group in
+                    let valid = Swift.min(8, samples.count - group)
+                    if valid <= 0 { return }
+                    let base = m + o * columns + tile * lanes + group
+                    for xc in 0..<5 {
+                        let p = base + xc * pointStride
+                        let s = Winograd.outputPoints(
+                            Winograd.load(p), Winograd.load(p + 5 * pointStride),
+                            Winograd.load(p + 10 * pointStride), Winograd.load(p + 15 * pointStride),
+                            Winograd.load(p + 20 * pointStride))
+                        partial[xc] = s.0; partial[5 + xc] = s.1; partial[10 + xc] = s.2; partial[15 + xc] = s.3
+                    }
+                    for i in 0..<4 {
+                        let p = partial + i * 5
+                        let y = Winograd.outputPoints(p[0], p[1], p[2], p[3], p[4])
+                        tileValues[i * 4] = y.0; tileValues[i * 4 + 1] = y.1
+                        tileValues[i * 4 + 2] = y.2; tileValues[i * 4 + 3] = y.3
+                    }
+                    let rowCount = Swift.min(4, outHeight - 4 * ta), columnCount = Swift.min(4, outWidth - 4 * tb)
+                    // Row i of the tile for four samples at a time: a 4x4
+                    // transpose turns lanes into each sample's four columns.
+                    let first = out + ((samples.lowerBound + group) * outChannels + o) * outPlane
+                        + 4 * ta * outWidth + 4 * tb
+                    let sampleStride = outChannels * outPlane
+                    for i in 0..<rowCount {
+                        let v = tileValues + i * 4
+                        for half in 0..<2 where half * 4 < valid {
+                            let t = half == 0
+                                ? SampleLanes.transpose(v[0].lowHalf, v[1].lowHalf, v[2].lowHalf, v[3].lowHalf)
+                                : SampleLanes.transpose(v[0].highHalf, v[1].highHalf, v[2].highHalf, v[3].highHalf)
+                            let count = Swift.min(4, valid - half * 4)
+                            let line = first + half * 4 * sampleStride + i * outWidth
+                            Self.storeRow(t.0, line, columnCount)
+                            if count > 1 { Self.storeRow(t.1, line + sampleStride, columnCount) }
+                            if count > 2 { Self.storeRow(t.2, line + 2 * sampleStride, columnCount) }
+                            if count > 3 { Self.storeRow(t.3, line + 3 * sampleStride, columnCount) }
                         }
                     }
                 }
@@ -147,36 +148,31 @@ extension WinogradPlan {
         withUnsafeTemporaryAllocation(of: Lanes.self, capacity: 41) { scratch in
             let tileValues = scratch.baseAddress!, rows = tileValues + 16
             for o in outputs {
-                for ta in 0..<tilesH {
-                    for tb in 0..<tilesW {
-                        let tile = ta * tilesW + tb
-                        for group in stride(from: 0, to: lanes, by: 8) {
-                            for i in 0..<4 {
-                                let row = 4 * ta + i
-                                for j in 0..<4 {
-                                    let column = 4 * tb + j
-                                    tileValues[i * 4 + j] = row < outHeight && column < outWidth
-                                        ? Winograd.load(gradient + ((o * outHeight + row) * outWidth + column) * lanes + group)
-                                        : .zero
-                                }
-                            }
-                            for i in 0..<4 {
-                                let p = tileValues + i * 4
-                                let a = Winograd.outputAdjoint(p[0], p[1], p[2], p[3])
-                                rows[i * 5] = a.0; rows[i * 5 + 1] = a.1; rows[i * 5 + 2] = a.2
-                                rows[i * 5 + 3] = a.3; rows[i * 5 + 4] = a.4
-                            }
-                            let base = z + o * columns + tile * lanes + group
-                            for xc in 0..<5 {
-                                let a = Winograd.outputAdjoint(rows[xc], rows[5 + xc], rows[10 + xc], rows[15 + xc])
-                                let out = base + xc * pointStride
-                                Winograd.store(a.0, out)
-                                Winograd.store(a.1, out + 5 * pointStride)
-                                Winograd.store(a.2, out + 10 * pointStride)
-                                Winograd.store(a.3, out + 15 * pointStride)
-                                Winograd.store(a.4, out + 20 * pointStride)
-                            }
+                forEachTileGroup { ta, tb, tile, group in
+                    for i in 0..<4 {
+                        let row = 4 * ta + i
+                        for j in 0..<4 {
+                            let column = 4 * tb + j
+                            tileValues[i * 4 + j] = row < outHeight && column < outWidth
+                                ? Winograd.load(gradient + ((o * outHeight + row) * outWidth + column) * lanes + group)
+                                : .zero
                         }
+                    }
+                    for i in 0..<4 {
+                        let p = tileValues + i * 4
+                        let a = Winograd.outputAdjoint(p[0], p[1], p[2], p[3])
+                        rows[i * 5] = a.0; rows[i * 5 + 1] = a.1; rows[i * 5 + 2] = a.2
+                        rows[i * 5 + 3] = a.3; rows[i * 5 + 4] = a.4
+                    }
+                    let base = z + o * columns + tile * lanes + group
+                    for xc in 0..<5 {
+                        let a = Winograd.outputAdjoint(rows[xc], rows[5 + xc], rows[10 + xc], rows[15 + xc])
+                        let out = base + xc * pointStride
+                        Winograd.store(a.0, out)
+                        Winograd.store(a.1, out + 5 * pointStride)
+                        Winograd.store(a.2, out + 10 * pointStride)
+                        Winograd.store(a.3, out + 15 * pointStride)
+                        Winograd.store(a.4, out + 20 * pointStride)
                     }
                 }
             }
@@ -225,39 +221,34 @@ extension WinogradPlan {
                         }
                     }
                 }
-                for ta in 0..<tilesH {
-                    for tb in 0..<tilesW {
-                        let tile = ta * tilesW + tb
-                        for group in stride(from: 0, to: lanes, by: 8) {
-                            let valid = Swift.min(8, samples.count - group)
-                            if valid <= 0 { break }
-                            let patch = patches + (tile * groups + group / 8) * 100
-                            let firstRow = Swift.max(0, 1 - 8 * ta), lastRow = Swift.min(10, height + 1 - 8 * ta)
-                            let firstColumn = Swift.max(0, 1 - 8 * tb), lastColumn = Swift.min(10, width + 1 - 8 * tb)
-                            // Rows and columns before these were written by the tile above / to the left.
-                            let newRow = ta == 0 ? 0 : 2, newColumn = tb == 0 ? 0 : 2
-                            for quad in 0..<25 {
-                                let p = patch + 4 * quad
-                                let low = SampleLanes.transpose(p[0].lowHalf, p[1].lowHalf, p[2].lowHalf, p[3].lowHalf)
-                                let high = SampleLanes.transpose(p[0].highHalf, p[1].highHalf, p[2].highHalf, p[3].highHalf)
-                                let target = bySample + 4 * quad
-                                SampleLanes.storeFour(low.0, target); SampleLanes.storeFour(low.1, target + 100)
-                                SampleLanes.storeFour(low.2, target + 200); SampleLanes.storeFour(low.3, target + 300)
-                                SampleLanes.storeFour(high.0, target + 400); SampleLanes.storeFour(high.1, target + 500)
-                                SampleLanes.storeFour(high.2, target + 600); SampleLanes.storeFour(high.3, target + 700)
-                            }
-                            for lane in 0..<valid {
-                                let image = out + ((samples.lowerBound + group + lane) * self.channels + c) * plane
-                                    + (8 * ta - 1) * width + 8 * tb - 1
-                                for r in firstRow..<lastRow {
-                                    let line = image + r * width, values = bySample + lane * 100 + r * 10
-                                    let addEnd = r < newRow ? lastColumn : Swift.max(firstColumn, Swift.min(newColumn, lastColumn))
-                                    ColumnKernels.addRun(from: values + firstColumn, to: line + firstColumn,
-                                                         count: addEnd - firstColumn)
-                                    ColumnKernels.copyRun(from: values + addEnd, to: line + addEnd,
-                                                          count: lastColumn - addEnd)
-                                }
-                            }
+                forEachTileGroup { ta, tb, tile, group in
+                    let valid = Swift.min(8, samples.count - group)
+                    if valid <= 0 { return }
+                    let patch = patches + (tile * groups + group / 8) * 100
+                    let firstRow = Swift.max(0, 1 - 8 * ta), lastRow = Swift.min(10, height + 1 - 8 * ta)
+                    let firstColumn = Swift.max(0, 1 - 8 * tb), lastColumn = Swift.min(10, width + 1 - 8 * tb)
+                    // Rows and columns before these were written by the tile above / to the left.
+                    let newRow = ta == 0 ? 0 : 2, newColumn = tb == 0 ? 0 : 2
+                    for quad in 0..<25 {
+                        let p = patch + 4 * quad
+                        let low = SampleLanes.transpose(p[0].lowHalf, p[1].lowHalf, p[2].lowHalf, p[3].lowHalf)
+                        let high = SampleLanes.transpose(p[0].highHalf, p[1].highHalf, p[2].highHalf, p[3].highHalf)
+                        let target = bySample + 4 * quad
+                        SampleLanes.storeFour(low.0, target); SampleLanes.storeFour(low.1, target + 100)
+                        SampleLanes.storeFour(low.2, target + 200); SampleLanes.storeFour(low.3, target + 300)
+                        SampleLanes.storeFour(high.0, target + 400); SampleLanes.storeFour(high.1, target + 500)
+                        SampleLanes.storeFour(high.2, target + 600); SampleLanes.storeFour(high.3, target + 700)
+                    }
+                    for lane in 0..<valid {
+                        let image = out + ((samples.lowerBound + group + lane) * self.channels + c) * plane
+                            + (8 * ta - 1) * width + 8 * tb - 1
+                        for r in firstRow..<lastRow {
+                            let line = image + r * width, values = bySample + lane * 100 + r * 10
+                            let addEnd = r < newRow ? lastColumn : Swift.max(firstColumn, Swift.min(newColumn, lastColumn))
+                            ColumnKernels.addRun(from: values + firstColumn, to: line + firstColumn,
+                                                 count: addEnd - firstColumn)
+                            ColumnKernels.copyRun(from: values + addEnd, to: line + addEnd,
+                                                  count: lastColumn - addEnd)
                         }
                     }
                 }
