@@ -2,7 +2,7 @@
 // SwiftGAN: generative adversarial networks in Swift on Linux.
 //
 // Targets are layered; dependencies point down only:
-//   CBLAS (OpenBLAS shim) -> SwiftGANTensor (tensor + autodiff) -> SwiftGANNN (layers,
+//   CBLAS (OpenBLAS shim), CGEMM (AVX-512 GEMM kernel) -> SwiftGANTensor (tensor + autodiff) -> SwiftGANNN (layers,
 //   losses, optimizers, checkpoints) -> SwiftGANData (datasets, images, loader; also on
 //   CZlib, CPNG and CJPEG) -> SwiftGANMetrics (feature classifier, FID, KID, ...) ->
 //   SwiftGANTraining (models, objectives, trainer) -> gan (CLI)
@@ -44,6 +44,13 @@ let package = Package(
             providers: [.apt(["libpng-dev"])]
         ),
 
+        // SwiftGAN's own AVX-512 SGEMM kernel, optimised in every configuration
+        // (intrinsics at -O0 keep every accumulator in memory).
+        .target(
+            name: "CGEMM",
+            cSettings: [.unsafeFlags(["-O3"])]
+        ),
+
         .target(
             name: "CJPEG",
             linkerSettings: [.linkedLibrary("jpeg")]
@@ -52,7 +59,7 @@ let package = Package(
         // MARK: - Tensor engine and autodiff
         .target(
             name: "SwiftGANTensor",
-            dependencies: ["CBLAS"],
+            dependencies: ["CBLAS", "CGEMM"],
             swiftSettings: optimizedInDebug
         ),
 

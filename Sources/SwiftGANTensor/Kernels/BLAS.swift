@@ -4,6 +4,11 @@ import Synchronization
 
 /// The only file in SwiftGAN that talks to BLAS (OpenBLAS through CBLAS).
 ///
+/// Matrix products go to SwiftGAN's own AVX-512 kernel (`NativeGEMM`) when
+/// the CPU has one, and to OpenBLAS otherwise; `SWIFTGAN_GEMM=openblas`
+/// forces OpenBLAS, and `openBLASSgemm` always uses it (the benchmarks'
+/// reference rate).
+///
 /// OpenBLAS itself always runs single-threaded: SwiftGAN splits large
 /// products across its own workers (the `ComputeThreads` count), by rows or
 /// columns of the result, so one pool of threads serves GEMMs and
@@ -47,17 +52,29 @@ package enum BLAS {
             }
             return
         }
-        call(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, parallel: parallel)
+        call(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, parallel: parallel,
+             native: NativeGEMM.isEnabled)
+    }
+
+    /// `sgemm` through OpenBLAS's `cblas_sgemm` whatever the CPU, split
+    /// across the workers the same way: the reference rate of `gan bench`.
+    package static func openBLASSgemm(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
+        a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+        beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        precondition(m > 0 && n > 0 && k > 0, "openBLASSgemm: empty product [\(m), \(k)] · [\(k), \(n)]")
+        call(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, parallel: true, native: false)
     }
 
     @usableFromInline
     static func call(_ transposeA: Bool, _ transposeB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
                      _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
-                     _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int, parallel: Bool) {
+                     _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int, parallel: Bool, native: Bool) {
         _ = openBLASSingleThreaded
         let workers = parallel ? Parallel.workerCount : 1
         guard workers > 1 && m * n * k >= singleThreadedBelow && Swift.max(m, n) >= 32 else {
-            single(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+            single(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, native: native)
             return
         }
         // Split C by rows (rows of op(A)) or by columns (columns of op(B)), whichever is longer.
@@ -69,18 +86,23 @@ package enum BLAS {
             if byRows {
                 let start = m * part / parts, end = m * (part + 1) / parts
                 single(transposeA, transposeB, end - start, n, k, alpha, a + (transposeA ? start : start * lda), lda,
-                       b, ldb, beta, c + start * ldc, ldc)
+                       b, ldb, beta, c + start * ldc, ldc, native: native)
             } else {
                 let start = n * part / parts, end = n * (part + 1) / parts
                 single(transposeA, transposeB, m, end - start, k, alpha, a, lda,
-                       b + (transposeB ? start * ldb : start), ldb, beta, c + start, ldc)
+                       b + (transposeB ? start * ldb : start), ldb, beta, c + start, ldc, native: native)
             }
         }
     }
 
     private static func single(_ transposeA: Bool, _ transposeB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
                                _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
-                               _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
+                               _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int, native: Bool) {
+        if native {
+            NativeGEMM.sgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                             a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+            return
+        }
         cblas_sgemm(
             CblasRowMajor,
             transposeA ? CblasTrans : CblasNoTrans,

@@ -66,7 +66,8 @@ struct BenchCommand: ParsableCommand {
         if !json {
             print("training iterations (one D update + one G update, batch \(TrainingBenchmark.batchSize), data in memory)")
             print(pad("case", 10) + pad("threads", 9) + pad("it/s", 9) + pad("samples/s", 11) + pad("GFLOP/iter", 12)
-                  + pad("GEMM GFLOP/s", 14) + pad("of peak sgemm", 15) + pad("G inference/s", 15) + "peak RSS MB")
+                  + pad("GEMM GFLOP/s", 14) + pad("of cblas peak", 15) + pad("of engine peak", 16)
+                  + pad("G inference/s", 15) + "peak RSS MB")
         }
         for benchCase in selectedCases {
             for threadCount in threadCounts {
@@ -82,6 +83,8 @@ struct BenchCommand: ParsableCommand {
                           + pad(String(format: "%.3f", result.gemmFLOPsPerIteration / 1e9), 12)
                           + pad(String(format: "%.1f", result.gemmFLOPsPerIteration * result.iterationsPerSecond / 1e9), 14)
                           + pad(String(format: "%.0f%% of %.0f", 100 * result.rooflineFraction, result.peakSgemmGFLOPS), 15)
+                          + pad(String(format: "%.0f%% of %.0f", 100 * result.rooflineFraction * result.peakSgemmGFLOPS
+                                    / result.peakEngineGEMMGFLOPS, result.peakEngineGEMMGFLOPS), 16)
                           + pad(String(format: "%.0f", result.inferenceSamplesPerSecond), 15)
                           + String(format: "%.0f", result.peakResidentMB))
                 }

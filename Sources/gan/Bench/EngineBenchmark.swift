@@ -29,8 +29,8 @@ struct EngineBenchmark {
             b.withUnsafeBufferPointer { pb in
                 c.withUnsafeMutableBufferPointer { pc in
                     let sgemm = {
-                        BLAS.sgemm(transposeA: false, transposeB: false, m: m, n: n, k: k,
-                                   a: pa.baseAddress!, lda: k, b: pb.baseAddress!, ldb: n, c: pc.baseAddress!, ldc: n)
+                        BLAS.openBLASSgemm(transposeA: false, transposeB: false, m: m, n: n, k: k,
+                                           a: pa.baseAddress!, lda: k, b: pb.baseAddress!, ldb: n, c: pc.baseAddress!, ldc: n)
                     }
                     for _ in 0..<warmup {
                         engine()

@@ -34,6 +34,11 @@ struct TrainingBenchmark {
         var peakSgemmGFLOPS: Double
         /// Achieved GEMM rate over the peak sgemm rate.
         var rooflineFraction: Double
+        /// The engine's own GEMM rate on the same 1024³ product (`BLAS.sgemm`:
+        /// the native AVX-512 kernel where the CPU has one).
+        var peakEngineGEMMGFLOPS: Double
+        /// Achieved GEMM rate over the higher of the two peak rates.
+        var bestRooflineFraction: Double
         /// Generator inference at batch 1,000 (evaluation mode, no gradients).
         var inferenceSamplesPerSecond: Double
         /// The process's peak resident memory (VmHWM) after the training iterations.
@@ -44,7 +49,8 @@ struct TrainingBenchmark {
             case samplesPerSecond = "samples_per_second", repeatRates = "repeat_rates"
             case gemmFLOPsPerIteration = "gemm_flops_per_iteration", peakSgemmGFLOPS = "peak_sgemm_gflops"
             case rooflineFraction = "roofline_fraction", inferenceSamplesPerSecond = "inference_samples_per_second"
-            case peakResidentMB = "peak_resident_mb"
+            case peakResidentMB = "peak_resident_mb", peakEngineGEMMGFLOPS = "peak_engine_gemm_gflops"
+            case bestRooflineFraction = "best_roofline_fraction"
         }
     }
 
@@ -94,9 +100,11 @@ struct TrainingBenchmark {
         // The training peak, before the batch-1,000 inference and the 1024³ product below.
         let peakResident = Self.peakResidentMB()
         let peak = Self.peakSgemmGFLOPS(repeats: Swift.max(3, repeats))
+        let enginePeak = Self.peakSgemmGFLOPS(repeats: Swift.max(3, repeats), openBLAS: false)
         return Result(benchCase: benchCase.rawValue, threads: threads, iterationsPerSecond: rate,
                       samplesPerSecond: rate * Double(Self.batchSize), repeatRates: rates, gemmFLOPsPerIteration: flops,
                       peakSgemmGFLOPS: peak, rooflineFraction: flops * rate / 1e9 / peak,
+                      peakEngineGEMMGFLOPS: enginePeak, bestRooflineFraction: flops * rate / 1e9 / Swift.max(peak, enginePeak),
                       inferenceSamplesPerSecond: inferenceRate(trainer.generator, repeats: Swift.max(1, repeats / 2)),
                       peakResidentMB: peakResident)
     }
@@ -119,8 +127,9 @@ struct TrainingBenchmark {
         return 1_000 / seconds
     }
 
-    /// `cblas_sgemm` GFLOP/s on a 1024 x 1024 x 1024 product (median).
-    static func peakSgemmGFLOPS(repeats: Int) -> Double {
+    /// `cblas_sgemm` GFLOP/s on a 1024 x 1024 x 1024 product (median), or
+    /// with `openBLAS` false the engine's `BLAS.sgemm` on the same product.
+    static func peakSgemmGFLOPS(repeats: Int, openBLAS: Bool = true) -> Double {
         let n = 1024
         var random = RandomGenerator(seed: 5)
         let a = Tensor.normal([n, n], generator: &random), b = Tensor.normal([n, n], generator: &random)
@@ -129,8 +138,13 @@ struct TrainingBenchmark {
             b.withUnsafeBufferPointer { pb in
                 c.withUnsafeMutableBufferPointer { pc in
                     Timing.medianSeconds(warmup: 1, iterations: 1, repeats: repeats) {
-                        BLAS.sgemm(transposeA: false, transposeB: false, m: n, n: n, k: n, a: pa.baseAddress!, lda: n,
-                                   b: pb.baseAddress!, ldb: n, c: pc.baseAddress!, ldc: n)
+                        if openBLAS {
+                            BLAS.openBLASSgemm(transposeA: false, transposeB: false, m: n, n: n, k: n, a: pa.baseAddress!,
+                                               lda: n, b: pb.baseAddress!, ldb: n, c: pc.baseAddress!, ldc: n)
+                        } else {
+                            BLAS.sgemm(transposeA: false, transposeB: false, m: n, n: n, k: n, a: pa.baseAddress!, lda: n,
+                                       b: pb.baseAddress!, ldb: n, c: pc.baseAddress!, ldc: n)
+                        }
                     }
                 }
             }

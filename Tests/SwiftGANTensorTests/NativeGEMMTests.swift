@@ -1,0 +1,101 @@
+import Foundation
+import Testing
+@testable import SwiftGANTensor
+
+/// SwiftGAN's AVX-512 GEMM kernel against the plain-loop oracle: every
+/// transpose combination, both orientations, alpha and beta, strided
+/// matrices, and sizes that miss the 6-row tiles, the 16-column vectors, the
+/// 64-column tiles, the 8 x 8 transpose blocks and the 256-deep blocks.
+@Suite("Native GEMM kernel")
+struct NativeGEMMTests {
+    /// On a CPU without AVX-512 the kernel must be off, and products go to OpenBLAS.
+    @Test func availabilityMatchesTheCPU() {
+        let flags = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+        let hasAVX512 = flags.contains(" avx512f") && flags.contains(" avx512vl") && flags.contains(" fma")
+        #if arch(x86_64)
+        #expect(NativeGEMM.isAvailable == hasAVX512)
+        #else
+        #expect(!NativeGEMM.isAvailable)
+        #endif
+        if !NativeGEMM.isAvailable { #expect(!NativeGEMM.isEnabled) }
+    }
+
+    @Test(arguments: [(1, 1, 1), (6, 64, 16), (7, 65, 17), (13, 257, 64), (64, 100, 129), (5, 513, 3), (64, 784, 70),
+                      (30, 9, 200), (3, 0, 5)])
+    func agreesWithOracle(m: Int, k: Int, n: Int) throws {
+        guard NativeGEMM.isAvailable else {
+            #expect(!NativeGEMM.isEnabled)
+            return
+        }
+        let a = randomTensor([m, k], seed: UInt64(m * 31 + k)).scalars
+        let b = randomTensor([k, n], seed: UInt64(n * 17 + k)).scalars
+        let product = ReferenceKernels.matmul(a, b, m: m, k: k, n: n)
+        let aT = transpose(a, rows: m, columns: k), bT = transpose(b, rows: k, columns: n)
+        for transposeA in [false, true] {
+            for transposeB in [false, true] {
+                for orientation in NativeGEMM.Orientation.allCases {
+                    for beta: Float in [0, 0.5] {
+                        // Operands stored with 3 spare columns per row; C inside a wider matrix.
+                        let (lda, storedA) = padded(transposeA ? aT : a, rows: transposeA ? k : m,
+                                                    columns: transposeA ? m : k, extra: 3)
+                        let (ldb, storedB) = padded(transposeB ? bT : b, rows: transposeB ? n : k,
+                                                    columns: transposeB ? k : n, extra: 3)
+                        let ldc = n + 2
+                        var c = (0..<(m * ldc)).map { Float($0 % 7) - 3 }
+                        let before = c
+                        // With beta == 0, C's old values (here NaN in the block) must not leak in.
+                        if beta == 0 { for row in 0..<m { for column in 0..<n { c[row * ldc + column] = .nan } } }
+                        storedA.withUnsafeBufferPointer { pa in
+                            storedB.withUnsafeBufferPointer { pb in
+                                c.withUnsafeMutableBufferPointer { pc in
+                                    NativeGEMM.sgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
+                                                     alpha: 1.5, a: pa.baseAddress!, lda: lda, b: pb.baseAddress!,
+                                                     ldb: ldb, beta: beta, c: pc.baseAddress!, ldc: ldc,
+                                                     orientation: orientation)
+                                }
+                            }
+                        }
+                        var block: [Float] = [], expected: [Float] = [], margin: [Float] = [], marginBefore: [Float] = []
+                        for row in 0..<m {
+                            for column in 0..<ldc {
+                                let index = row * ldc + column
+                                if column < n {
+                                    block.append(c[index])
+                                    expected.append(1.5 * product[row * n + column] + beta * before[index])
+                                } else {
+                                    margin.append(c[index])
+                                    marginBefore.append(before[index])
+                                }
+                            }
+                        }
+                        expectClose(block, expected, tolerance: 1e-4)
+                        #expect(margin == marginBefore,
+                                "columns outside C were written (\(transposeA), \(transposeB), \(orientation), beta \(beta))")
+                    }
+                }
+            }
+        }
+    }
+
+    /// A linear layer's forward product at batch 64 runs transposed (the
+    /// weight is never copied); its gradients run direct.
+    @Test func orientationOfLinearLayerProducts() {
+        #expect(NativeGEMM.orientation(transposeA: false, transposeB: true, m: 64, n: 1024, k: 784) == .transposed)
+        #expect(NativeGEMM.orientation(transposeA: false, transposeB: false, m: 64, n: 784, k: 1024) == .direct)
+        #expect(NativeGEMM.orientation(transposeA: true, transposeB: false, m: 1024, n: 784, k: 64) == .direct)
+    }
+
+    private func transpose(_ values: [Float], rows: Int, columns: Int) -> [Float] {
+        var out = [Float](repeating: 0, count: values.count)
+        for row in 0..<rows { for column in 0..<columns { out[column * rows + row] = values[row * columns + column] } }
+        return out
+    }
+
+    /// `values` ([rows, columns]) stored with `extra` unused (NaN) columns per row, and its row stride.
+    private func padded(_ values: [Float], rows: Int, columns: Int, extra: Int) -> (Int, [Float]) {
+        let stride = columns + extra
+        var out = [Float](repeating: .nan, count: Swift.max(1, rows * stride))
+        for row in 0..<rows { for column in 0..<columns { out[row * stride + column] = values[row * columns + column] } }
+        return (stride, out)
+    }
+}
