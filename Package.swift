@@ -2,7 +2,7 @@
 // SwiftGAN: generative adversarial networks in Swift on Linux.
 //
 // Targets are layered; dependencies point down only:
-//   CBLAS (OpenBLAS shim), CGEMM (AVX-512 GEMM kernel) -> SwiftGANTensor (tensor + autodiff) -> SwiftGANNN (layers,
+//   CBLAS (OpenBLAS shim), CKernels (AVX-512 GEMM, vector tanh) -> SwiftGANTensor (tensor + autodiff) -> SwiftGANNN (layers,
 //   losses, optimizers, checkpoints) -> SwiftGANData (datasets, images, loader; also on
 //   CZlib, CPNG and CJPEG) -> SwiftGANMetrics (feature classifier, FID, KID, ...) ->
 //   SwiftGANTraining (models, objectives, trainer) -> gan (CLI)
@@ -44,11 +44,13 @@ let package = Package(
             providers: [.apt(["libpng-dev"])]
         ),
 
-        // SwiftGAN's own AVX-512 SGEMM kernel, optimised in every configuration
-        // (intrinsics at -O0 keep every accumulator in memory).
+        // SwiftGAN's own C kernels (AVX-512 SGEMM, tanh through glibc's libmvec),
+        // optimised in every configuration (intrinsics at -O0 keep every
+        // accumulator in memory).
         .target(
-            name: "CGEMM",
-            cSettings: [.unsafeFlags(["-O3"])]
+            name: "CKernels",
+            cSettings: [.unsafeFlags(["-O3"])],
+            linkerSettings: [.linkedLibrary("mvec"), .linkedLibrary("m")]
         ),
 
         .target(
@@ -59,7 +61,7 @@ let package = Package(
         // MARK: - Tensor engine and autodiff
         .target(
             name: "SwiftGANTensor",
-            dependencies: ["CBLAS", "CGEMM"],
+            dependencies: ["CBLAS", "CKernels"],
             swiftSettings: optimizedInDebug
         ),
 

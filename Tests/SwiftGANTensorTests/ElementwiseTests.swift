@@ -131,4 +131,26 @@ struct ElementwiseTests {
         check.check([x * 3]) { $0[0].softmax(axis: 0) }
         check.check([x]) { $0[0].logSumExp(axes: [0, 1]) }
     }
+
+    /// The vector tanh (glibc's libmvec) against the scalar one: within a
+    /// few ulp over [-12, 12], exact limits, NaN kept, and every tail length
+    /// of the 16-lane loop.
+    @Test func vectorTanhMatchesScalar() {
+        var values: [Float] = (0..<4_801).map { Float($0 - 2_400) / 200 }   // [-12, 12] in steps of 0.005
+        values += [0, -0, 1e-8, -1e-8, 1e-30, 88, -88, 1e30, -1e30, .infinity, -.infinity, .nan, .leastNonzeroMagnitude]
+        for count in [values.count, 1, 15, 16, 17, 33] {
+            let slice = Array(values.suffix(count))
+            let actual = Tensor(slice, shape: [count]).tanh().scalars
+            for (x, y) in zip(slice, actual) {
+                let expected = Foundation.tanh(x)
+                if x.isNaN {
+                    #expect(y.isNaN)
+                } else {
+                    #expect(Swift.abs(y - expected) <= 4 * expected.ulp || y == expected, "tanh(\(x)) = \(y), expected \(expected)")
+                    #expect(Swift.abs(y) <= 1)
+                }
+            }
+        }
+        #expect(Tensor([Float.infinity, -Float.infinity, 20, -20], shape: [4]).tanh().scalars == [1, -1, 1, -1])
+    }
 }

@@ -1,7 +1,7 @@
-import CGEMM
+import CKernels
 import Foundation
 
-/// SwiftGAN's own SGEMM (the `CGEMM` C target): an AVX-512 broadcast
+/// SwiftGAN's own SGEMM (the `CKernels` C target): an AVX-512 broadcast
 /// micro-kernel that reads A and B where they lie instead of packing them.
 ///
 /// `BLAS.sgemm` sends every product here when the CPU has AVX-512 (and

@@ -1,3 +1,4 @@
+import CKernels
 #if arch(x86_64)
 import _Builtin_intrinsics.intel
 #endif
@@ -18,5 +19,13 @@ package enum VectorMath {
         #else
         return x.squareRoot()
         #endif
+    }
+
+    /// `destination[i] = tanh(source[i])` for `count` values, through glibc's
+    /// vector math library (at most 4 ulp from the correctly rounded value;
+    /// the scalar `tanhf` costs about 10 ns a value).
+    @inlinable
+    package static func tanh(_ source: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, count: Int) {
+        ckernels_tanh(source, destination, count)
     }
 }

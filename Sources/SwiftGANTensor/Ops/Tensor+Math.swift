@@ -80,7 +80,12 @@ extension Tensor {
 
     /// Hyperbolic tangent.
     public func tanh() -> Tensor {
-        let storage = ElementwiseKernels.map(self, cost: 8) { Foundation.tanh($0) }
+        let count = self.count
+        let storage = TensorStorage(uninitializedCount: count)
+        let source = self.storage.pointer, destination = storage.pointer
+        Parallel.forEachChunk(count: count, costPerElement: 4) { range in
+            VectorMath.tanh(source + range.lowerBound, destination + range.lowerBound, count: range.count)
+        }
         return Tensor.result("tanh", shape: shape, storage: storage, inputs: [self], savesOutput: true) { context in
             let y = context.output!
             return [context.gradient * (1 - y * y)]

@@ -14,7 +14,7 @@
 // zero-fills C before a beta = 0 product. This kernel does neither, and on
 // the development machine (AMD EPYC, AVX-512) it also runs its inner loop
 // faster: see docs/PERFORMANCE.md.
-#include "cgemm.h"
+#include "ckernels.h"
 
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 #include <immintrin.h>

@@ -1,7 +1,8 @@
-// SwiftGAN's own single-precision GEMM micro-kernel (AVX-512), used by the
-// engine's BLAS layer in place of OpenBLAS where the CPU supports it.
-#ifndef SWIFTGAN_CGEMM_H
-#define SWIFTGAN_CGEMM_H
+// SwiftGAN's hand-written C kernels: a single-precision GEMM micro-kernel
+// (AVX-512) that the engine's BLAS layer uses in place of OpenBLAS where the CPU
+// supports it, and a vector tanh.
+#ifndef SWIFTGAN_CKERNELS_H
+#define SWIFTGAN_CKERNELS_H
 
 #include <stddef.h>
 
@@ -20,5 +21,9 @@ void cgemm_sgemm(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, float alpha,
 /// source. With beta == 0, dst is only written.
 void cgemm_transpose(ptrdiff_t rows, ptrdiff_t columns, const float *src, ptrdiff_t lds,
                      float beta, float *dst, ptrdiff_t ldd);
+
+/// y[i] = tanh(x[i]) for 0 <= i < count, through glibc's vector math library
+/// (libmvec, at most 4 ulp from the correctly rounded result); x and y may be the same.
+void ckernels_tanh(const float *x, float *y, ptrdiff_t count);
 
 #endif
