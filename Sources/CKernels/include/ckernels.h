@@ -26,4 +26,11 @@ void cgemm_transpose(ptrdiff_t rows, ptrdiff_t columns, const float *src, ptrdif
 /// (libmvec, at most 4 ulp from the correctly rounded result); x and y may be the same.
 void ckernels_tanh(const float *x, float *y, ptrdiff_t count);
 
+/// A spin-wait hint to the CPU (x86 `pause`), for threads polling a flag.
+static inline void ckernels_pause(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+}
+
 #endif

@@ -80,9 +80,7 @@ package enum BLAS {
         // Split C by rows (rows of op(A)) or by columns (columns of op(B)), whichever is longer.
         let byRows = m >= n
         let parts = Swift.min(workers, (byRows ? m : n) / 16)
-        let pointers = UncheckedSendableBox((a, b, c))
-        DispatchQueue.concurrentPerform(iterations: parts) { part in
-            let (a, b, c) = pointers.value
+        Parallel.run(chunks: parts) { part in
             if byRows {
                 let start = m * part / parts, end = m * (part + 1) / parts
                 single(transposeA, transposeB, end - start, n, k, alpha, a + (transposeA ? start : start * lda), lda,

@@ -97,12 +97,9 @@ struct SampleBlocks {
             for block in 0..<count { body(samples(block), 0, true) }
             return
         }
-        withoutActuallyEscaping(body) { body in
-            let box = UncheckedSendableBox(body)
-            DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                for block in (count * worker / workers)..<(count * (worker + 1) / workers) {
-                    box.value(samples(block), worker, false)
-                }
+        Parallel.run(chunks: workers) { worker in
+            for block in (count * worker / workers)..<(count * (worker + 1) / workers) {
+                body(samples(block), worker, false)
             }
         }
     }

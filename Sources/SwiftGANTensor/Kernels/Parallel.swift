@@ -22,16 +22,17 @@ enum Parallel {
             body(0..<count)
             return
         }
-        withoutActuallyEscaping(body) { body in
-            // The chunks write disjoint ranges; the box only tells the
-            // compiler that sharing the closure across threads is safe.
-            let box = UncheckedSendableBox(body)
-            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-                let start = count * chunk / chunks
-                let end = count * (chunk + 1) / chunks
-                box.value(start..<end)
-            }
+        run(chunks: chunks) { chunk in
+            body((count * chunk / chunks)..<(count * (chunk + 1) / chunks))
         }
+    }
+
+    /// Calls `body(chunk)` for every chunk in `0..<chunks`, spread over the
+    /// calling thread and SwiftGAN's worker threads (`WorkerPool`); returns
+    /// when all are done. Chunks must write disjoint memory.
+    @usableFromInline
+    static func run(chunks: Int, _ body: (Int) -> Void) {
+        WorkerPool.shared.run(chunks: chunks, body)
     }
 }
 

@@ -1,0 +1,157 @@
+import Dispatch
+import Foundation
+import CKernels
+import Synchronization
+
+/// SwiftGAN's own worker threads for parallel regions (`Parallel.run`).
+///
+/// A training step opens about a hundred short parallel regions (GEMM
+/// halves, elementwise loops, optimizer updates), many of 20-300 µs.
+/// `DispatchQueue.concurrentPerform` wakes a sleeping GCD thread for each,
+/// and on Linux the helper starts about 50 µs late: a region of two 20 µs
+/// halves took 60 µs, longer than running both on one thread. Here the
+/// helpers spin for a while after each region (`spinNanoseconds`) before
+/// they sleep, so the next region starts on both cores at once.
+///
+/// Chunks are claimed through an atomic counter, so a chunk runs on
+/// whichever thread gets to it first: a late helper costs no more than
+/// running serially. A region opened while another is running (a nested
+/// region inside a chunk, or a second calling thread, as in parallel tests)
+/// goes to `concurrentPerform` instead, as does every region when
+/// `SWIFTGAN_POOL=0` (for comparisons).
+final class WorkerPool: @unchecked Sendable {
+    static let shared = WorkerPool()
+
+    /// False when `SWIFTGAN_POOL=0`: every region goes to `concurrentPerform`.
+    static let enabled = getenv("SWIFTGAN_POOL").map { String(cString: $0) != "0" } ?? true
+
+    /// How long an idle helper keeps polling for the next region before it sleeps.
+    static let spinNanoseconds: UInt64 = 200_000
+
+    /// One parallel region: `chunks` calls of `body`.
+    ///
+    /// `body` is the caller's non-escaping closure: it is set while the region
+    /// runs and cleared before `run` returns. A helper reads it only after
+    /// claiming a chunk (so the region is not over), and calls it from a
+    /// separate function so that its reference is gone before the chunk is
+    /// counted as done.
+    private final class Job: @unchecked Sendable {
+        var body: ((Int) -> Void)?
+        let chunks: Int
+        let next = Atomic<Int>(0)
+        let remaining: Atomic<Int>
+
+        init(chunks: Int, body: @escaping (Int) -> Void) {
+            self.chunks = chunks
+            self.body = body
+            remaining = Atomic<Int>(chunks)
+        }
+    }
+
+    /// A helper thread's sleep state.
+    private final class Helper: Sendable {
+        let sleeping = Atomic<Bool>(false)
+        let wake = DispatchSemaphore(value: 0)
+    }
+
+    private let busy = Atomic<Bool>(false)
+    private let generation = Atomic<Int>(0)
+    private let current = Mutex<Job?>(nil)
+    private let helpers = Mutex<[Helper]>([])
+
+    /// Calls `body(chunk)` for every chunk in `0..<chunks`, on the calling
+    /// thread and up to `chunks - 1` helpers; returns when all are done.
+    func run(chunks: Int, _ body: (Int) -> Void) {
+        if chunks <= 1 {
+            if chunks == 1 { body(0) }
+            return
+        }
+        guard Self.enabled, busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
+            withoutActuallyEscaping(body) { body in
+                let box = UncheckedSendableBox(body)
+                DispatchQueue.concurrentPerform(iterations: chunks) { box.value($0) }
+            }
+            return
+        }
+        defer { busy.store(false, ordering: .releasing) }
+        let team = team(of: chunks - 1)
+        withoutActuallyEscaping(body) { body in
+            let job = Job(chunks: chunks, body: body)
+            current.withLock { $0 = job }
+            generation.add(1, ordering: .sequentiallyConsistent)
+            for helper in team where helper.sleeping.exchange(false, ordering: .sequentiallyConsistent) {
+                helper.wake.signal()
+            }
+            Self.work(on: job)
+            var polls = 0
+            while job.remaining.load(ordering: .acquiring) > 0 {
+                polls += 1
+                if polls < 100_000 { Self.pause() } else { sched_yield() }
+            }
+            job.body = nil
+            current.withLock { $0 = nil }
+        }
+    }
+
+    /// Claims and runs chunks of `job` until none are left.
+    private static func work(on job: Job) {
+        while true {
+            let chunk = job.next.wrappingAdd(1, ordering: .relaxed).oldValue
+            if chunk >= job.chunks { return }
+            runChunk(job, chunk)
+            job.remaining.subtract(1, ordering: .releasing)
+        }
+    }
+
+    @inline(never)
+    private static func runChunk(_ job: Job, _ chunk: Int) {
+        job.body!(chunk)
+    }
+
+    /// The first `count` helpers, starting threads as needed.
+    private func team(of count: Int) -> [Helper] {
+        helpers.withLock { helpers in
+            while helpers.count < count {
+                let helper = Helper()
+                let seen = generation.load(ordering: .acquiring)
+                let thread = Thread { self.serve(helper, seen: seen) }
+                thread.name = "SwiftGAN worker \(helpers.count + 1)"
+                thread.start()
+                helpers.append(helper)
+            }
+            return Array(helpers.prefix(count))
+        }
+    }
+
+    /// A helper's loop: wait for a new region (polling, then sleeping), work on it.
+    private func serve(_ helper: Helper, seen initial: Int) {
+        var seen = initial
+        while true {
+            var latest = generation.load(ordering: .acquiring)
+            var started = DispatchTime.now().uptimeNanoseconds
+            var polls = 0
+            while latest == seen {
+                polls += 1
+                Self.pause()
+                if polls % 64 == 0 && DispatchTime.now().uptimeNanoseconds - started > Self.spinNanoseconds {
+                    // Announce the sleep, then look once more: either this
+                    // thread sees the new region, or the caller sees the flag
+                    // and signals.
+                    helper.sleeping.store(true, ordering: .sequentiallyConsistent)
+                    if generation.load(ordering: .sequentiallyConsistent) == seen {
+                        helper.wake.wait()
+                    } else if !helper.sleeping.exchange(false, ordering: .sequentiallyConsistent) {
+                        helper.wake.wait()   // The caller cleared the flag: take its signal.
+                    }
+                    started = DispatchTime.now().uptimeNanoseconds
+                }
+                latest = generation.load(ordering: .acquiring)
+            }
+            seen = latest
+            if let job = current.withLock({ $0 }) { Self.work(on: job) }
+        }
+    }
+
+    @inline(__always)
+    private static func pause() { ckernels_pause() }
+}
