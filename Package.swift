@@ -44,13 +44,13 @@ let package = Package(
             providers: [.apt(["libpng-dev"])]
         ),
 
-        // SwiftGAN's own C kernels (AVX-512 SGEMM, tanh through glibc's libmvec),
+        // SwiftGAN's own C kernels (AVX-512 SGEMM, tanh through glibc's libmvec, looked up at run time),
         // optimised in every configuration (intrinsics at -O0 keep every
         // accumulator in memory).
         .target(
             name: "CKernels",
             cSettings: [.unsafeFlags(["-O3"])],
-            linkerSettings: [.linkedLibrary("mvec"), .linkedLibrary("m")]
+            linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("m")]
         ),
 
         .target(

@@ -85,6 +85,22 @@ struct NativeGEMMTests {
         #expect(NativeGEMM.orientation(transposeA: true, transposeB: false, m: 1024, n: 784, k: 64) == .direct)
     }
 
+    /// A split product's parts all run in the orientation chosen for the
+    /// whole product, so 1 and 2 threads give the same bits (here a linear
+    /// layer's forward product, bias accumulated with beta = 1).
+    @Test func resultsDoNotDependOnTheThreadCount() {
+        let x = randomTensor([64, 300], seed: 1), weight = randomTensor([500, 300], seed: 2), bias = randomTensor([500], seed: 3)
+        let previous = ComputeThreads.count
+        defer { ComputeThreads.set(previous) }
+        ComputeThreads.set(1)
+        let single = linear(x, weight: weight, bias: bias).scalars
+        ComputeThreads.set(2)
+        let split = linear(x, weight: weight, bias: bias).scalars
+        #expect(single == split)
+        expectClose(single, zip(matmul(x, weight, transposeB: true).scalars, (0..<(64 * 500)).map { bias.scalars[$0 % 500] })
+            .map { $0 + $1 }, tolerance: 1e-5)
+    }
+
     private func transpose(_ values: [Float], rows: Int, columns: Int) -> [Float] {
         var out = [Float](repeating: 0, count: values.count)
         for row in 0..<rows { for column in 0..<columns { out[column * rows + row] = values[row * columns + column] } }

@@ -44,13 +44,29 @@ struct WorkerPoolTests {
         #expect(sum.load(ordering: .relaxed) == 100 * 3 * (1 + 2 + 3 + 4))
     }
 
-    /// After the helpers have gone to sleep, the next region still runs on all of them.
-    @Test func regionsAfterIdleTime() {
+    /// After the helpers have gone to sleep, the next region still runs on
+    /// two threads: each chunk waits (up to 2 s) until the other has started,
+    /// which only a second thread can make happen.
+    @Test func regionsAfterIdleTimeUseTwoThreads() {
         for _ in 0..<5 {
             usleep(UInt32(WorkerPool.spinNanoseconds / 1_000) * 3)
-            let hits = Atomic<Int>(0)
-            Parallel.run(chunks: 2) { _ in hits.add(1, ordering: .relaxed) }
-            #expect(hits.load(ordering: .relaxed) == 2)
+            let started = Atomic<Int>(0)
+            var threads: [UInt] = [0, 0]
+            threads.withUnsafeMutableBufferPointer { slots in
+                let slots = UncheckedSendableBox(slots)
+                Parallel.run(chunks: 2) { chunk in
+                    slots.value[chunk] = UInt(bitPattern: Int(bitPattern: UInt(pthread_self())))
+                    started.add(1, ordering: .acquiringAndReleasing)
+                    let deadline = DispatchTime.now().uptimeNanoseconds + 2_000_000_000
+                    while started.load(ordering: .acquiring) < 2 && DispatchTime.now().uptimeNanoseconds < deadline {}
+                }
+            }
+            #expect(started.load(ordering: .relaxed) == 2)
+            if WorkerPool.maximumHelpers >= 1 {
+                #expect(threads[0] != threads[1], "both chunks ran on one thread")
+            } else {
+                #expect(threads[0] == threads[1])
+            }
         }
     }
 }

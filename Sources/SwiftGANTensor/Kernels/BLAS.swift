@@ -70,8 +70,12 @@ package enum BLAS {
     @usableFromInline
     static func call(_ transposeA: Bool, _ transposeB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
                      _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
-                     _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int, parallel: Bool, native: Bool) {
+                     _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int, parallel: Bool, native useNative: Bool) {
         _ = openBLASSingleThreaded
+        // The native kernel's orientation is chosen once for the whole product, so every part of a
+        // split product sums in the same order and the result does not depend on the thread count.
+        let native = useNative
+            ? NativeGEMM.orientation(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k) : nil
         let workers = parallel ? Parallel.workerCount : 1
         guard workers > 1 && m * n * k >= singleThreadedBelow && Swift.max(m, n) >= 32 else {
             single(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, native: native)
@@ -95,10 +99,11 @@ package enum BLAS {
 
     private static func single(_ transposeA: Bool, _ transposeB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
                                _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
-                               _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int, native: Bool) {
-        if native {
+                               _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int,
+                               native: NativeGEMM.Orientation?) {
+        if let native {
             NativeGEMM.sgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
-                             a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+                             a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, orientation: native)
             return
         }
         cblas_sgemm(

@@ -25,8 +25,12 @@ final class WorkerPool: @unchecked Sendable {
     /// False when `SWIFTGAN_POOL=0`: every region goes to `concurrentPerform`.
     static let enabled = getenv("SWIFTGAN_POOL").map { String(cString: $0) != "0" } ?? true
 
-    /// How long an idle helper keeps polling for the next region before it sleeps.
+    /// How long an idle helper keeps polling for the next region before it
+    /// sleeps (and how long a caller polls for its helpers before yielding).
     static let spinNanoseconds: UInt64 = 200_000
+
+    /// One helper per core besides the caller's.
+    static let maximumHelpers = Swift.max(0, ProcessInfoCores.active - 1)
 
     /// One parallel region: `chunks` calls of `body`.
     ///
@@ -74,7 +78,8 @@ final class WorkerPool: @unchecked Sendable {
             return
         }
         defer { busy.store(false, ordering: .releasing) }
-        let team = team(of: chunks - 1)
+        // At most one helper per other core: extra chunks are claimed by whoever is free.
+        let team = team(of: Swift.min(chunks - 1, Self.maximumHelpers))
         withoutActuallyEscaping(body) { body in
             let job = Job(chunks: chunks, body: body)
             current.withLock { $0 = job }
@@ -83,10 +88,18 @@ final class WorkerPool: @unchecked Sendable {
                 helper.wake.signal()
             }
             Self.work(on: job)
-            var polls = 0
+            // Wait for the helpers' chunks: polling at first, then yielding the
+            // core (a helper may have been preempted).
+            let waitStarted = DispatchTime.now().uptimeNanoseconds
+            var polls = 0, yielding = false
             while job.remaining.load(ordering: .acquiring) > 0 {
+                if yielding {
+                    sched_yield()
+                    continue
+                }
+                Self.pause()
                 polls += 1
-                if polls < 100_000 { Self.pause() } else { sched_yield() }
+                yielding = polls % 64 == 0 && DispatchTime.now().uptimeNanoseconds - waitStarted > Self.spinNanoseconds
             }
             job.body = nil
             current.withLock { $0 = nil }
