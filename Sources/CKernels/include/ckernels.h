@@ -1,6 +1,6 @@
 // SwiftGAN's hand-written C kernels: a single-precision GEMM micro-kernel
 // (AVX-512) that the engine's BLAS layer uses in place of OpenBLAS where the CPU
-// supports it, and a vector tanh.
+// supports it, a vector tanh and the Adam update.
 #ifndef SWIFTGAN_CKERNELS_H
 #define SWIFTGAN_CKERNELS_H
 
@@ -25,6 +25,22 @@ void cgemm_transpose(ptrdiff_t rows, ptrdiff_t columns, const float *src, ptrdif
 /// y[i] = tanh(x[i]) for 0 <= i < count, through glibc's vector math library
 /// (libmvec, at most 4 ulp from the correctly rounded result); x and y may be the same.
 void ckernels_tanh(const float *x, float *y, ptrdiff_t count);
+
+/// The per-step constants of an Adam update (see ckernels_adam).
+struct ckernels_adam_coefficients {
+    float beta1, beta2;
+    /// learning rate / (1 - beta1^t)
+    float step_size;
+    /// sqrt(1 - beta2^t)
+    float correction2_root;
+    float epsilon;
+};
+
+/// One Adam step (no weight decay, no AMSGrad) over `count` parameters, in place:
+/// m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g g;  p -= step_size m / (sqrt(v) / correction2_root + epsilon),
+/// each operation rounded separately in this order (the same bits on every path).
+void ckernels_adam(ptrdiff_t count, float *p, const float *g, float *m, float *v,
+                   struct ckernels_adam_coefficients coefficients);
 
 /// A spin-wait hint to the CPU (x86 `pause`), for threads polling a flag.
 static inline void ckernels_pause(void) {

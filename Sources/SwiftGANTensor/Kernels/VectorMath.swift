@@ -1,31 +1,28 @@
 import CKernels
-#if arch(x86_64)
-import _Builtin_intrinsics.intel
-#endif
 
-/// Vector math the compiler does not vectorize on its own.
-///
-/// On Linux, `Float.squareRoot()` keeps C's `errno` contract: after the
-/// `sqrtss` instruction it tests the result and may call `sqrtf`, so loops
-/// with a square root stay scalar (a fifth of the MLP training step went to
-/// Adam's scalar square roots and divisions). `_mm_sqrt_ps` is the plain
-/// instruction, four lanes at a time, correctly rounded like the scalar one.
+/// Vector math the compiler does not vectorize on its own, in the C kernels.
 package enum VectorMath {
-    /// Lane-wise square root, bit-identical to `Float.squareRoot()` per lane.
-    @inlinable @inline(__always)
-    package static func squareRoot(_ x: SIMD4<Float>) -> SIMD4<Float> {
-        #if arch(x86_64)
-        return _mm_sqrt_ps(x)
-        #else
-        return x.squareRoot()
-        #endif
-    }
-
     /// `destination[i] = tanh(source[i])` for `count` values, through glibc's
     /// vector math library (at most 4 ulp from the correctly rounded value;
     /// the scalar `tanhf` costs about 10 ns a value).
     @inlinable
     package static func tanh(_ source: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, count: Int) {
         ckernels_tanh(source, destination, count)
+    }
+
+    /// One Adam step without weight decay or AMSGrad over `count` values, in
+    /// place: `m = β1·m + (1 − β1)·g`, `v = β2·v + (1 − β2)·g·g`,
+    /// `p −= stepSize·m / (√v / correction2Root + ε)`, every operation rounded
+    /// on its own in this order (the bits of the scalar formula), 16 lanes at a
+    /// time with AVX-512, else 4. On Linux a Swift loop with
+    /// `Float.squareRoot()` stays scalar: the square root keeps C's `errno`
+    /// contract.
+    @inlinable
+    package static func adamStep(count: Int, parameter: UnsafeMutablePointer<Float>, gradient: UnsafePointer<Float>,
+                                 expAvg: UnsafeMutablePointer<Float>, expAvgSq: UnsafeMutablePointer<Float>,
+                                 beta1: Float, beta2: Float, stepSize: Float, correction2Root: Float, epsilon: Float) {
+        let coefficients = ckernels_adam_coefficients(beta1: beta1, beta2: beta2, step_size: stepSize,
+                                                      correction2_root: correction2Root, epsilon: epsilon)
+        ckernels_adam(count, parameter, gradient, expAvg, expAvgSq, coefficients)
     }
 }
