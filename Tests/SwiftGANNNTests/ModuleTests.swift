@@ -103,4 +103,44 @@ struct ModuleTests {
         var generator = RandomGenerator(seed: 5)
         #expect(Tower(generator: &generator).stateDict().keys == ["blocks.0.weight", "blocks.0.bias", "blocks.1.weight"])
     }
+
+    /// Modules that declare they treat samples independently give, on a
+    /// concatenated batch, the rows of separate calls; those that mix samples
+    /// (BatchNorm in training) or change state per call (spectral
+    /// normalisation in training) declare otherwise, as do custom modules.
+    @Test func samplewiseModulesGiveTheRowsOfSeparateCalls() {
+        var random = RandomGenerator(seed: 8)
+        let a = Tensor.normal([3, 4, 5, 5], generator: &random), b = Tensor.normal([2, 4, 5, 5], generator: &random)
+        func rowsAgree(_ module: Module) -> Bool {
+            let joint = module(concat([a, b], axis: 0)).scalars
+            let separate = module(a).scalars + module(b).scalars
+            return zip(joint, separate).allSatisfy { Swift.abs($0 - $1) <= 1e-5 * Swift.max(1, Swift.abs($1)) }
+        }
+        let independent: [Module] = [
+            Sequential([Conv2d(4, 3, kernelSize: SpatialSize(3), padding: SpatialSize(1), generator: &random), LeakyReLU(0.2),
+                        ConvTranspose2d(3, 2, kernelSize: SpatialSize(2), stride: SpatialSize(2), generator: &random), Tanh()]),
+            Sequential([Flatten(), Linear(100, 7, generator: &random), ELU(), Sigmoid(), Softplus(beta: 2), ReLU()]),
+            InstanceNorm2d(4, affine: true), LayerNorm([4, 5, 5]), BatchNorm2d(4).eval(), Unflatten(dim: 1, sizes: [2, 2]),
+        ]
+        for module in independent {
+            #expect(module.treatsSamplesIndependently, "\(type(of: module))")
+            #expect(rowsAgree(module), "\(type(of: module))")
+        }
+        #expect(Dropout(0.3, generator: &random).treatsSamplesIndependently)
+        #expect(Embedding(3, 2, generator: &random).treatsSamplesIndependently)
+
+        let batchNorm = BatchNorm2d(4)
+        #expect(!batchNorm.treatsSamplesIndependently)
+        #expect(!rowsAgree(batchNorm))
+        let spectral = spectralNormalized(Linear(100, 3, generator: &random), generator: &random)
+        #expect(!Sequential([Flatten(), spectral]).treatsSamplesIndependently)
+        #expect(Sequential([Flatten(), spectral]).eval().treatsSamplesIndependently)
+        #expect(!Flatten(startDim: 0).treatsSamplesIndependently)
+        #expect(!Unflatten(dim: 0, sizes: [1, 5]).treatsSamplesIndependently)
+        final class BatchMean: Module {
+            override func forward(_ input: Tensor) -> Tensor { input - input.mean(axes: [0], keepDims: true) }
+        }
+        #expect(!BatchMean().treatsSamplesIndependently)
+        #expect(!Sequential([ReLU(), BatchMean()]).treatsSamplesIndependently)
+    }
 }

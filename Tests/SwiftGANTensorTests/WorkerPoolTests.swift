@@ -46,15 +46,18 @@ struct WorkerPoolTests {
 
     /// After the helpers have gone to sleep, the next region still runs on
     /// two threads: each chunk waits (up to 2 s) until the other has started,
-    /// which only a second thread can make happen.
+    /// which only a second thread can make happen. The test has a pool of its
+    /// own: a region of another test running on the shared pool at the same
+    /// time would send this one to GCD, which may run both chunks on one thread.
     @Test func regionsAfterIdleTimeUseTwoThreads() {
+        let pool = WorkerPool()
         for _ in 0..<5 {
             usleep(UInt32(WorkerPool.spinNanoseconds / 1_000) * 3)
             let started = Atomic<Int>(0)
             var threads: [UInt] = [0, 0]
             threads.withUnsafeMutableBufferPointer { slots in
                 let slots = UncheckedSendableBox(slots)
-                Parallel.run(chunks: 2) { chunk in
+                pool.run(chunks: 2) { chunk in
                     slots.value[chunk] = UInt(bitPattern: Int(bitPattern: UInt(pthread_self())))
                     started.add(1, ordering: .acquiringAndReleasing)
                     let deadline = DispatchTime.now().uptimeNanoseconds + 2_000_000_000

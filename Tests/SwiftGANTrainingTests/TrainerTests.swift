@@ -158,6 +158,43 @@ struct RunTests {
         return RunConfig(model: model, training: training, data: DataSpec(name: "tiny", path: directory))
     }
 
+    /// Scoring the real and the fake batch in one pass gives the D step of
+    /// scoring them in turn: the same losses and, after three steps, the same
+    /// weights (to float32 rounding: the products sum in another order). A
+    /// BatchNorm discriminator is never scored that way.
+    @Test func jointRealAndFakeScoringMatchesSeparateScoring() throws {
+        var model = ModelConfig(kind: .mlp2d, imageShape: [1, 1, 2])
+        var training = TrainingConfig(seed: 4)
+        Preset.mixture2d.apply(to: &model, &training)
+        training.batchSize = 32
+        let config = RunConfig(model: model, training: training, data: DataSpec(name: "ring8"))
+        let joint = try Trainer(config: config, dataset: try config.data.load(seed: 4))
+        let separate = try Trainer(config: config, dataset: try config.data.load(seed: 4))
+        separate.scoresRealAndFakeTogether = false
+        #expect(joint.discriminator.treatsSamplesIndependently)
+        for _ in 0..<3 {
+            let a = try joint.trainStep(), b = try separate.trainStep()
+            #expect(Swift.abs(a.discriminatorLoss - b.discriminatorLoss) <= 1e-5 * Swift.max(1, Swift.abs(b.discriminatorLoss)))
+            #expect(Swift.abs(a.realScore - b.realScore) <= 1e-5 && Swift.abs(a.fakeScore - b.fakeScore) <= 1e-5)
+        }
+        for (a, b) in zip(joint.discriminator.namedParameters(), separate.discriminator.namedParameters()) {
+            let worst = zip(a.parameter.value.scalars, b.parameter.value.scalars).map { Swift.abs($0 - $1) }.max()!
+            #expect(worst <= 1e-5, "\(a.name) differs by \(worst)")
+        }
+        // The comparison is not vacuous: the weights moved.
+        let initial = try Trainer(config: config, dataset: try config.data.load(seed: 4))
+        #expect(initial.discriminator.parameters()[0].value.scalars != joint.discriminator.parameters()[0].value.scalars)
+
+        var dcgan = ModelConfig(kind: .dcgan, imageShape: [1, 28, 28])
+        var dcganTraining = TrainingConfig()
+        Preset.dcgan.apply(to: &dcgan, &dcganTraining)
+        var random = RandomGenerator(seed: 1)
+        #expect(dcgan.discriminatorNormalization == .batchNorm)
+        let critic = dcgan.build(generator: &random).discriminator
+        #expect(!critic.treatsSamplesIndependently)
+        #expect(critic.eval().treatsSamplesIndependently)   // running statistics do not mix samples
+    }
+
     @Test func interruptAndResumeIsBitIdentical() throws {
         let data = tinyIDXDirectory()
         let straightDirectory = temporaryDirectory() + "/straight", resumedDirectory = temporaryDirectory() + "/resumed"

@@ -36,6 +36,17 @@ open class Module {
         fatalError("\(type(of: self)) does not implement forward(_:)")
     }
 
+    /// Whether, in the current mode, `forward(_:)` maps each sample (each
+    /// index of axis 0) on its own and changes no state that a second call
+    /// would see, so that one call on a concatenated batch gives exactly the
+    /// rows of separate calls on its parts. Trainers use it to score the real
+    /// and the fake batch in one pass. BatchNorm in training mode mixes
+    /// samples, and spectral normalisation's power iteration updates state on
+    /// every training call. The default is `false`, since a custom module may
+    /// mix samples (minibatch statistics); the built-in layers declare theirs,
+    /// and containers ask their children.
+    open var treatsSamplesIndependently: Bool { false }
+
     /// Runs `forward(_:)` (and records the output shape when a summary is being taken).
     public final func callAsFunction(_ input: Tensor) -> Tensor {
         let output = forward(input)

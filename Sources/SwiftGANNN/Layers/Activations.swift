@@ -3,6 +3,7 @@ import SwiftGANTensor
 /// `max(x, 0)` (PyTorch `nn.ReLU`).
 public final class ReLU: Module {
     public override init() {}
+    public override var treatsSamplesIndependently: Bool { true }
     public override func forward(_ input: Tensor) -> Tensor { input.relu() }
 }
 
@@ -10,18 +11,21 @@ public final class ReLU: Module {
 public final class LeakyReLU: Module {
     public let negativeSlope: Float
     public init(_ negativeSlope: Float = 0.01) { self.negativeSlope = negativeSlope }
+    public override var treatsSamplesIndependently: Bool { true }
     public override func forward(_ input: Tensor) -> Tensor { input.leakyRelu(negativeSlope) }
 }
 
 /// Hyperbolic tangent (PyTorch `nn.Tanh`), the usual generator output.
 public final class Tanh: Module {
     public override init() {}
+    public override var treatsSamplesIndependently: Bool { true }
     public override func forward(_ input: Tensor) -> Tensor { input.tanh() }
 }
 
 /// Logistic sigmoid (PyTorch `nn.Sigmoid`).
 public final class Sigmoid: Module {
     public override init() {}
+    public override var treatsSamplesIndependently: Bool { true }
     public override func forward(_ input: Tensor) -> Tensor { input.sigmoid() }
 }
 
@@ -29,6 +33,7 @@ public final class Sigmoid: Module {
 public final class ELU: Module {
     public let alpha: Float
     public init(alpha: Float = 1) { self.alpha = alpha }
+    public override var treatsSamplesIndependently: Bool { true }
     public override func forward(_ input: Tensor) -> Tensor { input.elu(alpha: alpha) }
 }
 
@@ -41,6 +46,7 @@ public final class Softplus: Module {
         require(beta > 0, "Softplus: beta \(beta) must be positive")
         self.beta = beta
     }
+    public override var treatsSamplesIndependently: Bool { true }
     public override func forward(_ input: Tensor) -> Tensor {
         beta == 1 ? input.softplus() : (input * beta).softplus() / beta
     }

@@ -13,6 +13,8 @@ public final class Sequential: Module {
         layers.enumerated().map { ("\($0.offset)", $0.element) }
     }
 
+    public override var treatsSamplesIndependently: Bool { layers.allSatisfy(\.treatsSamplesIndependently) }
+
     public override func forward(_ input: Tensor) -> Tensor {
         layers.reduce(input) { $1($0) }
     }
@@ -37,6 +39,8 @@ public final class Embedding: Module {
         return weight.value.indexSelect(indices)
     }
 
+    public override var treatsSamplesIndependently: Bool { true }
+
     /// Rows for a 1-D tensor of integral class indices: `[N]` → `[N, embeddingDim]`.
     public override func forward(_ input: Tensor) -> Tensor {
         require(input.rank == 1, "Embedding: expected a 1-D tensor of indices, got \(input.shape)")
@@ -58,6 +62,10 @@ public final class Dropout: Module {
         self.generator = RandomGenerator(seed: generator.next())
     }
 
+    /// Masks are drawn per element, so one call on a concatenated batch is
+    /// distributed as separate calls (the draws come in a different order).
+    public override var treatsSamplesIndependently: Bool { true }
+
     public override func forward(_ input: Tensor) -> Tensor {
         input.dropout(probability: probability, training: isTraining, generator: &generator)
     }
@@ -73,6 +81,8 @@ public final class Flatten: Module {
         self.endDim = endDim
     }
 
+    public override var treatsSamplesIndependently: Bool { startDim >= 1 }
+
     public override func forward(_ input: Tensor) -> Tensor { input.flattened(startAxis: startDim, endAxis: endDim) }
 }
 
@@ -85,6 +95,8 @@ public final class Unflatten: Module {
         self.dim = dim
         self.sizes = sizes
     }
+
+    public override var treatsSamplesIndependently: Bool { dim >= 1 }
 
     public override func forward(_ input: Tensor) -> Tensor {
         let axis = dim < 0 ? dim + input.rank : dim

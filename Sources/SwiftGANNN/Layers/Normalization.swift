@@ -34,6 +34,9 @@ public class BatchNorm: Module {
         numBatchesTracked = trackRunningStats ? Buffer(Tensor(0), storedType: .int64) : nil
     }
 
+    /// Batch statistics mix the samples in training mode; running statistics do not.
+    public override var treatsSamplesIndependently: Bool { !isTraining }
+
     public override func forward(_ input: Tensor) -> Tensor {
         require(expectedRanks.contains(input.rank) && input.shape[1] == numFeatures,
                      "\(type(of: self)): expected \(numFeatures) features in an input of rank \(expectedRanks.sorted()), got \(input.shape)")
@@ -107,6 +110,9 @@ public final class LayerNorm: Module {
         bias = elementwiseAffine ? Parameter(Tensor.zeros(normalizedShape)) : nil
     }
 
+    /// True for inputs whose batch axis precedes the normalized axes (the usual `[N, ...]`).
+    public override var treatsSamplesIndependently: Bool { true }
+
     public override func forward(_ input: Tensor) -> Tensor {
         require(Array(input.shape.suffix(normalizedShape.count)) == normalizedShape,
                      "LayerNorm: input \(input.shape) does not end in \(normalizedShape)")
@@ -135,6 +141,8 @@ public final class InstanceNorm2d: Module {
         weight = affine ? Parameter(Tensor.ones([numFeatures])) : nil
         bias = affine ? Parameter(Tensor.zeros([numFeatures])) : nil
     }
+
+    public override var treatsSamplesIndependently: Bool { true }
 
     public override func forward(_ input: Tensor) -> Tensor {
         require(input.rank == 4 && input.shape[1] == numFeatures,

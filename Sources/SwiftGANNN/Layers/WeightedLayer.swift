@@ -38,6 +38,10 @@ open class WeightedLayer: Module {
     }
 
     open override var children: [(name: String, module: Module)] { [] }
+
+    /// True except in training under spectral normalisation, whose power
+    /// iteration advances on every call.
+    open override var treatsSamplesIndependently: Bool { spectralNorm == nil || !isTraining }
 }
 
 /// Spectral normalisation (Miyato et al. 2018): divides a weight by an

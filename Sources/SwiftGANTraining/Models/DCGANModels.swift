@@ -80,6 +80,9 @@ public final class DCGANDiscriminator: DiscriminatorModel {
         super.init(config: config)
     }
 
+    /// False with BatchNorm or spectral normalisation in training mode.
+    public override var treatsSamplesIndependently: Bool { main.treatsSamplesIndependently }
+
     public override func score(_ samples: Tensor, labels: [Int]?) -> Tensor {
         finish(main(samples).reshaped([samples.shape[0], 1]))
     }

@@ -50,6 +50,8 @@ public final class MLPDiscriminator: DiscriminatorModel {
         super.init(config: config)
     }
 
+    public override var treatsSamplesIndependently: Bool { model.treatsSamplesIndependently }
+
     public override func score(_ samples: Tensor, labels: [Int]?) -> Tensor {
         finish(model(samples.flattened(startAxis: 1)))
     }
@@ -91,6 +93,8 @@ public final class Mixture2DDiscriminator: DiscriminatorModel {
         ])
         super.init(config: config)
     }
+
+    public override var treatsSamplesIndependently: Bool { model.treatsSamplesIndependently }
 
     public override func score(_ samples: Tensor, labels: [Int]?) -> Tensor {
         finish(model(samples.reshaped([samples.shape[0], 2])))
@@ -153,6 +157,10 @@ public final class ConditionalDiscriminator: DiscriminatorModel {
         }
         model = Sequential(layers)
         super.init(config: config)
+    }
+
+    public override var treatsSamplesIndependently: Bool {
+        model.treatsSamplesIndependently && (head?.treatsSamplesIndependently ?? true)
     }
 
     public override func score(_ samples: Tensor, labels: [Int]?) -> Tensor {

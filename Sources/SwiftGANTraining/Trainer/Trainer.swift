@@ -136,6 +136,28 @@ public final class Trainer {
         withoutGradients { (objective.isCritic || output == .probability ? scores : scores.sigmoid()).mean().item }
     }
 
+    /// Whether the D step may score the real and the fake batch in one pass
+    /// (see `scoreRealAndFake`); the tests compare both ways.
+    var scoresRealAndFakeTogether = true
+
+    /// D's scores of the real and the fake batch, `[N, 1]` each. A
+    /// discriminator that treats samples independently (no BatchNorm and no
+    /// spectral normalisation in training mode) scores both in one pass over
+    /// their concatenation: the same values (dropout masks are drawn in another
+    /// order) from matrix products twice as tall, one weight gradient instead
+    /// of two to add, and half the small operations. Others score them in turn.
+    private func scoreRealAndFake(real: Tensor, _ realLabels: [Int]?, fake: Tensor,
+                                  _ fakeLabels: [Int]?) -> (real: Tensor, fake: Tensor) {
+        guard scoresRealAndFakeTogether, discriminator.treatsSamplesIndependently, real.shape.dropFirst() == fake.shape.dropFirst(),
+              (realLabels == nil) == (fakeLabels == nil) else {
+            return (discriminator.score(real, labels: realLabels), discriminator.score(fake, labels: fakeLabels))
+        }
+        let count = real.shape[0]
+        let labels = realLabels.map { $0 + fakeLabels! }
+        let scores = discriminator.score(concat([real.detached(), fake.detached()], axis: 0), labels: labels)
+        return (scores.slice(axis: 0, start: 0, end: count), scores.slice(axis: 0, start: count, end: scores.shape[0]))
+    }
+
     private static func norm(_ gradients: [Tensor]) -> Float {
         Float(gradients.reduce(0.0) { $0 + $1.sumOfSquares }.squareRoot())
     }
@@ -167,8 +189,7 @@ public final class Trainer {
                 let latents = config.model.sampleLatents(batchSize, generator: &random)
                 let fakeLabels = randomLabels(batchSize)
                 let fake = withoutGradients { generator.generate(latents, labels: fakeLabels) }
-                let realScores = discriminator.score(batch.images, labels: realLabels)
-                let fakeScores = discriminator.score(fake, labels: fakeLabels)
+                let (realScores, fakeScores) = scoreRealAndFake(real: batch.images, realLabels, fake: fake, fakeLabels)
                 var loss = objective.discriminatorLoss(real: realScores, fake: fakeScores, output: output,
                                                        realTarget: 1 - training.labelSmoothing)
                 if objective == .wassersteinGP {
