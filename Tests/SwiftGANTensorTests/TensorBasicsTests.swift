@@ -97,7 +97,52 @@ struct TensorBasicsTests {
         #expect(y.scalars.filter { $0 != 0 }.allSatisfy { Swift.abs($0 - 1 / 0.7) < 1e-5 })
         #expect(x.dropout(probability: 0.3, training: false, generator: &generator).scalars == x.scalars)
         var g1 = RandomGenerator(seed: 9), g2 = RandomGenerator(seed: 9)
-        #expect(x.dropout(probability: 0.5, generator: &g1) == x.dropout(probability: 0.5, generator: &g2))
+        let first = x.dropout(probability: 0.5, generator: &g1)
+        #expect(first == x.dropout(probability: 0.5, generator: &g2))
+        // One draw per call: the generator moved by exactly one value, and the next mask differs.
+        var g3 = RandomGenerator(seed: 9)
+        _ = g3.next()
+        #expect(g1 == g3)
+        #expect(x.dropout(probability: 0.5, generator: &g1) != first)
+    }
+
+    /// The vectorised mask (AVX-512 where the CPU has it) gives the portable
+    /// path's bits for every tail length; the keep rate is right to a few
+    /// standard deviations, neighbouring elements (and those 16 apart, in
+    /// the same stream) are uncorrelated, and the limits 0 and 1 are exact.
+    @Test func dropoutMasksAreUniformAndPortable() {
+        func mask(_ seed: UInt64, _ count: Int, _ keep: Float, portable: Bool = false) -> [Float] {
+            var values = [Float](repeating: -1, count: count + 1)   // one guard value after the end
+            values.withUnsafeMutableBufferPointer {
+                VectorMath.dropoutMask(seed: seed, count: count, keepProbability: keep, scale: 2.5,
+                                       into: $0.baseAddress!, portable: portable)
+            }
+            #expect(values[count] == -1, "wrote past \(count) values")
+            return Array(values.prefix(count))
+        }
+        for count in [1, 15, 16, 17, 100, 4_099] {
+            for keep: Float in [0.7, 0.5, 0.01] {
+                let same = mask(UInt64(count), count, keep) == mask(UInt64(count), count, keep, portable: true)
+                #expect(same, "the vector and portable masks differ for \(count) values, keep \(keep)")
+            }
+        }
+        let count = 1 << 18, keep: Float = 0.7
+        let values = mask(42, count, keep)
+        #expect(values.allSatisfy { $0 == 0 || $0 == 2.5 })
+        let kept = values.map { $0 == 0 ? 0.0 : 1.0 }
+        let rate = kept.reduce(0, +) / Double(count)
+        let sigma = (0.7 * 0.3 / Double(count)).squareRoot()
+        #expect(Swift.abs(rate - 0.7) < 5 * sigma, "keep rate \(rate)")
+        for lag in [1, 15, 16, 17, 32] {
+            var covariance = 0.0
+            for i in 0..<(count - lag) { covariance += (kept[i] - rate) * (kept[i + lag] - rate) }
+            let correlation = covariance / Double(count - lag) / (rate * (1 - rate))
+            #expect(Swift.abs(correlation) < 0.01, "lag \(lag): correlation \(correlation)")
+        }
+        #expect(mask(3, 4_099, 1).allSatisfy { $0 == 2.5 })
+        #expect(mask(3, 4_099, 0).allSatisfy { $0 == 0 })
+        let differ = mask(1, 1_000, keep) != mask(2, 1_000, keep)
+        #expect(differ, "two seeds gave one mask")
     }
 
     @Test func shapeErrorsNameOpAndShapes() async {

@@ -1,10 +1,11 @@
 // SwiftGAN's hand-written C kernels: a single-precision GEMM micro-kernel
 // (AVX-512) that the engine's BLAS layer uses in place of OpenBLAS where the CPU
-// supports it, a vector tanh and the Adam update.
+// supports it, a vector tanh, the Adam update and dropout masks.
 #ifndef SWIFTGAN_CKERNELS_H
 #define SWIFTGAN_CKERNELS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /// 1 when this CPU and OS run the AVX-512 kernels below, else 0 (then they must not be called).
 int cgemm_available(void);
@@ -41,6 +42,15 @@ struct ckernels_adam_coefficients {
 /// each operation rounded separately in this order (the same bits on every path).
 void ckernels_adam(ptrdiff_t count, float *p, const float *g, float *m, float *v,
                    struct ckernels_adam_coefficients coefficients);
+
+/// A dropout mask: mask[i] = scale where the top 24 bits of random draw i are
+/// below `threshold` (a keep probability q gives threshold = ceil(q * 2^24)),
+/// else 0. Draw i is the (i / 16)-th output of lane i % 16 of 16 xoshiro128**
+/// generators seeded from `seed` through SplitMix64; the AVX-512 and the
+/// portable path give the same bits.
+void ckernels_dropout_mask(uint64_t seed, ptrdiff_t count, uint32_t threshold, float scale, float *mask);
+/// The same mask on the portable path only (for tests).
+void ckernels_dropout_mask_portable(uint64_t seed, ptrdiff_t count, uint32_t threshold, float scale, float *mask);
 
 /// A spin-wait hint to the CPU (x86 `pause`), for threads polling a flag.
 static inline void ckernels_pause(void) {

@@ -61,11 +61,17 @@ extension Tensor {
 
     /// Inverted dropout: zeroes each element with `probability` and scales
     /// the rest by `1 / (1 - probability)`; identity when not `training`.
+    ///
+    /// Each call takes one 64-bit draw from `generator` and seeds with it the
+    /// 16 vectorised streams that draw the mask (`VectorMath.dropoutMask`),
+    /// so the mask does not depend on the CPU or the thread count.
     public func dropout(probability: Float, training: Bool = true, generator: inout RandomGenerator) -> Tensor {
         require(probability >= 0 && probability <= 1, "dropout: probability \(probability) is outside [0, 1]")
         guard training, probability > 0 else { return self }
         if probability == 1 { return self * Tensor.zeros(shape) }
-        let keep = Tensor.bernoulli(shape, probability: 1 - probability, generator: &generator)
-        return self * (keep / (1 - probability))
+        let mask = TensorStorage(uninitializedCount: count)
+        VectorMath.dropoutMask(seed: generator.next(), count: count, keepProbability: 1 - probability,
+                               scale: 1 / (1 - probability), into: mask.pointer)
+        return self * Tensor(shape: shape, storage: mask)
     }
 }

@@ -25,4 +25,19 @@ package enum VectorMath {
                                                       correction2_root: correction2Root, epsilon: epsilon)
         ckernels_adam(count, parameter, gradient, expAvg, expAvgSq, coefficients)
     }
+
+    /// Fills `mask` with `count` values, each `scale` with probability
+    /// `keepProbability` (in steps of 2⁻²⁴) and otherwise 0, from 16
+    /// interleaved xoshiro128** streams seeded by `seed` (see
+    /// `ckernels_dropout_mask`): the same bits on every CPU. `portable`
+    /// forces the path without AVX-512 (for tests).
+    package static func dropoutMask(seed: UInt64, count: Int, keepProbability: Float, scale: Float,
+                                    into mask: UnsafeMutablePointer<Float>, portable: Bool = false) {
+        let threshold = UInt32((Double(keepProbability) * 16_777_216).rounded(.up))
+        if portable {
+            ckernels_dropout_mask_portable(seed, count, threshold, scale, mask)
+        } else {
+            ckernels_dropout_mask(seed, count, threshold, scale, mask)
+        }
+    }
 }
