@@ -172,11 +172,16 @@ struct RunTests {
         let separate = try Trainer(config: config, dataset: try config.data.load(seed: 4))
         separate.scoresRealAndFakeTogether = false
         #expect(joint.discriminator.treatsSamplesIndependently)
+        // A step puts models left in evaluation mode back into training mode, every module of them.
+        joint.discriminator.eval()
+        joint.generator.eval()
         for _ in 0..<3 {
             let a = try joint.trainStep(), b = try separate.trainStep()
             #expect(Swift.abs(a.discriminatorLoss - b.discriminatorLoss) <= 1e-5 * Swift.max(1, Swift.abs(b.discriminatorLoss)))
             #expect(Swift.abs(a.realScore - b.realScore) <= 1e-5 && Swift.abs(a.fakeScore - b.fakeScore) <= 1e-5)
         }
+        #expect(joint.discriminator.namedModules().allSatisfy { $0.module.isTraining })
+        #expect(joint.generator.namedModules().allSatisfy { $0.module.isTraining })
         for (a, b) in zip(joint.discriminator.namedParameters(), separate.discriminator.namedParameters()) {
             let worst = zip(a.parameter.value.scalars, b.parameter.value.scalars).map { Swift.abs($0 - $1) }.max()!
             #expect(worst <= 1e-5, "\(a.name) differs by \(worst)")

@@ -173,11 +173,14 @@ public final class Trainer {
     public func trainStep() throws -> StepMetrics {
         let started = DispatchTime.now().uptimeNanoseconds
         let training = config.training
-        generator.train()
-        discriminator.train()
+        // Walking the module trees (by reflection) costs more than a tenth of a
+        // millisecond, so it happens only after something switched to evaluation.
+        if !generator.isTraining { generator.train() }
+        if !discriminator.isTraining { discriminator.train() }
         var lossD: Float = 0, penaltyValue: Float = 0, realScore: Float = 0, fakeScore: Float = 0, normD: Float = 0
         let batchSize = training.batchSize
-        let discriminatorParameters = discriminator.parameters()
+        // The optimizers hold the parameter lists (the models' structure is fixed after construction).
+        let discriminatorParameters = optimizerD.parameters
         for _ in 0..<training.criticSteps {
             // The graph lives only inside this scope: when the optimizer
             // steps, nothing else holds the weights' buffers, so the update
@@ -217,7 +220,7 @@ public final class Trainer {
             if objective == .wasserstein { Clipping.clipWeights(discriminatorParameters, limit: training.weightClip) }
         }
         // The generator step (its graph, too, ends before the update).
-        let generatorParameters = generator.parameters()
+        let generatorParameters = optimizerG.parameters
         let lossGValue: Float, grads: [Tensor]
         do {
             let latents = config.model.sampleLatents(batchSize, generator: &random)
