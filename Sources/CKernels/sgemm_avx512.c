@@ -34,7 +34,7 @@ int cgemm_available(void) {
 ALWAYS_INLINE TARGET void tile(const int rows, const int vectors, __mmask16 last, ptrdiff_t k,
                                const float *a, ptrdiff_t a_row, ptrdiff_t a_column,
                                const float *b, ptrdiff_t ldb, float alpha, float beta,
-                               float *c, ptrdiff_t ldc) {
+                               const float *bias, float *c, ptrdiff_t ldc) {
     __m512 accumulator[TILE_ROWS][TILE_VECTORS];
     for (int r = 0; r < rows; r++)
         for (int v = 0; v < vectors; v++) accumulator[r][v] = _mm512_setzero_ps();
@@ -58,17 +58,18 @@ ALWAYS_INLINE TARGET void tile(const int rows, const int vectors, __mmask16 last
             float *target = c + r * ldc + 16 * v;
             __m512 result = _mm512_mul_ps(alpha_vector, accumulator[r][v]);
             if (beta != 0) result = _mm512_fmadd_ps(beta_vector, _mm512_maskz_loadu_ps(mask, target), result);
+            if (bias) result = _mm512_add_ps(result, _mm512_maskz_loadu_ps(mask, bias + 16 * v));
             _mm512_mask_storeu_ps(target, mask, result);
         }
     }
 }
 
 #define TILE_CASE(R, V) \
-    case (R) * 8 + (V): tile(R, V, last, k, a_tile, a_row, a_column, b_panel, ldb, alpha, beta, c_tile, ldc); break;
+    case (R) * 8 + (V): tile(R, V, last, k, a_tile, a_row, a_column, b_panel, ldb, alpha, beta, bias_panel, c_tile, ldc); break;
 
 TARGET void cgemm_sgemm(ptrdiff_t m, ptrdiff_t n, ptrdiff_t depth, float alpha,
                         const float *a, ptrdiff_t a_row, ptrdiff_t a_column,
-                        const float *b, ptrdiff_t ldb, float beta_in, float *c, ptrdiff_t ldc) {
+                        const float *b, ptrdiff_t ldb, float beta_in, const float *bias, float *c, ptrdiff_t ldc) {
     if (m <= 0 || n <= 0) return;
     if (depth <= 0) depth = 0;
     ptrdiff_t start = 0;
@@ -81,6 +82,8 @@ TARGET void cgemm_sgemm(ptrdiff_t m, ptrdiff_t n, ptrdiff_t depth, float alpha,
             int vectors = (int)((columns + 15) / 16);
             __mmask16 last = columns % 16 ? (__mmask16)((1u << (columns % 16)) - 1) : (__mmask16)0xFFFF;
             const float *b_panel = b + start * ldb + j;
+            // The bias is added once, by the first depth block.
+            const float *bias_panel = bias && start == 0 ? bias + j : NULL;
             for (ptrdiff_t i = 0; i < m; i += TILE_ROWS) {
                 int rows = m - i < TILE_ROWS ? (int)(m - i) : TILE_ROWS;
                 const float *a_tile = a + i * a_row + start * a_column;
@@ -102,11 +105,13 @@ TARGET void cgemm_sgemm(ptrdiff_t m, ptrdiff_t n, ptrdiff_t depth, float alpha,
 
 // One block of up to 8 x 8: dst (columns x rows) = src (rows x columns) transposed, plus beta * dst.
 ALWAYS_INLINE TARGET void transpose_block(int rows, int columns, const float *src, ptrdiff_t lds,
-                                          float beta, float *dst, ptrdiff_t ldd) {
+                                          const float *bias, float beta, float *dst, ptrdiff_t ldd) {
     __mmask8 column_mask = (__mmask8)((1u << columns) - 1), row_mask = (__mmask8)((1u << rows) - 1);
     __m256 r[8];
     for (int i = 0; i < 8; i++)
         r[i] = i < rows ? _mm256_maskz_loadu_ps(column_mask, src + i * lds) : _mm256_setzero_ps();
+    if (bias)
+        for (int i = 0; i < rows; i++) r[i] = _mm256_add_ps(r[i], _mm256_set1_ps(bias[i]));
     __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
     __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
     __m256 t4 = _mm256_unpacklo_ps(r[4], r[5]), t5 = _mm256_unpackhi_ps(r[4], r[5]);
@@ -131,15 +136,16 @@ ALWAYS_INLINE TARGET void transpose_block(int rows, int columns, const float *sr
 }
 
 TARGET void cgemm_transpose(ptrdiff_t rows, ptrdiff_t columns, const float *src, ptrdiff_t lds,
-                            float beta, float *dst, ptrdiff_t ldd) {
+                            const float *row_bias, float beta, float *dst, ptrdiff_t ldd) {
     for (ptrdiff_t i = 0; i < rows; i += 8) {
         int block_rows = rows - i < 8 ? (int)(rows - i) : 8;
+        const float *bias = row_bias ? row_bias + i : NULL;
         for (ptrdiff_t j = 0; j < columns; j += 8) {
             int block_columns = columns - j < 8 ? (int)(columns - j) : 8;
             if (block_rows == 8 && block_columns == 8)
-                transpose_block(8, 8, src + i * lds + j, lds, beta, dst + j * ldd + i, ldd);
+                transpose_block(8, 8, src + i * lds + j, lds, bias, beta, dst + j * ldd + i, ldd);
             else
-                transpose_block(block_rows, block_columns, src + i * lds + j, lds, beta, dst + j * ldd + i, ldd);
+                transpose_block(block_rows, block_columns, src + i * lds + j, lds, bias, beta, dst + j * ldd + i, ldd);
         }
     }
 }
@@ -149,8 +155,9 @@ TARGET void cgemm_transpose(ptrdiff_t rows, ptrdiff_t columns, const float *src,
 // Other architectures: the kernels are never called (cgemm_available() is 0).
 int cgemm_available(void) { return 0; }
 void cgemm_sgemm(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, float alpha, const float *a, ptrdiff_t a_row,
-                 ptrdiff_t a_column, const float *b, ptrdiff_t ldb, float beta, float *c, ptrdiff_t ldc) {}
-void cgemm_transpose(ptrdiff_t rows, ptrdiff_t columns, const float *src, ptrdiff_t lds, float beta,
-                     float *dst, ptrdiff_t ldd) {}
+                 ptrdiff_t a_column, const float *b, ptrdiff_t ldb, float beta, const float *bias,
+                 float *c, ptrdiff_t ldc) {}
+void cgemm_transpose(ptrdiff_t rows, ptrdiff_t columns, const float *src, ptrdiff_t lds, const float *row_bias,
+                     float beta, float *dst, ptrdiff_t ldd) {}
 
 #endif

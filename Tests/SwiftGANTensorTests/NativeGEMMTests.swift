@@ -34,7 +34,8 @@ struct NativeGEMMTests {
         for transposeA in [false, true] {
             for transposeB in [false, true] {
                 for orientation in NativeGEMM.Orientation.allCases {
-                    for beta: Float in [0, 0.5] {
+                    // A bias (on every row of C) comes with beta = 0 only.
+                    for (beta, useBias): (Float, Bool) in [(0, false), (0.5, false), (0, true)] {
                         // Operands stored with 3 spare columns per row; C inside a wider matrix.
                         let (lda, storedA) = padded(transposeA ? aT : a, rows: transposeA ? k : m,
                                                     columns: transposeA ? m : k, extra: 3)
@@ -45,13 +46,16 @@ struct NativeGEMMTests {
                         let before = c
                         // With beta == 0, C's old values (here NaN in the block) must not leak in.
                         if beta == 0 { for row in 0..<m { for column in 0..<n { c[row * ldc + column] = .nan } } }
+                        let bias = (0..<n).map { Float($0 % 5) - 1.75 }
                         storedA.withUnsafeBufferPointer { pa in
                             storedB.withUnsafeBufferPointer { pb in
                                 c.withUnsafeMutableBufferPointer { pc in
-                                    NativeGEMM.sgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
-                                                     alpha: 1.5, a: pa.baseAddress!, lda: lda, b: pb.baseAddress!,
-                                                     ldb: ldb, beta: beta, c: pc.baseAddress!, ldc: ldc,
-                                                     orientation: orientation)
+                                    bias.withUnsafeBufferPointer { pbias in
+                                        NativeGEMM.sgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
+                                                         alpha: 1.5, a: pa.baseAddress!, lda: lda, b: pb.baseAddress!,
+                                                         ldb: ldb, beta: beta, bias: useBias ? pbias.baseAddress : nil,
+                                                         c: pc.baseAddress!, ldc: ldc, orientation: orientation)
+                                    }
                                 }
                             }
                         }
@@ -61,7 +65,8 @@ struct NativeGEMMTests {
                                 let index = row * ldc + column
                                 if column < n {
                                     block.append(c[index])
-                                    expected.append(1.5 * product[row * n + column] + beta * before[index])
+                                    expected.append(1.5 * product[row * n + column] + beta * before[index]
+                                                    + (useBias ? bias[column] : 0))
                                 } else {
                                     margin.append(c[index])
                                     marginBefore.append(before[index])
@@ -77,6 +82,36 @@ struct NativeGEMMTests {
         }
     }
 
+    /// A product with a bias gives the same C split across threads, in both
+    /// kernels' paths (OpenBLAS starts C as the bias), as the oracle: split
+    /// by rows and by columns.
+    @Test(arguments: [(64, 300, 500), (600, 70, 40)])
+    func biasOnEveryRowInEveryPath(m: Int, k: Int, n: Int) {
+        let a = randomTensor([m, k], seed: 4).scalars, w = randomTensor([n, k], seed: 5).scalars
+        let bias = randomTensor([n], seed: 6).scalars
+        let product = ReferenceKernels.matmul(a, transpose(w, rows: n, columns: k), m: m, k: k, n: n)
+        let expected = (0..<(m * n)).map { product[$0] + bias[$0 % n] }
+        let previous = ComputeThreads.count
+        defer { ComputeThreads.set(previous) }
+        for native in NativeGEMM.isAvailable ? [false, true] : [false] {
+            for threads in [1, 2] {
+                ComputeThreads.set(threads)
+                var c = [Float](repeating: .nan, count: m * n)
+                a.withUnsafeBufferPointer { pa in
+                    w.withUnsafeBufferPointer { pw in
+                        bias.withUnsafeBufferPointer { pbias in
+                            c.withUnsafeMutableBufferPointer { pc in
+                                BLAS.call(false, true, m, n, k, 1, pa.baseAddress!, k, pw.baseAddress!, k, 0,
+                                          pbias.baseAddress!, pc.baseAddress!, n, parallel: true, native: native)
+                            }
+                        }
+                    }
+                }
+                expectClose(c, expected, tolerance: 1e-4)
+            }
+        }
+    }
+
     /// A linear layer's forward product at batch 64 runs transposed (the
     /// weight is never copied); its gradients run direct.
     @Test func orientationOfLinearLayerProducts() {
@@ -87,7 +122,7 @@ struct NativeGEMMTests {
 
     /// A split product's parts all run in the orientation chosen for the
     /// whole product, so 1 and 2 threads give the same bits (here a linear
-    /// layer's forward product, bias accumulated with beta = 1).
+    /// layer's forward product, with its bias added as C is stored).
     @Test func resultsDoNotDependOnTheThreadCount() {
         let x = randomTensor([64, 300], seed: 1), weight = randomTensor([500, 300], seed: 2), bias = randomTensor([500], seed: 3)
         let previous = ComputeThreads.count

@@ -10,18 +10,19 @@
 /// 1 when this CPU and OS run the AVX-512 kernels below, else 0 (then they must not be called).
 int cgemm_available(void);
 
-/// C[i, j] = alpha * sum_p A(i, p) * B[p * ldb + j] + beta * C[i * ldc + j]
+/// C[i, j] = alpha * sum_p A(i, p) * B[p * ldb + j] + beta * C[i * ldc + j] (+ bias[j])
 /// for 0 <= i < m, 0 <= j < n, 0 <= p < k, where A(i, p) = a[i * a_row + p * a_column].
 /// B and C are row-major; A may be stored either way. With beta == 0, C is only written.
+/// `bias` (n values, or NULL) is added to every row, after the rest is summed.
 void cgemm_sgemm(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, float alpha,
                  const float *a, ptrdiff_t a_row, ptrdiff_t a_column,
                  const float *b, ptrdiff_t ldb,
-                 float beta, float *c, ptrdiff_t ldc);
+                 float beta, const float *bias, float *c, ptrdiff_t ldc);
 
-/// dst[j * ldd + i] = src[i * lds + j] + beta * dst[j * ldd + i] for a rows x columns
-/// source. With beta == 0, dst is only written.
+/// dst[j * ldd + i] = (src[i * lds + j] + row_bias[i]) + beta * dst[j * ldd + i] for a
+/// rows x columns source; row_bias may be NULL. With beta == 0, dst is only written.
 void cgemm_transpose(ptrdiff_t rows, ptrdiff_t columns, const float *src, ptrdiff_t lds,
-                     float beta, float *dst, ptrdiff_t ldd);
+                     const float *row_bias, float beta, float *dst, ptrdiff_t ldd);
 
 /// y[i] = tanh(x[i]) for 0 <= i < count, through glibc's vector math library
 /// (libmvec, at most 4 ulp from the correctly rounded result); x and y may be the same.

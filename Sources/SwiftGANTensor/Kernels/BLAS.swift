@@ -25,12 +25,16 @@ package enum BLAS {
     /// Puts OpenBLAS in single-threaded mode once, before the first product.
     @usableFromInline static let openBLASSingleThreaded: Void = { openblas_set_num_threads(1) }()
 
-    /// C = alpha · op(A) · op(B) + beta · C for row-major matrices.
+    /// C = alpha · op(A) · op(B) + beta · C for row-major matrices, plus
+    /// `bias` (`n` values) on every row when given.
     ///
     /// `op(A)` is `[m, k]`, `op(B)` is `[k, n]`, `C` is `[m, n]`; `lda`, `ldb`
     /// and `ldc` are the row strides of A, B and C as stored. With
     /// `parallel` false the product stays on the calling thread (callers
-    /// that already run on every worker).
+    /// that already run on every worker). The native kernel adds the bias
+    /// as it stores C (a linear layer's output is written once).
+    ///
+    /// - Precondition: `beta == 0` when there is a bias.
     @inlinable
     package static func sgemm(
         transposeA: Bool, transposeB: Bool,
@@ -39,20 +43,28 @@ package enum BLAS {
         a: UnsafePointer<Float>, lda: Int,
         b: UnsafePointer<Float>, ldb: Int,
         beta: Float = 0,
+        bias: UnsafePointer<Float>? = nil,
         c: UnsafeMutablePointer<Float>, ldc: Int,
         parallel: Bool = true
     ) {
         if m == 0 || n == 0 { return }
+        precondition(bias == nil || beta == 0, "sgemm: a bias needs beta 0, got \(beta)")
         if countingMultiplyAdds.load(ordering: .relaxed) { multiplyAdds.add(m * n * k, ordering: .relaxed) }
         if k == 0 {
             // BLAS leaves C untouched when k == 0: C = beta · C.
             for row in 0..<m {
                 let line = c + row * ldc
-                if beta == 0 { line.update(repeating: 0, count: n) } else { for j in 0..<n { line[j] *= beta } }
+                if let bias {
+                    line.update(from: bias, count: n)
+                } else if beta == 0 {
+                    line.update(repeating: 0, count: n)
+                } else {
+                    for j in 0..<n { line[j] *= beta }
+                }
             }
             return
         }
-        call(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, parallel: parallel,
+        call(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, bias, c, ldc, parallel: parallel,
              native: NativeGEMM.isEnabled)
     }
 
@@ -64,13 +76,14 @@ package enum BLAS {
         beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
         precondition(m > 0 && n > 0 && k > 0, "openBLASSgemm: empty product [\(m), \(k)] · [\(k), \(n)]")
-        call(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, parallel: true, native: false)
+        call(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, nil, c, ldc, parallel: true, native: false)
     }
 
     @usableFromInline
     static func call(_ transposeA: Bool, _ transposeB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
                      _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
-                     _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int, parallel: Bool, native useNative: Bool) {
+                     _ beta: Float, _ bias: UnsafePointer<Float>?, _ c: UnsafeMutablePointer<Float>, _ ldc: Int,
+                     parallel: Bool, native useNative: Bool) {
         _ = openBLASSingleThreaded
         // The native kernel's orientation is chosen once for the whole product, so every part of a
         // split product sums in the same order and the result does not depend on the thread count.
@@ -78,33 +91,40 @@ package enum BLAS {
             ? NativeGEMM.orientation(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k) : nil
         let workers = parallel ? Parallel.workerCount : 1
         guard workers > 1 && m * n * k >= singleThreadedBelow && Swift.max(m, n) >= 32 else {
-            single(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, native: native)
+            single(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, bias, c, ldc, native: native)
             return
         }
         // Split C by rows (rows of op(A)) or by columns (columns of op(B)), whichever is longer.
         let byRows = m >= n
         let parts = Swift.min(workers, (byRows ? m : n) / 16)
         Parallel.run(chunks: parts) { part in
+            let length = byRows ? m : n
+            let start = length * part / parts, end = length * (part + 1) / parts
             if byRows {
-                let start = m * part / parts, end = m * (part + 1) / parts
                 single(transposeA, transposeB, end - start, n, k, alpha, a + (transposeA ? start : start * lda), lda,
-                       b, ldb, beta, c + start * ldc, ldc, native: native)
+                       b, ldb, beta, bias, c + start * ldc, ldc, native: native)
             } else {
-                let start = n * part / parts, end = n * (part + 1) / parts
                 single(transposeA, transposeB, m, end - start, k, alpha, a, lda,
-                       b + (transposeB ? start * ldb : start), ldb, beta, c + start, ldc, native: native)
+                       b + (transposeB ? start * ldb : start), ldb, beta, bias.map { $0 + start }, c + start, ldc,
+                       native: native)
             }
         }
     }
 
     private static func single(_ transposeA: Bool, _ transposeB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
                                _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
-                               _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int,
+                               _ beta: Float, _ bias: UnsafePointer<Float>?, _ c: UnsafeMutablePointer<Float>, _ ldc: Int,
                                native: NativeGEMM.Orientation?) {
         if let native {
             NativeGEMM.sgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
-                             a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, orientation: native)
+                             a: a, lda: lda, b: b, ldb: ldb, beta: beta, bias: bias, c: c, ldc: ldc, orientation: native)
             return
+        }
+        var beta = beta
+        if let bias {
+            // OpenBLAS has no bias: C starts as the bias on every row.
+            for row in 0..<m { (c + row * ldc).update(from: bias, count: n) }
+            beta = 1
         }
         cblas_sgemm(
             CblasRowMajor,

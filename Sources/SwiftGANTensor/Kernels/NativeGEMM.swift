@@ -49,26 +49,28 @@ package enum NativeGEMM {
         return direct <= transposed ? .direct : .transposed
     }
 
-    /// C = alpha · op(A) · op(B) + beta · C for row-major matrices, on the
-    /// calling thread (the contract of `BLAS.sgemm`; `k` may be 0), in the
-    /// given orientation or the cheaper one. Only call while `isEnabled`.
+    /// C = alpha · op(A) · op(B) + beta · C (+ `bias`, `n` values added to
+    /// every row) for row-major matrices, on the calling thread (the contract
+    /// of `BLAS.sgemm`; `k` may be 0), in the given orientation or the
+    /// cheaper one. Only call while `isEnabled`.
     package static func sgemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
                               a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-                              beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, orientation: Orientation? = nil) {
+                              beta: Float, bias: UnsafePointer<Float>? = nil, c: UnsafeMutablePointer<Float>, ldc: Int,
+                              orientation: Orientation? = nil) {
         if m == 0 || n == 0 { return }
         let chosen = orientation ?? Self.orientation(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k)
         if chosen == .direct {
             // op(A)(i, p) = a[i * aRow + p * aColumn].
             let (aRow, aColumn) = transposeA ? (1, lda) : (lda, 1)
             guard transposeB else {
-                cgemm_sgemm(m, n, k, alpha, a, aRow, aColumn, b, ldb, beta, c, ldc)
+                cgemm_sgemm(m, n, k, alpha, a, aRow, aColumn, b, ldb, beta, bias, c, ldc)
                 return
             }
             // op(B) = Bᵀ: B is stored [n, k]; its transpose is the [k, n] operand.
             let scratch = TensorStorage(uninitializedCount: k * n)
             withExtendedLifetime(scratch) {
-                cgemm_transpose(n, k, b, ldb, 0, scratch.pointer, n)
-                cgemm_sgemm(m, n, k, alpha, a, aRow, aColumn, scratch.pointer, n, beta, c, ldc)
+                cgemm_transpose(n, k, b, ldb, nil, 0, scratch.pointer, n)
+                cgemm_sgemm(m, n, k, alpha, a, aRow, aColumn, scratch.pointer, n, beta, bias, c, ldc)
             }
             return
         }
@@ -81,11 +83,12 @@ package enum NativeGEMM {
         withExtendedLifetime((transposedA, product)) {
             var right = a, rightStride = lda
             if let transposedA {
-                cgemm_transpose(m, k, a, lda, 0, transposedA.pointer, m)
+                cgemm_transpose(m, k, a, lda, nil, 0, transposedA.pointer, m)
                 (right, rightStride) = (UnsafePointer(transposedA.pointer), m)
             }
-            cgemm_sgemm(n, m, k, alpha, b, leftRow, leftColumn, right, rightStride, 0, product.pointer, m)
-            cgemm_transpose(n, m, product.pointer, m, beta, c, ldc)
+            cgemm_sgemm(n, m, k, alpha, b, leftRow, leftColumn, right, rightStride, 0, nil, product.pointer, m)
+            // C's columns are the product's rows: the bias goes on with the transpose.
+            cgemm_transpose(n, m, product.pointer, m, bias, beta, c, ldc)
         }
     }
 }

@@ -101,10 +101,9 @@ public func linear(_ input: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
     let rows = input.shape.dropLast().reduce(1, *)
     let outShape = Array(input.shape.dropLast()) + [outFeatures]
     let out = TensorStorage(uninitializedCount: rows * outFeatures)
-    for row in 0..<rows { (out.pointer + row * outFeatures).update(from: bias.storage.pointer, count: outFeatures) }
     BLAS.sgemm(transposeA: false, transposeB: true, m: rows, n: outFeatures, k: inFeatures,
                a: input.storage.pointer, lda: inFeatures, b: weight.storage.pointer, ldb: inFeatures,
-               beta: 1, c: out.pointer, ldc: outFeatures)
+               bias: bias.storage.pointer, c: out.pointer, ldc: outFeatures)
     let matrixShape = [rows, inFeatures]
     return Tensor.result("linear", shape: outShape, storage: out, inputs: [input, weight, bias]) { context in
         let gradient = context.gradient.reshaped([rows, outFeatures])
