@@ -82,6 +82,36 @@ struct NativeGEMMTests {
         }
     }
 
+    /// A weight-gradient-sized product (k = 64, C above 1 MB) is stored with
+    /// non-temporal stores where C's rows are 64-byte aligned: the same
+    /// values as the oracle, for aligned rows, unaligned rows (ldc not a
+    /// multiple of 16) and a misaligned start, with the margins untouched.
+    @Test(arguments: [(640, 0), (642, 0), (640, 3)])
+    func largeWriteOnceProductsMatchTheOracle(ldc: Int, offset: Int) {
+        guard NativeGEMM.isAvailable else { return }
+        let (m, k, n) = (520, 64, 600)
+        let a = randomTensor([k, m], seed: 7).scalars   // stored transposed, as a weight gradient's dYᵀ
+        let b = randomTensor([k, n], seed: 8).scalars
+        let product = ReferenceKernels.matmul(transpose(a, rows: k, columns: m), b, m: m, k: k, n: n)
+        let storage = TensorStorage(count: m * ldc + offset, repeating: -7)
+        a.withUnsafeBufferPointer { pa in
+            b.withUnsafeBufferPointer { pb in
+                NativeGEMM.sgemm(transposeA: true, transposeB: false, m: m, n: n, k: k, alpha: 1, a: pa.baseAddress!,
+                                 lda: m, b: pb.baseAddress!, ldb: n, beta: 0, c: storage.pointer + offset, ldc: ldc,
+                                 orientation: .direct)
+            }
+        }
+        var block: [Float] = [], margin: [Float] = []
+        for row in 0..<m {
+            for column in 0..<ldc {
+                let value = storage.pointer[offset + row * ldc + column]
+                if column < n { block.append(value) } else { margin.append(value) }
+            }
+        }
+        expectClose(block, product, tolerance: 1e-4)
+        #expect(margin.allSatisfy { $0 == -7 } && (0..<offset).allSatisfy { storage.pointer[$0] == -7 })
+    }
+
     /// A product with a bias gives the same C split across threads, in both
     /// kernels' paths (OpenBLAS starts C as the bias), as the oracle: split
     /// by rows and by columns.

@@ -86,6 +86,12 @@ final class BufferPool: Sendable {
             }
             if let reused, let pointer = UnsafeMutablePointer<Float>(bitPattern: reused) { return pointer }
         }
+        // Pooled sizes start on a 64-byte line: whole AVX-512 vectors, and the
+        // GEMM kernel's non-temporal stores need it.
+        if allocationCount >= Self.minimumPooledCount {
+            return UnsafeMutableRawPointer.allocate(byteCount: allocationCount * MemoryLayout<Float>.stride, alignment: 64)
+                .bindMemory(to: Float.self, capacity: allocationCount)
+        }
         return UnsafeMutablePointer<Float>.allocate(capacity: allocationCount)
     }
 

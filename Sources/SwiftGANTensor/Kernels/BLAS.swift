@@ -98,8 +98,11 @@ package enum BLAS {
         let byRows = m >= n
         let parts = Swift.min(workers, (byRows ? m : n) / 16)
         Parallel.run(chunks: parts) { part in
-            let length = byRows ? m : n
-            let start = length * part / parts, end = length * (part + 1) / parts
+            // Column parts start on 16-value (64-byte) boundaries, where C's rows are aligned.
+            func boundary(_ part: Int) -> Int {
+                byRows ? m * part / parts : part == parts ? n : n * part / parts / 16 * 16
+            }
+            let start = boundary(part), end = boundary(part + 1)
             if byRows {
                 single(transposeA, transposeB, end - start, n, k, alpha, a + (transposeA ? start : start * lda), lda,
                        b, ldb, beta, bias, c + start * ldc, ldc, native: native)

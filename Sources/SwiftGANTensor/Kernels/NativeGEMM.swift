@@ -63,14 +63,14 @@ package enum NativeGEMM {
             // op(A)(i, p) = a[i * aRow + p * aColumn].
             let (aRow, aColumn) = transposeA ? (1, lda) : (lda, 1)
             guard transposeB else {
-                cgemm_sgemm(m, n, k, alpha, a, aRow, aColumn, b, ldb, beta, bias, c, ldc)
+                cgemm_sgemm(m, n, k, alpha, a, aRow, aColumn, b, ldb, beta, bias, c, ldc, 1)
                 return
             }
             // op(B) = Bᵀ: B is stored [n, k]; its transpose is the [k, n] operand.
             let scratch = TensorStorage(uninitializedCount: k * n)
             withExtendedLifetime(scratch) {
                 cgemm_transpose(n, k, b, ldb, nil, 0, scratch.pointer, n)
-                cgemm_sgemm(m, n, k, alpha, a, aRow, aColumn, scratch.pointer, n, beta, bias, c, ldc)
+                cgemm_sgemm(m, n, k, alpha, a, aRow, aColumn, scratch.pointer, n, beta, bias, c, ldc, 1)
             }
             return
         }
@@ -86,7 +86,8 @@ package enum NativeGEMM {
                 cgemm_transpose(m, k, a, lda, nil, 0, transposedA.pointer, m)
                 (right, rightStride) = (UnsafePointer(transposedA.pointer), m)
             }
-            cgemm_sgemm(n, m, k, alpha, b, leftRow, leftColumn, right, rightStride, 0, nil, product.pointer, m)
+            // The scratch product is read back at once by the transpose: never streamed.
+            cgemm_sgemm(n, m, k, alpha, b, leftRow, leftColumn, right, rightStride, 0, nil, product.pointer, m, 0)
             // C's columns are the product's rows: the bias goes on with the transpose.
             cgemm_transpose(n, m, product.pointer, m, bias, beta, c, ldc)
         }
