@@ -5,7 +5,7 @@ import Testing
 /// SwiftGAN's AVX-512 GEMM kernel against the plain-loop oracle: every
 /// transpose combination, both orientations, alpha and beta, strided
 /// matrices, and sizes that miss the 6-row tiles, the 16-column vectors, the
-/// 64-column tiles, the 8 x 8 transpose blocks and the 256-deep blocks.
+/// 64-column tiles, the 8 x 8 transpose blocks and the 512-deep blocks.
 @Suite("Native GEMM kernel")
 struct NativeGEMMTests {
     /// On a CPU without AVX-512 the kernel must be off, and products go to OpenBLAS.
@@ -21,7 +21,7 @@ struct NativeGEMMTests {
     }
 
     @Test(arguments: [(1, 1, 1), (6, 64, 16), (7, 65, 17), (13, 257, 64), (64, 100, 129), (5, 513, 3), (64, 784, 70),
-                      (30, 9, 200), (3, 0, 5)])
+                      (30, 9, 200), (3, 0, 5), (8, 1_100, 40)])
     func agreesWithOracle(m: Int, k: Int, n: Int) throws {
         guard NativeGEMM.isAvailable else {
             #expect(!NativeGEMM.isEnabled)
