@@ -37,11 +37,15 @@ int cgemm_available(void) {
 }
 
 // One rows x (vectors * 16) tile over depth k; the last vector's columns are masked by `last`.
-// rows and vectors are compile-time constants at every call site, so the accumulators stay in registers.
-ALWAYS_INLINE TARGET void tile(const int rows, const int vectors, __mmask16 last, ptrdiff_t k,
+// rows, vectors and stream are compile-time constants at every call site, so the accumulators
+// stay in registers. (Any run-time choice in the epilogue, such as an optional bias or a per-vector
+// test for streaming, made clang keep the 6 x 4 accumulators in memory and zero them with memset.)
+// C's rows start on 64-byte lines when `stream` is set: with 1 every vector but the (partial) last one
+// is stored non-temporally, with 2 every vector.
+ALWAYS_INLINE TARGET void tile(const int rows, const int vectors, const int stream, __mmask16 last, ptrdiff_t k,
                                const float *a, ptrdiff_t a_row, ptrdiff_t a_column,
                                const float *b, ptrdiff_t ldb, float alpha, float beta,
-                               const float *bias, int stream, float *c, ptrdiff_t ldc) {
+                               float *c, ptrdiff_t ldc) {
     __m512 accumulator[TILE_ROWS][TILE_VECTORS];
     for (int r = 0; r < rows; r++)
         for (int v = 0; v < vectors; v++) accumulator[r][v] = _mm512_setzero_ps();
@@ -65,8 +69,7 @@ ALWAYS_INLINE TARGET void tile(const int rows, const int vectors, __mmask16 last
             float *target = c + r * ldc + 16 * v;
             __m512 result = _mm512_mul_ps(alpha_vector, accumulator[r][v]);
             if (beta != 0) result = _mm512_fmadd_ps(beta_vector, _mm512_maskz_loadu_ps(mask, target), result);
-            if (bias) result = _mm512_add_ps(result, _mm512_maskz_loadu_ps(mask, bias + 16 * v));
-            if (stream && mask == (__mmask16)0xFFFF && ((uintptr_t)target & 63) == 0)
+            if (stream == 2 || (stream == 1 && v < vectors - 1))
                 _mm512_stream_ps(target, result);
             else
                 _mm512_mask_storeu_ps(target, mask, result);
@@ -76,7 +79,10 @@ ALWAYS_INLINE TARGET void tile(const int rows, const int vectors, __mmask16 last
 
 #define TILE_CASE(R, V) \
     case (R) * 8 + (V): \
-        tile(R, V, last, k, a_tile, a_row, a_column, b_panel, ldb, alpha, beta, bias_panel, stream, c_tile, ldc); break;
+        if (stream_tile == 2) tile(R, V, 2, last, k, a_tile, a_row, a_column, b_panel, ldb, alpha, beta, c_tile, ldc); \
+        else if (stream_tile == 1) tile(R, V, 1, last, k, a_tile, a_row, a_column, b_panel, ldb, alpha, beta, c_tile, ldc); \
+        else tile(R, V, 0, last, k, a_tile, a_row, a_column, b_panel, ldb, alpha, beta, c_tile, ldc); \
+        break;
 
 TARGET void cgemm_sgemm(ptrdiff_t m, ptrdiff_t n, ptrdiff_t depth, float alpha,
                         const float *a, ptrdiff_t a_row, ptrdiff_t a_column,
@@ -84,7 +90,15 @@ TARGET void cgemm_sgemm(ptrdiff_t m, ptrdiff_t n, ptrdiff_t depth, float alpha,
                         int may_stream) {
     if (m <= 0 || n <= 0) return;
     if (depth <= 0) depth = 0;
-    const int stream = may_stream && beta_in == 0 && depth <= DEPTH_BLOCK && m * n >= STREAM_MINIMUM_VALUES;
+    if (bias) {
+        // C starts as the bias on every row (beta is 0 with a bias) and the products add to it.
+        for (ptrdiff_t i = 0; i < m; i++) __builtin_memcpy(c + i * ldc, bias, (size_t)n * sizeof(float));
+        beta_in = 1;
+    }
+    // Whole vectors go out with non-temporal stores when C is written once and large, and its
+    // rows start on 64-byte lines.
+    const int stream = may_stream && beta_in == 0 && depth <= DEPTH_BLOCK && m * n >= STREAM_MINIMUM_VALUES
+                       && ((((uintptr_t)c) | ((uintptr_t)ldc * sizeof(float))) & 63) == 0;
     ptrdiff_t start = 0;
     do {
         ptrdiff_t k = depth - start < DEPTH_BLOCK ? depth - start : DEPTH_BLOCK;
@@ -94,9 +108,8 @@ TARGET void cgemm_sgemm(ptrdiff_t m, ptrdiff_t n, ptrdiff_t depth, float alpha,
             ptrdiff_t columns = n - j < TILE_COLUMNS ? n - j : TILE_COLUMNS;
             int vectors = (int)((columns + 15) / 16);
             __mmask16 last = columns % 16 ? (__mmask16)((1u << (columns % 16)) - 1) : (__mmask16)0xFFFF;
+            const int stream_tile = !stream ? 0 : last == (__mmask16)0xFFFF ? 2 : 1;
             const float *b_panel = b + start * ldb + j;
-            // The bias is added once, by the first depth block.
-            const float *bias_panel = bias && start == 0 ? bias + j : NULL;
             for (ptrdiff_t i = 0; i < m; i += TILE_ROWS) {
                 int rows = m - i < TILE_ROWS ? (int)(m - i) : TILE_ROWS;
                 const float *a_tile = a + i * a_row + start * a_column;

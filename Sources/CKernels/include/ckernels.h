@@ -13,7 +13,7 @@ int cgemm_available(void);
 /// C[i, j] = alpha * sum_p A(i, p) * B[p * ldb + j] + beta * C[i * ldc + j] (+ bias[j])
 /// for 0 <= i < m, 0 <= j < n, 0 <= p < k, where A(i, p) = a[i * a_row + p * a_column].
 /// B and C are row-major; A may be stored either way. With beta == 0, C is only written.
-/// `bias` (n values, or NULL) is added to every row, after the rest is summed.
+/// With a `bias` (n values, or NULL; beta must be 0) C starts as the bias on every row.
 /// With `may_stream`, a C that is written once (beta == 0, k <= 512) and larger than
 /// 1 MB is stored with non-temporal stores (bypassing the caches): pass it for results
 /// that are not read again right away, such as weight gradients.
