@@ -2,7 +2,7 @@
 // SwiftGAN: generative adversarial networks in Swift on Linux.
 //
 // Targets are layered; dependencies point down only:
-//   CBLAS (OpenBLAS shim), CKernels (AVX-512 GEMM, vector tanh) -> SwiftGANTensor (tensor + autodiff) -> SwiftGANNN (layers,
+//   CBLAS (OpenBLAS shim), CKernels (AVX-512 GEMM, vector tanh, Adam, dropout masks) -> SwiftGANTensor (tensor + autodiff) -> SwiftGANNN (layers,
 //   losses, optimizers, checkpoints) -> SwiftGANData (datasets, images, loader; also on
 //   CZlib, CPNG and CJPEG) -> SwiftGANMetrics (feature classifier, FID, KID, ...) ->
 //   SwiftGANTraining (models, objectives, trainer) -> gan (CLI)
@@ -44,7 +44,8 @@ let package = Package(
             providers: [.apt(["libpng-dev"])]
         ),
 
-        // SwiftGAN's own C kernels (AVX-512 SGEMM, tanh through glibc's libmvec, looked up at run time),
+        // SwiftGAN's own C kernels (AVX-512 SGEMM, tanh through glibc's libmvec, looked up at run time,
+        // Adam's update, dropout masks),
         // optimised in every configuration (intrinsics at -O0 keep every
         // accumulator in memory).
         .target(
