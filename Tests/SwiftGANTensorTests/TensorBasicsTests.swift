@@ -106,6 +106,22 @@ struct TensorBasicsTests {
         #expect(x.dropout(probability: 0.5, generator: &g1) != first)
     }
 
+    /// `Tensor.normal` (its transform split across the workers for large
+    /// tensors) gives exactly the values of `nextNormalPair` called in
+    /// order, odd counts included, and leaves the generator where they do.
+    @Test(arguments: [1, 7, 64, 100_001])
+    func normalSamplesFollowTheGeneratorsPairs(count: Int) {
+        var a = RandomGenerator(seed: 77), b = RandomGenerator(seed: 77)
+        let samples = Tensor.normal([count], mean: 0.5, std: 2, generator: &a).scalars
+        var expected: [Float] = []
+        while expected.count < count {
+            let (first, second) = b.nextNormalPair()
+            expected += [0.5 + 2 * first, 0.5 + 2 * second]
+        }
+        #expect(samples.map(\.bitPattern) == expected.prefix(count).map(\.bitPattern))
+        #expect(a == b)
+    }
+
     /// The vectorised mask (AVX-512 where the CPU has it) gives the portable
     /// path's bits for every tail length; the keep rate is right to a few
     /// standard deviations, neighbouring elements (and those 16 apart, in

@@ -62,9 +62,18 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable, Equatable {
 
     /// A pair of independent standard normal floats (Box–Muller).
     public mutating func nextNormalPair() -> (Float, Float) {
+        let first = next()
+        return Self.normalPair(first, next())
+    }
+
+    /// The Box–Muller pair `nextNormalPair` makes from two consecutive
+    /// draws: callers may draw the bits first and transform them on other
+    /// threads, with the same results.
+    @inlinable
+    static func normalPair(_ firstBits: UInt64, _ secondBits: UInt64) -> (Float, Float) {
         // u1 in (0, 1] so that log(u1) is finite.
-        let u1 = (Double(next() >> 11) + 1) * (1.0 / 9_007_199_254_740_992.0)
-        let u2 = Double(next() >> 11) * (1.0 / 9_007_199_254_740_992.0)
+        let u1 = (Double(firstBits >> 11) + 1) * (1.0 / 9_007_199_254_740_992.0)
+        let u2 = Double(secondBits >> 11) * (1.0 / 9_007_199_254_740_992.0)
         let radius = (-2 * Foundation.log(u1)).squareRoot()
         let angle = 2 * Double.pi * u2
         return (Float(radius * Foundation.cos(angle)), Float(radius * Foundation.sin(angle)))
