@@ -132,6 +132,10 @@ struct ModuleTests {
         let batchNorm = BatchNorm2d(4)
         #expect(!batchNorm.treatsSamplesIndependently)
         #expect(!rowsAgree(batchNorm))
+        // Without running statistics BatchNorm uses the batch's in evaluation mode too.
+        let untracked = BatchNorm2d(4, trackRunningStats: false).eval()
+        #expect(!untracked.treatsSamplesIndependently)
+        #expect(!rowsAgree(untracked))
         let spectral = spectralNormalized(Linear(100, 3, generator: &random), generator: &random)
         #expect(!Sequential([Flatten(), spectral]).treatsSamplesIndependently)
         #expect(Sequential([Flatten(), spectral]).eval().treatsSamplesIndependently)

@@ -39,8 +39,10 @@ open class Module {
     /// Whether, in the current mode, `forward(_:)` maps each sample (each
     /// index of axis 0) on its own and changes no state that a second call
     /// would see, so that one call on a concatenated batch gives exactly the
-    /// rows of separate calls on its parts. Trainers use it to score the real
-    /// and the fake batch in one pass. BatchNorm in training mode mixes
+    /// rows of separate calls on its parts. Random layers (Dropout) qualify
+    /// too: their draws advance a generator, so the rows are not the same
+    /// bits as separate calls, but they have the same distribution. Trainers
+    /// use it to score the real and the fake batch in one pass. BatchNorm in training mode mixes
     /// samples, and spectral normalisation's power iteration updates state on
     /// every training call. The default is `false`, since a custom module may
     /// mix samples (minibatch statistics); the built-in layers declare theirs,

@@ -63,7 +63,7 @@ public final class Dropout: Module {
     }
 
     /// Masks are drawn per element, so one call on a concatenated batch is
-    /// distributed as separate calls (the draws come in a different order).
+    /// distributed as separate calls, though its mask is not theirs.
     public override var treatsSamplesIndependently: Bool { true }
 
     public override func forward(_ input: Tensor) -> Tensor {

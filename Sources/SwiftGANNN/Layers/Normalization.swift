@@ -34,8 +34,9 @@ public class BatchNorm: Module {
         numBatchesTracked = trackRunningStats ? Buffer(Tensor(0), storedType: .int64) : nil
     }
 
-    /// Batch statistics mix the samples in training mode; running statistics do not.
-    public override var treatsSamplesIndependently: Bool { !isTraining }
+    /// Batch statistics mix the samples (in training mode, and always without
+    /// running statistics); running statistics do not.
+    public override var treatsSamplesIndependently: Bool { !isTraining && runningMean != nil }
 
     public override func forward(_ input: Tensor) -> Tensor {
         require(expectedRanks.contains(input.rank) && input.shape[1] == numFeatures,

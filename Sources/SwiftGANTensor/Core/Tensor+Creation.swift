@@ -40,6 +40,7 @@ extension Tensor {
         require(std >= 0, "normal: std \(std) must not be negative")
         let count = Shape.elementCount(shape, op: "normal")
         let storage = TensorStorage(uninitializedCount: count)
+        if count == 0 { return Tensor(shape: shape, storage: storage) }
         // The random bits are drawn in order (the stream of `nextNormalPair`, two draws per
         // pair); the transform, about 25 ns a pair (log, sin, cos), is split across the workers.
         let pairs = (count + 1) / 2

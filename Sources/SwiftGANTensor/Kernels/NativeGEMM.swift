@@ -53,6 +53,9 @@ package enum NativeGEMM {
     /// every row) for row-major matrices, on the calling thread (the contract
     /// of `BLAS.sgemm`; `k` may be 0), in the given orientation or the
     /// cheaper one. Only call while `isEnabled`.
+    ///
+    /// - Precondition: `beta == 0` when there is a bias (the direct route
+    ///   starts C as the bias).
     package static func sgemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
                               a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                               beta: Float, bias: UnsafePointer<Float>? = nil, c: UnsafeMutablePointer<Float>, ldc: Int,

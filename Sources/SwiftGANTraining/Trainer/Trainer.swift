@@ -143,9 +143,10 @@ public final class Trainer {
     /// D's scores of the real and the fake batch, `[N, 1]` each. A
     /// discriminator that treats samples independently (no BatchNorm and no
     /// spectral normalisation in training mode) scores both in one pass over
-    /// their concatenation: the same values (dropout masks are drawn in another
-    /// order) from matrix products twice as tall, one weight gradient instead
-    /// of two to add, and half the small operations. Others score them in turn.
+    /// their concatenation: the same values (with dropout, other masks from the
+    /// same distribution) from matrix products twice as tall, one weight
+    /// gradient instead of two to add, and half the small operations. Others
+    /// score them in turn.
     private func scoreRealAndFake(real: Tensor, _ realLabels: [Int]?, fake: Tensor,
                                   _ fakeLabels: [Int]?) -> (real: Tensor, fake: Tensor) {
         guard scoresRealAndFakeTogether, discriminator.treatsSamplesIndependently, real.shape.dropFirst() == fake.shape.dropFirst(),
