@@ -6,8 +6,8 @@
 // A(i, p) for the tile's 6 rows (broadcasts), so B must be row-major with
 // contiguous columns; A may have any strides. The depth is cut into blocks of
 // 512 so that a 512 x 64 panel of B (128 KB) stays in L2 while the row tiles of
-// A stream past it (blocks of 256 measured 1-4% slower on the MLP's shapes). Column edges use masked loads and stores; row edges use
-// tiles of 1-5 rows.
+// A stream past it (blocks of 256 measured 1-4% slower on the MLP's shapes).
+// Column edges use masked loads and stores; row edges use tiles of 1-5 rows.
 //
 // Why not OpenBLAS here: at batch 64, OpenBLAS packs the weight matrix into
 // its panel layout on every product (up to 17% of an MLP training step), and
