@@ -17,16 +17,16 @@ struct NativeGEMMTests {
         #else
         #expect(!NativeGEMM.isAvailable)
         #endif
-        if !NativeGEMM.isAvailable { #expect(!NativeGEMM.isEnabled) }
+        if !NativeGEMM.isAvailable {
+            #expect(ExecutionContext.root.gemm == .openBLAS)
+            #expect(withExecutionContext(gemm: .native) { ExecutionContext.current.gemm } == .openBLAS)
+        }
     }
 
     @Test(arguments: [(1, 1, 1), (6, 64, 16), (7, 65, 17), (13, 257, 64), (64, 100, 129), (5, 513, 3), (64, 784, 70),
                       (30, 9, 200), (3, 0, 5), (8, 1_100, 40)])
     func agreesWithOracle(m: Int, k: Int, n: Int) throws {
-        guard NativeGEMM.isAvailable else {
-            #expect(!NativeGEMM.isEnabled)
-            return
-        }
+        guard NativeGEMM.isAvailable else { return }
         let a = randomTensor([m, k], seed: UInt64(m * 31 + k)).scalars
         let b = randomTensor([k, n], seed: UInt64(n * 17 + k)).scalars
         let product = ReferenceKernels.matmul(a, b, m: m, k: k, n: n)
@@ -121,18 +121,15 @@ struct NativeGEMMTests {
         let bias = randomTensor([n], seed: 6).scalars
         let product = ReferenceKernels.matmul(a, transpose(w, rows: n, columns: k), m: m, k: k, n: n)
         let expected = (0..<(m * n)).map { product[$0] + bias[$0 % n] }
-        let previous = ComputeThreads.count
-        defer { ComputeThreads.set(previous) }
         for native in NativeGEMM.isAvailable ? [false, true] : [false] {
             for threads in [1, 2] {
-                ComputeThreads.set(threads)
                 var c = [Float](repeating: .nan, count: m * n)
                 a.withUnsafeBufferPointer { pa in
                     w.withUnsafeBufferPointer { pw in
                         bias.withUnsafeBufferPointer { pbias in
                             c.withUnsafeMutableBufferPointer { pc in
                                 BLAS.call(false, true, m, n, k, 1, pa.baseAddress!, k, pw.baseAddress!, k, 0,
-                                          pbias.baseAddress!, pc.baseAddress!, n, parallel: true, native: native)
+                                          pbias.baseAddress!, pc.baseAddress!, n, workers: threads, native: native)
                             }
                         }
                     }
@@ -155,12 +152,8 @@ struct NativeGEMMTests {
     /// layer's forward product, with its bias added as C is stored).
     @Test func resultsDoNotDependOnTheThreadCount() {
         let x = randomTensor([64, 300], seed: 1), weight = randomTensor([500, 300], seed: 2), bias = randomTensor([500], seed: 3)
-        let previous = ComputeThreads.count
-        defer { ComputeThreads.set(previous) }
-        ComputeThreads.set(1)
-        let single = linear(x, weight: weight, bias: bias).scalars
-        ComputeThreads.set(2)
-        let split = linear(x, weight: weight, bias: bias).scalars
+        let single = withExecutionContext(threads: 1) { linear(x, weight: weight, bias: bias).scalars }
+        let split = withExecutionContext(threads: 2) { linear(x, weight: weight, bias: bias).scalars }
         #expect(single == split)
         expectClose(single, zip(matmul(x, weight, transposeB: true).scalars, (0..<(64 * 500)).map { bias.scalars[$0 % 500] })
             .map { $0 + $1 }, tolerance: 1e-5)

@@ -65,18 +65,20 @@ struct SecondOrderTests {
     /// (stride 2, 4x4, padding 1): the penalty's parameter gradients
     /// differentiate its transforms' adjoints.
     @Test func winogradCritic() {
-        let points = randomTensor([2, 8, 8, 8], seed: 16)
-        let parameters = [randomTensor([8, 8, 4, 4], seed: 17) * 0.3, randomTensor([8], seed: 18) * 0.1,
-                          randomTensor([8, 8, 4, 4], seed: 19) * 0.3, randomTensor([1, 8 * 8 * 8], seed: 20) * 0.1]
-        let geometry = ConvolutionGeometry(batch: 2, inChannels: 8, height: 8, width: 8, outChannels: 8,
-                                           kernelHeight: 4, kernelWidth: 4, strideH: 2, strideW: 2,
-                                           padH: 1, padW: 1, dilationH: 1, dilationW: 1)
-        #expect((WinogradPlan(geometry) != nil) == WinogradPlan.enabled.load(ordering: .relaxed))
-        GradientCheck().check(parameters) { p in
-            Self.gradientPenalty(points: points) { x in
-                let h1 = conv2d(x, weight: p[0], bias: p[1], stride: 2, padding: 1).tanh()  // [2, 8, 4, 4]
-                let h2 = convTranspose2d(h1, weight: p[2], stride: 2, padding: 1).tanh()  // [2, 8, 8, 8]
-                return matmul(Self.layerNorm(h2).flattened(startAxis: 1), p[3], transposeB: true).sigmoid()
+        withExecutionContext(allowsWinograd: true) {
+            let points = randomTensor([2, 8, 8, 8], seed: 16)
+            let parameters = [randomTensor([8, 8, 4, 4], seed: 17) * 0.3, randomTensor([8], seed: 18) * 0.1,
+                              randomTensor([8, 8, 4, 4], seed: 19) * 0.3, randomTensor([1, 8 * 8 * 8], seed: 20) * 0.1]
+            let geometry = ConvolutionGeometry(batch: 2, inChannels: 8, height: 8, width: 8, outChannels: 8,
+                                               kernelHeight: 4, kernelWidth: 4, strideH: 2, strideW: 2,
+                                               padH: 1, padW: 1, dilationH: 1, dilationW: 1)
+            #expect(WinogradPlan(geometry) != nil)
+            GradientCheck().check(parameters) { p in
+                Self.gradientPenalty(points: points) { x in
+                    let h1 = conv2d(x, weight: p[0], bias: p[1], stride: 2, padding: 1).tanh()  // [2, 8, 4, 4]
+                    let h2 = convTranspose2d(h1, weight: p[2], stride: 2, padding: 1).tanh()  // [2, 8, 8, 8]
+                    return matmul(Self.layerNorm(h2).flattened(startAxis: 1), p[3], transposeB: true).sigmoid()
+                }
             }
         }
     }

@@ -82,22 +82,23 @@ struct WinogradTests {
 
     @Test(arguments: cases, [1, 2])
     func kernelsAgreeWithOracle(_ c: Case, threads: Int) throws {
-        let previous = ComputeThreads.count
-        ComputeThreads.set(threads)
-        defer { ComputeThreads.set(previous) }
+        try withExecutionContext(threads: threads) { try checkKernels(c) }
+    }
+
+    private func checkKernels(_ c: Case) throws {
         let g = c.geometry
         let plan = try #require(WinogradPlan(g, force: true))
         let x = randomTensor(g.inputShape, seed: 41), w = randomTensor(g.weightShape, seed: 42)
         let dy = randomTensor(g.outputShape, seed: 43)
 
-        let forward = WinogradKernels.forward(x.storage.pointer, w.storage.pointer, plan)
+        let forward = WinogradKernels.forward(x.storage.pointer, w.storage, plan)
         let expected = ReferenceKernels.conv2d(input: x.scalars, inputShape: g.inputShape, weight: w.scalars,
                                                weightShape: g.weightShape, stride: (2, 2), padding: (1, 1), dilation: (1, 1))
         #expect(expected.shape == g.outputShape)
         expectClose(Self.values(forward.output, expected.values.count),
                     expected.values, tolerance: 1e-4)
 
-        let input = WinogradKernels.inputGradient(dy.storage.pointer, w.storage.pointer, plan)
+        let input = WinogradKernels.inputGradient(dy.storage.pointer, w.storage, plan)
         let expectedInput = ReferenceKernels.convTranspose2d(input: dy.scalars, inputShape: g.outputShape, weight: w.scalars,
                                                              weightShape: g.weightShape, stride: (2, 2), padding: (1, 1),
                                                              outputPadding: (0, 0), dilation: (1, 1))
@@ -111,7 +112,7 @@ struct WinogradTests {
         Self.expectCloseToSums(Self.values(weight, expectedWeight.count), expectedWeight, magnitudes: weightMagnitudes)
 
         // The forward pass with the weight gradient from the same transformed input.
-        let both = WinogradKernels.forward(x.storage.pointer, w.storage.pointer, plan, weightGradientFor: dy.storage.pointer)
+        let both = WinogradKernels.forward(x.storage.pointer, w.storage, plan, weightGradientFor: dy.storage.pointer)
         let sharedWeight = try #require(both.weightGradient)
         expectClose(Self.values(both.output, expected.values.count),
                     expected.values, tolerance: 1e-4)
@@ -119,25 +120,59 @@ struct WinogradTests {
         withExtendedLifetime((x, w, dy)) {}
     }
 
-    /// The transformed kernels are cached by the weight's values: a weight
-    /// changed in place (as optimizers update it) gets new kernels.
+    /// The transformed kernels are cached by the weight's storage and its
+    /// version: a second call hits the cache, and a weight changed in place
+    /// (as optimizers update it, through the mutating API that bumps the
+    /// version) gets new kernels. A context of its own gives the test its
+    /// own cache.
     @Test func cachedKernelsFollowInPlaceUpdates() throws {
-        let c = Case(batch: 8, channels: 8, outChannels: 8, height: 8, width: 8)
-        let g = c.geometry
-        let plan = try #require(WinogradPlan(g, force: true))
-        let x = randomTensor(g.inputShape, seed: 61), w = randomTensor(g.weightShape, seed: 62)
-        let count = g.batch * g.outChannels * g.outHeight * g.outWidth
-        let before = Self.values(WinogradKernels.forward(x.storage.pointer, w.storage.pointer, plan).output, count)
-        let again = Self.values(WinogradKernels.forward(x.storage.pointer, w.storage.pointer, plan).output, count)
-        #expect(before == again)
-        w.storage.pointer[5] += 0.5
-        w.storage.pointer[g.weightShape.reduce(1, *) - 1] -= 0.25
-        let after = Self.values(WinogradKernels.forward(x.storage.pointer, w.storage.pointer, plan).output, count)
-        let expected = ReferenceKernels.conv2d(input: x.scalars, inputShape: g.inputShape, weight: w.scalars,
-                                               weightShape: g.weightShape, stride: (2, 2), padding: (1, 1), dilation: (1, 1))
-        expectClose(after, expected.values, tolerance: 1e-4)
-        #expect(after != before)
-        withExtendedLifetime((x, w)) {}
+        let context = ExecutionContext(threads: 1)
+        try ExecutionContext.run(context) {
+            let c = Case(batch: 8, channels: 8, outChannels: 8, height: 8, width: 8)
+            let g = c.geometry
+            let plan = try #require(WinogradPlan(g, force: true))
+            let x = randomTensor(g.inputShape, seed: 61)
+            var w = randomTensor(g.weightShape, seed: 62)
+            let count = g.batch * g.outChannels * g.outHeight * g.outWidth
+            let before = Self.values(WinogradKernels.forward(x.storage.pointer, w.storage, plan).output, count)
+            #expect(context.winogradKernels.count == 1)
+            let again = Self.values(WinogradKernels.forward(x.storage.pointer, w.storage, plan).output, count)
+            #expect(before == again)
+            #expect(context.winogradKernels.count == 1)
+            let version = w.storage.version
+            w.withUnsafeMutableBufferPointer { values in
+                values[5] += 0.5
+                values[values.count - 1] -= 0.25
+            }
+            #expect(w.storage.version == version + 1)
+            let after = Self.values(WinogradKernels.forward(x.storage.pointer, w.storage, plan).output, count)
+            #expect(context.winogradKernels.count == 1, "the stale entry is replaced, not kept beside the new one")
+            let expected = ReferenceKernels.conv2d(input: x.scalars, inputShape: g.inputShape, weight: w.scalars,
+                                                   weightShape: g.weightShape, stride: (2, 2), padding: (1, 1),
+                                                   dilation: (1, 1))
+            expectClose(after, expected.values, tolerance: 1e-4)
+            #expect(after != before)
+            withExtendedLifetime((x, w)) {}
+        }
+    }
+
+    /// An entry goes when its weight does: the cache holds weights weakly.
+    @Test func cacheEntriesDieWithTheirWeights() throws {
+        let context = ExecutionContext(threads: 1)
+        try ExecutionContext.run(context) {
+            let g = Case(batch: 8, channels: 8, outChannels: 8, height: 8, width: 8).geometry
+            let plan = try #require(WinogradPlan(g, force: true))
+            let x = randomTensor(g.inputShape, seed: 63)
+            do {
+                let w = randomTensor(g.weightShape, seed: 64)
+                _ = WinogradKernels.forward(x.storage.pointer, w.storage, plan)
+                withExtendedLifetime(w) {}
+            }
+            let other = randomTensor(g.weightShape, seed: 65)
+            _ = WinogradKernels.forward(x.storage.pointer, other.storage, plan)
+            #expect(context.winogradKernels.count == 1)
+            withExtendedLifetime((x, other)) {}
+        }
     }
 
     /// The layers DCGAN up- and down-samples with take the path; single-channel
@@ -149,9 +184,8 @@ struct WinogradTests {
                                 kernelHeight: kernel, kernelWidth: kernel, strideH: stride, strideW: stride,
                                 padH: padding, padW: padding, dilationH: 1, dilationW: 1)
         }
-        let enabled = WinogradPlan.enabled.load(ordering: .relaxed)
-        #expect((WinogradPlan(geometry(64, 64, 128, 14)) != nil) == enabled)   // D's 64 -> 128
-        #expect((WinogradPlan(geometry(64, 128, 256, 14)) != nil) == enabled)  // G's 256 -> 128, transposed
+        #expect(WinogradPlan(geometry(64, 64, 128, 14)) != nil)   // D's 64 -> 128
+        #expect(WinogradPlan(geometry(64, 128, 256, 14)) != nil)  // G's 256 -> 128, transposed
         #expect(WinogradPlan(geometry(64, 1, 64, 28)) == nil)                    // one input channel
         #expect(WinogradPlan(geometry(64, 64, 1, 28)) == nil)                    // one output channel
         #expect(WinogradPlan(geometry(64, 64, 64, 15)) == nil)                   // odd input
@@ -165,29 +199,31 @@ struct WinogradTests {
     /// first-order backward pass (both gradients from one transformed
     /// input: `forwardAndWeightGradient`), against the oracles.
     @Test func layersUseThePath() {
-        let x = randomTensor([16, 16, 14, 14], seed: 51)
-        let w = randomTensor([24, 16, 4, 4], seed: 52).requiringGradient()
-        let c = Case(batch: 16, channels: 16, outChannels: 24, height: 14, width: 14)
-        #expect((WinogradPlan(c.geometry) != nil) == WinogradPlan.enabled.load(ordering: .relaxed))
-        let y = conv2d(x, weight: w.detached(), stride: 2, padding: 1)
-        let expected = ReferenceKernels.conv2d(input: x.scalars, inputShape: x.shape, weight: w.scalars, weightShape: w.shape,
-                                               stride: (2, 2), padding: (1, 1), dilation: (1, 1))
-        expectClose(y.scalars, expected.values, tolerance: 1e-4)
+        withExecutionContext(allowsWinograd: true) {
+            let x = randomTensor([16, 16, 14, 14], seed: 51)
+            let w = randomTensor([24, 16, 4, 4], seed: 52).requiringGradient()
+            let c = Case(batch: 16, channels: 16, outChannels: 24, height: 14, width: 14)
+            #expect(ConvolutionPlan(c.geometry).name == "winograd")
+            let y = conv2d(x, weight: w.detached(), stride: 2, padding: 1)
+            let expected = ReferenceKernels.conv2d(input: x.scalars, inputShape: x.shape, weight: w.scalars, weightShape: w.shape,
+                                                   stride: (2, 2), padding: (1, 1), dilation: (1, 1))
+            expectClose(y.scalars, expected.values, tolerance: 1e-4)
 
-        let input = y.requiringGradient()
-        let t = convTranspose2d(input, weight: w, stride: 2, padding: 1)
-        let expectedT = ReferenceKernels.convTranspose2d(input: y.scalars, inputShape: y.shape, weight: w.scalars,
-                                                         weightShape: w.shape, stride: (2, 2), padding: (1, 1),
-                                                         outputPadding: (0, 0), dilation: (1, 1))
-        expectClose(t.scalars, expectedT.values, tolerance: 1e-4)
-        let seed = randomTensor(t.shape, seed: 53)
-        let grads = gradients(of: (t * seed).sum(), withRespectTo: [input, w])
-        // d/d input of the transposed layer: the forward convolution of the seed.
-        let expectedInput = ReferenceKernels.conv2d(input: seed.scalars, inputShape: seed.shape, weight: w.scalars,
-                                                    weightShape: w.shape, stride: (2, 2), padding: (1, 1), dilation: (1, 1))
-        expectClose(grads[0].scalars, expectedInput.values, tolerance: 1e-4)
-        // d/d weight: the convolution's weight gradient with the seed as its input.
-        Self.expectCloseToSums(grads[1].scalars, Self.weightGradientOracle(seed.scalars, y.scalars, c),
-                               magnitudes: Self.weightGradientOracle(seed.scalars.map(Swift.abs), y.scalars.map(Swift.abs), c))
+            let input = y.requiringGradient()
+            let t = convTranspose2d(input, weight: w, stride: 2, padding: 1)
+            let expectedT = ReferenceKernels.convTranspose2d(input: y.scalars, inputShape: y.shape, weight: w.scalars,
+                                                             weightShape: w.shape, stride: (2, 2), padding: (1, 1),
+                                                             outputPadding: (0, 0), dilation: (1, 1))
+            expectClose(t.scalars, expectedT.values, tolerance: 1e-4)
+            let seed = randomTensor(t.shape, seed: 53)
+            let grads = gradients(of: (t * seed).sum(), withRespectTo: [input, w])
+            // d/d input of the transposed layer: the forward convolution of the seed.
+            let expectedInput = ReferenceKernels.conv2d(input: seed.scalars, inputShape: seed.shape, weight: w.scalars,
+                                                        weightShape: w.shape, stride: (2, 2), padding: (1, 1), dilation: (1, 1))
+            expectClose(grads[0].scalars, expectedInput.values, tolerance: 1e-4)
+            // d/d weight: the convolution's weight gradient with the seed as its input.
+            Self.expectCloseToSums(grads[1].scalars, Self.weightGradientOracle(seed.scalars, y.scalars, c),
+                                   magnitudes: Self.weightGradientOracle(seed.scalars.map(Swift.abs), y.scalars.map(Swift.abs), c))
+        }
     }
 }

@@ -57,7 +57,7 @@ struct WorkerPoolTests {
             var threads: [UInt] = [0, 0]
             threads.withUnsafeMutableBufferPointer { slots in
                 let slots = UncheckedSendableBox(slots)
-                pool.run(chunks: 2) { chunk in
+                pool.run(chunks: 2, context: .current) { chunk in
                     slots.value[chunk] = UInt(bitPattern: Int(bitPattern: UInt(pthread_self())))
                     started.add(1, ordering: .acquiringAndReleasing)
                     let deadline = DispatchTime.now().uptimeNanoseconds + 2_000_000_000

@@ -59,7 +59,7 @@ public class Adam: Optimizer, @unchecked Sendable {
                             // The common case (no weight decay, no AMSGrad) gets an explicitly
                             // vectorized loop; both are split across the compute threads.
                             let plain = !decoupled && decay == 0 && !useMax
-                            ComputeThreads.forEachChunk(count: p.count, costPerElement: 8) { range in
+                            ExecutionContext.forEachChunk(count: p.count, costPerElement: 8) { range in
                                 if plain {
                                     let coefficients = PlainAdamStep(beta1: b1, beta2: b2, stepSize: stepSize,
                                                                      correction2Root: correction2Root, epsilon: eps)

@@ -86,6 +86,7 @@ public struct Tensor: @unchecked Sendable {
             let flat = Shape.flatIndex(index, shape: shape)
             makeStorageUnique()
             storage.pointer[flat] = newValue
+            storage.contentsChanged()
         }
     }
 
@@ -105,6 +106,7 @@ public struct Tensor: @unchecked Sendable {
         _ body: (UnsafeMutableBufferPointer<Float>) throws -> R
     ) rethrows -> R {
         makeStorageUnique()
+        defer { storage.contentsChanged() }
         return try body(storage.buffer)
     }
 
@@ -121,6 +123,7 @@ public struct Tensor: @unchecked Sendable {
         require(other.shape == shape, "Tensor.assign: shape \(other.shape) does not match \(shape)")
         if isKnownUniquelyReferenced(&storage) {
             storage.pointer.update(from: other.storage.pointer, count: count)
+            storage.contentsChanged()
         } else {
             storage = other.storage
         }

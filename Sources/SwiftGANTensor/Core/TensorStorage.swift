@@ -4,22 +4,33 @@ import Synchronization
 ///
 /// Storage is immutable once a tensor has been built from it, except through
 /// `Tensor`'s mutating API, which copies first unless the storage is uniquely
-/// referenced (copy-on-write). Buffers come from and go back to `BufferPool`,
-/// so a training step that allocates the same sizes every iteration does not
-/// churn the system allocator.
+/// referenced (copy-on-write) and bumps `version` after every change in
+/// place. Buffers come from the current execution context's `BufferPool`
+/// and go back to the same pool, so a training step that allocates the same
+/// sizes every iteration does not churn the system allocator.
 @usableFromInline
 final class TensorStorage: @unchecked Sendable {
     /// Start of the buffer; valid for `count` elements.
     @usableFromInline let pointer: UnsafeMutablePointer<Float>
     /// Number of elements.
     @usableFromInline let count: Int
+    /// The pool the buffer came from and goes back to.
+    private let pool: BufferPool
+    /// Changes in place so far: caches of values derived from this buffer
+    /// (transformed convolution weights) are valid while it is unchanged.
+    @usableFromInline private(set) var version = 0
 
     /// A buffer of `count` elements with unspecified contents.
     @usableFromInline
     init(uninitializedCount count: Int) {
         self.count = count
-        self.pointer = BufferPool.shared.take(count: count)
+        pool = ExecutionContext.current.buffers
+        self.pointer = pool.take(count: count)
     }
+
+    /// Records a change of the contents in place (every writer of an
+    /// existing tensor's buffer calls it after writing).
+    @usableFromInline func contentsChanged() { version &+= 1 }
 
     /// A buffer of `count` elements, every one `value`.
     @usableFromInline
@@ -47,7 +58,7 @@ final class TensorStorage: @unchecked Sendable {
         UnsafeMutableBufferPointer(start: pointer, count: count)
     }
 
-    deinit { BufferPool.shared.give(pointer, count: count) }
+    deinit { pool.give(pointer, count: count) }
 }
 
 /// A bounded cache of freed float buffers, keyed by exact element count.
@@ -56,8 +67,6 @@ final class TensorStorage: @unchecked Sendable {
 /// buffers avoids page faults from `malloc`/`free` of multi-megabyte blocks.
 /// Small buffers bypass the pool (the allocator handles them well).
 final class BufferPool: Sendable {
-    static let shared = BufferPool(capacityBytes: 512 << 20)
-
     /// Buffers smaller than this many elements are not pooled.
     private static let minimumPooledCount = 4096
 
@@ -110,6 +119,9 @@ final class BufferPool: Sendable {
         }
         pointer.deallocate()
     }
+
+    /// Bytes of free buffers kept for reuse.
+    var heldBytes: Int { state.withLock { $0.bytesHeld } }
 
     /// Frees every cached buffer.
     func drain() {

@@ -1,16 +1,14 @@
 import CBLAS
-import Dispatch
-import Synchronization
 
 /// The only file in SwiftGAN that talks to BLAS (OpenBLAS through CBLAS).
 ///
-/// Matrix products go to SwiftGAN's own AVX-512 kernel (`NativeGEMM`) when
-/// the CPU has one, and to OpenBLAS otherwise; `SWIFTGAN_GEMM=openblas`
-/// forces OpenBLAS, and `openBLASSgemm` always uses it (the benchmarks'
-/// reference rate).
+/// Matrix products go to the current execution context's backend: SwiftGAN's
+/// own AVX-512 kernel (`NativeGEMM`) when the CPU has one, OpenBLAS
+/// otherwise or when the context asks for it; `openBLASSgemm` always uses
+/// OpenBLAS (the benchmarks' reference rate).
 ///
 /// OpenBLAS itself always runs single-threaded: SwiftGAN splits large
-/// products across its own workers (the `ComputeThreads` count), by rows or
+/// products across its own workers (the context's thread count), by rows or
 /// columns of the result, so one pool of threads serves GEMMs and
 /// elementwise loops alike. (With OpenBLAS's own threads, its idle workers
 /// spin and yield after every product and took a core from SwiftGAN's
@@ -49,7 +47,8 @@ package enum BLAS {
     ) {
         if m == 0 || n == 0 { return }
         precondition(bias == nil || beta == 0, "sgemm: a bias needs beta 0, got \(beta)")
-        if countingMultiplyAdds.load(ordering: .relaxed) { multiplyAdds.add(m * n * k, ordering: .relaxed) }
+        let context = ExecutionContext.current
+        context.multiplyAddCounter?.total.add(m * n * k, ordering: .relaxed)
         if k == 0 {
             // BLAS leaves C untouched when k == 0: C = beta · C.
             for row in 0..<m {
@@ -64,8 +63,8 @@ package enum BLAS {
             }
             return
         }
-        call(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, bias, c, ldc, parallel: parallel,
-             native: NativeGEMM.isEnabled)
+        call(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, bias, c, ldc,
+             workers: parallel ? context.threads : 1, native: context.gemm == .native)
     }
 
     /// `sgemm` through OpenBLAS's `cblas_sgemm` whatever the CPU, split
@@ -76,20 +75,20 @@ package enum BLAS {
         beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
         precondition(m > 0 && n > 0 && k > 0, "openBLASSgemm: empty product [\(m), \(k)] · [\(k), \(n)]")
-        call(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, nil, c, ldc, parallel: true, native: false)
+        call(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, nil, c, ldc,
+             workers: ExecutionContext.current.threads, native: false)
     }
 
     @usableFromInline
     static func call(_ transposeA: Bool, _ transposeB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
                      _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
                      _ beta: Float, _ bias: UnsafePointer<Float>?, _ c: UnsafeMutablePointer<Float>, _ ldc: Int,
-                     parallel: Bool, native useNative: Bool) {
+                     workers: Int, native useNative: Bool) {
         _ = openBLASSingleThreaded
         // The native kernel's orientation is chosen once for the whole product, so every part of a
         // split product sums in the same order and the result does not depend on the thread count.
         let native = useNative
             ? NativeGEMM.orientation(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k) : nil
-        let workers = parallel ? Parallel.workerCount : 1
         guard workers > 1 && m * n * k >= singleThreadedBelow && Swift.max(m, n) >= 32 else {
             single(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, bias, c, ldc, native: native)
             return
@@ -137,26 +136,6 @@ package enum BLAS {
             alpha, a, Int32(lda), b, Int32(ldb),
             beta, c, Int32(ldc)
         )
-    }
-
-    /// Whether `sgemm` adds its work to `multiplyAdds` (benchmarks only).
-    @usableFromInline package static let countingMultiplyAdds = Atomic<Bool>(false)
-    /// Multiply-adds issued through `sgemm` while counting.
-    @usableFromInline package static let multiplyAdds = Atomic<Int>(0)
-
-    /// The multiply-adds `body` issues through `sgemm` (from any thread).
-    package static func countMultiplyAdds(_ body: () throws -> Void) rethrows -> Int {
-        multiplyAdds.store(0, ordering: .relaxed)
-        countingMultiplyAdds.store(true, ordering: .relaxed)
-        defer { countingMultiplyAdds.store(false, ordering: .relaxed) }
-        try body()
-        return multiplyAdds.load(ordering: .relaxed)
-    }
-
-    /// Keeps OpenBLAS single-threaded (SwiftGAN's workers split large
-    /// products; see the type's documentation).
-    package static func setThreadCount(_ count: Int) {
-        _ = openBLASSingleThreaded
     }
 
     /// y += alpha · x over `count` elements.

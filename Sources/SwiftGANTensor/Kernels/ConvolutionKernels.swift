@@ -105,52 +105,60 @@ struct SampleBlocks {
     }
 }
 
-/// The three GEMM-based convolution kernels: forward, input gradient (also
-/// the transposed convolution) and weight gradient. Each works through the
-/// batch in `SampleBlocks`: im2col of a block into `[C*kH*kW, L*b]` columns (samples innermost),
-/// one GEMM, and for the input gradient col2im of the block.
+/// The three convolution kernels: forward, input gradient (also the
+/// transposed convolution) and weight gradient, each running the
+/// `ConvolutionPlan` of its geometry. The im2col plan works through the
+/// batch in `SampleBlocks`: im2col of a block into `[C*kH*kW, L*b]` columns
+/// (samples innermost), one GEMM, and for the input gradient col2im of the
+/// block.
 enum ConvolutionKernels {
     /// `[N, C, H, W] * [O, C, kH, kW] -> [N, O, outH, outW]`.
-    static func forward(_ input: UnsafePointer<Float>, _ weight: UnsafePointer<Float>, _ g: ConvolutionGeometry) -> TensorStorage {
-        if let plan = WinogradPlan(g) { return WinogradKernels.forward(input, weight, plan).output }
-        let out = TensorStorage(uninitializedCount: g.batch * g.outChannels * g.spatial)
-        if g.batch == 0 { return out }
-        if g.isFullKernel {
+    static func forward(_ input: UnsafePointer<Float>, _ weight: TensorStorage, _ g: ConvolutionGeometry) -> TensorStorage {
+        let outputCount = g.batch * g.outChannels * g.spatial
+        switch ConvolutionPlan(g) {
+        case .empty:
+            return TensorStorage(count: outputCount, repeating: 0)
+        case let .winograd(plan):
+            return WinogradKernels.forward(input, weight, plan).output
+        case .matrixProduct:
             // out [N, O] = X [N, patch] · W [O, patch]ᵀ
+            let out = TensorStorage(uninitializedCount: outputCount)
             BLAS.sgemm(transposeA: false, transposeB: true, m: g.batch, n: g.outChannels, k: g.patchSize,
-                       a: input, lda: g.patchSize, b: weight, ldb: g.patchSize, c: out.pointer, ldc: g.outChannels)
+                       a: input, lda: g.patchSize, b: weight.pointer, ldb: g.patchSize, c: out.pointer, ldc: g.outChannels)
+            return out
+        case let .im2col(blocks):
+            let out = TensorStorage(uninitializedCount: outputCount)
+            blocks.forEach(workers: blocks.workers) { samples, _, splitInside in
+                let cols = blockColumns(input, samples, g, blocks, splitInside)
+                forwardProduct(cols, weight.pointer, samples, g, blocks, into: out.pointer, splitInside)
+            }
             return out
         }
-        let blocks = SampleBlocks(g)
-        blocks.forEach(workers: blocks.workers) { samples, _, splitInside in
-            let cols = blockColumns(input, samples, g, blocks, splitInside)
-            forwardProduct(cols, weight, samples, g, blocks, into: out.pointer, splitInside)
-        }
-        return out
     }
 
-    /// The forward convolution of `input` and, from the same im2col
-    /// columns, its weight gradient for `outputGradient`: one im2col per
-    /// block instead of two (a transposed convolution's backward pass needs
-    /// both products of the same tensor).
-    static func forwardAndWeightGradient(_ input: UnsafePointer<Float>, _ weight: UnsafePointer<Float>,
+    /// The forward convolution of `input` and, from the same im2col (or
+    /// Winograd-transformed) input, its weight gradient for
+    /// `outputGradient`: one transform of the input instead of two (a
+    /// transposed convolution's backward pass needs both products of the
+    /// same tensor).
+    static func forwardAndWeightGradient(_ input: UnsafePointer<Float>, _ weight: TensorStorage,
                                          _ outputGradient: UnsafePointer<Float>, _ g: ConvolutionGeometry)
         -> (output: TensorStorage, weightGradient: TensorStorage) {
-        if let plan = WinogradPlan(g) {
+        switch ConvolutionPlan(g) {
+        case .empty, .matrixProduct:
+            return (forward(input, weight, g), weightGradient(input, outputGradient, g))
+        case let .winograd(plan):
             let both = WinogradKernels.forward(input, weight, plan, weightGradientFor: outputGradient)
             return (both.output, both.weightGradient!)
+        case let .im2col(blocks):
+            let out = TensorStorage(uninitializedCount: g.batch * g.outChannels * g.spatial)
+            let gradient = accumulateWeightGradient(g, blocks) { samples, splitInside, destination, beta in
+                let cols = blockColumns(input, samples, g, blocks, splitInside)
+                forwardProduct(cols, weight.pointer, samples, g, blocks, into: out.pointer, splitInside)
+                weightProduct(cols, outputGradient, samples, g, blocks, into: destination, beta: beta, splitInside)
+            }
+            return (out, gradient)
         }
-        if g.batch == 0 || g.spatial == 0 || g.isFullKernel {
-            return (forward(input, weight, g), weightGradient(input, outputGradient, g))
-        }
-        let out = TensorStorage(uninitializedCount: g.batch * g.outChannels * g.spatial)
-        let blocks = SampleBlocks(g)
-        let gradient = accumulateWeightGradient(g, blocks) { samples, splitInside, destination, beta in
-            let cols = blockColumns(input, samples, g, blocks, splitInside)
-            forwardProduct(cols, weight, samples, g, blocks, into: out.pointer, splitInside)
-            weightProduct(cols, outputGradient, samples, g, blocks, into: destination, beta: beta, splitInside)
-        }
-        return (out, gradient)
     }
 
     /// im2col of one block of samples into a fresh `[patch, L*b]` buffer.
@@ -194,53 +202,61 @@ enum ConvolutionKernels {
 
     /// Gradient of the convolution with respect to its input, given the
     /// output gradient `[N, O, outH, outW]`: returns `[N, C, H, W]`.
-    static func inputGradient(_ outputGradient: UnsafePointer<Float>, _ weight: UnsafePointer<Float>,
+    static func inputGradient(_ outputGradient: UnsafePointer<Float>, _ weight: TensorStorage,
                               _ g: ConvolutionGeometry) -> TensorStorage {
-        if let plan = WinogradPlan(g) { return WinogradKernels.inputGradient(outputGradient, weight, plan) }
-        let out = TensorStorage(uninitializedCount: g.batch * g.inChannels * g.height * g.width)
-        if g.batch == 0 { return out }
-        if g.isFullKernel {
+        let inputPlane = g.inChannels * g.height * g.width
+        switch ConvolutionPlan(g) {
+        case .empty:
+            return TensorStorage(count: g.batch * inputPlane, repeating: 0)
+        case let .winograd(plan):
+            return WinogradKernels.inputGradient(outputGradient, weight, plan)
+        case .matrixProduct:
             // dX [N, patch] = G [N, O] · W [O, patch]
+            let out = TensorStorage(uninitializedCount: g.batch * inputPlane)
             BLAS.sgemm(transposeA: false, transposeB: false, m: g.batch, n: g.patchSize, k: g.outChannels,
-                       a: outputGradient, lda: g.outChannels, b: weight, ldb: g.patchSize, c: out.pointer, ldc: g.patchSize)
+                       a: outputGradient, lda: g.outChannels, b: weight.pointer, ldb: g.patchSize,
+                       c: out.pointer, ldc: g.patchSize)
+            return out
+        case let .im2col(blocks):
+            let out = TensorStorage(uninitializedCount: g.batch * inputPlane)
+            blocks.forEach(workers: blocks.workers) { samples, _, splitInside in
+                let block = g.withBatch(samples.count), width = block.columnCount
+                let gradient = sampleInterleaved(outputGradient, samples, g, capacity: blocks.samplesPerBlock)
+                let cols = TensorStorage(uninitializedCount: g.patchSize * blocks.samplesPerBlock * g.spatial)
+                withExtendedLifetime(gradient) {
+                    BLAS.sgemm(transposeA: true, transposeB: false, m: g.patchSize, n: width, k: g.outChannels,
+                               a: weight.pointer, lda: g.patchSize, b: gradient.pointer, ldb: width,
+                               c: cols.pointer, ldc: width, parallel: splitInside)
+                }
+                let destination = out.pointer + samples.lowerBound * inputPlane
+                ColumnKernels.col2im(cols.pointer, block, into: destination, parallel: splitInside)
+                withExtendedLifetime(cols) {}
+            }
             return out
         }
-        let blocks = SampleBlocks(g)
-        let inputPlane = g.inChannels * g.height * g.width
-        blocks.forEach(workers: blocks.workers) { samples, _, splitInside in
-            let block = g.withBatch(samples.count), width = block.columnCount
-            let gradient = sampleInterleaved(outputGradient, samples, g, capacity: blocks.samplesPerBlock)
-            let cols = TensorStorage(uninitializedCount: g.patchSize * blocks.samplesPerBlock * g.spatial)
-            withExtendedLifetime(gradient) {
-                BLAS.sgemm(transposeA: true, transposeB: false, m: g.patchSize, n: width, k: g.outChannels,
-                           a: weight, lda: g.patchSize, b: gradient.pointer, ldb: width,
-                           c: cols.pointer, ldc: width, parallel: splitInside)
-            }
-            let destination = out.pointer + samples.lowerBound * inputPlane
-            ColumnKernels.col2im(cols.pointer, block, into: destination, parallel: splitInside)
-            withExtendedLifetime(cols) {}
-        }
-        return out
     }
 
     /// Gradient of the convolution with respect to its weight, given the
     /// input and the output gradient: returns `[O, C, kH, kW]`.
     static func weightGradient(_ input: UnsafePointer<Float>, _ outputGradient: UnsafePointer<Float>,
                                _ g: ConvolutionGeometry) -> TensorStorage {
-        if let plan = WinogradPlan(g) { return WinogradKernels.weightGradient(input, outputGradient, plan) }
         let weightCount = g.outChannels * g.patchSize
-        if g.batch == 0 || g.spatial == 0 { return TensorStorage(count: weightCount, repeating: 0) }
-        if g.isFullKernel {
+        switch ConvolutionPlan(g) {
+        case .empty:
+            return TensorStorage(count: weightCount, repeating: 0)
+        case let .winograd(plan):
+            return WinogradKernels.weightGradient(input, outputGradient, plan)
+        case .matrixProduct:
             // dW [O, patch] = G [N, O]ᵀ · X [N, patch]
             let out = TensorStorage(uninitializedCount: weightCount)
             BLAS.sgemm(transposeA: true, transposeB: false, m: g.outChannels, n: g.patchSize, k: g.batch,
                        a: outputGradient, lda: g.outChannels, b: input, ldb: g.patchSize, c: out.pointer, ldc: g.patchSize)
             return out
-        }
-        let blocks = SampleBlocks(g)
-        return accumulateWeightGradient(g, blocks) { samples, splitInside, destination, beta in
-            let cols = blockColumns(input, samples, g, blocks, splitInside)
-            weightProduct(cols, outputGradient, samples, g, blocks, into: destination, beta: beta, splitInside)
+        case let .im2col(blocks):
+            return accumulateWeightGradient(g, blocks) { samples, splitInside, destination, beta in
+                let cols = blockColumns(input, samples, g, blocks, splitInside)
+                weightProduct(cols, outputGradient, samples, g, blocks, into: destination, beta: beta, splitInside)
+            }
         }
     }
 

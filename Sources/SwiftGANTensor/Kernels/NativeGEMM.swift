@@ -4,8 +4,8 @@ import Foundation
 /// SwiftGAN's own SGEMM (the `CKernels` C target): an AVX-512 broadcast
 /// micro-kernel that reads A and B where they lie instead of packing them.
 ///
-/// `BLAS.sgemm` sends every product here when the CPU has AVX-512 (and
-/// `SWIFTGAN_GEMM` is not `openblas`); elsewhere OpenBLAS does the work.
+/// `BLAS.sgemm` sends every product here when the CPU has AVX-512 and the
+/// execution context's backend is `.native`; elsewhere OpenBLAS does the work.
 ///
 /// The kernel computes tiles of 6 rows x 64 columns and needs its right
 /// operand row-major with contiguous columns (its left operand may have any
@@ -22,12 +22,6 @@ import Foundation
 package enum NativeGEMM {
     /// Whether this CPU (and OS) can run the kernel: x86-64 with AVX-512F/VL and FMA.
     package static let isAvailable = cgemm_available() != 0
-
-    /// Whether the native kernel runs this process's products.
-    package static let isEnabled: Bool = {
-        let requested = getenv("SWIFTGAN_GEMM").map { String(cString: $0) } ?? "native"
-        return requested != "openblas" && isAvailable
-    }()
 
     /// The estimated cost, in multiply-adds, of a kernel product of `rows`
     /// x `columns` and depth `k` plus `copies` scratch values: partial tiles
@@ -52,7 +46,7 @@ package enum NativeGEMM {
     /// C = alpha · op(A) · op(B) + beta · C (+ `bias`, `n` values added to
     /// every row) for row-major matrices, on the calling thread (the contract
     /// of `BLAS.sgemm`; `k` may be 0), in the given orientation or the
-    /// cheaper one. Only call while `isEnabled`.
+    /// cheaper one. Only call where `isAvailable`.
     ///
     /// - Precondition: `beta == 0` when there is a bias (the direct route
     ///   starts C as the bias).

@@ -1,5 +1,4 @@
 import Dispatch
-import Synchronization
 
 /// Splitting element loops across cores.
 @usableFromInline
@@ -8,10 +7,8 @@ enum Parallel {
     /// it, waking a second thread costs more than it saves.
     @usableFromInline static let minimumElements = 1 << 15
 
-    /// Number of threads for large loops (initially the machine's core count).
-    @usableFromInline static let threadSetting = Atomic<Int>(max(1, ProcessInfoCores.active))
-
-    @usableFromInline static var workerCount: Int { threadSetting.load(ordering: .relaxed) }
+    /// Number of threads for large loops: the current execution context's.
+    @usableFromInline static var workerCount: Int { ExecutionContext.current.threads }
 
     /// Calls `body(range)` over disjoint ranges covering `0..<count`, on
     /// several threads when `count * costPerElement` is large enough.
@@ -28,11 +25,13 @@ enum Parallel {
     }
 
     /// Calls `body(chunk)` for every chunk in `0..<chunks`, spread over the
-    /// calling thread and SwiftGAN's worker threads (`WorkerPool`); returns
-    /// when all are done. Chunks must write disjoint memory.
+    /// calling thread and the current context's worker threads
+    /// (`WorkerPool`), which run it inside the same context; returns when
+    /// all are done. Chunks must write disjoint memory.
     @usableFromInline
     static func run(chunks: Int, _ body: (Int) -> Void) {
-        WorkerPool.shared.run(chunks: chunks, body)
+        let context = ExecutionContext.current
+        context.workers.run(chunks: chunks, context: context, body)
     }
 }
 

@@ -36,17 +36,16 @@ struct WinogradPlan {
     var outputPointStride: Int { outChannels * columns + 32 }
     var kernelPointStride: Int { outChannels * depth + 32 }
 
-    /// The path can be switched off (`SWIFTGAN_WINOGRAD=0`) to compare it
-    /// with im2col in one benchmark.
-    static let enabled = Atomic<Bool>(getenv("SWIFTGAN_WINOGRAD").map { String(cString: $0) != "0" } ?? true)
-
     /// Fewer channels than this make GEMMs too thin to gain.
     static let minimumChannels = 8
     /// GEMM columns a block aims at.
     static let targetColumns = 128
 
+    /// The plan for `g`, or nil when `g` is not such a convolution or (unless
+    /// `force`) when Winograd would not gain; the lanes follow the current
+    /// context's thread count. Whether the context allows Winograd at all is
+    /// `ConvolutionPlan`'s decision.
     init?(_ g: ConvolutionGeometry, force: Bool = false) {
-        guard force || Self.enabled.load(ordering: .relaxed) else { return nil }
         guard g.kernelHeight == 4 && g.kernelWidth == 4 && g.strideH == 2 && g.strideW == 2
                 && g.padH == 1 && g.padW == 1 && g.dilationH == 1 && g.dilationW == 1
                 && g.height % 2 == 0 && g.width % 2 == 0 && g.height >= 2 && g.width >= 2
@@ -114,7 +113,7 @@ enum WinogradKernels {
     /// `[N, C, H, W] * [O, C, 4, 4] -> [N, O, H/2, W/2]`, and, when
     /// `outputGradient` is given, the weight gradient for it from the same
     /// transformed input.
-    static func forward(_ input: UnsafePointer<Float>, _ weight: UnsafePointer<Float>, _ plan: WinogradPlan,
+    static func forward(_ input: UnsafePointer<Float>, _ weight: TensorStorage, _ plan: WinogradPlan,
                         weightGradientFor outputGradient: UnsafePointer<Float>? = nil)
         -> (output: TensorStorage, weightGradient: TensorStorage?) {
         let out = TensorStorage(uninitializedCount: plan.batch * plan.outChannels * plan.outHeight * plan.outWidth)
@@ -154,7 +153,7 @@ enum WinogradKernels {
 
     /// The input gradient `[N, C, H, W]` for `outputGradient [N, O, H/2, W/2]`
     /// (also the stride-2 transposed convolution's forward pass).
-    static func inputGradient(_ outputGradient: UnsafePointer<Float>, _ weight: UnsafePointer<Float>,
+    static func inputGradient(_ outputGradient: UnsafePointer<Float>, _ weight: TensorStorage,
                               _ plan: WinogradPlan) -> TensorStorage {
         let inputPlane = plan.height * plan.width
         let out = TensorStorage(uninitializedCount: plan.batch * plan.channels * inputPlane)
@@ -234,11 +233,11 @@ enum WinogradKernels {
         return out
     }
 
-    private static func transformedKernels(_ weight: UnsafePointer<Float>, _ plan: WinogradPlan) -> TensorStorage {
-        WinogradKernelCache.shared.kernels(for: weight, plan) {
+    private static func transformedKernels(_ weight: TensorStorage, _ plan: WinogradPlan) -> TensorStorage {
+        ExecutionContext.current.winogradKernels.kernels(for: weight, plan) {
             let kernels = TensorStorage(uninitializedCount: 25 * plan.kernelPointStride)
             Parallel.forEachChunk(count: plan.outChannels, costPerElement: plan.channels * 200) { outputs in
-                plan.transformKernels(weight, outputs: outputs, into: kernels.pointer)
+                plan.transformKernels(weight.pointer, outputs: outputs, into: kernels.pointer)
             }
             return kernels
         }

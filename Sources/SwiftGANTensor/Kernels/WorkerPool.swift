@@ -17,14 +17,11 @@ import Synchronization
 /// whichever thread gets to it first: a late helper costs no more than
 /// running serially. A region opened while another is running (a nested
 /// region inside a chunk, or a second calling thread, as in parallel tests)
-/// goes to `concurrentPerform` instead, as does every region when
-/// `SWIFTGAN_POOL=0` (for comparisons).
+/// goes to `concurrentPerform` instead, as does every region of a context
+/// that does not use the pool (`SWIFTGAN_POOL=0`, for comparisons). Either
+/// way each chunk runs inside the caller's execution context, and the chunks
+/// are the same, so results do not depend on which threads ran them.
 final class WorkerPool: @unchecked Sendable {
-    static let shared = WorkerPool()
-
-    /// False when `SWIFTGAN_POOL=0`: every region goes to `concurrentPerform`.
-    static let enabled = getenv("SWIFTGAN_POOL").map { String(cString: $0) != "0" } ?? true
-
     /// How long an idle helper keeps polling for the next region before it
     /// sleeps (and how long a caller polls for its helpers before yielding).
     static let spinNanoseconds: UInt64 = 200_000
@@ -42,11 +39,13 @@ final class WorkerPool: @unchecked Sendable {
     private final class Job: @unchecked Sendable {
         var body: ((Int) -> Void)?
         let chunks: Int
+        let context: ExecutionContext
         let next = Atomic<Int>(0)
         let remaining: Atomic<Int>
 
-        init(chunks: Int, body: @escaping (Int) -> Void) {
+        init(chunks: Int, context: ExecutionContext, body: @escaping (Int) -> Void) {
             self.chunks = chunks
+            self.context = context
             self.body = body
             remaining = Atomic<Int>(chunks)
         }
@@ -64,16 +63,20 @@ final class WorkerPool: @unchecked Sendable {
     private let helpers = Mutex<[Helper]>([])
 
     /// Calls `body(chunk)` for every chunk in `0..<chunks`, on the calling
-    /// thread and up to `chunks - 1` helpers; returns when all are done.
-    func run(chunks: Int, _ body: (Int) -> Void) {
+    /// thread and up to `chunks - 1` helpers, each inside `context` (the
+    /// caller's); returns when all are done.
+    func run(chunks: Int, context: ExecutionContext, _ body: (Int) -> Void) {
         if chunks <= 1 {
             if chunks == 1 { body(0) }
             return
         }
-        guard Self.enabled, busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
+        guard context.usesWorkerPool,
+              busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
             withoutActuallyEscaping(body) { body in
                 let box = UncheckedSendableBox(body)
-                DispatchQueue.concurrentPerform(iterations: chunks) { box.value($0) }
+                DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                    ExecutionContext.run(context) { box.value(chunk) }
+                }
             }
             return
         }
@@ -81,7 +84,7 @@ final class WorkerPool: @unchecked Sendable {
         // At most one helper per other core: extra chunks are claimed by whoever is free.
         let team = team(of: Swift.min(chunks - 1, Self.maximumHelpers))
         withoutActuallyEscaping(body) { body in
-            let job = Job(chunks: chunks, body: body)
+            let job = Job(chunks: chunks, context: context, body: body)
             current.withLock { $0 = job }
             generation.add(1, ordering: .sequentiallyConsistent)
             for helper in team where helper.sleeping.exchange(false, ordering: .sequentiallyConsistent) {
@@ -161,7 +164,7 @@ final class WorkerPool: @unchecked Sendable {
                 latest = generation.load(ordering: .acquiring)
             }
             seen = latest
-            if let job = current.withLock({ $0 }) { Self.work(on: job) }
+            if let job = current.withLock({ $0 }) { ExecutionContext.run(job.context) { Self.work(on: job) } }
         }
     }
 

@@ -111,7 +111,7 @@ enum ConvolutionOps {
 
     /// `[N, C, H, W] * [O, C, kH, kW] -> [N, O, outH, outW]`.
     static func forward(_ input: Tensor, _ weight: Tensor, _ g: ConvolutionGeometry) -> Tensor {
-        let storage = ConvolutionKernels.forward(input.storage.pointer, weight.storage.pointer, g)
+        let storage = ConvolutionKernels.forward(input.storage.pointer, weight.storage, g)
         return Tensor.result("conv2d", shape: g.outputShape, storage: storage, inputs: [input, weight]) { context in
             [context.needs(0) ? inputGradient(context.gradient, weight, g) : nil,
              context.needs(1) ? weightGradient(input, context.gradient, g) : nil]
@@ -120,14 +120,14 @@ enum ConvolutionOps {
 
     /// `[N, O, outH, outW]`, `[O, C, kH, kW]` -> `[N, C, H, W]`.
     static func inputGradient(_ outputGradient: Tensor, _ weight: Tensor, _ g: ConvolutionGeometry) -> Tensor {
-        let storage = ConvolutionKernels.inputGradient(outputGradient.storage.pointer, weight.storage.pointer, g)
+        let storage = ConvolutionKernels.inputGradient(outputGradient.storage.pointer, weight.storage, g)
         return Tensor.result("conv2dInputGradient", shape: g.inputShape, storage: storage,
                              inputs: [outputGradient, weight]) { context in
             if context.needs(0) && context.needs(1) && !GradientMode.isEnabled {
                 // A first-order backward pass (nothing records it): both
                 // products come from one im2col of the incoming gradient.
                 let both = ConvolutionKernels.forwardAndWeightGradient(
-                    context.gradient.storage.pointer, weight.storage.pointer, outputGradient.storage.pointer, g)
+                    context.gradient.storage.pointer, weight.storage, outputGradient.storage.pointer, g)
                 return withExtendedLifetime((context.gradient, weight, outputGradient)) {
                     [Tensor(shape: g.outputShape, storage: both.output), Tensor(shape: g.weightShape, storage: both.weightGradient)]
                 }

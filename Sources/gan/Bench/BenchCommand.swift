@@ -96,7 +96,12 @@ struct BenchCommand: ParsableCommand {
     private func runEngine() {
         let benchmark = EngineBenchmark(warmup: smoke ? 1 : 5, iterations: smoke ? 1 : iterations, repeats: smoke ? 1 : repeats)
         for threadCount in threadCounts {
-            ComputeThreads.set(threadCount)
+            withExecutionContext(threads: threadCount) { runEngine(benchmark, threads: threadCount) }
+        }
+    }
+
+    private func runEngine(_ benchmark: EngineBenchmark, threads threadCount: Int) {
+        do {
             print("threads: \(threadCount) (the sgemm column is cblas_sgemm split over \(threadCount) SwiftGAN worker(s), as the engine's own products are)")
             print(pad("case", 32) + pad("engine GFLOP/s", 16) + pad("sgemm GFLOP/s", 16) + "engine/sgemm")
             for row in benchmark.run() {

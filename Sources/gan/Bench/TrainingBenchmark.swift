@@ -75,10 +75,13 @@ struct TrainingBenchmark {
     }
 
     func run(_ benchCase: Case, threads: Int) throws -> Result {
-        ComputeThreads.set(threads)
+        try withExecutionContext(threads: threads) { try measure(benchCase, threads: threads) }
+    }
+
+    private func measure(_ benchCase: Case, threads: Int) throws -> Result {
         // Each case's peak memory is its own: the previous case's pooled
         // buffers go back to the system and the high-water mark restarts.
-        MemoryRelease.releaseCaches()
+        ExecutionContext.current.releaseCaches()
         Self.resetPeakResident()
         var random = RandomGenerator(seed: 3)
         let images = Tensor.uniform([640, 1, 28, 28], low: -1, high: 1, generator: &random)
@@ -86,7 +89,7 @@ struct TrainingBenchmark {
         let trainer = try Trainer(config: Self.config(benchCase), dataset: dataset)
         for _ in 0..<warmup { try trainer.trainStep() }
         var stepError: (any Error)?
-        let multiplyAdds = BLAS.countMultiplyAdds {
+        let multiplyAdds = ExecutionContext.countingMultiplyAdds {
             do { try trainer.trainStep() } catch { stepError = error }
         }
         if let stepError { throw stepError }

@@ -124,10 +124,14 @@ struct ClassifierTrainCommand: ParsableCommand {
     }
 
     func run() throws {
+        // --threads scopes every kernel of the command (the default: all cores).
+        try withExecutionContext(threads: threads) { try execute() }
+    }
+
+    private func execute() throws {
         if FileManager.default.fileExists(atPath: out) && !overwrite {
             throw CLIError("\(out) already exists; pass --overwrite to replace it")
         }
-        if let threads { ComputeThreads.set(threads) }
         let trainSet = try dataOptions.load(.train, limit: limit)
         let testSet = try dataOptions.load(.test)
         guard trainSet.imageShape[1] % 4 == 0 && trainSet.imageShape[2] % 4 == 0 else {

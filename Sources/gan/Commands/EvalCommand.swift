@@ -85,7 +85,11 @@ struct EvalCommand: ParsableCommand {
     }
 
     func run() throws {
-        if let threads { ComputeThreads.set(threads) }
+        // --threads scopes every kernel of the command (the default: all cores).
+        try withExecutionContext(threads: threads) { try execute() }
+    }
+
+    private func execute() throws {
         let began = Date()
         do {
             let input = try gatherSamples()

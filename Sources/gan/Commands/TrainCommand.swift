@@ -187,7 +187,11 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
-        if let threads { ComputeThreads.set(threads) }
+        // --threads scopes every kernel of the command (the default: all cores).
+        try withExecutionContext(threads: threads) { try execute() }
+    }
+
+    private func execute() throws {
         StopSignal.install()
         let run: TrainingRun
         do {

@@ -1,27 +1,3 @@
-/// How many threads SwiftGAN's kernels use: its own elementwise loops,
-/// reductions, blocks of convolution samples, and the row or column blocks
-/// of large matrix products (OpenBLAS itself stays single-threaded).
-public enum ComputeThreads {
-    /// The current thread count.
-    public static var count: Int { Parallel.workerCount }
-
-    /// Sets the thread count for all kernels.
-    ///
-    /// - Precondition: `count >= 1`.
-    public static func set(_ count: Int) {
-        require(count >= 1, "ComputeThreads.set: thread count \(count) must be at least 1")
-        Parallel.threadSetting.store(count, ordering: .relaxed)
-        BLAS.setThreadCount(count)
-    }
-
-    /// Calls `body` over disjoint ranges covering `0..<count`, on several
-    /// threads when the loop is large enough (for kernels in other targets,
-    /// such as optimizer updates).
-    package static func forEachChunk(count: Int, costPerElement: Int = 1, _ body: (Range<Int>) -> Void) {
-        Parallel.forEachChunk(count: count, costPerElement: costPerElement, body)
-    }
-}
-
 extension Tensor {
     /// Σ x² over all elements, accumulated in blocks of float partial sums
     /// added in float64, split across the compute threads (gradient norms

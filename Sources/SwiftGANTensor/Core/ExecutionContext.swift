@@ -1,0 +1,163 @@
+import Synchronization
+
+/// Where SwiftGAN's kernels run and which algorithms they choose: the thread
+/// count, the matrix-product backend, the convolution algorithms allowed,
+/// the worker threads, the buffer pool and the cache of transformed
+/// convolution weights.
+///
+/// Code runs inside a context (`withExecutionContext`), which is task-local:
+/// it holds for `body`, for the tasks `body` starts, and for SwiftGAN's own
+/// worker threads while they run `body`'s parallel regions, so two tests (or
+/// two trainers) running at once with different settings cannot disturb each
+/// other. Outside any scope the root context applies; its settings come from
+/// the environment, read once (`ExecutionContext.root`).
+///
+/// ```swift
+/// let product = withExecutionContext(threads: 1, gemm: .openBLAS) { a.matmul(b) }
+/// ```
+///
+/// A derived context shares its parent's worker threads, buffer pool and
+/// weight cache: all three are safe to share (they are locked, and what they
+/// hand out never depends on who asked), and sharing keeps one pool of
+/// threads and memory per process. `ExecutionContext(...)` makes one with
+/// pools of its own.
+public final class ExecutionContext: Sendable, CustomStringConvertible {
+    /// Threads a parallel region may use (the caller's and `threads - 1`
+    /// helpers). Results do not depend on it except through the order of
+    /// floating-point sums, which it can change.
+    public let threads: Int
+    /// The backend of every matrix product.
+    public let gemm: GEMMBackend
+    /// Whether the stride-2, 4x4 convolutions may use Winograd F(4x4, 2x2)
+    /// (otherwise every convolution goes through im2col).
+    public let allowsWinograd: Bool
+    /// Whether parallel regions use SwiftGAN's spinning worker threads
+    /// (`false`: Dispatch's `concurrentPerform`, for comparisons).
+    public let usesWorkerPool: Bool
+
+    let workers: WorkerPool
+    let buffers: BufferPool
+    let winogradKernels: WinogradKernelCache
+    /// Counts multiply-adds issued through `BLAS.sgemm` while set (benchmarks).
+    let multiplyAddCounter: MultiplyAddCounter?
+
+    /// A context with its own worker threads, buffer pool and weight cache.
+    ///
+    /// - Parameters:
+    ///   - threads: at least 1.
+    ///   - gemm: `.native` falls back to `.openBLAS` on a CPU without AVX-512.
+    ///   - bufferPoolBytes: how much freed memory the pool keeps for reuse.
+    public convenience init(threads: Int, gemm: GEMMBackend = .native, allowsWinograd: Bool = true,
+                            usesWorkerPool: Bool = true, bufferPoolBytes: Int = 512 << 20) {
+        self.init(threads: threads, gemm: gemm, allowsWinograd: allowsWinograd, usesWorkerPool: usesWorkerPool,
+                  workers: WorkerPool(), buffers: BufferPool(capacityBytes: bufferPoolBytes),
+                  winogradKernels: WinogradKernelCache(), multiplyAddCounter: nil)
+    }
+
+    init(threads: Int, gemm: GEMMBackend, allowsWinograd: Bool, usesWorkerPool: Bool, workers: WorkerPool,
+         buffers: BufferPool, winogradKernels: WinogradKernelCache, multiplyAddCounter: MultiplyAddCounter?) {
+        require(threads >= 1, "ExecutionContext: thread count \(threads) must be at least 1")
+        self.threads = threads
+        self.gemm = gemm == .native && !NativeGEMM.isAvailable ? .openBLAS : gemm
+        self.allowsWinograd = allowsWinograd
+        self.usesWorkerPool = usesWorkerPool
+        self.workers = workers
+        self.buffers = buffers
+        self.winogradKernels = winogradKernels
+        self.multiplyAddCounter = multiplyAddCounter
+    }
+
+    /// This context with some settings replaced, sharing its pools.
+    public func with(threads: Int? = nil, gemm: GEMMBackend? = nil, allowsWinograd: Bool? = nil,
+                     usesWorkerPool: Bool? = nil) -> ExecutionContext {
+        with(threads: threads, gemm: gemm, allowsWinograd: allowsWinograd, usesWorkerPool: usesWorkerPool,
+             multiplyAddCounter: multiplyAddCounter)
+    }
+
+    func with(threads: Int?, gemm: GEMMBackend?, allowsWinograd: Bool?, usesWorkerPool: Bool?,
+              multiplyAddCounter: MultiplyAddCounter?) -> ExecutionContext {
+        ExecutionContext(threads: threads ?? self.threads, gemm: gemm ?? self.gemm,
+                         allowsWinograd: allowsWinograd ?? self.allowsWinograd,
+                         usesWorkerPool: usesWorkerPool ?? self.usesWorkerPool, workers: workers, buffers: buffers,
+                         winogradKernels: winogradKernels, multiplyAddCounter: multiplyAddCounter)
+    }
+
+    /// The context code runs in now.
+    public static var current: ExecutionContext { scoped }
+
+    @TaskLocal static var scoped: ExecutionContext = root
+
+    /// Runs `body` inside `context`.
+    public static func run<R>(_ context: ExecutionContext, _ body: () throws -> R) rethrows -> R {
+        try $scoped.withValue(context, operation: body)
+    }
+
+    /// Runs `body` inside `context` (async).
+    public static func run<R>(_ context: ExecutionContext, _ body: () async throws -> R) async rethrows -> R {
+        try await $scoped.withValue(context, operation: body)
+    }
+
+    /// Gives back the memory kept for reuse: the pool's free buffers and the
+    /// cached transformed weights (benchmarks, between cases).
+    public func releaseCaches() {
+        winogradKernels.removeAll()
+        buffers.drain()
+    }
+
+    public var description: String {
+        "ExecutionContext(threads: \(threads), gemm: \(gemm.rawValue), winograd: \(allowsWinograd), pool: \(usesWorkerPool))"
+    }
+}
+
+/// Which code computes matrix products.
+public enum GEMMBackend: String, Sendable, CaseIterable {
+    /// SwiftGAN's AVX-512 kernel (`CKernels`), where the CPU has AVX-512F/VL.
+    case native
+    /// OpenBLAS's `cblas_sgemm`, single-threaded, split across SwiftGAN's workers.
+    case openBLAS = "openblas"
+}
+
+/// Runs `body` in the current context with the given settings replaced
+/// (`nil` keeps the current one).
+///
+/// - Precondition: `threads >= 1`.
+public func withExecutionContext<R>(threads: Int? = nil, gemm: GEMMBackend? = nil, allowsWinograd: Bool? = nil,
+                                    usesWorkerPool: Bool? = nil, _ body: () throws -> R) rethrows -> R {
+    let context = ExecutionContext.current.with(threads: threads, gemm: gemm, allowsWinograd: allowsWinograd,
+                                                usesWorkerPool: usesWorkerPool)
+    return try ExecutionContext.run(context, body)
+}
+
+/// Runs async `body` in the current context with the given settings replaced.
+public func withExecutionContext<R>(threads: Int? = nil, gemm: GEMMBackend? = nil, allowsWinograd: Bool? = nil,
+                                    usesWorkerPool: Bool? = nil, _ body: () async throws -> R) async rethrows -> R {
+    let context = ExecutionContext.current.with(threads: threads, gemm: gemm, allowsWinograd: allowsWinograd,
+                                                usesWorkerPool: usesWorkerPool)
+    return try await ExecutionContext.run(context, body)
+}
+
+/// A running total of multiply-adds.
+final class MultiplyAddCounter: Sendable {
+    let total = Atomic<Int>(0)
+}
+
+extension ExecutionContext {
+    /// The multiply-adds `body` issues through matrix products (on any of
+    /// the context's threads): benchmarks only.
+    package static func countingMultiplyAdds(_ body: () throws -> Void) rethrows -> Int {
+        let counter = MultiplyAddCounter()
+        let context = current.with(threads: nil, gemm: nil, allowsWinograd: nil, usesWorkerPool: nil,
+                                   multiplyAddCounter: counter)
+        try run(context, body)
+        return counter.total.load(ordering: .relaxed)
+    }
+}
+
+extension ExecutionContext {
+    /// Calls `body` over disjoint ranges covering `0..<count`, on several of
+    /// the current context's threads when the loop is large enough (for
+    /// kernels in other targets, such as optimizer updates).
+    package static func forEachChunk(count: Int, costPerElement: Int = 1, _ body: (Range<Int>) -> Void) {
+        Parallel.forEachChunk(count: count, costPerElement: costPerElement, body)
+    }
+}
