@@ -14,15 +14,15 @@ let loader = DataLoader(data, batchSize: 64, dropLast: true, seed: 1)
 
 // G: z(100) → 256 → 512 → 1024 → 784, D: 784 → 512 → 256 → 1 (logits).
 let generator = Sequential([
-    Linear(100, 256, generator: &random), LeakyReLU(0.2),
-    Linear(256, 512, generator: &random), LeakyReLU(0.2),
-    Linear(512, 1024, generator: &random), LeakyReLU(0.2),
-    Linear(1024, 784, generator: &random), Tanh(),
+    Linear(100, 256, random: &random), LeakyReLU(0.2),
+    Linear(256, 512, random: &random), LeakyReLU(0.2),
+    Linear(512, 1024, random: &random), LeakyReLU(0.2),
+    Linear(1024, 784, random: &random), Tanh(),
 ])
 let discriminator = Sequential([
-    Linear(784, 512, generator: &random), LeakyReLU(0.2),
-    Linear(512, 256, generator: &random), LeakyReLU(0.2),
-    Linear(256, 1, generator: &random),
+    Linear(784, 512, random: &random), LeakyReLU(0.2),
+    Linear(512, 256, random: &random), LeakyReLU(0.2),
+    Linear(256, 1, random: &random),
 ])
 let optimizerG = Adam(generator.parameters(), learningRate: 2e-4, betas: (0.5, 0.999))
 let optimizerD = Adam(discriminator.parameters(), learningRate: 2e-4, betas: (0.5, 0.999))
@@ -30,7 +30,7 @@ let ones = Tensor.ones([64, 1]), zeros = Tensor.zeros([64, 1])
 
 for step in 1...steps {
     let real = loader.next().images.reshaped([64, 784])
-    let z = Tensor.normal([64, 100], generator: &random)
+    let z = Tensor.normal([64, 100], random: &random)
 
     // D step: real labelled 1, G(z) (detached) labelled 0.
     let fake = generator(z)
@@ -50,6 +50,6 @@ for step in 1...steps {
         print("step \(step)  D \(lossD.item)  G \(lossG.item)")
     }
 }
-let samples = withoutGradients { generator(Tensor.normal([64, 100], generator: &random)) }
+let samples = withoutGradients { generator(Tensor.normal([64, 100], random: &random)) }
 try ImageGrid.write(samples.reshaped([64, 1, 28, 28]), to: "simple-gan.png")
 print("wrote simple-gan.png")

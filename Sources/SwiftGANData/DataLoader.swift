@@ -118,9 +118,9 @@ public final class DataLoader: @unchecked Sendable {
     /// The example order and flip decisions of an epoch.
     static func epochOrder(_ plan: Plan, epoch: Int) -> (order: [Int], flips: [Bool]) {
         // One generator per epoch, derived from (seed, epoch): resuming needs no replay.
-        var generator = RandomGenerator(seed: plan.seed &+ 0x9E37_79B9_7F4A_7C15 &* UInt64(epoch + 1))
-        let order = plan.shuffle ? generator.permutation(plan.dataset.count) : Array(0..<plan.dataset.count)
-        let flips = plan.horizontalFlip ? (0..<plan.dataset.count).map { _ in generator.next() & 1 == 1 } : []
+        var random = RandomGenerator(seed: plan.seed &+ 0x9E37_79B9_7F4A_7C15 &* UInt64(epoch + 1))
+        let order = plan.shuffle ? random.permutation(plan.dataset.count) : Array(0..<plan.dataset.count)
+        let flips = plan.horizontalFlip ? (0..<plan.dataset.count).map { _ in random.next() & 1 == 1 } : []
         return (order, flips)
     }
 

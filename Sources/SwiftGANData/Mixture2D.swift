@@ -40,26 +40,26 @@ public enum Mixture2D: String, Sendable, CaseIterable {
 
     /// `count` points `[count, 2]` and, for the Gaussian mixtures, the mode
     /// each was drawn from (the half or -1 for the shapes: moons 0/1, spiral -1).
-    public func sample(_ count: Int, generator: inout RandomGenerator) -> (points: Tensor, modeIndices: [Int]) {
+    public func sample(_ count: Int, random: inout RandomGenerator) -> (points: Tensor, modeIndices: [Int]) {
         require(count >= 0, "Mixture2D.sample: count \(count) must not be negative")
         var values = [Float](repeating: 0, count: count * 2)
         var indices = [Int](repeating: -1, count: count)
-        let noise = Tensor.normal([count, 2], std: standardDeviation, generator: &generator).scalars
+        let noise = Tensor.normal([count, 2], std: standardDeviation, random: &random).scalars
         let centres = modes
         for index in 0..<count {
             var x: Float, y: Float
             switch self {
             case .ring8, .grid25:
-                let mode = Int(generator.next() % UInt64(centres.count))
+                let mode = Int(random.next() % UInt64(centres.count))
                 indices[index] = mode
                 (x, y) = centres[mode]
             case .spiral:
-                let t = Double.pi * (1.5 + 3 * Double(generator.nextUniform()))
+                let t = Double.pi * (1.5 + 3 * Double(random.nextUniform()))
                 x = Float(t * cos(t) / 5)
                 y = Float(t * sin(t) / 5)
             case .moons:
-                let angle = Double.pi * Double(generator.nextUniform())
-                let half = Int(generator.next() % 2)
+                let angle = Double.pi * Double(random.nextUniform())
+                let half = Int(random.next() % 2)
                 indices[index] = half
                 if half == 0 {
                     x = Float(cos(angle))
@@ -78,8 +78,8 @@ public enum Mixture2D: String, Sendable, CaseIterable {
     /// A fixed dataset of `count` points, `[count, 1, 1, 2]` as images so it
     /// works with the data loader; labels are the mode indices (0 for shapes).
     public func dataset(count: Int, seed: UInt64) -> ImageDataset {
-        var generator = RandomGenerator(seed: seed)
-        let (points, indices) = sample(count, generator: &generator)
+        var random = RandomGenerator(seed: seed)
+        let (points, indices) = sample(count, random: &random)
         let classes = Swift.max(modes.count, self == .moons ? 2 : 1)
         return ImageDataset(images: points.reshaped([count, 1, 1, 2]), labels: indices.map { Swift.max($0, 0) },
                             classNames: (0..<classes).map { "mode \($0)" })
@@ -90,15 +90,15 @@ public enum Mixture2D: String, Sendable, CaseIterable {
 public struct MixtureSampler: Sendable {
     public let mixture: Mixture2D
     /// The stream's state (saveable for exact resume).
-    public var generator: RandomGenerator
+    public var random: RandomGenerator
 
     public init(_ mixture: Mixture2D, seed: UInt64) {
         self.mixture = mixture
-        generator = RandomGenerator(seed: seed)
+        random = RandomGenerator(seed: seed)
     }
 
     /// The next `count` points, `[count, 2]`.
     public mutating func next(_ count: Int) -> Tensor {
-        mixture.sample(count, generator: &generator).points
+        mixture.sample(count, random: &random).points
     }
 }

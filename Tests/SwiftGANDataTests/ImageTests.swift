@@ -149,10 +149,10 @@ struct JPEGTests {
         let bytes = [UInt8](FileManager.default.contents(atPath: fixturePath("color.jpg"))!)
         expectDataError(file: "x.jpg", "cannot decode JPEG") { _ = try JPEG.decode(Array(bytes.prefix(30)), file: "x.jpg") }
         expectDataError(file: "x.jpg", "not a JPEG file") { _ = try JPEG.decode([1, 2, 3], file: "x.jpg") }
-        var generator = RandomGenerator(seed: 8)
+        var random = RandomGenerator(seed: 8)
         for _ in 0..<200 {
             var copy = bytes
-            copy[3 + Int(generator.next() % UInt64(copy.count - 3))] = UInt8(truncatingIfNeeded: generator.next())
+            copy[3 + Int(random.next() % UInt64(copy.count - 3))] = UInt8(truncatingIfNeeded: random.next())
             do {
                 let image = try JPEG.decode(copy, file: "x.jpg")
                 #expect(image.pixels.count == image.width * image.height * image.channels)

@@ -7,8 +7,8 @@ import SwiftGANTensor
 struct MixtureTests {
     @Test(arguments: [Mixture2D.ring8, .grid25])
     func perModeMeansAndDeviations(_ mixture: Mixture2D) {
-        var generator = RandomGenerator(seed: 1)
-        let (points, modes) = mixture.sample(20000, generator: &generator)
+        var random = RandomGenerator(seed: 1)
+        let (points, modes) = mixture.sample(20000, random: &random)
         let values = points.scalars
         #expect(mixture.modes.count == (mixture == .ring8 ? 8 : 25))
         for (index, centre) in mixture.modes.enumerated() {
@@ -29,13 +29,13 @@ struct MixtureTests {
         let modes = Mixture2D.ring8.modes
         #expect(Swift.abs(modes[2].x) < 1e-6 && Swift.abs(modes[2].y - 1) < 1e-6)
         #expect(Mixture2D.grid25.modes.contains { $0.x == -4 && $0.y == 4 })
-        var generator = RandomGenerator(seed: 2)
-        let spiral = Mixture2D.spiral.sample(500, generator: &generator).points
+        var random = RandomGenerator(seed: 2)
+        let spiral = Mixture2D.spiral.sample(500, random: &random).points
         #expect(spiral.shape == [500, 2] && spiral.abs().max().item < 3)
-        let moons = Mixture2D.moons.sample(500, generator: &generator)
+        let moons = Mixture2D.moons.sample(500, random: &random)
         #expect(Set(moons.modeIndices) == [0, 1])
         var sampler = MixtureSampler(.ring8, seed: 3), again = MixtureSampler(.ring8, seed: 3)
-        #expect(sampler.next(10) == again.next(10) && sampler.next(5) != Mixture2D.ring8.sample(5, generator: &generator).points)
+        #expect(sampler.next(10) == again.next(10) && sampler.next(5) != Mixture2D.ring8.sample(5, random: &random).points)
         let dataset = Mixture2D.grid25.dataset(count: 100, seed: 4)
         #expect(dataset.images.shape == [100, 1, 1, 2] && dataset.classCount == 25)
     }

@@ -63,14 +63,14 @@ struct NPYTests {
 @Suite("Robustness against corrupted files")
 struct CorruptionTests {
     func mutations(of bytes: [UInt8], seed: UInt64, count: Int = 300) -> [[UInt8]] {
-        var generator = RandomGenerator(seed: seed)
+        var random = RandomGenerator(seed: seed)
         return (0..<count).map { trial in
             var copy = bytes
             if trial % 3 == 0 {
-                copy = Array(copy.prefix(Int(generator.next() % UInt64(copy.count + 1))))
+                copy = Array(copy.prefix(Int(random.next() % UInt64(copy.count + 1))))
             } else {
-                for _ in 0..<(1 + Int(generator.next() % 4)) where !copy.isEmpty {
-                    copy[Int(generator.next() % UInt64(copy.count))] = UInt8(truncatingIfNeeded: generator.next())
+                for _ in 0..<(1 + Int(random.next() % 4)) where !copy.isEmpty {
+                    copy[Int(random.next() % UInt64(copy.count))] = UInt8(truncatingIfNeeded: random.next())
                 }
             }
             return copy

@@ -27,7 +27,7 @@ struct ClassifierTests {
         let reference = Self.test.images.slice(axis: 0, start: 0, end: 2_000)
         let evaluator = ImageEvaluator(classifier: classifier, referenceImages: reference, reference: "test")
         var random = RandomGenerator(seed: 3)
-        let noise = Tensor.normal(reference.shape, generator: &random)
+        let noise = Tensor.normal(reference.shape, random: &random)
         var previous = -1.0
         for level: Float in [0, 0.05, 0.1, 0.2, 0.4, 0.8] {
             let fid = evaluator.fid(samples: reference + noise * level)
@@ -68,7 +68,7 @@ struct ClassifierTests {
     @Test func checkpointsRoundTripAndBadFilesAreNamed() throws {
         let directory = temporaryDirectory()
         var random = RandomGenerator(seed: 1)
-        let classifier = FeatureClassifier(.init(width: 2, featureDimension: 4, classCount: 3), generator: &random)
+        let classifier = FeatureClassifier(.init(width: 2, featureDimension: 4, classCount: 3), random: &random)
         let path = "\(directory)/c.safetensors"
         try classifier.save(to: path, provenance: .init(testAccuracy: 0.5, dataset: "toy", command: "gan classifier train --data toy"))
         let (loaded, provenance) = try FeatureClassifier.load(path)

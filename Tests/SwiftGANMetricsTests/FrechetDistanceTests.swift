@@ -7,7 +7,7 @@ struct FrechetDistanceTests {
     /// A random symmetric PSD matrix `A Aᵀ` of the given rank.
     func randomPSD(size: Int, rank: Int, seed: UInt64) -> SymmetricMatrix {
         var random = RandomGenerator(seed: seed)
-        let factor = Tensor.normal([size, rank], generator: &random).scalars.map(Double.init)
+        let factor = Tensor.normal([size, rank], random: &random).scalars.map(Double.init)
         var values = [Double](repeating: 0, count: size * size)
         for i in 0..<size { for j in 0..<size { for r in 0..<rank { values[i * size + j] += factor[i * rank + r] * factor[j * rank + r] } } }
         return SymmetricMatrix(size: size, values: values)

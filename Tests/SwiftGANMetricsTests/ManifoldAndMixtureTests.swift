@@ -34,7 +34,7 @@ struct ManifoldAndMixtureTests {
         // Identical sets: everything covered; each point lies in its own ball
         // and its k nearest neighbours' balls, so density is (k + 1) / k.
         var random = RandomGenerator(seed: 5)
-        let cloud = Tensor.normal([300, 6], generator: &random)
+        let cloud = Tensor.normal([300, 6], random: &random)
         let same = ManifoldMetrics.compute(real: cloud, fake: cloud)
         #expect(same.precision == 1 && same.recall == 1 && same.coverage == 1)
         #expect(Swift.abs(same.density - 6.0 / 5) < 1e-12, "density \(same.density)")
@@ -47,7 +47,7 @@ struct ManifoldAndMixtureTests {
     @Test func realMixtureSamplesScorePerfectly() {
         for mixture in [Mixture2D.ring8, .grid25] {
             var random = RandomGenerator(seed: 8)
-            let points = mixture.sample(2_500, generator: &random).points
+            let points = mixture.sample(2_500, random: &random).points
             let metrics = MixtureMetrics.compute(points: points, mixture: mixture)
             #expect(metrics.modesCaptured == mixture.modes.count)
             // P(‖N(0, σ²I₂)‖ ≤ 3σ) = 1 − e^(−4.5) ≈ 98.9%.
@@ -58,7 +58,7 @@ struct ManifoldAndMixtureTests {
 
     @Test func collapsedSamplerCapturesOneMode() {
         var random = RandomGenerator(seed: 9)
-        let noise = Tensor.normal([2_500, 2], std: 0.01, generator: &random)
+        let noise = Tensor.normal([2_500, 2], std: 0.01, random: &random)
         let collapsed = noise + Tensor([1, 0], shape: [1, 2])   // everything at ring8's mode 0
         let metrics = MixtureMetrics.compute(points: collapsed, mixture: .ring8)
         #expect(metrics.modesCaptured == 1)

@@ -17,8 +17,8 @@ struct ScoreTests {
     /// (a biased one would sit clearly above it); a shifted sample does not.
     @Test func kidIsUnbiasedOnOneDistribution() {
         var random = RandomGenerator(seed: 11)
-        let x = Tensor.normal([2000, 8], generator: &random) + 0.3
-        let y = Tensor.normal([2000, 8], generator: &random) + 0.3
+        let x = Tensor.normal([2000, 8], random: &random) + 0.3
+        let y = Tensor.normal([2000, 8], random: &random) + 0.3
         let kid = KernelInceptionDistance.compute(real: x, fake: y, subsets: 50, subsetSize: 500, seed: 1)
         let shifted = KernelInceptionDistance.compute(real: x, fake: y + 0.5, subsets: 50, subsetSize: 500, seed: 1)
         #expect(Swift.abs(kid.mean) < 3 * kid.standardDeviation, "KID \(kid.mean) ± \(kid.standardDeviation)")

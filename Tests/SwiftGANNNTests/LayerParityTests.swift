@@ -29,16 +29,16 @@ struct LayerParityTests {
 
     @Test func linear() throws {
         var g = anyGenerator()
-        try check("linear", Linear(5, 3, generator: &g))
+        try check("linear", Linear(5, 3, random: &g))
     }
 
     @Test func convolutions() throws {
         var g = anyGenerator()
-        try check("conv", Conv2d(3, 4, kernelSize: 3, stride: 2, padding: 1, generator: &g))
+        try check("conv", Conv2d(3, 4, kernelSize: 3, stride: 2, padding: 1, random: &g))
         try check("conv_dilated", Conv2d(2, 3, kernelSize: SpatialSize(height: 3, width: 2), stride: SpatialSize(height: 1, width: 2),
-                                         padding: SpatialSize(height: 2, width: 1), dilation: SpatialSize(height: 2, width: 1), generator: &g))
-        try check("convt", ConvTranspose2d(4, 2, kernelSize: 4, stride: 2, padding: 1, generator: &g))
-        try check("convt_outpad", ConvTranspose2d(3, 2, kernelSize: 3, stride: 2, padding: 1, outputPadding: 1, generator: &g))
+                                         padding: SpatialSize(height: 2, width: 1), dilation: SpatialSize(height: 2, width: 1), random: &g))
+        try check("convt", ConvTranspose2d(4, 2, kernelSize: 4, stride: 2, padding: 1, random: &g))
+        try check("convt_outpad", ConvTranspose2d(3, 2, kernelSize: 3, stride: 2, padding: 1, outputPadding: 1, random: &g))
     }
 
     @Test func batchNorm2dTrainingAndEval() throws {
@@ -70,7 +70,7 @@ struct LayerParityTests {
 
     @Test func embedding() throws {
         var g = anyGenerator()
-        let table = Embedding(10, 4, generator: &g)
+        let table = Embedding(10, 4, random: &g)
         table.weight.assign(gold("embedding.param.weight"))
         let output = table(gold("embedding.indices"))
         expectMatches(output, gold("embedding.output"), "embedding output")
@@ -80,7 +80,7 @@ struct LayerParityTests {
 
     @Test func spectralNorm() throws {
         var g = anyGenerator()
-        let layer = spectralNormalized(Linear(5, 6, generator: &g), generator: &g)
+        let layer = spectralNormalized(Linear(5, 6, random: &g), random: &g)
         try layer.loadStateDict({
             var state = StateDict()
             state.set("bias", gold("spectral.bias"))

@@ -7,8 +7,8 @@ struct LayerTests {
     @Test func linearAndConvolutionGradients() {
         var g = RandomGenerator(seed: 1)
         let check = GradientCheck()
-        let x = Tensor.uniform([3, 4], low: -1, high: 1, generator: &g)
-        let linear = Linear(4, 2, generator: &g)
+        let x = Tensor.uniform([3, 4], low: -1, high: 1, random: &g)
+        let linear = Linear(4, 2, random: &g)
         #expect(check.mismatches([linear.weight.value, linear.bias!.value]) { p in
             matmul(x, p[0], transposeB: true) + p[1]
         }.isEmpty)
@@ -22,12 +22,12 @@ struct LayerTests {
         let direct = gradients(of: functional(w, b), withRespectTo: [w, b])
         #expect(viaLayer[0] == direct[0] && viaLayer[1] == direct[1])
 
-        let image = Tensor.uniform([2, 2, 5, 5], low: -1, high: 1, generator: &g)
-        let conv = Conv2d(2, 3, kernelSize: 3, stride: 2, padding: 1, generator: &g)
+        let image = Tensor.uniform([2, 2, 5, 5], low: -1, high: 1, random: &g)
+        let conv = Conv2d(2, 3, kernelSize: 3, stride: 2, padding: 1, random: &g)
         #expect(check.mismatches([conv.weight.value, conv.bias!.value]) { p in
             conv2d(image, weight: p[0], bias: p[1], stride: 2, padding: 1)
         }.isEmpty)
-        let deconv = ConvTranspose2d(2, 1, kernelSize: 4, stride: 2, padding: 1, generator: &g)
+        let deconv = ConvTranspose2d(2, 1, kernelSize: 4, stride: 2, padding: 1, random: &g)
         #expect(check.mismatches([deconv.weight.value, deconv.bias!.value]) { p in
             convTranspose2d(image, weight: p[0], bias: p[1], stride: 2, padding: 1)
         }.isEmpty)
@@ -36,9 +36,9 @@ struct LayerTests {
     /// Finite differences through the module itself: perturb each parameter
     /// element in place and re-run the module.
     func moduleMismatches(_ module: Module, input: Tensor, seed: UInt64 = 5) -> Int {
-        var generator = RandomGenerator(seed: seed)
+        var random = RandomGenerator(seed: seed)
         let probe = withoutGradients { module(input) }
-        let weights = Tensor.uniform(probe.shape, low: -1, high: 1, generator: &generator)
+        let weights = Tensor.uniform(probe.shape, low: -1, high: 1, random: &random)
         let parameters = module.parameters()
         let analytic = gradients(of: (module(input) * weights).sum(), withRespectTo: parameters.map(\.value))
         func loss() -> Double {
@@ -64,11 +64,11 @@ struct LayerTests {
 
     @Test func everyLayersParameterGradients() {
         var g = RandomGenerator(seed: 2)
-        let vectors = Tensor.uniform([6, 4], low: -1, high: 1, generator: &g)
-        let images = Tensor.uniform([2, 3, 4, 4], low: -1, high: 1, generator: &g)
-        #expect(moduleMismatches(Linear(4, 3, generator: &g), input: vectors) == 0)
-        #expect(moduleMismatches(Conv2d(3, 2, kernelSize: 3, padding: 1, generator: &g), input: images) == 0)
-        #expect(moduleMismatches(ConvTranspose2d(3, 2, kernelSize: 3, stride: 2, padding: 1, outputPadding: 1, generator: &g), input: images) == 0)
+        let vectors = Tensor.uniform([6, 4], low: -1, high: 1, random: &g)
+        let images = Tensor.uniform([2, 3, 4, 4], low: -1, high: 1, random: &g)
+        #expect(moduleMismatches(Linear(4, 3, random: &g), input: vectors) == 0)
+        #expect(moduleMismatches(Conv2d(3, 2, kernelSize: 3, padding: 1, random: &g), input: images) == 0)
+        #expect(moduleMismatches(ConvTranspose2d(3, 2, kernelSize: 3, stride: 2, padding: 1, outputPadding: 1, random: &g), input: images) == 0)
         let batchNorm = BatchNorm2d(3)
         batchNorm.weight!.assign(Tensor([0.5, 1.5, -1]))
         batchNorm.bias!.assign(Tensor([0.1, -0.2, 0.3]))
@@ -81,10 +81,10 @@ struct LayerTests {
         let instanceNorm = InstanceNorm2d(3, affine: true)
         instanceNorm.weight!.assign(Tensor([1, 2, 0.5]))
         #expect(moduleMismatches(instanceNorm, input: images) == 0)
-        let embedding = Embedding(5, 3, generator: &g)
+        let embedding = Embedding(5, 3, random: &g)
         #expect(moduleMismatches(embedding, input: Tensor([0, 3, 3, 4])) == 0)
         // Spectral norm in evaluation (fixed u, v): σ depends on the weight, differentiated too.
-        let spectral = spectralNormalized(Linear(4, 3, generator: &g), generator: &g)
+        let spectral = spectralNormalized(Linear(4, 3, random: &g), random: &g)
         for _ in 0..<5 { _ = withoutGradients { spectral(vectors) } }
         spectral.eval()
         #expect(moduleMismatches(spectral, input: vectors) == 0)
@@ -109,7 +109,7 @@ struct LayerTests {
 
     @Test func dropoutFlattenUnflattenActivations() {
         var g = RandomGenerator(seed: 3)
-        let dropout = Dropout(0.5, generator: &g)
+        let dropout = Dropout(0.5, random: &g)
         let ones = Tensor.ones([1000])
         let dropped = dropout(ones)
         #expect(dropped.scalars.contains(0) && dropped.scalars.contains(2))
@@ -136,7 +136,7 @@ struct InitializerTests {
 
     @Test func defaultLinearInitBounds() {
         var g = RandomGenerator(seed: 1)
-        let layer = Linear(400, 300, generator: &g)
+        let layer = Linear(400, 300, random: &g)
         let bound = 1 / Float(400).squareRoot()
         let weights = layer.weight.value.scalars, biases = layer.bias!.value.scalars
         #expect(weights.allSatisfy { Swift.abs($0) <= bound } && biases.allSatisfy { Swift.abs($0) <= bound })
@@ -147,21 +147,21 @@ struct InitializerTests {
 
     @Test func distributions() {
         var g = RandomGenerator(seed: 2)
-        let xavier = Initializer.xavierUniform([300, 200], generator: &g)
+        let xavier = Initializer.xavierUniform([300, 200], random: &g)
         let xavierBound = Float(6.0 / 500).squareRoot()
         #expect(xavier.scalars.allSatisfy { Swift.abs($0) <= xavierBound })
-        let xavierNormal = Initializer.xavierNormal([300, 200], gain: 2, generator: &g)
+        let xavierNormal = Initializer.xavierNormal([300, 200], gain: 2, random: &g)
         #expect(Swift.abs(xavierNormal.variance().item - 4 * 2 / 500) < 0.002)
-        let kaiming = Initializer.kaimingNormal([300, 200], generator: &g)
+        let kaiming = Initializer.kaimingNormal([300, 200], random: &g)
         #expect(Swift.abs(kaiming.variance().item - 2 / 200) < 0.0005)
-        let dcgan = Initializer.normal([200, 300], generator: &g)
+        let dcgan = Initializer.normal([200, 300], random: &g)
         #expect(Swift.abs(dcgan.variance().sqrt().item - 0.02) < 0.0005)
     }
 
     @Test func orthogonalRowsOrColumns() {
         var g = RandomGenerator(seed: 3)
         for shape in [[6, 4], [4, 6], [3, 2, 2, 2]] {
-            let q = Initializer.orthogonal(shape, gain: 2, generator: &g)
+            let q = Initializer.orthogonal(shape, gain: 2, random: &g)
             let matrix = q.reshaped([shape[0], -1])
             let tall = matrix.shape[0] >= matrix.shape[1]
             let gram = tall ? matmul(matrix, matrix, transposeA: true) : matmul(matrix, matrix, transposeB: true)
@@ -173,8 +173,8 @@ struct InitializerTests {
 
     @Test func dcganInitialisation() {
         var g = RandomGenerator(seed: 4)
-        let model = DCGANGenerator(latent: 16, width: 8, generator: &g)
-        Initializer.dcgan(model, generator: &g)
+        let model = DCGANGenerator(latent: 16, width: 8, random: &g)
+        Initializer.dcgan(model, random: &g)
         let convWeights = (model.main.layers[0] as! ConvTranspose2d).weight.value
         #expect(Swift.abs(convWeights.variance().sqrt().item - 0.02) < 0.002)
         let norm = model.main.layers[1] as! BatchNorm2d

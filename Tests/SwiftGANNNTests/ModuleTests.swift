@@ -20,24 +20,24 @@ struct ModuleTests {
     }
 
     @Test func keysMatchPyTorch() {
-        var generator = RandomGenerator(seed: 1)
-        #expect(Self.keysAndShapes(MLPGenerator(generator: &generator)) == Self.expected("mlp_generator"))
-        #expect(Self.keysAndShapes(MLPDiscriminator(generator: &generator)) == Self.expected("mlp_discriminator"))
-        #expect(Self.keysAndShapes(DCGANGenerator(generator: &generator)) == Self.expected("dcgan_generator"))
-        #expect(Self.keysAndShapes(DCGANDiscriminator(generator: &generator)) == Self.expected("dcgan_discriminator"))
-        #expect(Self.keysAndShapes(DCGANDiscriminator(spectral: true, generator: &generator)) == Self.expected("dcgan_discriminator_sn"))
+        var random = RandomGenerator(seed: 1)
+        #expect(Self.keysAndShapes(MLPGenerator(random: &random)) == Self.expected("mlp_generator"))
+        #expect(Self.keysAndShapes(MLPDiscriminator(random: &random)) == Self.expected("mlp_discriminator"))
+        #expect(Self.keysAndShapes(DCGANGenerator(random: &random)) == Self.expected("dcgan_generator"))
+        #expect(Self.keysAndShapes(DCGANDiscriminator(random: &random)) == Self.expected("dcgan_discriminator"))
+        #expect(Self.keysAndShapes(DCGANDiscriminator(spectral: true, random: &random)) == Self.expected("dcgan_discriminator_sn"))
     }
 
     @Test func numBatchesTrackedIsInt64() {
-        var generator = RandomGenerator(seed: 1)
-        let state = DCGANGenerator(width: 2, generator: &generator).stateDict()
+        var random = RandomGenerator(seed: 1)
+        let state = DCGANGenerator(width: 2, random: &random).stateDict()
         #expect(state.entry("main.1.num_batches_tracked")?.storedType == .int64)
         #expect(state.entry("main.1.running_mean")?.storedType == .float32)
     }
 
     @Test func strictLoadingReportsEverything() throws {
-        var generator = RandomGenerator(seed: 2)
-        let model = Sequential([Linear(3, 2, generator: &generator), BatchNorm1d(2)])
+        var random = RandomGenerator(seed: 2)
+        let model = Sequential([Linear(3, 2, random: &random), BatchNorm1d(2)])
         var state = model.stateDict()
         state.set("0.weight", Tensor.zeros([2, 4]))
         state.set("extra.weight", Tensor.zeros([1]))
@@ -63,8 +63,8 @@ struct ModuleTests {
     }
 
     @Test func trainEvalReachesEveryChild() {
-        var generator = RandomGenerator(seed: 3)
-        let model = MLPDiscriminator(generator: &generator)
+        var random = RandomGenerator(seed: 3)
+        let model = MLPDiscriminator(random: &random)
         #expect(model.namedModules().allSatisfy { $0.module.isTraining })
         model.eval()
         #expect(model.namedModules().allSatisfy { !$0.module.isTraining })
@@ -73,8 +73,8 @@ struct ModuleTests {
     }
 
     @Test func parameterCountAndSummary() {
-        var generator = RandomGenerator(seed: 4)
-        let model = MLPGenerator(generator: &generator)
+        var random = RandomGenerator(seed: 4)
+        let model = MLPGenerator(random: &random)
         // 100·256+256 + 256·512+512 + 512·1024+1024 + 1024·784+784
         #expect(model.parameterCount == 1_486_352)
         let summary = model.summary(input: Tensor.zeros([1, 100]))
@@ -95,13 +95,13 @@ struct ModuleTests {
         final class Tower: Module {
             let blocks: [Linear]
             let head: Linear?
-            init(generator: inout RandomGenerator) {
-                blocks = [Linear(2, 2, generator: &generator), Linear(2, 2, bias: false, generator: &generator)]
+            init(random: inout RandomGenerator) {
+                blocks = [Linear(2, 2, random: &random), Linear(2, 2, bias: false, random: &random)]
                 head = nil
             }
         }
-        var generator = RandomGenerator(seed: 5)
-        #expect(Tower(generator: &generator).stateDict().keys == ["blocks.0.weight", "blocks.0.bias", "blocks.1.weight"])
+        var random = RandomGenerator(seed: 5)
+        #expect(Tower(random: &random).stateDict().keys == ["blocks.0.weight", "blocks.0.bias", "blocks.1.weight"])
     }
 
     /// Modules that declare they treat samples independently give, on a
@@ -110,24 +110,24 @@ struct ModuleTests {
     /// normalisation in training) declare otherwise, as do custom modules.
     @Test func samplewiseModulesGiveTheRowsOfSeparateCalls() {
         var random = RandomGenerator(seed: 8)
-        let a = Tensor.normal([3, 4, 5, 5], generator: &random), b = Tensor.normal([2, 4, 5, 5], generator: &random)
+        let a = Tensor.normal([3, 4, 5, 5], random: &random), b = Tensor.normal([2, 4, 5, 5], random: &random)
         func rowsAgree(_ module: Module) -> Bool {
             let joint = module(concat([a, b], axis: 0)).scalars
             let separate = module(a).scalars + module(b).scalars
             return zip(joint, separate).allSatisfy { Swift.abs($0 - $1) <= 1e-5 * Swift.max(1, Swift.abs($1)) }
         }
         let independent: [Module] = [
-            Sequential([Conv2d(4, 3, kernelSize: SpatialSize(3), padding: SpatialSize(1), generator: &random), LeakyReLU(0.2),
-                        ConvTranspose2d(3, 2, kernelSize: SpatialSize(2), stride: SpatialSize(2), generator: &random), Tanh()]),
-            Sequential([Flatten(), Linear(100, 7, generator: &random), ELU(), Sigmoid(), Softplus(beta: 2), ReLU()]),
+            Sequential([Conv2d(4, 3, kernelSize: SpatialSize(3), padding: SpatialSize(1), random: &random), LeakyReLU(0.2),
+                        ConvTranspose2d(3, 2, kernelSize: SpatialSize(2), stride: SpatialSize(2), random: &random), Tanh()]),
+            Sequential([Flatten(), Linear(100, 7, random: &random), ELU(), Sigmoid(), Softplus(beta: 2), ReLU()]),
             InstanceNorm2d(4, affine: true), LayerNorm([4, 5, 5]), BatchNorm2d(4).eval(), Unflatten(dim: 1, sizes: [2, 2]),
         ]
         for module in independent {
             #expect(module.treatsSamplesIndependently, "\(type(of: module))")
             #expect(rowsAgree(module), "\(type(of: module))")
         }
-        #expect(Dropout(0.3, generator: &random).treatsSamplesIndependently)
-        #expect(Embedding(3, 2, generator: &random).treatsSamplesIndependently)
+        #expect(Dropout(0.3, random: &random).treatsSamplesIndependently)
+        #expect(Embedding(3, 2, random: &random).treatsSamplesIndependently)
 
         let batchNorm = BatchNorm2d(4)
         #expect(!batchNorm.treatsSamplesIndependently)
@@ -136,7 +136,7 @@ struct ModuleTests {
         let untracked = BatchNorm2d(4, trackRunningStats: false).eval()
         #expect(!untracked.treatsSamplesIndependently)
         #expect(!rowsAgree(untracked))
-        let spectral = spectralNormalized(Linear(100, 3, generator: &random), generator: &random)
+        let spectral = spectralNormalized(Linear(100, 3, random: &random), random: &random)
         #expect(!Sequential([Flatten(), spectral]).treatsSamplesIndependently)
         #expect(Sequential([Flatten(), spectral]).eval().treatsSamplesIndependently)
         #expect(!Flatten(startDim: 0).treatsSamplesIndependently)

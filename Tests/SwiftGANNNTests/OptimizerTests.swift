@@ -123,8 +123,8 @@ struct OptimizerTests {
 
     @Test func exponentialMovingAverage() throws {
         var g1 = RandomGenerator(seed: 1), g2 = RandomGenerator(seed: 2)
-        let source = Sequential([Linear(2, 2, generator: &g1), BatchNorm1d(2)])
-        let target = Sequential([Linear(2, 2, generator: &g2), BatchNorm1d(2)])
+        let source = Sequential([Linear(2, 2, random: &g1), BatchNorm1d(2)])
+        let target = Sequential([Linear(2, 2, random: &g2), BatchNorm1d(2)])
         let ema = try ExponentialMovingAverage(source: source, target: target, decay: 0.9)
         #expect(target.stateDict() == source.stateDict(), "the average starts at the source")
         let before = source.namedParameters()[0].parameter.value
@@ -158,12 +158,12 @@ struct AdamLargeParameterTests {
         withExecutionContext(threads: 2) {
             var random = RandomGenerator(seed: 5)
             let count = 50_001
-            let parameter = Parameter(Tensor.normal([count], generator: &random))
+            let parameter = Parameter(Tensor.normal([count], random: &random))
             let optimizer = Adam([parameter], learningRate: 1e-2, betas: (0.5, 0.9), weightDecay: weightDecay)
             var p = parameter.value.scalars.map(Double.init)
             var m = [Double](repeating: 0, count: count), v = [Double](repeating: 0, count: count)
             for step in 1...3 {
-                let gradient = Tensor.normal([count], generator: &random)
+                let gradient = Tensor.normal([count], random: &random)
                 parameter.grad = gradient
                 optimizer.step()
                 let g = gradient.scalars

@@ -53,8 +53,8 @@ struct SafeTensorsTests {
         let file = try SafeTensors.read(fixturePath("tiny_dcgan_generator.safetensors")).tensors
         var state = StateDict()
         for entry in file.entries where !entry.key.hasPrefix("__") { state.set(entry.key, entry.tensor, storedType: entry.storedType) }
-        var generator = RandomGenerator(seed: 9)
-        let model = DCGANGenerator(latent: 8, width: 2, generator: &generator)
+        var random = RandomGenerator(seed: 9)
+        let model = DCGANGenerator(latent: 8, width: 2, random: &random)
         try model.loadStateDict(state)
         model.eval()
         expectMatches(model(file["__z"]!), file["__output"]!, relative: 1e-5, absolute: 1e-6, "PyTorch DCGAN generator output")
@@ -156,11 +156,11 @@ struct SafeTensorsTests {
 @Suite("Checkpoints for PyTorch")
 struct PyTorchCheckpointTests {
     static func tinyModels() throws -> [(String, Module)] {
-        var generator = RandomGenerator(seed: 11)
-        let dcgan = DCGANGenerator(latent: 8, width: 2, generator: &generator)
-        _ = dcgan(Tensor.normal([4, 8, 1, 1], generator: &generator))  // non-trivial BatchNorm statistics
-        let critic = DCGANDiscriminator(width: 2, spectral: true, generator: &generator)
-        _ = critic(Tensor.normal([2, 1, 28, 28], generator: &generator))  // one power iteration
+        var random = RandomGenerator(seed: 11)
+        let dcgan = DCGANGenerator(latent: 8, width: 2, random: &random)
+        _ = dcgan(Tensor.normal([4, 8, 1, 1], random: &random))  // non-trivial BatchNorm statistics
+        let critic = DCGANDiscriminator(width: 2, spectral: true, random: &random)
+        _ = critic(Tensor.normal([2, 1, 28, 28], random: &random))  // one power iteration
         return [("swift_written_dcgan_generator", dcgan), ("swift_written_sn_discriminator", critic)]
     }
 
@@ -197,14 +197,14 @@ struct SafeTensorsCorruptionTests {
         state.set("a", Tensor([1, 2, 3]))
         state.set("b.count", Tensor(4), storedType: .int64)
         let bytes = SafeTensors.encode(state, metadata: ["k": "v"])
-        var generator = RandomGenerator(seed: 5)
+        var random = RandomGenerator(seed: 5)
         for trial in 0..<500 {
             var copy = bytes
             if trial % 3 == 0 {
-                copy = Array(copy.prefix(Int(generator.next() % UInt64(copy.count + 1))))
+                copy = Array(copy.prefix(Int(random.next() % UInt64(copy.count + 1))))
             } else {
-                for _ in 0..<(1 + Int(generator.next() % 4)) {
-                    copy[Int(generator.next() % UInt64(copy.count))] = UInt8(truncatingIfNeeded: generator.next())
+                for _ in 0..<(1 + Int(random.next() % 4)) {
+                    copy[Int(random.next() % UInt64(copy.count))] = UInt8(truncatingIfNeeded: random.next())
                 }
             }
             do {

@@ -115,8 +115,8 @@ struct PoolingTests {
 
     @Test func poolingGradients() {
         let check = GradientCheck()
-        var generator = RandomGenerator(seed: 3)
-        let spread = Tensor(generator.permutation(50).map { Float($0) * 0.1 }, shape: [1, 2, 5, 5])
+        var random = RandomGenerator(seed: 3)
+        let spread = Tensor(random.permutation(50).map { Float($0) * 0.1 }, shape: [1, 2, 5, 5])
         check.check([spread]) { $0[0].maxPool2d(kernel: 2, stride: 2, padding: 1) }
         check.check([spread]) { $0[0].maxPool2d(kernel: 3, stride: 2) }
         check.check([spread]) { $0[0].avgPool2d(kernel: 3, stride: 2, padding: 1) }
@@ -129,8 +129,8 @@ struct PoolingTests {
 @Suite("Fast kernels against the oracles on random shapes")
 struct RandomShapeOracleTests {
     @Test func convolutionsOnRandomGeometries() {
-        var generator = RandomGenerator(seed: 2024)
-        func pick(_ range: ClosedRange<Int>) -> Int { range.lowerBound + Int(generator.next() % UInt64(range.count)) }
+        var random = RandomGenerator(seed: 2024)
+        func pick(_ range: ClosedRange<Int>) -> Int { range.lowerBound + Int(random.next() % UInt64(range.count)) }
         for trial in 0..<24 {
             let batch = pick(1...3), inChannels = pick(1...4), outChannels = pick(1...5)
             let kernelH = pick(1...4), kernelW = pick(1...4)
@@ -216,9 +216,9 @@ struct RandomShapeOracleTests {
     }
 
     @Test func matmulOnRandomShapes() {
-        var generator = RandomGenerator(seed: 77)
+        var random = RandomGenerator(seed: 77)
         for trial in 0..<20 {
-            let m = 1 + Int(generator.next() % 70), k = 1 + Int(generator.next() % 140), n = 1 + Int(generator.next() % 70)
+            let m = 1 + Int(random.next() % 70), k = 1 + Int(random.next() % 140), n = 1 + Int(random.next() % 70)
             let a = randomTensor([m, k], seed: UInt64(trial)), b = randomTensor([k, n], seed: UInt64(50 + trial))
             expectClose(matmul(a, b).scalars, ReferenceKernels.matmul(a.scalars, b.scalars, m: m, k: k, n: n), tolerance: 1e-5)
         }

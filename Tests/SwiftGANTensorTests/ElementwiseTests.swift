@@ -160,12 +160,12 @@ struct ElementwiseTests {
     @Test(arguments: [1, 5, 15, 16, 17, 31, 64, 1_003])
     func vectorAdamStepMatchesTheScalarFormula(count: Int) {
         var random = RandomGenerator(seed: UInt64(count))
-        var gradient = Tensor.normal([count], generator: &random).scalars
+        var gradient = Tensor.normal([count], random: &random).scalars
         gradient[0] = 0
         if count > 2 { gradient[1] = 3e18; gradient[2] = -1e-30 }
-        var p = Tensor.normal([count], generator: &random).scalars
-        var m = Tensor.normal([count], std: 0.1, generator: &random).scalars
-        var v = Tensor.uniform([count], low: 0, high: 0.01, generator: &random).scalars
+        var p = Tensor.normal([count], random: &random).scalars
+        var m = Tensor.normal([count], std: 0.1, random: &random).scalars
+        var v = Tensor.uniform([count], low: 0, high: 0.01, random: &random).scalars
         let (b1, b2, size, root, eps): (Float, Float, Float, Float, Float) = (0.9, 0.999, 2e-4 / 0.875, 0.0447, 1e-8)
         var expectedP = p, expectedM = m, expectedV = v
         for i in 0..<count {

@@ -24,8 +24,8 @@ func expectClose(_ actual: [Float], _ expected: [Float], tolerance: Float = 1e-5
 
 /// A tensor of `shape` with values in [-1, 1] from `seed`.
 func randomTensor(_ shape: [Int], seed: UInt64, low: Float = -1, high: Float = 1) -> Tensor {
-    var generator = RandomGenerator(seed: seed)
-    return Tensor.uniform(shape, low: low, high: high, generator: &generator)
+    var random = RandomGenerator(seed: seed)
+    return Tensor.uniform(shape, low: low, high: high, random: &random)
 }
 
 /// Values bounded away from 0 (for ops with a kink or pole there).

@@ -3,9 +3,9 @@ import SwiftGANTensor
 
 /// The README's engine example, kept compiling and checked.
 @Test func readmeExample() {
-    var generator = RandomGenerator(seed: 0)
-    let x = Tensor.normal([64, 100], generator: &generator)
-    let w = Tensor.normal([256, 100], std: 0.02, generator: &generator).requiringGradient()
+    var random = RandomGenerator(seed: 0)
+    let x = Tensor.normal([64, 100], random: &random)
+    let w = Tensor.normal([256, 100], std: 0.02, random: &random).requiringGradient()
     let y = matmul(x, w, transposeB: true).leakyRelu(0.2)
     let loss = y.square().mean()
     let dw = gradients(of: loss, withRespectTo: [w])[0]

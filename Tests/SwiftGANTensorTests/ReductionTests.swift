@@ -54,8 +54,8 @@ struct ReductionTests {
         check.check([a]) { $0[0].norm(axes: [1, 2]) }
         // Distinct values at least 0.1 apart, so a finite-difference step
         // never changes which element is the maximum.
-        var generator = RandomGenerator(seed: 12)
-        let spread = Tensor(generator.permutation(24).map { Float($0) * 0.1 }, shape: [2, 3, 4])
+        var random = RandomGenerator(seed: 12)
+        let spread = Tensor(random.permutation(24).map { Float($0) * 0.1 }, shape: [2, 3, 4])
         check.check([spread]) { $0[0].max(axis: 1).values }
         check.check([spread]) { $0[0].max(axes: [0, 2]) }
         check.check([a]) { $0[0].sum(toShape: [3, 1]) }

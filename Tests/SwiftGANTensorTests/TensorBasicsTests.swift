@@ -52,9 +52,9 @@ struct TensorBasicsTests {
 
     @Test func randomIsDeterministic() {
         var g1 = RandomGenerator(seed: 123), g2 = RandomGenerator(seed: 123), g3 = RandomGenerator(seed: 124)
-        let a = Tensor.normal([1000], generator: &g1)
-        let b = Tensor.normal([1000], generator: &g2)
-        let c = Tensor.normal([1000], generator: &g3)
+        let a = Tensor.normal([1000], random: &g1)
+        let b = Tensor.normal([1000], random: &g2)
+        let c = Tensor.normal([1000], random: &g3)
         #expect(a.scalars.map(\.bitPattern) == b.scalars.map(\.bitPattern))
         #expect(a.scalars != c.scalars)
         #expect(g1 == g2)
@@ -62,12 +62,12 @@ struct TensorBasicsTests {
 
     @Test func randomGoldenValues() {
         // Integer-only path: these bits are the same on every machine.
-        var generator = RandomGenerator(seed: 0)
-        let first = (0..<3).map { _ in generator.next() }
+        var random = RandomGenerator(seed: 0)
+        let first = (0..<3).map { _ in random.next() }
         var again = RandomGenerator(seed: 0)
         #expect((0..<3).map { _ in again.next() } == first)
         var uniformGenerator = RandomGenerator(seed: 7)
-        let uniform = Tensor.uniform([4], generator: &uniformGenerator).scalars
+        let uniform = Tensor.uniform([4], random: &uniformGenerator).scalars
         var replay = RandomGenerator(seed: 7)
         let expected = (0..<4).map { _ in Float(replay.next() >> 40) / 16_777_216 }
         #expect(uniform == expected)
@@ -77,33 +77,33 @@ struct TensorBasicsTests {
     }
 
     @Test func randomStatistics() {
-        var generator = RandomGenerator(seed: 5)
-        let normal = Tensor.normal([20000], mean: 2, std: 3, generator: &generator)
+        var random = RandomGenerator(seed: 5)
+        let normal = Tensor.normal([20000], mean: 2, std: 3, random: &random)
         #expect(Swift.abs(normal.mean().item - 2) < 0.1)
         #expect(Swift.abs(normal.variance().sqrt().item - 3) < 0.1)
-        let uniform = Tensor.uniform([20000], low: -1, high: 3, generator: &generator)
+        let uniform = Tensor.uniform([20000], low: -1, high: 3, random: &random)
         #expect(uniform.scalars.allSatisfy { $0 >= -1 && $0 < 3 })
         #expect(Swift.abs(uniform.mean().item - 1) < 0.05)
-        let permutation = generator.permutation(50)
+        let permutation = random.permutation(50)
         #expect(permutation.sorted() == Array(0..<50) && permutation != Array(0..<50))
     }
 
     @Test func dropout() {
-        var generator = RandomGenerator(seed: 1)
+        var random = RandomGenerator(seed: 1)
         let x = Tensor.ones([10000])
-        let y = x.dropout(probability: 0.3, generator: &generator)
+        let y = x.dropout(probability: 0.3, random: &random)
         let zeros = y.scalars.filter { $0 == 0 }.count
         #expect(zeros > 2700 && zeros < 3300)
         #expect(y.scalars.filter { $0 != 0 }.allSatisfy { Swift.abs($0 - 1 / 0.7) < 1e-5 })
-        #expect(x.dropout(probability: 0.3, training: false, generator: &generator).scalars == x.scalars)
+        #expect(x.dropout(probability: 0.3, training: false, random: &random).scalars == x.scalars)
         var g1 = RandomGenerator(seed: 9), g2 = RandomGenerator(seed: 9)
-        let first = x.dropout(probability: 0.5, generator: &g1)
-        #expect(first == x.dropout(probability: 0.5, generator: &g2))
+        let first = x.dropout(probability: 0.5, random: &g1)
+        #expect(first == x.dropout(probability: 0.5, random: &g2))
         // One draw per call: the generator moved by exactly one value, and the next mask differs.
         var g3 = RandomGenerator(seed: 9)
         _ = g3.next()
         #expect(g1 == g3)
-        #expect(x.dropout(probability: 0.5, generator: &g1) != first)
+        #expect(x.dropout(probability: 0.5, random: &g1) != first)
     }
 
     /// `Tensor.normal` (its transform split across the workers for large
@@ -112,7 +112,7 @@ struct TensorBasicsTests {
     @Test(arguments: [1, 7, 64, 100_001])
     func normalSamplesFollowTheGeneratorsPairs(count: Int) {
         var a = RandomGenerator(seed: 77), b = RandomGenerator(seed: 77)
-        let samples = Tensor.normal([count], mean: 0.5, std: 2, generator: &a).scalars
+        let samples = Tensor.normal([count], mean: 0.5, std: 2, random: &a).scalars
         var expected: [Float] = []
         while expected.count < count {
             let (first, second) = b.nextNormalPair()

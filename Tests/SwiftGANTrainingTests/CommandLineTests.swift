@@ -26,7 +26,7 @@ struct CommandLineTests {
 
         // Latents from a file give the same samples as the library.
         var random = RandomGenerator(seed: 4)
-        let latents = Tensor.normal([3, 100], generator: &random)
+        let latents = Tensor.normal([3, 100], random: &random)
         try NPY.write(latents, to: "\(work)/z.npy")
         #expect(try runGAN(["sample", "--run", "\(work)/run", "--latents", "\(work)/z.npy", "--label", "1", "--out", "\(work)/y.npy"]).status == 0)
         let saved = try SavedRun(directory: "\(work)/run")

@@ -112,7 +112,7 @@ struct EvaluationCommandTests {
         for (label, name) in ["dark", "light"].enumerated() {
             try FileManager.default.createDirectory(atPath: "\(work)/folder/\(name)", withIntermediateDirectories: true)
             for index in 0..<24 {
-                let noise = Tensor.uniform([1, 8, 8], low: -0.3, high: 0.3, generator: &random)
+                let noise = Tensor.uniform([1, 8, 8], low: -0.3, high: 0.3, random: &random)
                 let image = (noise + (label == 0 ? -0.5 : 0.5)).clamp(min: -1, max: 1)
                 try AtomicFile.write(try PNG.encode(ImageGrid.pngImage(image)), to: "\(work)/folder/\(name)/\(index).png")
             }
@@ -123,7 +123,7 @@ struct EvaluationCommandTests {
         #expect(train.status == 0, "\(train.output)")
         #expect(train.output.contains("on 43 "), "90% of 48 images train: \(train.output)")
         #expect(try FeatureClassifier.load(out).classifier.architecture.imageShape == [1, 8, 8])
-        try NPY.write(Tensor.uniform([20, 1, 8, 8], low: -1, high: 1, generator: &random), to: "\(work)/x.npy")
+        try NPY.write(Tensor.uniform([20, 1, 8, 8], low: -1, high: 1, random: &random), to: "\(work)/x.npy")
         let eval = try runGAN(["eval", "--samples", "\(work)/x.npy", "--data", "\(work)/folder", "--channels", "1",
                                "--features", out, "--json"])
         #expect(eval.status == 0, "\(eval.output)")

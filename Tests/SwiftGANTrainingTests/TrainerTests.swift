@@ -18,7 +18,7 @@ struct TrainerTests {
         let trainer = try Trainer(config: config, dataset: try config.data.load(seed: 3))
         for _ in 0..<training.steps { try trainer.trainStep() }
         var random = RandomGenerator(seed: 99)
-        let points = trainer.sample(model.sampleLatents(2_500, generator: &random), labels: nil).reshaped([2_500, 2]).scalars
+        let points = trainer.sample(model.sampleLatents(2_500, random: &random), labels: nil).reshaped([2_500, 2]).scalars
         let modes = Mixture2D.ring8.modes, limit = 3 * Mixture2D.ring8.standardDeviation
         var captured = Set<Int>(), highQuality = 0
         for index in 0..<2_500 {
@@ -72,7 +72,7 @@ struct TrainerTests {
     /// correlation with one of the first 512 real images.
     func nearestImageCorrelation(_ trainer: Trainer, _ model: ModelConfig, _ dataset: ImageDataset) -> Float {
         var random = RandomGenerator(seed: 5)
-        let samples = trainer.sample(model.sampleLatents(64, generator: &random), labels: nil)
+        let samples = trainer.sample(model.sampleLatents(64, random: &random), labels: nil)
         let real = dataset.images.slice(axis: 0, start: 0, end: 512)
         // Rows centred and scaled to unit length: their dot products are correlations.
         func standardized(_ images: Tensor) -> Tensor {
@@ -87,15 +87,15 @@ struct TrainerTests {
     @Test func wganGPPenaltyGradientsMatchFiniteDifferences() throws {
         var random = RandomGenerator(seed: 7)
         let config = ModelConfig(kind: .dcgan, imageShape: [1, 28, 28], width: 2, discriminatorNormalization: .layerNorm)
-        let critic = DCGANDiscriminator(config, generator: &random)
-        let real = Tensor.uniform([2, 1, 28, 28], low: -1, high: 1, generator: &random)
-        let fake = Tensor.uniform([2, 1, 28, 28], low: -1, high: 1, generator: &random)
+        let critic = DCGANDiscriminator(config, random: &random)
+        let real = Tensor.uniform([2, 1, 28, 28], low: -1, high: 1, random: &random)
+        let fake = Tensor.uniform([2, 1, 28, 28], low: -1, high: 1, random: &random)
         // The penalty as a function of the critic's parameters, with fixed α.
         let parameters = critic.parameters()
         func penalty(_ values: [Tensor]) -> Tensor {
             for (parameter, value) in zip(parameters, values) { parameter.assign(value) }
             var alphaStream = RandomGenerator(seed: 11)
-            return GradientPenalty.wgangp(real: real, fake: fake, generator: &alphaStream) { critic($0) }
+            return GradientPenalty.wgangp(real: real, fake: fake, random: &alphaStream) { critic($0) }
         }
         let original = parameters.map(\.value)
         let value = penalty(original)
@@ -124,20 +124,21 @@ struct TrainerTests {
     @Test func zeroGradientGivesNoNaN() {
         let flat = Tensor.zeros([3, 1, 2, 2])
         var random = RandomGenerator(seed: 1)
-        let penalty = GradientPenalty.wgangp(real: flat, fake: flat, generator: &random) { _ in Tensor.zeros([3, 1]) }
+        let penalty = GradientPenalty.wgangp(real: flat, fake: flat, random: &random) { _ in Tensor.zeros([3, 1]) }
         // (√ε − 1)² with ε = 1e-12 inside the square root: finite and ≈ 1.
         #expect(Swift.abs(penalty.item - 1) < 1e-5)
     }
 
     @Test func objectivesHaveTheRightSigns() {
         let high = Tensor([5, 5]), low = Tensor([-5, -5])
-        for objective in Objective.allCases {
+        for name in Objective.allCases {
+            let objective = name.make(output: .logit)
             // A D that scores real high and fake low has a lower loss than the reverse.
-            let good = objective.discriminatorLoss(real: high, fake: low, output: .logit).item
-            let bad = objective.discriminatorLoss(real: low, fake: high, output: .logit).item
-            #expect(good < bad, "\(objective)")
+            let good = objective.discriminatorLoss(real: high, fake: low).item
+            let bad = objective.discriminatorLoss(real: low, fake: high).item
+            #expect(good < bad, "\(name)")
             // G prefers D to score its samples high.
-            #expect(objective.generatorLoss(fake: high, output: .logit).item < objective.generatorLoss(fake: low, output: .logit).item, "\(objective)")
+            #expect(objective.generatorLoss(fake: high).item < objective.generatorLoss(fake: low).item, "\(name)")
         }
     }
 }
@@ -195,7 +196,7 @@ struct RunTests {
         Preset.dcgan.apply(to: &dcgan, &dcganTraining)
         var random = RandomGenerator(seed: 1)
         #expect(dcgan.discriminatorNormalization == .batchNorm)
-        let critic = dcgan.build(generator: &random).discriminator
+        let critic = dcgan.build(random: &random).discriminator
         #expect(!critic.treatsSamplesIndependently)
         #expect(critic.eval().treatsSamplesIndependently)   // running statistics do not mix samples
     }

@@ -53,10 +53,10 @@ public struct ClassifierTraining: Sendable {
                 "ClassifierTraining: dataset images \(dataset.imageShape) but the classifier expects \(architecture.imageShape)")
         require(dataset.labels.allSatisfy { $0 >= 0 && $0 < architecture.classCount },
                 "ClassifierTraining: labels must be in 0..<\(architecture.classCount)")
-        var generator = RandomGenerator(seed: seed)
-        let classifier = FeatureClassifier(architecture, generator: &generator)
+        var random = RandomGenerator(seed: seed)
+        let classifier = FeatureClassifier(architecture, random: &random)
         let loader = DataLoader(dataset, batchSize: batchSize, shuffle: true, dropLast: dataset.count >= batchSize,
-                                horizontalFlip: horizontalFlip, seed: generator.next())
+                                horizontalFlip: horizontalFlip, seed: random.next())
         let totalSteps = epochs * loader.batchesPerEpoch
         let optimizer = Adam(classifier.parameters(), learningRate: learningRate)
         optimizer.schedule = LinearDecaySchedule(initial: learningRate, final: 0, startStep: totalSteps / 2,

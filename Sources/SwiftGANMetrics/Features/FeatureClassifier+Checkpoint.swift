@@ -54,8 +54,8 @@ extension FeatureClassifier {
         if let problem = architecture.validationProblem() {
             throw FileError(file: path, problem: "metadata 'architecture': \(problem)")
         }
-        var generator = RandomGenerator(seed: 0)
-        let classifier = FeatureClassifier(architecture, generator: &generator)
+        var random = RandomGenerator(seed: 0)
+        let classifier = FeatureClassifier(architecture, random: &random)
         do {
             try classifier.loadStateDict(contents.tensors)
         } catch {

@@ -53,23 +53,23 @@ public final class FeatureClassifier: Module {
     let head: Sequential
 
     /// A freshly initialised classifier (PyTorch's default initialisation).
-    public init(_ architecture: Architecture, generator: inout RandomGenerator) {
+    public init(_ architecture: Architecture, random: inout RandomGenerator) {
         if let problem = architecture.validationProblem() { fatalError("FeatureClassifier: \(problem)") }
         self.architecture = architecture
         let (channels, height, width) = (architecture.imageShape[0], architecture.imageShape[1], architecture.imageShape[2])
         let w = architecture.width, dimension = architecture.featureDimension
-        func block(_ inputs: Int, _ outputs: Int, stride: Int, _ generator: inout RandomGenerator) -> [Module] {
-            [Conv2d(inputs, outputs, kernelSize: 3, stride: SpatialSize(stride), padding: 1, generator: &generator),
+        func block(_ inputs: Int, _ outputs: Int, stride: Int, _ random: inout RandomGenerator) -> [Module] {
+            [Conv2d(inputs, outputs, kernelSize: 3, stride: SpatialSize(stride), padding: 1, random: &random),
              BatchNorm2d(outputs), ReLU()]
         }
-        var layers = block(channels, w, stride: 1, &generator)
-        layers += block(w, 2 * w, stride: 2, &generator)
-        layers += block(2 * w, 4 * w, stride: 2, &generator)
-        layers += [Flatten(), Linear(4 * w * (height / 4) * (width / 4), dimension, generator: &generator),
+        var layers = block(channels, w, stride: 1, &random)
+        layers += block(w, 2 * w, stride: 2, &random)
+        layers += block(2 * w, 4 * w, stride: 2, &random)
+        layers += [Flatten(), Linear(4 * w * (height / 4) * (width / 4), dimension, random: &random),
                    BatchNorm1d(dimension), ReLU()]
         features = Sequential(layers)
-        head = Sequential([Dropout(0.3, generator: &generator),
-                           Linear(dimension, architecture.classCount, generator: &generator)])
+        head = Sequential([Dropout(0.3, random: &random),
+                           Linear(dimension, architecture.classCount, random: &random)])
         super.init()
     }
 

@@ -23,11 +23,11 @@ public struct KernelInceptionDistance: Sendable, Equatable, Codable {
                 "KernelInceptionDistance: features must be [N, D] and [M, D], got \(real.shape) and \(fake.shape)")
         let size = Swift.min(subsetSize, real.shape[0], fake.shape[0])
         require(size >= 2 && subsets >= 1, "KernelInceptionDistance: need at least 2 rows per set and 1 subset, got \(size) and \(subsets)")
-        var generator = RandomGenerator(seed: seed)
+        var random = RandomGenerator(seed: seed)
         var estimates: [Double] = []
         for _ in 0..<subsets {
-            let x = real.indexSelect(choose(size, from: real.shape[0], &generator))
-            let y = fake.indexSelect(choose(size, from: fake.shape[0], &generator))
+            let x = real.indexSelect(choose(size, from: real.shape[0], &random))
+            let y = fake.indexSelect(choose(size, from: fake.shape[0], &random))
             estimates.append(unbiasedMMD(x, y))
         }
         let mean = estimates.reduce(0, +) / Double(subsets)
@@ -55,10 +55,10 @@ public struct KernelInceptionDistance: Sendable, Equatable, Codable {
     }
 
     /// `count` distinct indices from `0..<population` (partial Fisher–Yates).
-    static func choose(_ count: Int, from population: Int, _ generator: inout RandomGenerator) -> [Int] {
+    static func choose(_ count: Int, from population: Int, _ random: inout RandomGenerator) -> [Int] {
         var indices = Array(0..<population)
         for position in 0..<count {
-            let pick = position + Int(generator.next() % UInt64(population - position))
+            let pick = position + Int(random.next() % UInt64(population - position))
             indices.swapAt(position, pick)
         }
         return Array(indices[0..<count])

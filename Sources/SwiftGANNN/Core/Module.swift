@@ -16,9 +16,9 @@ import SwiftGANTensor
 /// ```swift
 /// final class Generator: Module {
 ///     let main: Sequential
-///     init(generator: inout RandomGenerator) {
-///         main = Sequential([Linear(100, 256, generator: &generator), LeakyReLU(0.2),
-///                            Linear(256, 784, generator: &generator), Tanh()])
+///     init(random: inout RandomGenerator) {
+///         main = Sequential([Linear(100, 256, random: &random), LeakyReLU(0.2),
+///                            Linear(256, 784, random: &random), Tanh()])
 ///     }
 ///     override func forward(_ z: Tensor) -> Tensor { main(z) }   // [N, 100] -> [N, 784]
 /// }
@@ -66,6 +66,11 @@ open class Module {
     /// Buffers owned directly by this module, in declaration order.
     open var localBuffers: [(name: String, buffer: Buffer)] {
         reflectedProperties().compactMap { name, value in (value as? Buffer).map { (name, $0) } }
+    }
+
+    /// Random streams owned directly by this module, in declaration order.
+    open var localRandomStreams: [(name: String, stream: RandomStream)] {
+        reflectedProperties().compactMap { name, value in (value as? RandomStream).map { (name, $0) } }
     }
 
     /// Direct child modules, in declaration order.
@@ -135,6 +140,14 @@ open class Module {
     public func namedBuffers() -> [(name: String, buffer: Buffer)] {
         namedModules().flatMap { path, module in
             module.localBuffers.map { (path.isEmpty ? $0.name : "\(path).\($0.name)", $0.buffer) }
+        }
+    }
+
+    /// Every random stream with its dotted key (`main.3.random`): the state
+    /// a training checkpoint keeps besides `stateDict()`.
+    public func namedRandomStreams() -> [(name: String, stream: RandomStream)] {
+        namedModules().flatMap { path, module in
+            module.localRandomStreams.map { (path.isEmpty ? $0.name : "\(path).\($0.name)", $0.stream) }
         }
     }
 

@@ -26,10 +26,10 @@ public final class Sequential: Module {
 public final class Embedding: Module {
     public let weight: Parameter
 
-    public init(_ numEmbeddings: Int, _ embeddingDim: Int, generator: inout RandomGenerator) {
+    public init(_ numEmbeddings: Int, _ embeddingDim: Int, random: inout RandomGenerator) {
         require(numEmbeddings > 0 && embeddingDim > 0,
                      "Embedding: sizes must be positive, got \(numEmbeddings) x \(embeddingDim)")
-        weight = Parameter(Tensor.normal([numEmbeddings, embeddingDim], generator: &generator))
+        weight = Parameter(Tensor.normal([numEmbeddings, embeddingDim], random: &random))
     }
 
     /// Rows for integer `indices`: `[indices.count, embeddingDim]`.
@@ -53,13 +53,15 @@ public final class Embedding: Module {
 /// Draws from its own generator, seeded at construction.
 public final class Dropout: Module {
     public let probability: Float
-    /// The dropout masks' random stream (saveable for exact resume).
-    public var generator: RandomGenerator
+    /// The dropout masks' random stream, saved in training checkpoints
+    /// (`namedRandomStreams()`) for exact resume.
+    public let random: RandomStream
 
-    public init(_ probability: Float = 0.5, generator: inout RandomGenerator) {
+    /// - Parameter random: one draw seeds the layer's own mask stream.
+    public init(_ probability: Float = 0.5, random: inout RandomGenerator) {
         require(probability >= 0 && probability < 1, "Dropout: probability \(probability) must be in [0, 1)")
         self.probability = probability
-        self.generator = RandomGenerator(seed: generator.next())
+        self.random = RandomStream(splittingFrom: &random)
     }
 
     /// Masks are drawn per element, so one call on a concatenated batch is
@@ -67,7 +69,7 @@ public final class Dropout: Module {
     public override var treatsSamplesIndependently: Bool { true }
 
     public override func forward(_ input: Tensor) -> Tensor {
-        input.dropout(probability: probability, training: isTraining, generator: &generator)
+        input.dropout(probability: probability, training: isTraining, random: &random.generator)
     }
 }
 

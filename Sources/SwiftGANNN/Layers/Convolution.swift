@@ -9,15 +9,15 @@ public final class Conv2d: WeightedLayer {
 
     public init(_ inChannels: Int, _ outChannels: Int, kernelSize: SpatialSize, stride: SpatialSize = 1,
                 padding: SpatialSize = 0, dilation: SpatialSize = 1, bias: Bool = true,
-                generator: inout RandomGenerator) {
+                random: inout RandomGenerator) {
         require(inChannels > 0 && outChannels > 0 && kernelSize.height > 0 && kernelSize.width > 0,
                      "Conv2d: channels and kernel size must be positive, got \(inChannels) -> \(outChannels), kernel \(kernelSize)")
         self.stride = stride
         self.padding = padding
         self.dilation = dilation
         let shape = [outChannels, inChannels, kernelSize.height, kernelSize.width]
-        let weight = Initializer.kaimingUniform(shape, generator: &generator)
-        let biasValue = bias ? Initializer.defaultBias(count: outChannels, weightShape: shape, generator: &generator) : nil
+        let weight = Initializer.kaimingUniform(shape, random: &random)
+        let biasValue = bias ? Initializer.defaultBias(count: outChannels, weightShape: shape, random: &random) : nil
         super.init(weight: weight, bias: biasValue)
     }
 
@@ -37,7 +37,7 @@ public final class ConvTranspose2d: WeightedLayer {
 
     public init(_ inChannels: Int, _ outChannels: Int, kernelSize: SpatialSize, stride: SpatialSize = 1,
                 padding: SpatialSize = 0, outputPadding: SpatialSize = 0, dilation: SpatialSize = 1,
-                bias: Bool = true, generator: inout RandomGenerator) {
+                bias: Bool = true, random: inout RandomGenerator) {
         require(inChannels > 0 && outChannels > 0 && kernelSize.height > 0 && kernelSize.width > 0,
                      "ConvTranspose2d: channels and kernel size must be positive, got \(inChannels) -> \(outChannels), kernel \(kernelSize)")
         self.stride = stride
@@ -45,8 +45,8 @@ public final class ConvTranspose2d: WeightedLayer {
         self.outputPadding = outputPadding
         self.dilation = dilation
         let shape = [inChannels, outChannels, kernelSize.height, kernelSize.width]
-        let weight = Initializer.kaimingUniform(shape, generator: &generator)
-        let biasValue = bias ? Initializer.defaultBias(count: outChannels, weightShape: shape, generator: &generator) : nil
+        let weight = Initializer.kaimingUniform(shape, random: &random)
+        let biasValue = bias ? Initializer.defaultBias(count: outChannels, weightShape: shape, random: &random) : nil
         super.init(weight: weight, bias: biasValue)
     }
 

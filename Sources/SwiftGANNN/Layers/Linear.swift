@@ -9,13 +9,13 @@ public final class Linear: WeightedLayer {
     public let inFeatures: Int
     public let outFeatures: Int
 
-    public init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true, generator: inout RandomGenerator) {
+    public init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true, random: inout RandomGenerator) {
         require(inFeatures > 0 && outFeatures > 0,
                      "Linear: features must be positive, got in \(inFeatures), out \(outFeatures)")
         self.inFeatures = inFeatures
         self.outFeatures = outFeatures
-        let weight = Initializer.kaimingUniform([outFeatures, inFeatures], generator: &generator)
-        let biasValue = bias ? Initializer.defaultBias(count: outFeatures, weightShape: weight.shape, generator: &generator) : nil
+        let weight = Initializer.kaimingUniform([outFeatures, inFeatures], random: &random)
+        let biasValue = bias ? Initializer.defaultBias(count: outFeatures, weightShape: weight.shape, random: &random) : nil
         super.init(weight: weight, bias: biasValue)
     }
 

@@ -62,14 +62,14 @@ public final class SpectralNorm: @unchecked Sendable {
     public let powerIterations: Int
     public let epsilon: Float
 
-    init(weightShape: [Int], dimension: Int, powerIterations: Int, epsilon: Float, generator: inout RandomGenerator) {
+    init(weightShape: [Int], dimension: Int, powerIterations: Int, epsilon: Float, random: inout RandomGenerator) {
         require(powerIterations >= 1, "spectralNorm: powerIterations \(powerIterations) must be at least 1")
         self.dimension = dimension
         self.powerIterations = powerIterations
         self.epsilon = epsilon
         let height = weightShape[dimension], width = weightShape.reduce(1, *) / Swift.max(height, 1)
-        let u0 = Tensor.normal([height], generator: &generator)
-        let v0 = Tensor.normal([width], generator: &generator)
+        let u0 = Tensor.normal([height], random: &random)
+        let v0 = Tensor.normal([width], random: &random)
         u = Buffer(SpectralNorm.normalized(u0, epsilon: epsilon))
         v = Buffer(SpectralNorm.normalized(v0, epsilon: epsilon))
     }
@@ -121,11 +121,11 @@ public final class SpectralNorm: @unchecked Sendable {
 ///   - epsilon: added to norms to avoid division by zero (PyTorch default 1e-12).
 @discardableResult
 public func spectralNormalized<Layer: WeightedLayer>(
-    _ layer: Layer, powerIterations: Int = 1, epsilon: Float = 1e-12, generator: inout RandomGenerator
+    _ layer: Layer, powerIterations: Int = 1, epsilon: Float = 1e-12, random: inout RandomGenerator
 ) -> Layer {
     require(layer.spectralNorm == nil, "spectralNormalized: \(type(of: layer)) is already spectrally normalised")
     let dimension = layer is ConvTranspose2d ? 1 : 0
     layer.spectralNorm = SpectralNorm(weightShape: layer.weight.shape, dimension: dimension,
-                                      powerIterations: powerIterations, epsilon: epsilon, generator: &generator)
+                                      powerIterations: powerIterations, epsilon: epsilon, random: &random)
     return layer
 }

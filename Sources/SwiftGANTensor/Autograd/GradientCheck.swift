@@ -42,8 +42,8 @@ public struct GradientCheck: Sendable {
     public func mismatches(_ inputs: [Tensor], seed: UInt64 = 99, _ function: ([Tensor]) -> Tensor) -> [Mismatch] {
         let leaves = inputs.map { $0.requiringGradient() }
         let probe = withoutGradients { function(leaves.map { $0.detached() }) }
-        var generator = RandomGenerator(seed: seed)
-        let weights = Tensor.uniform(probe.shape, low: -1, high: 1, generator: &generator)
+        var random = RandomGenerator(seed: seed)
+        let weights = Tensor.uniform(probe.shape, low: -1, high: 1, random: &random)
         let analytic = withGradientRecording(true) {
             gradients(of: (function(leaves) * weights).sum(), withRespectTo: leaves)
         }

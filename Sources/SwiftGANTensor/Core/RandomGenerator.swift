@@ -9,8 +9,8 @@ import Foundation
 /// practice) before rounding to float.
 ///
 /// ```swift
-/// var generator = RandomGenerator(seed: 42)
-/// let z = Tensor.normal([64, 100], generator: &generator)
+/// var random = RandomGenerator(seed: 42)
+/// let z = Tensor.normal([64, 100], random: &random)
 /// ```
 public struct RandomGenerator: RandomNumberGenerator, Sendable, Equatable {
     /// The four words of xoshiro256** state (saveable for exact resume).

@@ -23,20 +23,20 @@ extension Tensor {
         return Tensor((0..<count).map { start + Float($0) * step })
     }
 
-    /// Uniform samples in `[low, high)` from `generator`.
+    /// Uniform samples in `[low, high)` from `random`.
     public static func uniform(_ shape: [Int], low: Float = 0, high: Float = 1,
-                               generator: inout RandomGenerator) -> Tensor {
+                               random: inout RandomGenerator) -> Tensor {
         require(low <= high, "uniform: low \(low) is greater than high \(high)")
         let count = Shape.elementCount(shape, op: "uniform")
         let storage = TensorStorage(uninitializedCount: count)
         let scale = high - low
-        for index in 0..<count { storage.pointer[index] = low + scale * generator.nextUniform() }
+        for index in 0..<count { storage.pointer[index] = low + scale * random.nextUniform() }
         return Tensor(shape: shape, storage: storage)
     }
 
-    /// Normal samples with `mean` and standard deviation `std` from `generator`.
+    /// Normal samples with `mean` and standard deviation `std` from `random`.
     public static func normal(_ shape: [Int], mean: Float = 0, std: Float = 1,
-                              generator: inout RandomGenerator) -> Tensor {
+                              random: inout RandomGenerator) -> Tensor {
         require(std >= 0, "normal: std \(std) must not be negative")
         let count = Shape.elementCount(shape, op: "normal")
         let storage = TensorStorage(uninitializedCount: count)
@@ -45,7 +45,7 @@ extension Tensor {
         // pair); the transform, about 25 ns a pair (log, sin, cos), is split across the workers.
         let pairs = (count + 1) / 2
         var bits = [UInt64](repeating: 0, count: 2 * pairs)
-        for index in bits.indices { bits[index] = generator.next() }
+        for index in bits.indices { bits[index] = random.next() }
         bits.withUnsafeBufferPointer { raw in
             let raw = raw.baseAddress!, out = storage.pointer
             Parallel.forEachChunk(count: pairs, costPerElement: 64) { range in
@@ -60,26 +60,26 @@ extension Tensor {
     }
 
     /// Bernoulli(p) samples of 0 and 1.
-    public static func bernoulli(_ shape: [Int], probability: Float, generator: inout RandomGenerator) -> Tensor {
+    public static func bernoulli(_ shape: [Int], probability: Float, random: inout RandomGenerator) -> Tensor {
         require(probability >= 0 && probability <= 1, "bernoulli: probability \(probability) is outside [0, 1]")
         let count = Shape.elementCount(shape, op: "bernoulli")
         let storage = TensorStorage(uninitializedCount: count)
-        for index in 0..<count { storage.pointer[index] = generator.nextUniform() < probability ? 1 : 0 }
+        for index in 0..<count { storage.pointer[index] = random.nextUniform() < probability ? 1 : 0 }
         return Tensor(shape: shape, storage: storage)
     }
 
     /// Inverted dropout: zeroes each element with `probability` and scales
     /// the rest by `1 / (1 - probability)`; identity when not `training`.
     ///
-    /// Each call takes one 64-bit draw from `generator` and seeds with it the
+    /// Each call takes one 64-bit draw from `random` and seeds with it the
     /// 16 vectorised streams that draw the mask (`VectorMath.dropoutMask`),
     /// so the mask does not depend on the CPU or the thread count.
-    public func dropout(probability: Float, training: Bool = true, generator: inout RandomGenerator) -> Tensor {
+    public func dropout(probability: Float, training: Bool = true, random: inout RandomGenerator) -> Tensor {
         require(probability >= 0 && probability <= 1, "dropout: probability \(probability) is outside [0, 1]")
         guard training, probability > 0 else { return self }
         if probability == 1 { return self * Tensor.zeros(shape) }
         let mask = TensorStorage(uninitializedCount: count)
-        VectorMath.dropoutMask(seed: generator.next(), count: count, keepProbability: 1 - probability,
+        VectorMath.dropoutMask(seed: random.next(), count: count, keepProbability: 1 - probability,
                                scale: 1 / (1 - probability), into: mask.pointer)
         return self * Tensor(shape: shape, storage: mask)
     }

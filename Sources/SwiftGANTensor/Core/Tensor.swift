@@ -14,9 +14,9 @@
 /// differentiate through it.
 ///
 /// ```swift
-/// var generator = RandomGenerator(seed: 0)
-/// let x = Tensor.normal([64, 100], generator: &generator)   // [64, 100]
-/// let w = Tensor.normal([256, 100], std: 0.02, generator: &generator).requiringGradient()
+/// var random = RandomGenerator(seed: 0)
+/// let x = Tensor.normal([64, 100], random: &random)   // [64, 100]
+/// let w = Tensor.normal([256, 100], std: 0.02, random: &random).requiringGradient()
 /// let y = matmul(x, w, transposeB: true).leakyRelu(0.2)        // [64, 256]
 /// let (dw) = gradients(of: y.mean(), withRespectTo: [w])[0]  // [256, 100]
 /// ```

@@ -14,7 +14,7 @@ extension GeneratorModel {
     public func sample(count: Int, seed: UInt64, batchSize: Int = 500) -> (samples: Tensor, labels: [Int]?) {
         require(count >= 1 && batchSize >= 1, "GeneratorModel.sample: count \(count) and batch size \(batchSize) must be positive")
         var random = RandomGenerator(seed: seed)
-        let latents = config.sampleLatents(count, generator: &random)
+        let latents = config.sampleLatents(count, random: &random)
         let labels = config.isConditional ? (0..<count).map { $0 % config.classCount } : nil
         let wasTraining = isTraining
         eval()

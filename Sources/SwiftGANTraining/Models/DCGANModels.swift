@@ -7,33 +7,33 @@ import SwiftGANTensor
 public final class DCGANGenerator: GeneratorModel {
     let main: Sequential
 
-    public init(_ config: ModelConfig, generator: inout RandomGenerator) {
+    public init(_ config: ModelConfig, random: inout RandomGenerator) {
         let (channels, size, width, latent) = (config.imageShape[0], config.imageShape[1], config.width, config.latentDimension)
-        func up(_ inputs: Int, _ outputs: Int, kernel: Int, stride: Int, padding: Int, _ generator: inout RandomGenerator) -> [Module] {
+        func up(_ inputs: Int, _ outputs: Int, kernel: Int, stride: Int, padding: Int, _ random: inout RandomGenerator) -> [Module] {
             [ConvTranspose2d(inputs, outputs, kernelSize: SpatialSize(kernel), stride: SpatialSize(stride),
-                             padding: SpatialSize(padding), bias: false, generator: &generator),
+                             padding: SpatialSize(padding), bias: false, random: &random),
              BatchNorm2d(outputs), ReLU()]
         }
         var layers: [Module]
         let last: Int
         switch size {
         case 28:  // 1 → 7 → 14 → 28
-            layers = up(latent, width * 4, kernel: 7, stride: 1, padding: 0, &generator)
-            layers += up(width * 4, width * 2, kernel: 4, stride: 2, padding: 1, &generator)
+            layers = up(latent, width * 4, kernel: 7, stride: 1, padding: 0, &random)
+            layers += up(width * 4, width * 2, kernel: 4, stride: 2, padding: 1, &random)
             last = width * 2
         case 32:  // 1 → 4 → 8 → 16 → 32
-            layers = up(latent, width * 4, kernel: 4, stride: 1, padding: 0, &generator)
-            layers += up(width * 4, width * 2, kernel: 4, stride: 2, padding: 1, &generator)
-            layers += up(width * 2, width, kernel: 4, stride: 2, padding: 1, &generator)
+            layers = up(latent, width * 4, kernel: 4, stride: 1, padding: 0, &random)
+            layers += up(width * 4, width * 2, kernel: 4, stride: 2, padding: 1, &random)
+            layers += up(width * 2, width, kernel: 4, stride: 2, padding: 1, &random)
             last = width
         default:  // 64: 1 → 4 → 8 → 16 → 32 → 64
-            layers = up(latent, width * 8, kernel: 4, stride: 1, padding: 0, &generator)
-            layers += up(width * 8, width * 4, kernel: 4, stride: 2, padding: 1, &generator)
-            layers += up(width * 4, width * 2, kernel: 4, stride: 2, padding: 1, &generator)
-            layers += up(width * 2, width, kernel: 4, stride: 2, padding: 1, &generator)
+            layers = up(latent, width * 8, kernel: 4, stride: 1, padding: 0, &random)
+            layers += up(width * 8, width * 4, kernel: 4, stride: 2, padding: 1, &random)
+            layers += up(width * 4, width * 2, kernel: 4, stride: 2, padding: 1, &random)
+            layers += up(width * 2, width, kernel: 4, stride: 2, padding: 1, &random)
             last = width
         }
-        layers += [ConvTranspose2d(last, channels, kernelSize: 4, stride: 2, padding: 1, bias: false, generator: &generator), Tanh()]
+        layers += [ConvTranspose2d(last, channels, kernelSize: 4, stride: 2, padding: 1, bias: false, random: &random), Tanh()]
         main = Sequential(layers)
         super.init(config: config)
     }
@@ -52,11 +52,11 @@ public final class DCGANGenerator: GeneratorModel {
 public final class DCGANDiscriminator: DiscriminatorModel {
     let main: Sequential
 
-    public init(_ config: ModelConfig, generator: inout RandomGenerator) {
+    public init(_ config: ModelConfig, random: inout RandomGenerator) {
         let (channels, size, width) = (config.imageShape[0], config.imageShape[1], config.width)
-        func conv(_ inputs: Int, _ outputs: Int, kernel: Int, stride: Int, padding: Int, _ generator: inout RandomGenerator) -> Module {
+        func conv(_ inputs: Int, _ outputs: Int, kernel: Int, stride: Int, padding: Int, _ random: inout RandomGenerator) -> Module {
             maybeSpectral(Conv2d(inputs, outputs, kernelSize: SpatialSize(kernel), stride: SpatialSize(stride),
-                                 padding: SpatialSize(padding), bias: false, generator: &generator), config, &generator)
+                                 padding: SpatialSize(padding), bias: false, random: &random), config, &random)
         }
         func norm(_ features: Int, _ spatial: Int) -> [Module] {
             if config.spectralNorm { return [] }
@@ -66,16 +66,16 @@ public final class DCGANDiscriminator: DiscriminatorModel {
             case .none: return []
             }
         }
-        var layers: [Module] = [conv(channels, width, kernel: 4, stride: 2, padding: 1, &generator), LeakyReLU(0.2)]
+        var layers: [Module] = [conv(channels, width, kernel: 4, stride: 2, padding: 1, &random), LeakyReLU(0.2)]
         var features = width, spatial = size / 2
         let finalSpatial = size == 28 ? 7 : 4
         while spatial > finalSpatial {
-            layers.append(conv(features, features * 2, kernel: 4, stride: 2, padding: 1, &generator))
+            layers.append(conv(features, features * 2, kernel: 4, stride: 2, padding: 1, &random))
             features *= 2
             spatial /= 2
             layers += norm(features, spatial) + [LeakyReLU(0.2)]
         }
-        layers.append(conv(features, 1, kernel: finalSpatial, stride: 1, padding: 0, &generator))
+        layers.append(conv(features, 1, kernel: finalSpatial, stride: 1, padding: 0, &random))
         main = Sequential(layers)
         super.init(config: config)
     }

@@ -2,8 +2,8 @@ import SwiftGANNN
 import SwiftGANTensor
 
 /// Wraps `layer` in spectral normalisation when the config asks for it.
-func maybeSpectral<Layer: WeightedLayer>(_ layer: Layer, _ config: ModelConfig, _ generator: inout RandomGenerator) -> Layer {
-    config.spectralNorm ? spectralNormalized(layer, generator: &generator) : layer
+func maybeSpectral<Layer: WeightedLayer>(_ layer: Layer, _ config: ModelConfig, _ random: inout RandomGenerator) -> Layer {
+    config.spectralNorm ? spectralNormalized(layer, random: &random) : layer
 }
 
 /// The textbook MLP generator (PyTorch-GAN's `gan.py` layout):
@@ -12,14 +12,14 @@ func maybeSpectral<Layer: WeightedLayer>(_ layer: Layer, _ config: ModelConfig, 
 public final class MLPGenerator: GeneratorModel {
     let model: Sequential
 
-    public init(_ config: ModelConfig, generator: inout RandomGenerator) {
+    public init(_ config: ModelConfig, random: inout RandomGenerator) {
         let pixels = config.imageShape.reduce(1, *)
         func activation() -> Module { config.generatorReLU ? ReLU() : LeakyReLU(0.2) }
         model = Sequential([
-            Linear(config.latentDimension, 256, generator: &generator), activation(),
-            Linear(256, 512, generator: &generator), activation(),
-            Linear(512, 1024, generator: &generator), activation(),
-            Linear(1024, pixels, generator: &generator), Tanh(),
+            Linear(config.latentDimension, 256, random: &random), activation(),
+            Linear(256, 512, random: &random), activation(),
+            Linear(512, 1024, random: &random), activation(),
+            Linear(1024, pixels, random: &random), Tanh(),
         ])
         super.init(config: config)
     }
@@ -36,16 +36,16 @@ public final class MLPGenerator: GeneratorModel {
 public final class MLPDiscriminator: DiscriminatorModel {
     let model: Sequential
 
-    public init(_ config: ModelConfig, generator: inout RandomGenerator) {
+    public init(_ config: ModelConfig, random: inout RandomGenerator) {
         let pixels = config.imageShape.reduce(1, *)
         model = Sequential([
-            maybeSpectral(Linear(pixels, 1024, generator: &generator), config, &generator), LeakyReLU(0.2),
-            Dropout(0.3, generator: &generator),
-            maybeSpectral(Linear(1024, 512, generator: &generator), config, &generator), LeakyReLU(0.2),
-            Dropout(0.3, generator: &generator),
-            maybeSpectral(Linear(512, 256, generator: &generator), config, &generator), LeakyReLU(0.2),
-            Dropout(0.3, generator: &generator),
-            maybeSpectral(Linear(256, 1, generator: &generator), config, &generator),
+            maybeSpectral(Linear(pixels, 1024, random: &random), config, &random), LeakyReLU(0.2),
+            Dropout(0.3, random: &random),
+            maybeSpectral(Linear(1024, 512, random: &random), config, &random), LeakyReLU(0.2),
+            Dropout(0.3, random: &random),
+            maybeSpectral(Linear(512, 256, random: &random), config, &random), LeakyReLU(0.2),
+            Dropout(0.3, random: &random),
+            maybeSpectral(Linear(256, 1, random: &random), config, &random),
         ])
         super.init(config: config)
     }
@@ -62,14 +62,14 @@ public final class MLPDiscriminator: DiscriminatorModel {
 public final class Mixture2DGenerator: GeneratorModel {
     let model: Sequential
 
-    public init(_ config: ModelConfig, generator: inout RandomGenerator) {
+    public init(_ config: ModelConfig, random: inout RandomGenerator) {
         var layers: [Module] = []
         var inputs = config.latentDimension
         for _ in 0..<4 {
-            layers += [Linear(inputs, config.width, generator: &generator), BatchNorm1d(config.width), ReLU()]
+            layers += [Linear(inputs, config.width, random: &random), BatchNorm1d(config.width), ReLU()]
             inputs = config.width
         }
-        layers.append(Linear(inputs, 2, generator: &generator))
+        layers.append(Linear(inputs, 2, random: &random))
         model = Sequential(layers)
         super.init(config: config)
     }
@@ -84,12 +84,12 @@ public final class Mixture2DGenerator: GeneratorModel {
 public final class Mixture2DDiscriminator: DiscriminatorModel {
     let model: Sequential
 
-    public init(_ config: ModelConfig, generator: inout RandomGenerator) {
+    public init(_ config: ModelConfig, random: inout RandomGenerator) {
         model = Sequential([
-            maybeSpectral(Linear(2, config.width, generator: &generator), config, &generator), LeakyReLU(0.2),
-            maybeSpectral(Linear(config.width, config.width, generator: &generator), config, &generator), LeakyReLU(0.2),
-            maybeSpectral(Linear(config.width, config.width, generator: &generator), config, &generator), LeakyReLU(0.2),
-            maybeSpectral(Linear(config.width, 1, generator: &generator), config, &generator),
+            maybeSpectral(Linear(2, config.width, random: &random), config, &random), LeakyReLU(0.2),
+            maybeSpectral(Linear(config.width, config.width, random: &random), config, &random), LeakyReLU(0.2),
+            maybeSpectral(Linear(config.width, config.width, random: &random), config, &random), LeakyReLU(0.2),
+            maybeSpectral(Linear(config.width, 1, random: &random), config, &random),
         ])
         super.init(config: config)
     }
@@ -107,17 +107,17 @@ public final class ConditionalGenerator: GeneratorModel {
     let labelEmbedding: Embedding
     let model: Sequential
 
-    public init(_ config: ModelConfig, generator: inout RandomGenerator) {
-        labelEmbedding = Embedding(config.classCount, config.classCount, generator: &generator)
+    public init(_ config: ModelConfig, random: inout RandomGenerator) {
+        labelEmbedding = Embedding(config.classCount, config.classCount, random: &random)
         let pixels = config.imageShape.reduce(1, *)
-        func block(_ inputs: Int, _ outputs: Int, normalize: Bool, _ generator: inout RandomGenerator) -> [Module] {
-            [Linear(inputs, outputs, generator: &generator)] + (normalize ? [BatchNorm1d(outputs, epsilon: 0.8)] : []) + [LeakyReLU(0.2)]
+        func block(_ inputs: Int, _ outputs: Int, normalize: Bool, _ random: inout RandomGenerator) -> [Module] {
+            [Linear(inputs, outputs, random: &random)] + (normalize ? [BatchNorm1d(outputs, epsilon: 0.8)] : []) + [LeakyReLU(0.2)]
         }
-        var layers = block(config.latentDimension + config.classCount, 128, normalize: false, &generator)
-        layers += block(128, 256, normalize: true, &generator)
-        layers += block(256, 512, normalize: true, &generator)
-        layers += block(512, 1024, normalize: true, &generator)
-        layers += [Linear(1024, pixels, generator: &generator), Tanh()]
+        var layers = block(config.latentDimension + config.classCount, 128, normalize: false, &random)
+        layers += block(128, 256, normalize: true, &random)
+        layers += block(256, 512, normalize: true, &random)
+        layers += block(512, 1024, normalize: true, &random)
+        layers += [Linear(1024, pixels, random: &random), Tanh()]
         model = Sequential(layers)
         super.init(config: config)
     }
@@ -139,20 +139,20 @@ public final class ConditionalDiscriminator: DiscriminatorModel {
     let model: Sequential
     let head: Linear?
 
-    public init(_ config: ModelConfig, generator: inout RandomGenerator) {
+    public init(_ config: ModelConfig, random: inout RandomGenerator) {
         let pixels = config.imageShape.reduce(1, *)
         let features = 512
-        labelEmbedding = Embedding(config.classCount, config.projection ? features : config.classCount, generator: &generator)
+        labelEmbedding = Embedding(config.classCount, config.projection ? features : config.classCount, random: &random)
         let inputs = config.projection ? pixels : pixels + config.classCount
         var layers: [Module] = [
-            maybeSpectral(Linear(inputs, 512, generator: &generator), config, &generator), LeakyReLU(0.2),
-            maybeSpectral(Linear(512, 512, generator: &generator), config, &generator), Dropout(0.4, generator: &generator), LeakyReLU(0.2),
-            maybeSpectral(Linear(512, features, generator: &generator), config, &generator), Dropout(0.4, generator: &generator), LeakyReLU(0.2),
+            maybeSpectral(Linear(inputs, 512, random: &random), config, &random), LeakyReLU(0.2),
+            maybeSpectral(Linear(512, 512, random: &random), config, &random), Dropout(0.4, random: &random), LeakyReLU(0.2),
+            maybeSpectral(Linear(512, features, random: &random), config, &random), Dropout(0.4, random: &random), LeakyReLU(0.2),
         ]
         if config.projection {
-            head = maybeSpectral(Linear(features, 1, generator: &generator), config, &generator)
+            head = maybeSpectral(Linear(features, 1, random: &random), config, &random)
         } else {
-            layers.append(maybeSpectral(Linear(features, 1, generator: &generator), config, &generator))
+            layers.append(maybeSpectral(Linear(features, 1, random: &random), config, &random))
             head = nil
         }
         model = Sequential(layers)

@@ -94,32 +94,32 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     }
 
     /// Builds the generator and discriminator, initialised from `generator`.
-    public func build(generator: inout RandomGenerator) -> (generator: GeneratorModel, discriminator: DiscriminatorModel) {
+    public func build(random: inout RandomGenerator) -> (generator: GeneratorModel, discriminator: DiscriminatorModel) {
         if let problem = validationProblem() { fatalError("ModelConfig: \(problem)") }
         switch kind {
         case .mlp:
-            return (MLPGenerator(self, generator: &generator), MLPDiscriminator(self, generator: &generator))
+            return (MLPGenerator(self, random: &random), MLPDiscriminator(self, random: &random))
         case .dcgan:
-            let pair = (DCGANGenerator(self, generator: &generator), DCGANDiscriminator(self, generator: &generator))
-            Initializer.dcgan(pair.0, generator: &generator)
-            Initializer.dcgan(pair.1, generator: &generator)
+            let pair = (DCGANGenerator(self, random: &random), DCGANDiscriminator(self, random: &random))
+            Initializer.dcgan(pair.0, random: &random)
+            Initializer.dcgan(pair.1, random: &random)
             return pair
         case .mlpConv:
-            let critic = DCGANDiscriminator(self, generator: &generator)
-            Initializer.dcgan(critic, generator: &generator)
-            return (MLPGenerator(self, generator: &generator), critic)
+            let critic = DCGANDiscriminator(self, random: &random)
+            Initializer.dcgan(critic, random: &random)
+            return (MLPGenerator(self, random: &random), critic)
         case .cgan:
-            return (ConditionalGenerator(self, generator: &generator), ConditionalDiscriminator(self, generator: &generator))
+            return (ConditionalGenerator(self, random: &random), ConditionalDiscriminator(self, random: &random))
         case .mlp2d:
-            return (Mixture2DGenerator(self, generator: &generator), Mixture2DDiscriminator(self, generator: &generator))
+            return (Mixture2DGenerator(self, random: &random), Mixture2DDiscriminator(self, random: &random))
         }
     }
 
     /// Draws `count` latent vectors `[count, latentDimension]`.
-    public func sampleLatents(_ count: Int, generator: inout RandomGenerator) -> Tensor {
+    public func sampleLatents(_ count: Int, random: inout RandomGenerator) -> Tensor {
         switch latentDistribution {
-        case .normal: Tensor.normal([count, latentDimension], generator: &generator)
-        case .uniform: Tensor.uniform([count, latentDimension], low: -1, high: 1, generator: &generator)
+        case .normal: Tensor.normal([count, latentDimension], random: &random)
+        case .uniform: Tensor.uniform([count, latentDimension], low: -1, high: 1, random: &random)
         }
     }
 }

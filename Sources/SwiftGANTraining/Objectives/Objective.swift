@@ -1,8 +1,9 @@
 import SwiftGANNN
 import SwiftGANTensor
 
-/// The adversarial objectives. Each gives the discriminator's loss on real
-/// and fake scores and the generator's loss on fake scores.
+/// The adversarial objectives by their configuration names (`config.json`,
+/// `--objective`). Each name makes an `AdversarialObjective`, the type the
+/// trainer works with.
 public enum Objective: String, Codable, CaseIterable, Sendable {
     /// The original minimax game (Goodfellow et al. 2014): G minimises log(1 − D(G(z))), which saturates.
     case minimax
@@ -18,83 +19,153 @@ public enum Objective: String, Codable, CaseIterable, Sendable {
     case hinge
 
     /// Whether D's scores are unbounded critic values (no probability interpretation).
-    public var isCritic: Bool { [.wasserstein, .wassersteinGP, .hinge].contains(self) }
+    public var isCritic: Bool { make(output: .logit).isCritic }
 
-    /// Binary cross-entropy of `scores` against a constant `target`, on
-    /// probabilities or logits as the model produces them.
-    static func crossEntropy(_ scores: Tensor, target: Float, output: ModelConfig.DiscriminatorOutput) -> Tensor {
+    /// The objective with its hyperparameters from `training` (label
+    /// smoothing, clip bound, penalty weight) for a D whose scores are `output`.
+    public func make(output: ModelConfig.DiscriminatorOutput, training: TrainingConfig = TrainingConfig())
+        -> any AdversarialObjective {
+        let realTarget = 1 - training.labelSmoothing
+        switch self {
+        case .minimax: return CrossEntropyObjective(saturating: true, output: output, realTarget: realTarget)
+        case .nonSaturating: return CrossEntropyObjective(saturating: false, output: output, realTarget: realTarget)
+        case .leastSquares: return LeastSquaresObjective(realTarget: realTarget)
+        case .wasserstein: return WassersteinObjective(clip: training.weightClip)
+        case .wassersteinGP: return WassersteinObjective(penaltyWeight: training.gradientPenaltyWeight)
+        case .hinge: return HingeObjective()
+        }
+    }
+}
+
+/// A penalty on D, added to its loss with a weight.
+public protocol DiscriminatorPenalty: Sendable {
+    /// The log name of the unweighted value (`loss/gradient_penalty`).
+    var name: String { get }
+    /// The factor the penalty enters D's loss with.
+    var weight: Float { get }
+    /// The unweighted penalty, differentiable with respect to D's
+    /// parameters; `critic` scores a batch `[N, ...]` as `[N, 1]`.
+    func value(real: Tensor, fake: Tensor, random: inout RandomGenerator, critic: (Tensor) -> Tensor) -> Tensor
+}
+
+/// An adversarial objective: D's loss on real and fake scores, G's loss on
+/// fake scores, the penalties it adds to D's loss, and a constraint on D's
+/// parameters after each of D's updates.
+///
+/// Scores are D's outputs `[N, 1]`. A new objective is a type conforming to
+/// this protocol, plus a case of `Objective` naming it in configurations;
+/// the trainer needs no change.
+public protocol AdversarialObjective: Sendable {
+    /// Whether D's scores are unbounded critic values (logged raw; others are logged as probabilities).
+    var isCritic: Bool { get }
+    /// Penalties added to D's loss (WGAN-GP's gradient penalty); none by default.
+    var penalties: [any DiscriminatorPenalty] { get }
+    func discriminatorLoss(real: Tensor, fake: Tensor) -> Tensor
+    func generatorLoss(fake: Tensor) -> Tensor
+    /// Applied to D's parameters after each D update (WGAN's weight clipping); nothing by default.
+    func constrain(discriminator parameters: [Parameter])
+}
+
+extension AdversarialObjective {
+    public var penalties: [any DiscriminatorPenalty] { [] }
+    public func constrain(discriminator parameters: [Parameter]) {}
+}
+
+// MARK: - The built-in objectives
+
+/// Binary cross-entropy on D's probabilities or logits: the minimax game
+/// (Goodfellow et al. 2014; G minimises log(1 − D(G(z))), which saturates)
+/// or its non-saturating form (G maximises log D(G(z))). `realTarget` below
+/// 1 is one-sided label smoothing (Salimans et al. 2016).
+public struct CrossEntropyObjective: AdversarialObjective {
+    public var saturating: Bool
+    public var output: ModelConfig.DiscriminatorOutput
+    public var realTarget: Float
+
+    public init(saturating: Bool = false, output: ModelConfig.DiscriminatorOutput = .logit, realTarget: Float = 1) {
+        require(realTarget > 0 && realTarget <= 1, "CrossEntropyObjective: real target \(realTarget) must be in (0, 1]")
+        self.saturating = saturating
+        self.output = output
+        self.realTarget = realTarget
+    }
+
+    public var isCritic: Bool { false }
+
+    private func crossEntropy(_ scores: Tensor, target: Float) -> Tensor {
         let targets = Tensor.full(scores.shape, value: target)
         return output == .probability ? Loss.binaryCrossEntropy(scores, targets)
                                       : Loss.binaryCrossEntropyWithLogits(scores, targets)
     }
 
-    /// D's loss. `realTarget` < 1 is one-sided label smoothing (Salimans et al. 2016).
-    public func discriminatorLoss(real: Tensor, fake: Tensor, output: ModelConfig.DiscriminatorOutput,
-                                  realTarget: Float = 1) -> Tensor {
-        switch self {
-        case .minimax, .nonSaturating:
-            return Self.crossEntropy(real, target: realTarget, output: output) + Self.crossEntropy(fake, target: 0, output: output)
-        case .leastSquares:
-            let realScores = output == .probability ? real : real
-            return 0.5 * (Loss.meanSquaredError(realScores, Tensor.full(real.shape, value: realTarget))
-                          + Loss.meanSquaredError(fake, Tensor.zeros(fake.shape)))
-        case .wasserstein, .wassersteinGP:
-            return Loss.wassersteinCritic(real: real, fake: fake)
-        case .hinge:
-            return Loss.hingeDiscriminator(real: real, fake: fake)
-        }
+    public func discriminatorLoss(real: Tensor, fake: Tensor) -> Tensor {
+        crossEntropy(real, target: realTarget) + crossEntropy(fake, target: 0)
     }
 
-    /// G's loss on D's scores of generated samples.
-    public func generatorLoss(fake: Tensor, output: ModelConfig.DiscriminatorOutput) -> Tensor {
-        switch self {
-        case .minimax:
-            // Minimise log(1 − D(G(z))) = −BCE(D(G(z)), 0).
-            return -Self.crossEntropy(fake, target: 0, output: output)
-        case .nonSaturating:
-            return Self.crossEntropy(fake, target: 1, output: output)
-        case .leastSquares:
-            return 0.5 * Loss.meanSquaredError(fake, Tensor.ones(fake.shape))
-        case .wasserstein, .wassersteinGP:
-            return Loss.wassersteinGenerator(fake: fake)
-        case .hinge:
-            return Loss.hingeGenerator(fake: fake)
-        }
+    public func generatorLoss(fake: Tensor) -> Tensor {
+        // Minimax: minimise log(1 − D(G(z))) = −BCE(D(G(z)), 0).
+        saturating ? -crossEntropy(fake, target: 0) : crossEntropy(fake, target: 1)
     }
 }
 
-/// Gradient penalties on the discriminator.
-public enum GradientPenalty {
-    /// WGAN-GP's penalty `mean((‖∇x̂ D(x̂)‖₂ − 1)²)` at x̂ = αx + (1 − α)x̃ with
-    /// α ~ U(0, 1) per example; the norm is over all non-batch axes with ε
-    /// inside the square root so a zero gradient gives no NaN.
-    /// - Returns: the penalty (differentiable with respect to D's parameters).
-    public static func wgangp(real: Tensor, fake: Tensor, epsilon: Float = 1e-12,
-                              generator: inout RandomGenerator, critic: (Tensor) -> Tensor) -> Tensor {
-        require(real.shape == fake.shape, "wgangp: real \(real.shape) and fake \(fake.shape) differ")
-        var alphaShape = [Int](repeating: 1, count: real.rank)
-        alphaShape[0] = real.shape[0]
-        let alpha = Tensor.uniform(alphaShape, generator: &generator)
-        let interpolated = (alpha * real.detached() + (1 - alpha) * fake.detached()).requiringGradient()
-        return withGradientRecording(true) {
-            let scores = critic(interpolated).sum()
-            // A critic that ignores its input has a zero gradient.
-            let gradient = scores.requiresGrad ? gradients(of: scores, withRespectTo: [interpolated], createGraph: true)[0]
-                                               : Tensor.zeros(interpolated.shape)
-            let norms = (gradient.flattened(startAxis: 1).square().sum(axes: [1]) + epsilon).sqrt()
-            return (norms - 1).square().mean()
-        }
+/// Least squares (Mao et al. 2017): D pushes real scores to `realTarget` and
+/// fake ones to 0, G pushes fake scores to 1; both halved.
+public struct LeastSquaresObjective: AdversarialObjective {
+    public var realTarget: Float
+
+    public init(realTarget: Float = 1) { self.realTarget = realTarget }
+
+    public var isCritic: Bool { false }
+
+    public func discriminatorLoss(real: Tensor, fake: Tensor) -> Tensor {
+        0.5 * (Loss.meanSquaredError(real, Tensor.full(real.shape, value: realTarget))
+               + Loss.meanSquaredError(fake, Tensor.zeros(fake.shape)))
     }
 
-    /// R1 (Mescheder et al. 2018): `mean(‖∇x D(x)‖²)` on real data (to be
-    /// scaled by γ/2).
-    public static func r1(real: Tensor, critic: (Tensor) -> Tensor) -> Tensor {
-        let points = real.detached().requiringGradient()
-        return withGradientRecording(true) {
-            let scores = critic(points).sum()
-            let gradient = scores.requiresGrad ? gradients(of: scores, withRespectTo: [points], createGraph: true)[0]
-                                               : Tensor.zeros(points.shape)
-            return gradient.flattened(startAxis: 1).square().sum(axes: [1]).mean()
-        }
+    public func generatorLoss(fake: Tensor) -> Tensor {
+        0.5 * Loss.meanSquaredError(fake, Tensor.ones(fake.shape))
     }
+}
+
+/// The Wasserstein critic (Arjovsky et al. 2017): D maximises
+/// E[D(x)] − E[D(G(z))], G maximises E[D(G(z))]. The Lipschitz constraint
+/// is weight clipping to `[-clip, clip]` after every D update, or WGAN-GP's
+/// gradient penalty with weight λ (Gulrajani et al. 2017).
+public struct WassersteinObjective: AdversarialObjective {
+    /// The clipping bound (nil: no clipping).
+    public var clip: Float?
+    /// λ of the gradient penalty (nil: none).
+    public var penaltyWeight: Float?
+
+    public init(clip: Float? = nil, penaltyWeight: Float? = nil) {
+        if let clip { require(clip > 0, "WassersteinObjective: clip \(clip) must be positive") }
+        if let penaltyWeight { require(penaltyWeight >= 0, "WassersteinObjective: λ \(penaltyWeight) must not be negative") }
+        self.clip = clip
+        self.penaltyWeight = penaltyWeight
+    }
+
+    public var isCritic: Bool { true }
+
+    public var penalties: [any DiscriminatorPenalty] {
+        penaltyWeight.map { [InterpolatedGradientPenalty(weight: $0)] } ?? []
+    }
+
+    public func discriminatorLoss(real: Tensor, fake: Tensor) -> Tensor { Loss.wassersteinCritic(real: real, fake: fake) }
+
+    public func generatorLoss(fake: Tensor) -> Tensor { Loss.wassersteinGenerator(fake: fake) }
+
+    public func constrain(discriminator parameters: [Parameter]) {
+        if let clip { Clipping.clipWeights(parameters, limit: clip) }
+    }
+}
+
+/// The hinge loss (Lim & Ye 2017; Miyato et al. 2018): D minimises
+/// E[max(0, 1 − D(x))] + E[max(0, 1 + D(G(z)))], G minimises −E[D(G(z))].
+public struct HingeObjective: AdversarialObjective {
+    public init() {}
+
+    public var isCritic: Bool { true }
+
+    public func discriminatorLoss(real: Tensor, fake: Tensor) -> Tensor { Loss.hingeDiscriminator(real: real, fake: fake) }
+
+    public func generatorLoss(fake: Tensor) -> Tensor { Loss.hingeGenerator(fake: fake) }
 }

@@ -47,7 +47,7 @@ public struct SavedRun {
             throw DataError(file: TrainingRun.checkpointPath(directory), problem: "the run kept no EMA generator; use --no-ema")
         }
         var random = RandomGenerator(seed: config.training.seed)
-        let model = config.model.build(generator: &random).generator
+        let model = config.model.build(random: &random).generator
         try model.loadStateDict(checkpoint.tensors.scoped(useEMA ? "ema_generator" : "generator"))
         model.eval()
         return model

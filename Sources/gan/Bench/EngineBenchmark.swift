@@ -21,9 +21,9 @@ struct EngineBenchmark {
     /// Times `engine` and a raw sgemm of `[m, k] x [k, n]` alternately and
     /// returns the medians; `flops` is the engine case's work per call.
     func compare(name: String, flops: Double, m: Int, k: Int, n: Int, _ engine: () -> Void) -> Row {
-        var generator = RandomGenerator(seed: 1)
-        let a = Tensor.normal([m, k], generator: &generator)
-        let b = Tensor.normal([k, n], generator: &generator)
+        var random = RandomGenerator(seed: 1)
+        let a = Tensor.normal([m, k], random: &random)
+        let b = Tensor.normal([k, n], random: &random)
         var c = Tensor.zeros([m, n])
         return a.withUnsafeBufferPointer { pa in
             b.withUnsafeBufferPointer { pb in
@@ -55,9 +55,9 @@ struct EngineBenchmark {
 
     /// Engine `matmul` (no autodiff) at `[m, k] x [k, n]`.
     func matmulRow(m: Int, k: Int, n: Int) -> Row {
-        var generator = RandomGenerator(seed: 2)
-        let a = Tensor.normal([m, k], generator: &generator)
-        let b = Tensor.normal([k, n], generator: &generator)
+        var random = RandomGenerator(seed: 2)
+        let a = Tensor.normal([m, k], random: &random)
+        let b = Tensor.normal([k, n], random: &random)
         return compare(name: "matmul \(m)x\(k)x\(n)", flops: 2.0 * Double(m * k * n), m: m, k: k, n: n) {
             _ = matmul(a, b)
         }
@@ -67,9 +67,9 @@ struct EngineBenchmark {
     /// weight gradients), against sgemm at its forward GEMM shape.
     func convolutionRow(name: String, input: [Int], weight: [Int], transposed: Bool,
                         stride: Int, padding: Int) -> Row {
-        var generator = RandomGenerator(seed: 3)
-        let x = Tensor.normal(input, generator: &generator).requiringGradient()
-        let w = Tensor.normal(weight, std: 0.02, generator: &generator).requiringGradient()
+        var random = RandomGenerator(seed: 3)
+        let x = Tensor.normal(input, random: &random).requiringGradient()
+        let w = Tensor.normal(weight, std: 0.02, random: &random).requiringGradient()
         func layer() -> Tensor {
             transposed ? convTranspose2d(x, weight: w, stride: SpatialSize(stride), padding: SpatialSize(padding))
                        : conv2d(x, weight: w, stride: SpatialSize(stride), padding: SpatialSize(padding))

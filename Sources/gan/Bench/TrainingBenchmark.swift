@@ -84,7 +84,7 @@ struct TrainingBenchmark {
         ExecutionContext.current.releaseCaches()
         Self.resetPeakResident()
         var random = RandomGenerator(seed: 3)
-        let images = Tensor.uniform([640, 1, 28, 28], low: -1, high: 1, generator: &random)
+        let images = Tensor.uniform([640, 1, 28, 28], low: -1, high: 1, random: &random)
         let dataset = ImageDataset(images: images, labels: Array(repeating: 0, count: 640), classNames: ["0"])
         let trainer = try Trainer(config: Self.config(benchCase), dataset: dataset)
         for _ in 0..<warmup { try trainer.trainStep() }
@@ -123,7 +123,7 @@ struct TrainingBenchmark {
         generator.eval()
         defer { generator.train() }
         var random = RandomGenerator(seed: 4)
-        let latents = generator.config.sampleLatents(1_000, generator: &random)
+        let latents = generator.config.sampleLatents(1_000, random: &random)
         let generate = { _ = withoutGradients { generator.generate(latents, labels: nil) } }
         generate()
         let seconds = Timing.medianSeconds(warmup: 0, iterations: 1, repeats: Swift.max(1, repeats), generate)
@@ -135,7 +135,7 @@ struct TrainingBenchmark {
     static func peakSgemmGFLOPS(repeats: Int, openBLAS: Bool = true) -> Double {
         let n = 1024
         var random = RandomGenerator(seed: 5)
-        let a = Tensor.normal([n, n], generator: &random), b = Tensor.normal([n, n], generator: &random)
+        let a = Tensor.normal([n, n], random: &random), b = Tensor.normal([n, n], random: &random)
         var c = Tensor.zeros([n, n])
         let seconds = a.withUnsafeBufferPointer { pa in
             b.withUnsafeBufferPointer { pb in

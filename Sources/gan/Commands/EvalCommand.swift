@@ -152,7 +152,7 @@ struct EvalCommand: ParsableCommand {
         if let mixture = spec.mixture {
             var random = RandomGenerator(seed: seed)
             let n = count ?? MixtureMetrics.standardSampleCount
-            return (mixture.sample(n, generator: &random).points, nil, "real \(mixture.rawValue) samples", nil, spec)
+            return (mixture.sample(n, random: &random).points, nil, "real \(mixture.rawValue) samples", nil, spec)
         }
         guard spec.name != "folder" && against == "test" else {
             throw CLIError("--real compares real train images with the test split; \(spec.name == "folder" ? "an image folder has no test split" : "--against train would compare them with themselves")")

@@ -73,7 +73,7 @@ struct InfoCommand: ParsableCommand {
                                  classCount: 10)
         if let problem = config.validationProblem() { throw CLIError(problem) }
         var random = RandomGenerator(seed: 0)
-        let (generator, discriminator) = config.build(generator: &random)
+        let (generator, discriminator) = config.build(random: &random)
         let labels = config.isConditional ? [0, 1] : nil
         print("Generator (\(kind.rawValue), data \(shape)):")
         print(generator.summary { _ = generator.generate(Tensor.zeros([2, config.latentDimension]), labels: labels) })

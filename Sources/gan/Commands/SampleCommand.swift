@@ -82,7 +82,7 @@ struct SampleCommand: ParsableCommand {
             z = contents.tensor
         } else {
             var random = RandomGenerator(seed: seed)
-            z = model.sampleLatents(count, generator: &random)
+            z = model.sampleLatents(count, random: &random)
         }
         let n = z.shape[0]
         var labels: [Int]? = nil
@@ -175,7 +175,7 @@ struct InterpolateCommand: ParsableCommand {
         let model = saved.config.model
         guard model.kind != .mlp2d else { throw CLIError("interpolation grids are for image models; this run is 2-D") }
         var random = RandomGenerator(seed: seed)
-        let ends = model.sampleLatents(rows * 2, generator: &random).scalars
+        let ends = model.sampleLatents(rows * 2, random: &random).scalars
         let dimension = model.latentDimension
         var latents: [Float] = []
         for row in 0..<rows {

@@ -1,0 +1,82 @@
+import SwiftGANNN
+import SwiftGANTensor
+
+/// The GAN pair's two updates for the general `TrainingStep`: D's
+/// (`criticSteps` times; its objective loss plus the penalties, then the
+/// objective's constraint) and G's. Everything particular to an objective
+/// comes from `objective` and `penalties`.
+extension Trainer {
+    func adversarialStep() -> TrainingStep {
+        let discriminatorUpdate = TrainingUpdate(
+            name: "discriminator", networks: [discriminatorNetwork], repeats: config.training.criticSteps,
+            loss: { [unowned self] in discriminatorLoss() },
+            afterUpdate: { [unowned self] in objective.constrain(discriminator: discriminatorNetwork.optimizer.parameters) })
+        let generatorUpdate = TrainingUpdate(name: "generator", networks: [generatorNetwork],
+                                             loss: { [unowned self] in generatorLoss() })
+        return TrainingStep(updates: [discriminatorUpdate, generatorUpdate], afterStep: { [unowned self] in updateAverage() })
+    }
+
+    /// D's loss on a real batch and a detached fake batch, plus each penalty
+    /// times its weight; logs D(x), D(G(z)) and the penalties' values.
+    private func discriminatorLoss() -> UpdateLoss {
+        let batchSize = config.training.batchSize
+        let batch = loader.next()
+        let realLabels = config.model.isConditional ? batch.labels : nil
+        let latents = config.model.sampleLatents(batchSize, random: &random)
+        let fakeLabels = randomLabels(batchSize)
+        let fake = withoutGradients { generator.generate(latents, labels: fakeLabels) }
+        let (realScores, fakeScores) = scoreRealAndFake(real: batch.images, realLabels, fake: fake, fakeLabels)
+        var loss = objective.discriminatorLoss(real: realScores, fake: fakeScores)
+        var scalars: [String: Float] = [:]
+        for penalty in penalties {
+            let value = penalty.value(real: batch.images, fake: fake, random: &random) {
+                self.discriminator.score($0, labels: realLabels)
+            }
+            scalars[penalty.name, default: 0] += value.item
+            loss = loss + penalty.weight * value
+        }
+        scalars["score/real"] = meanScore(realScores)
+        scalars["score/fake"] = meanScore(fakeScores)
+        return UpdateLoss(loss, scalars: scalars)
+    }
+
+    /// G's loss on D's scores of a fresh fake batch.
+    private func generatorLoss() -> UpdateLoss {
+        let batchSize = config.training.batchSize
+        let latents = config.model.sampleLatents(batchSize, random: &random)
+        let labels = randomLabels(batchSize)
+        let scores = discriminator.score(generator.generate(latents, labels: labels), labels: labels)
+        return UpdateLoss(objective.generatorLoss(fake: scores))
+    }
+
+    private func randomLabels(_ count: Int) -> [Int]? {
+        guard config.model.isConditional else { return nil }
+        return (0..<count).map { _ in Int(random.next() % UInt64(config.model.classCount)) }
+    }
+
+    /// The mean score, as a probability unless D is a critic or already outputs probabilities.
+    private func meanScore(_ scores: Tensor) -> Float {
+        withoutGradients {
+            (objective.isCritic || config.model.discriminatorOutput == .probability ? scores : scores.sigmoid()).mean().item
+        }
+    }
+
+    /// D's scores of the real and the fake batch, `[N, 1]` each. A
+    /// discriminator that treats samples independently (no BatchNorm and no
+    /// spectral normalisation in training mode) scores both in one pass over
+    /// their concatenation: the same values (with dropout, other masks from the
+    /// same distribution) from matrix products twice as tall, one weight
+    /// gradient instead of two to add, and half the small operations. Others
+    /// score them in turn.
+    private func scoreRealAndFake(real: Tensor, _ realLabels: [Int]?, fake: Tensor,
+                                  _ fakeLabels: [Int]?) -> (real: Tensor, fake: Tensor) {
+        guard scoresRealAndFakeTogether, discriminator.treatsSamplesIndependently, real.shape.dropFirst() == fake.shape.dropFirst(),
+              (realLabels == nil) == (fakeLabels == nil) else {
+            return (discriminator.score(real, labels: realLabels), discriminator.score(fake, labels: fakeLabels))
+        }
+        let count = real.shape[0]
+        let labels = realLabels.map { $0 + fakeLabels! }
+        let scores = discriminator.score(concat([real.detached(), fake.detached()], axis: 0), labels: labels)
+        return (scores.slice(axis: 0, start: 0, end: count), scores.slice(axis: 0, start: count, end: scores.shape[0]))
+    }
+}
