@@ -2,16 +2,31 @@
 // SwiftGAN: generative adversarial networks in Swift on Linux.
 //
 // Targets are layered; dependencies point down only:
-//   CBLAS (OpenBLAS shim), CKernels (AVX-512 GEMM, vector tanh, Adam, dropout masks) -> SwiftGANTensor (tensor + autodiff) -> SwiftGANNN (layers,
-//   losses, optimizers, checkpoints) -> SwiftGANData (datasets, images, loader; also on
-//   CZlib, CPNG and CJPEG) -> SwiftGANMetrics (feature classifier, FID, KID, ...) ->
-//   SwiftGANTraining (models, objectives, trainer) -> gan (CLI)
+//   CBLAS (OpenBLAS shim), CKernels (AVX-512 GEMM, vector tanh, Adam, dropout masks)
+//   -> SwiftGANTensor (tensor, autodiff, execution context, file errors)
+//   -> SwiftGANNN (layers, losses, optimizers, checkpoints) and SwiftGANData (datasets, images, loader; on CZlib, CPNG, CJPEG)
+//   -> SwiftGANMetrics (feature classifier, FID, KID, ...; LAPACK through CBLAS)
+//   -> SwiftGANTraining (models, objectives, the training step, the trainer) -> gan (CLI)
 import PackageDescription
+
+/// Whether this package is being built as a dependency of another package
+/// (SwiftPM checks dependencies out under `.../checkouts/`; Xcode under
+/// `SourcePackages/checkouts/`).
+///
+/// SwiftPM refuses `unsafeFlags` in a versioned dependency, so there the
+/// two below are left out: the consumer's configuration decides (a release
+/// build optimises everything anyway). `Scripts/check_dependency_use.sh`
+/// builds SwiftGAN as a tagged git dependency of a scratch package.
+let isDependency = Context.packageDirectory.contains("/checkouts/")
 
 /// The numeric libraries are optimised in debug builds too: `swift test`
 /// trains real (small) GANs, and unoptimised float loops run 10-100x slower.
 /// Preconditions stay on at -O (only -Ounchecked removes them).
-let optimizedInDebug: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
+let optimizedInDebug: [SwiftSetting] = isDependency ? [] : [.unsafeFlags(["-O"], .when(configuration: .debug))]
+
+/// SwiftGAN's C kernels at -O3 in every configuration (intrinsics at -O0 keep
+/// every accumulator in memory).
+let optimizedC: [CSetting] = isDependency ? [] : [.unsafeFlags(["-O3"])]
 
 let package = Package(
     name: "SwiftGAN",
@@ -45,12 +60,10 @@ let package = Package(
         ),
 
         // SwiftGAN's own C kernels (AVX-512 SGEMM, tanh through glibc's libmvec, looked up at run time,
-        // Adam's update, dropout masks),
-        // optimised in every configuration (intrinsics at -O0 keep every
-        // accumulator in memory).
+        // Adam's update, dropout masks).
         .target(
             name: "CKernels",
-            cSettings: [.unsafeFlags(["-O3"])],
+            cSettings: optimizedC,
             linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("m")]
         ),
 
@@ -76,14 +89,14 @@ let package = Package(
         // MARK: - Data: IDX, PNG folders, 2D mixtures, .npy, sample grids, loader
         .target(
             name: "SwiftGANData",
-            dependencies: ["SwiftGANNN", "SwiftGANTensor", "CZlib", "CPNG", "CJPEG"],
+            dependencies: ["SwiftGANTensor", "CZlib", "CPNG", "CJPEG"],
             swiftSettings: optimizedInDebug
         ),
 
         // MARK: - Metrics: the feature classifier, FID, KID, classifier score, precision/recall
         .target(
             name: "SwiftGANMetrics",
-            dependencies: ["SwiftGANData", "SwiftGANNN", "SwiftGANTensor"],
+            dependencies: ["CBLAS", "SwiftGANData", "SwiftGANNN", "SwiftGANTensor"],
             resources: [.copy("Resources/fashion-mnist-classifier.safetensors")],
             swiftSettings: optimizedInDebug
         ),
@@ -116,27 +129,36 @@ let package = Package(
         ),
 
         // MARK: - Tests
+
+        // What every test target shares: assertClose, temporary directories,
+        // fixture paths, the execution-context trait.
+        .target(
+            name: "SwiftGANTestSupport",
+            dependencies: ["SwiftGANTensor"],
+            path: "Tests/SwiftGANTestSupport"
+        ),
         .testTarget(
             name: "SwiftGANTensorTests",
-            dependencies: ["SwiftGANTensor"]
+            dependencies: ["SwiftGANTestSupport", "SwiftGANTensor"]
         ),
         .testTarget(
             name: "SwiftGANNNTests",
-            dependencies: ["SwiftGANNN", "SwiftGANTensor"],
+            dependencies: ["SwiftGANTestSupport", "SwiftGANNN", "SwiftGANTensor"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(
             name: "SwiftGANTrainingTests",
-            dependencies: ["SwiftGANTraining", "SwiftGANMetrics", "SwiftGANData", "SwiftGANNN", "SwiftGANTensor", "gan"]
+            dependencies: ["SwiftGANTestSupport", "SwiftGANTraining", "SwiftGANMetrics", "SwiftGANData", "SwiftGANNN", "SwiftGANTensor", "gan"],
+            resources: [.copy("Fixtures")]
         ),
         .testTarget(
             name: "SwiftGANMetricsTests",
-            dependencies: ["SwiftGANMetrics", "SwiftGANData", "SwiftGANNN", "SwiftGANTensor"],
+            dependencies: ["SwiftGANTestSupport", "SwiftGANMetrics", "SwiftGANData", "SwiftGANNN", "SwiftGANTensor"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(
             name: "SwiftGANDataTests",
-            dependencies: ["SwiftGANData", "SwiftGANNN", "SwiftGANTensor"],
+            dependencies: ["SwiftGANTestSupport", "SwiftGANData", "SwiftGANNN", "SwiftGANTensor"],
             resources: [.copy("Fixtures")]
         ),
     ]

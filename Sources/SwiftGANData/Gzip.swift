@@ -10,12 +10,12 @@ public enum Gzip {
     }
 
     /// The decompressed contents of a gzip stream (concatenated members are joined).
-    /// - Throws: `DataError` naming `file` for corrupt or truncated data.
+    /// - Throws: `FileError` naming `file` for corrupt or truncated data.
     public static func decompress(_ bytes: [UInt8], file: String) throws -> [UInt8] {
         var stream = z_stream()
         // 16 + MAX_WBITS: expect a gzip header and trailer.
         guard inflateInit2_(&stream, 16 + MAX_WBITS, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
-            throw DataError(file: file, problem: "cannot initialise zlib")
+            throw FileError(file: file, problem: "cannot initialise zlib")
         }
         defer { inflateEnd(&stream) }
         var output: [UInt8] = []
@@ -46,12 +46,12 @@ public enum Gzip {
                     return
                 default:
                     let message = stream.msg.map { String(cString: $0) } ?? "error \(status)"
-                    throw DataError(file: file, problem: "corrupt gzip data: \(message)")
+                    throw FileError(file: file, problem: "corrupt gzip data: \(message)")
                 }
             }
         }
         guard finished else {
-            throw DataError(file: file, problem: "truncated gzip data: the stream ends after \(bytes.count) compressed bytes without its trailer")
+            throw FileError(file: file, problem: "truncated gzip data: the stream ends after \(bytes.count) compressed bytes without its trailer")
         }
         return output
     }

@@ -28,12 +28,12 @@ public enum IDX {
     }
 
     /// Reads an IDX file (raw or gzip-compressed, detected by its magic bytes).
-    /// - Throws: `DataError` naming the file: missing file, truncated or
+    /// - Throws: `FileError` naming the file: missing file, truncated or
     ///   corrupt gzip, wrong magic number, unknown type, or a size in the
     ///   header that disagrees with the file's length.
     public static func read(_ path: String) throws -> Contents {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw DataError(file: path, problem: FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file")
+            throw FileError(file: path, problem: FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file")
         }
         var bytes = [UInt8](data)
         if Gzip.isCompressed(bytes) { bytes = try Gzip.decompress(bytes, file: path) }
@@ -42,7 +42,7 @@ public enum IDX {
 
     /// Parses IDX bytes (already decompressed); `file` names them in errors.
     public static func parse(_ bytes: [UInt8], file: String) throws -> Contents {
-        func fail(_ problem: String) -> DataError { DataError(file: file, problem: problem) }
+        func fail(_ problem: String) -> FileError { FileError(file: file, problem: problem) }
         guard bytes.count >= 4 else { throw fail("too short for an IDX header (\(bytes.count) bytes)") }
         guard bytes[0] == 0, bytes[1] == 0 else {
             throw fail(String(format: "wrong magic number: starts with %02x %02x, IDX files start with 00 00", bytes[0], bytes[1]))

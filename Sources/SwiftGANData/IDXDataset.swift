@@ -23,7 +23,7 @@ public enum IDXDataset {
     public static func directory(forName name: String, override: String?) throws -> String {
         if let override { return override }
         if name == "fashion-mnist" { return fashionMNISTDirectory }
-        throw DataError(file: name, problem: "no default location for dataset '\(name)'; pass the directory holding its IDX files")
+        throw FileError(file: name, problem: "no default location for dataset '\(name)'; pass the directory holding its IDX files")
     }
 
     /// Loads a split from `directory`, which holds `train-images-idx3-ubyte`
@@ -33,7 +33,7 @@ public enum IDXDataset {
     ///   - range: pixel scaling, `[-1, 1]` by default.
     ///   - limit: read only the first `limit` examples.
     /// - Returns: images `[N, 1, H, W]` and labels.
-    /// - Throws: `DataError` naming the file and the problem; when the
+    /// - Throws: `FileError` naming the file and the problem; when the
     ///   directory or files are missing it says how to install Fashion-MNIST.
     public static func load(directory: String, split: Split, range: PixelRange = .minusOneToOne,
                             limit: Int? = nil, classNames: [String]? = nil) throws -> ImageDataset {
@@ -42,13 +42,13 @@ public enum IDXDataset {
         let images = try IDX.read(imagesPath)
         let labels = try IDX.read(labelsPath)
         guard images.shape.count == 3 else {
-            throw DataError(file: imagesPath, problem: "expected 3 dimensions [N, H, W], found \(images.shape)")
+            throw FileError(file: imagesPath, problem: "expected 3 dimensions [N, H, W], found \(images.shape)")
         }
         guard labels.shape.count == 1 else {
-            throw DataError(file: labelsPath, problem: "expected 1 dimension [N], found \(labels.shape)")
+            throw FileError(file: labelsPath, problem: "expected 1 dimension [N], found \(labels.shape)")
         }
         guard images.shape[0] == labels.shape[0] else {
-            throw DataError(file: labelsPath, problem: "\(labels.shape[0]) labels but \(imagesPath) has \(images.shape[0]) images")
+            throw FileError(file: labelsPath, problem: "\(labels.shape[0]) labels but \(imagesPath) has \(images.shape[0]) images")
         }
         let count = Swift.min(images.shape[0], limit ?? Int.max)
         let pixels = images.shape[1] * images.shape[2]
@@ -71,13 +71,13 @@ public enum IDXDataset {
     private static func locate(directory: String, stem: String) throws -> String {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw DataError(file: directory, problem: "no such directory"
+            throw FileError(file: directory, problem: "no such directory"
                 + (directory == fashionMNISTDirectory ? "; install Fashion-MNIST with: sudo apt-get install -y dataset-fashion-mnist" : ""))
         }
         for candidate in ["\(directory)/\(stem)", "\(directory)/\(stem).gz"] where FileManager.default.fileExists(atPath: candidate) {
             return candidate
         }
-        throw DataError(file: "\(directory)/\(stem)[.gz]", problem: "missing IDX file"
+        throw FileError(file: "\(directory)/\(stem)[.gz]", problem: "missing IDX file"
             + (directory == fashionMNISTDirectory ? "; install Fashion-MNIST with: sudo apt-get install -y dataset-fashion-mnist" : ""))
     }
 }

@@ -14,7 +14,7 @@ public enum ImageFolder {
     ///     Without it, all images must already share one size.
     ///   - range: pixel scaling, `[-1, 1]` by default.
     /// - Returns: images `[N, channels, H, W]` with labels and class names.
-    /// - Throws: `DataError` naming the file: a missing or empty directory, a
+    /// - Throws: `FileError` naming the file: a missing or empty directory, a
     ///   non-image file, an undecodable image, or mixed sizes without `size`.
     public static func load(directory: String, channels: Int = 3, size: Int? = nil,
                             range: PixelRange = .minusOneToOne) throws -> ImageDataset {
@@ -29,7 +29,8 @@ public enum ImageFolder {
             if let size { image = image.resizedAndCropped(to: size) }
             if let shape = imageShape {
                 guard shape.height == image.height && shape.width == image.width else {
-                    throw DataError(file: file, problem: "image is \(image.width)x\(image.height) but \(shape.file) is \(shape.width)x\(shape.height); pass a size to resize them")
+                    throw FileError(file: file, problem: "image is \(image.width)x\(image.height) but \(shape.file) is "
+                                        + "\(shape.width)x\(shape.height); pass a size to resize them")
                 }
             } else {
                 imageShape = (image.height, image.width, file)
@@ -47,7 +48,7 @@ public enum ImageFolder {
         let manager = FileManager.default
         var isDirectory: ObjCBool = false
         guard manager.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw DataError(file: directory, problem: "no such directory")
+            throw FileError(file: directory, problem: "no such directory")
         }
         let entries = try visibleEntries(directory)
         let subdirectories = entries.filter { isDirectoryPath("\(directory)/\($0)") }
@@ -58,14 +59,14 @@ public enum ImageFolder {
             classNames = [URL(fileURLWithPath: directory).lastPathComponent]
         } else {
             for name in entries where !subdirectories.contains(name) {
-                throw DataError(file: "\(directory)/\(name)", problem: "a file beside class subdirectories; put every image in a class subdirectory")
+                throw FileError(file: "\(directory)/\(name)", problem: "a file beside class subdirectories; put every image in a class subdirectory")
             }
             for (label, name) in subdirectories.enumerated() {
                 let classDirectory = "\(directory)/\(name)"
                 for entry in try visibleEntries(classDirectory) {
                     let path = "\(classDirectory)/\(entry)"
                     guard !isDirectoryPath(path) else {
-                        throw DataError(file: path, problem: "nested directory inside class '\(name)'")
+                        throw FileError(file: path, problem: "nested directory inside class '\(name)'")
                     }
                     files.append(try checkedImage(path))
                     labels.append(label)
@@ -73,7 +74,7 @@ public enum ImageFolder {
                 classNames.append(name)
             }
         }
-        guard !files.isEmpty else { throw DataError(file: directory, problem: "no PNG or JPEG images found") }
+        guard !files.isEmpty else { throw FileError(file: directory, problem: "no PNG or JPEG images found") }
         return (files, labels, classNames)
     }
 
@@ -81,7 +82,7 @@ public enum ImageFolder {
         do {
             return try FileManager.default.contentsOfDirectory(atPath: directory).filter { !$0.hasPrefix(".") }.sorted()
         } catch {
-            throw DataError(file: directory, problem: "cannot list the directory")
+            throw FileError(file: directory, problem: "cannot list the directory")
         }
     }
 
@@ -93,7 +94,7 @@ public enum ImageFolder {
     private static func checkedImage(_ path: String) throws -> String {
         let lowered = path.lowercased()
         guard lowered.hasSuffix(".png") || lowered.hasSuffix(".jpg") || lowered.hasSuffix(".jpeg") else {
-            throw DataError(file: path, problem: "not an image (only .png, .jpg and .jpeg files may be in an image folder)")
+            throw FileError(file: path, problem: "not an image (only .png, .jpg and .jpeg files may be in an image folder)")
         }
         return path
     }
@@ -101,12 +102,12 @@ public enum ImageFolder {
     /// Decodes a PNG or JPEG file by its contents.
     static func decodeImage(_ path: String) throws -> RasterImage {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw DataError(file: path, problem: "cannot read the file")
+            throw FileError(file: path, problem: "cannot read the file")
         }
         let bytes = [UInt8](data)
         if JPEG.isJPEG(bytes) { return try JPEG.decode(bytes, file: path) }
         if PNG.isPNG(bytes) { return try PNG.decode(bytes, file: path) }
-        throw DataError(file: path, problem: "neither a PNG nor a JPEG file (unrecognised signature)")
+        throw FileError(file: path, problem: "neither a PNG nor a JPEG file (unrecognised signature)")
     }
 }
 

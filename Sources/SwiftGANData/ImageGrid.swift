@@ -1,4 +1,3 @@
-import SwiftGANNN
 import SwiftGANTensor
 
 /// Sample grids like `torchvision.utils.make_grid` + `save_image`.
@@ -55,7 +54,7 @@ public enum ImageGrid {
     }
 
     /// Writes a batch `[N, C, H, W]` in `[-1, 1]` as a PNG grid, atomically.
-    /// - Throws: `DataError` naming the path if it cannot be written.
+    /// - Throws: `FileError` naming the path if it cannot be written.
     public static func write(_ images: Tensor, to path: String, nrow: Int = 8, padding: Int = 2,
                              padValue: Float = -1, scale: Int = 1) throws {
         let bytes = try PNG.encode(pngImage(make(images, nrow: nrow, padding: padding, padValue: padValue, scale: scale)))

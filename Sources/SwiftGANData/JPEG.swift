@@ -1,4 +1,5 @@
 import CJPEG
+import SwiftGANTensor
 
 /// JPEG decoding through libjpeg-turbo (Debian `libjpeg-dev`): the only file
 /// that calls it. Images decode to 8-bit gray or RGB.
@@ -9,9 +10,9 @@ public enum JPEG {
     }
 
     /// Decodes JPEG bytes; `file` names them in errors.
-    /// - Throws: `DataError` with libjpeg's message.
+    /// - Throws: `FileError` with libjpeg's message.
     public static func decode(_ bytes: [UInt8], file: String) throws -> RasterImage {
-        guard isJPEG(bytes) else { throw DataError(file: file, problem: "not a JPEG file (no SOI marker)") }
+        guard isJPEG(bytes) else { throw FileError(file: file, problem: "not a JPEG file (no SOI marker)") }
         var pixels: UnsafeMutablePointer<UInt8>?
         var width: Int32 = 0, height: Int32 = 0, channels: Int32 = 0
         var message = [CChar](repeating: 0, count: 256)
@@ -23,7 +24,7 @@ public enum JPEG {
         }
         guard ok == 1, let pixels else {
             let text = String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            throw DataError(file: file, problem: "cannot decode JPEG: \(text)")
+            throw FileError(file: file, problem: "cannot decode JPEG: \(text)")
         }
         defer { swiftgan_jpeg_free(pixels) }
         let count = Int(width) * Int(height) * Int(channels)

@@ -1,5 +1,4 @@
 import Foundation
-import SwiftGANNN
 import SwiftGANTensor
 
 /// NumPy's `.npy` format: the magic `\x93NUMPY`, a version, a header length
@@ -62,19 +61,19 @@ public enum NPY {
     // MARK: Reading
 
     /// Reads a `.npy` file (versions 1.0, 2.0 and 3.0).
-    /// - Throws: `DataError` naming the file: bad magic or version, an
+    /// - Throws: `FileError` naming the file: bad magic or version, an
     ///   unreadable header, an unsupported dtype, Fortran order, or a data
     ///   length that disagrees with the shape.
     public static func read(_ path: String) throws -> Contents {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw DataError(file: path, problem: FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file")
+            throw FileError(file: path, problem: FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file")
         }
         return try decode([UInt8](data), file: path)
     }
 
     /// Parses `.npy` bytes; `file` names them in errors.
     public static func decode(_ bytes: [UInt8], file: String) throws -> Contents {
-        func fail(_ problem: String) -> DataError { DataError(file: file, problem: problem) }
+        func fail(_ problem: String) -> FileError { FileError(file: file, problem: problem) }
         guard bytes.count >= 10, bytes[0] == 0x93, Array(bytes[1..<6]) == Array("NUMPY".utf8) else {
             throw fail("not a .npy file (missing the \\x93NUMPY magic)")
         }

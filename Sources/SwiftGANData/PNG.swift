@@ -1,5 +1,6 @@
 import CPNG
 import Foundation
+import SwiftGANTensor
 
 /// PNG decoding and encoding through libpng's simplified API: the only file
 /// that calls libpng.
@@ -15,16 +16,16 @@ public enum PNG {
 
     /// Decodes a PNG of any bit depth, colour type or interlacing to 8-bit
     /// samples, keeping its channels (palette images become RGB or RGBA).
-    /// - Throws: `DataError` naming `file` with libpng's message.
+    /// - Throws: `FileError` naming `file` with libpng's message.
     public static func decode(_ bytes: [UInt8], file: String) throws -> RasterImage {
-        guard isPNG(bytes) else { throw DataError(file: file, problem: "not a PNG file (no PNG signature)") }
+        guard isPNG(bytes) else { throw FileError(file: file, problem: "not a PNG file (no PNG signature)") }
         var image = png_image()
         image.version = UInt32(PNG_IMAGE_VERSION)
         let began = bytes.withUnsafeBytes { png_image_begin_read_from_memory(&image, $0.baseAddress, $0.count) }
         guard began != 0 else {
             let message = errorMessage(&image)
             png_image_free(&image)
-            throw DataError(file: file, problem: "cannot decode PNG: \(message)")
+            throw FileError(file: file, problem: "cannot decode PNG: \(message)")
         }
         // 8-bit sRGB samples with the file's own colour and alpha.
         image.format = image.format & (alphaFlag | colorFlag)
@@ -32,14 +33,14 @@ public enum PNG {
         let width = Int(image.width), height = Int(image.height)
         guard width > 0, height > 0, width * height <= 1 << 28 else {
             png_image_free(&image)
-            throw DataError(file: file, problem: "implausible PNG size \(width)x\(height)")
+            throw FileError(file: file, problem: "implausible PNG size \(width)x\(height)")
         }
         var pixels = [UInt8](repeating: 0, count: width * height * channels)
         let finished = pixels.withUnsafeMutableBytes { png_image_finish_read(&image, nil, $0.baseAddress, 0, nil) }
         guard finished != 0 else {
             let message = errorMessage(&image)
             png_image_free(&image)
-            throw DataError(file: file, problem: "cannot decode PNG: \(message)")
+            throw FileError(file: file, problem: "cannot decode PNG: \(message)")
         }
         return RasterImage(width: width, height: height, channels: channels, pixels: pixels)
     }
@@ -47,7 +48,7 @@ public enum PNG {
     /// Reads and decodes a PNG file.
     public static func read(_ path: String) throws -> RasterImage {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw DataError(file: path, problem: FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file")
+            throw FileError(file: path, problem: FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file")
         }
         return try decode([UInt8](data), file: path)
     }
@@ -63,14 +64,14 @@ public enum PNG {
         // First call: ask for the size.
         var ok = picture.pixels.withUnsafeBytes { png_image_write_to_memory(&image, nil, &size, 0, $0.baseAddress, 0, nil) }
         guard ok != 0 else {
-            throw DataError(file: "(memory)", problem: "cannot encode PNG: \(errorMessage(&image))")
+            throw FileError(file: "(memory)", problem: "cannot encode PNG: \(errorMessage(&image))")
         }
         var output = [UInt8](repeating: 0, count: size)
         ok = output.withUnsafeMutableBytes { out in
             picture.pixels.withUnsafeBytes { png_image_write_to_memory(&image, out.baseAddress, &size, 0, $0.baseAddress, 0, nil) }
         }
         guard ok != 0 else {
-            throw DataError(file: "(memory)", problem: "cannot encode PNG: \(errorMessage(&image))")
+            throw FileError(file: "(memory)", problem: "cannot encode PNG: \(errorMessage(&image))")
         }
         return Array(output.prefix(size))
     }

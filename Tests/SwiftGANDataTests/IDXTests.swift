@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import SwiftGANData
 import SwiftGANTensor
+import SwiftGANTestSupport
 
 @Suite("IDX files")
 struct IDXTests {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import SwiftGANData
 import SwiftGANTensor
+import SwiftGANTestSupport
 
 @Suite("PNG and image folders")
 struct ImageTests {
@@ -156,7 +157,7 @@ struct JPEGTests {
             do {
                 let image = try JPEG.decode(copy, file: "x.jpg")
                 #expect(image.pixels.count == image.width * image.height * image.channels)
-            } catch is DataError {}
+            } catch is FileError {}
         }
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import SwiftGANData
 import SwiftGANTensor
+import SwiftGANTestSupport
 
 @Suite("NumPy .npy")
 struct NPYTests {
@@ -84,21 +85,21 @@ struct CorruptionTests {
                 let raw = Gzip.isCompressed(bytes) ? try Gzip.decompress(bytes, file: "f") : bytes
                 let parsed = try IDX.parse(raw, file: "f")
                 #expect(parsed.values.count == parsed.shape.reduce(1, *))
-            } catch is DataError {}
+            } catch is FileError {}
         }
         let npy = NPY.encode(Tensor([1, 2, 3, 4, 5, 6], shape: [2, 3]))
         for bytes in mutations(of: npy, seed: 3) {
             do {
                 let parsed = try NPY.decode(bytes, file: "f")
                 #expect(parsed.tensor.count == parsed.tensor.shape.reduce(1, *))
-            } catch is DataError {}
+            } catch is FileError {}
         }
         let png = try PNG.encode(RasterImage(width: 4, height: 3, channels: 3, pixels: (0..<36).map(UInt8.init)))
         for bytes in mutations(of: png, seed: 4) {
             do {
                 let image = try PNG.decode(bytes, file: "f")
                 #expect(image.pixels.count == image.width * image.height * image.channels)
-            } catch is DataError {}
+            } catch is FileError {}
         }
     }
 }

@@ -4,6 +4,7 @@ import SwiftGANData
 import SwiftGANNN
 @testable import SwiftGANMetrics
 import SwiftGANTensor
+import SwiftGANTestSupport
 
 @Suite("The feature classifier", .serialized)
 struct ClassifierTests {

@@ -1,11 +1,7 @@
 import Foundation
 import SwiftGANData
 import SwiftGANTensor
-
-/// Path of a committed fixture (see Scripts/make_metric_fixtures.py).
-func fixturePath(_ name: String) -> String {
-    Bundle.module.url(forResource: name, withExtension: nil, subdirectory: "Fixtures")?.path ?? "(missing fixture \(name))"
-}
+import SwiftGANTestSupport
 
 /// A fixture array.
 func fixture(_ name: String) -> Tensor { try! NPY.read(fixturePath(name + ".npy")).tensor }
@@ -20,8 +16,5 @@ func expectedValue(_ key: String) -> Double { (expected[key] as! NSNumber).doubl
 
 func relativeError(_ actual: Double, _ reference: Double) -> Double { Swift.abs(actual - reference) / Swift.abs(reference) }
 
-func temporaryDirectory() -> String {
-    let path = NSTemporaryDirectory() + "swiftgan-metrics-\(UUID().uuidString)"
-    try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    return path
-}
+/// Path of one of this target's committed fixtures.
+func fixturePath(_ name: String) -> String { SwiftGANTestSupport.fixturePath(name, in: .module) }

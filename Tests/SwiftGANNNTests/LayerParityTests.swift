@@ -1,6 +1,7 @@
 import Testing
 @testable import SwiftGANNN
 import SwiftGANTensor
+import SwiftGANTestSupport
 
 /// Forward outputs and gradients of every layer against PyTorch golden values
 /// (Scripts/make_nn_fixtures.py): the same weights and inputs, the loss
@@ -15,15 +16,15 @@ struct LayerParityTests {
         try module.loadStateDict(state)
         let input = gold("\(name).input").requiringGradient()
         let output = module(input)
-        expectMatches(output, gold("\(name).output"), relative: relative, absolute: absolute, "\(name) output")
+        assertClose(output, gold("\(name).output"), rtol: relative, atol: absolute, "\(name) output")
         let parameters = module.namedParameters()
         let grads = gradients(of: (output * gold("\(name).seed")).sum(), withRespectTo: [input] + parameters.map(\.parameter.value))
-        expectMatches(grads[0], gold("\(name).input_grad"), relative: relative, absolute: absolute, "\(name) input gradient")
+        assertClose(grads[0], gold("\(name).input_grad"), rtol: relative, atol: absolute, "\(name) input gradient")
         for (index, (key, _)) in parameters.enumerated() {
-            expectMatches(grads[index + 1], gold("\(name).grad.\(key)"), relative: relative, absolute: absolute, "\(name) \(key) gradient")
+            assertClose(grads[index + 1], gold("\(name).grad.\(key)"), rtol: relative, atol: absolute, "\(name) \(key) gradient")
         }
         for (key, buffer) in module.namedBuffers() where golden["\(name).buffer.\(key)"] != nil {
-            expectMatches(buffer.value, gold("\(name).buffer.\(key)"), relative: relative, absolute: absolute, "\(name) buffer \(key)")
+            assertClose(buffer.value, gold("\(name).buffer.\(key)"), rtol: relative, atol: absolute, "\(name) buffer \(key)")
         }
     }
 
@@ -46,7 +47,7 @@ struct LayerParityTests {
         try check("bn2d", norm)
         #expect(norm.numBatchesTracked!.value.item == 1)
         norm.eval()
-        expectMatches(norm(gold("bn2d.eval_input")), gold("bn2d.eval_output"), "bn2d eval output")
+        assertClose(norm(gold("bn2d.eval_input")), gold("bn2d.eval_output"), rtol: 1e-5, atol: 1e-6, "bn2d eval output")
         // Evaluation does not touch the running statistics.
         let mean = norm.runningMean!.value
         _ = norm(gold("bn2d.eval_input"))
@@ -73,9 +74,9 @@ struct LayerParityTests {
         let table = Embedding(10, 4, random: &g)
         table.weight.assign(gold("embedding.param.weight"))
         let output = table(gold("embedding.indices"))
-        expectMatches(output, gold("embedding.output"), "embedding output")
+        assertClose(output, gold("embedding.output"), rtol: 1e-5, atol: 1e-6, "embedding output")
         let grad = gradients(of: (output * gold("embedding.seed")).sum(), withRespectTo: [table.weight.value])[0]
-        expectMatches(grad, gold("embedding.grad.weight"), "embedding gradient")
+        assertClose(grad, gold("embedding.grad.weight"), rtol: 1e-5, atol: 1e-6, "embedding gradient")
     }
 
     @Test func spectralNorm() throws {
@@ -91,11 +92,11 @@ struct LayerParityTests {
         }())
         let input = gold("spectral.input")
         let output = layer(input)
-        expectMatches(output, gold("spectral.output"), relative: 1e-5, absolute: 1e-5, "spectral output")
-        expectMatches(layer.spectralNorm!.u.value, gold("spectral.u1"), relative: 1e-5, absolute: 1e-6, "u after one iteration")
-        expectMatches(layer.spectralNorm!.v.value, gold("spectral.v1"), relative: 1e-5, absolute: 1e-6, "v after one iteration")
+        assertClose(output, gold("spectral.output"), rtol: 1e-5, atol: 1e-5, "spectral output")
+        assertClose(layer.spectralNorm!.u.value, gold("spectral.u1"), rtol: 1e-5, atol: 1e-6, "u after one iteration")
+        assertClose(layer.spectralNorm!.v.value, gold("spectral.v1"), rtol: 1e-5, atol: 1e-6, "v after one iteration")
         let grad = gradients(of: (output * gold("spectral.seed")).sum(), withRespectTo: [layer.weight.value])[0]
-        expectMatches(grad, gold("spectral.grad.weight_orig"), relative: 1e-4, absolute: 1e-5, "spectral weight gradient")
+        assertClose(grad, gold("spectral.grad.weight_orig"), rtol: 1e-4, atol: 1e-5, "spectral weight gradient")
         // Evaluation: no power iteration, so u and v stay put.
         layer.eval()
         let u = layer.spectralNorm!.u.value

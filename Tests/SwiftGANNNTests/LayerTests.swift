@@ -1,6 +1,7 @@
 import Testing
 @testable import SwiftGANNN
 import SwiftGANTensor
+import SwiftGANTestSupport
 
 @Suite("Layers")
 struct LayerTests {
@@ -95,15 +96,15 @@ struct LayerTests {
         let batch = Tensor([1, 10, 3, 20, 5, 30], shape: [3, 2])
         let trained = norm(batch)
         // Training: each column normalised with its own batch mean and biased variance.
-        expectMatches(trained.mean(axes: [0]), Tensor([0, 0]), relative: 0, absolute: 1e-6, "batch mean")
-        expectMatches(trained.variance(axes: [0], correction: 0), Tensor([1, 1]), relative: 1e-4, "batch variance")
+        assertClose(trained.mean(axes: [0]), Tensor([0, 0]), rtol: 0, atol: 1e-6, "batch mean")
+        assertClose(trained.variance(axes: [0], correction: 0), Tensor([1, 1]), rtol: 1e-4, atol: 1e-6, "batch variance")
         // Running statistics: momentum 0.5 from (0, 1) toward (mean, unbiased variance).
-        expectMatches(norm.runningMean!.value, Tensor([1.5, 10]), relative: 1e-6, "running mean")
-        expectMatches(norm.runningVar!.value, Tensor([2.5, 50.5]), relative: 1e-6, "running var")
+        assertClose(norm.runningMean!.value, Tensor([1.5, 10]), rtol: 1e-6, atol: 1e-6, "running mean")
+        assertClose(norm.runningVar!.value, Tensor([2.5, 50.5]), rtol: 1e-6, atol: 1e-6, "running var")
         #expect(norm.numBatchesTracked!.value.item == 1)
         norm.eval()
         let evaluated = norm(Tensor([1.5, 10], shape: [1, 2]))
-        expectMatches(evaluated, Tensor([0, 0], shape: [1, 2]), relative: 0, absolute: 1e-6, "eval uses running mean")
+        assertClose(evaluated, Tensor([0, 0], shape: [1, 2]), rtol: 0, atol: 1e-6, "eval uses running mean")
         #expect(norm.numBatchesTracked!.value.item == 1, "evaluation does not count batches")
     }
 
@@ -167,7 +168,7 @@ struct InitializerTests {
             let gram = tall ? matmul(matrix, matrix, transposeA: true) : matmul(matrix, matrix, transposeB: true)
             let size = gram.shape[0]
             let identity = Tensor((0..<(size * size)).map { $0 / size == $0 % size ? 4 : 0 }, shape: [size, size])
-            expectMatches(gram, identity, relative: 0, absolute: 1e-4, "QᵀQ = gain² I for \(shape)")
+            assertClose(gram, identity, rtol: 0, atol: 1e-4, "QᵀQ = gain² I for \(shape)")
         }
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import SwiftGANNN
 import SwiftGANTensor
+import SwiftGANTestSupport
 
 @Suite("Modules and state dicts")
 struct ModuleTests {

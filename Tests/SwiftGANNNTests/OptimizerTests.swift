@@ -2,6 +2,7 @@ import Testing
 import Foundation
 @testable import SwiftGANNN
 import SwiftGANTensor
+import SwiftGANTestSupport
 
 @Suite("Optimizers")
 struct OptimizerTests {
@@ -19,14 +20,14 @@ struct OptimizerTests {
             objective(parameter.value).backward()
             optimizer.step()
         }
-        expectMatches(parameter.value, gold("opt.\(name).p5"), relative: 1e-5, absolute: 1e-6, "\(name) parameters after 5 steps")
+        assertClose(parameter.value, gold("opt.\(name).p5"), rtol: 1e-5, atol: 1e-6, "\(name) parameters after 5 steps")
         for key in golden.keys where key.hasPrefix("opt.\(name).state.") {
             let stateName = String(key.dropFirst("opt.\(name).state.".count))
             guard let mine = optimizer.state[0][stateName] else {
                 Issue.record("\(name): state '\(stateName)' missing")
                 continue
             }
-            expectMatches(mine.reshaped(gold(key).shape), gold(key), relative: 1e-5, absolute: 1e-6, "\(name) state \(stateName)")
+            assertClose(mine.reshaped(gold(key).shape), gold(key), rtol: 1e-5, atol: 1e-6, "\(name) state \(stateName)")
         }
     }
 
@@ -111,8 +112,8 @@ struct OptimizerTests {
         b.grad = Tensor([4])
         let norm = Clipping.clipGradientNorm([a, b], maxNorm: 1)
         #expect(norm == 5)
-        expectMatches(a.grad!, Tensor([0.6, 0]), relative: 1e-5, "clipped a")
-        expectMatches(b.grad!, Tensor([0.8]), relative: 1e-5, "clipped b")
+        assertClose(a.grad!, Tensor([0.6, 0]), rtol: 1e-5, atol: 1e-6, "clipped a")
+        assertClose(b.grad!, Tensor([0.8]), rtol: 1e-5, atol: 1e-6, "clipped b")
         b.grad = Tensor([-9])
         Clipping.clipGradientValue([b], limit: 2)
         #expect(b.grad!.scalars == [-2])
@@ -131,7 +132,7 @@ struct OptimizerTests {
         source.namedParameters()[0].parameter.assign(before + 1)
         _ = source(Tensor([1, 2, 3, 5], shape: [2, 2]))  // updates BatchNorm's running statistics
         ema.update()
-        expectMatches(target.namedParameters()[0].parameter.value, before + 0.1, relative: 1e-6, "EMA weight")
+        assertClose(target.namedParameters()[0].parameter.value, before + 0.1, rtol: 1e-6, atol: 1e-6, "EMA weight")
         #expect(target.namedBuffers().map(\.buffer.value) == source.namedBuffers().map(\.buffer.value))
     }
 

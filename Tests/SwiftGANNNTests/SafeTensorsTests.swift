@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import SwiftGANNN
 import SwiftGANTensor
+import SwiftGANTestSupport
 
 @Suite("Safetensors checkpoints")
 struct SafeTensorsTests {
@@ -57,7 +58,7 @@ struct SafeTensorsTests {
         let model = DCGANGenerator(latent: 8, width: 2, random: &random)
         try model.loadStateDict(state)
         model.eval()
-        expectMatches(model(file["__z"]!), file["__output"]!, relative: 1e-5, absolute: 1e-6, "PyTorch DCGAN generator output")
+        assertClose(model(file["__z"]!), file["__output"]!, rtol: 1e-5, atol: 1e-6, "PyTorch DCGAN generator output")
         // And what SwiftGAN writes is what it read.
         let path = temporaryDirectory() + "/tiny.safetensors"
         try model.save(to: path)
@@ -74,7 +75,7 @@ struct SafeTensorsTests {
         do {
             _ = try SafeTensors.read(path)
             Issue.record("expected an error mentioning '\(fragment)'", sourceLocation: sourceLocation)
-        } catch let error as CheckpointError {
+        } catch let error as FileError {
             #expect(error.file == path, sourceLocation: sourceLocation)
             #expect(error.problem.contains(fragment), "got: \(error.problem)", sourceLocation: sourceLocation)
         } catch {
@@ -99,7 +100,9 @@ struct SafeTensorsTests {
         expectRejected(file(header: "{\"a\": [1, 2", dataBytes: 0), "not a valid JSON object")
         expectRejected(file(header: "{\"a\":{\"dtype\":\"C64\",\"shape\":[1],\"data_offsets\":[0,8]}}", dataBytes: 8), "unsupported dtype 'C64'")
         expectRejected(file(header: "{\"a\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,8]}}", dataBytes: 8), "needs 12 bytes")
-        expectRejected(file(header: "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[4,12]}}", dataBytes: 12), "overlap")
+        let overlapping = "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
+            + "\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[4,12]}}"
+        expectRejected(file(header: overlapping, dataBytes: 12), "overlap")
         expectRejected(file(header: "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", dataBytes: 8), "gap")
         expectRejected(file(header: "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", dataBytes: 12), "cover 4")
         expectRejected(file(header: "{\"a\":{\"dtype\":\"F32\",\"shape\":[-1],\"data_offsets\":[0,4]}}", dataBytes: 4), "'shape'")
@@ -111,7 +114,7 @@ struct SafeTensorsTests {
     }
 
     @Test func missingFileNamesThePath() {
-        #expect(throws: CheckpointError(file: "/nonexistent/model.safetensors", problem: "no such file")) {
+        #expect(throws: FileError(file: "/nonexistent/model.safetensors", problem: "no such file")) {
             try SafeTensors.read("/nonexistent/model.safetensors")
         }
     }
@@ -133,7 +136,7 @@ struct SafeTensorsTests {
         #expect(FileManager.default.contents(atPath: path) == before)
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == ["model.safetensors"])
         // A directory that does not exist is an error naming the path.
-        #expect(throws: CheckpointError.self) { try SafeTensors.write(StateDict(), to: directory + "/missing/model.safetensors") }
+        #expect(throws: FileError.self) { try SafeTensors.write(StateDict(), to: directory + "/missing/model.safetensors") }
         // Writing over an existing file replaces it completely and leaves no temporary files.
         var replacement = StateDict()
         replacement.set("x", Tensor([1]))
@@ -210,7 +213,7 @@ struct SafeTensorsCorruptionTests {
             do {
                 let contents = try SafeTensors.decode(copy, file: "f")
                 #expect(contents.tensors.entries.allSatisfy { $0.tensor.count == $0.tensor.shape.reduce(1, *) })
-            } catch is CheckpointError {}
+            } catch is FileError {}
             catch { Issue.record("unexpected error type \(error)") }
         }
     }

@@ -1,5 +1,6 @@
 import Testing
 @testable import SwiftGANTensor
+import SwiftGANTestSupport
 
 @Suite("Convolution")
 struct ConvolutionTests {
@@ -32,7 +33,7 @@ struct ConvolutionTests {
         #expect(y.shape == expected.shape)
         let spatial = expected.shape[2] * expected.shape[3]
         let withBias = expected.values.enumerated().map { $0.element + bias.scalars[($0.offset / spatial) % c.weight[0]] }
-        expectClose(y.scalars, withBias, tolerance: 1e-5)
+        assertClose(y.scalars, withBias, rtol: 1e-5, atol: 1e-5)
     }
 
     @Test(arguments: cases)
@@ -51,7 +52,7 @@ struct ConvolutionTests {
                                                         weightShape: transposedWeight, stride: c.stride, padding: c.padding,
                                                         outputPadding: outputPadding, dilation: c.dilation)
         #expect(y.shape == expected.shape)
-        expectClose(y.scalars, expected.values, tolerance: 1e-5)
+        assertClose(y.scalars, expected.values, rtol: 1e-5, atol: 1e-5)
     }
 
     @Test func dcganShapes() {
@@ -109,8 +110,8 @@ struct PoolingTests {
         #expect(small.upsampleNearest(scale: 2).scalars == [1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4])
         // PyTorch: F.interpolate(x, scale_factor=2, mode="bilinear", align_corners=False)
         let bilinear = small.upsampleBilinear(scale: 2)
-        expectClose(bilinear.scalars, [1.0, 1.25, 1.75, 2.0, 1.5, 1.75, 2.25, 2.5,
-                                       2.5, 2.75, 3.25, 3.5, 3.0, 3.25, 3.75, 4.0])
+        assertClose(bilinear.scalars, [1.0, 1.25, 1.75, 2.0, 1.5, 1.75, 2.25, 2.5,
+                                       2.5, 2.75, 3.25, 3.5, 3.0, 3.25, 3.75, 4.0], rtol: 1e-5, atol: 1e-5)
     }
 
     @Test func poolingGradients() {
@@ -146,7 +147,7 @@ struct RandomShapeOracleTests {
             let expected = ReferenceKernels.conv2d(input: x.scalars, inputShape: x.shape, weight: w.scalars, weightShape: w.shape,
                                                    stride: stride, padding: padding, dilation: dilation)
             #expect(y.shape == expected.shape, "trial \(trial)")
-            expectClose(y.scalars, expected.values, tolerance: 1e-5)
+            assertClose(y.scalars, expected.values, rtol: 1e-5, atol: 1e-5)
 
             // The transposed layer maps y's shape back; compare with its oracle.
             let t = convTranspose2d(y, weight: w, stride: SpatialSize(height: stride.0, width: stride.1),
@@ -156,7 +157,7 @@ struct RandomShapeOracleTests {
                                                              weightShape: w.shape, stride: stride, padding: padding,
                                                              outputPadding: (0, 0), dilation: dilation)
             #expect(t.shape == expectedT.shape, "trial \(trial)")
-            expectClose(t.scalars, expectedT.values, tolerance: 1e-4)
+            assertClose(t.scalars, expectedT.values, rtol: 1e-4, atol: 1e-4)
         }
     }
 
@@ -175,14 +176,14 @@ struct RandomShapeOracleTests {
             let expected = ReferenceKernels.conv2d(input: x.scalars, inputShape: inputShape, weight: w.scalars,
                                                    weightShape: weightShape, stride: (2, 2), padding: (1, 1), dilation: (1, 1))
             #expect(y.shape == [batch, 5, 7, 7] && y.shape == expected.shape)
-            expectClose(y.scalars, expected.values, tolerance: 1e-5)
+            assertClose(y.scalars, expected.values, rtol: 1e-5, atol: 1e-5)
 
             let outputGradient = randomTensor(y.shape, seed: 33)
             let grads = gradients(of: (y * outputGradient).sum(), withRespectTo: [x, w])
             let expectedInput = ReferenceKernels.convTranspose2d(input: outputGradient.scalars, inputShape: y.shape,
                                                                  weight: w.scalars, weightShape: weightShape, stride: (2, 2),
                                                                  padding: (1, 1), outputPadding: (0, 0), dilation: (1, 1))
-            expectClose(grads[0].scalars, expectedInput.values, tolerance: 1e-4)
+            assertClose(grads[0].scalars, expectedInput.values, rtol: 1e-4, atol: 1e-4)
             var expectedWeight = [Float](repeating: 0, count: w.count)
             for index in 0..<w.count {
                 var unit = [Float](repeating: 0, count: w.count)
@@ -191,14 +192,14 @@ struct RandomShapeOracleTests {
                                                        weightShape: weightShape, stride: (2, 2), padding: (1, 1), dilation: (1, 1))
                 expectedWeight[index] = zip(response.values, outputGradient.scalars).reduce(0) { $0 + $1.0 * $1.1 }
             }
-            expectClose(grads[1].scalars, expectedWeight, tolerance: 1e-3)
+            assertClose(grads[1].scalars, expectedWeight, rtol: 1e-3, atol: 1e-3)
 
             // The same layer transposed: col2im over several blocks.
             let t = convTranspose2d(y, weight: w, stride: 2, padding: 1)
             let expectedT = ReferenceKernels.convTranspose2d(input: y.scalars, inputShape: y.shape, weight: w.scalars,
                                                              weightShape: weightShape, stride: (2, 2), padding: (1, 1),
                                                              outputPadding: (0, 0), dilation: (1, 1))
-            expectClose(t.scalars, expectedT.values, tolerance: 1e-4)
+            assertClose(t.scalars, expectedT.values, rtol: 1e-4, atol: 1e-4)
 
             // Its backward pass shares one im2col between the input and weight
             // gradients; the recorded pass (createGraph) runs them separately.
@@ -210,8 +211,8 @@ struct RandomShapeOracleTests {
             let expectedTransposedInput = ReferenceKernels.conv2d(input: transposedSeed.scalars, inputShape: transposedSeed.shape,
                                                                   weight: w.scalars, weightShape: weightShape, stride: (2, 2),
                                                                   padding: (1, 1), dilation: (1, 1))
-            expectClose(shared[0].scalars, expectedTransposedInput.values, tolerance: 1e-4)
-            expectClose(shared[1].scalars, separate[1].scalars, tolerance: 1e-4)
+            assertClose(shared[0].scalars, expectedTransposedInput.values, rtol: 1e-4, atol: 1e-4)
+            assertClose(shared[1].scalars, separate[1].scalars, rtol: 1e-4, atol: 1e-4)
         }
     }
 
@@ -220,7 +221,7 @@ struct RandomShapeOracleTests {
         for trial in 0..<20 {
             let m = 1 + Int(random.next() % 70), k = 1 + Int(random.next() % 140), n = 1 + Int(random.next() % 70)
             let a = randomTensor([m, k], seed: UInt64(trial)), b = randomTensor([k, n], seed: UInt64(50 + trial))
-            expectClose(matmul(a, b).scalars, ReferenceKernels.matmul(a.scalars, b.scalars, m: m, k: k, n: n), tolerance: 1e-5)
+            assertClose(matmul(a, b).scalars, ReferenceKernels.matmul(a.scalars, b.scalars, m: m, k: k, n: n), rtol: 1e-5, atol: 1e-5)
         }
     }
 }

@@ -1,5 +1,6 @@
 import Testing
 @testable import SwiftGANTensor
+import SwiftGANTestSupport
 
 extension GradientCheck {
     /// Records a test issue for every element whose gradient disagrees with
@@ -8,17 +9,6 @@ extension GradientCheck {
                _ function: ([Tensor]) -> Tensor) {
         let found = mismatches(inputs, function)
         #expect(found.isEmpty, "\(found.count) gradient mismatches, first: \(found.prefix(3))", sourceLocation: sourceLocation)
-    }
-}
-
-/// Asserts two float arrays agree elementwise within `tolerance` (absolute + relative).
-func expectClose(_ actual: [Float], _ expected: [Float], tolerance: Float = 1e-5,
-                 sourceLocation: SourceLocation = #_sourceLocation) {
-    #expect(actual.count == expected.count, "count \(actual.count) vs \(expected.count)", sourceLocation: sourceLocation)
-    for (index, (a, e)) in zip(actual, expected).enumerated() {
-        let ok = (a.isNaN && e.isNaN) || Swift.abs(a - e) <= tolerance * (1 + Swift.abs(e))
-        #expect(ok, "element \(index): \(a) vs expected \(e)", sourceLocation: sourceLocation)
-        if !ok { return }
     }
 }
 

@@ -1,5 +1,6 @@
 import Testing
 @testable import SwiftGANTensor
+import SwiftGANTestSupport
 
 @Suite("Matrix multiplication")
 struct MatmulTests {
@@ -16,10 +17,10 @@ struct MatmulTests {
     func agreesWithOracle(m: Int, k: Int, n: Int) {
         let a = randomTensor([m, k], seed: UInt64(m * 1000 + k)), b = randomTensor([k, n], seed: UInt64(n))
         let expected = ReferenceKernels.matmul(a.scalars, b.scalars, m: m, k: k, n: n)
-        expectClose(matmul(a, b).scalars, expected, tolerance: 1e-5)
-        expectClose(matmul(a.transposed(), b, transposeA: true).scalars, expected, tolerance: 1e-5)
-        expectClose(matmul(a, b.transposed(), transposeB: true).scalars, expected, tolerance: 1e-5)
-        expectClose(matmul(a.transposed(), b.transposed(), transposeA: true, transposeB: true).scalars, expected, tolerance: 1e-5)
+        assertClose(matmul(a, b).scalars, expected, rtol: 1e-5, atol: 1e-5)
+        assertClose(matmul(a.transposed(), b, transposeA: true).scalars, expected, rtol: 1e-5, atol: 1e-5)
+        assertClose(matmul(a, b.transposed(), transposeB: true).scalars, expected, rtol: 1e-5, atol: 1e-5)
+        assertClose(matmul(a.transposed(), b.transposed(), transposeA: true, transposeB: true).scalars, expected, rtol: 1e-5, atol: 1e-5)
     }
 
     /// Products of 2M multiply-adds or more are split into row blocks (when
@@ -32,10 +33,10 @@ struct MatmulTests {
             #expect(m * k * n >= BLAS.singleThreadedBelow)
             let a = randomTensor([m, k], seed: UInt64(m + k)), b = randomTensor([k, n], seed: UInt64(n + 7))
             let expected = ReferenceKernels.matmul(a.scalars, b.scalars, m: m, k: k, n: n)
-            expectClose(matmul(a, b).scalars, expected, tolerance: 1e-4)
-            expectClose(matmul(a.transposed(), b, transposeA: true).scalars, expected, tolerance: 1e-4)
-            expectClose(matmul(a, b.transposed(), transposeB: true).scalars, expected, tolerance: 1e-4)
-            expectClose(matmul(a.transposed(), b.transposed(), transposeA: true, transposeB: true).scalars, expected, tolerance: 1e-4)
+            assertClose(matmul(a, b).scalars, expected, rtol: 1e-4, atol: 1e-4)
+            assertClose(matmul(a.transposed(), b, transposeA: true).scalars, expected, rtol: 1e-4, atol: 1e-4)
+            assertClose(matmul(a, b.transposed(), transposeB: true).scalars, expected, rtol: 1e-4, atol: 1e-4)
+            assertClose(matmul(a.transposed(), b.transposed(), transposeA: true, transposeB: true).scalars, expected, rtol: 1e-4, atol: 1e-4)
 
             // C (a block inside a wider matrix, ldc = n + 3) += 2 · A · B.
             let ldc = n + 3
@@ -53,7 +54,7 @@ struct MatmulTests {
                 block += c[(row * ldc)..<(row * ldc + n)]
                 margin += c[(row * ldc + n)..<((row + 1) * ldc)]
             }
-            expectClose(block, expected.map { 1 + 2 * $0 }, tolerance: 1e-4)
+            assertClose(block, expected.map { 1 + 2 * $0 }, rtol: 1e-4, atol: 1e-4)
             #expect(margin.allSatisfy { $0 == 1 }, "columns outside the block were written")
         }
     }
@@ -68,14 +69,14 @@ struct MatmulTests {
                 let right = b.slice(axis: 0, start: j, end: j + 1).reshaped([5, 2])
                 let expected = ReferenceKernels.matmul(left.scalars, right.scalars, m: 4, k: 5, n: 2)
                 let actual = c.slice(axis: 0, start: i, end: i + 1).slice(axis: 1, start: j, end: j + 1).scalars
-                expectClose(actual, expected)
+                assertClose(actual, expected, rtol: 1e-5, atol: 1e-5)
             }
         }
         // [..., M, K] x [K, N] uses one GEMM.
         let flat = matmul(a, randomTensor([5, 6], seed: 3))
         #expect(flat.shape == [2, 3, 4, 6])
         let single = matmul(a.reshaped([24, 5]), randomTensor([5, 6], seed: 3))
-        expectClose(flat.scalars, single.scalars)
+        assertClose(flat.scalars, single.scalars, rtol: 1e-5, atol: 1e-5)
     }
 
     @Test func matmulGradients() {
@@ -103,10 +104,10 @@ struct LinearOpTests {
             let fused = linear(x, weight: weight, bias: bias)
             let reference = matmul(x, weight, transposeB: true) + bias
             #expect(fused.shape == reference.shape)
-            expectClose(fused.scalars, reference.scalars, tolerance: 1e-6)
+            assertClose(fused.scalars, reference.scalars, rtol: 1e-6, atol: 1e-6)
             GradientCheck().check([x, weight, bias]) { linear($0[0], weight: $0[1], bias: $0[2]) }
         }
         let empty = linear(Tensor.zeros([2, 0]), weight: Tensor.zeros([3, 0]), bias: bias.slice(axis: 0, start: 0, end: 3))
-        expectClose(empty.scalars, Array(bias.scalars.prefix(3)) + Array(bias.scalars.prefix(3)))
+        assertClose(empty.scalars, Array(bias.scalars.prefix(3)) + Array(bias.scalars.prefix(3)), rtol: 1e-5, atol: 1e-5)
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import SwiftGANTensor
+import SwiftGANTestSupport
 
 /// SwiftGAN's AVX-512 GEMM kernel against the plain-loop oracle: every
 /// transpose combination, both orientations, alpha and beta, strided
@@ -73,7 +74,7 @@ struct NativeGEMMTests {
                                 }
                             }
                         }
-                        expectClose(block, expected, tolerance: 1e-4)
+                        assertClose(block, expected, rtol: 1e-4, atol: 1e-4)
                         #expect(margin == marginBefore,
                                 "columns outside C were written (\(transposeA), \(transposeB), \(orientation), beta \(beta))")
                     }
@@ -108,7 +109,7 @@ struct NativeGEMMTests {
                 if column < n { block.append(value) } else { margin.append(value) }
             }
         }
-        expectClose(block, product, tolerance: 1e-4)
+        assertClose(block, product, rtol: 1e-4, atol: 1e-4)
         #expect(margin.allSatisfy { $0 == -7 } && (0..<offset).allSatisfy { storage.pointer[$0] == -7 })
     }
 
@@ -134,7 +135,7 @@ struct NativeGEMMTests {
                         }
                     }
                 }
-                expectClose(c, expected, tolerance: 1e-4)
+                assertClose(c, expected, rtol: 1e-4, atol: 1e-4)
             }
         }
     }
@@ -155,8 +156,8 @@ struct NativeGEMMTests {
         let single = withExecutionContext(threads: 1) { linear(x, weight: weight, bias: bias).scalars }
         let split = withExecutionContext(threads: 2) { linear(x, weight: weight, bias: bias).scalars }
         #expect(single == split)
-        expectClose(single, zip(matmul(x, weight, transposeB: true).scalars, (0..<(64 * 500)).map { bias.scalars[$0 % 500] })
-            .map { $0 + $1 }, tolerance: 1e-5)
+        assertClose(single, zip(matmul(x, weight, transposeB: true).scalars, (0..<(64 * 500)).map { bias.scalars[$0 % 500] })
+            .map { $0 + $1 }, rtol: 1e-5, atol: 1e-5)
     }
 
     private func transpose(_ values: [Float], rows: Int, columns: Int) -> [Float] {

@@ -1,5 +1,6 @@
 import Testing
 @testable import SwiftGANTensor
+import SwiftGANTestSupport
 
 @Suite("Fused batch normalisation")
 struct BatchNormalizationTests {
@@ -22,13 +23,13 @@ struct BatchNormalizationTests {
         let x = randomTensor(shape, seed: 1, low: -2, high: 3)
         let weight = randomTensor([shape[1]], seed: 2), bias = randomTensor([shape[1]], seed: 3)
         let fused = x.batchNormalized(weight: weight, bias: bias, epsilon: 1e-5)
-        expectClose(fused.output.scalars, Self.composed(x, weight, bias, epsilon: 1e-5).scalars, tolerance: 1e-5)
+        assertClose(fused.output.scalars, Self.composed(x, weight, bias, epsilon: 1e-5).scalars, rtol: 1e-5, atol: 1e-5)
         let axes = [0] + Array(2..<shape.count)
-        expectClose(fused.mean.scalars, x.mean(axes: axes).scalars, tolerance: 1e-6)
+        assertClose(fused.mean.scalars, x.mean(axes: axes).scalars, rtol: 1e-6, atol: 1e-6)
         let centred = x - x.mean(axes: axes, keepDims: true)
-        expectClose(fused.variance.scalars, (centred * centred).mean(axes: axes).scalars, tolerance: 1e-5)
+        assertClose(fused.variance.scalars, (centred * centred).mean(axes: axes).scalars, rtol: 1e-5, atol: 1e-5)
         let plain = x.batchNormalized(weight: nil, bias: nil, epsilon: 0.5)
-        expectClose(plain.output.scalars, Self.composed(x, nil, nil, epsilon: 0.5).scalars, tolerance: 1e-5)
+        assertClose(plain.output.scalars, Self.composed(x, nil, nil, epsilon: 0.5).scalars, rtol: 1e-5, atol: 1e-5)
     }
 
     /// A large channel mean next to a small spread: the output is centred
@@ -37,7 +38,7 @@ struct BatchNormalizationTests {
         let x = randomTensor([8, 2, 5, 5], seed: 4) * 0.01 + 1000
         let fused = x.batchNormalized(weight: nil, bias: nil, epsilon: 1e-5)
         let reference = Self.composed(x.detached(), nil, nil, epsilon: 1e-5)
-        expectClose(fused.output.scalars, reference.scalars, tolerance: 2e-2)
+        assertClose(fused.output.scalars, reference.scalars, rtol: 2e-2, atol: 2e-2)
     }
 
     @Test(arguments: shapes)
@@ -57,7 +58,7 @@ struct BatchNormalizationTests {
         let loss = (x.batchNormalized(weight: weight, bias: bias, epsilon: 1e-5).output * seed).sum()
         let fused = gradients(of: loss, withRespectTo: [x, weight, bias])
         let recorded = gradients(of: loss, withRespectTo: [x, weight, bias], createGraph: true)
-        for (a, b) in zip(fused, recorded) { expectClose(a.scalars, b.scalars, tolerance: 1e-4) }
+        for (a, b) in zip(fused, recorded) { assertClose(a.scalars, b.scalars, rtol: 1e-4, atol: 1e-4) }
     }
 
     /// Second order: the gradient of ‖d loss / dx‖² with respect to x and

@@ -1,5 +1,6 @@
 import Testing
 @testable import SwiftGANTensor
+import SwiftGANTestSupport
 
 /// The WGAN-GP penalty `mean((‖∂D(x̂)/∂x̂‖₂ − 1)²)` must backpropagate to the
 /// critic's parameters (double backward). Its parameter gradients are
@@ -90,8 +91,8 @@ struct SecondOrderTests {
         let points = randomTensor([5, 3], seed: 21)
         let penalty = Self.gradientPenalty(points: points) { matmul($0, w) }
         let norm = Float((0.36 + 0.64 + 1.44).squareRoot())
-        expectClose(penalty.scalars, [(norm - 1) * (norm - 1)], tolerance: 1e-5)
+        assertClose(penalty.scalars, [(norm - 1) * (norm - 1)], rtol: 1e-5, atol: 1e-5)
         let gradient = gradients(of: penalty, withRespectTo: [w])[0]
-        expectClose(gradient.scalars, [0.6, 0.8, 1.2].map { 2 * (norm - 1) * $0 / norm }, tolerance: 1e-5)
+        assertClose(gradient.scalars, [0.6, 0.8, 1.2].map { 2 * (norm - 1) * $0 / norm }, rtol: 1e-5, atol: 1e-5)
     }
 }

@@ -1,5 +1,6 @@
 import Testing
 @testable import SwiftGANTensor
+import SwiftGANTestSupport
 
 /// The Winograd path for stride-2, 4x4, padding-1 convolutions against the
 /// plain-loop oracle: all three products, on shapes with partial tiles
@@ -95,16 +96,16 @@ struct WinogradTests {
         let expected = ReferenceKernels.conv2d(input: x.scalars, inputShape: g.inputShape, weight: w.scalars,
                                                weightShape: g.weightShape, stride: (2, 2), padding: (1, 1), dilation: (1, 1))
         #expect(expected.shape == g.outputShape)
-        expectClose(Self.values(forward.output, expected.values.count),
-                    expected.values, tolerance: 1e-4)
+        assertClose(Self.values(forward.output, expected.values.count),
+                    expected.values, rtol: 1e-4, atol: 1e-4)
 
         let input = WinogradKernels.inputGradient(dy.storage.pointer, w.storage, plan)
         let expectedInput = ReferenceKernels.convTranspose2d(input: dy.scalars, inputShape: g.outputShape, weight: w.scalars,
                                                              weightShape: g.weightShape, stride: (2, 2), padding: (1, 1),
                                                              outputPadding: (0, 0), dilation: (1, 1))
         #expect(expectedInput.shape == g.inputShape)
-        expectClose(Self.values(input, expectedInput.values.count),
-                    expectedInput.values, tolerance: 1e-4)
+        assertClose(Self.values(input, expectedInput.values.count),
+                    expectedInput.values, rtol: 1e-4, atol: 1e-4)
 
         let weight = WinogradKernels.weightGradient(x.storage.pointer, dy.storage.pointer, plan)
         let expectedWeight = Self.weightGradientOracle(x.scalars, dy.scalars, c)
@@ -114,8 +115,8 @@ struct WinogradTests {
         // The forward pass with the weight gradient from the same transformed input.
         let both = WinogradKernels.forward(x.storage.pointer, w.storage, plan, weightGradientFor: dy.storage.pointer)
         let sharedWeight = try #require(both.weightGradient)
-        expectClose(Self.values(both.output, expected.values.count),
-                    expected.values, tolerance: 1e-4)
+        assertClose(Self.values(both.output, expected.values.count),
+                    expected.values, rtol: 1e-4, atol: 1e-4)
         Self.expectCloseToSums(Self.values(sharedWeight, expectedWeight.count), expectedWeight, magnitudes: weightMagnitudes)
         withExtendedLifetime((x, w, dy)) {}
     }
@@ -150,7 +151,7 @@ struct WinogradTests {
             let expected = ReferenceKernels.conv2d(input: x.scalars, inputShape: g.inputShape, weight: w.scalars,
                                                    weightShape: g.weightShape, stride: (2, 2), padding: (1, 1),
                                                    dilation: (1, 1))
-            expectClose(after, expected.values, tolerance: 1e-4)
+            assertClose(after, expected.values, rtol: 1e-4, atol: 1e-4)
             #expect(after != before)
             withExtendedLifetime((x, w)) {}
         }
@@ -207,20 +208,20 @@ struct WinogradTests {
             let y = conv2d(x, weight: w.detached(), stride: 2, padding: 1)
             let expected = ReferenceKernels.conv2d(input: x.scalars, inputShape: x.shape, weight: w.scalars, weightShape: w.shape,
                                                    stride: (2, 2), padding: (1, 1), dilation: (1, 1))
-            expectClose(y.scalars, expected.values, tolerance: 1e-4)
+            assertClose(y.scalars, expected.values, rtol: 1e-4, atol: 1e-4)
 
             let input = y.requiringGradient()
             let t = convTranspose2d(input, weight: w, stride: 2, padding: 1)
             let expectedT = ReferenceKernels.convTranspose2d(input: y.scalars, inputShape: y.shape, weight: w.scalars,
                                                              weightShape: w.shape, stride: (2, 2), padding: (1, 1),
                                                              outputPadding: (0, 0), dilation: (1, 1))
-            expectClose(t.scalars, expectedT.values, tolerance: 1e-4)
+            assertClose(t.scalars, expectedT.values, rtol: 1e-4, atol: 1e-4)
             let seed = randomTensor(t.shape, seed: 53)
             let grads = gradients(of: (t * seed).sum(), withRespectTo: [input, w])
             // d/d input of the transposed layer: the forward convolution of the seed.
             let expectedInput = ReferenceKernels.conv2d(input: seed.scalars, inputShape: seed.shape, weight: w.scalars,
                                                         weightShape: w.shape, stride: (2, 2), padding: (1, 1), dilation: (1, 1))
-            expectClose(grads[0].scalars, expectedInput.values, tolerance: 1e-4)
+            assertClose(grads[0].scalars, expectedInput.values, rtol: 1e-4, atol: 1e-4)
             // d/d weight: the convolution's weight gradient with the seed as its input.
             Self.expectCloseToSums(grads[1].scalars, Self.weightGradientOracle(seed.scalars, y.scalars, c),
                                    magnitudes: Self.weightGradientOracle(seed.scalars.map(Swift.abs), y.scalars.map(Swift.abs), c))

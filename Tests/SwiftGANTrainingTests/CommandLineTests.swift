@@ -4,6 +4,7 @@ import Testing
 @testable import SwiftGANTraining
 import SwiftGANNN
 import SwiftGANTensor
+import SwiftGANTestSupport
 
 /// The `gan` executable end to end.
 @Suite("Command line", .serialized)

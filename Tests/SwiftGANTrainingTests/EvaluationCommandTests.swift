@@ -5,6 +5,7 @@ import Testing
 import SwiftGANMetrics
 import SwiftGANNN
 import SwiftGANTensor
+import SwiftGANTestSupport
 
 /// `gan eval`, `gan classifier` and `gan train --eval-every` end to end.
 @Suite("Evaluation commands", .serialized)

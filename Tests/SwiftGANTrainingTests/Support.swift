@@ -4,12 +4,7 @@ import Testing
 @testable import SwiftGANTraining
 import SwiftGANNN
 import SwiftGANTensor
-
-func temporaryDirectory() -> String {
-    let path = NSTemporaryDirectory() + "swiftgan-training-\(UUID().uuidString)"
-    try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    return path
-}
+import SwiftGANTestSupport
 
 /// The picture in `tinyIDXDirectory`'s images.
 enum TinyPattern {
@@ -50,11 +45,16 @@ func ganExecutable() -> String {
     return url.appendingPathComponent("gan").path
 }
 
-/// Runs `gan` with `arguments`; returns the exit status and the combined output.
-func runGAN(_ arguments: [String], in directory: String? = nil) throws -> (status: Int32, output: String) {
+/// Runs `gan` with `arguments` (and `environment` added to this process's);
+/// returns the exit status and the combined output.
+func runGAN(_ arguments: [String], in directory: String? = nil,
+            environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: ganExecutable())
     process.arguments = arguments
+    if !environment.isEmpty {
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    }
     if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
     let pipe = Pipe()
     process.standardOutput = pipe

@@ -4,6 +4,7 @@ import Testing
 @testable import SwiftGANTraining
 import SwiftGANNN
 import SwiftGANTensor
+import SwiftGANTestSupport
 
 @Suite("Trainer")
 struct TrainerTests {
@@ -236,11 +237,11 @@ struct RunTests {
         let data = tinyIDXDirectory()
         let directory = temporaryDirectory() + "/run"
         _ = try TrainingRun.start(directory: directory, config: config(steps: 2, directory: data))
-        #expect(throws: DataError.self) { _ = try TrainingRun.start(directory: directory, config: config(steps: 2, directory: data)) }
+        #expect(throws: FileError.self) { _ = try TrainingRun.start(directory: directory, config: config(steps: 2, directory: data)) }
         _ = try TrainingRun.start(directory: directory, config: config(steps: 2, directory: data), overwrite: true)
         let foreign = temporaryDirectory()
         _ = FileManager.default.createFile(atPath: "\(foreign)/important.txt", contents: Data("keep".utf8))
-        #expect(throws: DataError.self) {
+        #expect(throws: FileError.self) {
             _ = try TrainingRun.start(directory: foreign, config: config(steps: 2, directory: data), overwrite: true)
         }
         #expect(FileManager.default.fileExists(atPath: "\(foreign)/important.txt"))
@@ -286,7 +287,8 @@ struct RunTests {
             let lengthCRC = bytes[(offset + 8)..<(offset + 12)].enumerated().reduce(UInt32(0)) { $0 | UInt32($1.element) << (8 * UInt32($1.offset)) }
             #expect(lengthCRC == CRC32C.masked(lengthBytes))
             let data = Array(bytes[(offset + 12)..<(offset + 12 + length)])
-            let dataCRC = bytes[(offset + 12 + length)..<(offset + 16 + length)].enumerated().reduce(UInt32(0)) { $0 | UInt32($1.element) << (8 * UInt32($1.offset)) }
+            let dataCRC = bytes[(offset + 12 + length)..<(offset + 16 + length)].enumerated()
+                .reduce(UInt32(0)) { $0 | UInt32($1.element) << (8 * UInt32($1.offset)) }
             #expect(dataCRC == CRC32C.masked(data))
             events.append(ProtoField.parse(data))
             offset += 16 + length
@@ -364,7 +366,7 @@ struct ConfigurationTests {
         try AtomicFile.write(Array(json.utf8), to: path)
         #expect(try RunConfig.read(path).training.learningRateDecay == false)
         try AtomicFile.write(Array("{\"model\": 3}".utf8), to: path)
-        #expect(throws: DataError.self) { try RunConfig.read(path) }
+        #expect(throws: FileError.self) { try RunConfig.read(path) }
     }
 
     @Test func presetsProduceValidConfigs() {

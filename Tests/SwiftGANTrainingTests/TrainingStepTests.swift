@@ -184,6 +184,6 @@ struct TrainingStepTests {
         var stripped = saved
         stripped.metadata = saved.metadata.filter { !$0.key.hasPrefix("swiftgan.rng.discriminator") }
         let other = try Trainer(config: config, dataset: dataset)
-        #expect(throws: DataError.self) { try other.restore(stripped, file: "stripped.safetensors") }
+        #expect(throws: FileError.self) { try other.restore(stripped, file: "stripped.safetensors") }
     }
 }

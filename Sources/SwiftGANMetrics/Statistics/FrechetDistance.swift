@@ -32,7 +32,7 @@ public struct FeatureStatistics: Sendable, Equatable {
                 centredTransposed[column * count + row] = value
             }
         }
-        var covariance = BLAS.dgemm(centredTransposed, centred, m: dimension, n: dimension, k: count)
+        var covariance = LAPACK.dgemm(centredTransposed, centred, m: dimension, n: dimension, k: count)
         for index in covariance.indices { covariance[index] /= Double(count - 1) }
         self.init(count: count, mean: mean, covariance: SymmetricMatrix(size: dimension, values: covariance))
     }

@@ -30,7 +30,8 @@ public struct ManifoldMetrics: Sendable, Equatable, Codable {
                 "ManifoldMetrics: features must be [N, D] and [M, D], got \(real.shape) and \(fake.shape)")
         let largestK = Swift.max(precisionRecallK, densityCoverageK)
         require(precisionRecallK >= 1 && densityCoverageK >= 1 && real.shape[0] > largestK && fake.shape[0] > precisionRecallK,
-                "ManifoldMetrics: need more than k points in each set (k = \(precisionRecallK), \(densityCoverageK)); got \(real.shape[0]) real, \(fake.shape[0]) fake")
+                "ManifoldMetrics: need more than k points in each set (k = \(precisionRecallK), \(densityCoverageK)); "
+                    + "got \(real.shape[0]) real, \(fake.shape[0]) fake")
         let realNearest = nearestDistances(real, real, k: largestK + 1)
         let fakeNearest = nearestDistances(fake, fake, k: precisionRecallK + 1)
         // Index k of the sorted distances: the k-th neighbour, index 0 being the point itself.

@@ -27,7 +27,7 @@ public struct SymmetricMatrix: Sendable, Equatable {
     /// Eigenvalues in ascending order and the matching orthonormal
     /// eigenvectors (column `j` of the row-major `vectors` belongs to `values[j]`).
     public func eigendecomposition() -> (values: [Double], vectors: [Double]) {
-        guard let result = BLAS.symmetricEigendecomposition(values, n: size) else {
+        guard let result = LAPACK.symmetricEigendecomposition(values, n: size) else {
             fatalError("SymmetricMatrix: LAPACK dsyevd did not converge on a \(size)x\(size) matrix (NaN or Inf entries?)")
         }
         return result
@@ -44,7 +44,7 @@ public struct SymmetricMatrix: Sendable, Equatable {
         let roots = eigenvalues.map { $0 > 0 ? $0.squareRoot() : 0 }
         var scaled = vectors
         for row in 0..<size { for column in 0..<size { scaled[row * size + column] *= roots[column] } }
-        var result = BLAS.dgemm(scaled, Self.transpose(vectors, size), m: size, n: size, k: size)
+        var result = LAPACK.dgemm(scaled, Self.transpose(vectors, size), m: size, n: size, k: size)
         Self.symmetrize(&result, size)
         return SymmetricMatrix(size: size, values: result)
     }
@@ -52,8 +52,8 @@ public struct SymmetricMatrix: Sendable, Equatable {
     /// `self · other · self`, which is symmetric when both are.
     public func sandwiching(_ other: SymmetricMatrix) -> SymmetricMatrix {
         require(other.size == size, "SymmetricMatrix.sandwiching: sizes \(size) and \(other.size) differ")
-        let left = BLAS.dgemm(values, other.values, m: size, n: size, k: size)
-        var result = BLAS.dgemm(left, values, m: size, n: size, k: size)
+        let left = LAPACK.dgemm(values, other.values, m: size, n: size, k: size)
+        var result = LAPACK.dgemm(left, values, m: size, n: size, k: size)
         Self.symmetrize(&result, size)
         return SymmetricMatrix(size: size, values: result)
     }
@@ -61,7 +61,7 @@ public struct SymmetricMatrix: Sendable, Equatable {
     /// The matrix product (not symmetric in general, so returned as values).
     public static func * (a: SymmetricMatrix, b: SymmetricMatrix) -> [Double] {
         require(a.size == b.size, "SymmetricMatrix *: sizes \(a.size) and \(b.size) differ")
-        return BLAS.dgemm(a.values, b.values, m: a.size, n: a.size, k: a.size)
+        return LAPACK.dgemm(a.values, b.values, m: a.size, n: a.size, k: a.size)
     }
 
     private static func transpose(_ values: [Double], _ n: Int) -> [Double] {

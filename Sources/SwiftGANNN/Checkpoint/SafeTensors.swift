@@ -42,7 +42,9 @@ public enum SafeTensors {
         for entry in tensors.entries {
             let size = entry.tensor.count * (entry.storedType == .int64 ? 8 : 4)
             let shape = entry.tensor.shape.map(String.init).joined(separator: ",")
-            fields.append("\(jsonString(entry.key)):{\"dtype\":\"\(entry.storedType.rawValue)\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(offset + size)]}")
+            let description = "{\"dtype\":\"\(entry.storedType.rawValue)\",\"shape\":[\(shape)],"
+                + "\"data_offsets\":[\(offset),\(offset + size)]}"
+            fields.append("\(jsonString(entry.key)):\(description)")
             offset += size
         }
         header += fields.joined(separator: ",") + "}"
@@ -67,7 +69,7 @@ public enum SafeTensors {
     }
 
     /// Writes `tensors` to `path` atomically (temporary file, fsync, rename).
-    /// - Throws: `CheckpointError` if the file cannot be written.
+    /// - Throws: `FileError` if the file cannot be written.
     public static func write(_ tensors: StateDict, metadata: [String: String] = [:], to path: String) throws {
         try AtomicFile.write(encode(tensors, metadata: metadata), to: path)
     }
@@ -91,21 +93,21 @@ public enum SafeTensors {
     // MARK: Reading
 
     /// Reads a safetensors file.
-    /// - Throws: `CheckpointError` naming the file and the problem: missing or
+    /// - Throws: `FileError` naming the file and the problem: missing or
     ///   unreadable file, truncated header or data, invalid JSON, an
     ///   unsupported dtype, offsets that disagree with a shape, overlap, leave
     ///   gaps or run past the end of the file.
     public static func read(_ path: String) throws -> Contents {
         guard let data = FileManager.default.contents(atPath: path) else {
             let exists = FileManager.default.fileExists(atPath: path)
-            throw CheckpointError(file: path, problem: exists ? "cannot read the file" : "no such file")
+            throw FileError(file: path, problem: exists ? "cannot read the file" : "no such file")
         }
         return try decode([UInt8](data), file: path)
     }
 
     /// Parses the bytes of a safetensors file; `file` names it in errors.
     public static func decode(_ bytes: [UInt8], file: String) throws -> Contents {
-        func fail(_ problem: String) -> CheckpointError { CheckpointError(file: file, problem: problem) }
+        func fail(_ problem: String) -> FileError { FileError(file: file, problem: problem) }
         guard bytes.count >= 8 else {
             throw fail("not a safetensors file: \(bytes.count) bytes is too short for the 8-byte header length")
         }
@@ -161,7 +163,9 @@ public enum SafeTensors {
             }
             guard !overflow, count.multipliedReportingOverflow(by: type.byteSize).partialValue == end - begin,
                   !count.multipliedReportingOverflow(by: type.byteSize).overflow else {
-                throw fail("tensor '\(key)': shape \(shape) of \(dtypeName) needs \(overflow ? "too many" : String(count * type.byteSize)) bytes but data_offsets [\(begin), \(end)] hold \(end - begin)")
+                let needed = overflow ? "too many" : String(count * type.byteSize)
+                throw fail("tensor '\(key)': shape \(shape) of \(dtypeName) needs \(needed) bytes "
+                           + "but data_offsets [\(begin), \(end)] hold \(end - begin)")
             }
             descriptors.append(Descriptor(key: key, type: type, shape: shape, begin: begin, end: end))
         }
@@ -248,7 +252,7 @@ extension Module {
     }
 
     /// Loads a safetensors file into this module (strictly by default).
-    /// - Throws: `CheckpointError` for file problems, `StateDictError` for key or shape problems.
+    /// - Throws: `FileError` for file problems, `StateDictError` for key or shape problems.
     public func load(from path: String, strict: Bool = true) throws {
         try loadStateDict(SafeTensors.read(path).tensors, strict: strict)
     }

@@ -34,6 +34,9 @@ public final class ExecutionContext: Sendable, CustomStringConvertible {
     /// Whether parallel regions use SwiftGAN's spinning worker threads
     /// (`false`: Dispatch's `concurrentPerform`, for comparisons).
     public let usesWorkerPool: Bool
+    /// The first-order backward shortcuts allowed (all by default; the
+    /// differentiable rules run for the others).
+    public let fusedGradients: Set<FusedGradient>
 
     let workers: WorkerPool
     let buffers: BufferPool
@@ -48,19 +51,22 @@ public final class ExecutionContext: Sendable, CustomStringConvertible {
     ///   - gemm: `.native` falls back to `.openBLAS` on a CPU without AVX-512.
     ///   - bufferPoolBytes: how much freed memory the pool keeps for reuse.
     public convenience init(threads: Int, gemm: GEMMBackend = .native, allowsWinograd: Bool = true,
-                            usesWorkerPool: Bool = true, bufferPoolBytes: Int = 512 << 20) {
+                            usesWorkerPool: Bool = true, fusedGradients: Set<FusedGradient> = Set(FusedGradient.allCases),
+                            bufferPoolBytes: Int = 512 << 20) {
         self.init(threads: threads, gemm: gemm, allowsWinograd: allowsWinograd, usesWorkerPool: usesWorkerPool,
-                  workers: WorkerPool(), buffers: BufferPool(capacityBytes: bufferPoolBytes),
+                  fusedGradients: fusedGradients, workers: WorkerPool(), buffers: BufferPool(capacityBytes: bufferPoolBytes),
                   winogradKernels: WinogradKernelCache(), multiplyAddCounter: nil)
     }
 
-    init(threads: Int, gemm: GEMMBackend, allowsWinograd: Bool, usesWorkerPool: Bool, workers: WorkerPool,
-         buffers: BufferPool, winogradKernels: WinogradKernelCache, multiplyAddCounter: MultiplyAddCounter?) {
+    init(threads: Int, gemm: GEMMBackend, allowsWinograd: Bool, usesWorkerPool: Bool, fusedGradients: Set<FusedGradient>,
+         workers: WorkerPool, buffers: BufferPool, winogradKernels: WinogradKernelCache,
+         multiplyAddCounter: MultiplyAddCounter?) {
         require(threads >= 1, "ExecutionContext: thread count \(threads) must be at least 1")
         self.threads = threads
         self.gemm = gemm == .native && !NativeGEMM.isAvailable ? .openBLAS : gemm
         self.allowsWinograd = allowsWinograd
         self.usesWorkerPool = usesWorkerPool
+        self.fusedGradients = fusedGradients
         self.workers = workers
         self.buffers = buffers
         self.winogradKernels = winogradKernels
@@ -69,16 +75,17 @@ public final class ExecutionContext: Sendable, CustomStringConvertible {
 
     /// This context with some settings replaced, sharing its pools.
     public func with(threads: Int? = nil, gemm: GEMMBackend? = nil, allowsWinograd: Bool? = nil,
-                     usesWorkerPool: Bool? = nil) -> ExecutionContext {
+                     usesWorkerPool: Bool? = nil, fusedGradients: Set<FusedGradient>? = nil) -> ExecutionContext {
         with(threads: threads, gemm: gemm, allowsWinograd: allowsWinograd, usesWorkerPool: usesWorkerPool,
-             multiplyAddCounter: multiplyAddCounter)
+             fusedGradients: fusedGradients, multiplyAddCounter: multiplyAddCounter)
     }
 
     func with(threads: Int?, gemm: GEMMBackend?, allowsWinograd: Bool?, usesWorkerPool: Bool?,
-              multiplyAddCounter: MultiplyAddCounter?) -> ExecutionContext {
+              fusedGradients: Set<FusedGradient>?, multiplyAddCounter: MultiplyAddCounter?) -> ExecutionContext {
         ExecutionContext(threads: threads ?? self.threads, gemm: gemm ?? self.gemm,
                          allowsWinograd: allowsWinograd ?? self.allowsWinograd,
-                         usesWorkerPool: usesWorkerPool ?? self.usesWorkerPool, workers: workers, buffers: buffers,
+                         usesWorkerPool: usesWorkerPool ?? self.usesWorkerPool,
+                         fusedGradients: fusedGradients ?? self.fusedGradients, workers: workers, buffers: buffers,
                          winogradKernels: winogradKernels, multiplyAddCounter: multiplyAddCounter)
     }
 
@@ -105,7 +112,9 @@ public final class ExecutionContext: Sendable, CustomStringConvertible {
     }
 
     public var description: String {
-        "ExecutionContext(threads: \(threads), gemm: \(gemm.rawValue), winograd: \(allowsWinograd), pool: \(usesWorkerPool))"
+        let fused = fusedGradients.map(\.rawValue).sorted().joined(separator: ", ")
+        return "ExecutionContext(threads: \(threads), gemm: \(gemm.rawValue), winograd: \(allowsWinograd), "
+            + "pool: \(usesWorkerPool), fused: [\(fused)])"
     }
 }
 
@@ -122,17 +131,19 @@ public enum GEMMBackend: String, Sendable, CaseIterable {
 ///
 /// - Precondition: `threads >= 1`.
 public func withExecutionContext<R>(threads: Int? = nil, gemm: GEMMBackend? = nil, allowsWinograd: Bool? = nil,
-                                    usesWorkerPool: Bool? = nil, _ body: () throws -> R) rethrows -> R {
+                                    usesWorkerPool: Bool? = nil, fusedGradients: Set<FusedGradient>? = nil,
+                                    _ body: () throws -> R) rethrows -> R {
     let context = ExecutionContext.current.with(threads: threads, gemm: gemm, allowsWinograd: allowsWinograd,
-                                                usesWorkerPool: usesWorkerPool)
+                                                usesWorkerPool: usesWorkerPool, fusedGradients: fusedGradients)
     return try ExecutionContext.run(context, body)
 }
 
 /// Runs async `body` in the current context with the given settings replaced.
 public func withExecutionContext<R>(threads: Int? = nil, gemm: GEMMBackend? = nil, allowsWinograd: Bool? = nil,
-                                    usesWorkerPool: Bool? = nil, _ body: () async throws -> R) async rethrows -> R {
+                                    usesWorkerPool: Bool? = nil, fusedGradients: Set<FusedGradient>? = nil,
+                                    _ body: () async throws -> R) async rethrows -> R {
     let context = ExecutionContext.current.with(threads: threads, gemm: gemm, allowsWinograd: allowsWinograd,
-                                                usesWorkerPool: usesWorkerPool)
+                                                usesWorkerPool: usesWorkerPool, fusedGradients: fusedGradients)
     return try await ExecutionContext.run(context, body)
 }
 
@@ -147,7 +158,7 @@ extension ExecutionContext {
     package static func countingMultiplyAdds(_ body: () throws -> Void) rethrows -> Int {
         let counter = MultiplyAddCounter()
         let context = current.with(threads: nil, gemm: nil, allowsWinograd: nil, usesWorkerPool: nil,
-                                   multiplyAddCounter: counter)
+                                   fusedGradients: nil, multiplyAddCounter: counter)
         try run(context, body)
         return counter.total.load(ordering: .relaxed)
     }

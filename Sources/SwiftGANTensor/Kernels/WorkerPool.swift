@@ -139,9 +139,26 @@ final class WorkerPool: @unchecked Sendable {
         }
     }
 
-    /// A helper's loop: wait for a new region (polling, then sleeping), work on it.
+    /// A helper's loop: wait for a new region (polling, then sleeping), work
+    /// on it inside the region's execution context. The context stays bound
+    /// while consecutive regions share it (one binding per context change,
+    /// not per region: binding allocates).
     private func serve(_ helper: Helper, seen initial: Int) {
         var seen = initial
+        var next = nextJob(helper, seen: &seen)
+        while true {
+            let context = next.context
+            ExecutionContext.run(context) {
+                while next.context === context {
+                    Self.work(on: next)
+                    next = nextJob(helper, seen: &seen)
+                }
+            }
+        }
+    }
+
+    /// Waits for a region newer than `seen` that is still running, and returns it.
+    private func nextJob(_ helper: Helper, seen: inout Int) -> Job {
         while true {
             var latest = generation.load(ordering: .acquiring)
             var started = DispatchTime.now().uptimeNanoseconds
@@ -164,7 +181,7 @@ final class WorkerPool: @unchecked Sendable {
                 latest = generation.load(ordering: .acquiring)
             }
             seen = latest
-            if let job = current.withLock({ $0 }) { ExecutionContext.run(job.context) { Self.work(on: job) } }
+            if let job = current.withLock({ $0 }) { return job }
         }
     }
 

@@ -123,9 +123,8 @@ enum ConvolutionOps {
         let storage = ConvolutionKernels.inputGradient(outputGradient.storage.pointer, weight.storage, g)
         return Tensor.result("conv2dInputGradient", shape: g.inputShape, storage: storage,
                              inputs: [outputGradient, weight]) { context in
-            if context.needs(0) && context.needs(1) && !GradientMode.isEnabled {
-                // A first-order backward pass (nothing records it): both
-                // products come from one im2col of the incoming gradient.
+            if context.needs(0) && context.needs(1) && FusedGradient.transposedConvolution.isChosen {
+                // Both products from one im2col of the incoming gradient.
                 let both = ConvolutionKernels.forwardAndWeightGradient(
                     context.gradient.storage.pointer, weight.storage, outputGradient.storage.pointer, g)
                 return withExtendedLifetime((context.gradient, weight, outputGradient)) {

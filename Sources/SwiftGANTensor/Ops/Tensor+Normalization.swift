@@ -18,10 +18,9 @@ extension Tensor {
     /// mean and biased variance run over every other axis.
     ///
     /// One fused op: the statistics and the output take two passes over the
-    /// data, and the first-order backward pass two more. When the backward
-    /// pass is itself recorded (`createGraph: true`), the gradient is built
-    /// from differentiable tensor ops instead, so it can be differentiated
-    /// again.
+    /// data. Its backward rule is written in differentiable tensor ops
+    /// (`batchNormalizationGradients`), with a registered first-order
+    /// shortcut of two more passes (`FusedGradient.batchNormalization`).
     ///
     /// - Parameters:
     ///   - weight: `[C]`, or nil for 1.
@@ -51,7 +50,7 @@ extension Tensor {
         let weightIndex = weight == nil ? nil : 1, biasIndex = bias == nil ? nil : (weight == nil ? 1 : 2)
         let output = Tensor.result("batchNormalized", shape: shape, storage: storage, inputs: inputs) { context in
             var gradients: [Tensor?] = Array(repeating: nil, count: inputs.count)
-            if GradientMode.isEnabled {
+            if !FusedGradient.batchNormalization.isChosen {
                 let (dx, dWeight, dBias) = Tensor.batchNormalizationGradients(
                     input, weight: weight, gradient: context.gradient, epsilon: epsilon)
                 gradients[0] = context.needs(0) ? dx : nil

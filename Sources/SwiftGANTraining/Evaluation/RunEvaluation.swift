@@ -43,12 +43,14 @@ public enum EvaluationSetup {
     ///   `fashion-mnist` may use the shipped classifier.
     public static func classifier(featuresPath: String?, imageShape: [Int], dataName: String = "fashion-mnist") throws -> FeatureClassifier {
         if featuresPath == nil && dataName != "fashion-mnist" {
-            throw FileError(file: dataName, problem: "the shipped feature classifier was trained on Fashion-MNIST; train one for this data with `gan classifier train --data ...` and pass --features")
+            throw FileError(file: dataName, problem: "the shipped feature classifier was trained on Fashion-MNIST; "
+                                + "train one for this data with `gan classifier train --data ...` and pass --features")
         }
         let (classifier, _) = try featuresPath.map(FeatureClassifier.load) ?? FeatureClassifier.fashionMNIST()
         guard classifier.architecture.imageShape == imageShape else {
             throw FileError(file: featuresPath ?? FeatureClassifier.fashionMNISTFileName,
-                            problem: "the feature classifier takes images \(classifier.architecture.imageShape), but the data's are \(imageShape); train one with `gan classifier train` and pass --features")
+                            problem: "the feature classifier takes images \(classifier.architecture.imageShape), but the data's are "
+                                + "\(imageShape); train one with `gan classifier train` and pass --features")
         }
         return classifier
     }

@@ -1,6 +1,7 @@
 import Foundation
 import SwiftGANData
 import SwiftGANNN
+import SwiftGANTensor
 
 /// Appends one JSON object per line to `metrics.jsonl`.
 public final class MetricsLog {
@@ -10,11 +11,11 @@ public final class MetricsLog {
     public init(path: String) throws {
         if !FileManager.default.fileExists(atPath: path) {
             guard FileManager.default.createFile(atPath: path, contents: nil) else {
-                throw DataError(file: path, problem: "cannot create the metrics log")
+                throw FileError(file: path, problem: "cannot create the metrics log")
             }
         }
         guard let handle = FileHandle(forWritingAtPath: path) else {
-            throw DataError(file: path, problem: "cannot open the metrics log")
+            throw FileError(file: path, problem: "cannot open the metrics log")
         }
         self.path = path
         self.handle = handle
@@ -41,6 +42,6 @@ public final class MetricsLog {
                   let value = Int(line[range.upperBound...].prefix { $0.isNumber }) else { return false }
             return value <= step
         }
-        try SwiftGANNN.AtomicFile.write(Array((kept.joined(separator: "\n") + (kept.isEmpty ? "" : "\n")).utf8), to: path)
+        try AtomicFile.write(Array((kept.joined(separator: "\n") + (kept.isEmpty ? "" : "\n")).utf8), to: path)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import SwiftGANData
+import SwiftGANTensor
 
 /// Writes TensorBoard event files (`events.out.tfevents.<time>.<host>`):
 /// TFRecord framing (little-endian u64 length, masked CRC-32C of the length,
@@ -12,7 +13,7 @@ public final class TensorBoardWriter {
     private let handle: FileHandle
 
     /// Creates `directory` if needed and starts a new event file in it.
-    /// - Throws: `DataError` naming the path if it cannot be created.
+    /// - Throws: `FileError` naming the path if it cannot be created.
     public init(directory: String) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let host = ProcessInfo.processInfo.hostName.isEmpty ? "localhost" : ProcessInfo.processInfo.hostName
@@ -25,7 +26,7 @@ public final class TensorBoardWriter {
         }
         path = candidate
         guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
-            throw DataError(file: path, problem: "cannot create the TensorBoard event file")
+            throw FileError(file: path, problem: "cannot create the TensorBoard event file")
         }
         self.handle = handle
         // The first event names the file format version.
@@ -97,7 +98,7 @@ public final class TensorBoardWriter {
         do {
             try handle.write(contentsOf: Data(record))
         } catch {
-            throw DataError(file: path, problem: "cannot write: \(error.localizedDescription)")
+            throw FileError(file: path, problem: "cannot write: \(error.localizedDescription)")
         }
     }
 }

@@ -45,11 +45,11 @@ public struct DataSpec: Codable, Equatable, Sendable {
     }
 
     /// Loads the training set (`seed` fixes a mixture's points).
-    /// - Throws: `DataError` naming the file or directory when it cannot be read.
+    /// - Throws: `FileError` naming the file or directory when it cannot be read.
     public func load(seed: UInt64) throws -> ImageDataset {
         if let mixture { return mixture.dataset(count: limit ?? mixtureCount, seed: seed) }
         if name == "folder" {
-            guard let path else { throw DataError(file: "folder", problem: "an image folder needs a path") }
+            guard let path else { throw FileError(file: "folder", problem: "an image folder needs a path") }
             let dataset = try ImageFolder.load(directory: path, channels: channels ?? 3, size: imageSize)
             guard let limit, limit < dataset.count else { return dataset }
             return ImageDataset(images: dataset.images.slice(axis: 0, start: 0, end: limit),
@@ -82,15 +82,15 @@ public struct RunConfig: Codable, Equatable, Sendable {
     }
 
     /// Reads `config.json`.
-    /// - Throws: `DataError` naming the file when it is missing or invalid.
+    /// - Throws: `FileError` naming the file when it is missing or invalid.
     public static func read(_ path: String) throws -> RunConfig {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw DataError(file: path, problem: "no such file (is this a run directory?)")
+            throw FileError(file: path, problem: "no such file (is this a run directory?)")
         }
         do {
             return try JSONDecoder().decode(RunConfig.self, from: data)
         } catch {
-            throw DataError(file: path, problem: "not a valid run configuration: \(error)")
+            throw FileError(file: path, problem: "not a valid run configuration: \(error)")
         }
     }
 }

@@ -15,21 +15,21 @@ public struct SavedRun {
 
     /// - Parameter best: read `best.safetensors` (kept by `--eval-every`)
     ///   instead of the latest checkpoint.
-    /// - Throws: `DataError` naming the missing or invalid file.
+    /// - Throws: `FileError` naming the missing or invalid file.
     public init(directory: String, best: Bool = false) throws {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw DataError(file: directory, problem: "no such run directory")
+            throw FileError(file: directory, problem: "no such run directory")
         }
         self.directory = directory
         config = try RunConfig.read(TrainingRun.configPath(directory))
         let file = best ? TrainingRun.bestCheckpointPath(directory) : TrainingRun.checkpointPath(directory)
         if best && !FileManager.default.fileExists(atPath: file) {
-            throw DataError(file: file, problem: "no best checkpoint; train with --eval-every N to keep one")
+            throw FileError(file: file, problem: "no best checkpoint; train with --eval-every N to keep one")
         }
         checkpoint = try SafeTensors.read(file)
         guard let step = checkpoint.metadata["swiftgan.step"].flatMap(Int.init) else {
-            throw DataError(file: file, problem: "not a SwiftGAN training checkpoint (no step)")
+            throw FileError(file: file, problem: "not a SwiftGAN training checkpoint (no step)")
         }
         self.step = step
     }
@@ -39,12 +39,12 @@ public struct SavedRun {
 
     /// The generator (the EMA copy when `ema` is true, or when nil and one
     /// exists) in evaluation mode.
-    /// - Throws: `DataError` if EMA is requested but absent; `StateDictError`
+    /// - Throws: `FileError` if EMA is requested but absent; `StateDictError`
     ///   if the checkpoint does not fit the configured architecture.
     public func generator(ema: Bool? = nil) throws -> GeneratorModel {
         let useEMA = ema ?? hasEMA
         if useEMA && !hasEMA {
-            throw DataError(file: TrainingRun.checkpointPath(directory), problem: "the run kept no EMA generator; use --no-ema")
+            throw FileError(file: TrainingRun.checkpointPath(directory), problem: "the run kept no EMA generator; use --no-ema")
         }
         var random = RandomGenerator(seed: config.training.seed)
         let model = config.model.build(random: &random).generator

@@ -41,7 +41,7 @@ extension Trainer {
     }
 
     /// Restores state written by `checkpoint()` for the same configuration.
-    /// - Throws: `StateDictError`, `OptimizerStateError` or `DataError` naming
+    /// - Throws: `StateDictError`, `OptimizerStateError` or `FileError` naming
     ///   what does not match (for instance a checkpoint of another architecture).
     public func restore(_ contents: SafeTensors.Contents, file: String) throws {
         let state = contents.tensors, metadata = contents.metadata
@@ -51,7 +51,7 @@ extension Trainer {
               let epoch = metadata["swiftgan.loader_epoch"].flatMap(Int.init),
               let loaderStep = metadata["swiftgan.loader_step"].flatMap(Int.init),
               let rng = metadata["swiftgan.rng"].flatMap(Self.decode) else {
-            throw DataError(file: file, problem: "not a SwiftGAN training checkpoint (missing step, loader or random state)")
+            throw FileError(file: file, problem: "not a SwiftGAN training checkpoint (missing step, loader or random state)")
         }
         for (prefix, module) in savedModules {
             for (path, stream) in module.namedRandomStreams() {
@@ -60,7 +60,7 @@ extension Trainer {
                 let legacyKey = key.hasSuffix(".random") ? String(key.dropLast(".random".count)) : key
                 guard let saved = (metadata[Self.randomStreamKey(key)] ?? metadata[Self.randomStreamKey(legacyKey)])
                     .flatMap(Self.decode) else {
-                    throw DataError(file: file, problem: "missing the random state of \(key)")
+                    throw FileError(file: file, problem: "missing the random state of \(key)")
                 }
                 stream.generator = RandomGenerator(state: saved)
             }

@@ -44,7 +44,7 @@ public final class TrainingRun {
     }
 
     /// Starts a new run in `directory`.
-    /// - Throws: `DataError` when the directory already holds a run (unless
+    /// - Throws: `FileError` when the directory already holds a run (unless
     ///   `overwrite`), data cannot be loaded, or files cannot be written;
     ///   `TrainingError.invalidConfiguration` for a bad configuration.
     public static func start(directory: String, config: RunConfig, overwrite: Bool = false) throws -> TrainingRun {
@@ -53,10 +53,10 @@ public final class TrainingRun {
             let contents = (try? manager.contentsOfDirectory(atPath: directory)) ?? []
             if !contents.isEmpty {
                 guard overwrite else {
-                    throw DataError(file: directory, problem: "already exists and is not empty; pass --overwrite to replace it or --resume to continue it")
+                    throw FileError(file: directory, problem: "already exists and is not empty; pass --overwrite to replace it or --resume to continue it")
                 }
                 guard contents.contains("config.json") else {
-                    throw DataError(file: directory, problem: "is not a SwiftGAN run directory; refusing to overwrite it")
+                    throw FileError(file: directory, problem: "is not a SwiftGAN run directory; refusing to overwrite it")
                 }
                 for entry in contents { try manager.removeItem(atPath: "\(directory)/\(entry)") }
             }
@@ -70,11 +70,11 @@ public final class TrainingRun {
     }
 
     /// Reopens the run in `directory` at its checkpoint; `steps` sets a new total.
-    /// - Throws: `DataError` naming a missing directory, config or checkpoint.
+    /// - Throws: `FileError` naming a missing directory, config or checkpoint.
     public static func resume(directory: String, steps: Int? = nil) throws -> TrainingRun {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw DataError(file: directory, problem: "no such run directory")
+            throw FileError(file: directory, problem: "no such run directory")
         }
         var config = try RunConfig.read(configPath(directory))
         if let steps {

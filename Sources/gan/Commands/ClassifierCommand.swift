@@ -135,7 +135,8 @@ struct ClassifierTrainCommand: ParsableCommand {
         let trainSet = try dataOptions.load(.train, limit: limit)
         let testSet = try dataOptions.load(.test)
         guard trainSet.imageShape[1] % 4 == 0 && trainSet.imageShape[2] % 4 == 0 else {
-            throw CLIError("\(dataOptions.data): images are \(trainSet.imageShape[1])x\(trainSet.imageShape[2]); the classifier needs sizes divisible by 4 (pass --image-size)")
+            let size = "\(trainSet.imageShape[1])x\(trainSet.imageShape[2])"
+            throw CLIError("\(dataOptions.data): images are \(size); the classifier needs sizes divisible by 4 (pass --image-size)")
         }
         let classes = max(trainSet.classCount, (trainSet.labels.max() ?? 0) + 1)
         let architecture = FeatureClassifier.Architecture(imageShape: trainSet.imageShape, width: width,

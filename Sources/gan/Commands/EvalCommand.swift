@@ -33,7 +33,8 @@ struct EvalCommand: ParsableCommand {
     @Flag(help: "Evaluate real training images (or mixture samples): the floor models are compared with.")
     var real = false
 
-    @Option(help: "The data for --samples and --real: fashion-mnist, ring8, grid25, a directory of IDX files, or an image folder (its own images are the reference).")
+    @Option(help: ArgumentHelp("The data for --samples and --real: fashion-mnist, ring8, grid25, a directory of IDX files, "
+                               + "or an image folder (its own images are the reference)."))
     var data: String = "fashion-mnist"
 
     @Option(help: "Image folders: resize to this square size.")
@@ -155,7 +156,8 @@ struct EvalCommand: ParsableCommand {
             return (mixture.sample(n, random: &random).points, nil, "real \(mixture.rawValue) samples", nil, spec)
         }
         guard spec.name != "folder" && against == "test" else {
-            throw CLIError("--real compares real train images with the test split; \(spec.name == "folder" ? "an image folder has no test split" : "--against train would compare them with themselves")")
+            let reason = spec.name == "folder" ? "an image folder has no test split" : "--against train would compare them with themselves"
+            throw CLIError("--real compares real train images with the test split; \(reason)")
         }
         let trainSet = try EvaluationSetup.labelledSplit(spec, .train, limit: count ?? 10_000)
         return (trainSet.images, trainSet.labels, "real \(spec.name) train images", nil, spec)
@@ -215,7 +217,8 @@ struct EvalReport: Encodable {
             let mixtureKind: Mixture2D = mixture.modeCount == 8 ? .ring8 : .grid25
             for result in PublishedMixtureResult.pacGANTable(for: mixtureKind) {
                 lines.append("    " + result.method.padding(toLength: 26, withPad: " ", startingAt: 0)
-                             + String(format: "modes %.1f  high quality %.1f%%  reverse KL %.2f", result.modesCaptured, result.highQualityPercent, result.reverseKL))
+                             + String(format: "modes %.1f  high quality %.1f%%  reverse KL %.2f", result.modesCaptured,
+                                      result.highQualityPercent, result.reverseKL))
             }
         }
         lines.append("")

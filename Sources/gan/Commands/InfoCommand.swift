@@ -47,13 +47,17 @@ struct InfoCommand: ParsableCommand {
                 throw CLIError("\(error)")
             }
             let discriminatorCount = saved.checkpoint.tensors.entries
-                .filter { $0.key.hasPrefix("discriminator.") && $0.storedType == .float32 && !$0.key.hasSuffix("running_mean") && !$0.key.hasSuffix("running_var") && !$0.key.hasSuffix("weight_u") && !$0.key.hasSuffix("weight_v") }
+                .filter { entry in
+                    entry.key.hasPrefix("discriminator.") && entry.storedType == .float32
+                        && !["running_mean", "running_var", "weight_u", "weight_v"].contains { entry.key.hasSuffix($0) }
+                }
                 .reduce(0) { $0 + $1.tensor.count }
             print("run: \(run)")
             print("step: \(saved.step) of \(saved.config.training.steps)")
             print("preset: \(saved.config.preset ?? "-")  model: \(saved.config.model.kind.rawValue)  objective: \(saved.config.training.objective.rawValue)")
             print("data: \(saved.config.data.name)  shape: \(saved.config.model.imageShape)  classes: \(saved.config.model.classCount)")
-            print("generator parameters: \(generator.parameterCount.formatted())  discriminator parameters: \(discriminatorCount.formatted())  EMA: \(saved.hasEMA ? "yes" : "no")")
+            print("generator parameters: \(generator.parameterCount.formatted())  "
+                  + "discriminator parameters: \(discriminatorCount.formatted())  EMA: \(saved.hasEMA ? "yes" : "no")")
             if let metrics = saved.lastMetrics { print("last metrics: \(metrics)") }
             print("config:")
             print(String(decoding: try saved.config.encoded(), as: UTF8.self), terminator: "")

@@ -8,7 +8,7 @@ import Glibc
 /// reader sees either the old file or the complete new one, never a mix.
 public enum AtomicFile {
     /// Writes `bytes` to `path` atomically.
-    /// - Throws: `CheckpointError` naming the path and the system error.
+    /// - Throws: `FileError` naming the path and the system error.
     public static func write(_ bytes: [UInt8], to path: String) throws {
         try write(to: path) { append in try append(bytes) }
     }
@@ -20,8 +20,8 @@ public enum AtomicFile {
         let url = URL(fileURLWithPath: path)
         let directory = url.deletingLastPathComponent().path
         let temporary = "\(directory)/.\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        func failure(_ what: String) -> CheckpointError {
-            CheckpointError(file: path, problem: "\(what): \(String(cString: strerror(errno)))")
+        func failure(_ what: String) -> FileError {
+            FileError(file: path, problem: "\(what): \(String(cString: strerror(errno)))")
         }
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw failure("cannot create temporary file \(temporary)") }

@@ -1,6 +1,7 @@
+
 /// A problem with a file or directory: names it and says what is wrong
-/// (the field, key, size or value involved). Checkpoints, datasets, images
-/// and logs all report through this one type.
+/// (the field, key, size or value involved). Checkpoints, datasets, images,
+/// arrays, configurations and logs all report through this one type.
 public struct FileError: Error, CustomStringConvertible, Equatable {
     /// The file or directory.
     public var file: String
@@ -14,6 +15,3 @@ public struct FileError: Error, CustomStringConvertible, Equatable {
 
     public var description: String { "\(file): \(problem)" }
 }
-
-/// Errors reading or writing checkpoints (safetensors, atomic writes).
-public typealias CheckpointError = FileError
