@@ -86,10 +86,24 @@ struct ModuleTests {
         #expect(model.isTraining, "summary restores the mode")
     }
 
-    @Test func snakeCaseNames() {
-        #expect(Module.snakeCase("runningMean") == "running_mean")
-        #expect(Module.snakeCase("numBatchesTracked") == "num_batches_tracked")
-        #expect(Module.snakeCase("fc1") == "fc1")
+    /// Keys are the Swift names unless the class declares another:
+    /// BatchNorm's running statistics carry PyTorch's names; an undeclared
+    /// camelCase property keeps its Swift spelling (which the shipped models'
+    /// key tests would catch), and a subclass's declarations add to its
+    /// superclass's.
+    @Test func declaredStateKeys() {
+        final class Block: Module {
+            let firstLayer: Linear
+            let scaleFactor: Parameter
+            override class var stateKeys: [String: String] { ["firstLayer": "fc1"] }
+            init(random: inout RandomGenerator) {
+                firstLayer = Linear(2, 2, random: &random)
+                scaleFactor = Parameter(Tensor.ones([2]))
+            }
+        }
+        var random = anyGenerator()
+        #expect(Block(random: &random).stateDict().keys.sorted() == ["fc1.bias", "fc1.weight", "scaleFactor"])
+        #expect(BatchNorm2d(3).stateDict().keys.sorted() == ["bias", "num_batches_tracked", "running_mean", "running_var", "weight"])
     }
 
     @Test func arraysOfModulesAreIndexed() {

@@ -2,12 +2,15 @@ import SwiftGANTensor
 
 /// The base class of every layer and model (PyTorch `nn.Module`).
 ///
-/// A module finds its parameters, buffers and child modules by reflecting
-/// over its stored properties: a property of type `Parameter`, `Buffer`,
-/// `Module` (or an optional of one), or `[Module]` is registered under the
-/// property's name converted to snake_case (`runningMean` → `running_mean`,
-/// `labelEmbedding` → `label_embedding`), so state-dict keys match the
-/// equivalent PyTorch module (`main.0.weight`, `main.1.running_mean`).
+/// A module finds its parameters, buffers, random streams and child modules
+/// by reflecting over its stored properties: a property of type `Parameter`,
+/// `Buffer`, `RandomStream`, `Module` (or an optional of one), or `[Module]`
+/// is registered under its state-dict key: the Swift name as written, or
+/// the key the class declares in `stateKeys` (`runningMean` →
+/// `running_mean`), so keys match the equivalent PyTorch module
+/// (`main.0.weight`, `main.1.running_mean`) and renaming a Swift property
+/// cannot silently rename a key without a declaration saying so. The keys of
+/// every shipped model are pinned against PyTorch's `state_dict()`.
 /// Arrays of modules contribute `name.0`, `name.1`, …; `Sequential` names its
 /// children `0`, `1`, ….
 ///
@@ -58,6 +61,11 @@ open class Module {
 
     // MARK: Registration (reflection)
 
+    /// The state-dict keys of this class's registered properties where they
+    /// differ from the Swift names (`["runningMean": "running_mean"]`);
+    /// subclasses add theirs to their superclass's.
+    open class var stateKeys: [String: String] { [:] }
+
     /// Parameters owned directly by this module, in declaration order.
     open var localParameters: [(name: String, parameter: Parameter)] {
         reflectedProperties().compactMap { name, value in (value as? Parameter).map { (name, $0) } }
@@ -94,25 +102,12 @@ open class Module {
             mirrors.append(current)
             mirror = current.superclassMirror
         }
+        let keys = type(of: self).stateKeys
         var result: [(String, Any)] = []
         for current in mirrors.reversed() {
             for child in current.children {
                 guard let label = child.label, !label.hasPrefix("_"), !label.hasPrefix("$") else { continue }
-                result.append((Module.snakeCase(label), child.value))
-            }
-        }
-        return result
-    }
-
-    /// `runningMean` → `running_mean`.
-    static func snakeCase(_ name: String) -> String {
-        var result = ""
-        for character in name {
-            if character.isUppercase {
-                if !result.isEmpty { result.append("_") }
-                result.append(contentsOf: character.lowercased())
-            } else {
-                result.append(character)
+                result.append((keys[label] ?? label, child.value))
             }
         }
         return result

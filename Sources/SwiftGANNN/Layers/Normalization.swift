@@ -11,6 +11,11 @@ import SwiftGANTensor
 public class BatchNorm: Module {
     public let weight: Parameter?
     public let bias: Parameter?
+    /// PyTorch's names for the running statistics.
+    public override class var stateKeys: [String: String] {
+        ["runningMean": "running_mean", "runningVar": "running_var", "numBatchesTracked": "num_batches_tracked"]
+    }
+
     public let runningMean: Buffer?
     public let runningVar: Buffer?
     public let numBatchesTracked: Buffer?

@@ -105,6 +105,7 @@ public final class Mixture2DDiscriminator: DiscriminatorModel {
 /// embedding (size = class count) is concatenated to z, then the MLP trunk.
 public final class ConditionalGenerator: GeneratorModel {
     let labelEmbedding: Embedding
+    public override class var stateKeys: [String: String] { ["labelEmbedding": "label_embedding"] }
     let model: Sequential
 
     public init(_ config: ModelConfig, random: inout RandomGenerator) {
@@ -136,6 +137,7 @@ public final class ConditionalGenerator: GeneratorModel {
 /// `projection`, the score is ψ(φ(x)) + ⟨embed(y), φ(x)⟩ (Miyato & Koyama 2018).
 public final class ConditionalDiscriminator: DiscriminatorModel {
     let labelEmbedding: Embedding
+    public override class var stateKeys: [String: String] { ["labelEmbedding": "label_embedding"] }
     let model: Sequential
     let head: Linear?
 
