@@ -36,10 +36,10 @@ let package = Package(
         .library(name: "SwiftGANData", targets: ["SwiftGANData"]),
         .library(name: "SwiftGANMetrics", targets: ["SwiftGANMetrics"]),
         .library(name: "SwiftGANTraining", targets: ["SwiftGANTraining"]),
-        .executable(name: "gan", targets: ["gan"]),
+        .executable(name: "gan", targets: ["gan"])
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
     ],
     targets: [
         // MARK: - C shims
@@ -117,7 +117,7 @@ let package = Package(
                 "SwiftGANData",
                 "SwiftGANMetrics",
                 "SwiftGANTraining",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser")
             ]
         ),
 
@@ -160,6 +160,6 @@ let package = Package(
             name: "SwiftGANDataTests",
             dependencies: ["SwiftGANTestSupport", "SwiftGANData", "SwiftGANNN", "SwiftGANTensor"],
             resources: [.copy("Fixtures")]
-        ),
+        )
     ]
 )

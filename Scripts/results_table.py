@@ -47,7 +47,8 @@ for name in ORDER:
 
 lines = [START, ""]
 if image_rows:
-    lines += ["| preset | command | training time | FID ↓ | KID ↓ | classifier score ↑ | precision | recall | density | coverage | classes ≥ 1% | samples |",
+    lines += ["| preset | command | training time | FID ↓ | KID ↓ | classifier score ↑ | precision | recall | density | coverage "
+              "| classes ≥ 1% | samples |",
               "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"] + image_rows + [""]
 if mixture_rows:
     lines += ["| 2-D run | command | training time | modes captured | high quality | reverse KL | samples |",

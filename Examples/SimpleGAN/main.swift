@@ -17,16 +17,17 @@ let generator = Sequential([
     Linear(100, 256, random: &random), LeakyReLU(0.2),
     Linear(256, 512, random: &random), LeakyReLU(0.2),
     Linear(512, 1024, random: &random), LeakyReLU(0.2),
-    Linear(1024, 784, random: &random), Tanh(),
+    Linear(1024, 784, random: &random), Tanh()
 ])
 let discriminator = Sequential([
     Linear(784, 512, random: &random), LeakyReLU(0.2),
     Linear(512, 256, random: &random), LeakyReLU(0.2),
-    Linear(256, 1, random: &random),
+    Linear(256, 1, random: &random)
 ])
 let optimizerG = Adam(generator.parameters(), learningRate: 2e-4, betas: (0.5, 0.999))
 let optimizerD = Adam(discriminator.parameters(), learningRate: 2e-4, betas: (0.5, 0.999))
-let ones = Tensor.ones([64, 1]), zeros = Tensor.zeros([64, 1])
+let ones = Tensor.ones([64, 1])
+let zeros = Tensor.zeros([64, 1])
 
 for step in 1...steps {
     let real = loader.next().images.reshaped([64, 784])
@@ -34,7 +35,8 @@ for step in 1...steps {
 
     // D step: real labelled 1, G(z) (detached) labelled 0.
     let fake = generator(z)
-    let lossD = Loss.binaryCrossEntropyWithLogits(discriminator(real), ones)
+    let lossD =
+        Loss.binaryCrossEntropyWithLogits(discriminator(real), ones)
         + Loss.binaryCrossEntropyWithLogits(discriminator(fake.detached()), zeros)
     optimizerD.zeroGrad()
     lossD.backward()

@@ -50,12 +50,15 @@ public final class DataLoader: @unchecked Sendable {
     private let queue = DispatchQueue(label: "SwiftGAN.DataLoader")
 
     /// - Precondition: `batchSize > 0` and, with `dropLast`, at most the dataset size.
-    public init(_ dataset: ImageDataset, batchSize: Int, shuffle: Bool = true, dropLast: Bool = false,
-                horizontalFlip: Bool = false, seed: UInt64) {
+    public init(
+        _ dataset: ImageDataset, batchSize: Int, shuffle: Bool = true, dropLast: Bool = false,
+        horizontalFlip: Bool = false, seed: UInt64
+    ) {
         require(batchSize > 0, "DataLoader: batchSize \(batchSize) must be positive")
         require(dataset.count > 0, "DataLoader: the dataset is empty")
-        require(!dropLast || batchSize <= dataset.count,
-                     "DataLoader: batchSize \(batchSize) exceeds the dataset's \(dataset.count) examples with dropLast")
+        require(
+            !dropLast || batchSize <= dataset.count,
+            "DataLoader: batchSize \(batchSize) exceeds the dataset's \(dataset.count) examples with dropLast")
         self.dataset = dataset
         self.batchSize = batchSize
         self.shuffle = shuffle
@@ -74,8 +77,9 @@ public final class DataLoader: @unchecked Sendable {
     public var position: Position {
         get { current }
         set {
-            require(newValue.epoch >= 0 && newValue.step >= 0 && newValue.step < batchesPerEpoch,
-                         "DataLoader: position \(newValue) is outside an epoch of \(batchesPerEpoch) batches")
+            require(
+                newValue.epoch >= 0 && newValue.step >= 0 && newValue.step < batchesPerEpoch,
+                "DataLoader: position \(newValue) is outside an epoch of \(batchesPerEpoch) batches")
             current = newValue
             pending = nil
         }
@@ -94,7 +98,8 @@ public final class DataLoader: @unchecked Sendable {
             current.epoch += 1
             current.step = 0
         }
-        let upcoming = current, plan = self.plan
+        let upcoming = current
+        let plan = self.plan
         let result = PendingBatch()
         queue.async { result.fulfil(Self.assemble(plan: plan, at: upcoming)) }
         pending = (upcoming, result)

@@ -59,8 +59,9 @@ public enum Gzip {
     /// `bytes` compressed as one gzip member (level 6, like `gzip`).
     public static func compress(_ bytes: [UInt8]) -> [UInt8] {
         var stream = z_stream()
-        let status = deflateInit2_(&stream, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY,
-                                   ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
+        let status = deflateInit2_(
+            &stream, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY,
+            ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
         require(status == Z_OK, "Gzip.compress: zlib initialisation failed (\(status))")
         defer { deflateEnd(&stream) }
         var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, UInt(bytes.count))) + 32)

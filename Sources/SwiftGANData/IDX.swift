@@ -79,7 +79,8 @@ public enum IDX {
                 case .int32: values[index] = Float(Int32(bitPattern: bigEndianWord(at)))
                 case .float32: values[index] = Float(bitPattern: bigEndianWord(at))
                 case .float64:
-                    let high = UInt64(bigEndianWord(at)), low = UInt64(bigEndianWord(at + 4))
+                    let high = UInt64(bigEndianWord(at))
+                    let low = UInt64(bigEndianWord(at + 4))
                     values[index] = Float(Double(bitPattern: high << 32 | low))
                 }
             }
@@ -96,8 +97,10 @@ public enum IDX {
         require(shape.reduce(1, *) == values.count, "IDX.encodeUInt8: \(values.count) values for shape \(shape)")
         var bytes: [UInt8] = [0, 0, ElementType.uint8.rawValue, UInt8(shape.count)]
         for dimension in shape {
-            bytes += [UInt8(truncatingIfNeeded: dimension >> 24), UInt8(truncatingIfNeeded: dimension >> 16),
-                      UInt8(truncatingIfNeeded: dimension >> 8), UInt8(truncatingIfNeeded: dimension)]
+            bytes += [
+                UInt8(truncatingIfNeeded: dimension >> 24), UInt8(truncatingIfNeeded: dimension >> 16),
+                UInt8(truncatingIfNeeded: dimension >> 8), UInt8(truncatingIfNeeded: dimension)
+            ]
         }
         return bytes + values
     }

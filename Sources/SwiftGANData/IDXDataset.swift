@@ -15,8 +15,10 @@ public enum IDXDataset {
     public static let fashionMNISTDirectory = "/usr/share/datasets/fashion-mnist"
 
     /// Fashion-MNIST's class names.
-    public static let fashionMNISTClasses = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-                                             "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
+    public static let fashionMNISTClasses = [
+        "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+        "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"
+    ]
 
     /// The directory for a named dataset: `fashion-mnist` has a default
     /// location; any other name needs `directory`.
@@ -35,8 +37,10 @@ public enum IDXDataset {
     /// - Returns: images `[N, 1, H, W]` and labels.
     /// - Throws: `FileError` naming the file and the problem; when the
     ///   directory or files are missing it says how to install Fashion-MNIST.
-    public static func load(directory: String, split: Split, range: PixelRange = .minusOneToOne,
-                            limit: Int? = nil, classNames: [String]? = nil) throws -> ImageDataset {
+    public static func load(
+        directory: String, split: Split, range: PixelRange = .minusOneToOne,
+        limit: Int? = nil, classNames: [String]? = nil
+    ) throws -> ImageDataset {
         let imagesPath = try locate(directory: directory, stem: "\(split.filePrefix)-images-idx3-ubyte")
         let labelsPath = try locate(directory: directory, stem: "\(split.filePrefix)-labels-idx1-ubyte")
         let images = try IDX.read(imagesPath)
@@ -56,28 +60,36 @@ public enum IDXDataset {
         let labelValues = labels.values[0..<count].map { Int($0) }
         let classCount = (labelValues.max() ?? -1) + 1
         let names = classNames ?? (0..<Swift.max(classCount, 10)).map(String.init)
-        return ImageDataset(images: Tensor(scaled, shape: [count, 1, images.shape[1], images.shape[2]]),
-                            labels: labelValues, classNames: names)
+        return ImageDataset(
+            images: Tensor(scaled, shape: [count, 1, images.shape[1], images.shape[2]]),
+            labels: labelValues, classNames: names)
     }
 
     /// Loads a named dataset (`fashion-mnist`, or `mnist`/`kmnist`/any name with a `directory`).
-    public static func load(name: String, directory: String? = nil, split: Split,
-                            range: PixelRange = .minusOneToOne, limit: Int? = nil) throws -> ImageDataset {
+    public static func load(
+        name: String, directory: String? = nil, split: Split,
+        range: PixelRange = .minusOneToOne, limit: Int? = nil
+    ) throws -> ImageDataset {
         let location = try self.directory(forName: name, override: directory)
-        return try load(directory: location, split: split, range: range, limit: limit,
-                        classNames: name == "fashion-mnist" ? fashionMNISTClasses : nil)
+        return try load(
+            directory: location, split: split, range: range, limit: limit,
+            classNames: name == "fashion-mnist" ? fashionMNISTClasses : nil)
     }
 
     private static func locate(directory: String, stem: String) throws -> String {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw FileError(file: directory, problem: "no such directory"
-                + (directory == fashionMNISTDirectory ? "; install Fashion-MNIST with: sudo apt-get install -y dataset-fashion-mnist" : ""))
+            throw FileError(
+                file: directory,
+                problem: "no such directory"
+                    + (directory == fashionMNISTDirectory ? "; install Fashion-MNIST with: sudo apt-get install -y dataset-fashion-mnist" : ""))
         }
         for candidate in ["\(directory)/\(stem)", "\(directory)/\(stem).gz"] where FileManager.default.fileExists(atPath: candidate) {
             return candidate
         }
-        throw FileError(file: "\(directory)/\(stem)[.gz]", problem: "missing IDX file"
-            + (directory == fashionMNISTDirectory ? "; install Fashion-MNIST with: sudo apt-get install -y dataset-fashion-mnist" : ""))
+        throw FileError(
+            file: "\(directory)/\(stem)[.gz]",
+            problem: "missing IDX file"
+                + (directory == fashionMNISTDirectory ? "; install Fashion-MNIST with: sudo apt-get install -y dataset-fashion-mnist" : ""))
     }
 }

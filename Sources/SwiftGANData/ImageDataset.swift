@@ -29,8 +29,9 @@ public struct ImageDataset: Sendable {
 
     public init(images: Tensor, labels: [Int], classNames: [String]) {
         require(images.rank == 4, "ImageDataset: images must be [N, C, H, W], got \(images.shape)")
-        require(labels.count == images.shape[0],
-                     "ImageDataset: \(labels.count) labels for \(images.shape[0]) images")
+        require(
+            labels.count == images.shape[0],
+            "ImageDataset: \(labels.count) labels for \(images.shape[0]) images")
         self.images = images
         self.labels = labels
         self.classNames = classNames

@@ -16,8 +16,10 @@ public enum ImageFolder {
     /// - Returns: images `[N, channels, H, W]` with labels and class names.
     /// - Throws: `FileError` naming the file: a missing or empty directory, a
     ///   non-image file, an undecodable image, or mixed sizes without `size`.
-    public static func load(directory: String, channels: Int = 3, size: Int? = nil,
-                            range: PixelRange = .minusOneToOne) throws -> ImageDataset {
+    public static func load(
+        directory: String, channels: Int = 3, size: Int? = nil,
+        range: PixelRange = .minusOneToOne
+    ) throws -> ImageDataset {
         require(channels == 1 || channels == 3, "ImageFolder.load: channels must be 1 or 3, got \(channels)")
         require(size.map { $0 > 0 } ?? true, "ImageFolder.load: size must be positive")
         let (files, labels, classNames) = try listImages(directory)
@@ -29,8 +31,10 @@ public enum ImageFolder {
             if let size { image = image.resizedAndCropped(to: size) }
             if let shape = imageShape {
                 guard shape.height == image.height && shape.width == image.width else {
-                    throw FileError(file: file, problem: "image is \(image.width)x\(image.height) but \(shape.file) is "
-                                        + "\(shape.width)x\(shape.height); pass a size to resize them")
+                    throw FileError(
+                        file: file,
+                        problem: "image is \(image.width)x\(image.height) but \(shape.file) is "
+                            + "\(shape.width)x\(shape.height); pass a size to resize them")
                 }
             } else {
                 imageShape = (image.height, image.width, file)
@@ -39,8 +43,9 @@ public enum ImageFolder {
             planes.append(contentsOf: image.values.map { range.scale($0) })
         }
         let shape = imageShape!
-        return ImageDataset(images: Tensor(planes, shape: [files.count, channels, shape.height, shape.width]),
-                            labels: labels, classNames: classNames)
+        return ImageDataset(
+            images: Tensor(planes, shape: [files.count, channels, shape.height, shape.width]),
+            labels: labels, classNames: classNames)
     }
 
     /// Image files in `directory` with labels: flat, or one subdirectory per class.
@@ -52,7 +57,9 @@ public enum ImageFolder {
         }
         let entries = try visibleEntries(directory)
         let subdirectories = entries.filter { isDirectoryPath("\(directory)/\($0)") }
-        var files: [String] = [], labels: [Int] = [], classNames: [String] = []
+        var files: [String] = []
+        var labels: [Int] = []
+        var classNames: [String] = []
         if subdirectories.isEmpty {
             files = try entries.map { try checkedImage("\(directory)/\($0)") }
             labels = Array(repeating: 0, count: files.count)
@@ -129,7 +136,9 @@ struct FloatImage {
             let base = pixel * image.channels
             if channels == 1 {
                 if color {
-                    let r = Float(image.pixels[base]), g = Float(image.pixels[base + 1]), b = Float(image.pixels[base + 2])
+                    let r = Float(image.pixels[base])
+                    let g = Float(image.pixels[base + 1])
+                    let b = Float(image.pixels[base + 2])
                     values[pixel] = (r * 299 + g * 587 + b * 114) / 1000
                 } else {
                     values[pixel] = Float(image.pixels[base])
@@ -155,7 +164,8 @@ struct FloatImage {
         let newHeight = Swift.max(size, Int((Double(height) * scale).rounded()))
         let newWidth = Swift.max(size, Int((Double(width) * scale).rounded()))
         let resized = (newHeight == height && newWidth == width) ? self : resized(height: newHeight, width: newWidth)
-        let top = (newHeight - size) / 2, left = (newWidth - size) / 2
+        let top = (newHeight - size) / 2
+        let left = (newWidth - size) / 2
         var cropped = [Float](repeating: 0, count: channels * size * size)
         for channel in 0..<channels {
             for row in 0..<size {
@@ -176,7 +186,8 @@ struct FloatImage {
         var rows = [Float](repeating: 0, count: channels * height * newWidth)
         for channel in 0..<channels {
             for row in 0..<height {
-                let source = (channel * height + row) * width, destination = (channel * height + row) * newWidth
+                let source = (channel * height + row) * width
+                let destination = (channel * height + row) * newWidth
                 for (column, taps) in horizontal.enumerated() {
                     rows[destination + column] = taps.reduce(0) { $0 + $1.weight * values[source + $1.index] }
                 }
@@ -203,7 +214,8 @@ enum Resampling {
         return (0..<outputLength).map { output in
             if scale >= 1 {
                 // Area: the output pixel covers [output·scale, (output+1)·scale) of the input.
-                let start = Double(output) * scale, end = start + scale
+                let start = Double(output) * scale
+                let end = start + scale
                 var taps: [(Int, Float)] = []
                 var position = Int(start)
                 while Double(position) < end && position < inputLength {
@@ -215,7 +227,8 @@ enum Resampling {
             }
             // Bilinear with half-pixel centres, clamped at the edges.
             let source = Swift.max((Double(output) + 0.5) * scale - 0.5, 0)
-            let low = Swift.min(Int(source), inputLength - 1), high = Swift.min(low + 1, inputLength - 1)
+            let low = Swift.min(Int(source), inputLength - 1)
+            let high = Swift.min(low + 1, inputLength - 1)
             let fraction = Float(source - Double(low))
             return high == low || fraction == 0 ? [(index: low, weight: Float(1))] : [(index: low, weight: 1 - fraction), (index: high, weight: fraction)]
         }

@@ -9,15 +9,20 @@ public enum ImageGrid {
     ///
     /// H' = rows · (H·scale + padding) + padding with rows = ⌈N / nrow⌉, and
     /// W' = min(nrow, N) · (W·scale + padding) + padding.
-    public static func make(_ images: Tensor, nrow: Int = 8, padding: Int = 2, padValue: Float = -1,
-                            scale: Int = 1) -> Tensor {
+    public static func make(
+        _ images: Tensor, nrow: Int = 8, padding: Int = 2, padValue: Float = -1,
+        scale: Int = 1
+    ) -> Tensor {
         require(images.rank == 4 && images.shape[0] > 0, "ImageGrid.make: expected a non-empty [N, C, H, W], got \(images.shape)")
-        require(nrow > 0 && padding >= 0 && scale >= 1,
-                     "ImageGrid.make: nrow \(nrow) and scale \(scale) must be positive and padding \(padding) non-negative")
+        require(
+            nrow > 0 && padding >= 0 && scale >= 1,
+            "ImageGrid.make: nrow \(nrow) and scale \(scale) must be positive and padding \(padding) non-negative")
         let (count, channels) = (images.shape[0], images.shape[1])
         let (height, width) = (images.shape[2] * scale, images.shape[3] * scale)
-        let columns = Swift.min(nrow, count), rows = (count + columns - 1) / columns
-        let gridHeight = rows * (height + padding) + padding, gridWidth = columns * (width + padding) + padding
+        let columns = Swift.min(nrow, count)
+        let rows = (count + columns - 1) / columns
+        let gridHeight = rows * (height + padding) + padding
+        let gridWidth = columns * (width + padding) + padding
         var grid = [Float](repeating: padValue, count: channels * gridHeight * gridWidth)
         let source = images.scalars
         let (sourceHeight, sourceWidth) = (images.shape[2], images.shape[3])
@@ -39,8 +44,9 @@ public enum ImageGrid {
     /// An 8-bit PNG image from `[C, H, W]` values in `[-1, 1]` (C = 1 or 3):
     /// byte = clamp(round(((v + 1) / 2) · 255)), as torchvision's `save_image`.
     public static func pngImage(_ image: Tensor) -> RasterImage {
-        require(image.rank == 3 && (image.shape[0] == 1 || image.shape[0] == 3),
-                     "ImageGrid.pngImage: expected [1 or 3, H, W], got \(image.shape)")
+        require(
+            image.rank == 3 && (image.shape[0] == 1 || image.shape[0] == 3),
+            "ImageGrid.pngImage: expected [1 or 3, H, W], got \(image.shape)")
         let (channels, height, width) = (image.shape[0], image.shape[1], image.shape[2])
         let values = image.scalars
         var pixels = [UInt8](repeating: 0, count: channels * height * width)
@@ -55,8 +61,10 @@ public enum ImageGrid {
 
     /// Writes a batch `[N, C, H, W]` in `[-1, 1]` as a PNG grid, atomically.
     /// - Throws: `FileError` naming the path if it cannot be written.
-    public static func write(_ images: Tensor, to path: String, nrow: Int = 8, padding: Int = 2,
-                             padValue: Float = -1, scale: Int = 1) throws {
+    public static func write(
+        _ images: Tensor, to path: String, nrow: Int = 8, padding: Int = 2,
+        padValue: Float = -1, scale: Int = 1
+    ) throws {
         let bytes = try PNG.encode(pngImage(make(images, nrow: nrow, padding: padding, padValue: padValue, scale: scale)))
         try AtomicFile.write(bytes, to: path)
     }

@@ -14,12 +14,15 @@ public enum JPEG {
     public static func decode(_ bytes: [UInt8], file: String) throws -> RasterImage {
         guard isJPEG(bytes) else { throw FileError(file: file, problem: "not a JPEG file (no SOI marker)") }
         var pixels: UnsafeMutablePointer<UInt8>?
-        var width: Int32 = 0, height: Int32 = 0, channels: Int32 = 0
+        var width: Int32 = 0
+        var height: Int32 = 0
+        var channels: Int32 = 0
         var message = [CChar](repeating: 0, count: 256)
         let ok = bytes.withUnsafeBufferPointer { data in
             message.withUnsafeMutableBufferPointer { text in
-                swiftgan_jpeg_decode(data.baseAddress, data.count, &pixels, &width, &height, &channels,
-                                     text.baseAddress, text.count)
+                swiftgan_jpeg_decode(
+                    data.baseAddress, data.count, &pixels, &width, &height, &channels,
+                    text.baseAddress, text.count)
             }
         }
         guard ok == 1, let pixels else {
@@ -28,7 +31,8 @@ public enum JPEG {
         }
         defer { swiftgan_jpeg_free(pixels) }
         let count = Int(width) * Int(height) * Int(channels)
-        return RasterImage(width: Int(width), height: Int(height), channels: Int(channels),
-                         pixels: Array(UnsafeBufferPointer(start: pixels, count: count)))
+        return RasterImage(
+            width: Int(width), height: Int(height), channels: Int(channels),
+            pixels: Array(UnsafeBufferPointer(start: pixels, count: count)))
     }
 }

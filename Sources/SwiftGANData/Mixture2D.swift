@@ -47,7 +47,8 @@ public enum Mixture2D: String, Sendable, CaseIterable {
         let noise = Tensor.normal([count, 2], std: standardDeviation, random: &random).scalars
         let centres = modes
         for index in 0..<count {
-            var x: Float, y: Float
+            var x: Float
+            var y: Float
             switch self {
             case .ring8, .grid25:
                 let mode = Int(random.next() % UInt64(centres.count))
@@ -81,8 +82,9 @@ public enum Mixture2D: String, Sendable, CaseIterable {
         var random = RandomGenerator(seed: seed)
         let (points, indices) = sample(count, random: &random)
         let classes = Swift.max(modes.count, self == .moons ? 2 : 1)
-        return ImageDataset(images: points.reshaped([count, 1, 1, 2]), labels: indices.map { Swift.max($0, 0) },
-                            classNames: (0..<classes).map { "mode \($0)" })
+        return ImageDataset(
+            images: points.reshaped([count, 1, 1, 2]), labels: indices.map { Swift.max($0, 0) },
+            classNames: (0..<classes).map { "mode \($0)" })
     }
 }
 

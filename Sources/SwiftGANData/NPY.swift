@@ -30,8 +30,12 @@ public enum NPY {
     /// The bytes of a version 1.0 `.npy` file holding `tensor` as `type`
     /// (values are rounded and clamped for the integer types).
     public static func encode(_ tensor: Tensor, as type: ElementType = .float32) -> [UInt8] {
-        let shape = tensor.shape.isEmpty ? "()" : tensor.shape.count == 1 ? "(\(tensor.shape[0]),)"
-            : "(" + tensor.shape.map(String.init).joined(separator: ", ") + ")"
+        let shape =
+            tensor.shape.isEmpty
+            ? "()"
+            : tensor.shape.count == 1
+                ? "(\(tensor.shape[0]),)"
+                : "(" + tensor.shape.map(String.init).joined(separator: ", ") + ")"
         var header = "{'descr': '\(type.rawValue)', 'fortran_order': False, 'shape': \(shape), }"
         // Pad with spaces so the data starts on a 64-byte boundary, ending in a newline.
         let unpadded = 10 + header.utf8.count + 1
@@ -78,7 +82,8 @@ public enum NPY {
             throw fail("not a .npy file (missing the \\x93NUMPY magic)")
         }
         let major = bytes[6]
-        let headerLength: Int, headerStart: Int
+        let headerLength: Int
+        let headerStart: Int
         switch major {
         case 1:
             headerLength = Int(bytes[8]) | Int(bytes[9]) << 8

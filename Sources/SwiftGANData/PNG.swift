@@ -30,7 +30,8 @@ public enum PNG {
         // 8-bit sRGB samples with the file's own colour and alpha.
         image.format = image.format & (alphaFlag | colorFlag)
         let channels = (image.format & colorFlag != 0 ? 3 : 1) + (image.format & alphaFlag != 0 ? 1 : 0)
-        let width = Int(image.width), height = Int(image.height)
+        let width = Int(image.width)
+        let height = Int(image.height)
         guard width > 0, height > 0, width * height <= 1 << 28 else {
             png_image_free(&image)
             throw FileError(file: file, problem: "implausible PNG size \(width)x\(height)")

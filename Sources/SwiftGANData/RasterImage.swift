@@ -10,8 +10,9 @@ public struct RasterImage: Equatable, Sendable {
 
     public init(width: Int, height: Int, channels: Int, pixels: [UInt8]) {
         require([1, 2, 3, 4].contains(channels), "RasterImage: channels must be 1...4, got \(channels)")
-        require(pixels.count == width * height * channels,
-                     "RasterImage: \(pixels.count) bytes for \(width)x\(height)x\(channels)")
+        require(
+            pixels.count == width * height * channels,
+            "RasterImage: \(pixels.count) bytes for \(width)x\(height)x\(channels)")
         self.width = width
         self.height = height
         self.channels = channels

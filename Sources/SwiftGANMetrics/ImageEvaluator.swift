@@ -73,19 +73,23 @@ public final class ImageEvaluator: @unchecked Sendable {
     }
 
     /// Every metric for `samples` `[M, C, H, W]` in [-1, 1].
-    public func evaluate(samples: Tensor, kidSubsets: Int = 100, kidSubsetSize: Int = 1000, scoreSplits: Int = 10,
-                         seed: UInt64 = 0) -> ImageEvaluation {
+    public func evaluate(
+        samples: Tensor, kidSubsets: Int = 100, kidSubsetSize: Int = 1000, scoreSplits: Int = 10,
+        seed: UInt64 = 0
+    ) -> ImageEvaluation {
         if let problem = shapeProblem(samples) { fatalError("ImageEvaluator.evaluate: \(problem)") }
         let outputs = classifier.outputs(for: samples)
         let fid = FeatureStatistics.frechetDistance(FeatureStatistics(features: outputs.features), referenceStatistics)
-        let kid = KernelInceptionDistance.compute(real: referenceOutputs.features, fake: outputs.features,
-                                                  subsets: kidSubsets, subsetSize: kidSubsetSize, seed: seed)
+        let kid = KernelInceptionDistance.compute(
+            real: referenceOutputs.features, fake: outputs.features,
+            subsets: kidSubsets, subsetSize: kidSubsetSize, seed: seed)
         let score = ClassifierScore.compute(probabilities: outputs.probabilities, splits: Swift.min(scoreSplits, samples.shape[0]))
         let manifold = ManifoldMetrics.compute(real: referenceOutputs.features, fake: outputs.features)
         let histogram = ClassHistogram(predictedClasses: outputs.predictedClasses, classCount: classifier.architecture.classCount)
-        return ImageEvaluation(sampleCount: samples.shape[0], reference: reference, referenceCount: referenceOutputs.features.shape[0],
-                               fid: fid, kid: kid, classifierScore: score, manifold: manifold, classHistogram: histogram,
-                               classNames: classNames, classificationAccuracyScore: nil)
+        return ImageEvaluation(
+            sampleCount: samples.shape[0], reference: reference, referenceCount: referenceOutputs.features.shape[0],
+            fid: fid, kid: kid, classifierScore: score, manifold: manifold, classHistogram: histogram,
+            classNames: classNames, classificationAccuracyScore: nil)
     }
 }
 
@@ -101,8 +105,9 @@ public enum ClassificationAccuracyScore {
     ///   - recipe: how to train the fresh classifier (its architecture's
     ///     image shape and class count must fit the data).
     public static func compute(samples: Tensor, labels: [Int], test: ImageDataset, recipe: ClassifierTraining) -> Double {
-        let generated = ImageDataset(images: samples, labels: labels,
-                                     classNames: (0..<recipe.architecture.classCount).map(String.init))
+        let generated = ImageDataset(
+            images: samples, labels: labels,
+            classNames: (0..<recipe.architecture.classCount).map(String.init))
         let classifier = recipe.run(on: generated)
         return classifier.accuracy(images: test.images, labels: test.labels)
     }

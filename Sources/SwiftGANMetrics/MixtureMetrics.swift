@@ -31,13 +31,15 @@ public struct MixtureMetrics: Sendable, Equatable, Codable {
         let modes = mixture.modes
         require(!modes.isEmpty, "MixtureMetrics: \(mixture.rawValue) has no discrete modes")
         require(points.rank == 2 && points.shape[1] == 2, "MixtureMetrics: expected points [N, 2], got \(points.shape)")
-        let values = points.scalars, count = points.shape[0]
+        let values = points.scalars
+        let count = points.shape[0]
         let limit = 3 * Double(mixture.standardDeviation)
         var perMode = [Int](repeating: 0, count: modes.count)
         var highQuality = 0
         for index in 0..<count {
             let (x, y) = (Double(values[2 * index]), Double(values[2 * index + 1]))
-            var nearest = 0, nearestDistance = Double.infinity
+            var nearest = 0
+            var nearestDistance = Double.infinity
             for (mode, centre) in modes.enumerated() {
                 let distance = ((x - Double(centre.x)) * (x - Double(centre.x)) + (y - Double(centre.y)) * (y - Double(centre.y))).squareRoot()
                 if distance < nearestDistance { (nearest, nearestDistance) = (mode, distance) }
@@ -55,9 +57,10 @@ public struct MixtureMetrics: Sendable, Equatable, Codable {
                 return total + p * log(p * Double(modes.count))
             }
         }
-        return MixtureMetrics(sampleCount: count, modesCaptured: perMode.filter { $0 > 0 }.count, modeCount: modes.count,
-                              highQualityFraction: count == 0 ? 0 : Double(highQuality) / Double(count),
-                              reverseKL: reverseKL, samplesPerMode: perMode)
+        return MixtureMetrics(
+            sampleCount: count, modesCaptured: perMode.filter { $0 > 0 }.count, modeCount: modes.count,
+            highQualityFraction: count == 0 ? 0 : Double(highQuality) / Double(count),
+            reverseKL: reverseKL, samplesPerMode: perMode)
     }
 }
 
@@ -73,11 +76,15 @@ public struct PublishedMixtureResult: Sendable {
     public static func pacGANTable(for mixture: Mixture2D) -> [PublishedMixtureResult] {
         switch mixture {
         case .ring8:
-            return [.init(method: "GAN (PacGAN Table 1)", modesCaptured: 6.3, highQualityPercent: 98.2, reverseKL: 0.45),
-                    .init(method: "PacGAN4 (PacGAN Table 1)", modesCaptured: 7.8, highQualityPercent: 95.9, reverseKL: 0.07)]
+            return [
+                .init(method: "GAN (PacGAN Table 1)", modesCaptured: 6.3, highQualityPercent: 98.2, reverseKL: 0.45),
+                .init(method: "PacGAN4 (PacGAN Table 1)", modesCaptured: 7.8, highQualityPercent: 95.9, reverseKL: 0.07)
+            ]
         case .grid25:
-            return [.init(method: "GAN (PacGAN Table 1)", modesCaptured: 17.3, highQualityPercent: 94.8, reverseKL: 0.70),
-                    .init(method: "PacGAN4 (PacGAN Table 1)", modesCaptured: 24.8, highQualityPercent: 93.6, reverseKL: 0.04)]
+            return [
+                .init(method: "GAN (PacGAN Table 1)", modesCaptured: 17.3, highQualityPercent: 94.8, reverseKL: 0.70),
+                .init(method: "PacGAN4 (PacGAN Table 1)", modesCaptured: 24.8, highQualityPercent: 93.6, reverseKL: 0.04)
+            ]
         case .spiral, .moons:
             return []
         }

@@ -6,8 +6,10 @@ struct GAN: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gan",
         abstract: "SwiftGAN: train, sample and evaluate generative adversarial networks on the CPU.",
-        subcommands: [TrainCommand.self, SampleCommand.self, InterpolateCommand.self, ExportCommand.self, InfoCommand.self,
-                      EvalCommand.self, ClassifierCommand.self, BenchCommand.self],
+        subcommands: [
+            TrainCommand.self, SampleCommand.self, InterpolateCommand.self, ExportCommand.self, InfoCommand.self,
+            EvalCommand.self, ClassifierCommand.self, BenchCommand.self
+        ],
         defaultSubcommand: nil
     )
 }

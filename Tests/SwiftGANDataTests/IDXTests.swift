@@ -1,14 +1,17 @@
 import Foundation
-import Testing
-@testable import SwiftGANData
 import SwiftGANTensor
 import SwiftGANTestSupport
+import Testing
+
+@testable import SwiftGANData
 
 @Suite("IDX files")
 struct IDXTests {
     /// A 3-image 2x2 dataset in `directory`, gzip-compressed or raw.
-    func writeDataset(_ directory: String, compressed: Bool, prefix: String = "train",
-                      labelCount: Int = 3) {
+    func writeDataset(
+        _ directory: String, compressed: Bool, prefix: String = "train",
+        labelCount: Int = 3
+    ) {
         let images = IDX.encodeUInt8([0, 255, 51, 102, 1, 2, 3, 4, 255, 255, 0, 0], shape: [3, 2, 2])
         let labels = IDX.encodeUInt8(Array([9, 0, 3, 5].prefix(labelCount)), shape: [labelCount])
         let suffix = compressed ? ".gz" : ""

@@ -1,8 +1,9 @@
 import Foundation
-import Testing
-@testable import SwiftGANData
 import SwiftGANTensor
 import SwiftGANTestSupport
+import Testing
+
+@testable import SwiftGANData
 
 @Suite("PNG and image folders")
 struct ImageTests {
@@ -118,11 +119,15 @@ struct JPEGTests {
     /// The pixels of a binary PNM (P5 gray / P6 RGB) written by djpeg.
     func pnm(_ path: String) -> RasterImage {
         let bytes = [UInt8](FileManager.default.contents(atPath: path)!)
-        var fields: [String] = [], index = 0
+        var fields: [String] = []
+        var index = 0
         while fields.count < 4 {
             while bytes[index] == 0x20 || bytes[index] == 0x0A { index += 1 }
             var field = ""
-            while bytes[index] != 0x20 && bytes[index] != 0x0A { field.append(Character(UnicodeScalar(bytes[index]))); index += 1 }
+            while bytes[index] != 0x20 && bytes[index] != 0x0A {
+                field.append(Character(UnicodeScalar(bytes[index])))
+                index += 1
+            }
             fields.append(field)
         }
         index += 1

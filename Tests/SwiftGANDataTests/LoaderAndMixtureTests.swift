@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import SwiftGANData
 import SwiftGANTensor
+import Testing
+
+@testable import SwiftGANData
 
 @Suite("2D mixtures")
 struct MixtureTests {
@@ -34,7 +35,8 @@ struct MixtureTests {
         #expect(spiral.shape == [500, 2] && spiral.abs().max().item < 3)
         let moons = Mixture2D.moons.sample(500, random: &random)
         #expect(Set(moons.modeIndices) == [0, 1])
-        var sampler = MixtureSampler(.ring8, seed: 3), again = MixtureSampler(.ring8, seed: 3)
+        var sampler = MixtureSampler(.ring8, seed: 3)
+        var again = MixtureSampler(.ring8, seed: 3)
         #expect(sampler.next(10) == again.next(10) && sampler.next(5) != Mixture2D.ring8.sample(5, random: &random).points)
         let dataset = Mixture2D.grid25.dataset(count: 100, seed: 4)
         #expect(dataset.images.shape == [100, 1, 1, 2] && dataset.classCount == 25)
@@ -46,8 +48,9 @@ struct DataLoaderTests {
     func dataset(_ count: Int) -> ImageDataset {
         // Image i is filled with the value i; its label is i % 3.
         let values = (0..<count).flatMap { index in [Float](repeating: Float(index), count: 6) }
-        return ImageDataset(images: Tensor(values, shape: [count, 1, 2, 3]), labels: (0..<count).map { $0 % 3 },
-                            classNames: ["a", "b", "c"])
+        return ImageDataset(
+            images: Tensor(values, shape: [count, 1, 2, 3]), labels: (0..<count).map { $0 % 3 },
+            classNames: ["a", "b", "c"])
     }
 
     func ids(_ batch: DataLoader.Batch) -> [Int] {
@@ -57,7 +60,8 @@ struct DataLoaderTests {
     @Test func epochsCoverEveryExampleOnceInSeededOrder() {
         let loader = DataLoader(dataset(10), batchSize: 4, seed: 7)
         #expect(loader.batchesPerEpoch == 3)
-        var epoch0: [Int] = [], epoch1: [Int] = []
+        var epoch0: [Int] = []
+        var epoch1: [Int] = []
         for _ in 0..<3 { epoch0 += ids(loader.next()) }
         for _ in 0..<3 { epoch1 += ids(loader.next()) }
         #expect(epoch0.sorted() == Array(0..<10) && epoch1.sorted() == Array(0..<10))

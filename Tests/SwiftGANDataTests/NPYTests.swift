@@ -1,8 +1,9 @@
 import Foundation
-import Testing
-@testable import SwiftGANData
 import SwiftGANTensor
 import SwiftGANTestSupport
+import Testing
+
+@testable import SwiftGANData
 
 @Suite("NumPy .npy")
 struct NPYTests {
@@ -30,11 +31,12 @@ struct NPYTests {
             try NPY.write(tensor, to: path, as: type)
             let read = try NPY.read(path)
             #expect(read.elementType == type && read.tensor.shape == [3, 1, 2])
-            let expected: [Float] = switch type {
-            case .float32, .float64: tensor.scalars
-            case .uint8: [2, 0, 0, 255, 3, 7]
-            case .int64: [2, -2, 0, 255, 3, 7]
-            }
+            let expected: [Float] =
+                switch type {
+                case .float32, .float64: tensor.scalars
+                case .uint8: [2, 0, 0, 255, 3, 7]
+                case .int64: [2, -2, 0, 255, 3, 7]
+                }
             #expect(read.tensor.scalars == expected)
             // The header is padded so data starts on a 64-byte boundary.
             let bytes = [UInt8](FileManager.default.contents(atPath: path)!)

@@ -1,7 +1,7 @@
 import Foundation
-import Testing
 import SwiftGANData
 import SwiftGANTensor
+import Testing
 
 /// The README's data example (with a temporary folder standing in for "my-images").
 @Test func readmeDataExample() throws {

@@ -1,16 +1,19 @@
 import Foundation
-import Testing
-@testable import SwiftGANData
-import SwiftGANTestSupport
 import SwiftGANTensor
+import SwiftGANTestSupport
+import Testing
+
+@testable import SwiftGANData
 
 func writeFile(_ path: String, _ bytes: [UInt8]) {
     _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
 }
 
 /// Runs `body` and expects a `FileError` naming `file` whose problem contains `fragment`.
-func expectDataError(file: String, _ fragment: String, sourceLocation: SourceLocation = #_sourceLocation,
-                     _ body: () throws -> Void) {
+func expectDataError(
+    file: String, _ fragment: String, sourceLocation: SourceLocation = #_sourceLocation,
+    _ body: () throws -> Void
+) {
     do {
         try body()
         Issue.record("expected an error mentioning '\(fragment)'", sourceLocation: sourceLocation)

@@ -1,10 +1,11 @@
 import Foundation
-import Testing
 import SwiftGANData
 import SwiftGANNN
-@testable import SwiftGANMetrics
 import SwiftGANTensor
 import SwiftGANTestSupport
+import Testing
+
+@testable import SwiftGANMetrics
 
 @Suite("The feature classifier", .serialized)
 struct ClassifierTests {
@@ -40,8 +41,9 @@ struct ClassifierTests {
 
     @Test func fullEvaluationOfRealImagesIsNearTheFloor() throws {
         let (classifier, _) = try FeatureClassifier.fashionMNIST()
-        let evaluator = ImageEvaluator(classifier: classifier, referenceImages: Self.test.images.slice(axis: 0, start: 0, end: 1_000),
-                                       reference: "test")
+        let evaluator = ImageEvaluator(
+            classifier: classifier, referenceImages: Self.test.images.slice(axis: 0, start: 0, end: 1_000),
+            reference: "test")
         let train = try IDXDataset.load(name: "fashion-mnist", split: .train, limit: 1_000)
         let realReport = evaluator.evaluate(samples: train.images, kidSubsets: 20, kidSubsetSize: 500)
         // Blank images: one "class", far from the data.
@@ -59,10 +61,12 @@ struct ClassifierTests {
     @Test func trainingIsReproducible() throws {
         let small = try IDXDataset.load(name: "fashion-mnist", split: .train, limit: 1_024)
         let recipe = ClassifierTraining(architecture: .init(width: 4, featureDimension: 16), epochs: 2, batchSize: 64, seed: 7)
-        let first = recipe.run(on: small), second = recipe.run(on: small)
+        let first = recipe.run(on: small)
+        let second = recipe.run(on: small)
         #expect(first.stateDict() == second.stateDict())
-        let accuracy = first.accuracy(images: Self.test.images.slice(axis: 0, start: 0, end: 1_000),
-                                      labels: Array(Self.test.labels.prefix(1_000)))
+        let accuracy = first.accuracy(
+            images: Self.test.images.slice(axis: 0, start: 0, end: 1_000),
+            labels: Array(Self.test.labels.prefix(1_000)))
         #expect(accuracy > 0.5, "accuracy \(accuracy)")
     }
 
@@ -97,7 +101,7 @@ struct ReadmeEvaluationExampleTests {
         let (classifier, _) = try FeatureClassifier.fashionMNIST()
         let test = try IDXDataset.load(name: "fashion-mnist", split: .test)
         let evaluator = ImageEvaluator(classifier: classifier, referenceImages: test.images, reference: "fashion-mnist test")
-        let report = evaluator.evaluate(samples: samples)     // samples: [N, 1, 28, 28] in [-1, 1]
+        let report = evaluator.evaluate(samples: samples)  // samples: [N, 1, 28, 28] in [-1, 1]
         #expect(report.fid.isFinite && report.kid.subsetSize == 500 && report.manifold.precision > 0.5)
         #expect(report.classHistogram.classesCovered == 10)
     }

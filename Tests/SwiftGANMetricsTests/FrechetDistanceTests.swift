@@ -1,6 +1,7 @@
-import Testing
-@testable import SwiftGANMetrics
 import SwiftGANTensor
+import Testing
+
+@testable import SwiftGANMetrics
 
 @Suite("FID and the symmetric matrix square root")
 struct FrechetDistanceTests {

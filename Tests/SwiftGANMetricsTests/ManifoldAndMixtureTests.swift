@@ -1,8 +1,9 @@
 import Foundation
-import Testing
 import SwiftGANData
-@testable import SwiftGANMetrics
 import SwiftGANTensor
+import Testing
+
+@testable import SwiftGANMetrics
 
 @Suite("Precision, recall, density, coverage and the mixture metrics")
 struct ManifoldAndMixtureTests {
@@ -26,7 +27,8 @@ struct ManifoldAndMixtureTests {
     /// points -2.5…12.5, so recall is 13/100.
     @Test func constructedCloudsGiveKnownAnswers() {
         let real = line((0..<100).map(Float.init))
-        let near = (0..<10).map { Float($0) + 0.5 }, far = (0..<10).map { Float(200 + $0) }
+        let near = (0..<10).map { Float($0) + 0.5 }
+        let far = (0..<10).map { Float(200 + $0) }
         let metrics = ManifoldMetrics.compute(real: real, fake: line(near + far))
         #expect(metrics.precision == 0.5)
         #expect(metrics.recall == 0.13)
@@ -59,7 +61,7 @@ struct ManifoldAndMixtureTests {
     @Test func collapsedSamplerCapturesOneMode() {
         var random = RandomGenerator(seed: 9)
         let noise = Tensor.normal([2_500, 2], std: 0.01, random: &random)
-        let collapsed = noise + Tensor([1, 0], shape: [1, 2])   // everything at ring8's mode 0
+        let collapsed = noise + Tensor([1, 0], shape: [1, 2])  // everything at ring8's mode 0
         let metrics = MixtureMetrics.compute(points: collapsed, mixture: .ring8)
         #expect(metrics.modesCaptured == 1)
         #expect(Swift.abs(metrics.reverseKL! - log(8.0)) < 1e-12)

@@ -1,12 +1,14 @@
 import Foundation
-import Testing
-@testable import SwiftGANMetrics
 import SwiftGANTensor
+import Testing
+
+@testable import SwiftGANMetrics
 
 @Suite("KID and the classifier score")
 struct ScoreTests {
     @Test func kidOfWholeSetsMatchesTheNumPyMMD() {
-        let a = fixture("features_a").slice(axis: 0, start: 0, end: 300), b = fixture("features_b")
+        let a = fixture("features_a").slice(axis: 0, start: 0, end: 300)
+        let b = fixture("features_b")
         // One subset holding every row: the unbiased MMD² of the full sets.
         let kid = KernelInceptionDistance.compute(real: a, fake: b, subsets: 1, subsetSize: 300)
         #expect(kid.subsetSize == 300)
@@ -51,7 +53,7 @@ struct ScoreTests {
         let predicted = Array(repeating: 0, count: 500) + Array(repeating: 1, count: 490) + Array(repeating: 2, count: 10)
         let histogram = ClassHistogram(predictedClasses: predicted, classCount: 4)
         #expect(histogram.counts == [500, 490, 10, 0])
-        #expect(histogram.classesCovered == 3)   // 10 of 1000 is exactly 1%
+        #expect(histogram.classesCovered == 3)  // 10 of 1000 is exactly 1%
         #expect(ClassHistogram(predictedClasses: predicted.dropLast(), classCount: 4).classesCovered == 2)
     }
 }

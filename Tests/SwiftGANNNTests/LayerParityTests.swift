@@ -1,7 +1,8 @@
-import Testing
-@testable import SwiftGANNN
 import SwiftGANTensor
 import SwiftGANTestSupport
+import Testing
+
+@testable import SwiftGANNN
 
 /// Forward outputs and gradients of every layer against PyTorch golden values
 /// (Scripts/make_nn_fixtures.py): the same weights and inputs, the loss
@@ -36,8 +37,11 @@ struct LayerParityTests {
     @Test func convolutions() throws {
         var g = anyGenerator()
         try check("conv", Conv2d(3, 4, kernelSize: 3, stride: 2, padding: 1, random: &g))
-        try check("conv_dilated", Conv2d(2, 3, kernelSize: SpatialSize(height: 3, width: 2), stride: SpatialSize(height: 1, width: 2),
-                                         padding: SpatialSize(height: 2, width: 1), dilation: SpatialSize(height: 2, width: 1), random: &g))
+        try check(
+            "conv_dilated",
+            Conv2d(
+                2, 3, kernelSize: SpatialSize(height: 3, width: 2), stride: SpatialSize(height: 1, width: 2),
+                padding: SpatialSize(height: 2, width: 1), dilation: SpatialSize(height: 2, width: 1), random: &g))
         try check("convt", ConvTranspose2d(4, 2, kernelSize: 4, stride: 2, padding: 1, random: &g))
         try check("convt_outpad", ConvTranspose2d(3, 2, kernelSize: 3, stride: 2, padding: 1, outputPadding: 1, random: &g))
     }
@@ -82,14 +86,15 @@ struct LayerParityTests {
     @Test func spectralNorm() throws {
         var g = anyGenerator()
         let layer = spectralNormalized(Linear(5, 6, random: &g), random: &g)
-        try layer.loadStateDict({
-            var state = StateDict()
-            state.set("bias", gold("spectral.bias"))
-            state.set("weight_orig", gold("spectral.weight_orig"))
-            state.set("weight_u", gold("spectral.u0"))
-            state.set("weight_v", gold("spectral.v0"))
-            return state
-        }())
+        try layer.loadStateDict(
+            {
+                var state = StateDict()
+                state.set("bias", gold("spectral.bias"))
+                state.set("weight_orig", gold("spectral.weight_orig"))
+                state.set("weight_u", gold("spectral.u0"))
+                state.set("weight_v", gold("spectral.v0"))
+                return state
+            }())
         let input = gold("spectral.input")
         let output = layer(input)
         assertClose(output, gold("spectral.output"), rtol: 1e-5, atol: 1e-5, "spectral output")

@@ -1,7 +1,8 @@
-import Testing
-@testable import SwiftGANNN
 import SwiftGANTensor
 import SwiftGANTestSupport
+import Testing
+
+@testable import SwiftGANNN
 
 @Suite("Layers")
 struct LayerTests {
@@ -10,28 +11,32 @@ struct LayerTests {
         let check = GradientCheck()
         let x = Tensor.uniform([3, 4], low: -1, high: 1, random: &g)
         let linear = Linear(4, 2, random: &g)
-        #expect(check.mismatches([linear.weight.value, linear.bias!.value]) { p in
-            matmul(x, p[0], transposeB: true) + p[1]
-        }.isEmpty)
+        #expect(
+            check.mismatches([linear.weight.value, linear.bias!.value]) { p in
+                matmul(x, p[0], transposeB: true) + p[1]
+            }.isEmpty)
         // The layer's own forward gives the same gradients as the functional form.
         let viaLayer = gradients(of: (linear(x) * linear(x)).sum(), withRespectTo: [linear.weight.value, linear.bias!.value])
         let functional = { (w: Tensor, b: Tensor) -> Tensor in
             let y = matmul(x, w, transposeB: true) + b
             return (y * y).sum()
         }
-        let w = linear.weight.value.detached().requiringGradient(), b = linear.bias!.value.detached().requiringGradient()
+        let w = linear.weight.value.detached().requiringGradient()
+        let b = linear.bias!.value.detached().requiringGradient()
         let direct = gradients(of: functional(w, b), withRespectTo: [w, b])
         #expect(viaLayer[0] == direct[0] && viaLayer[1] == direct[1])
 
         let image = Tensor.uniform([2, 2, 5, 5], low: -1, high: 1, random: &g)
         let conv = Conv2d(2, 3, kernelSize: 3, stride: 2, padding: 1, random: &g)
-        #expect(check.mismatches([conv.weight.value, conv.bias!.value]) { p in
-            conv2d(image, weight: p[0], bias: p[1], stride: 2, padding: 1)
-        }.isEmpty)
+        #expect(
+            check.mismatches([conv.weight.value, conv.bias!.value]) { p in
+                conv2d(image, weight: p[0], bias: p[1], stride: 2, padding: 1)
+            }.isEmpty)
         let deconv = ConvTranspose2d(2, 1, kernelSize: 4, stride: 2, padding: 1, random: &g)
-        #expect(check.mismatches([deconv.weight.value, deconv.bias!.value]) { p in
-            convTranspose2d(image, weight: p[0], bias: p[1], stride: 2, padding: 1)
-        }.isEmpty)
+        #expect(
+            check.mismatches([deconv.weight.value, deconv.bias!.value]) { p in
+                convTranspose2d(image, weight: p[0], bias: p[1], stride: 2, padding: 1)
+            }.isEmpty)
     }
 
     /// Finite differences through the module itself: perturb each parameter
@@ -139,7 +144,8 @@ struct InitializerTests {
         var g = RandomGenerator(seed: 1)
         let layer = Linear(400, 300, random: &g)
         let bound = 1 / Float(400).squareRoot()
-        let weights = layer.weight.value.scalars, biases = layer.bias!.value.scalars
+        let weights = layer.weight.value.scalars
+        let biases = layer.bias!.value.scalars
         #expect(weights.allSatisfy { Swift.abs($0) <= bound } && biases.allSatisfy { Swift.abs($0) <= bound })
         // Uniform on [-b, b] has variance b²/3.
         let variance = layer.weight.value.variance(correction: 0).item

@@ -1,12 +1,14 @@
-import Testing
-@testable import SwiftGANNN
 import SwiftGANTensor
 import SwiftGANTestSupport
+import Testing
+
+@testable import SwiftGANNN
 
 @Suite("Losses")
 struct LossTests {
     @Test func matchPyTorch() {
-        let p = gold("loss.prob"), t = gold("loss.target")
+        let p = gold("loss.prob")
+        let t = gold("loss.target")
         assertClose(Loss.binaryCrossEntropy(p, t), gold("loss.bce"), rtol: 1e-5, atol: 1e-6, "bce")
         assertClose(Loss.binaryCrossEntropy(p, t, reduction: .none), gold("loss.bce_none"), rtol: 1e-5, atol: 1e-6, "bce none")
         let logits = gold("loss.logits")
@@ -23,7 +25,8 @@ struct LossTests {
     }
 
     @Test func stableAtExtremes() {
-        let logits = Tensor([100, -100, 100, -100]).requiringGradient(), targets = Tensor([1, 0, 0, 1])
+        let logits = Tensor([100, -100, 100, -100]).requiringGradient()
+        let targets = Tensor([1, 0, 0, 1])
         let loss = Loss.binaryCrossEntropyWithLogits(logits, targets, reduction: .none)
         assertClose(loss, Tensor([0, 0, 100, 100]), rtol: 1e-6, atol: 1e-6, "bce with logits at ±100")
         let grad = gradients(of: loss.sum(), withRespectTo: [logits])[0]
@@ -36,7 +39,8 @@ struct LossTests {
     }
 
     @Test func ganObjectives() {
-        let real = Tensor([2, 0.5]), fake = Tensor([-3, 0.5])
+        let real = Tensor([2, 0.5])
+        let fake = Tensor([-3, 0.5])
         // relu(1 - [2, 0.5]) = [0, 0.5] → 0.25; relu(1 + [-3, 0.5]) = [0, 1.5] → 0.75.
         #expect(Loss.hingeDiscriminator(real: real, fake: fake).item == 1)
         #expect(Loss.hingeGenerator(fake: fake).item == 1.25)

@@ -1,8 +1,9 @@
 import Foundation
-import Testing
-@testable import SwiftGANNN
 import SwiftGANTensor
 import SwiftGANTestSupport
+import Testing
+
+@testable import SwiftGANNN
 
 @Suite("Modules and state dicts")
 struct ModuleTests {
@@ -125,17 +126,20 @@ struct ModuleTests {
     /// normalisation in training) declare otherwise, as do custom modules.
     @Test func samplewiseModulesGiveTheRowsOfSeparateCalls() {
         var random = RandomGenerator(seed: 8)
-        let a = Tensor.normal([3, 4, 5, 5], random: &random), b = Tensor.normal([2, 4, 5, 5], random: &random)
+        let a = Tensor.normal([3, 4, 5, 5], random: &random)
+        let b = Tensor.normal([2, 4, 5, 5], random: &random)
         func rowsAgree(_ module: Module) -> Bool {
             let joint = module(concat([a, b], axis: 0)).scalars
             let separate = module(a).scalars + module(b).scalars
             return zip(joint, separate).allSatisfy { Swift.abs($0 - $1) <= 1e-5 * Swift.max(1, Swift.abs($1)) }
         }
         let independent: [Module] = [
-            Sequential([Conv2d(4, 3, kernelSize: SpatialSize(3), padding: SpatialSize(1), random: &random), LeakyReLU(0.2),
-                        ConvTranspose2d(3, 2, kernelSize: SpatialSize(2), stride: SpatialSize(2), random: &random), Tanh()]),
+            Sequential([
+                Conv2d(4, 3, kernelSize: SpatialSize(3), padding: SpatialSize(1), random: &random), LeakyReLU(0.2),
+                ConvTranspose2d(3, 2, kernelSize: SpatialSize(2), stride: SpatialSize(2), random: &random), Tanh()
+            ]),
             Sequential([Flatten(), Linear(100, 7, random: &random), ELU(), Sigmoid(), Softplus(beta: 2), ReLU()]),
-            InstanceNorm2d(4, affine: true), LayerNorm([4, 5, 5]), BatchNorm2d(4).eval(), Unflatten(dim: 1, sizes: [2, 2]),
+            InstanceNorm2d(4, affine: true), LayerNorm([4, 5, 5]), BatchNorm2d(4).eval(), Unflatten(dim: 1, sizes: [2, 2])
         ]
         for module in independent {
             #expect(module.treatsSamplesIndependently, "\(type(of: module))")

@@ -1,8 +1,9 @@
-import Testing
 import Foundation
-@testable import SwiftGANNN
 import SwiftGANTensor
 import SwiftGANTestSupport
+import Testing
+
+@testable import SwiftGANNN
 
 @Suite("Optimizers")
 struct OptimizerTests {
@@ -80,7 +81,8 @@ struct OptimizerTests {
     }
 
     @Test func skipsParametersWithoutGradients() {
-        let used = Parameter(Tensor([1, 2])), unused = Parameter(Tensor([3, 4]))
+        let used = Parameter(Tensor([1, 2]))
+        let unused = Parameter(Tensor([3, 4]))
         let optimizer = SGD([used, unused], learningRate: 0.1)
         (used.value * used.value).sum().backward()
         optimizer.step()
@@ -107,7 +109,8 @@ struct OptimizerTests {
     }
 
     @Test func clipping() {
-        let a = Parameter(Tensor([3, 0])), b = Parameter(Tensor([0]))
+        let a = Parameter(Tensor([3, 0]))
+        let b = Parameter(Tensor([0]))
         a.grad = Tensor([3, 0])
         b.grad = Tensor([4])
         let norm = Clipping.clipGradientNorm([a, b], maxNorm: 1)
@@ -123,7 +126,8 @@ struct OptimizerTests {
     }
 
     @Test func exponentialMovingAverage() throws {
-        var g1 = RandomGenerator(seed: 1), g2 = RandomGenerator(seed: 2)
+        var g1 = RandomGenerator(seed: 1)
+        var g2 = RandomGenerator(seed: 2)
         let source = Sequential([Linear(2, 2, random: &g1), BatchNorm1d(2)])
         let target = Sequential([Linear(2, 2, random: &g2), BatchNorm1d(2)])
         let ema = try ExponentialMovingAverage(source: source, target: target, decay: 0.9)
@@ -162,7 +166,8 @@ struct AdamLargeParameterTests {
             let parameter = Parameter(Tensor.normal([count], random: &random))
             let optimizer = Adam([parameter], learningRate: 1e-2, betas: (0.5, 0.9), weightDecay: weightDecay)
             var p = parameter.value.scalars.map(Double.init)
-            var m = [Double](repeating: 0, count: count), v = [Double](repeating: 0, count: count)
+            var m = [Double](repeating: 0, count: count)
+            var v = [Double](repeating: 0, count: count)
             for step in 1...3 {
                 let gradient = Tensor.normal([count], random: &random)
                 parameter.grad = gradient
@@ -172,7 +177,8 @@ struct AdamLargeParameterTests {
                     let grad = Double(g[i]) + Double(weightDecay) * p[i]
                     m[i] = 0.5 * m[i] + 0.5 * grad
                     v[i] = 0.9 * v[i] + 0.1 * grad * grad
-                    let correction1 = 1 - pow(0.5, Double(step)), correction2 = 1 - pow(0.9, Double(step))
+                    let correction1 = 1 - pow(0.5, Double(step))
+                    let correction2 = 1 - pow(0.9, Double(step))
                     p[i] -= 1e-2 / correction1 * m[i] / (v[i].squareRoot() / correction2.squareRoot() + 1e-8)
                 }
             }

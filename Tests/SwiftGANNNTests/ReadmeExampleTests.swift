@@ -1,7 +1,7 @@
 import Foundation
-import Testing
 import SwiftGANNN
 import SwiftGANTensor
+import Testing
 
 /// The README's model example, kept compiling and checked.
 final class ReadmeGenerator: Module {
@@ -11,7 +11,7 @@ final class ReadmeGenerator: Module {
             ConvTranspose2d(100, 256, kernelSize: 7, bias: false, random: &random), BatchNorm2d(256), ReLU(),
             ConvTranspose2d(256, 128, kernelSize: 4, stride: 2, padding: 1, bias: false, random: &random),
             BatchNorm2d(128), ReLU(),
-            ConvTranspose2d(128, 1, kernelSize: 4, stride: 2, padding: 1, bias: false, random: &random), Tanh(),
+            ConvTranspose2d(128, 1, kernelSize: 4, stride: 2, padding: 1, bias: false, random: &random), Tanh()
         ])
     }
     override func forward(_ z: Tensor) -> Tensor { main(z) }

@@ -11,7 +11,7 @@ final class MLPGenerator: Module {
             Linear(latent, 256, random: &random), LeakyReLU(0.2),
             Linear(256, 512, random: &random), LeakyReLU(0.2),
             Linear(512, 1024, random: &random), LeakyReLU(0.2),
-            Linear(1024, 784, random: &random), Tanh(),
+            Linear(1024, 784, random: &random), Tanh()
         ])
     }
     override func forward(_ input: Tensor) -> Tensor { model(input) }
@@ -24,7 +24,7 @@ final class MLPDiscriminator: Module {
             Linear(784, 1024, random: &random), LeakyReLU(0.2), Dropout(0.3, random: &random),
             Linear(1024, 512, random: &random), LeakyReLU(0.2), Dropout(0.3, random: &random),
             Linear(512, 256, random: &random), LeakyReLU(0.2), Dropout(0.3, random: &random),
-            Linear(256, 1, random: &random), Sigmoid(),
+            Linear(256, 1, random: &random), Sigmoid()
         ])
     }
     override func forward(_ input: Tensor) -> Tensor { model(input) }
@@ -39,7 +39,7 @@ final class DCGANGenerator: Module {
             ConvTranspose2d(width * 4, width * 2, kernelSize: 4, stride: 2, padding: 1, bias: false, random: &random),
             BatchNorm2d(width * 2), ReLU(),
             ConvTranspose2d(width * 2, 1, kernelSize: 4, stride: 2, padding: 1, bias: false, random: &random),
-            Tanh(),
+            Tanh()
         ])
     }
     override func forward(_ input: Tensor) -> Tensor { main(input) }
@@ -54,13 +54,13 @@ final class DCGANDiscriminator: Module {
         var layers: [Module] = [
             wrap(Conv2d(1, width, kernelSize: 4, stride: 2, padding: 1, bias: false, random: &random), &random),
             LeakyReLU(0.2),
-            wrap(Conv2d(width, width * 2, kernelSize: 4, stride: 2, padding: 1, bias: false, random: &random), &random),
+            wrap(Conv2d(width, width * 2, kernelSize: 4, stride: 2, padding: 1, bias: false, random: &random), &random)
         ]
         if !spectral { layers.append(BatchNorm2d(width * 2)) }
         layers += [
             LeakyReLU(0.2),
             wrap(Conv2d(width * 2, 1, kernelSize: 7, bias: false, random: &random), &random),
-            Sigmoid(),
+            Sigmoid()
         ]
         main = Sequential(layers)
     }

@@ -1,8 +1,9 @@
 import Foundation
-import Testing
-@testable import SwiftGANNN
 import SwiftGANTensor
 import SwiftGANTestSupport
+import Testing
+
+@testable import SwiftGANNN
 
 @Suite("Safetensors checkpoints")
 struct SafeTensorsTests {
@@ -100,7 +101,8 @@ struct SafeTensorsTests {
         expectRejected(file(header: "{\"a\": [1, 2", dataBytes: 0), "not a valid JSON object")
         expectRejected(file(header: "{\"a\":{\"dtype\":\"C64\",\"shape\":[1],\"data_offsets\":[0,8]}}", dataBytes: 8), "unsupported dtype 'C64'")
         expectRejected(file(header: "{\"a\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,8]}}", dataBytes: 8), "needs 12 bytes")
-        let overlapping = "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
+        let overlapping =
+            "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
             + "\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[4,12]}}"
         expectRejected(file(header: overlapping, dataBytes: 12), "overlap")
         expectRejected(file(header: "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", dataBytes: 8), "gap")
@@ -180,10 +182,12 @@ struct PyTorchCheckpointTests {
             #expect(committed.count == bytes.count, "\(name).safetensors: \(committed.count) bytes committed, \(bytes.count) written")
             #expect(committed.prefix(headerLength) == bytes.prefix(headerLength), "\(name).safetensors: the header differs")
             // The data: the same tensors, equal to float32 rounding.
-            let written = try SafeTensors.decode(bytes, file: "written"), expected = try SafeTensors.decode(committed, file: name)
+            let written = try SafeTensors.decode(bytes, file: "written")
+            let expected = try SafeTensors.decode(committed, file: name)
             #expect(written.tensors.keys == expected.tensors.keys)
             for key in expected.tensors.keys {
-                let actual = try #require(written.tensors[key]), wanted = try #require(expected.tensors[key])
+                let actual = try #require(written.tensors[key])
+                let wanted = try #require(expected.tensors[key])
                 #expect(actual.shape == wanted.shape, "\(name): \(key)")
                 for (index, (a, e)) in zip(actual.scalars, wanted.scalars).enumerated() {
                     #expect(Swift.abs(a - e) <= 1e-5 * (1 + Swift.abs(e)), "\(name): \(key)[\(index)] \(a) vs \(e)")
@@ -213,8 +217,7 @@ struct SafeTensorsCorruptionTests {
             do {
                 let contents = try SafeTensors.decode(copy, file: "f")
                 #expect(contents.tensors.entries.allSatisfy { $0.tensor.count == $0.tensor.shape.reduce(1, *) })
-            } catch is FileError {}
-            catch { Issue.record("unexpected error type \(error)") }
+            } catch is FileError {} catch { Issue.record("unexpected error type \(error)") }
         }
     }
 }

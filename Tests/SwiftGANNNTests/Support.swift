@@ -1,8 +1,9 @@
 import Foundation
-import Testing
-@testable import SwiftGANNN
 import SwiftGANTensor
 import SwiftGANTestSupport
+import Testing
+
+@testable import SwiftGANNN
 
 /// The PyTorch golden values (see Scripts/make_nn_fixtures.py).
 let golden: StateDict = try! SafeTensors.read(fixturePath("parity.safetensors")).tensors

@@ -1,11 +1,13 @@
-import Testing
-@testable import SwiftGANTensor
 import SwiftGANTestSupport
+import Testing
+
+@testable import SwiftGANTensor
 
 @Suite("Autodiff engine")
 struct AutogradTests {
     @Test func recordsOnlyWhenNeeded() {
-        let a = Tensor([1, 2]), b = Tensor([3, 4]).requiringGradient()
+        let a = Tensor([1, 2])
+        let b = Tensor([3, 4]).requiringGradient()
         #expect(!(a * a).requiresGrad)
         #expect((a * b).requiresGrad)
         #expect(!(a * b).isLeaf)
@@ -20,7 +22,8 @@ struct AutogradTests {
         #expect(gradients(of: y, withRespectTo: [x])[0].scalars == [3, -3, 7])
         // Diamond: z = a*b + a*c with b = 2a, c = 3a → z = 5a², dz/da = 10a.
         let a = Tensor([1.5]).requiringGradient()
-        let b = a * 2, c = a * 3
+        let b = a * 2
+        let c = a * 3
         let z = (a * b + a * c).sum()
         #expect(gradients(of: z, withRespectTo: [a])[0].scalars == [15])
     }
@@ -32,7 +35,8 @@ struct AutogradTests {
     }
 
     @Test func intermediateAndUnrelatedTargets() {
-        let x = Tensor([1, 2]).requiringGradient(), unrelated = Tensor([5]).requiringGradient()
+        let x = Tensor([1, 2]).requiringGradient()
+        let unrelated = Tensor([5]).requiringGradient()
         let hidden = x * 3
         let loss = (hidden * hidden).sum()
         let result = gradients(of: loss, withRespectTo: [hidden, unrelated, x])

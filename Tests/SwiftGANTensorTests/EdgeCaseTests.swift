@@ -1,6 +1,7 @@
-import Testing
-@testable import SwiftGANTensor
 import SwiftGANTestSupport
+import Testing
+
+@testable import SwiftGANTensor
 
 @Suite("Edge cases")
 struct EdgeCaseTests {
@@ -17,14 +18,16 @@ struct EdgeCaseTests {
     @Test func powZeroAndTies() {
         let x = Tensor([0, 2]).requiringGradient()
         #expect(gradients(of: x.pow(0).sum(), withRespectTo: [x])[0].scalars == [0, 0])
-        let a = Tensor([1, 2]).requiringGradient(), b = Tensor([1, 3]).requiringGradient()
+        let a = Tensor([1, 2]).requiringGradient()
+        let b = Tensor([1, 3]).requiringGradient()
         let grads = gradients(of: a.maximum(b).sum(), withRespectTo: [a, b])
         #expect(grads[0].scalars == [0.5, 0] && grads[1].scalars == [0.5, 1])
     }
 
     @Test func emptyReductionsAndBatches() {
         #expect(Tensor.zeros([2, 0, 3]).sum(axes: [1]).scalars == [0, 0, 0, 0, 0, 0])
-        let x = Tensor.zeros([0, 1, 8, 8]).requiringGradient(), w = Tensor.ones([2, 1, 1, 1]).requiringGradient()
+        let x = Tensor.zeros([0, 1, 8, 8]).requiringGradient()
+        let w = Tensor.ones([2, 1, 1, 1]).requiringGradient()
         let y = conv2d(x, weight: w)
         #expect(y.shape == [0, 2, 8, 8])
         let gw = gradients(of: y.sum(), withRespectTo: [w])[0]
@@ -34,11 +37,13 @@ struct EdgeCaseTests {
 
     @Test func transposedOutputPaddingBeyondStride() {
         // PyTorch allows output padding below the dilation even when it is not below the stride.
-        let x = randomTensor([1, 2, 2, 3], seed: 1), w = randomTensor([2, 3, 2, 2], seed: 2)
+        let x = randomTensor([1, 2, 2, 3], seed: 1)
+        let w = randomTensor([2, 3, 2, 2], seed: 2)
         let y = convTranspose2d(x, weight: w, stride: 1, outputPadding: 1, dilation: 2)
-        let expected = ReferenceKernels.convTranspose2d(input: x.scalars, inputShape: x.shape, weight: w.scalars,
-                                                        weightShape: w.shape, stride: (1, 1), padding: (0, 0),
-                                                        outputPadding: (1, 1), dilation: (2, 2))
+        let expected = ReferenceKernels.convTranspose2d(
+            input: x.scalars, inputShape: x.shape, weight: w.scalars,
+            weightShape: w.shape, stride: (1, 1), padding: (0, 0),
+            outputPadding: (1, 1), dilation: (2, 2))
         #expect(y.shape == [1, 3, 5, 6] && y.shape == expected.shape)
         assertClose(y.scalars, expected.values, rtol: 1e-5, atol: 1e-5)
         GradientCheck().check([x, w]) { convTranspose2d($0[0], weight: $0[1], stride: 1, outputPadding: 1, dilation: 2) }

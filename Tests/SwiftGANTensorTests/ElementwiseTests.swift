@@ -1,12 +1,14 @@
 import Foundation
-import Testing
-@testable import SwiftGANTensor
 import SwiftGANTestSupport
+import Testing
+
+@testable import SwiftGANTensor
 
 @Suite("Elementwise ops")
 struct ElementwiseTests {
     @Test func arithmeticForward() {
-        let a = Tensor([1, 2, 3, 4], shape: [2, 2]), b = Tensor([10, 20, 30, 40], shape: [2, 2])
+        let a = Tensor([1, 2, 3, 4], shape: [2, 2])
+        let b = Tensor([10, 20, 30, 40], shape: [2, 2])
         #expect((a + b).scalars == [11, 22, 33, 44])
         #expect((b - a).scalars == [9, 18, 27, 36])
         #expect((a * b).scalars == [10, 40, 90, 160])
@@ -19,20 +21,23 @@ struct ElementwiseTests {
     }
 
     @Test func broadcastingEdgeCases() {
-        let column = Tensor([1, 2, 3], shape: [3, 1]), row = Tensor([10, 20], shape: [2])
+        let column = Tensor([1, 2, 3], shape: [3, 1])
+        let row = Tensor([10, 20], shape: [2])
         let sum = column + row
         #expect(sum.shape == [3, 2])
         #expect(sum.scalars == [11, 21, 12, 22, 13, 23])
         // Scalar tensor with any rank.
         #expect((Tensor(1) + Tensor.zeros([2, 1, 2])).shape == [2, 1, 2])
         // Leading axes added on both sides, size-1 in the middle.
-        let a = Tensor.arange(0, 6).reshaped([2, 1, 3]), b = Tensor.arange(0, 4).reshaped([4, 1])
+        let a = Tensor.arange(0, 6).reshaped([2, 1, 3])
+        let b = Tensor.arange(0, 4).reshaped([4, 1])
         let c = a * b
         #expect(c.shape == [2, 4, 3])
         #expect(c[1, 3, 2] == 5 * 3)
         #expect(c[0, 2, 1] == 1 * 2)
         // Bias in NCHW.
-        let image = Tensor.zeros([2, 3, 2, 2]), bias = Tensor([1, 2, 3]).reshaped([1, 3, 1, 1])
+        let image = Tensor.zeros([2, 3, 2, 2])
+        let bias = Tensor([1, 2, 3]).reshaped([1, 3, 1, 1])
         let biased = image + bias
         #expect(biased[1, 2, 1, 0] == 3 && biased[0, 0, 0, 1] == 1)
         // Empty tensors broadcast to empty results.
@@ -52,7 +57,8 @@ struct ElementwiseTests {
     }
 
     @Test func comparisonsAndWhere() {
-        let a = Tensor([1, 2, 3]), b = Tensor([3, 2, 1])
+        let a = Tensor([1, 2, 3])
+        let b = Tensor([3, 2, 1])
         #expect(a.less(b).scalars == [1, 0, 0])
         #expect(a.lessEqual(b).scalars == [1, 1, 0])
         #expect(a.greater(b).scalars == [0, 0, 1])
@@ -91,7 +97,8 @@ struct ElementwiseTests {
 
     @Test func elementwiseGradients() {
         let check = GradientCheck()
-        let x = awayFromZero([2, 3], seed: 1), y = awayFromZero([2, 3], seed: 2)
+        let x = awayFromZero([2, 3], seed: 1)
+        let y = awayFromZero([2, 3], seed: 2)
         check.check([x, y]) { $0[0] + $0[1] }
         check.check([x, y]) { $0[0] - $0[1] }
         check.check([x, y]) { $0[0] * $0[1] }
@@ -111,7 +118,9 @@ struct ElementwiseTests {
 
     @Test func broadcastGradients() {
         let check = GradientCheck()
-        let a = awayFromZero([2, 1, 3], seed: 3), b = awayFromZero([4, 1], seed: 4), s = awayFromZero([], seed: 5)
+        let a = awayFromZero([2, 1, 3], seed: 3)
+        let b = awayFromZero([4, 1], seed: 4)
+        let s = awayFromZero([], seed: 5)
         check.check([a, b]) { $0[0] * $0[1] }
         check.check([a, b]) { $0[0] / $0[1] }
         check.check([a, s]) { $0[0] - $0[1] }
@@ -137,7 +146,7 @@ struct ElementwiseTests {
     /// few ulp over [-12, 12], exact limits, NaN kept, and every tail length
     /// of the 16-lane loop.
     @Test func vectorTanhMatchesScalar() {
-        var values: [Float] = (0..<4_801).map { Float($0 - 2_400) / 200 }   // [-12, 12] in steps of 0.005
+        var values: [Float] = (0..<4_801).map { Float($0 - 2_400) / 200 }  // [-12, 12] in steps of 0.005
         values += [0, -0, 1e-8, -1e-8, 1e-30, 88, -88, 1e30, -1e30, .infinity, -.infinity, .nan, .leastNonzeroMagnitude]
         for count in [values.count, 1, 15, 16, 17, 33] {
             let slice = Array(values.suffix(count))
@@ -163,12 +172,17 @@ struct ElementwiseTests {
         var random = RandomGenerator(seed: UInt64(count))
         var gradient = Tensor.normal([count], random: &random).scalars
         gradient[0] = 0
-        if count > 2 { gradient[1] = 3e18; gradient[2] = -1e-30 }
+        if count > 2 {
+            gradient[1] = 3e18
+            gradient[2] = -1e-30
+        }
         var p = Tensor.normal([count], random: &random).scalars
         var m = Tensor.normal([count], std: 0.1, random: &random).scalars
         var v = Tensor.uniform([count], low: 0, high: 0.01, random: &random).scalars
         let (b1, b2, size, root, eps): (Float, Float, Float, Float, Float) = (0.9, 0.999, 2e-4 / 0.875, 0.0447, 1e-8)
-        var expectedP = p, expectedM = m, expectedV = v
+        var expectedP = p
+        var expectedM = m
+        var expectedV = v
         for i in 0..<count {
             let g = gradient[i]
             let first = b1 * m[i] + (1 - b1) * g
@@ -181,9 +195,10 @@ struct ElementwiseTests {
             p.withUnsafeMutableBufferPointer { pp in
                 m.withUnsafeMutableBufferPointer { mm in
                     v.withUnsafeMutableBufferPointer { vv in
-                        VectorMath.adamStep(count: count, parameter: pp.baseAddress!, gradient: g.baseAddress!,
-                                            expAvg: mm.baseAddress!, expAvgSq: vv.baseAddress!, beta1: b1, beta2: b2,
-                                            stepSize: size, correction2Root: root, epsilon: eps)
+                        VectorMath.adamStep(
+                            count: count, parameter: pp.baseAddress!, gradient: g.baseAddress!,
+                            expAvg: mm.baseAddress!, expAvgSq: vv.baseAddress!, beta1: b1, beta2: b2,
+                            stepSize: size, correction2Root: root, epsilon: eps)
                     }
                 }
             }

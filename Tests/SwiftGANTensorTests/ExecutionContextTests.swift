@@ -1,6 +1,7 @@
 import Dispatch
 import Synchronization
 import Testing
+
 @testable import SwiftGANTensor
 
 /// The execution context: scoped settings that concurrent code cannot
@@ -59,7 +60,8 @@ struct ExecutionContextTests {
     /// Buffers go back to the pool they came from, even when freed in
     /// another context.
     @Test func buffersReturnToTheirOwnPool() {
-        let first = ExecutionContext(threads: 1), second = ExecutionContext(threads: 1)
+        let first = ExecutionContext(threads: 1)
+        let second = ExecutionContext(threads: 1)
         var tensor: Tensor? = ExecutionContext.run(first) { Tensor.zeros([64, 128]) }
         ExecutionContext.run(second) { tensor = nil }
         #expect(tensor == nil)
@@ -70,9 +72,10 @@ struct ExecutionContextTests {
     }
 
     @Test func convolutionPlanFollowsTheContext() {
-        let dcganLayer = ConvolutionGeometry(batch: 64, inChannels: 64, height: 14, width: 14, outChannels: 128,
-                                             kernelHeight: 4, kernelWidth: 4, strideH: 2, strideW: 2,
-                                             padH: 1, padW: 1, dilationH: 1, dilationW: 1)
+        let dcganLayer = ConvolutionGeometry(
+            batch: 64, inChannels: 64, height: 14, width: 14, outChannels: 128,
+            kernelHeight: 4, kernelWidth: 4, strideH: 2, strideW: 2,
+            padH: 1, padW: 1, dilationH: 1, dilationW: 1)
         let context = ExecutionContext.current
         #expect(ConvolutionPlan(dcganLayer, context: context.with(allowsWinograd: true)).name == "winograd")
         #expect(ConvolutionPlan(dcganLayer, context: context.with(allowsWinograd: false)).name == "im2col")
@@ -86,8 +89,10 @@ struct ExecutionContextTests {
     }
 
     @Test func environmentSeedsTheRoot() {
-        let variables = ["SWIFTGAN_THREADS": "3", "SWIFTGAN_GEMM": "openblas", "SWIFTGAN_WINOGRAD": "0",
-                         "SWIFTGAN_POOL": "0"]
+        let variables = [
+            "SWIFTGAN_THREADS": "3", "SWIFTGAN_GEMM": "openblas", "SWIFTGAN_WINOGRAD": "0",
+            "SWIFTGAN_POOL": "0"
+        ]
         let settings = EnvironmentSettings { variables[$0] }
         #expect(settings.threads == 3 && settings.gemm == .openBLAS)
         #expect(!settings.allowsWinograd && !settings.usesWorkerPool)
@@ -100,7 +105,8 @@ struct ExecutionContextTests {
 
     /// The multiply-add counter sees only its own scope's products.
     @Test func multiplyAddsAreCountedPerScope() {
-        let a = Tensor.ones([8, 16]), b = Tensor.ones([16, 4])
+        let a = Tensor.ones([8, 16])
+        let b = Tensor.ones([16, 4])
         let counted = ExecutionContext.countingMultiplyAdds { _ = matmul(a, b) }
         #expect(counted == 8 * 16 * 4)
     }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import SwiftGANTensor
 
 /// The specialised loops added for speed agree with plain element-by-element arithmetic.
@@ -11,7 +12,9 @@ struct FastPathTests {
         let x = randomTensor([n, c, h, w], seed: 1)
         let perChannel = randomTensor([1, c, 1, 1], seed: 2, low: 0.5, high: 2)
         let perImage = randomTensor([1, c, h, w], seed: 3, low: 0.5, high: 2)
-        let xs = x.scalars, channel = perChannel.scalars, image = perImage.scalars
+        let xs = x.scalars
+        let channel = perChannel.scalars
+        let image = perImage.scalars
         func expected(_ body: (Float, Float) -> Float, channelFirst: Bool = false, imageWise: Bool = false) -> [Float] {
             (0..<xs.count).map { index in
                 let other = imageWise ? image[index % (c * h * w)] : channel[(index / (h * w)) % c]

@@ -1,6 +1,7 @@
-import Testing
-@testable import SwiftGANTensor
 import SwiftGANTestSupport
+import Testing
+
+@testable import SwiftGANTensor
 
 /// Every registered first-order shortcut against the differentiable rule it
 /// stands in for: the same first-order gradients, and second-order
@@ -12,14 +13,20 @@ struct FusedGradientTests {
         switch fused {
         case .batchNormalization:
             let seed = randomTensor([4, 3, 2, 2], seed: 3)
-            return ([randomTensor([4, 3, 2, 2], seed: 1), randomTensor([3], seed: 2, low: 0.5, high: 1.5),
-                     randomTensor([3], seed: 4)],
-                    { x in (x[0].batchNormalized(weight: x[1], bias: x[2], epsilon: 1e-5).output * seed).sum() })
+            return (
+                [
+                    randomTensor([4, 3, 2, 2], seed: 1), randomTensor([3], seed: 2, low: 0.5, high: 1.5),
+                    randomTensor([3], seed: 4)
+                ],
+                { x in (x[0].batchNormalized(weight: x[1], bias: x[2], epsilon: 1e-5).output * seed).sum() }
+            )
         case .transposedConvolution:
             // 8 channels and 4x4 outputs of the forward view: the Winograd plan's shape.
             let seed = randomTensor([2, 8, 8, 8], seed: 13)
-            return ([randomTensor([2, 8, 4, 4], seed: 11), randomTensor([8, 8, 4, 4], seed: 12, low: -0.3, high: 0.3)],
-                    { x in (convTranspose2d(x[0], weight: x[1], stride: 2, padding: 1).tanh() * seed).sum() })
+            return (
+                [randomTensor([2, 8, 4, 4], seed: 11), randomTensor([8, 8, 4, 4], seed: 12, low: -0.3, high: 0.3)],
+                { x in (convTranspose2d(x[0], weight: x[1], stride: 2, padding: 1).tanh() * seed).sum() }
+            )
         }
     }
 
@@ -48,20 +55,23 @@ struct FusedGradientTests {
                 let grads = gradients(of: function(points), withRespectTo: points)
                 return zip(grads, directions).map { ($0 * $1).sum() }.reduce(Tensor(0), +)
             }
-            let second = gradients(of: withGradientRecording(true) {
-                let grads = gradients(of: function(inputs), withRespectTo: inputs, createGraph: true)
-                return zip(grads, directions).map { ($0 * $1).sum() }.reduce(Tensor(0), +)
-            }, withRespectTo: inputs)
+            let second = gradients(
+                of: withGradientRecording(true) {
+                    let grads = gradients(of: function(inputs), withRespectTo: inputs, createGraph: true)
+                    return zip(grads, directions).map { ($0 * $1).sum() }.reduce(Tensor(0), +)
+                }, withRespectTo: inputs)
             let step: Float = 1e-2
             for (index, value) in values.enumerated() {
                 for element in stride(from: 0, to: value.count, by: Swift.max(1, value.count / 6)) {
-                    var plus = values, minus = values
+                    var plus = values
+                    var minus = values
                     plus[index].withUnsafeMutableBufferPointer { $0[element] += step }
                     minus[index].withUnsafeMutableBufferPointer { $0[element] -= step }
                     let numeric = (projected(plus).item - projected(minus).item) / (2 * step)
                     let automatic = second[index].scalars[element]
-                    #expect(Swift.abs(numeric - automatic) <= 2e-2 + 2e-2 * Swift.abs(numeric),
-                            "\(fused) input \(index) element \(element): \(automatic) vs \(numeric)")
+                    #expect(
+                        Swift.abs(numeric - automatic) <= 2e-2 + 2e-2 * Swift.abs(numeric),
+                        "\(fused) input \(index) element \(element): \(automatic) vs \(numeric)")
                 }
             }
         }

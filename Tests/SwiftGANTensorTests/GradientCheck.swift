@@ -1,12 +1,15 @@
-import Testing
-@testable import SwiftGANTensor
 import SwiftGANTestSupport
+import Testing
+
+@testable import SwiftGANTensor
 
 extension GradientCheck {
     /// Records a test issue for every element whose gradient disagrees with
     /// finite differences (see `GradientCheck` for the tolerances).
-    func check(_ inputs: [Tensor], sourceLocation: SourceLocation = #_sourceLocation,
-               _ function: ([Tensor]) -> Tensor) {
+    func check(
+        _ inputs: [Tensor], sourceLocation: SourceLocation = #_sourceLocation,
+        _ function: ([Tensor]) -> Tensor
+    ) {
         let found = mismatches(inputs, function)
         #expect(found.isEmpty, "\(found.count) gradient mismatches, first: \(found.prefix(3))", sourceLocation: sourceLocation)
     }

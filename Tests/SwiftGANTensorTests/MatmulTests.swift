@@ -1,11 +1,13 @@
-import Testing
-@testable import SwiftGANTensor
 import SwiftGANTestSupport
+import Testing
+
+@testable import SwiftGANTensor
 
 @Suite("Matrix multiplication")
 struct MatmulTests {
     @Test func smallExact() {
-        let a = Tensor([1, 2, 3, 4, 5, 6], shape: [2, 3]), b = Tensor([7, 8, 9, 10, 11, 12], shape: [3, 2])
+        let a = Tensor([1, 2, 3, 4, 5, 6], shape: [2, 3])
+        let b = Tensor([7, 8, 9, 10, 11, 12], shape: [3, 2])
         #expect(matmul(a, b).scalars == [58, 64, 139, 154])
         #expect(matmul(a, a, transposeB: true).scalars == [14, 32, 32, 77])
         #expect(matmul(a, a, transposeA: true).shape == [3, 3])
@@ -15,7 +17,8 @@ struct MatmulTests {
 
     @Test(arguments: [(1, 1, 1), (3, 5, 7), (17, 33, 9), (64, 100, 31), (5, 129, 65)])
     func agreesWithOracle(m: Int, k: Int, n: Int) {
-        let a = randomTensor([m, k], seed: UInt64(m * 1000 + k)), b = randomTensor([k, n], seed: UInt64(n))
+        let a = randomTensor([m, k], seed: UInt64(m * 1000 + k))
+        let b = randomTensor([k, n], seed: UInt64(n))
         let expected = ReferenceKernels.matmul(a.scalars, b.scalars, m: m, k: k, n: n)
         assertClose(matmul(a, b).scalars, expected, rtol: 1e-5, atol: 1e-5)
         assertClose(matmul(a.transposed(), b, transposeA: true).scalars, expected, rtol: 1e-5, atol: 1e-5)
@@ -31,7 +34,8 @@ struct MatmulTests {
     func splitProductsAgreeWithOracle(m: Int, k: Int, n: Int) {
         withExecutionContext(threads: 2) {
             #expect(m * k * n >= BLAS.singleThreadedBelow)
-            let a = randomTensor([m, k], seed: UInt64(m + k)), b = randomTensor([k, n], seed: UInt64(n + 7))
+            let a = randomTensor([m, k], seed: UInt64(m + k))
+            let b = randomTensor([k, n], seed: UInt64(n + 7))
             let expected = ReferenceKernels.matmul(a.scalars, b.scalars, m: m, k: k, n: n)
             assertClose(matmul(a, b).scalars, expected, rtol: 1e-4, atol: 1e-4)
             assertClose(matmul(a.transposed(), b, transposeA: true).scalars, expected, rtol: 1e-4, atol: 1e-4)
@@ -44,12 +48,14 @@ struct MatmulTests {
             a.withUnsafeBufferPointer { pa in
                 b.withUnsafeBufferPointer { pb in
                     c.withUnsafeMutableBufferPointer { pc in
-                        BLAS.sgemm(transposeA: false, transposeB: false, m: m, n: n, k: k, alpha: 2, a: pa.baseAddress!, lda: k,
-                                   b: pb.baseAddress!, ldb: n, beta: 1, c: pc.baseAddress!, ldc: ldc)
+                        BLAS.sgemm(
+                            transposeA: false, transposeB: false, m: m, n: n, k: k, alpha: 2, a: pa.baseAddress!, lda: k,
+                            b: pb.baseAddress!, ldb: n, beta: 1, c: pc.baseAddress!, ldc: ldc)
                     }
                 }
             }
-            var block: [Float] = [], margin: [Float] = []
+            var block: [Float] = []
+            var margin: [Float] = []
             for row in 0..<m {
                 block += c[(row * ldc)..<(row * ldc + n)]
                 margin += c[(row * ldc + n)..<((row + 1) * ldc)]
@@ -60,7 +66,8 @@ struct MatmulTests {
     }
 
     @Test func batchedAndBroadcast() {
-        let a = randomTensor([2, 3, 4, 5], seed: 1), b = randomTensor([3, 5, 2], seed: 2)
+        let a = randomTensor([2, 3, 4, 5], seed: 1)
+        let b = randomTensor([3, 5, 2], seed: 2)
         let c = matmul(a, b)
         #expect(c.shape == [2, 3, 4, 2])
         for i in 0..<2 {
@@ -81,7 +88,8 @@ struct MatmulTests {
 
     @Test func matmulGradients() {
         let check = GradientCheck()
-        let a = randomTensor([3, 4], seed: 31), b = randomTensor([4, 2], seed: 32)
+        let a = randomTensor([3, 4], seed: 31)
+        let b = randomTensor([4, 2], seed: 32)
         check.check([a, b]) { matmul($0[0], $0[1]) }
         check.check([a, b]) { matmul($0[0].transposed(), $0[1].transposed(), transposeA: true, transposeB: true) }
         check.check([a, a]) { matmul($0[0], $0[1], transposeB: true) }
@@ -98,7 +106,8 @@ struct LinearOpTests {
     /// `linear` equals `matmul(x, Wᵀ) + b` for matrices, vectors, batches of
     /// matrices and an empty feature axis, and its gradients pass the check.
     @Test func agreesWithMatmulPlusBias() {
-        let weight = randomTensor([5, 7], seed: 1), bias = randomTensor([5], seed: 2)
+        let weight = randomTensor([5, 7], seed: 1)
+        let bias = randomTensor([5], seed: 2)
         for shape in [[3, 7], [7], [2, 4, 7]] {
             let x = randomTensor(shape, seed: 3)
             let fused = linear(x, weight: weight, bias: bias)

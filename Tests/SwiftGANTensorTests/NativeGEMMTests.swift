@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import SwiftGANTensor
 import SwiftGANTestSupport
+import Testing
+
+@testable import SwiftGANTensor
 
 /// SwiftGAN's AVX-512 GEMM kernel against the plain-loop oracle: every
 /// transpose combination, both orientations, alpha and beta, strided
@@ -14,9 +15,9 @@ struct NativeGEMMTests {
         let flags = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
         let hasAVX512 = flags.contains(" avx512f") && flags.contains(" avx512vl") && flags.contains(" fma")
         #if arch(x86_64)
-        #expect(NativeGEMM.isAvailable == hasAVX512)
+            #expect(NativeGEMM.isAvailable == hasAVX512)
         #else
-        #expect(!NativeGEMM.isAvailable)
+            #expect(!NativeGEMM.isAvailable)
         #endif
         if !NativeGEMM.isAvailable {
             #expect(ExecutionContext.root.gemm == .openBLAS)
@@ -24,24 +25,29 @@ struct NativeGEMMTests {
         }
     }
 
-    @Test(arguments: [(1, 1, 1), (6, 64, 16), (7, 65, 17), (13, 257, 64), (64, 100, 129), (5, 513, 3), (64, 784, 70),
-                      (30, 9, 200), (3, 0, 5), (8, 1_100, 40)])
+    @Test(arguments: [
+        (1, 1, 1), (6, 64, 16), (7, 65, 17), (13, 257, 64), (64, 100, 129), (5, 513, 3), (64, 784, 70),
+        (30, 9, 200), (3, 0, 5), (8, 1_100, 40)
+    ])
     func agreesWithOracle(m: Int, k: Int, n: Int) throws {
         guard NativeGEMM.isAvailable else { return }
         let a = randomTensor([m, k], seed: UInt64(m * 31 + k)).scalars
         let b = randomTensor([k, n], seed: UInt64(n * 17 + k)).scalars
         let product = ReferenceKernels.matmul(a, b, m: m, k: k, n: n)
-        let aT = transpose(a, rows: m, columns: k), bT = transpose(b, rows: k, columns: n)
+        let aT = transpose(a, rows: m, columns: k)
+        let bT = transpose(b, rows: k, columns: n)
         for transposeA in [false, true] {
             for transposeB in [false, true] {
                 for orientation in NativeGEMM.Orientation.allCases {
                     // A bias (on every row of C) comes with beta = 0 only.
                     for (beta, useBias): (Float, Bool) in [(0, false), (0.5, false), (0, true)] {
                         // Operands stored with 3 spare columns per row; C inside a wider matrix.
-                        let (lda, storedA) = padded(transposeA ? aT : a, rows: transposeA ? k : m,
-                                                    columns: transposeA ? m : k, extra: 3)
-                        let (ldb, storedB) = padded(transposeB ? bT : b, rows: transposeB ? n : k,
-                                                    columns: transposeB ? k : n, extra: 3)
+                        let (lda, storedA) = padded(
+                            transposeA ? aT : a, rows: transposeA ? k : m,
+                            columns: transposeA ? m : k, extra: 3)
+                        let (ldb, storedB) = padded(
+                            transposeB ? bT : b, rows: transposeB ? n : k,
+                            columns: transposeB ? k : n, extra: 3)
                         let ldc = n + 2
                         var c = (0..<(m * ldc)).map { Float($0 % 7) - 3 }
                         let before = c
@@ -52,22 +58,27 @@ struct NativeGEMMTests {
                             storedB.withUnsafeBufferPointer { pb in
                                 c.withUnsafeMutableBufferPointer { pc in
                                     bias.withUnsafeBufferPointer { pbias in
-                                        NativeGEMM.sgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
-                                                         alpha: 1.5, a: pa.baseAddress!, lda: lda, b: pb.baseAddress!,
-                                                         ldb: ldb, beta: beta, bias: useBias ? pbias.baseAddress : nil,
-                                                         c: pc.baseAddress!, ldc: ldc, orientation: orientation)
+                                        NativeGEMM.sgemm(
+                                            transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
+                                            alpha: 1.5, a: pa.baseAddress!, lda: lda, b: pb.baseAddress!,
+                                            ldb: ldb, beta: beta, bias: useBias ? pbias.baseAddress : nil,
+                                            c: pc.baseAddress!, ldc: ldc, orientation: orientation)
                                     }
                                 }
                             }
                         }
-                        var block: [Float] = [], expected: [Float] = [], margin: [Float] = [], marginBefore: [Float] = []
+                        var block: [Float] = []
+                        var expected: [Float] = []
+                        var margin: [Float] = []
+                        var marginBefore: [Float] = []
                         for row in 0..<m {
                             for column in 0..<ldc {
                                 let index = row * ldc + column
                                 if column < n {
                                     block.append(c[index])
-                                    expected.append(1.5 * product[row * n + column] + beta * before[index]
-                                                    + (useBias ? bias[column] : 0))
+                                    expected.append(
+                                        1.5 * product[row * n + column] + beta * before[index]
+                                            + (useBias ? bias[column] : 0))
                                 } else {
                                     margin.append(c[index])
                                     marginBefore.append(before[index])
@@ -75,8 +86,9 @@ struct NativeGEMMTests {
                             }
                         }
                         assertClose(block, expected, rtol: 1e-4, atol: 1e-4)
-                        #expect(margin == marginBefore,
-                                "columns outside C were written (\(transposeA), \(transposeB), \(orientation), beta \(beta))")
+                        #expect(
+                            margin == marginBefore,
+                            "columns outside C were written (\(transposeA), \(transposeB), \(orientation), beta \(beta))")
                     }
                 }
             }
@@ -91,18 +103,20 @@ struct NativeGEMMTests {
     func largeWriteOnceProductsMatchTheOracle(ldc: Int, offset: Int) {
         guard NativeGEMM.isAvailable else { return }
         let (m, k, n) = (520, 64, 600)
-        let a = randomTensor([k, m], seed: 7).scalars   // stored transposed, as a weight gradient's dYᵀ
+        let a = randomTensor([k, m], seed: 7).scalars  // stored transposed, as a weight gradient's dYᵀ
         let b = randomTensor([k, n], seed: 8).scalars
         let product = ReferenceKernels.matmul(transpose(a, rows: k, columns: m), b, m: m, k: k, n: n)
         let storage = TensorStorage(count: m * ldc + offset, repeating: -7)
         a.withUnsafeBufferPointer { pa in
             b.withUnsafeBufferPointer { pb in
-                NativeGEMM.sgemm(transposeA: true, transposeB: false, m: m, n: n, k: k, alpha: 1, a: pa.baseAddress!,
-                                 lda: m, b: pb.baseAddress!, ldb: n, beta: 0, c: storage.pointer + offset, ldc: ldc,
-                                 orientation: .direct)
+                NativeGEMM.sgemm(
+                    transposeA: true, transposeB: false, m: m, n: n, k: k, alpha: 1, a: pa.baseAddress!,
+                    lda: m, b: pb.baseAddress!, ldb: n, beta: 0, c: storage.pointer + offset, ldc: ldc,
+                    orientation: .direct)
             }
         }
-        var block: [Float] = [], margin: [Float] = []
+        var block: [Float] = []
+        var margin: [Float] = []
         for row in 0..<m {
             for column in 0..<ldc {
                 let value = storage.pointer[offset + row * ldc + column]
@@ -118,7 +132,8 @@ struct NativeGEMMTests {
     /// by rows and by columns.
     @Test(arguments: [(64, 300, 500), (600, 70, 40)])
     func biasOnEveryRowInEveryPath(m: Int, k: Int, n: Int) {
-        let a = randomTensor([m, k], seed: 4).scalars, w = randomTensor([n, k], seed: 5).scalars
+        let a = randomTensor([m, k], seed: 4).scalars
+        let w = randomTensor([n, k], seed: 5).scalars
         let bias = randomTensor([n], seed: 6).scalars
         let product = ReferenceKernels.matmul(a, transpose(w, rows: n, columns: k), m: m, k: k, n: n)
         let expected = (0..<(m * n)).map { product[$0] + bias[$0 % n] }
@@ -129,8 +144,9 @@ struct NativeGEMMTests {
                     w.withUnsafeBufferPointer { pw in
                         bias.withUnsafeBufferPointer { pbias in
                             c.withUnsafeMutableBufferPointer { pc in
-                                BLAS.call(false, true, m, n, k, 1, pa.baseAddress!, k, pw.baseAddress!, k, 0,
-                                          pbias.baseAddress!, pc.baseAddress!, n, workers: threads, native: native)
+                                BLAS.call(
+                                    false, true, m, n, k, 1, pa.baseAddress!, k, pw.baseAddress!, k, 0,
+                                    pbias.baseAddress!, pc.baseAddress!, n, workers: threads, native: native)
                             }
                         }
                     }
@@ -152,12 +168,16 @@ struct NativeGEMMTests {
     /// whole product, so 1 and 2 threads give the same bits (here a linear
     /// layer's forward product, with its bias added as C is stored).
     @Test func resultsDoNotDependOnTheThreadCount() {
-        let x = randomTensor([64, 300], seed: 1), weight = randomTensor([500, 300], seed: 2), bias = randomTensor([500], seed: 3)
+        let x = randomTensor([64, 300], seed: 1)
+        let weight = randomTensor([500, 300], seed: 2)
+        let bias = randomTensor([500], seed: 3)
         let single = withExecutionContext(threads: 1) { linear(x, weight: weight, bias: bias).scalars }
         let split = withExecutionContext(threads: 2) { linear(x, weight: weight, bias: bias).scalars }
         #expect(single == split)
-        assertClose(single, zip(matmul(x, weight, transposeB: true).scalars, (0..<(64 * 500)).map { bias.scalars[$0 % 500] })
-            .map { $0 + $1 }, rtol: 1e-5, atol: 1e-5)
+        assertClose(
+            single,
+            zip(matmul(x, weight, transposeB: true).scalars, (0..<(64 * 500)).map { bias.scalars[$0 % 500] })
+                .map { $0 + $1 }, rtol: 1e-5, atol: 1e-5)
     }
 
     private func transpose(_ values: [Float], rows: Int, columns: Int) -> [Float] {

@@ -1,6 +1,7 @@
-import Testing
-@testable import SwiftGANTensor
 import SwiftGANTestSupport
+import Testing
+
+@testable import SwiftGANTensor
 
 @Suite("Fused batch normalisation")
 struct BatchNormalizationTests {
@@ -21,7 +22,8 @@ struct BatchNormalizationTests {
     @Test(arguments: shapes)
     func forwardAgreesWithTensorOps(shape: [Int]) {
         let x = randomTensor(shape, seed: 1, low: -2, high: 3)
-        let weight = randomTensor([shape[1]], seed: 2), bias = randomTensor([shape[1]], seed: 3)
+        let weight = randomTensor([shape[1]], seed: 2)
+        let bias = randomTensor([shape[1]], seed: 3)
         let fused = x.batchNormalized(weight: weight, bias: bias, epsilon: 1e-5)
         assertClose(fused.output.scalars, Self.composed(x, weight, bias, epsilon: 1e-5).scalars, rtol: 1e-5, atol: 1e-5)
         let axes = [0] + Array(2..<shape.count)
@@ -43,7 +45,9 @@ struct BatchNormalizationTests {
 
     @Test(arguments: shapes)
     func fusedGradientsPassTheGradientCheck(shape: [Int]) {
-        let x = randomTensor(shape, seed: 5), weight = randomTensor([shape[1]], seed: 6), bias = randomTensor([shape[1]], seed: 7)
+        let x = randomTensor(shape, seed: 5)
+        let weight = randomTensor([shape[1]], seed: 6)
+        let bias = randomTensor([shape[1]], seed: 7)
         GradientCheck().check([x, weight, bias]) { $0[0].batchNormalized(weight: $0[1], bias: $0[2], epsilon: 1e-3).output }
         GradientCheck().check([x]) { $0[0].batchNormalized(weight: nil, bias: nil, epsilon: 1e-3).output }
     }
@@ -53,7 +57,8 @@ struct BatchNormalizationTests {
     @Test(arguments: shapes)
     func fusedAndRecordedBackwardAgree(shape: [Int]) {
         let x = randomTensor(shape, seed: 8).requiringGradient()
-        let weight = randomTensor([shape[1]], seed: 9).requiringGradient(), bias = randomTensor([shape[1]], seed: 10).requiringGradient()
+        let weight = randomTensor([shape[1]], seed: 9).requiringGradient()
+        let bias = randomTensor([shape[1]], seed: 10).requiringGradient()
         let seed = randomTensor(shape, seed: 11)
         let loss = (x.batchNormalized(weight: weight, bias: bias, epsilon: 1e-5).output * seed).sum()
         let fused = gradients(of: loss, withRespectTo: [x, weight, bias])
@@ -64,7 +69,9 @@ struct BatchNormalizationTests {
     /// Second order: the gradient of ‖d loss / dx‖² with respect to x and
     /// the weight, through the recorded rule, against finite differences.
     @Test func secondOrderGradients() {
-        let x = randomTensor([4, 2, 3], seed: 12), weight = randomTensor([2], seed: 13), bias = randomTensor([2], seed: 14)
+        let x = randomTensor([4, 2, 3], seed: 12)
+        let weight = randomTensor([2], seed: 13)
+        let bias = randomTensor([2], seed: 14)
         let seed = randomTensor([4, 2, 3], seed: 15)
         GradientCheck(absoluteTolerance: 1e-2, relativeTolerance: 5e-2).check([x, weight]) { inputs in
             let input = inputs[0]

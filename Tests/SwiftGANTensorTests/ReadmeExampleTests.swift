@@ -1,5 +1,5 @@
-import Testing
 import SwiftGANTensor
+import Testing
 
 /// The README's engine example, kept compiling and checked.
 @Test func readmeExample() {

@@ -1,6 +1,7 @@
-import Testing
-@testable import SwiftGANTensor
 import SwiftGANTestSupport
+import Testing
+
+@testable import SwiftGANTensor
 
 @Suite("Reductions")
 struct ReductionTests {

@@ -1,6 +1,7 @@
-import Testing
-@testable import SwiftGANTensor
 import SwiftGANTestSupport
+import Testing
+
+@testable import SwiftGANTensor
 
 /// The WGAN-GP penalty `mean((‖∂D(x̂)/∂x̂‖₂ − 1)²)` must backpropagate to the
 /// critic's parameters (double backward). Its parameter gradients are
@@ -30,9 +31,11 @@ struct SecondOrderTests {
 
     @Test func mlpCritic() {
         let points = randomTensor([4, 5], seed: 6)
-        let parameters = [randomTensor([6, 5], seed: 2), randomTensor([6], seed: 3) * 0.1,
-                          randomTensor([3, 6], seed: 4), randomTensor([3], seed: 5) * 0.1,
-                          randomTensor([1, 3], seed: 7)]
+        let parameters = [
+            randomTensor([6, 5], seed: 2), randomTensor([6], seed: 3) * 0.1,
+            randomTensor([3, 6], seed: 4), randomTensor([3], seed: 5) * 0.1,
+            randomTensor([1, 3], seed: 7)
+        ]
         // The penalty is smooth in the parameters except where a leaky-ReLU
         // pre-activation crosses 0; finite differences are only valid when
         // every pre-activation stays clear of 0 by more than a step can move it.
@@ -50,8 +53,10 @@ struct SecondOrderTests {
 
     @Test func convCritic() {
         let points = randomTensor([2, 1, 6, 6], seed: 11)
-        let parameters = [randomTensor([3, 1, 3, 3], seed: 12), randomTensor([3], seed: 13) * 0.1,
-                          randomTensor([3, 2, 4, 4], seed: 14), randomTensor([1, 2 * 6 * 6], seed: 15) * 0.3]
+        let parameters = [
+            randomTensor([3, 1, 3, 3], seed: 12), randomTensor([3], seed: 13) * 0.1,
+            randomTensor([3, 2, 4, 4], seed: 14), randomTensor([1, 2 * 6 * 6], seed: 15) * 0.3
+        ]
         GradientCheck().check(parameters) { p in
             Self.gradientPenalty(points: points) { x in
                 let h1 = conv2d(x, weight: p[0], bias: p[1], stride: 2, padding: 1).leakyRelu(0.2)  // [2, 3, 3, 3]
@@ -68,11 +73,14 @@ struct SecondOrderTests {
     @Test func winogradCritic() {
         withExecutionContext(allowsWinograd: true) {
             let points = randomTensor([2, 8, 8, 8], seed: 16)
-            let parameters = [randomTensor([8, 8, 4, 4], seed: 17) * 0.3, randomTensor([8], seed: 18) * 0.1,
-                              randomTensor([8, 8, 4, 4], seed: 19) * 0.3, randomTensor([1, 8 * 8 * 8], seed: 20) * 0.1]
-            let geometry = ConvolutionGeometry(batch: 2, inChannels: 8, height: 8, width: 8, outChannels: 8,
-                                               kernelHeight: 4, kernelWidth: 4, strideH: 2, strideW: 2,
-                                               padH: 1, padW: 1, dilationH: 1, dilationW: 1)
+            let parameters = [
+                randomTensor([8, 8, 4, 4], seed: 17) * 0.3, randomTensor([8], seed: 18) * 0.1,
+                randomTensor([8, 8, 4, 4], seed: 19) * 0.3, randomTensor([1, 8 * 8 * 8], seed: 20) * 0.1
+            ]
+            let geometry = ConvolutionGeometry(
+                batch: 2, inChannels: 8, height: 8, width: 8, outChannels: 8,
+                kernelHeight: 4, kernelWidth: 4, strideH: 2, strideW: 2,
+                padH: 1, padW: 1, dilationH: 1, dilationW: 1)
             #expect(WinogradPlan(geometry) != nil)
             GradientCheck().check(parameters) { p in
                 Self.gradientPenalty(points: points) { x in

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import SwiftGANTensor
 
 @Suite("Shape ops")
@@ -29,7 +30,8 @@ struct ShapeTests {
     }
 
     @Test func concatStackSplitSlice() {
-        let a = Tensor([1, 2, 3, 4], shape: [2, 2]), b = Tensor([5, 6], shape: [2, 1])
+        let a = Tensor([1, 2, 3, 4], shape: [2, 2])
+        let b = Tensor([5, 6], shape: [2, 1])
         let c = concat([a, b], axis: 1)
         #expect(c.shape == [2, 3] && c.scalars == [1, 2, 5, 3, 4, 6])
         #expect(concat([a, a], axis: 0).scalars == [1, 2, 3, 4, 1, 2, 3, 4])
@@ -53,7 +55,8 @@ struct ShapeTests {
 
     @Test func shapeGradients() {
         let check = GradientCheck()
-        let a = randomTensor([2, 3, 4], seed: 21), b = randomTensor([2, 1, 4], seed: 22)
+        let a = randomTensor([2, 3, 4], seed: 21)
+        let b = randomTensor([2, 1, 4], seed: 22)
         check.check([a]) { $0[0].reshaped([4, 6]) * $0[0].reshaped([4, 6]) }
         check.check([a]) { $0[0].permuted([1, 2, 0]) }
         check.check([a]) { $0[0].transposed(0, 2) }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import SwiftGANTensor
 
 @Suite("Tensor basics")
@@ -51,7 +52,9 @@ struct TensorBasicsTests {
     }
 
     @Test func randomIsDeterministic() {
-        var g1 = RandomGenerator(seed: 123), g2 = RandomGenerator(seed: 123), g3 = RandomGenerator(seed: 124)
+        var g1 = RandomGenerator(seed: 123)
+        var g2 = RandomGenerator(seed: 123)
+        var g3 = RandomGenerator(seed: 124)
         let a = Tensor.normal([1000], random: &g1)
         let b = Tensor.normal([1000], random: &g2)
         let c = Tensor.normal([1000], random: &g3)
@@ -73,7 +76,7 @@ struct TensorBasicsTests {
         #expect(uniform == expected)
         // xoshiro256** seeded by SplitMix64(0), computed independently in Python
         // from the reference algorithm (Blackman & Vigna).
-        #expect(first == [0x99EC5F36CB75F2B4, 0xBF6E1F784956452A, 0x1A5F849D4933E6E0])
+        #expect(first == [0x99EC_5F36_CB75_F2B4, 0xBF6E_1F78_4956_452A, 0x1A5F_849D_4933_E6E0])
     }
 
     @Test func randomStatistics() {
@@ -96,7 +99,8 @@ struct TensorBasicsTests {
         #expect(zeros > 2700 && zeros < 3300)
         #expect(y.scalars.filter { $0 != 0 }.allSatisfy { Swift.abs($0 - 1 / 0.7) < 1e-5 })
         #expect(x.dropout(probability: 0.3, training: false, random: &random).scalars == x.scalars)
-        var g1 = RandomGenerator(seed: 9), g2 = RandomGenerator(seed: 9)
+        var g1 = RandomGenerator(seed: 9)
+        var g2 = RandomGenerator(seed: 9)
         let first = x.dropout(probability: 0.5, random: &g1)
         #expect(first == x.dropout(probability: 0.5, random: &g2))
         // One draw per call: the generator moved by exactly one value, and the next mask differs.
@@ -111,7 +115,8 @@ struct TensorBasicsTests {
     /// order, odd counts included, and leaves the generator where they do.
     @Test(arguments: [1, 7, 64, 100_001])
     func normalSamplesFollowTheGeneratorsPairs(count: Int) {
-        var a = RandomGenerator(seed: 77), b = RandomGenerator(seed: 77)
+        var a = RandomGenerator(seed: 77)
+        var b = RandomGenerator(seed: 77)
         let samples = Tensor.normal([count], mean: 0.5, std: 2, random: &a).scalars
         var expected: [Float] = []
         while expected.count < count {
@@ -128,10 +133,11 @@ struct TensorBasicsTests {
     /// the same stream) are uncorrelated, and the limits 0 and 1 are exact.
     @Test func dropoutMasksAreUniformAndPortable() {
         func mask(_ seed: UInt64, _ count: Int, _ keep: Float, portable: Bool = false) -> [Float] {
-            var values = [Float](repeating: -1, count: count + 1)   // one guard value after the end
+            var values = [Float](repeating: -1, count: count + 1)  // one guard value after the end
             values.withUnsafeMutableBufferPointer {
-                VectorMath.dropoutMask(seed: seed, count: count, keepProbability: keep, scale: 2.5,
-                                       into: $0.baseAddress!, portable: portable)
+                VectorMath.dropoutMask(
+                    seed: seed, count: count, keepProbability: keep, scale: 2.5,
+                    into: $0.baseAddress!, portable: portable)
             }
             #expect(values[count] == -1, "wrote past \(count) values")
             return Array(values.prefix(count))
@@ -142,7 +148,8 @@ struct TensorBasicsTests {
                 #expect(same, "the vector and portable masks differ for \(count) values, keep \(keep)")
             }
         }
-        let count = 1 << 18, keep: Float = 0.7
+        let count = 1 << 18
+        let keep: Float = 0.7
         let values = mask(42, count, keep)
         #expect(values.allSatisfy { $0 == 0 || $0 == 2.5 })
         let kept = values.map { $0 == 0 ? 0.0 : 1.0 }

@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import Synchronization
 import Testing
+
 @testable import SwiftGANTensor
 
 /// SwiftGAN's worker threads: every chunk runs exactly once, the caller sees

@@ -11,8 +11,10 @@ public struct ExecutionContextTrait: TestTrait, SuiteTrait, TestScoping {
 
     public var isRecursive: Bool { true }
 
-    public func provideScope(for test: Test, testCase: Test.Case?,
-                             performing function: @Sendable () async throws -> Void) async throws {
+    public func provideScope(
+        for test: Test, testCase: Test.Case?,
+        performing function: @Sendable () async throws -> Void
+    ) async throws {
         try await withExecutionContext(threads: threads, gemm: gemm, allowsWinograd: allowsWinograd) {
             try await function()
         }
@@ -21,8 +23,10 @@ public struct ExecutionContextTrait: TestTrait, SuiteTrait, TestScoping {
 
 extension Trait where Self == ExecutionContextTrait {
     /// The test runs with these settings replaced (`nil` keeps the current one).
-    public static func executionContext(threads: Int? = nil, gemm: GEMMBackend? = nil,
-                                        allowsWinograd: Bool? = nil) -> Self {
+    public static func executionContext(
+        threads: Int? = nil, gemm: GEMMBackend? = nil,
+        allowsWinograd: Bool? = nil
+    ) -> Self {
         ExecutionContextTrait(threads: threads, gemm: gemm, allowsWinograd: allowsWinograd)
     }
 }

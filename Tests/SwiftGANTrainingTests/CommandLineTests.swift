@@ -1,10 +1,11 @@
 import Foundation
-import Testing
-@testable import SwiftGANData
-@testable import SwiftGANTraining
 import SwiftGANNN
 import SwiftGANTensor
 import SwiftGANTestSupport
+import Testing
+
+@testable import SwiftGANData
+@testable import SwiftGANTraining
 
 /// The `gan` executable end to end.
 @Suite("Command line", .serialized)
@@ -12,15 +13,19 @@ struct CommandLineTests {
     @Test func trainSampleExportInterpolateInfo() throws {
         let work = temporaryDirectory()
         let data = tinyIDXDirectory()
-        let train = try runGAN(["train", "--preset", "cgan", "--data", data, "--steps", "6", "--batch-size", "16",
-                                "--run-dir", "\(work)/run", "--ema", "0.9", "--sample-every", "3"])
+        let train = try runGAN([
+            "train", "--preset", "cgan", "--data", data, "--steps", "6", "--batch-size", "16",
+            "--run-dir", "\(work)/run", "--ema", "0.9", "--sample-every", "3"
+        ])
         #expect(train.status == 0, "\(train.output)")
         #expect(train.output.contains("done:"))
         for file in ["config.json", "checkpoint.safetensors", "metrics.jsonl", "samples/step-000006.png"] {
             #expect(FileManager.default.fileExists(atPath: "\(work)/run/\(file)"), "\(file) missing")
         }
-        let sample = try runGAN(["sample", "--run", "\(work)/run", "--count", "5", "--label", "2",
-                                 "--out", "\(work)/x.npy", "--grid", "\(work)/x.png"])
+        let sample = try runGAN([
+            "sample", "--run", "\(work)/run", "--count", "5", "--label", "2",
+            "--out", "\(work)/x.npy", "--grid", "\(work)/x.png"
+        ])
         #expect(sample.status == 0, "\(sample.output)")
         #expect(try NPY.read("\(work)/x.npy").tensor.shape == [5, 1, 8, 8])
         #expect(try PNG.read("\(work)/x.png").channels == 1)
@@ -58,8 +63,10 @@ struct CommandLineTests {
         let work = temporaryDirectory()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: ganExecutable())
-        process.arguments = ["train", "--data", "ring8", "--steps", "1000000", "--checkpoint-every", "1000000",
-                             "--run-dir", "\(work)/run"]
+        process.arguments = [
+            "train", "--data", "ring8", "--steps", "1000000", "--checkpoint-every", "1000000",
+            "--run-dir", "\(work)/run"
+        ]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -104,11 +111,15 @@ struct CommandLineTests {
         try expectFailure(["train", "--data", "ring8", "--model", "dcgan"], "dcgan is for images; use mlp2d for 2-D data")
 
         // An existing run is not overwritten without --overwrite.
-        #expect(try runGAN(["train", "--data", data, "--model", "mlp", "--preset", "mlp", "--steps", "2", "--batch-size", "8",
-                            "--run-dir", "\(work)/run"]).status == 0)
+        #expect(
+            try runGAN([
+                "train", "--data", data, "--model", "mlp", "--preset", "mlp", "--steps", "2", "--batch-size", "8",
+                "--run-dir", "\(work)/run"
+            ]).status == 0)
         let before = FileManager.default.contents(atPath: "\(work)/run/checkpoint.safetensors")
-        try expectFailure(["train", "--data", data, "--preset", "mlp", "--steps", "2", "--run-dir", "\(work)/run"],
-                          "already exists and is not empty; pass --overwrite")
+        try expectFailure(
+            ["train", "--data", data, "--preset", "mlp", "--steps", "2", "--run-dir", "\(work)/run"],
+            "already exists and is not empty; pass --overwrite")
         #expect(FileManager.default.contents(atPath: "\(work)/run/checkpoint.safetensors") == before)
 
         // A checkpoint from another architecture is refused by name.

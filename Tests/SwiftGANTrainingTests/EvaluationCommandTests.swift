@@ -1,11 +1,12 @@
 import Foundation
-import Testing
-@testable import SwiftGANData
-@testable import SwiftGANTraining
 import SwiftGANMetrics
 import SwiftGANNN
 import SwiftGANTensor
 import SwiftGANTestSupport
+import Testing
+
+@testable import SwiftGANData
+@testable import SwiftGANTraining
 
 /// `gan eval`, `gan classifier` and `gan train --eval-every` end to end.
 @Suite("Evaluation commands", .serialized)
@@ -28,8 +29,10 @@ struct EvaluationCommandTests {
 
         let table = try runGAN(["eval", "--real", "--count", "200"])
         #expect(table.status == 0, "\(table.output)")
-        for row in ["FID", "KID", "classifier score", "precision (k=3)", "recall (k=3)", "density (k=5)", "coverage (k=5)",
-                    "classes ≥ 1%", "Ankle boot", "fashion-mnist-classifier.safetensors"] {
+        for row in [
+            "FID", "KID", "classifier score", "precision (k=3)", "recall (k=3)", "density (k=5)", "coverage (k=5)",
+            "classes ≥ 1%", "Ankle boot", "fashion-mnist-classifier.safetensors"
+        ] {
             #expect(table.output.contains(row), "missing \(row) in \(table.output)")
         }
     }
@@ -38,8 +41,10 @@ struct EvaluationCommandTests {
     /// prints the PacGAN metrics for it, for the latest and the best checkpoint.
     @Test func mixtureRunWithEvalEvery() throws {
         let work = temporaryDirectory()
-        let train = try runGAN(["train", "--data", "ring8", "--steps", "40", "--eval-every", "20", "--eval-count", "500",
-                                "--run-dir", "\(work)/run"])
+        let train = try runGAN([
+            "train", "--data", "ring8", "--steps", "40", "--eval-every", "20", "--eval-count", "500",
+            "--run-dir", "\(work)/run"
+        ])
         #expect(train.status == 0, "\(train.output)")
         #expect(train.output.contains("eval at step 20: modes"))
         #expect(FileManager.default.fileExists(atPath: "\(work)/run/best.safetensors"))
@@ -67,8 +72,10 @@ struct EvaluationCommandTests {
     /// FID during training on Fashion-MNIST, then `gan eval --run`.
     @Test func imageRunWithEvalEvery() throws {
         let work = temporaryDirectory()
-        let train = try runGAN(["train", "--preset", "mlp", "--data", "fashion-mnist", "--limit", "256", "--steps", "4",
-                                "--batch-size", "16", "--eval-every", "2", "--eval-count", "64", "--run-dir", "\(work)/run"])
+        let train = try runGAN([
+            "train", "--preset", "mlp", "--data", "fashion-mnist", "--limit", "256", "--steps", "4",
+            "--batch-size", "16", "--eval-every", "2", "--eval-count", "64", "--run-dir", "\(work)/run"
+        ])
         #expect(train.status == 0, "\(train.output)")
         #expect(train.output.contains("eval at step 2: fid"))
         let log = String(decoding: FileManager.default.contents(atPath: "\(work)/run/metrics.jsonl") ?? Data(), as: UTF8.self)
@@ -88,8 +95,10 @@ struct EvaluationCommandTests {
     @Test func classifierTrainAndTest() throws {
         let work = temporaryDirectory()
         let out = "\(work)/c.safetensors"
-        let train = try runGAN(["classifier", "train", "--limit", "512", "--epochs", "1", "--width", "2",
-                                "--feature-dimension", "8", "--out", out])
+        let train = try runGAN([
+            "classifier", "train", "--limit", "512", "--epochs", "1", "--width", "2",
+            "--feature-dimension", "8", "--out", out
+        ])
         #expect(train.status == 0, "\(train.output)")
         #expect(train.output.contains("test accuracy"))
         let (classifier, provenance) = try FeatureClassifier.load(out)
@@ -119,14 +128,18 @@ struct EvaluationCommandTests {
             }
         }
         let out = "\(work)/c.safetensors"
-        let train = try runGAN(["classifier", "train", "--data", "\(work)/folder", "--channels", "1", "--epochs", "3",
-                                "--batch-size", "8", "--width", "2", "--feature-dimension", "4", "--out", out])
+        let train = try runGAN([
+            "classifier", "train", "--data", "\(work)/folder", "--channels", "1", "--epochs", "3",
+            "--batch-size", "8", "--width", "2", "--feature-dimension", "4", "--out", out
+        ])
         #expect(train.status == 0, "\(train.output)")
         #expect(train.output.contains("on 43 "), "90% of 48 images train: \(train.output)")
         #expect(try FeatureClassifier.load(out).classifier.architecture.imageShape == [1, 8, 8])
         try NPY.write(Tensor.uniform([20, 1, 8, 8], low: -1, high: 1, random: &random), to: "\(work)/x.npy")
-        let eval = try runGAN(["eval", "--samples", "\(work)/x.npy", "--data", "\(work)/folder", "--channels", "1",
-                               "--features", out, "--json"])
+        let eval = try runGAN([
+            "eval", "--samples", "\(work)/x.npy", "--data", "\(work)/folder", "--channels", "1",
+            "--features", out, "--json"
+        ])
         #expect(eval.status == 0, "\(eval.output)")
         let images = try #require(try json(eval.output)["images"] as? [String: Any])
         #expect((images["referenceCount"] as? Int) == 48)
@@ -156,10 +169,12 @@ struct EvaluationCommandTests {
             (["eval", "--samples", "\(work)/points.npy", "--data", tinyIDXDirectory()], "t10k-images-idx3-ubyte"),
             (["bench", "--suite", "engine", "--json"], "--json prints the training suite"),
             (["train", "--data", "ring8", "--eval-every", "0"], "--eval-every must be at least 1"),
-            (["train", "--preset", "mlp", "--data", tinyIDXDirectory(), "--eval-every", "5", "--run-dir", "\(work)/tiny"],
-             "t10k-images-idx3-ubyte[.gz]: missing IDX file"),
+            (
+                ["train", "--preset", "mlp", "--data", tinyIDXDirectory(), "--eval-every", "5", "--run-dir", "\(work)/tiny"],
+                "t10k-images-idx3-ubyte[.gz]: missing IDX file"
+            ),
             (["train", "--data", "spiral", "--eval-every", "5", "--run-dir", "\(work)/tiny"], "spiral has no discrete modes"),
-            (["classifier", "train", "--out", "\(work)/c.safetensors", "--epochs", "0"], "--epochs must be positive"),
+            (["classifier", "train", "--out", "\(work)/c.safetensors", "--epochs", "0"], "--epochs must be positive")
         ]
         for (arguments, message) in cases {
             let result = try runGAN(arguments)

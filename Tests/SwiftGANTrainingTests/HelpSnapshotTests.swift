@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import SwiftGANTestSupport
+import Testing
 
 /// `gan … --help` for every command, 100 columns wide, against the committed
 /// snapshots (`Scripts/update_help_snapshots.sh` rewrites them): a changed
@@ -11,7 +11,7 @@ struct HelpSnapshotTests {
         ("gan", []), ("gan-train", ["train"]), ("gan-sample", ["sample"]), ("gan-interpolate", ["interpolate"]),
         ("gan-export", ["export"]), ("gan-info", ["info"]), ("gan-eval", ["eval"]), ("gan-classifier", ["classifier"]),
         ("gan-classifier-train", ["classifier", "train"]), ("gan-classifier-test", ["classifier", "test"]),
-        ("gan-bench", ["bench"]),
+        ("gan-bench", ["bench"])
     ]
 
     @Test(arguments: commands.map(\.snapshot))
@@ -23,9 +23,11 @@ struct HelpSnapshotTests {
         if output != expected {
             let outputLines = output.split(separator: "\n", omittingEmptySubsequences: false)
             let expectedLines = expected.split(separator: "\n", omittingEmptySubsequences: false)
-            let first = zip(outputLines, expectedLines).enumerated().first { $0.element.0 != $0.element.1 }?.offset
+            let first =
+                zip(outputLines, expectedLines).enumerated().first { $0.element.0 != $0.element.1 }?.offset
                 ?? Swift.min(outputLines.count, expectedLines.count)
-            Issue.record("""
+            Issue.record(
+                """
                 gan \(arguments.joined(separator: " ")) --help differs from help/\(snapshot).txt at line \(first + 1):
                   now:      \(first < outputLines.count ? outputLines[first] : "(end)")
                   snapshot: \(first < expectedLines.count ? expectedLines[first] : "(end)")

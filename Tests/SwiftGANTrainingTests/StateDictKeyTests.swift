@@ -1,10 +1,11 @@
 import Foundation
-import Testing
-@testable import SwiftGANMetrics
-@testable import SwiftGANTraining
 import SwiftGANNN
 import SwiftGANTensor
 import SwiftGANTestSupport
+import Testing
+
+@testable import SwiftGANMetrics
+@testable import SwiftGANTraining
 
 /// Every shipped model's checkpoint keys and shapes against the
 /// `state_dict()` of the equivalent PyTorch module (golden lists written by
@@ -63,8 +64,10 @@ struct StateDictKeyTests {
         }
     }
 
-    static let modelCases = ["mlp", "dcgan-28", "dcgan-quick", "dcgan-32-rgb", "dcgan-64-rgb", "wgan-gp", "hinge-sn", "cgan",
-                             "cgan-projection", "mlp-conv", "2d", "2d-hinge-sn"]
+    static let modelCases = [
+        "mlp", "dcgan-28", "dcgan-quick", "dcgan-32-rgb", "dcgan-64-rgb", "wgan-gp", "hinge-sn", "cgan",
+        "cgan-projection", "mlp-conv", "2d", "2d-hinge-sn"
+    ]
 
     @Test func everyGoldenCaseIsChecked() {
         #expect(Set(Self.golden.keys) == Set(Self.modelCases + ["classifier"]))
@@ -91,7 +94,8 @@ struct StateDictKeyTests {
         let golden = try #require(Self.golden["classifier"]?["classifier"])
         var random = RandomGenerator(seed: 1)
         let classifier = FeatureClassifier(FeatureClassifier.Architecture(), random: &random)
-        let expected = golden, actual = Self.keysAndShapes(classifier)
+        let expected = golden
+        let actual = Self.keysAndShapes(classifier)
         #expect(actual.keys.sorted() == expected.keys.sorted())
         for (key, shape) in expected { #expect(actual[key] == shape || (shape.isEmpty && actual[key] == [1]), "\(key)") }
     }

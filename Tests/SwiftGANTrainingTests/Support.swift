@@ -1,10 +1,11 @@
 import Foundation
-import Testing
-@testable import SwiftGANData
-@testable import SwiftGANTraining
 import SwiftGANNN
 import SwiftGANTensor
 import SwiftGANTestSupport
+import Testing
+
+@testable import SwiftGANData
+@testable import SwiftGANTraining
 
 /// The picture in `tinyIDXDirectory`'s images.
 enum TinyPattern {
@@ -18,7 +19,8 @@ enum TinyPattern {
 func tinyIDXDirectory(count: Int = 128, pattern: TinyPattern = .quadrants) -> String {
     let directory = temporaryDirectory()
     var random = RandomGenerator(seed: 42)
-    var pixels: [UInt8] = [], labels: [UInt8] = []
+    var pixels: [UInt8] = []
+    var labels: [UInt8] = []
     for _ in 0..<count {
         let label = Int(random.next() % 4)
         labels.append(UInt8(label))
@@ -29,10 +31,12 @@ func tinyIDXDirectory(count: Int = 128, pattern: TinyPattern = .quadrants) -> St
             }
         }
     }
-    _ = FileManager.default.createFile(atPath: "\(directory)/train-images-idx3-ubyte",
-                                       contents: Data(IDX.encodeUInt8(pixels, shape: [count, 8, 8])))
-    _ = FileManager.default.createFile(atPath: "\(directory)/train-labels-idx1-ubyte",
-                                       contents: Data(IDX.encodeUInt8(labels, shape: [count])))
+    _ = FileManager.default.createFile(
+        atPath: "\(directory)/train-images-idx3-ubyte",
+        contents: Data(IDX.encodeUInt8(pixels, shape: [count, 8, 8])))
+    _ = FileManager.default.createFile(
+        atPath: "\(directory)/train-labels-idx1-ubyte",
+        contents: Data(IDX.encodeUInt8(labels, shape: [count])))
     return directory
 }
 
@@ -47,8 +51,10 @@ func ganExecutable() -> String {
 
 /// Runs `gan` with `arguments` (and `environment` added to this process's);
 /// returns the exit status and the combined output.
-func runGAN(_ arguments: [String], in directory: String? = nil,
-            environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
+func runGAN(
+    _ arguments: [String], in directory: String? = nil,
+    environment: [String: String] = [:]
+) throws -> (status: Int32, output: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: ganExecutable())
     process.arguments = arguments

@@ -1,10 +1,11 @@
 import Foundation
-import Testing
-@testable import SwiftGANData
-@testable import SwiftGANTraining
 import SwiftGANNN
 import SwiftGANTensor
 import SwiftGANTestSupport
+import Testing
+
+@testable import SwiftGANData
+@testable import SwiftGANTraining
 
 @Suite("Trainer")
 struct TrainerTests {
@@ -20,8 +21,10 @@ struct TrainerTests {
         for _ in 0..<training.steps { try trainer.trainStep() }
         var random = RandomGenerator(seed: 99)
         let points = trainer.sample(model.sampleLatents(2_500, random: &random), labels: nil).reshaped([2_500, 2]).scalars
-        let modes = Mixture2D.ring8.modes, limit = 3 * Mixture2D.ring8.standardDeviation
-        var captured = Set<Int>(), highQuality = 0
+        let modes = Mixture2D.ring8.modes
+        let limit = 3 * Mixture2D.ring8.standardDeviation
+        var captured = Set<Int>()
+        var highQuality = 0
         for index in 0..<2_500 {
             let (x, y) = (points[2 * index], points[2 * index + 1])
             let distances = modes.map { (($0.x - x) * ($0.x - x) + ($0.y - y) * ($0.y - y)).squareRoot() }
@@ -65,8 +68,9 @@ struct TrainerTests {
         // is less robust: a run that favours a few classes has a mean unlike
         // the data's, down to 0.50 on seed 1.)
         let likeness = nearestImageCorrelation(trainer, model, dataset)
-        #expect(likeness > 0.4 && likeness > 4 * untrainedLikeness,
-                "nearest-image correlation \(likeness), untrained \(untrainedLikeness)")
+        #expect(
+            likeness > 0.4 && likeness > 4 * untrainedLikeness,
+            "nearest-image correlation \(likeness), untrained \(untrainedLikeness)")
     }
 
     /// The mean, over 64 samples, of each sample's highest Pearson
@@ -110,13 +114,15 @@ struct TrainerTests {
         let step: Float = 2e-4
         for index in checked {
             for element in stride(from: 0, to: parameters[index].count, by: Swift.max(1, parameters[index].count / 12)) {
-                var plus = original, minus = original
+                var plus = original
+                var minus = original
                 plus[index].withUnsafeMutableBufferPointer { $0[element] += step }
                 minus[index].withUnsafeMutableBufferPointer { $0[element] -= step }
                 let numeric = (Double(penalty(plus).item) - Double(penalty(minus).item)) / (2 * Double(step))
                 let automatic = Double(analytic[index].scalars[element])
-                #expect(Swift.abs(numeric - automatic) <= 5e-3 + 5e-2 * Swift.abs(numeric),
-                        "parameter \(index) element \(element): \(automatic) vs \(numeric)")
+                #expect(
+                    Swift.abs(numeric - automatic) <= 5e-3 + 5e-2 * Swift.abs(numeric),
+                    "parameter \(index) element \(element): \(automatic) vs \(numeric)")
             }
         }
         _ = penalty(original)
@@ -131,7 +137,8 @@ struct TrainerTests {
     }
 
     @Test func objectivesHaveTheRightSigns() {
-        let high = Tensor([5, 5]), low = Tensor([-5, -5])
+        let high = Tensor([5, 5])
+        let low = Tensor([-5, -5])
         for name in Objective.allCases {
             let objective = name.make(output: .logit)
             // A D that scores real high and fake low has a lower loss than the reverse.
@@ -178,7 +185,8 @@ struct RunTests {
         joint.discriminator.eval()
         joint.generator.eval()
         for _ in 0..<3 {
-            let a = try joint.trainStep(), b = try separate.trainStep()
+            let a = try joint.trainStep()
+            let b = try separate.trainStep()
             #expect(Swift.abs(a.discriminatorLoss - b.discriminatorLoss) <= 1e-5 * Swift.max(1, Swift.abs(b.discriminatorLoss)))
             #expect(Swift.abs(a.realScore - b.realScore) <= 1e-5 && Swift.abs(a.fakeScore - b.fakeScore) <= 1e-5)
         }
@@ -199,12 +207,13 @@ struct RunTests {
         #expect(dcgan.discriminatorNormalization == .batchNorm)
         let critic = dcgan.build(random: &random).discriminator
         #expect(!critic.treatsSamplesIndependently)
-        #expect(critic.eval().treatsSamplesIndependently)   // running statistics do not mix samples
+        #expect(critic.eval().treatsSamplesIndependently)  // running statistics do not mix samples
     }
 
     @Test func interruptAndResumeIsBitIdentical() throws {
         let data = tinyIDXDirectory()
-        let straightDirectory = temporaryDirectory() + "/straight", resumedDirectory = temporaryDirectory() + "/resumed"
+        let straightDirectory = temporaryDirectory() + "/straight"
+        let resumedDirectory = temporaryDirectory() + "/resumed"
         let straight = try TrainingRun.start(directory: straightDirectory, config: config(steps: 24, directory: data))
         #expect(try straight.run() == .completed)
 
@@ -252,14 +261,21 @@ struct RunTests {
         let directory = temporaryDirectory() + "/run"
         let run = try TrainingRun.start(directory: directory, config: config(steps: 20, directory: data))
         var calls = 0
-        #expect(try run.run(shouldStop: { calls += 1; return calls > 5 }) == .interrupted(step: 5))
+        #expect(
+            try run.run(shouldStop: {
+                calls += 1
+                return calls > 5
+            }) == .interrupted(step: 5))
         // Poison one generator weight: the next step's losses are NaN.
         run.trainer.generator.parameters()[1].update { $0[0] = .nan }
         do {
             _ = try run.run()
             Issue.record("training should have stopped")
         } catch let error as TrainingError {
-            guard case let .diverged(step, quantity, value) = error else { Issue.record("wrong error \(error)"); return }
+            guard case .diverged(let step, let quantity, let value) = error else {
+                Issue.record("wrong error \(error)")
+                return
+            }
             #expect(step == 6 && value.isNaN)
             #expect(quantity.contains("loss"))
             #expect(error.description.contains("training diverged at step 6"))
@@ -280,7 +296,8 @@ struct RunTests {
         #expect(CRC32C.checksum(Array("123456789".utf8)) == 0xE306_9283)
 
         let bytes = [UInt8](FileManager.default.contents(atPath: writer.path)!)
-        var offset = 0, events: [[Int: [ProtoField]]] = []
+        var offset = 0
+        var events: [[Int: [ProtoField]]] = []
         while offset < bytes.count {
             let lengthBytes = Array(bytes[offset..<(offset + 8)])
             let length = lengthBytes.enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
@@ -319,7 +336,8 @@ struct ProtoField {
         var result: [Int: [ProtoField]] = [:]
         var index = 0
         func readVarint() -> UInt64 {
-            var value: UInt64 = 0, shift: UInt64 = 0
+            var value: UInt64 = 0
+            var shift: UInt64 = 0
             while true {
                 let byte = data[index]
                 index += 1

@@ -1,9 +1,10 @@
 import Foundation
-import Testing
-@testable import SwiftGANData
-@testable import SwiftGANTraining
 import SwiftGANNN
 import SwiftGANTensor
+import Testing
+
+@testable import SwiftGANData
+@testable import SwiftGANTraining
 
 /// The general training step: the same loop trains a GAN pair, a generator
 /// with a reconstruction term (pix2pix's shape) and two generators with two
@@ -12,11 +13,16 @@ import SwiftGANTensor
 @Suite("General training step")
 struct TrainingStepTests {
     /// A small network `[N, inputs] -> [N, outputs]`.
-    static func network(_ name: String, _ inputs: Int, _ outputs: Int, random: inout RandomGenerator,
-                        learningRate: Float = 1e-2) -> TrainedNetwork {
+    static func network(
+        _ name: String, _ inputs: Int, _ outputs: Int, random: inout RandomGenerator,
+        learningRate: Float = 1e-2
+    ) -> TrainedNetwork {
         let module = Sequential([Linear(inputs, 16, random: &random), LeakyReLU(0.2), Linear(16, outputs, random: &random)])
-        return TrainedNetwork(name: name, module: module, optimizer: Adam(module.parameters(), learningRate: learningRate,
-                                                                          betas: (0.5, 0.999)), optimizerKey: "optimizer_\(name)")
+        return TrainedNetwork(
+            name: name, module: module,
+            optimizer: Adam(
+                module.parameters(), learningRate: learningRate,
+                betas: (0.5, 0.999)), optimizerKey: "optimizer_\(name)")
     }
 
     /// Two generators A→B and B→A and two discriminators, as CycleGAN
@@ -42,16 +48,19 @@ struct TrainingStepTests {
         var cycleLosses: [Float] = []
         let generators = TrainingUpdate(name: "generators", networks: [forward, backward]) {
             current = batch()
-            let fakeB = forward.module(current.a), fakeA = backward.module(current.b)
+            let fakeB = forward.module(current.a)
+            let fakeA = backward.module(current.b)
             let cycle = (backward.module(fakeB) - current.a).abs().mean() + (forward.module(fakeA) - current.b).abs().mean()
             let adversarial = objective.generatorLoss(fake: criticB.module(fakeB)) + objective.generatorLoss(fake: criticA.module(fakeA))
             cycleLosses.append(cycle.item)
             return UpdateLoss(adversarial + 10 * cycle, scalars: ["loss/cycle": cycle.item])
         }
         let discriminators = TrainingUpdate(name: "discriminators", networks: [criticA, criticB]) {
-            let fakeB = withoutGradients { forward.module(current.a) }, fakeA = withoutGradients { backward.module(current.b) }
-            return UpdateLoss(objective.discriminatorLoss(real: criticB.module(current.b), fake: criticB.module(fakeB))
-                              + objective.discriminatorLoss(real: criticA.module(current.a), fake: criticA.module(fakeA)))
+            let fakeB = withoutGradients { forward.module(current.a) }
+            let fakeA = withoutGradients { backward.module(current.b) }
+            return UpdateLoss(
+                objective.discriminatorLoss(real: criticB.module(current.b), fake: criticB.module(fakeB))
+                    + objective.discriminatorLoss(real: criticA.module(current.a), fake: criticA.module(fakeA)))
         }
         let step = TrainingStep(updates: [generators, discriminators])
         #expect(step.networks.map(\.name) == ["generator_ab", "generator_ba", "discriminator_a", "discriminator_b"])
@@ -61,8 +70,11 @@ struct TrainingStepTests {
         for (network, before) in zip(step.networks, initial) {
             #expect(network.module.parameters()[0].value.scalars != before, "\(network.name) did not move")
         }
-        #expect(Set(scalars.keys) == ["loss/generators", "loss/discriminators", "grad_norm/generators",
-                                      "grad_norm/discriminators", "loss/cycle"])
+        #expect(
+            Set(scalars.keys) == [
+                "loss/generators", "loss/discriminators", "grad_norm/generators",
+                "grad_norm/discriminators", "loss/cycle"
+            ])
         let early: Float = cycleLosses.prefix(10).reduce(0, +) / 10
         let late: Float = cycleLosses.suffix(10).reduce(0, +) / 10
         #expect(late < 0.5 * early, "cycle loss \(early) -> \(late)")
@@ -77,14 +89,17 @@ struct TrainingStepTests {
         let objective = CrossEntropyObjective()
         var data = RandomGenerator(seed: 32)
         let mapping = Tensor([0.5, -1, 0, 1, 0.5, 0, 0, 0, 2]).reshaped([3, 3])
-        var source = Tensor.zeros([16, 3]), target = Tensor.zeros([16, 3])
+        var source = Tensor.zeros([16, 3])
+        var target = Tensor.zeros([16, 3])
         var reconstruction: [Float] = []
         let discriminatorUpdate = TrainingUpdate(name: "discriminator", networks: [critic]) {
             source = Tensor.normal([16, 3], random: &data)
             target = matmul(source, mapping)
             let fake = withoutGradients { generator.module(source) }
-            return UpdateLoss(objective.discriminatorLoss(real: critic.module(concat([source, target], axis: 1)),
-                                                          fake: critic.module(concat([source, fake], axis: 1))))
+            return UpdateLoss(
+                objective.discriminatorLoss(
+                    real: critic.module(concat([source, target], axis: 1)),
+                    fake: critic.module(concat([source, fake], axis: 1))))
         }
         let generatorUpdate = TrainingUpdate(name: "generator", networks: [generator]) {
             let fake = generator.module(source)
@@ -105,9 +120,11 @@ struct TrainingStepTests {
         var random = RandomGenerator(seed: 41)
         let network = Self.network("critic", 2, 1, random: &random)
         let before = network.module.parameters().map(\.value.scalars)
-        let step = TrainingStep(updates: [TrainingUpdate(name: "critic", networks: [network]) {
-            UpdateLoss(network.module(Tensor.ones([4, 2])).mean() * Float.nan)
-        }])
+        let step = TrainingStep(updates: [
+            TrainingUpdate(name: "critic", networks: [network]) {
+                UpdateLoss(network.module(Tensor.ones([4, 2])).mean() * Float.nan)
+            }
+        ])
         do {
             _ = try step.run(step: 7)
             Issue.record("the step should have stopped")
@@ -141,7 +158,8 @@ struct TrainingStepTests {
         let resumed = try Trainer(config: config, dataset: try config.data.load(seed: 5))
         try resumed.restore(try first.checkpoint(), file: "memory")
         for _ in 0..<2 { try resumed.trainStep() }
-        let a = try straight.checkpoint(), b = try resumed.checkpoint()
+        let a = try straight.checkpoint()
+        let b = try resumed.checkpoint()
         #expect(a.tensors.keys == b.tensors.keys)
         for key in a.tensors.keys {
             #expect(a.tensors[key]!.scalars.map(\.bitPattern) == b.tensors[key]!.scalars.map(\.bitPattern), "\(objective): \(key)")

@@ -15,8 +15,10 @@ public struct ClassifierTraining: Sendable {
     public var seed: UInt64
 
     /// Defaults: the recipe of the shipped Fashion-MNIST classifier.
-    public init(architecture: FeatureClassifier.Architecture = .init(), epochs: Int = 10, batchSize: Int = 128,
-                learningRate: Float = 2e-3, horizontalFlip: Bool = true, seed: UInt64 = 0) {
+    public init(
+        architecture: FeatureClassifier.Architecture = .init(), epochs: Int = 10, batchSize: Int = 128,
+        learningRate: Float = 2e-3, horizontalFlip: Bool = true, seed: UInt64 = 0
+    ) {
         self.architecture = architecture
         self.epochs = epochs
         self.batchSize = batchSize
@@ -46,22 +48,30 @@ public struct ClassifierTraining: Sendable {
 
     /// Trains a fresh classifier on `dataset` (images `[N, C, H, W]`,
     /// labels in `0..<classCount`) and returns it in evaluation mode.
-    public func run(on dataset: ImageDataset, reportEvery: Int = 100,
-                    progress: (Progress) -> Void = { _ in }) -> FeatureClassifier {
+    public func run(
+        on dataset: ImageDataset, reportEvery: Int = 100,
+        progress: (Progress) -> Void = { _ in }
+    ) -> FeatureClassifier {
         if let problem = validationProblem() { fatalError("ClassifierTraining: \(problem)") }
-        require(dataset.imageShape == architecture.imageShape,
-                "ClassifierTraining: dataset images \(dataset.imageShape) but the classifier expects \(architecture.imageShape)")
-        require(dataset.labels.allSatisfy { $0 >= 0 && $0 < architecture.classCount },
-                "ClassifierTraining: labels must be in 0..<\(architecture.classCount)")
+        require(
+            dataset.imageShape == architecture.imageShape,
+            "ClassifierTraining: dataset images \(dataset.imageShape) but the classifier expects \(architecture.imageShape)")
+        require(
+            dataset.labels.allSatisfy { $0 >= 0 && $0 < architecture.classCount },
+            "ClassifierTraining: labels must be in 0..<\(architecture.classCount)")
         var random = RandomGenerator(seed: seed)
         let classifier = FeatureClassifier(architecture, random: &random)
-        let loader = DataLoader(dataset, batchSize: batchSize, shuffle: true, dropLast: dataset.count >= batchSize,
-                                horizontalFlip: horizontalFlip, seed: random.next())
+        let loader = DataLoader(
+            dataset, batchSize: batchSize, shuffle: true, dropLast: dataset.count >= batchSize,
+            horizontalFlip: horizontalFlip, seed: random.next())
         let totalSteps = epochs * loader.batchesPerEpoch
         let optimizer = Adam(classifier.parameters(), learningRate: learningRate)
-        optimizer.schedule = LinearDecaySchedule(initial: learningRate, final: 0, startStep: totalSteps / 2,
-                                                 decaySteps: Swift.max(1, totalSteps - totalSteps / 2))
-        var lossSum = 0.0, correct = 0, seen = 0
+        optimizer.schedule = LinearDecaySchedule(
+            initial: learningRate, final: 0, startStep: totalSteps / 2,
+            decaySteps: Swift.max(1, totalSteps - totalSteps / 2))
+        var lossSum = 0.0
+        var correct = 0
+        var seen = 0
         for step in 0..<totalSteps {
             let batch = loader.next()
             classifier.zeroGrad()
@@ -73,8 +83,10 @@ public struct ClassifierTraining: Sendable {
             correct += zip(logits.argmax(axis: 1), batch.labels).filter { $0 == $1 }.count
             seen += batch.labels.count
             if (step + 1) % reportEvery == 0 || step + 1 == totalSteps {
-                progress(Progress(epoch: batch.position.epoch, step: step + 1, totalSteps: totalSteps,
-                                  loss: lossSum / Double(seen), accuracy: Double(correct) / Double(seen)))
+                progress(
+                    Progress(
+                        epoch: batch.position.epoch, step: step + 1, totalSteps: totalSteps,
+                        loss: lossSum / Double(seen), accuracy: Double(correct) / Double(seen)))
                 lossSum = 0
                 correct = 0
                 seen = 0

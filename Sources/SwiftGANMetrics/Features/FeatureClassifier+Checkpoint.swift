@@ -28,10 +28,12 @@ extension FeatureClassifier {
     /// and provenance, atomically.
     public func save(to path: String, provenance: Provenance) throws {
         let encoded = try JSONEncoder().encode(architecture)
-        var metadata = ["format": Self.checkpointFormat,
-                        "architecture": String(decoding: encoded, as: UTF8.self),
-                        "dataset": provenance.dataset,
-                        "command": provenance.command]
+        var metadata = [
+            "format": Self.checkpointFormat,
+            "architecture": String(decoding: encoded, as: UTF8.self),
+            "dataset": provenance.dataset,
+            "command": provenance.command
+        ]
         if let accuracy = provenance.testAccuracy { metadata["test_accuracy"] = String(format: "%.4f", accuracy) }
         try SafeTensors.write(stateDict(), metadata: metadata, to: path)
     }
@@ -44,11 +46,14 @@ extension FeatureClassifier {
     public static func load(_ path: String) throws -> (classifier: FeatureClassifier, provenance: Provenance) {
         let contents = try SafeTensors.read(path)
         guard contents.metadata["format"] == checkpointFormat else {
-            throw FileError(file: path, problem: "not a SwiftGAN feature classifier (metadata 'format' is "
-                + "\(contents.metadata["format"].map { "'\($0)'" } ?? "missing"), expected '\(checkpointFormat)')")
+            throw FileError(
+                file: path,
+                problem: "not a SwiftGAN feature classifier (metadata 'format' is "
+                    + "\(contents.metadata["format"].map { "'\($0)'" } ?? "missing"), expected '\(checkpointFormat)')")
         }
         guard let json = contents.metadata["architecture"],
-              let architecture = try? JSONDecoder().decode(Architecture.self, from: Data(json.utf8)) else {
+            let architecture = try? JSONDecoder().decode(Architecture.self, from: Data(json.utf8))
+        else {
             throw FileError(file: path, problem: "metadata 'architecture' is missing or malformed")
         }
         if let problem = architecture.validationProblem() {
@@ -62,9 +67,10 @@ extension FeatureClassifier {
             throw FileError(file: path, problem: "\(error)")
         }
         _ = classifier.eval()
-        let provenance = Provenance(testAccuracy: contents.metadata["test_accuracy"].flatMap(Double.init),
-                                    dataset: contents.metadata["dataset"] ?? "unknown",
-                                    command: contents.metadata["command"] ?? "unknown")
+        let provenance = Provenance(
+            testAccuracy: contents.metadata["test_accuracy"].flatMap(Double.init),
+            dataset: contents.metadata["dataset"] ?? "unknown",
+            command: contents.metadata["command"] ?? "unknown")
         return (classifier, provenance)
     }
 
@@ -84,14 +90,17 @@ extension FeatureClassifier {
         let executablePath = (try? fileManager.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments.first ?? "."
         let executable = URL(fileURLWithPath: executablePath).resolvingSymlinksInPath()
         for bundle in ["SwiftGAN_SwiftGANMetrics.resources", "SwiftGAN_SwiftGANMetrics.bundle"] {
-            candidates.append(executable.deletingLastPathComponent().appendingPathComponent(bundle)
-                .appendingPathComponent(fashionMNISTFileName).path)
+            candidates.append(
+                executable.deletingLastPathComponent().appendingPathComponent(bundle)
+                    .appendingPathComponent(fashionMNISTFileName).path)
         }
         let sourceTree = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         candidates.append(sourceTree.appendingPathComponent("Resources").appendingPathComponent(fashionMNISTFileName).path)
         if let found = candidates.first(where: { fileManager.fileExists(atPath: $0) }) { return found }
-        throw FileError(file: fashionMNISTFileName, problem: "the shipped Fashion-MNIST classifier was not found (looked in "
-            + candidates.joined(separator: ", ") + "); set SWIFTGAN_CLASSIFIER or pass --features PATH")
+        throw FileError(
+            file: fashionMNISTFileName,
+            problem: "the shipped Fashion-MNIST classifier was not found (looked in "
+                + candidates.joined(separator: ", ") + "); set SWIFTGAN_CLASSIFIER or pass --features PATH")
     }
 
     /// The shipped Fashion-MNIST classifier (see `fashionMNISTPath()`).

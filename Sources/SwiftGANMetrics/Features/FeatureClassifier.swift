@@ -57,19 +57,26 @@ public final class FeatureClassifier: Module {
         if let problem = architecture.validationProblem() { fatalError("FeatureClassifier: \(problem)") }
         self.architecture = architecture
         let (channels, height, width) = (architecture.imageShape[0], architecture.imageShape[1], architecture.imageShape[2])
-        let w = architecture.width, dimension = architecture.featureDimension
+        let w = architecture.width
+        let dimension = architecture.featureDimension
         func block(_ inputs: Int, _ outputs: Int, stride: Int, _ random: inout RandomGenerator) -> [Module] {
-            [Conv2d(inputs, outputs, kernelSize: 3, stride: SpatialSize(stride), padding: 1, random: &random),
-             BatchNorm2d(outputs), ReLU()]
+            [
+                Conv2d(inputs, outputs, kernelSize: 3, stride: SpatialSize(stride), padding: 1, random: &random),
+                BatchNorm2d(outputs), ReLU()
+            ]
         }
         var layers = block(channels, w, stride: 1, &random)
         layers += block(w, 2 * w, stride: 2, &random)
         layers += block(2 * w, 4 * w, stride: 2, &random)
-        layers += [Flatten(), Linear(4 * w * (height / 4) * (width / 4), dimension, random: &random),
-                   BatchNorm1d(dimension), ReLU()]
+        layers += [
+            Flatten(), Linear(4 * w * (height / 4) * (width / 4), dimension, random: &random),
+            BatchNorm1d(dimension), ReLU()
+        ]
         features = Sequential(layers)
-        head = Sequential([Dropout(0.3, random: &random),
-                           Linear(dimension, architecture.classCount, random: &random)])
+        head = Sequential([
+            Dropout(0.3, random: &random),
+            Linear(dimension, architecture.classCount, random: &random)
+        ])
         super.init()
     }
 
@@ -84,8 +91,9 @@ public final class FeatureClassifier: Module {
     }
 
     private func checked(_ images: Tensor) -> Tensor {
-        require(images.rank == 4 && Array(images.shape.dropFirst()) == architecture.imageShape,
-                "FeatureClassifier: expected images [N, \(architecture.imageShape.map(String.init).joined(separator: ", "))], got \(images.shape)")
+        require(
+            images.rank == 4 && Array(images.shape.dropFirst()) == architecture.imageShape,
+            "FeatureClassifier: expected images [N, \(architecture.imageShape.map(String.init).joined(separator: ", "))], got \(images.shape)")
         return images
     }
 }
@@ -110,7 +118,8 @@ extension FeatureClassifier {
         _ = eval()
         defer { _ = train(wasTraining) }
         let count = images.shape[0]
-        var featureBatches: [Tensor] = [], probabilityBatches: [Tensor] = []
+        var featureBatches: [Tensor] = []
+        var probabilityBatches: [Tensor] = []
         withoutGradients {
             var start = 0
             while start < count {
@@ -122,8 +131,9 @@ extension FeatureClassifier {
             }
         }
         if count == 0 {
-            return ClassifierOutputs(features: Tensor.zeros([0, architecture.featureDimension]),
-                                     probabilities: Tensor.zeros([0, architecture.classCount]))
+            return ClassifierOutputs(
+                features: Tensor.zeros([0, architecture.featureDimension]),
+                probabilities: Tensor.zeros([0, architecture.classCount]))
         }
         return ClassifierOutputs(features: concat(featureBatches, axis: 0), probabilities: concat(probabilityBatches, axis: 0))
     }

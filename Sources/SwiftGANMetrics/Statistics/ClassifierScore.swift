@@ -13,13 +13,15 @@ public struct ClassifierScore: Sendable, Equatable, Codable {
     /// The score of class probabilities `[N, classes]` over `splits` splits
     /// (N ≥ splits); 0·log 0 counts as 0.
     public static func compute(probabilities: Tensor, splits: Int = 10) -> ClassifierScore {
-        require(probabilities.rank == 2 && splits >= 1 && probabilities.shape[0] >= splits,
-                "ClassifierScore: expected probabilities [N >= \(splits), classes], got \(probabilities.shape)")
+        require(
+            probabilities.rank == 2 && splits >= 1 && probabilities.shape[0] >= splits,
+            "ClassifierScore: expected probabilities [N >= \(splits), classes], got \(probabilities.shape)")
         let (count, classes) = (probabilities.shape[0], probabilities.shape[1])
         let values = probabilities.scalars
         var scores: [Double] = []
         for split in 0..<splits {
-            let start = count * split / splits, end = count * (split + 1) / splits
+            let start = count * split / splits
+            let end = count * (split + 1) / splits
             var marginal = [Double](repeating: 0, count: classes)
             for row in start..<end { for c in 0..<classes { marginal[c] += Double(values[row * classes + c]) } }
             for c in 0..<classes { marginal[c] /= Double(end - start) }
@@ -49,8 +51,9 @@ public struct ClassHistogram: Sendable, Equatable, Codable {
     public var threshold: Double
 
     public init(predictedClasses: [Int], classCount: Int, threshold: Double = 0.01) {
-        require(classCount > 0 && predictedClasses.allSatisfy { $0 >= 0 && $0 < classCount },
-                "ClassHistogram: classes must be in 0..<\(classCount)")
+        require(
+            classCount > 0 && predictedClasses.allSatisfy { $0 >= 0 && $0 < classCount },
+            "ClassHistogram: classes must be in 0..<\(classCount)")
         var counts = [Int](repeating: 0, count: classCount)
         for predicted in predictedClasses { counts[predicted] += 1 }
         self.counts = counts

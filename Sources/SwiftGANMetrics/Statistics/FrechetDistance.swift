@@ -13,8 +13,9 @@ public struct FeatureStatistics: Sendable, Equatable {
 
     /// The statistics of features `[N, D]` (N ≥ 2).
     public init(features: Tensor) {
-        require(features.rank == 2 && features.shape[0] >= 2,
-                "FeatureStatistics: expected features [N >= 2, D], got \(features.shape)")
+        require(
+            features.rank == 2 && features.shape[0] >= 2,
+            "FeatureStatistics: expected features [N >= 2, D], got \(features.shape)")
         let (count, dimension) = (features.shape[0], features.shape[1])
         let values = features.scalars
         var mean = [Double](repeating: 0, count: dimension)

@@ -17,10 +17,13 @@ public struct KernelInceptionDistance: Sendable, Equatable, Codable {
     /// KID between `real` `[N, D]` and `fake` `[M, D]` features over
     /// `subsets` random subsets of `min(subsetSize, N, M)` rows of each
     /// (drawn without replacement within a subset, seeded).
-    public static func compute(real: Tensor, fake: Tensor, subsets: Int = 100, subsetSize: Int = 1000,
-                               seed: UInt64 = 0) -> KernelInceptionDistance {
-        require(real.rank == 2 && fake.rank == 2 && real.shape[1] == fake.shape[1],
-                "KernelInceptionDistance: features must be [N, D] and [M, D], got \(real.shape) and \(fake.shape)")
+    public static func compute(
+        real: Tensor, fake: Tensor, subsets: Int = 100, subsetSize: Int = 1000,
+        seed: UInt64 = 0
+    ) -> KernelInceptionDistance {
+        require(
+            real.rank == 2 && fake.rank == 2 && real.shape[1] == fake.shape[1],
+            "KernelInceptionDistance: features must be [N, D] and [M, D], got \(real.shape) and \(fake.shape)")
         let size = Swift.min(subsetSize, real.shape[0], fake.shape[0])
         require(size >= 2 && subsets >= 1, "KernelInceptionDistance: need at least 2 rows per set and 1 subset, got \(size) and \(subsets)")
         var random = RandomGenerator(seed: seed)
@@ -37,7 +40,8 @@ public struct KernelInceptionDistance: Sendable, Equatable, Codable {
 
     /// The unbiased MMD² estimate between two `[m, D]` sets of equal size.
     static func unbiasedMMD(_ x: Tensor, _ y: Tensor) -> Double {
-        let m = Double(x.shape[0]), dimension = Double(x.shape[1])
+        let m = Double(x.shape[0])
+        let dimension = Double(x.shape[1])
         func kernelSum(_ a: Tensor, _ b: Tensor, skipDiagonal: Bool) -> Double {
             let gram = matmul(a, b, transposeB: true).scalars
             let columns = b.shape[0]

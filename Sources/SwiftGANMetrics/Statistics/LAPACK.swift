@@ -20,13 +20,20 @@ enum LAPACK {
         // symmetric, so reading LAPACK's lower triangle reads our upper one.
         var a = matrix
         var values = [Double](repeating: 0, count: n)
-        var order = Int32(n), leading = Int32(n), info: Int32 = 0
-        var jobz = CChar(UInt8(ascii: "V")), uplo = CChar(UInt8(ascii: "L"))
+        var order = Int32(n)
+        var leading = Int32(n)
+        var info: Int32 = 0
+        var jobz = CChar(UInt8(ascii: "V"))
+        var uplo = CChar(UInt8(ascii: "L"))
         // Workspace query, then the decomposition.
-        var workSize = 0.0, integerWorkSize: Int32 = 0, query: Int32 = -1, integerQuery: Int32 = -1
+        var workSize = 0.0
+        var integerWorkSize: Int32 = 0
+        var query: Int32 = -1
+        var integerQuery: Int32 = -1
         dsyevd_(&jobz, &uplo, &order, &a, &leading, &values, &workSize, &query, &integerWorkSize, &integerQuery, &info, 1, 1)
         guard info == 0 else { return nil }
-        var lwork = Int32(workSize.rounded(.up)), liwork = integerWorkSize
+        var lwork = Int32(workSize.rounded(.up))
+        var liwork = integerWorkSize
         var work = [Double](repeating: 0, count: Int(lwork))
         var integerWork = [Int32](repeating: 0, count: Int(liwork))
         dsyevd_(&jobz, &uplo, &order, &a, &leading, &values, &work, &lwork, &integerWork, &liwork, &info, 1, 1)
@@ -43,8 +50,9 @@ enum LAPACK {
         var c = [Double](repeating: 0, count: m * n)
         if m == 0 || n == 0 || k == 0 { return c }
         BLAS.useSingleThreadedLibrary()
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k),
-                    1, a, Int32(k), b, Int32(n), 0, &c, Int32(n))
+        cblas_dgemm(
+            CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k),
+            1, a, Int32(k), b, Int32(n), 0, &c, Int32(n))
         return c
     }
 }

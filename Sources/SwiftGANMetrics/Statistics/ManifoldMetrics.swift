@@ -24,14 +24,18 @@ public struct ManifoldMetrics: Sendable, Equatable, Codable {
     /// - Parameters:
     ///   - precisionRecallK: k for precision and recall (3 in the paper).
     ///   - densityCoverageK: k for density and coverage (5 in the paper).
-    public static func compute(real: Tensor, fake: Tensor, precisionRecallK: Int = 3,
-                               densityCoverageK: Int = 5) -> ManifoldMetrics {
-        require(real.rank == 2 && fake.rank == 2 && real.shape[1] == fake.shape[1],
-                "ManifoldMetrics: features must be [N, D] and [M, D], got \(real.shape) and \(fake.shape)")
+    public static func compute(
+        real: Tensor, fake: Tensor, precisionRecallK: Int = 3,
+        densityCoverageK: Int = 5
+    ) -> ManifoldMetrics {
+        require(
+            real.rank == 2 && fake.rank == 2 && real.shape[1] == fake.shape[1],
+            "ManifoldMetrics: features must be [N, D] and [M, D], got \(real.shape) and \(fake.shape)")
         let largestK = Swift.max(precisionRecallK, densityCoverageK)
-        require(precisionRecallK >= 1 && densityCoverageK >= 1 && real.shape[0] > largestK && fake.shape[0] > precisionRecallK,
-                "ManifoldMetrics: need more than k points in each set (k = \(precisionRecallK), \(densityCoverageK)); "
-                    + "got \(real.shape[0]) real, \(fake.shape[0]) fake")
+        require(
+            precisionRecallK >= 1 && densityCoverageK >= 1 && real.shape[0] > largestK && fake.shape[0] > precisionRecallK,
+            "ManifoldMetrics: need more than k points in each set (k = \(precisionRecallK), \(densityCoverageK)); "
+                + "got \(real.shape[0]) real, \(fake.shape[0]) fake")
         let realNearest = nearestDistances(real, real, k: largestK + 1)
         let fakeNearest = nearestDistances(fake, fake, k: precisionRecallK + 1)
         // Index k of the sorted distances: the k-th neighbour, index 0 being the point itself.
@@ -59,9 +63,10 @@ public struct ManifoldMetrics: Sendable, Equatable, Codable {
             }
         }
         func fraction(_ flags: [Bool]) -> Double { Double(flags.filter { $0 }.count) / Double(flags.count) }
-        return ManifoldMetrics(precision: fraction(fakeInRealBall), recall: fraction(realInFakeBall),
-                               density: Double(realBallsPerFake.reduce(0, +)) / Double(densityCoverageK * m),
-                               coverage: fraction(realBallCovered))
+        return ManifoldMetrics(
+            precision: fraction(fakeInRealBall), recall: fraction(realInFakeBall),
+            density: Double(realBallsPerFake.reduce(0, +)) / Double(densityCoverageK * m),
+            coverage: fraction(realBallCovered))
     }
 
     /// For each row of `a`, its `k` smallest squared distances to rows of
@@ -90,8 +95,10 @@ public struct ManifoldMetrics: Sendable, Equatable, Codable {
 
     /// Squared Euclidean distances `‖aᵢ − bⱼ‖²` (clamped at 0) in blocks of
     /// rows of `a`: `body(rows, pointer to [rows.count, M] distances)`.
-    static func forEachDistanceBlock(_ a: Tensor, _ b: Tensor, blockRows: Int = 1024,
-                                     _ body: (Range<Int>, UnsafePointer<Float>) -> Void) {
+    static func forEachDistanceBlock(
+        _ a: Tensor, _ b: Tensor, blockRows: Int = 1024,
+        _ body: (Range<Int>, UnsafePointer<Float>) -> Void
+    ) {
         let bNorms = (b * b).sum(axes: [1]).scalars
         var start = 0
         while start < a.shape[0] {

@@ -42,7 +42,8 @@ public enum SafeTensors {
         for entry in tensors.entries {
             let size = entry.tensor.count * (entry.storedType == .int64 ? 8 : 4)
             let shape = entry.tensor.shape.map(String.init).joined(separator: ",")
-            let description = "{\"dtype\":\"\(entry.storedType.rawValue)\",\"shape\":[\(shape)],"
+            let description =
+                "{\"dtype\":\"\(entry.storedType.rawValue)\",\"shape\":[\(shape)],"
                 + "\"data_offsets\":[\(offset),\(offset + size)]}"
             fields.append("\(jsonString(entry.key)):\(description)")
             offset += size
@@ -123,8 +124,9 @@ public enum SafeTensors {
             throw fail("not a safetensors file: the header does not start with '{'")
         }
         guard let headerText = String(bytes: headerBytes, encoding: .utf8),
-              let json = try? JSONSerialization.jsonObject(with: Data(headerText.utf8)),
-              let object = json as? [String: Any] else {
+            let json = try? JSONSerialization.jsonObject(with: Data(headerText.utf8)),
+            let object = json as? [String: Any]
+        else {
             throw fail("the header is not a valid JSON object")
         }
         let bufferStart = 8 + Int(headerLength)
@@ -162,10 +164,12 @@ public enum SafeTensors {
                 return (product.partialValue, partial.1 || product.overflow)
             }
             guard !overflow, count.multipliedReportingOverflow(by: type.byteSize).partialValue == end - begin,
-                  !count.multipliedReportingOverflow(by: type.byteSize).overflow else {
+                !count.multipliedReportingOverflow(by: type.byteSize).overflow
+            else {
                 let needed = overflow ? "too many" : String(count * type.byteSize)
-                throw fail("tensor '\(key)': shape \(shape) of \(dtypeName) needs \(needed) bytes "
-                           + "but data_offsets [\(begin), \(end)] hold \(end - begin)")
+                throw fail(
+                    "tensor '\(key)': shape \(shape) of \(dtypeName) needs \(needed) bytes "
+                        + "but data_offsets [\(begin), \(end)] hold \(end - begin)")
             }
             descriptors.append(Descriptor(key: key, type: type, shape: shape, begin: begin, end: end))
         }
@@ -188,11 +192,13 @@ public enum SafeTensors {
         var tensors = StateDict()
         for descriptor in descriptors.sorted(by: { $0.begin < $1.begin || ($0.begin == $1.begin && $0.key < $1.key) }) {
             let values = bytes.withUnsafeBufferPointer { buffer in
-                descriptor.type.decode(UnsafeRawBufferPointer(buffer).baseAddress! + bufferStart + descriptor.begin,
-                                       count: (descriptor.end - descriptor.begin) / descriptor.type.byteSize)
+                descriptor.type.decode(
+                    UnsafeRawBufferPointer(buffer).baseAddress! + bufferStart + descriptor.begin,
+                    count: (descriptor.end - descriptor.begin) / descriptor.type.byteSize)
             }
-            tensors.set(descriptor.key, Tensor(values, shape: descriptor.shape),
-                        storedType: descriptor.type.isInteger ? .int64 : .float32)
+            tensors.set(
+                descriptor.key, Tensor(values, shape: descriptor.shape),
+                storedType: descriptor.type.isInteger ? .int64 : .float32)
         }
         return Contents(tensors: tensors, metadata: metadata)
     }

@@ -16,8 +16,10 @@ public enum Initializer {
     /// Kaiming (He) uniform with negative slope `a` in fan-in mode:
     /// U(-b, b) with b = √(6 / ((1 + a²) · fanIn)). PyTorch's default for
     /// Linear and convolution weights uses a = √5, giving b = 1/√fanIn.
-    public static func kaimingUniform(_ shape: [Int], a: Float = Float(5).squareRoot(),
-                                      random: inout RandomGenerator) -> Tensor {
+    public static func kaimingUniform(
+        _ shape: [Int], a: Float = Float(5).squareRoot(),
+        random: inout RandomGenerator
+    ) -> Tensor {
         let fanIn = fans(shape).fanIn
         let gain = (2 / (1 + a * a)).squareRoot()
         let bound = Float(3).squareRoot() * gain / Float(fanIn).squareRoot()
@@ -51,8 +53,10 @@ public enum Initializer {
     }
 
     /// N(mean, std²), e.g. DCGAN's N(0, 0.02).
-    public static func normal(_ shape: [Int], mean: Float = 0, std: Float = 0.02,
-                              random: inout RandomGenerator) -> Tensor {
+    public static func normal(
+        _ shape: [Int], mean: Float = 0, std: Float = 0.02,
+        random: inout RandomGenerator
+    ) -> Tensor {
         Tensor.normal(shape, mean: mean, std: std, random: &random)
     }
 
@@ -61,7 +65,8 @@ public enum Initializer {
     /// of R's diagonal made positive, as in PyTorch.
     public static func orthogonal(_ shape: [Int], gain: Float = 1, random: inout RandomGenerator) -> Tensor {
         require(shape.count >= 2, "Initializer.orthogonal: need a shape of rank >= 2, got \(shape)")
-        let rows = shape[0], columns = shape.dropFirst().reduce(1, *)
+        let rows = shape[0]
+        let columns = shape.dropFirst().reduce(1, *)
         // Orthonormalise the longer side's vectors: work on a tall matrix.
         let tall = rows >= columns
         let (m, n) = tall ? (rows, columns) : (columns, rows)

@@ -97,13 +97,17 @@ extension Module {
     /// together and nothing is changed when there is any.
     /// - Throws: `StateDictError`.
     public func loadStateDict(_ state: StateDict, strict: Bool = true) throws {
-        let parameters = namedParameters(), buffers = namedBuffers()
+        let parameters = namedParameters()
+        let buffers = namedBuffers()
         var known = Set<String>()
         var error = StateDictError(missingKeys: [], unexpectedKeys: [], shapeMismatches: [])
         var assignments: [() -> Void] = []
         for (key, parameter) in parameters {
             known.insert(key)
-            guard let tensor = state[key] else { error.missingKeys.append(key); continue }
+            guard let tensor = state[key] else {
+                error.missingKeys.append(key)
+                continue
+            }
             guard tensor.shape == parameter.shape else {
                 error.shapeMismatches.append((key, parameter.shape, tensor.shape))
                 continue
@@ -112,7 +116,10 @@ extension Module {
         }
         for (key, buffer) in buffers {
             known.insert(key)
-            guard let tensor = state[key] else { error.missingKeys.append(key); continue }
+            guard let tensor = state[key] else {
+                error.missingKeys.append(key)
+                continue
+            }
             guard tensor.shape == buffer.value.shape else {
                 error.shapeMismatches.append((key, buffer.value.shape, tensor.shape))
                 continue

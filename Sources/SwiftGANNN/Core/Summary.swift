@@ -47,8 +47,9 @@ extension Module {
         let widths = (0..<4).map { column in table.map { $0[column].count }.max()! }
         func line(_ cells: [String]) -> String {
             cells.enumerated().map { column, cell in
-                column == 3 ? String(repeating: " ", count: widths[3] - cell.count) + cell
-                            : cell + String(repeating: " ", count: widths[column] - cell.count)
+                column == 3
+                    ? String(repeating: " ", count: widths[3] - cell.count) + cell
+                    : cell + String(repeating: " ", count: widths[column] - cell.count)
             }.joined(separator: "  ")
         }
         let rule = String(repeating: "-", count: widths.reduce(0, +) + 6)

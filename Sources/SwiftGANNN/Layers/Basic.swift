@@ -27,15 +27,17 @@ public final class Embedding: Module {
     public let weight: Parameter
 
     public init(_ numEmbeddings: Int, _ embeddingDim: Int, random: inout RandomGenerator) {
-        require(numEmbeddings > 0 && embeddingDim > 0,
-                     "Embedding: sizes must be positive, got \(numEmbeddings) x \(embeddingDim)")
+        require(
+            numEmbeddings > 0 && embeddingDim > 0,
+            "Embedding: sizes must be positive, got \(numEmbeddings) x \(embeddingDim)")
         weight = Parameter(Tensor.normal([numEmbeddings, embeddingDim], random: &random))
     }
 
     /// Rows for integer `indices`: `[indices.count, embeddingDim]`.
     public func callAsFunction(_ indices: [Int]) -> Tensor {
-        require(indices.allSatisfy { $0 >= 0 && $0 < weight.shape[0] },
-                     "Embedding: indices must be in 0..<\(weight.shape[0]), got \(indices.filter { $0 < 0 || $0 >= weight.shape[0] }.prefix(5))")
+        require(
+            indices.allSatisfy { $0 >= 0 && $0 < weight.shape[0] },
+            "Embedding: indices must be in 0..<\(weight.shape[0]), got \(indices.filter { $0 < 0 || $0 >= weight.shape[0] }.prefix(5))")
         return weight.value.indexSelect(indices)
     }
 
@@ -102,8 +104,9 @@ public final class Unflatten: Module {
 
     public override func forward(_ input: Tensor) -> Tensor {
         let axis = dim < 0 ? dim + input.rank : dim
-        require(axis >= 0 && axis < input.rank && sizes.reduce(1, *) == input.shape[axis],
-                     "Unflatten: cannot split axis \(dim) of \(input.shape) into \(sizes)")
+        require(
+            axis >= 0 && axis < input.rank && sizes.reduce(1, *) == input.shape[axis],
+            "Unflatten: cannot split axis \(dim) of \(input.shape) into \(sizes)")
         return input.reshaped(Array(input.shape[..<axis]) + sizes + Array(input.shape[(axis + 1)...]))
     }
 }

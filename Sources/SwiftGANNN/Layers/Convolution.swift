@@ -7,11 +7,14 @@ public final class Conv2d: WeightedLayer {
     public let padding: SpatialSize
     public let dilation: SpatialSize
 
-    public init(_ inChannels: Int, _ outChannels: Int, kernelSize: SpatialSize, stride: SpatialSize = 1,
-                padding: SpatialSize = 0, dilation: SpatialSize = 1, bias: Bool = true,
-                random: inout RandomGenerator) {
-        require(inChannels > 0 && outChannels > 0 && kernelSize.height > 0 && kernelSize.width > 0,
-                     "Conv2d: channels and kernel size must be positive, got \(inChannels) -> \(outChannels), kernel \(kernelSize)")
+    public init(
+        _ inChannels: Int, _ outChannels: Int, kernelSize: SpatialSize, stride: SpatialSize = 1,
+        padding: SpatialSize = 0, dilation: SpatialSize = 1, bias: Bool = true,
+        random: inout RandomGenerator
+    ) {
+        require(
+            inChannels > 0 && outChannels > 0 && kernelSize.height > 0 && kernelSize.width > 0,
+            "Conv2d: channels and kernel size must be positive, got \(inChannels) -> \(outChannels), kernel \(kernelSize)")
         self.stride = stride
         self.padding = padding
         self.dilation = dilation
@@ -35,11 +38,14 @@ public final class ConvTranspose2d: WeightedLayer {
     public let outputPadding: SpatialSize
     public let dilation: SpatialSize
 
-    public init(_ inChannels: Int, _ outChannels: Int, kernelSize: SpatialSize, stride: SpatialSize = 1,
-                padding: SpatialSize = 0, outputPadding: SpatialSize = 0, dilation: SpatialSize = 1,
-                bias: Bool = true, random: inout RandomGenerator) {
-        require(inChannels > 0 && outChannels > 0 && kernelSize.height > 0 && kernelSize.width > 0,
-                     "ConvTranspose2d: channels and kernel size must be positive, got \(inChannels) -> \(outChannels), kernel \(kernelSize)")
+    public init(
+        _ inChannels: Int, _ outChannels: Int, kernelSize: SpatialSize, stride: SpatialSize = 1,
+        padding: SpatialSize = 0, outputPadding: SpatialSize = 0, dilation: SpatialSize = 1,
+        bias: Bool = true, random: inout RandomGenerator
+    ) {
+        require(
+            inChannels > 0 && outChannels > 0 && kernelSize.height > 0 && kernelSize.width > 0,
+            "ConvTranspose2d: channels and kernel size must be positive, got \(inChannels) -> \(outChannels), kernel \(kernelSize)")
         self.stride = stride
         self.padding = padding
         self.outputPadding = outputPadding
@@ -51,7 +57,8 @@ public final class ConvTranspose2d: WeightedLayer {
     }
 
     public override func forward(_ input: Tensor) -> Tensor {
-        convTranspose2d(input, weight: effectiveWeight(), bias: bias?.value, stride: stride, padding: padding,
-                        outputPadding: outputPadding, dilation: dilation)
+        convTranspose2d(
+            input, weight: effectiveWeight(), bias: bias?.value, stride: stride, padding: padding,
+            outputPadding: outputPadding, dilation: dilation)
     }
 }

@@ -10,8 +10,9 @@ public final class Linear: WeightedLayer {
     public let outFeatures: Int
 
     public init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true, random: inout RandomGenerator) {
-        require(inFeatures > 0 && outFeatures > 0,
-                     "Linear: features must be positive, got in \(inFeatures), out \(outFeatures)")
+        require(
+            inFeatures > 0 && outFeatures > 0,
+            "Linear: features must be positive, got in \(inFeatures), out \(outFeatures)")
         self.inFeatures = inFeatures
         self.outFeatures = outFeatures
         let weight = Initializer.kaimingUniform([outFeatures, inFeatures], random: &random)
@@ -20,8 +21,9 @@ public final class Linear: WeightedLayer {
     }
 
     public override func forward(_ input: Tensor) -> Tensor {
-        require(input.shape.last == inFeatures,
-                     "Linear: input \(input.shape) does not end in \(inFeatures) features")
+        require(
+            input.shape.last == inFeatures,
+            "Linear: input \(input.shape) does not end in \(inFeatures) features")
         return linear(input, weight: effectiveWeight(), bias: bias?.value)
     }
 }

@@ -44,15 +44,17 @@ public class BatchNorm: Module {
     public override var treatsSamplesIndependently: Bool { !isTraining && runningMean != nil }
 
     public override func forward(_ input: Tensor) -> Tensor {
-        require(expectedRanks.contains(input.rank) && input.shape[1] == numFeatures,
-                     "\(type(of: self)): expected \(numFeatures) features in an input of rank \(expectedRanks.sorted()), got \(input.shape)")
+        require(
+            expectedRanks.contains(input.rank) && input.shape[1] == numFeatures,
+            "\(type(of: self)): expected \(numFeatures) features in an input of rank \(expectedRanks.sorted()), got \(input.shape)")
         let axes = [0] + Array(2..<input.rank)
         var statisticsShape = [Int](repeating: 1, count: input.rank)
         statisticsShape[1] = numFeatures
         if isTraining || runningMean == nil {
             let reducedCount = axes.reduce(1) { $0 * input.shape[$1] }
-            require(reducedCount > 1 || !isTraining,
-                         "\(type(of: self)): expected more than 1 value per channel when training, got input \(input.shape)")
+            require(
+                reducedCount > 1 || !isTraining,
+                "\(type(of: self)): expected more than 1 value per channel when training, got input \(input.shape)")
             if reducedCount <= 1 {
                 // Evaluation without running statistics on one value per channel: x - mean is 0.
                 let normalized = (input - input.mean(axes: axes, keepDims: true)) * (1 / Float(epsilon).squareRoot())
@@ -83,19 +85,25 @@ public class BatchNorm: Module {
 
 /// Batch normalisation over `[N, C]` or `[N, C, L]` (PyTorch `nn.BatchNorm1d`).
 public final class BatchNorm1d: BatchNorm {
-    public init(_ numFeatures: Int, epsilon: Float = 1e-5, momentum: Float = 0.1,
-                affine: Bool = true, trackRunningStats: Bool = true) {
-        super.init(numFeatures: numFeatures, epsilon: epsilon, momentum: momentum, affine: affine,
-                   trackRunningStats: trackRunningStats, ranks: [2, 3])
+    public init(
+        _ numFeatures: Int, epsilon: Float = 1e-5, momentum: Float = 0.1,
+        affine: Bool = true, trackRunningStats: Bool = true
+    ) {
+        super.init(
+            numFeatures: numFeatures, epsilon: epsilon, momentum: momentum, affine: affine,
+            trackRunningStats: trackRunningStats, ranks: [2, 3])
     }
 }
 
 /// Batch normalisation over `[N, C, H, W]` (PyTorch `nn.BatchNorm2d`).
 public final class BatchNorm2d: BatchNorm {
-    public init(_ numFeatures: Int, epsilon: Float = 1e-5, momentum: Float = 0.1,
-                affine: Bool = true, trackRunningStats: Bool = true) {
-        super.init(numFeatures: numFeatures, epsilon: epsilon, momentum: momentum, affine: affine,
-                   trackRunningStats: trackRunningStats, ranks: [4])
+    public init(
+        _ numFeatures: Int, epsilon: Float = 1e-5, momentum: Float = 0.1,
+        affine: Bool = true, trackRunningStats: Bool = true
+    ) {
+        super.init(
+            numFeatures: numFeatures, epsilon: epsilon, momentum: momentum, affine: affine,
+            trackRunningStats: trackRunningStats, ranks: [4])
     }
 }
 
@@ -108,8 +116,9 @@ public final class LayerNorm: Module {
     public let epsilon: Float
 
     public init(_ normalizedShape: [Int], epsilon: Float = 1e-5, elementwiseAffine: Bool = true) {
-        require(!normalizedShape.isEmpty && normalizedShape.allSatisfy { $0 > 0 },
-                     "LayerNorm: normalizedShape \(normalizedShape) must be non-empty and positive")
+        require(
+            !normalizedShape.isEmpty && normalizedShape.allSatisfy { $0 > 0 },
+            "LayerNorm: normalizedShape \(normalizedShape) must be non-empty and positive")
         self.normalizedShape = normalizedShape
         self.epsilon = epsilon
         weight = elementwiseAffine ? Parameter(Tensor.ones(normalizedShape)) : nil
@@ -120,8 +129,9 @@ public final class LayerNorm: Module {
     public override var treatsSamplesIndependently: Bool { true }
 
     public override func forward(_ input: Tensor) -> Tensor {
-        require(Array(input.shape.suffix(normalizedShape.count)) == normalizedShape,
-                     "LayerNorm: input \(input.shape) does not end in \(normalizedShape)")
+        require(
+            Array(input.shape.suffix(normalizedShape.count)) == normalizedShape,
+            "LayerNorm: input \(input.shape) does not end in \(normalizedShape)")
         let axes = Array((input.rank - normalizedShape.count)..<input.rank)
         let centred = input - input.mean(axes: axes, keepDims: true)
         let variance = (centred * centred).mean(axes: axes, keepDims: true)
@@ -151,8 +161,9 @@ public final class InstanceNorm2d: Module {
     public override var treatsSamplesIndependently: Bool { true }
 
     public override func forward(_ input: Tensor) -> Tensor {
-        require(input.rank == 4 && input.shape[1] == numFeatures,
-                     "InstanceNorm2d: expected [N, \(numFeatures), H, W], got \(input.shape)")
+        require(
+            input.rank == 4 && input.shape[1] == numFeatures,
+            "InstanceNorm2d: expected [N, \(numFeatures), H, W], got \(input.shape)")
         let centred = input - input.mean(axes: [2, 3], keepDims: true)
         let variance = (centred * centred).mean(axes: [2, 3], keepDims: true)
         let normalized = centred / (variance + epsilon).sqrt()

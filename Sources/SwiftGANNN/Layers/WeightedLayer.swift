@@ -67,7 +67,8 @@ public final class SpectralNorm: @unchecked Sendable {
         self.dimension = dimension
         self.powerIterations = powerIterations
         self.epsilon = epsilon
-        let height = weightShape[dimension], width = weightShape.reduce(1, *) / Swift.max(height, 1)
+        let height = weightShape[dimension]
+        let width = weightShape.reduce(1, *) / Swift.max(height, 1)
         let u0 = Tensor.normal([height], random: &random)
         let v0 = Tensor.normal([width], random: &random)
         u = Buffer(SpectralNorm.normalized(u0, epsilon: epsilon))
@@ -94,7 +95,8 @@ public final class SpectralNorm: @unchecked Sendable {
         if powerIteration {
             withoutGradients {
                 let constant = weightMatrix.detached()
-                var uValue = u.value, vValue = v.value
+                var uValue = u.value
+                var vValue = v.value
                 for _ in 0..<powerIterations {
                     vValue = SpectralNorm.normalized(matmul(constant, uValue, transposeA: true), epsilon: epsilon)
                     uValue = SpectralNorm.normalized(matmul(constant, vValue), epsilon: epsilon)
@@ -125,7 +127,8 @@ public func spectralNormalized<Layer: WeightedLayer>(
 ) -> Layer {
     require(layer.spectralNorm == nil, "spectralNormalized: \(type(of: layer)) is already spectrally normalised")
     let dimension = layer is ConvTranspose2d ? 1 : 0
-    layer.spectralNorm = SpectralNorm(weightShape: layer.weight.shape, dimension: dimension,
-                                      powerIterations: powerIterations, epsilon: epsilon, random: &random)
+    layer.spectralNorm = SpectralNorm(
+        weightShape: layer.weight.shape, dimension: dimension,
+        powerIterations: powerIterations, epsilon: epsilon, random: &random)
     return layer
 }

@@ -27,8 +27,10 @@ public enum Loss {
     /// Binary cross-entropy on probabilities in [0, 1]
     /// (`F.binary_cross_entropy`): `-(t·log p + (1-t)·log(1-p))`, with each
     /// log clamped at -100 like PyTorch so p = 0 or 1 gives a finite loss.
-    public static func binaryCrossEntropy(_ probabilities: Tensor, _ targets: Tensor,
-                                          reduction: Reduction = .mean) -> Tensor {
+    public static func binaryCrossEntropy(
+        _ probabilities: Tensor, _ targets: Tensor,
+        reduction: Reduction = .mean
+    ) -> Tensor {
         checkSameShape(probabilities, targets, "binaryCrossEntropy")
         let logP = clampedLog(probabilities)
         let logOneMinusP = clampedLog(1 - probabilities)
@@ -45,8 +47,10 @@ public enum Loss {
 
     /// Binary cross-entropy on logits (`F.binary_cross_entropy_with_logits`),
     /// computed as `softplus(x) - t·x`: exact and finite for logits of any size.
-    public static func binaryCrossEntropyWithLogits(_ logits: Tensor, _ targets: Tensor,
-                                                    reduction: Reduction = .mean) -> Tensor {
+    public static func binaryCrossEntropyWithLogits(
+        _ logits: Tensor, _ targets: Tensor,
+        reduction: Reduction = .mean
+    ) -> Tensor {
         checkSameShape(logits, targets, "binaryCrossEntropyWithLogits")
         return reduction.apply(logits.softplus() - targets * logits)
     }
@@ -82,15 +86,20 @@ public enum Loss {
     /// Cross-entropy between logits `[N, C]` and class indices (`F.cross_entropy`),
     /// with PyTorch's label smoothing: the target puts `1 - ε + ε/C` on the
     /// class and `ε/C` on every other class.
-    public static func crossEntropy(_ logits: Tensor, labels: [Int], labelSmoothing: Float = 0,
-                                    reduction: Reduction = .mean) -> Tensor {
-        require(logits.rank == 2 && logits.shape[0] == labels.count,
-                     "crossEntropy: logits \(logits.shape) need one label per row, got \(labels.count) labels")
+    public static func crossEntropy(
+        _ logits: Tensor, labels: [Int], labelSmoothing: Float = 0,
+        reduction: Reduction = .mean
+    ) -> Tensor {
+        require(
+            logits.rank == 2 && logits.shape[0] == labels.count,
+            "crossEntropy: logits \(logits.shape) need one label per row, got \(labels.count) labels")
         let classes = logits.shape[1]
-        require(labels.allSatisfy { $0 >= 0 && $0 < classes },
-                     "crossEntropy: labels must be in 0..<\(classes)")
-        require(labelSmoothing >= 0 && labelSmoothing <= 1,
-                     "crossEntropy: labelSmoothing \(labelSmoothing) must be in [0, 1]")
+        require(
+            labels.allSatisfy { $0 >= 0 && $0 < classes },
+            "crossEntropy: labels must be in 0..<\(classes)")
+        require(
+            labelSmoothing >= 0 && labelSmoothing <= 1,
+            "crossEntropy: labelSmoothing \(labelSmoothing) must be in [0, 1]")
         let logProbabilities = logits.logSoftmax(axis: 1)
         var target = [Float](repeating: labelSmoothing / Float(classes), count: labels.count * classes)
         for (row, label) in labels.enumerated() { target[row * classes + label] += 1 - labelSmoothing }

@@ -11,14 +11,19 @@ public class Adam: Optimizer, @unchecked Sendable {
     let decoupledWeightDecay: Bool
 
     /// - Precondition: learning rate ≥ 0, β1 and β2 in [0, 1), ε ≥ 0, weight decay ≥ 0.
-    public convenience init(_ parameters: [Parameter], learningRate: Float = 1e-3, betas: (Float, Float) = (0.9, 0.999),
-                            epsilon: Float = 1e-8, weightDecay: Float = 0, amsgrad: Bool = false) {
-        self.init(parameters, learningRate: learningRate, betas: betas, epsilon: epsilon, weightDecay: weightDecay,
-                  amsgrad: amsgrad, decoupled: false, name: "Adam")
+    public convenience init(
+        _ parameters: [Parameter], learningRate: Float = 1e-3, betas: (Float, Float) = (0.9, 0.999),
+        epsilon: Float = 1e-8, weightDecay: Float = 0, amsgrad: Bool = false
+    ) {
+        self.init(
+            parameters, learningRate: learningRate, betas: betas, epsilon: epsilon, weightDecay: weightDecay,
+            amsgrad: amsgrad, decoupled: false, name: "Adam")
     }
 
-    init(_ parameters: [Parameter], learningRate: Float, betas: (Float, Float), epsilon: Float,
-         weightDecay: Float, amsgrad: Bool, decoupled: Bool, name: String) {
+    init(
+        _ parameters: [Parameter], learningRate: Float, betas: (Float, Float), epsilon: Float,
+        weightDecay: Float, amsgrad: Bool, decoupled: Bool, name: String
+    ) {
         self.beta1 = betas.0
         self.beta2 = betas.1
         self.epsilon = epsilon
@@ -50,7 +55,8 @@ public class Adam: Optimizer, @unchecked Sendable {
         let stepSize = learningRate / biasCorrection1
         let correction2Root = biasCorrection2.squareRoot()
         let (b1, b2, eps, decay, rate) = (beta1, beta2, epsilon, weightDecay, learningRate)
-        let decoupled = decoupledWeightDecay, useMax = amsgrad
+        let decoupled = decoupledWeightDecay
+        let useMax = amsgrad
         gradient.withUnsafeBufferPointer { g in
             expAvg.withUnsafeMutableBufferPointer { m in
                 expAvgSq.withUnsafeMutableBufferPointer { v in
@@ -61,10 +67,12 @@ public class Adam: Optimizer, @unchecked Sendable {
                             let plain = !decoupled && decay == 0 && !useMax
                             ExecutionContext.forEachChunk(count: p.count, costPerElement: 8) { range in
                                 if plain {
-                                    let coefficients = PlainAdamStep(beta1: b1, beta2: b2, stepSize: stepSize,
-                                                                     correction2Root: correction2Root, epsilon: eps)
-                                    coefficients.apply(range, parameter: p.baseAddress!, gradient: g.baseAddress!,
-                                                       expAvg: m.baseAddress!, expAvgSq: v.baseAddress!)
+                                    let coefficients = PlainAdamStep(
+                                        beta1: b1, beta2: b2, stepSize: stepSize,
+                                        correction2Root: correction2Root, epsilon: eps)
+                                    coefficients.apply(
+                                        range, parameter: p.baseAddress!, gradient: g.baseAddress!,
+                                        expAvg: m.baseAddress!, expAvgSq: v.baseAddress!)
                                     return
                                 }
                                 for i in range {
@@ -103,20 +111,26 @@ public class Adam: Optimizer, @unchecked Sendable {
 struct PlainAdamStep {
     let beta1: Float, beta2: Float, stepSize: Float, correction2Root: Float, epsilon: Float
 
-    func apply(_ range: Range<Int>, parameter p: UnsafeMutablePointer<Float>, gradient g: UnsafePointer<Float>,
-               expAvg m: UnsafeMutablePointer<Float>, expAvgSq v: UnsafeMutablePointer<Float>) {
+    func apply(
+        _ range: Range<Int>, parameter p: UnsafeMutablePointer<Float>, gradient g: UnsafePointer<Float>,
+        expAvg m: UnsafeMutablePointer<Float>, expAvgSq v: UnsafeMutablePointer<Float>
+    ) {
         let start = range.lowerBound
-        VectorMath.adamStep(count: range.count, parameter: p + start, gradient: g + start, expAvg: m + start,
-                            expAvgSq: v + start, beta1: beta1, beta2: beta2, stepSize: stepSize,
-                            correction2Root: correction2Root, epsilon: epsilon)
+        VectorMath.adamStep(
+            count: range.count, parameter: p + start, gradient: g + start, expAvg: m + start,
+            expAvgSq: v + start, beta1: beta1, beta2: beta2, stepSize: stepSize,
+            correction2Root: correction2Root, epsilon: epsilon)
     }
 }
 
 /// AdamW: Adam with decoupled weight decay (`torch.optim.AdamW`, default decay 0.01).
 public final class AdamW: Adam, @unchecked Sendable {
-    public init(_ parameters: [Parameter], learningRate: Float = 1e-3, betas: (Float, Float) = (0.9, 0.999),
-                epsilon: Float = 1e-8, weightDecay: Float = 0.01, amsgrad: Bool = false) {
-        super.init(parameters, learningRate: learningRate, betas: betas, epsilon: epsilon,
-                   weightDecay: weightDecay, amsgrad: amsgrad, decoupled: true, name: "AdamW")
+    public init(
+        _ parameters: [Parameter], learningRate: Float = 1e-3, betas: (Float, Float) = (0.9, 0.999),
+        epsilon: Float = 1e-8, weightDecay: Float = 0.01, amsgrad: Bool = false
+    ) {
+        super.init(
+            parameters, learningRate: learningRate, betas: betas, epsilon: epsilon,
+            weightDecay: weightDecay, amsgrad: amsgrad, decoupled: true, name: "AdamW")
     }
 }

@@ -28,8 +28,9 @@ open class Optimizer: @unchecked Sendable {
     public internal(set) var state: [[String: Tensor]]
 
     public init(_ parameters: [Parameter], learningRate: Float) {
-        require(learningRate >= 0 && learningRate.isFinite,
-                     "\(Self.self): learning rate \(learningRate) must be a non-negative number")
+        require(
+            learningRate >= 0 && learningRate.isFinite,
+            "\(Self.self): learning rate \(learningRate) must be a non-negative number")
         self.parameters = parameters
         self.learningRate = learningRate
         state = Array(repeating: [:], count: parameters.count)
@@ -46,8 +47,9 @@ open class Optimizer: @unchecked Sendable {
         stepCount += 1
         for (index, parameter) in parameters.enumerated() {
             guard let gradient = parameter.grad else { continue }
-            require(gradient.shape == parameter.shape,
-                         "\(Self.self).step: gradient \(gradient.shape) does not match parameter \(parameter.shape)")
+            require(
+                gradient.shape == parameter.shape,
+                "\(Self.self).step: gradient \(gradient.shape) does not match parameter \(parameter.shape)")
             update(index: index, parameter: parameter, gradient: gradient)
         }
     }

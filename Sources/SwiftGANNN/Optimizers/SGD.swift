@@ -8,8 +8,10 @@ public final class SGD: Optimizer, @unchecked Sendable {
 
     /// - Precondition: learning rate, momentum and weight decay ≥ 0;
     ///   Nesterov needs momentum > 0 and zero dampening.
-    public init(_ parameters: [Parameter], learningRate: Float, momentum: Float = 0, dampening: Float = 0,
-                weightDecay: Float = 0, nesterov: Bool = false) {
+    public init(
+        _ parameters: [Parameter], learningRate: Float, momentum: Float = 0, dampening: Float = 0,
+        weightDecay: Float = 0, nesterov: Bool = false
+    ) {
         require(momentum >= 0, "SGD: momentum \(momentum) must not be negative")
         require(weightDecay >= 0, "SGD: weight decay \(weightDecay) must not be negative")
         require(!nesterov || (momentum > 0 && dampening == 0), "SGD: Nesterov momentum requires momentum > 0 and zero dampening")
@@ -53,8 +55,10 @@ public final class RMSprop: Optimizer, @unchecked Sendable {
     public let centered: Bool
 
     /// - Precondition: learning rate, ε, weight decay and momentum ≥ 0; α in [0, 1].
-    public init(_ parameters: [Parameter], learningRate: Float = 1e-2, alpha: Float = 0.99, epsilon: Float = 1e-8,
-                weightDecay: Float = 0, momentum: Float = 0, centered: Bool = false) {
+    public init(
+        _ parameters: [Parameter], learningRate: Float = 1e-2, alpha: Float = 0.99, epsilon: Float = 1e-8,
+        weightDecay: Float = 0, momentum: Float = 0, centered: Bool = false
+    ) {
         require(alpha >= 0 && alpha <= 1, "RMSprop: alpha \(alpha) must be in [0, 1]")
         require(epsilon >= 0, "RMSprop: epsilon \(epsilon) must not be negative")
         require(weightDecay >= 0, "RMSprop: weight decay \(weightDecay) must not be negative")

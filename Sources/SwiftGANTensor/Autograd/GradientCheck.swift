@@ -55,7 +55,8 @@ public struct GradientCheck: Sendable {
         for (inputIndex, input) in inputs.enumerated() {
             let automaticValues = analytic[inputIndex].scalars
             for element in 0..<input.count {
-                var plus = inputs, minus = inputs
+                var plus = inputs
+                var minus = inputs
                 plus[inputIndex].withUnsafeMutableBufferPointer { $0[element] += step }
                 minus[inputIndex].withUnsafeMutableBufferPointer { $0[element] -= step }
                 let numeric = (loss(plus) - loss(minus)) / (2 * Double(step))

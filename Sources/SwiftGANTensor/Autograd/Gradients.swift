@@ -84,17 +84,20 @@ enum Autodiff {
         createGraph: Bool
     ) -> [ObjectIdentifier: Tensor] {
         guard let root = loss.node else {
-            fatalError("gradients: the loss (shape \(loss.shape)) does not require gradients; "
-                + "mark an input with requiringGradient() and compute the loss with gradient recording on")
+            fatalError(
+                "gradients: the loss (shape \(loss.shape)) does not require gradients; "
+                    + "mark an input with requiringGradient() and compute the loss with gradient recording on")
         }
         let seedGradient: Tensor
         if let seed {
-            require(seed.shape == loss.shape,
-                         "gradients: seed shape \(seed.shape) does not match loss shape \(loss.shape)")
+            require(
+                seed.shape == loss.shape,
+                "gradients: seed shape \(seed.shape) does not match loss shape \(loss.shape)")
             seedGradient = seed
         } else {
-            require(loss.count == 1,
-                         "gradients: loss of shape \(loss.shape) is not a scalar; pass a seed gradient")
+            require(
+                loss.count == 1,
+                "gradients: loss of shape \(loss.shape) is not a scalar; pass a seed gradient")
             seedGradient = Tensor.ones(loss.shape)
         }
         let order = topologicalOrder(from: root)
@@ -106,7 +109,8 @@ enum Autodiff {
             for node in order {
                 let id = ObjectIdentifier(node)
                 if targetIDs.contains(id)
-                    || node.inputs.contains(where: { $0.map { needed.contains(ObjectIdentifier($0)) } ?? false }) {
+                    || node.inputs.contains(where: { $0.map { needed.contains(ObjectIdentifier($0)) } ?? false })
+                {
                     needed.insert(id)
                 }
             }
@@ -119,17 +123,20 @@ enum Autodiff {
             for node in order.reversed() {
                 let id = ObjectIdentifier(node)
                 guard needed.contains(id), let rule = node.rule,
-                      let gradient = gradientsByNode[id] else { continue }
+                    let gradient = gradientsByNode[id]
+                else { continue }
                 let needsInput = node.inputs.map { $0.map { needed.contains(ObjectIdentifier($0)) } ?? false }
                 guard needsInput.contains(true) else { continue }
                 let output = node.savedOutput.map { Tensor(shape: node.shape, storage: $0, node: node) }
                 let inputGradients = rule(BackwardContext(gradient: gradient, output: output, needsInput: needsInput))
-                require(inputGradients.count == node.inputs.count,
-                             "autodiff: rule of \(node.name) returned \(inputGradients.count) gradients for \(node.inputs.count) inputs")
+                require(
+                    inputGradients.count == node.inputs.count,
+                    "autodiff: rule of \(node.name) returned \(inputGradients.count) gradients for \(node.inputs.count) inputs")
                 for (index, input) in node.inputs.enumerated() {
                     guard let input, needsInput[index], let inputGradient = inputGradients[index] else { continue }
-                    require(inputGradient.shape == input.shape,
-                                 "autodiff: \(node.name) produced gradient \(inputGradient.shape) for input \(index) of shape \(input.shape)")
+                    require(
+                        inputGradient.shape == input.shape,
+                        "autodiff: \(node.name) produced gradient \(inputGradient.shape) for input \(index) of shape \(input.shape)")
                     let inputID = ObjectIdentifier(input)
                     if let existing = gradientsByNode[inputID] {
                         gradientsByNode[inputID] = existing + inputGradient

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 extension ExecutionContext {
@@ -20,8 +20,9 @@ extension ExecutionContext {
     /// settings runs in a scope of its own.
     public static let root: ExecutionContext = {
         let variables = EnvironmentSettings()
-        return ExecutionContext(threads: variables.threads, gemm: variables.gemm, allowsWinograd: variables.allowsWinograd,
-                                usesWorkerPool: variables.usesWorkerPool, fusedGradients: variables.fusedGradients)
+        return ExecutionContext(
+            threads: variables.threads, gemm: variables.gemm, allowsWinograd: variables.allowsWinograd,
+            usesWorkerPool: variables.usesWorkerPool, fusedGradients: variables.fusedGradients)
     }()
 }
 

@@ -50,17 +50,22 @@ public final class ExecutionContext: Sendable, CustomStringConvertible {
     ///   - threads: at least 1.
     ///   - gemm: `.native` falls back to `.openBLAS` on a CPU without AVX-512.
     ///   - bufferPoolBytes: how much freed memory the pool keeps for reuse.
-    public convenience init(threads: Int, gemm: GEMMBackend = .native, allowsWinograd: Bool = true,
-                            usesWorkerPool: Bool = true, fusedGradients: Set<FusedGradient> = Set(FusedGradient.allCases),
-                            bufferPoolBytes: Int = 512 << 20) {
-        self.init(threads: threads, gemm: gemm, allowsWinograd: allowsWinograd, usesWorkerPool: usesWorkerPool,
-                  fusedGradients: fusedGradients, workers: WorkerPool(), buffers: BufferPool(capacityBytes: bufferPoolBytes),
-                  winogradKernels: WinogradKernelCache(), multiplyAddCounter: nil)
+    public convenience init(
+        threads: Int, gemm: GEMMBackend = .native, allowsWinograd: Bool = true,
+        usesWorkerPool: Bool = true, fusedGradients: Set<FusedGradient> = Set(FusedGradient.allCases),
+        bufferPoolBytes: Int = 512 << 20
+    ) {
+        self.init(
+            threads: threads, gemm: gemm, allowsWinograd: allowsWinograd, usesWorkerPool: usesWorkerPool,
+            fusedGradients: fusedGradients, workers: WorkerPool(), buffers: BufferPool(capacityBytes: bufferPoolBytes),
+            winogradKernels: WinogradKernelCache(), multiplyAddCounter: nil)
     }
 
-    init(threads: Int, gemm: GEMMBackend, allowsWinograd: Bool, usesWorkerPool: Bool, fusedGradients: Set<FusedGradient>,
-         workers: WorkerPool, buffers: BufferPool, winogradKernels: WinogradKernelCache,
-         multiplyAddCounter: MultiplyAddCounter?) {
+    init(
+        threads: Int, gemm: GEMMBackend, allowsWinograd: Bool, usesWorkerPool: Bool, fusedGradients: Set<FusedGradient>,
+        workers: WorkerPool, buffers: BufferPool, winogradKernels: WinogradKernelCache,
+        multiplyAddCounter: MultiplyAddCounter?
+    ) {
         require(threads >= 1, "ExecutionContext: thread count \(threads) must be at least 1")
         self.threads = threads
         self.gemm = gemm == .native && !NativeGEMM.isAvailable ? .openBLAS : gemm
@@ -74,19 +79,25 @@ public final class ExecutionContext: Sendable, CustomStringConvertible {
     }
 
     /// This context with some settings replaced, sharing its pools.
-    public func with(threads: Int? = nil, gemm: GEMMBackend? = nil, allowsWinograd: Bool? = nil,
-                     usesWorkerPool: Bool? = nil, fusedGradients: Set<FusedGradient>? = nil) -> ExecutionContext {
-        with(threads: threads, gemm: gemm, allowsWinograd: allowsWinograd, usesWorkerPool: usesWorkerPool,
-             fusedGradients: fusedGradients, multiplyAddCounter: multiplyAddCounter)
+    public func with(
+        threads: Int? = nil, gemm: GEMMBackend? = nil, allowsWinograd: Bool? = nil,
+        usesWorkerPool: Bool? = nil, fusedGradients: Set<FusedGradient>? = nil
+    ) -> ExecutionContext {
+        with(
+            threads: threads, gemm: gemm, allowsWinograd: allowsWinograd, usesWorkerPool: usesWorkerPool,
+            fusedGradients: fusedGradients, multiplyAddCounter: multiplyAddCounter)
     }
 
-    func with(threads: Int?, gemm: GEMMBackend?, allowsWinograd: Bool?, usesWorkerPool: Bool?,
-              fusedGradients: Set<FusedGradient>?, multiplyAddCounter: MultiplyAddCounter?) -> ExecutionContext {
-        ExecutionContext(threads: threads ?? self.threads, gemm: gemm ?? self.gemm,
-                         allowsWinograd: allowsWinograd ?? self.allowsWinograd,
-                         usesWorkerPool: usesWorkerPool ?? self.usesWorkerPool,
-                         fusedGradients: fusedGradients ?? self.fusedGradients, workers: workers, buffers: buffers,
-                         winogradKernels: winogradKernels, multiplyAddCounter: multiplyAddCounter)
+    func with(
+        threads: Int?, gemm: GEMMBackend?, allowsWinograd: Bool?, usesWorkerPool: Bool?,
+        fusedGradients: Set<FusedGradient>?, multiplyAddCounter: MultiplyAddCounter?
+    ) -> ExecutionContext {
+        ExecutionContext(
+            threads: threads ?? self.threads, gemm: gemm ?? self.gemm,
+            allowsWinograd: allowsWinograd ?? self.allowsWinograd,
+            usesWorkerPool: usesWorkerPool ?? self.usesWorkerPool,
+            fusedGradients: fusedGradients ?? self.fusedGradients, workers: workers, buffers: buffers,
+            winogradKernels: winogradKernels, multiplyAddCounter: multiplyAddCounter)
     }
 
     /// The context code runs in now.
@@ -130,20 +141,26 @@ public enum GEMMBackend: String, Sendable, CaseIterable {
 /// (`nil` keeps the current one).
 ///
 /// - Precondition: `threads >= 1`.
-public func withExecutionContext<R>(threads: Int? = nil, gemm: GEMMBackend? = nil, allowsWinograd: Bool? = nil,
-                                    usesWorkerPool: Bool? = nil, fusedGradients: Set<FusedGradient>? = nil,
-                                    _ body: () throws -> R) rethrows -> R {
-    let context = ExecutionContext.current.with(threads: threads, gemm: gemm, allowsWinograd: allowsWinograd,
-                                                usesWorkerPool: usesWorkerPool, fusedGradients: fusedGradients)
+public func withExecutionContext<R>(
+    threads: Int? = nil, gemm: GEMMBackend? = nil, allowsWinograd: Bool? = nil,
+    usesWorkerPool: Bool? = nil, fusedGradients: Set<FusedGradient>? = nil,
+    _ body: () throws -> R
+) rethrows -> R {
+    let context = ExecutionContext.current.with(
+        threads: threads, gemm: gemm, allowsWinograd: allowsWinograd,
+        usesWorkerPool: usesWorkerPool, fusedGradients: fusedGradients)
     return try ExecutionContext.run(context, body)
 }
 
 /// Runs async `body` in the current context with the given settings replaced.
-public func withExecutionContext<R>(threads: Int? = nil, gemm: GEMMBackend? = nil, allowsWinograd: Bool? = nil,
-                                    usesWorkerPool: Bool? = nil, fusedGradients: Set<FusedGradient>? = nil,
-                                    _ body: () async throws -> R) async rethrows -> R {
-    let context = ExecutionContext.current.with(threads: threads, gemm: gemm, allowsWinograd: allowsWinograd,
-                                                usesWorkerPool: usesWorkerPool, fusedGradients: fusedGradients)
+public func withExecutionContext<R>(
+    threads: Int? = nil, gemm: GEMMBackend? = nil, allowsWinograd: Bool? = nil,
+    usesWorkerPool: Bool? = nil, fusedGradients: Set<FusedGradient>? = nil,
+    _ body: () async throws -> R
+) async rethrows -> R {
+    let context = ExecutionContext.current.with(
+        threads: threads, gemm: gemm, allowsWinograd: allowsWinograd,
+        usesWorkerPool: usesWorkerPool, fusedGradients: fusedGradients)
     return try await ExecutionContext.run(context, body)
 }
 
@@ -157,8 +174,9 @@ extension ExecutionContext {
     /// the context's threads): benchmarks only.
     package static func countingMultiplyAdds(_ body: () throws -> Void) rethrows -> Int {
         let counter = MultiplyAddCounter()
-        let context = current.with(threads: nil, gemm: nil, allowsWinograd: nil, usesWorkerPool: nil,
-                                   fusedGradients: nil, multiplyAddCounter: counter)
+        let context = current.with(
+            threads: nil, gemm: nil, allowsWinograd: nil, usesWorkerPool: nil,
+            fusedGradients: nil, multiplyAddCounter: counter)
         try run(context, body)
         return counter.total.load(ordering: .relaxed)
     }

@@ -7,7 +7,9 @@
 /// through this function (which uses `fatalError`, whose message is always
 /// printed).
 @inlinable @inline(__always)
-package func require(_ condition: @autoclosure () -> Bool, _ message: @autoclosure () -> String,
-                     file: StaticString = #fileID, line: UInt = #line) {
+package func require(
+    _ condition: @autoclosure () -> Bool, _ message: @autoclosure () -> String,
+    file: StaticString = #fileID, line: UInt = #line
+) {
     if !condition() { fatalError(message(), file: file, line: line) }
 }

@@ -26,12 +26,14 @@ enum Shape {
     }
 
     static func flatIndex(_ index: [Int], shape: [Int]) -> Int {
-        require(index.count == shape.count,
-                     "Tensor subscript: \(index.count) indices for a tensor of rank \(shape.count) (shape \(shape))")
+        require(
+            index.count == shape.count,
+            "Tensor subscript: \(index.count) indices for a tensor of rank \(shape.count) (shape \(shape))")
         var flat = 0
         for axis in 0..<shape.count {
-            require(index[axis] >= 0 && index[axis] < shape[axis],
-                         "Tensor subscript: index \(index) out of range for shape \(shape)")
+            require(
+                index[axis] >= 0 && index[axis] < shape[axis],
+                "Tensor subscript: index \(index) out of range for shape \(shape)")
             flat = flat * shape[axis] + index[axis]
         }
         return flat
@@ -47,8 +49,9 @@ enum Shape {
         for offset in 0..<rank {
             let da = offset < a.count ? a[a.count - 1 - offset] : 1
             let db = offset < b.count ? b[b.count - 1 - offset] : 1
-            require(da == db || da == 1 || db == 1,
-                         "\(op): shapes \(a) and \(b) cannot be broadcast together")
+            require(
+                da == db || da == 1 || db == 1,
+                "\(op): shapes \(a) and \(b) cannot be broadcast together")
             result[rank - 1 - offset] = da == 1 ? db : da
         }
         return result
@@ -71,8 +74,9 @@ enum Shape {
     @usableFromInline
     static func normalizeAxis(_ axis: Int, rank: Int, op: String) -> Int {
         let normalized = axis < 0 ? axis + rank : axis
-        require(normalized >= 0 && normalized < max(rank, 1) && (rank > 0 || normalized == 0),
-                     "\(op): axis \(axis) is out of range for a tensor of rank \(rank)")
+        require(
+            normalized >= 0 && normalized < max(rank, 1) && (rank > 0 || normalized == 0),
+            "\(op): axis \(axis) is out of range for a tensor of rank \(rank)")
         return normalized
     }
 

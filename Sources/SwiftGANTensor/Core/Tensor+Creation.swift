@@ -24,8 +24,10 @@ extension Tensor {
     }
 
     /// Uniform samples in `[low, high)` from `random`.
-    public static func uniform(_ shape: [Int], low: Float = 0, high: Float = 1,
-                               random: inout RandomGenerator) -> Tensor {
+    public static func uniform(
+        _ shape: [Int], low: Float = 0, high: Float = 1,
+        random: inout RandomGenerator
+    ) -> Tensor {
         require(low <= high, "uniform: low \(low) is greater than high \(high)")
         let count = Shape.elementCount(shape, op: "uniform")
         let storage = TensorStorage(uninitializedCount: count)
@@ -35,8 +37,10 @@ extension Tensor {
     }
 
     /// Normal samples with `mean` and standard deviation `std` from `random`.
-    public static func normal(_ shape: [Int], mean: Float = 0, std: Float = 1,
-                              random: inout RandomGenerator) -> Tensor {
+    public static func normal(
+        _ shape: [Int], mean: Float = 0, std: Float = 1,
+        random: inout RandomGenerator
+    ) -> Tensor {
         require(std >= 0, "normal: std \(std) must not be negative")
         let count = Shape.elementCount(shape, op: "normal")
         let storage = TensorStorage(uninitializedCount: count)
@@ -47,7 +51,8 @@ extension Tensor {
         var bits = [UInt64](repeating: 0, count: 2 * pairs)
         for index in bits.indices { bits[index] = random.next() }
         bits.withUnsafeBufferPointer { raw in
-            let raw = raw.baseAddress!, out = storage.pointer
+            let raw = raw.baseAddress!
+            let out = storage.pointer
             Parallel.forEachChunk(count: pairs, costPerElement: 64) { range in
                 for pair in range {
                     let (first, second) = RandomGenerator.normalPair(raw[2 * pair], raw[2 * pair + 1])
@@ -79,8 +84,9 @@ extension Tensor {
         guard training, probability > 0 else { return self }
         if probability == 1 { return self * Tensor.zeros(shape) }
         let mask = TensorStorage(uninitializedCount: count)
-        VectorMath.dropoutMask(seed: random.next(), count: count, keepProbability: 1 - probability,
-                               scale: 1 / (1 - probability), into: mask.pointer)
+        VectorMath.dropoutMask(
+            seed: random.next(), count: count, keepProbability: 1 - probability,
+            scale: 1 / (1 - probability), into: mask.pointer)
         return self * Tensor(shape: shape, storage: mask)
     }
 }

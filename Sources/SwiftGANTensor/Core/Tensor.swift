@@ -42,8 +42,9 @@ public struct Tensor: @unchecked Sendable {
     ///   dimension is negative.
     public init(_ values: [Float], shape: [Int]) {
         let count = Shape.elementCount(shape, op: "Tensor.init")
-        require(values.count == count,
-                     "Tensor.init: \(values.count) values do not fill shape \(shape) (\(count) elements)")
+        require(
+            values.count == count,
+            "Tensor.init: \(values.count) values do not fill shape \(shape) (\(count) elements)")
         self.init(shape: shape, storage: TensorStorage(values))
     }
 

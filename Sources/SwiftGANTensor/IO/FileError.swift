@@ -1,4 +1,3 @@
-
 /// A problem with a file or directory: names it and says what is wrong
 /// (the field, key, size or value involved). Checkpoints, datasets, images,
 /// arrays, configurations and logs all report through this one type.

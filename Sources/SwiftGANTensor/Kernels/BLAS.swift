@@ -63,8 +63,9 @@ package enum BLAS {
             }
             return
         }
-        call(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, bias, c, ldc,
-             workers: parallel ? context.threads : 1, native: context.gemm == .native)
+        call(
+            transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, bias, c, ldc,
+            workers: parallel ? context.threads : 1, native: context.gemm == .native)
     }
 
     /// `sgemm` through OpenBLAS's `cblas_sgemm` whatever the CPU, split
@@ -75,19 +76,23 @@ package enum BLAS {
         beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
         precondition(m > 0 && n > 0 && k > 0, "openBLASSgemm: empty product [\(m), \(k)] · [\(k), \(n)]")
-        call(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, nil, c, ldc,
-             workers: ExecutionContext.current.threads, native: false)
+        call(
+            transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, nil, c, ldc,
+            workers: ExecutionContext.current.threads, native: false)
     }
 
     @usableFromInline
-    static func call(_ transposeA: Bool, _ transposeB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
-                     _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
-                     _ beta: Float, _ bias: UnsafePointer<Float>?, _ c: UnsafeMutablePointer<Float>, _ ldc: Int,
-                     workers: Int, native useNative: Bool) {
+    static func call(
+        _ transposeA: Bool, _ transposeB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
+        _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
+        _ beta: Float, _ bias: UnsafePointer<Float>?, _ c: UnsafeMutablePointer<Float>, _ ldc: Int,
+        workers: Int, native useNative: Bool
+    ) {
         _ = openBLASSingleThreaded
         // The native kernel's orientation is chosen once for the whole product, so every part of a
         // split product sums in the same order and the result does not depend on the thread count.
-        let native = useNative
+        let native =
+            useNative
             ? NativeGEMM.orientation(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k) : nil
         guard workers > 1 && m * n * k >= singleThreadedBelow && Swift.max(m, n) >= 32 else {
             single(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, bias, c, ldc, native: native)
@@ -101,25 +106,31 @@ package enum BLAS {
             func boundary(_ part: Int) -> Int {
                 byRows ? m * part / parts : part == parts ? n : n * part / parts / 16 * 16
             }
-            let start = boundary(part), end = boundary(part + 1)
+            let start = boundary(part)
+            let end = boundary(part + 1)
             if byRows {
-                single(transposeA, transposeB, end - start, n, k, alpha, a + (transposeA ? start : start * lda), lda,
-                       b, ldb, beta, bias, c + start * ldc, ldc, native: native)
+                single(
+                    transposeA, transposeB, end - start, n, k, alpha, a + (transposeA ? start : start * lda), lda,
+                    b, ldb, beta, bias, c + start * ldc, ldc, native: native)
             } else {
-                single(transposeA, transposeB, m, end - start, k, alpha, a, lda,
-                       b + (transposeB ? start * ldb : start), ldb, beta, bias.map { $0 + start }, c + start, ldc,
-                       native: native)
+                single(
+                    transposeA, transposeB, m, end - start, k, alpha, a, lda,
+                    b + (transposeB ? start * ldb : start), ldb, beta, bias.map { $0 + start }, c + start, ldc,
+                    native: native)
             }
         }
     }
 
-    private static func single(_ transposeA: Bool, _ transposeB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
-                               _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
-                               _ beta: Float, _ bias: UnsafePointer<Float>?, _ c: UnsafeMutablePointer<Float>, _ ldc: Int,
-                               native: NativeGEMM.Orientation?) {
+    private static func single(
+        _ transposeA: Bool, _ transposeB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
+        _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
+        _ beta: Float, _ bias: UnsafePointer<Float>?, _ c: UnsafeMutablePointer<Float>, _ ldc: Int,
+        native: NativeGEMM.Orientation?
+    ) {
         if let native {
-            NativeGEMM.sgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
-                             a: a, lda: lda, b: b, ldb: ldb, beta: beta, bias: bias, c: c, ldc: ldc, orientation: native)
+            NativeGEMM.sgemm(
+                transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                a: a, lda: lda, b: b, ldb: ldb, beta: beta, bias: bias, c: c, ldc: ldc, orientation: native)
             return
         }
         var beta = beta

@@ -21,7 +21,8 @@ struct StridePhases {
         let tapReach = g.outWidth + (g.kernelWidth - 1) * g.dilationW / g.strideW
         let length = Swift.max(tapReach, (g.width - 1 + g.padW) / g.strideW + 1)
         self.length = length
-        var first: [Int] = [], end: [Int] = []
+        var first: [Int] = []
+        var end: [Int] = []
         for phase in 0..<g.strideW {
             // Smallest m with m*s + p - pad >= 0, and smallest with it >= width.
             let low = Swift.max(0, Self.ceilingDivide(g.padW - phase, g.strideW))
@@ -81,7 +82,9 @@ struct RowTaps {
     let start: [Int], kernelRows: [Int], outputRows: [Int]
 
     init(_ g: ConvolutionGeometry) {
-        var start = [0], kernelRows: [Int] = [], outputRows: [Int] = []
+        var start = [0]
+        var kernelRows: [Int] = []
+        var outputRows: [Int] = []
         for y in 0..<g.height {
             for ki in 0..<g.kernelHeight {
                 let reach = y + g.padH - ki * g.dilationH
@@ -109,12 +112,19 @@ enum ColumnKernels {
     /// Unfolds the patches of `input` `[N, C, H, W]` into `destination`
     /// (`C*kH*kW * L*N` floats). Each input row is split into its stride
     /// phases once for all samples.
-    static func im2col(_ input: UnsafePointer<Float>, _ g: ConvolutionGeometry,
-                       into destination: UnsafeMutablePointer<Float>, parallel: Bool) {
-        let samples = g.batch, rowStride = g.columnCount
-        let outH = g.outHeight, outW = g.outWidth, kernelArea = g.kernelHeight * g.kernelWidth
-        let planeSize = g.height * g.width, sampleSize = g.inChannels * planeSize
-        let phases = StridePhases(g), taps = RowTaps(g)
+    static func im2col(
+        _ input: UnsafePointer<Float>, _ g: ConvolutionGeometry,
+        into destination: UnsafeMutablePointer<Float>, parallel: Bool
+    ) {
+        let samples = g.batch
+        let rowStride = g.columnCount
+        let outH = g.outHeight
+        let outW = g.outWidth
+        let kernelArea = g.kernelHeight * g.kernelWidth
+        let planeSize = g.height * g.width
+        let sampleSize = g.inChannels * planeSize
+        let phases = StridePhases(g)
+        let taps = RowTaps(g)
         let body: (Range<Int>) -> Void = { channels in
             withUnsafeTemporaryAllocation(of: Float.self, capacity: phases.count * samples) { buffer in
                 let scratch = buffer.baseAddress!
@@ -150,11 +160,13 @@ enum ColumnKernels {
                             }
                         }
                         for tap in tapRange {
-                            let rowBase = firstRow + taps.kernelRows[tap] * g.kernelWidth * rowStride
+                            let rowBase =
+                                firstRow + taps.kernelRows[tap] * g.kernelWidth * rowStride
                                 + taps.outputRows[tap] * outW * samples
                             for kj in 0..<g.kernelWidth {
-                                copyRun(from: scratch + phases.starts[kj] * samples, to: rowBase + kj * rowStride,
-                                        count: outW * samples)
+                                copyRun(
+                                    from: scratch + phases.starts[kj] * samples, to: rowBase + kj * rowStride,
+                                    count: outW * samples)
                             }
                         }
                     }
@@ -168,12 +180,18 @@ enum ColumnKernels {
     /// overlapping contributions: the adjoint of `im2col`. Each output row is
     /// summed in a small scratch buffer and written once (every element of
     /// `destination` is written).
-    static func col2im(_ cols: UnsafePointer<Float>, _ g: ConvolutionGeometry,
-                       into destination: UnsafeMutablePointer<Float>, parallel: Bool) {
-        let samples = g.batch, rowStride = g.columnCount
-        let outW = g.outWidth, kernelArea = g.kernelHeight * g.kernelWidth
-        let planeSize = g.height * g.width, sampleSize = g.inChannels * planeSize
-        let phases = StridePhases(g), taps = RowTaps(g)
+    static func col2im(
+        _ cols: UnsafePointer<Float>, _ g: ConvolutionGeometry,
+        into destination: UnsafeMutablePointer<Float>, parallel: Bool
+    ) {
+        let samples = g.batch
+        let rowStride = g.columnCount
+        let outW = g.outWidth
+        let kernelArea = g.kernelHeight * g.kernelWidth
+        let planeSize = g.height * g.width
+        let sampleSize = g.inChannels * planeSize
+        let phases = StridePhases(g)
+        let taps = RowTaps(g)
         let body: (Range<Int>) -> Void = { channels in
             withUnsafeTemporaryAllocation(of: Float.self, capacity: phases.count * samples) { buffer in
                 let scratch = buffer.baseAddress!
@@ -182,11 +200,13 @@ enum ColumnKernels {
                     for y in 0..<g.height {
                         scratch.update(repeating: 0, count: phases.count * samples)
                         for tap in taps.start[y]..<taps.start[y + 1] {
-                            let rowBase = firstRow + taps.kernelRows[tap] * g.kernelWidth * rowStride
+                            let rowBase =
+                                firstRow + taps.kernelRows[tap] * g.kernelWidth * rowStride
                                 + taps.outputRows[tap] * outW * samples
                             for kj in 0..<g.kernelWidth {
-                                addRun(from: rowBase + kj * rowStride, to: scratch + phases.starts[kj] * samples,
-                                       count: outW * samples)
+                                addRun(
+                                    from: rowBase + kj * rowStride, to: scratch + phases.starts[kj] * samples,
+                                    count: outW * samples)
                             }
                         }
                         let line = destination + channel * planeSize + y * g.width
@@ -227,28 +247,33 @@ enum ColumnKernels {
             if count > 2 { destination[2] = source[2] }
             return
         }
-        let from = UnsafeRawPointer(source), to = UnsafeMutableRawPointer(destination)
+        let from = UnsafeRawPointer(source)
+        let to = UnsafeMutableRawPointer(destination)
         var offset = 0
         while offset + 4 <= count {
-            to.storeBytes(of: from.loadUnaligned(fromByteOffset: offset * 4, as: SIMD4<Float>.self),
-                          toByteOffset: offset * 4, as: SIMD4<Float>.self)
+            to.storeBytes(
+                of: from.loadUnaligned(fromByteOffset: offset * 4, as: SIMD4<Float>.self),
+                toByteOffset: offset * 4, as: SIMD4<Float>.self)
             offset += 4
         }
         if offset < count {
             // The last four, overlapping the ones already copied.
             let last = (count - 4) * 4
-            to.storeBytes(of: from.loadUnaligned(fromByteOffset: last, as: SIMD4<Float>.self),
-                          toByteOffset: last, as: SIMD4<Float>.self)
+            to.storeBytes(
+                of: from.loadUnaligned(fromByteOffset: last, as: SIMD4<Float>.self),
+                toByteOffset: last, as: SIMD4<Float>.self)
         }
     }
 
     /// `destination[0..<count] += source[0..<count]`, four at a time.
     @inline(__always)
     static func addRun(from source: UnsafePointer<Float>, to destination: UnsafeMutablePointer<Float>, count: Int) {
-        let from = UnsafeRawPointer(source), to = UnsafeMutableRawPointer(destination)
+        let from = UnsafeRawPointer(source)
+        let to = UnsafeMutableRawPointer(destination)
         var offset = 0
         while offset + 4 <= count {
-            let sum = from.loadUnaligned(fromByteOffset: offset * 4, as: SIMD4<Float>.self)
+            let sum =
+                from.loadUnaligned(fromByteOffset: offset * 4, as: SIMD4<Float>.self)
                 + to.loadUnaligned(fromByteOffset: offset * 4, as: SIMD4<Float>.self)
             to.storeBytes(of: sum, toByteOffset: offset * 4, as: SIMD4<Float>.self)
             offset += 4

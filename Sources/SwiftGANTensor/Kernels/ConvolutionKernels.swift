@@ -118,15 +118,16 @@ enum ConvolutionKernels {
         switch ConvolutionPlan(g) {
         case .empty:
             return TensorStorage(count: outputCount, repeating: 0)
-        case let .winograd(plan):
+        case .winograd(let plan):
             return WinogradKernels.forward(input, weight, plan).output
         case .matrixProduct:
             // out [N, O] = X [N, patch] · W [O, patch]ᵀ
             let out = TensorStorage(uninitializedCount: outputCount)
-            BLAS.sgemm(transposeA: false, transposeB: true, m: g.batch, n: g.outChannels, k: g.patchSize,
-                       a: input, lda: g.patchSize, b: weight.pointer, ldb: g.patchSize, c: out.pointer, ldc: g.outChannels)
+            BLAS.sgemm(
+                transposeA: false, transposeB: true, m: g.batch, n: g.outChannels, k: g.patchSize,
+                a: input, lda: g.patchSize, b: weight.pointer, ldb: g.patchSize, c: out.pointer, ldc: g.outChannels)
             return out
-        case let .im2col(blocks):
+        case .im2col(let blocks):
             let out = TensorStorage(uninitializedCount: outputCount)
             blocks.forEach(workers: blocks.workers) { samples, _, splitInside in
                 let cols = blockColumns(input, samples, g, blocks, splitInside)
@@ -141,16 +142,19 @@ enum ConvolutionKernels {
     /// `outputGradient`: one transform of the input instead of two (a
     /// transposed convolution's backward pass needs both products of the
     /// same tensor).
-    static func forwardAndWeightGradient(_ input: UnsafePointer<Float>, _ weight: TensorStorage,
-                                         _ outputGradient: UnsafePointer<Float>, _ g: ConvolutionGeometry)
-        -> (output: TensorStorage, weightGradient: TensorStorage) {
+    static func forwardAndWeightGradient(
+        _ input: UnsafePointer<Float>, _ weight: TensorStorage,
+        _ outputGradient: UnsafePointer<Float>, _ g: ConvolutionGeometry
+    )
+        -> (output: TensorStorage, weightGradient: TensorStorage)
+    {
         switch ConvolutionPlan(g) {
         case .empty, .matrixProduct:
             return (forward(input, weight, g), weightGradient(input, outputGradient, g))
-        case let .winograd(plan):
+        case .winograd(let plan):
             let both = WinogradKernels.forward(input, weight, plan, weightGradientFor: outputGradient)
             return (both.output, both.weightGradient!)
-        case let .im2col(blocks):
+        case .im2col(let blocks):
             let out = TensorStorage(uninitializedCount: g.batch * g.outChannels * g.spatial)
             let gradient = accumulateWeightGradient(g, blocks) { samples, splitInside, destination, beta in
                 let cols = blockColumns(input, samples, g, blocks, splitInside)
@@ -162,32 +166,40 @@ enum ConvolutionKernels {
     }
 
     /// im2col of one block of samples into a fresh `[patch, L*b]` buffer.
-    private static func blockColumns(_ input: UnsafePointer<Float>, _ samples: Range<Int>, _ g: ConvolutionGeometry,
-                                     _ blocks: SampleBlocks, _ splitInside: Bool) -> TensorStorage {
+    private static func blockColumns(
+        _ input: UnsafePointer<Float>, _ samples: Range<Int>, _ g: ConvolutionGeometry,
+        _ blocks: SampleBlocks, _ splitInside: Bool
+    ) -> TensorStorage {
         let cols = TensorStorage(uninitializedCount: g.patchSize * blocks.samplesPerBlock * g.spatial)
-        ColumnKernels.im2col(input + samples.lowerBound * g.inChannels * g.height * g.width, g.withBatch(samples.count),
-                             into: cols.pointer, parallel: splitInside)
+        ColumnKernels.im2col(
+            input + samples.lowerBound * g.inChannels * g.height * g.width, g.withBatch(samples.count),
+            into: cols.pointer, parallel: splitInside)
         return cols
     }
 
     /// out[samples] = W [O, patch] · cols [patch, L*b], written out as `[b, O, L]`.
-    private static func forwardProduct(_ cols: TensorStorage, _ weight: UnsafePointer<Float>, _ samples: Range<Int>,
-                                       _ g: ConvolutionGeometry, _ blocks: SampleBlocks,
-                                       into out: UnsafeMutablePointer<Float>, _ splitInside: Bool) {
-        let width = samples.count * g.spatial, outputPlane = g.outChannels * g.spatial
+    private static func forwardProduct(
+        _ cols: TensorStorage, _ weight: UnsafePointer<Float>, _ samples: Range<Int>,
+        _ g: ConvolutionGeometry, _ blocks: SampleBlocks,
+        into out: UnsafeMutablePointer<Float>, _ splitInside: Bool
+    ) {
+        let width = samples.count * g.spatial
+        let outputPlane = g.outChannels * g.spatial
         let destination = out + samples.lowerBound * outputPlane
         withExtendedLifetime(cols) {
             if samples.count == 1 {
-                BLAS.sgemm(transposeA: false, transposeB: false, m: g.outChannels, n: width, k: g.patchSize,
-                           a: weight, lda: g.patchSize, b: cols.pointer, ldb: width,
-                           c: destination, ldc: width, parallel: splitInside)
+                BLAS.sgemm(
+                    transposeA: false, transposeB: false, m: g.outChannels, n: width, k: g.patchSize,
+                    a: weight, lda: g.patchSize, b: cols.pointer, ldb: width,
+                    c: destination, ldc: width, parallel: splitInside)
                 return
             }
             // Interleaved columns give [O, L, b]; write it out as [b, O, L].
             let product = TensorStorage(uninitializedCount: g.outChannels * blocks.samplesPerBlock * g.spatial)
-            BLAS.sgemm(transposeA: false, transposeB: false, m: g.outChannels, n: width, k: g.patchSize,
-                       a: weight, lda: g.patchSize, b: cols.pointer, ldb: width,
-                       c: product.pointer, ldc: width, parallel: splitInside)
+            BLAS.sgemm(
+                transposeA: false, transposeB: false, m: g.outChannels, n: width, k: g.patchSize,
+                a: weight, lda: g.patchSize, b: cols.pointer, ldb: width,
+                c: product.pointer, ldc: width, parallel: splitInside)
             let count = samples.count
             for channel in 0..<g.outChannels {
                 let row = product.pointer + channel * width
@@ -202,31 +214,36 @@ enum ConvolutionKernels {
 
     /// Gradient of the convolution with respect to its input, given the
     /// output gradient `[N, O, outH, outW]`: returns `[N, C, H, W]`.
-    static func inputGradient(_ outputGradient: UnsafePointer<Float>, _ weight: TensorStorage,
-                              _ g: ConvolutionGeometry) -> TensorStorage {
+    static func inputGradient(
+        _ outputGradient: UnsafePointer<Float>, _ weight: TensorStorage,
+        _ g: ConvolutionGeometry
+    ) -> TensorStorage {
         let inputPlane = g.inChannels * g.height * g.width
         switch ConvolutionPlan(g) {
         case .empty:
             return TensorStorage(count: g.batch * inputPlane, repeating: 0)
-        case let .winograd(plan):
+        case .winograd(let plan):
             return WinogradKernels.inputGradient(outputGradient, weight, plan)
         case .matrixProduct:
             // dX [N, patch] = G [N, O] · W [O, patch]
             let out = TensorStorage(uninitializedCount: g.batch * inputPlane)
-            BLAS.sgemm(transposeA: false, transposeB: false, m: g.batch, n: g.patchSize, k: g.outChannels,
-                       a: outputGradient, lda: g.outChannels, b: weight.pointer, ldb: g.patchSize,
-                       c: out.pointer, ldc: g.patchSize)
+            BLAS.sgemm(
+                transposeA: false, transposeB: false, m: g.batch, n: g.patchSize, k: g.outChannels,
+                a: outputGradient, lda: g.outChannels, b: weight.pointer, ldb: g.patchSize,
+                c: out.pointer, ldc: g.patchSize)
             return out
-        case let .im2col(blocks):
+        case .im2col(let blocks):
             let out = TensorStorage(uninitializedCount: g.batch * inputPlane)
             blocks.forEach(workers: blocks.workers) { samples, _, splitInside in
-                let block = g.withBatch(samples.count), width = block.columnCount
+                let block = g.withBatch(samples.count)
+                let width = block.columnCount
                 let gradient = sampleInterleaved(outputGradient, samples, g, capacity: blocks.samplesPerBlock)
                 let cols = TensorStorage(uninitializedCount: g.patchSize * blocks.samplesPerBlock * g.spatial)
                 withExtendedLifetime(gradient) {
-                    BLAS.sgemm(transposeA: true, transposeB: false, m: g.patchSize, n: width, k: g.outChannels,
-                               a: weight.pointer, lda: g.patchSize, b: gradient.pointer, ldb: width,
-                               c: cols.pointer, ldc: width, parallel: splitInside)
+                    BLAS.sgemm(
+                        transposeA: true, transposeB: false, m: g.patchSize, n: width, k: g.outChannels,
+                        a: weight.pointer, lda: g.patchSize, b: gradient.pointer, ldb: width,
+                        c: cols.pointer, ldc: width, parallel: splitInside)
                 }
                 let destination = out.pointer + samples.lowerBound * inputPlane
                 ColumnKernels.col2im(cols.pointer, block, into: destination, parallel: splitInside)
@@ -238,21 +255,24 @@ enum ConvolutionKernels {
 
     /// Gradient of the convolution with respect to its weight, given the
     /// input and the output gradient: returns `[O, C, kH, kW]`.
-    static func weightGradient(_ input: UnsafePointer<Float>, _ outputGradient: UnsafePointer<Float>,
-                               _ g: ConvolutionGeometry) -> TensorStorage {
+    static func weightGradient(
+        _ input: UnsafePointer<Float>, _ outputGradient: UnsafePointer<Float>,
+        _ g: ConvolutionGeometry
+    ) -> TensorStorage {
         let weightCount = g.outChannels * g.patchSize
         switch ConvolutionPlan(g) {
         case .empty:
             return TensorStorage(count: weightCount, repeating: 0)
-        case let .winograd(plan):
+        case .winograd(let plan):
             return WinogradKernels.weightGradient(input, outputGradient, plan)
         case .matrixProduct:
             // dW [O, patch] = G [N, O]ᵀ · X [N, patch]
             let out = TensorStorage(uninitializedCount: weightCount)
-            BLAS.sgemm(transposeA: true, transposeB: false, m: g.outChannels, n: g.patchSize, k: g.batch,
-                       a: outputGradient, lda: g.outChannels, b: input, ldb: g.patchSize, c: out.pointer, ldc: g.patchSize)
+            BLAS.sgemm(
+                transposeA: true, transposeB: false, m: g.outChannels, n: g.patchSize, k: g.batch,
+                a: outputGradient, lda: g.outChannels, b: input, ldb: g.patchSize, c: out.pointer, ldc: g.patchSize)
             return out
-        case let .im2col(blocks):
+        case .im2col(let blocks):
             return accumulateWeightGradient(g, blocks) { samples, splitInside, destination, beta in
                 let cols = blockColumns(input, samples, g, blocks, splitInside)
                 weightProduct(cols, outputGradient, samples, g, blocks, into: destination, beta: beta, splitInside)
@@ -289,24 +309,30 @@ enum ConvolutionKernels {
     }
 
     /// dW (+)= G [O, L*b] · cols [patch, L*b]ᵀ for one block.
-    private static func weightProduct(_ cols: TensorStorage, _ outputGradient: UnsafePointer<Float>, _ samples: Range<Int>,
-                                      _ g: ConvolutionGeometry, _ blocks: SampleBlocks,
-                                      into destination: UnsafeMutablePointer<Float>, beta: Float, _ splitInside: Bool) {
+    private static func weightProduct(
+        _ cols: TensorStorage, _ outputGradient: UnsafePointer<Float>, _ samples: Range<Int>,
+        _ g: ConvolutionGeometry, _ blocks: SampleBlocks,
+        into destination: UnsafeMutablePointer<Float>, beta: Float, _ splitInside: Bool
+    ) {
         let width = samples.count * g.spatial
         let gradient = sampleInterleaved(outputGradient, samples, g, capacity: blocks.samplesPerBlock)
         withExtendedLifetime((cols, gradient)) {
-            BLAS.sgemm(transposeA: false, transposeB: true, m: g.outChannels, n: g.patchSize, k: width,
-                       a: gradient.pointer, lda: width, b: cols.pointer, ldb: width,
-                       beta: beta, c: destination, ldc: g.patchSize, parallel: splitInside)
+            BLAS.sgemm(
+                transposeA: false, transposeB: true, m: g.outChannels, n: g.patchSize, k: width,
+                a: gradient.pointer, lda: width, b: cols.pointer, ldb: width,
+                beta: beta, c: destination, ldc: g.patchSize, parallel: splitInside)
         }
     }
 
     /// The output gradient of `samples` as `[O, L*b]` with the samples
     /// innermost, element (channel, pixel, sample): the column order of
     /// `ColumnKernels`.
-    private static func sampleInterleaved(_ outputGradient: UnsafePointer<Float>, _ samples: Range<Int>,
-                                          _ g: ConvolutionGeometry, capacity: Int) -> TensorStorage {
-        let plane = g.outChannels * g.spatial, count = samples.count
+    private static func sampleInterleaved(
+        _ outputGradient: UnsafePointer<Float>, _ samples: Range<Int>,
+        _ g: ConvolutionGeometry, capacity: Int
+    ) -> TensorStorage {
+        let plane = g.outChannels * g.spatial
+        let count = samples.count
         let matrix = TensorStorage(uninitializedCount: capacity * plane)
         for channel in 0..<g.outChannels {
             let row = matrix.pointer + channel * g.spatial * count

@@ -24,8 +24,10 @@ enum ElementwiseKernels {
 
     /// `out[i] = body(a[i], b[i])` with broadcasting to `shape`.
     @inlinable @inline(__always)
-    static func zip(_ a: Tensor, _ b: Tensor, shape: [Int], cost: Int = 1,
-                    _ body: (Float, Float) -> Float) -> TensorStorage {
+    static func zip(
+        _ a: Tensor, _ b: Tensor, shape: [Int], cost: Int = 1,
+        _ body: (Float, Float) -> Float
+    ) -> TensorStorage {
         withoutActuallyEscaping(body) { body in zip(a, b, shape: shape, cost: cost, ClosureOperation(body: body)) }
     }
 
@@ -35,11 +37,15 @@ enum ElementwiseKernels {
     /// be an indirect call per element (the chunk closure crosses
     /// `concurrentPerform`'s `@Sendable` boundary in a box).
     @inlinable @inline(__always)
-    static func zip<Operation: BinaryOperation>(_ a: Tensor, _ b: Tensor, shape: [Int], cost: Int = 1,
-                                                _ body: Operation) -> TensorStorage {
+    static func zip<Operation: BinaryOperation>(
+        _ a: Tensor, _ b: Tensor, shape: [Int], cost: Int = 1,
+        _ body: Operation
+    ) -> TensorStorage {
         let count = Shape.elementCount(shape, op: "elementwise")
         let out = TensorStorage(uninitializedCount: count)
-        let pa = a.storage.pointer, pb = b.storage.pointer, po = out.pointer
+        let pa = a.storage.pointer
+        let pb = b.storage.pointer
+        let po = out.pointer
         if a.shape == shape && b.shape == shape {
             Parallel.forEachChunk(count: count, costPerElement: cost) { range in
                 for index in range { po[index] = body(pa[index], pb[index]) }
@@ -58,8 +64,10 @@ enum ElementwiseKernels {
             let walker = BroadcastWalker(shape: shape, inputs: [a.shape, b.shape])
             Parallel.forEachChunk(count: walker.rowCount, costPerElement: walker.inner * cost) { rows in
                 for row in rows {
-                    let sa = walker.innerStrides[0], sb = walker.innerStrides[1]
-                    let rowA = pa + walker.offset(ofRow: row, input: 0), rowB = pb + walker.offset(ofRow: row, input: 1)
+                    let sa = walker.innerStrides[0]
+                    let sb = walker.innerStrides[1]
+                    let rowA = pa + walker.offset(ofRow: row, input: 0)
+                    let rowB = pb + walker.offset(ofRow: row, input: 1)
                     let rowOut = po + row * walker.inner
                     // Contiguous and per-row-constant inputs (per-channel broadcasts such as
                     // BatchNorm's) get loops the compiler can vectorize.
@@ -82,11 +90,16 @@ enum ElementwiseKernels {
 
     /// `out[i] = body(a[i], b[i], c[i])` with broadcasting to `shape`.
     @inlinable @inline(__always)
-    static func zip3(_ a: Tensor, _ b: Tensor, _ c: Tensor, shape: [Int],
-                     _ body: (Float, Float, Float) -> Float) -> TensorStorage {
+    static func zip3(
+        _ a: Tensor, _ b: Tensor, _ c: Tensor, shape: [Int],
+        _ body: (Float, Float, Float) -> Float
+    ) -> TensorStorage {
         let count = Shape.elementCount(shape, op: "elementwise")
         let out = TensorStorage(uninitializedCount: count)
-        let pa = a.storage.pointer, pb = b.storage.pointer, pc = c.storage.pointer, po = out.pointer
+        let pa = a.storage.pointer
+        let pb = b.storage.pointer
+        let pc = c.storage.pointer
+        let po = out.pointer
         if a.shape == shape && b.shape == shape && c.shape == shape {
             Parallel.forEachChunk(count: count) { range in
                 for index in range { po[index] = body(pa[index], pb[index], pc[index]) }
@@ -95,12 +108,16 @@ enum ElementwiseKernels {
             let walker = BroadcastWalker(shape: shape, inputs: [a.shape, b.shape, c.shape])
             Parallel.forEachChunk(count: walker.rowCount, costPerElement: walker.inner) { rows in
                 for row in rows {
-                    let sa = walker.innerStrides[0], sb = walker.innerStrides[1], sc = walker.innerStrides[2]
-                    let rowA = pa + walker.offset(ofRow: row, input: 0), rowB = pb + walker.offset(ofRow: row, input: 1)
+                    let sa = walker.innerStrides[0]
+                    let sb = walker.innerStrides[1]
+                    let sc = walker.innerStrides[2]
+                    let rowA = pa + walker.offset(ofRow: row, input: 0)
+                    let rowB = pb + walker.offset(ofRow: row, input: 1)
                     let rowC = pc + walker.offset(ofRow: row, input: 2)
                     let rowOut = po + row * walker.inner
                     if sa == 1 && sb == 0 && sc == 0 {
-                        let scalarB = rowB[0], scalarC = rowC[0]
+                        let scalarB = rowB[0]
+                        let scalarC = rowC[0]
                         for index in 0..<walker.inner { rowOut[index] = body(rowA[index], scalarB, scalarC) }
                     } else if sa == 1 && sb == 1 && sc == 0 {
                         let scalarC = rowC[0]
@@ -208,7 +225,8 @@ struct BroadcastWalker {
         var strides: [[Int]] = inputs.map { _ in [] }
         for axis in shape.indices where shape[axis] != 1 {
             if let last = dimensions.last,
-               allStrides.indices.allSatisfy({ strides[$0].last! == allStrides[$0][axis] * shape[axis] }) {
+                allStrides.indices.allSatisfy({ strides[$0].last! == allStrides[$0][axis] * shape[axis] })
+            {
                 dimensions[dimensions.count - 1] = last * shape[axis]
                 for input in allStrides.indices { strides[input][strides[input].count - 1] = allStrides[input][axis] }
             } else {

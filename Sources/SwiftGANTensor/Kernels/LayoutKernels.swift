@@ -11,8 +11,10 @@ enum LayoutKernels {
     }
 
     /// As `stridedCopy(_:outShape:readStrides:)`, into an existing buffer.
-    static func stridedCopy(_ source: UnsafePointer<Float>, into destination: UnsafeMutablePointer<Float>,
-                            outShape: [Int], readStrides: [Int]) {
+    static func stridedCopy(
+        _ source: UnsafePointer<Float>, into destination: UnsafeMutablePointer<Float>,
+        outShape: [Int], readStrides: [Int]
+    ) {
         let count = outShape.reduce(1, *)
         guard count > 0 else { return }
         guard let inner = outShape.last else {
@@ -20,12 +22,14 @@ enum LayoutKernels {
             return
         }
         let innerStride = readStrides.last!
-        let outer = Array(outShape.dropLast()), outerStrides = Array(readStrides.dropLast())
+        let outer = Array(outShape.dropLast())
+        let outerStrides = Array(readStrides.dropLast())
         let rows = count / inner
         Parallel.forEachChunk(count: rows, costPerElement: inner) { rowRange in
             // Odometer over the outer coordinates, starting at the chunk.
             var coordinate = [Int](repeating: 0, count: outer.count)
-            var remaining = rowRange.lowerBound, offset = 0
+            var remaining = rowRange.lowerBound
+            var offset = 0
             for axis in stride(from: outer.count - 1, through: 0, by: -1) {
                 coordinate[axis] = remaining % outer[axis]
                 remaining /= outer[axis]

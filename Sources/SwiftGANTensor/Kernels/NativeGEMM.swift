@@ -50,10 +50,12 @@ package enum NativeGEMM {
     ///
     /// - Precondition: `beta == 0` when there is a bias (the direct route
     ///   starts C as the bias).
-    package static func sgemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
-                              a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-                              beta: Float, bias: UnsafePointer<Float>? = nil, c: UnsafeMutablePointer<Float>, ldc: Int,
-                              orientation: Orientation? = nil) {
+    package static func sgemm(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+        a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+        beta: Float, bias: UnsafePointer<Float>? = nil, c: UnsafeMutablePointer<Float>, ldc: Int,
+        orientation: Orientation? = nil
+    ) {
         if m == 0 || n == 0 { return }
         let chosen = orientation ?? Self.orientation(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k)
         if chosen == .direct {
@@ -78,7 +80,8 @@ package enum NativeGEMM {
         let transposedA = transposeA ? nil : TensorStorage(uninitializedCount: k * m)
         let product = TensorStorage(uninitializedCount: n * m)
         withExtendedLifetime((transposedA, product)) {
-            var right = a, rightStride = lda
+            var right = a
+            var rightStride = lda
             if let transposedA {
                 cgemm_transpose(m, k, a, lda, nil, 0, transposedA.pointer, m)
                 (right, rightStride) = (UnsafePointer(transposedA.pointer), m)

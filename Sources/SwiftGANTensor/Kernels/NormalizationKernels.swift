@@ -20,7 +20,8 @@ enum NormalizationKernels {
     /// Per-channel batch mean and biased variance, accumulated in Double
     /// (two passes: the mean, then squared deviations from it).
     static func statistics(_ x: UnsafePointer<Float>, _ view: View) -> (mean: [Float], variance: [Float]) {
-        var mean = [Float](repeating: 0, count: view.channels), variance = mean
+        var mean = [Float](repeating: 0, count: view.channels)
+        var variance = mean
         mean.withUnsafeMutableBufferPointer { meanOut in
             variance.withUnsafeMutableBufferPointer { varianceOut in
                 Parallel.forEachChunk(count: view.channels, costPerElement: 2 * view.perChannel) { channels in
@@ -40,13 +41,18 @@ enum NormalizationKernels {
     }
 
     /// `y = (x - mean[c]) * scale[c] + shift[c]`.
-    static func affine(_ x: UnsafePointer<Float>, _ view: View, mean: [Float], scale: [Float], shift: [Float],
-                       into y: UnsafeMutablePointer<Float>) {
+    static func affine(
+        _ x: UnsafePointer<Float>, _ view: View, mean: [Float], scale: [Float], shift: [Float],
+        into y: UnsafeMutablePointer<Float>
+    ) {
         Parallel.forEachChunk(count: view.channels, costPerElement: view.perChannel) { channels in
             for channel in channels {
-                let centre = mean[channel], a = scale[channel], b = shift[channel]
+                let centre = mean[channel]
+                let a = scale[channel]
+                let b = shift[channel]
                 view.forEachSegment(of: channel) { offset in
-                    let source = x + offset, destination = y + offset
+                    let source = x + offset
+                    let destination = y + offset
                     for i in 0..<view.inner { destination[i] = (source[i] - centre) * a + b }
                 }
             }
@@ -56,30 +62,39 @@ enum NormalizationKernels {
     /// The first-order gradients of `y = (x - mean) * invStd * weight + bias`
     /// (batch statistics) given `dy`: returns `dx`, and per channel
     /// `Σ dy` (the bias gradient) and `Σ dy * xhat` (the weight gradient).
-    static func backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ view: View,
-                         mean: [Float], invStd: [Float], weight: [Float]?,
-                         into dx: UnsafeMutablePointer<Float>?) -> (biasGradient: [Float], weightGradient: [Float]) {
-        var biasGradient = [Float](repeating: 0, count: view.channels), weightGradient = biasGradient
+    static func backward(
+        _ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ view: View,
+        mean: [Float], invStd: [Float], weight: [Float]?,
+        into dx: UnsafeMutablePointer<Float>?
+    ) -> (biasGradient: [Float], weightGradient: [Float]) {
+        var biasGradient = [Float](repeating: 0, count: view.channels)
+        var weightGradient = biasGradient
         let count = Float(view.perChannel)
         biasGradient.withUnsafeMutableBufferPointer { biasOut in
             weightGradient.withUnsafeMutableBufferPointer { weightOut in
                 Parallel.forEachChunk(count: view.channels, costPerElement: 3 * view.perChannel) { channels in
                     for channel in channels {
-                        let average = mean[channel], inverse = invStd[channel]
-                        var sumGradient = 0.0, sumProduct = 0.0
+                        let average = mean[channel]
+                        let inverse = invStd[channel]
+                        var sumGradient = 0.0
+                        var sumProduct = 0.0
                         view.forEachSegment(of: channel) { offset in
                             sumGradient += Double(sum(dy + offset, view.inner))
                             sumProduct += Double(centredDot(x + offset, dy + offset, view.inner, mean: average))
                         }
-                        let gradientSum = Float(sumGradient), productSum = Float(sumProduct) * inverse
+                        let gradientSum = Float(sumGradient)
+                        let productSum = Float(sumProduct) * inverse
                         biasOut[channel] = gradientSum
                         weightOut[channel] = productSum
                         guard let dx else { continue }
                         // dx = w·invStd · (dy - mean(dy) - xhat · mean(dy·xhat))
                         let gain = (weight?[channel] ?? 1) * inverse
-                        let meanGradient = gradientSum / count, meanProduct = productSum / count
+                        let meanGradient = gradientSum / count
+                        let meanProduct = productSum / count
                         view.forEachSegment(of: channel) { offset in
-                            let source = x + offset, incoming = dy + offset, destination = dx + offset
+                            let source = x + offset
+                            let incoming = dy + offset
+                            let destination = dx + offset
                             for i in 0..<view.inner {
                                 let normalized = (source[i] - average) * inverse
                                 destination[i] = gain * (incoming[i] - meanGradient - normalized * meanProduct)
@@ -96,19 +111,24 @@ enum NormalizationKernels {
 
     @inline(__always)
     static func sum(_ x: UnsafePointer<Float>, _ count: Int) -> Float {
-        var lanes = SIMD8<Float>(), i = 0
+        var lanes = SIMD8<Float>()
+        var i = 0
         while i + 8 <= count {
             lanes += UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
             i += 8
         }
         var total = lanes.sum()
-        while i < count { total += x[i]; i += 1 }
+        while i < count {
+            total += x[i]
+            i += 1
+        }
         return total
     }
 
     @inline(__always)
     static func squaredDeviations(_ x: UnsafePointer<Float>, _ count: Int, from mean: Float) -> Float {
-        var lanes = SIMD8<Float>(), i = 0
+        var lanes = SIMD8<Float>()
+        var i = 0
         let centre = SIMD8<Float>(repeating: mean)
         while i + 8 <= count {
             let deviation = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self) - centre
@@ -116,14 +136,18 @@ enum NormalizationKernels {
             i += 8
         }
         var total = lanes.sum()
-        while i < count { total += (x[i] - mean) * (x[i] - mean); i += 1 }
+        while i < count {
+            total += (x[i] - mean) * (x[i] - mean)
+            i += 1
+        }
         return total
     }
 
     /// Σ (x - mean) · y over a run.
     @inline(__always)
     static func centredDot(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ count: Int, mean: Float) -> Float {
-        var lanes = SIMD8<Float>(), i = 0
+        var lanes = SIMD8<Float>()
+        var i = 0
         let centre = SIMD8<Float>(repeating: mean)
         while i + 8 <= count {
             let deviation = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self) - centre
@@ -131,7 +155,10 @@ enum NormalizationKernels {
             i += 8
         }
         var total = lanes.sum()
-        while i < count { total += (x[i] - mean) * y[i]; i += 1 }
+        while i < count {
+            total += (x[i] - mean) * y[i]
+            i += 1
+        }
         return total
     }
 }

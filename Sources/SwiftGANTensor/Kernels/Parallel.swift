@@ -45,13 +45,13 @@ struct UncheckedSendableBox<Value>: @unchecked Sendable {
 enum ProcessInfoCores {
     @usableFromInline static let active: Int = {
         #if canImport(Glibc)
-        return Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+            return Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
         #else
-        return 1
+            return 1
         #endif
     }()
 }
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif

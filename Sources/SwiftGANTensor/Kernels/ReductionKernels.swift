@@ -55,7 +55,8 @@ enum ReductionKernels {
     /// Maximum over `length` and the flat source index of the first maximum
     /// (NaN counts as the maximum, as in PyTorch).
     static func max(_ source: UnsafePointer<Float>, outer: Int, length: Int, inner: Int)
-        -> (values: TensorStorage, indices: [Int]) {
+        -> (values: TensorStorage, indices: [Int])
+    {
         let values = TensorStorage(uninitializedCount: outer * inner)
         var indices = [Int](repeating: 0, count: outer * inner)
         let destination = values.pointer
@@ -65,7 +66,8 @@ enum ReductionKernels {
                 for row in rows {
                     for column in 0..<inner {
                         let base = row * length * inner + column
-                        var best = source[base], bestIndex = base
+                        var best = source[base]
+                        var bestIndex = base
                         if !best.isNaN {
                             for step in 1..<Swift.max(length, 1) {
                                 let candidateIndex = base + step * inner

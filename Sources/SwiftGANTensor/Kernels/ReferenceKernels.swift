@@ -23,7 +23,8 @@ package enum ReferenceKernels {
     ) -> (values: [Float], shape: [Int]) {
         let (n, c, h, w) = (inputShape[0], inputShape[1], inputShape[2], inputShape[3])
         let (o, kh, kw) = (weightShape[0], weightShape[2], weightShape[3])
-        let spanH = h + 2 * padding.0 - dilation.0 * (kh - 1) - 1, spanW = w + 2 * padding.1 - dilation.1 * (kw - 1) - 1
+        let spanH = h + 2 * padding.0 - dilation.0 * (kh - 1) - 1
+        let spanW = w + 2 * padding.1 - dilation.1 * (kw - 1) - 1
         require(spanH >= 0 && spanW >= 0, "ReferenceKernels.conv2d: kernel does not fit the padded input")
         let outH = spanH / stride.0 + 1
         let outW = spanW / stride.1 + 1
@@ -39,7 +40,8 @@ package enum ReferenceKernels {
                                     let iy = oy * stride.0 - padding.0 + ky * dilation.0
                                     let ix = ox * stride.1 - padding.1 + kx * dilation.1
                                     guard iy >= 0, iy < h, ix >= 0, ix < w else { continue }
-                                    total += Double(input[((b * c + ic) * h + iy) * w + ix])
+                                    total +=
+                                        Double(input[((b * c + ic) * h + iy) * w + ix])
                                         * Double(weight[((oc * c + ic) * kh + ky) * kw + kx])
                                 }
                             }

@@ -18,11 +18,14 @@ package enum VectorMath {
     /// `Float.squareRoot()` stays scalar: the square root keeps C's `errno`
     /// contract.
     @inlinable
-    package static func adamStep(count: Int, parameter: UnsafeMutablePointer<Float>, gradient: UnsafePointer<Float>,
-                                 expAvg: UnsafeMutablePointer<Float>, expAvgSq: UnsafeMutablePointer<Float>,
-                                 beta1: Float, beta2: Float, stepSize: Float, correction2Root: Float, epsilon: Float) {
-        let coefficients = ckernels_adam_coefficients(beta1: beta1, beta2: beta2, step_size: stepSize,
-                                                      correction2_root: correction2Root, epsilon: epsilon)
+    package static func adamStep(
+        count: Int, parameter: UnsafeMutablePointer<Float>, gradient: UnsafePointer<Float>,
+        expAvg: UnsafeMutablePointer<Float>, expAvgSq: UnsafeMutablePointer<Float>,
+        beta1: Float, beta2: Float, stepSize: Float, correction2Root: Float, epsilon: Float
+    ) {
+        let coefficients = ckernels_adam_coefficients(
+            beta1: beta1, beta2: beta2, step_size: stepSize,
+            correction2_root: correction2Root, epsilon: epsilon)
         ckernels_adam(count, parameter, gradient, expAvg, expAvgSq, coefficients)
     }
 
@@ -31,8 +34,10 @@ package enum VectorMath {
     /// interleaved xoshiro128** streams seeded by `seed` (see
     /// `ckernels_dropout_mask`): the same bits on every CPU. `portable`
     /// forces the path without AVX-512 (for tests).
-    package static func dropoutMask(seed: UInt64, count: Int, keepProbability: Float, scale: Float,
-                                    into mask: UnsafeMutablePointer<Float>, portable: Bool = false) {
+    package static func dropoutMask(
+        seed: UInt64, count: Int, keepProbability: Float, scale: Float,
+        into mask: UnsafeMutablePointer<Float>, portable: Bool = false
+    ) {
         let threshold = UInt32((Double(keepProbability) * 16_777_216).rounded(.up))
         if portable {
             ckernels_dropout_mask_portable(seed, count, threshold, scale, mask)

@@ -38,10 +38,12 @@ final class WinogradKernelCache: Sendable {
     func kernels(for weight: TensorStorage, _ plan: WinogradPlan, build: () -> TensorStorage) -> TensorStorage {
         let found: TensorStorage? = entries.withLock { entries in
             entries.removeAll { $0.weight == nil }
-            guard let index = entries.firstIndex(where: {
-                $0.weight === weight && $0.version == weight.version
-                    && $0.outChannels == plan.outChannels && $0.channels == plan.channels
-            }) else { return nil }
+            guard
+                let index = entries.firstIndex(where: {
+                    $0.weight === weight && $0.version == weight.version
+                        && $0.outChannels == plan.outChannels && $0.channels == plan.channels
+                })
+            else { return nil }
             let entry = entries.remove(at: index)
             entries.append(entry)
             return entry.kernels

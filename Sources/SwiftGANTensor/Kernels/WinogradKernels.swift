@@ -1,8 +1,9 @@
 import Synchronization
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// How the Winograd path splits a stride-2, 4x4, padding-1 convolution
@@ -46,7 +47,8 @@ struct WinogradPlan {
     /// context's thread count. Whether the context allows Winograd at all is
     /// `ConvolutionPlan`'s decision.
     init?(_ g: ConvolutionGeometry, force: Bool = false) {
-        guard g.kernelHeight == 4 && g.kernelWidth == 4 && g.strideH == 2 && g.strideW == 2
+        guard
+            g.kernelHeight == 4 && g.kernelWidth == 4 && g.strideH == 2 && g.strideW == 2
                 && g.padH == 1 && g.padW == 1 && g.dilationH == 1 && g.dilationW == 1
                 && g.height % 2 == 0 && g.width % 2 == 0 && g.height >= 2 && g.width >= 2
                 && g.outHeight == g.height / 2 && g.outWidth == g.width / 2 && g.batch > 0
@@ -63,9 +65,13 @@ struct WinogradPlan {
         // Per phase and channel pair: 25 products per 4x4 tile against 4
         // per output pixel directly. Taken when that is at most 3/4 of the
         // direct work, i.e. when the tiles are mostly full.
-        let winogradWork = 25 * tilesH * tilesW, directWork = 4 * outHeight * outWidth
-        guard force || (channels >= Self.minimumChannels && outChannels >= Self.minimumChannels
-                        && 4 * winogradWork <= 3 * directWork) else { return nil }
+        let winogradWork = 25 * tilesH * tilesW
+        let directWork = 4 * outHeight * outWidth
+        guard
+            force
+                || (channels >= Self.minimumChannels && outChannels >= Self.minimumChannels
+                    && 4 * winogradWork <= 3 * directWork)
+        else { return nil }
         let roundUp = { (value: Int) in (value + 7) / 8 * 8 }
         let wanted = roundUp((Self.targetColumns + tilesH * tilesW - 1) / (tilesH * tilesW))
         var lanes = Swift.min(roundUp(batch), wanted)
@@ -113,9 +119,12 @@ enum WinogradKernels {
     /// `[N, C, H, W] * [O, C, 4, 4] -> [N, O, H/2, W/2]`, and, when
     /// `outputGradient` is given, the weight gradient for it from the same
     /// transformed input.
-    static func forward(_ input: UnsafePointer<Float>, _ weight: TensorStorage, _ plan: WinogradPlan,
-                        weightGradientFor outputGradient: UnsafePointer<Float>? = nil)
-        -> (output: TensorStorage, weightGradient: TensorStorage?) {
+    static func forward(
+        _ input: UnsafePointer<Float>, _ weight: TensorStorage, _ plan: WinogradPlan,
+        weightGradientFor outputGradient: UnsafePointer<Float>? = nil
+    )
+        -> (output: TensorStorage, weightGradient: TensorStorage?)
+    {
         let out = TensorStorage(uninitializedCount: plan.batch * plan.outChannels * plan.outHeight * plan.outWidth)
         let kernels = transformedKernels(weight, plan)
         var gradient: TensorStorage?
@@ -124,11 +133,12 @@ enum WinogradKernels {
                 let v = transformedInput(input, samples, plan, splitInside)
                 let m = TensorStorage(uninitializedCount: 25 * plan.outputPointStride)
                 for point in 0..<25 {
-                    BLAS.sgemm(transposeA: false, transposeB: false, m: plan.outChannels, n: plan.columns, k: plan.depth,
-                               a: kernels.pointer + point * plan.kernelPointStride, lda: plan.depth,
-                               b: v.pointer + point * plan.inputPointStride, ldb: plan.columns,
-                               c: m.pointer + point * plan.outputPointStride, ldc: plan.columns,
-                               parallel: splitInside)
+                    BLAS.sgemm(
+                        transposeA: false, transposeB: false, m: plan.outChannels, n: plan.columns, k: plan.depth,
+                        a: kernels.pointer + point * plan.kernelPointStride, lda: plan.depth,
+                        b: v.pointer + point * plan.inputPointStride, ldb: plan.columns,
+                        c: m.pointer + point * plan.outputPointStride, ldc: plan.columns,
+                        parallel: splitInside)
                 }
                 withExtendedLifetime(m) {
                     plan.split(plan.outChannels, parallel: splitInside) { outputs in
@@ -153,8 +163,10 @@ enum WinogradKernels {
 
     /// The input gradient `[N, C, H, W]` for `outputGradient [N, O, H/2, W/2]`
     /// (also the stride-2 transposed convolution's forward pass).
-    static func inputGradient(_ outputGradient: UnsafePointer<Float>, _ weight: TensorStorage,
-                              _ plan: WinogradPlan) -> TensorStorage {
+    static func inputGradient(
+        _ outputGradient: UnsafePointer<Float>, _ weight: TensorStorage,
+        _ plan: WinogradPlan
+    ) -> TensorStorage {
         let inputPlane = plan.height * plan.width
         let out = TensorStorage(uninitializedCount: plan.batch * plan.channels * inputPlane)
         let kernels = transformedKernels(weight, plan)
@@ -163,11 +175,12 @@ enum WinogradKernels {
                 let z = transformedOutputGradient(outputGradient, samples, plan, splitInside)
                 let v = TensorStorage(uninitializedCount: 25 * plan.inputPointStride)
                 for point in 0..<25 {
-                    BLAS.sgemm(transposeA: true, transposeB: false, m: plan.depth, n: plan.columns, k: plan.outChannels,
-                               a: kernels.pointer + point * plan.kernelPointStride, lda: plan.depth,
-                               b: z.pointer + point * plan.outputPointStride, ldb: plan.columns,
-                               c: v.pointer + point * plan.inputPointStride, ldc: plan.columns,
-                               parallel: splitInside)
+                    BLAS.sgemm(
+                        transposeA: true, transposeB: false, m: plan.depth, n: plan.columns, k: plan.outChannels,
+                        a: kernels.pointer + point * plan.kernelPointStride, lda: plan.depth,
+                        b: z.pointer + point * plan.outputPointStride, ldb: plan.columns,
+                        c: v.pointer + point * plan.inputPointStride, ldc: plan.columns,
+                        parallel: splitInside)
                 }
                 withExtendedLifetime((z, v)) {
                     plan.split(plan.channels, parallel: splitInside) { channels in
@@ -180,8 +193,10 @@ enum WinogradKernels {
     }
 
     /// The weight gradient `[O, C, 4, 4]` for `input` and `outputGradient`.
-    static func weightGradient(_ input: UnsafePointer<Float>, _ outputGradient: UnsafePointer<Float>,
-                               _ plan: WinogradPlan) -> TensorStorage {
+    static func weightGradient(
+        _ input: UnsafePointer<Float>, _ outputGradient: UnsafePointer<Float>,
+        _ plan: WinogradPlan
+    ) -> TensorStorage {
         accumulatedWeightGradient(plan) { samples, splitInside, destination, beta in
             let v = transformedInput(input, samples, plan, splitInside)
             accumulate(outputGradient, v, samples, plan, splitInside, into: destination, beta: beta)
@@ -192,17 +207,20 @@ enum WinogradKernels {
     // MARK: - Pieces
 
     /// dU (+)= Z · Vᵀ for one block, per transform point.
-    private static func accumulate(_ outputGradient: UnsafePointer<Float>, _ v: TensorStorage, _ samples: Range<Int>,
-                                   _ plan: WinogradPlan, _ splitInside: Bool,
-                                   into destination: UnsafeMutablePointer<Float>, beta: Float) {
+    private static func accumulate(
+        _ outputGradient: UnsafePointer<Float>, _ v: TensorStorage, _ samples: Range<Int>,
+        _ plan: WinogradPlan, _ splitInside: Bool,
+        into destination: UnsafeMutablePointer<Float>, beta: Float
+    ) {
         let z = transformedOutputGradient(outputGradient, samples, plan, splitInside)
         withExtendedLifetime(z) {
             for point in 0..<25 {
-                BLAS.sgemm(transposeA: false, transposeB: true, m: plan.outChannels, n: plan.depth, k: plan.columns,
-                           a: z.pointer + point * plan.outputPointStride, lda: plan.columns,
-                           b: v.pointer + point * plan.inputPointStride, ldb: plan.columns,
-                           beta: beta, c: destination + point * plan.kernelPointStride, ldc: plan.depth,
-                           parallel: splitInside)
+                BLAS.sgemm(
+                    transposeA: false, transposeB: true, m: plan.outChannels, n: plan.depth, k: plan.columns,
+                    a: z.pointer + point * plan.outputPointStride, lda: plan.columns,
+                    b: v.pointer + point * plan.inputPointStride, ldb: plan.columns,
+                    beta: beta, c: destination + point * plan.kernelPointStride, ldc: plan.depth,
+                    parallel: splitInside)
             }
         }
     }
@@ -213,7 +231,8 @@ enum WinogradKernels {
     private static func accumulatedWeightGradient(
         _ plan: WinogradPlan, _ body: (Range<Int>, Bool, UnsafeMutablePointer<Float>, Float) -> Void
     ) -> TensorStorage {
-        let workers = plan.workers, count = 25 * plan.kernelPointStride
+        let workers = plan.workers
+        let count = 25 * plan.kernelPointStride
         let partials = TensorStorage(uninitializedCount: workers * count)
         var started = [Bool](repeating: false, count: workers)
         started.withUnsafeMutableBufferPointer { started in
@@ -226,8 +245,9 @@ enum WinogradKernels {
         withExtendedLifetime(partials) {
             // The workers' partials are added as the transform reads them.
             Parallel.forEachChunk(count: plan.outChannels, costPerElement: plan.channels * 200) { outputs in
-                plan.transformKernelGradient(partials.pointer, partials: workers, partialStride: count,
-                                             outputs: outputs, into: out.pointer)
+                plan.transformKernelGradient(
+                    partials.pointer, partials: workers, partialStride: count,
+                    outputs: outputs, into: out.pointer)
             }
         }
         return out
@@ -244,19 +264,27 @@ enum WinogradKernels {
     }
 
     /// `V` for the block's input `[N, C, H, W]`.
-    private static func transformedInput(_ input: UnsafePointer<Float>, _ samples: Range<Int>,
-                                         _ plan: WinogradPlan, _ splitInside: Bool) -> TensorStorage {
-        transformed(input, channels: plan.channels, plane: plan.height * plan.width, points: plan.inputPointStride,
-                    samples, plan, splitInside) { interleaved, channels, v in
+    private static func transformedInput(
+        _ input: UnsafePointer<Float>, _ samples: Range<Int>,
+        _ plan: WinogradPlan, _ splitInside: Bool
+    ) -> TensorStorage {
+        transformed(
+            input, channels: plan.channels, plane: plan.height * plan.width, points: plan.inputPointStride,
+            samples, plan, splitInside
+        ) { interleaved, channels, v in
             plan.transformInput(interleaved, channels: channels, into: v)
         }
     }
 
     /// `Z` for the block's output gradient `[N, O, H/2, W/2]`.
-    private static func transformedOutputGradient(_ outputGradient: UnsafePointer<Float>, _ samples: Range<Int>,
-                                                  _ plan: WinogradPlan, _ splitInside: Bool) -> TensorStorage {
-        transformed(outputGradient, channels: plan.outChannels, plane: plan.outHeight * plan.outWidth,
-                    points: plan.outputPointStride, samples, plan, splitInside) { interleaved, outputs, z in
+    private static func transformedOutputGradient(
+        _ outputGradient: UnsafePointer<Float>, _ samples: Range<Int>,
+        _ plan: WinogradPlan, _ splitInside: Bool
+    ) -> TensorStorage {
+        transformed(
+            outputGradient, channels: plan.outChannels, plane: plan.outHeight * plan.outWidth,
+            points: plan.outputPointStride, samples, plan, splitInside
+        ) { interleaved, outputs, z in
             plan.transformOutputGradient(interleaved, outputs: outputs, into: z)
         }
     }
@@ -273,8 +301,9 @@ enum WinogradKernels {
         let result = TensorStorage(uninitializedCount: 25 * points)
         withExtendedLifetime(interleaved) {
             plan.split(channels, parallel: splitInside) { range in
-                SampleLanes.interleave(source, channels: range, channelCount: channels, plane: plane,
-                                       samples: samples, lanes: plan.lanes, into: interleaved.pointer)
+                SampleLanes.interleave(
+                    source, channels: range, channelCount: channels, plane: plane,
+                    samples: samples, lanes: plan.lanes, into: interleaved.pointer)
                 transform(interleaved.pointer, range, result.pointer)
             }
         }

@@ -31,10 +31,13 @@ extension WinogradPlan {
     /// `V = Bᵀ d B` for every phase, tile and lane group of `channels`,
     /// from interleaved input `x [C, H, W, lanes]`.
     func transformInput(_ x: UnsafePointer<Float>, channels: Range<Int>, into v: UnsafeMutablePointer<Float>) {
-        let lanes = self.lanes, height = self.height, width = self.width
+        let lanes = self.lanes
+        let height = self.height
+        let width = self.width
         let pointStride = inputPointStride
         withUnsafeTemporaryAllocation(of: Lanes.self, capacity: 150) { scratch in
-            let patch = scratch.baseAddress!, rows = patch + 100
+            let patch = scratch.baseAddress!
+            let rows = patch + 100
             for c in channels {
                 forEachTileGroup { ta, tb, tile, group in
                     for r in 0..<10 {
@@ -46,7 +49,8 @@ extension WinogradPlan {
                         let line = x + (c * height + row) * width * lanes + group
                         for q in 0..<10 {
                             let column = 8 * tb - 1 + q
-                            patch[r * 10 + q] = column >= 0 && column < width
+                            patch[r * 10 + q] =
+                                column >= 0 && column < width
                                 ? Winograd.load(line + column * lanes) : .zero
                         }
                     }
@@ -56,8 +60,11 @@ extension WinogradPlan {
                         for q in 0..<10 {
                             let p = patch + (1 - pr) * 10 + q
                             let t = Winograd.inputPoints(p[0], p[20], p[40], p[60], p[80])
-                            rows[q] = t.0; rows[10 + q] = t.1; rows[20 + q] = t.2
-                            rows[30 + q] = t.3; rows[40 + q] = t.4
+                            rows[q] = t.0
+                            rows[10 + q] = t.1
+                            rows[20 + q] = t.2
+                            rows[30 + q] = t.3
+                            rows[40 + q] = t.4
                         }
                         for pc in 0..<2 {
                             let phase = base + (pr * 2 + pc) * self.channels * columns
@@ -80,12 +87,16 @@ extension WinogradPlan {
 
     /// `Y = Aᵀ M A` for output channels `outputs`, written to the NCHW
     /// output of the block's `samples` (lanes past the last sample are dropped).
-    func transformOutput(_ m: UnsafePointer<Float>, outputs: Range<Int>, samples: Range<Int>,
-                         into out: UnsafeMutablePointer<Float>) {
-        let lanes = self.lanes, outPlane = outHeight * outWidth
+    func transformOutput(
+        _ m: UnsafePointer<Float>, outputs: Range<Int>, samples: Range<Int>,
+        into out: UnsafeMutablePointer<Float>
+    ) {
+        let lanes = self.lanes
+        let outPlane = outHeight * outWidth
         let pointStride = outputPointStride
         withUnsafeTemporaryAllocation(of: Lanes.self, capacity: 36) { scratch in
-            let partial = scratch.baseAddress!, tileValues = partial + 20
+            let partial = scratch.baseAddress!
+            let tileValues = partial + 20
             for o in outputs {
                 forEachTileGroup { ta, tb, tile, group in
                     let valid = Swift.min(8, samples.count - group)
@@ -97,24 +108,32 @@ extension WinogradPlan {
                             Winograd.load(p), Winograd.load(p + 5 * pointStride),
                             Winograd.load(p + 10 * pointStride), Winograd.load(p + 15 * pointStride),
                             Winograd.load(p + 20 * pointStride))
-                        partial[xc] = s.0; partial[5 + xc] = s.1; partial[10 + xc] = s.2; partial[15 + xc] = s.3
+                        partial[xc] = s.0
+                        partial[5 + xc] = s.1
+                        partial[10 + xc] = s.2
+                        partial[15 + xc] = s.3
                     }
                     for i in 0..<4 {
                         let p = partial + i * 5
                         let y = Winograd.outputPoints(p[0], p[1], p[2], p[3], p[4])
-                        tileValues[i * 4] = y.0; tileValues[i * 4 + 1] = y.1
-                        tileValues[i * 4 + 2] = y.2; tileValues[i * 4 + 3] = y.3
+                        tileValues[i * 4] = y.0
+                        tileValues[i * 4 + 1] = y.1
+                        tileValues[i * 4 + 2] = y.2
+                        tileValues[i * 4 + 3] = y.3
                     }
-                    let rowCount = Swift.min(4, outHeight - 4 * ta), columnCount = Swift.min(4, outWidth - 4 * tb)
+                    let rowCount = Swift.min(4, outHeight - 4 * ta)
+                    let columnCount = Swift.min(4, outWidth - 4 * tb)
                     // Row i of the tile for four samples at a time: a 4x4
                     // transpose turns lanes into each sample's four columns.
-                    let first = out + ((samples.lowerBound + group) * outChannels + o) * outPlane
+                    let first =
+                        out + ((samples.lowerBound + group) * outChannels + o) * outPlane
                         + 4 * ta * outWidth + 4 * tb
                     let sampleStride = outChannels * outPlane
                     for i in 0..<rowCount {
                         let v = tileValues + i * 4
                         for half in 0..<2 where half * 4 < valid {
-                            let t = half == 0
+                            let t =
+                                half == 0
                                 ? SampleLanes.transpose(v[0].lowHalf, v[1].lowHalf, v[2].lowHalf, v[3].lowHalf)
                                 : SampleLanes.transpose(v[0].highHalf, v[1].highHalf, v[2].highHalf, v[3].highHalf)
                             let count = Swift.min(4, valid - half * 4)
@@ -142,18 +161,23 @@ extension WinogradPlan {
 
     /// `Z = A Ȳ Aᵀ` for output channels `outputs`, from the interleaved
     /// output gradient `[O, h, w, lanes]` (positions past the edge are zero).
-    func transformOutputGradient(_ gradient: UnsafePointer<Float>, outputs: Range<Int>,
-                                 into z: UnsafeMutablePointer<Float>) {
-        let lanes = self.lanes, pointStride = outputPointStride
+    func transformOutputGradient(
+        _ gradient: UnsafePointer<Float>, outputs: Range<Int>,
+        into z: UnsafeMutablePointer<Float>
+    ) {
+        let lanes = self.lanes
+        let pointStride = outputPointStride
         withUnsafeTemporaryAllocation(of: Lanes.self, capacity: 41) { scratch in
-            let tileValues = scratch.baseAddress!, rows = tileValues + 16
+            let tileValues = scratch.baseAddress!
+            let rows = tileValues + 16
             for o in outputs {
                 forEachTileGroup { ta, tb, tile, group in
                     for i in 0..<4 {
                         let row = 4 * ta + i
                         for j in 0..<4 {
                             let column = 4 * tb + j
-                            tileValues[i * 4 + j] = row < outHeight && column < outWidth
+                            tileValues[i * 4 + j] =
+                                row < outHeight && column < outWidth
                                 ? Winograd.load(gradient + ((o * outHeight + row) * outWidth + column) * lanes + group)
                                 : .zero
                         }
@@ -161,8 +185,11 @@ extension WinogradPlan {
                     for i in 0..<4 {
                         let p = tileValues + i * 4
                         let a = Winograd.outputAdjoint(p[0], p[1], p[2], p[3])
-                        rows[i * 5] = a.0; rows[i * 5 + 1] = a.1; rows[i * 5 + 2] = a.2
-                        rows[i * 5 + 3] = a.3; rows[i * 5 + 4] = a.4
+                        rows[i * 5] = a.0
+                        rows[i * 5 + 1] = a.1
+                        rows[i * 5 + 2] = a.2
+                        rows[i * 5 + 3] = a.3
+                        rows[i * 5 + 4] = a.4
                     }
                     let base = z + o * columns + tile * lanes + group
                     for xc in 0..<5 {
@@ -184,15 +211,22 @@ extension WinogradPlan {
     /// overlap by two rows and two columns; visiting tiles in row-major
     /// order, a patch adds onto the positions an earlier tile wrote and
     /// stores the rest, so the output needs no zeroing.
-    func transformInputGradient(_ v: UnsafePointer<Float>, channels: Range<Int>, samples: Range<Int>,
-                                into out: UnsafeMutablePointer<Float>) {
-        let lanes = self.lanes, height = self.height, width = self.width
-        let pointStride = inputPointStride, plane = height * width, groups = lanes / 8
+    func transformInputGradient(
+        _ v: UnsafePointer<Float>, channels: Range<Int>, samples: Range<Int>,
+        into out: UnsafeMutablePointer<Float>
+    ) {
+        let lanes = self.lanes
+        let height = self.height
+        let width = self.width
+        let pointStride = inputPointStride
+        let plane = height * width
+        let groups = lanes / 8
         let patchCount = tileCount * groups
         // One channel's patches, [tile, group, 100]: each phase's points are
         // read as 25 sequential streams (all tiles) before the next phase.
         withUnsafeTemporaryAllocation(of: Lanes.self, capacity: patchCount * 100 + 125) { scratch in
-            let patches = scratch.baseAddress!, rows = patches + patchCount * 100
+            let patches = scratch.baseAddress!
+            let rows = patches + patchCount * 100
             // A patch with the samples outermost: [8, 100].
             let bySample = UnsafeMutableRawPointer(rows + 25).assumingMemoryBound(to: Float.self)
             for c in channels {
@@ -208,15 +242,22 @@ extension WinogradPlan {
                                     Winograd.load(p), Winograd.load(p + 5 * pointStride),
                                     Winograd.load(p + 10 * pointStride), Winograd.load(p + 15 * pointStride),
                                     Winograd.load(p + 20 * pointStride))
-                                rows[xc] = d.0; rows[5 + xc] = d.1; rows[10 + xc] = d.2
-                                rows[15 + xc] = d.3; rows[20 + xc] = d.4
+                                rows[xc] = d.0
+                                rows[5 + xc] = d.1
+                                rows[10 + xc] = d.2
+                                rows[15 + xc] = d.3
+                                rows[20 + xc] = d.4
                             }
                             let patch = patches + index * 100
                             for alpha in 0..<5 {
                                 let e = rows + alpha * 5
                                 let d = Winograd.inputAdjoint(e[0], e[1], e[2], e[3], e[4])
                                 let line = patch + (2 * alpha + 1 - pr) * 10 + 1 - pc
-                                line[0] = d.0; line[2] = d.1; line[4] = d.2; line[6] = d.3; line[8] = d.4
+                                line[0] = d.0
+                                line[2] = d.1
+                                line[4] = d.2
+                                line[6] = d.3
+                                line[8] = d.4
                             }
                         }
                     }
@@ -225,30 +266,41 @@ extension WinogradPlan {
                     let valid = Swift.min(8, samples.count - group)
                     if valid <= 0 { return }
                     let patch = patches + (tile * groups + group / 8) * 100
-                    let firstRow = Swift.max(0, 1 - 8 * ta), lastRow = Swift.min(10, height + 1 - 8 * ta)
-                    let firstColumn = Swift.max(0, 1 - 8 * tb), lastColumn = Swift.min(10, width + 1 - 8 * tb)
+                    let firstRow = Swift.max(0, 1 - 8 * ta)
+                    let lastRow = Swift.min(10, height + 1 - 8 * ta)
+                    let firstColumn = Swift.max(0, 1 - 8 * tb)
+                    let lastColumn = Swift.min(10, width + 1 - 8 * tb)
                     // Rows and columns before these were written by the tile above / to the left.
-                    let newRow = ta == 0 ? 0 : 2, newColumn = tb == 0 ? 0 : 2
+                    let newRow = ta == 0 ? 0 : 2
+                    let newColumn = tb == 0 ? 0 : 2
                     for quad in 0..<25 {
                         let p = patch + 4 * quad
                         let low = SampleLanes.transpose(p[0].lowHalf, p[1].lowHalf, p[2].lowHalf, p[3].lowHalf)
                         let high = SampleLanes.transpose(p[0].highHalf, p[1].highHalf, p[2].highHalf, p[3].highHalf)
                         let target = bySample + 4 * quad
-                        SampleLanes.storeFour(low.0, target); SampleLanes.storeFour(low.1, target + 100)
-                        SampleLanes.storeFour(low.2, target + 200); SampleLanes.storeFour(low.3, target + 300)
-                        SampleLanes.storeFour(high.0, target + 400); SampleLanes.storeFour(high.1, target + 500)
-                        SampleLanes.storeFour(high.2, target + 600); SampleLanes.storeFour(high.3, target + 700)
+                        SampleLanes.storeFour(low.0, target)
+                        SampleLanes.storeFour(low.1, target + 100)
+                        SampleLanes.storeFour(low.2, target + 200)
+                        SampleLanes.storeFour(low.3, target + 300)
+                        SampleLanes.storeFour(high.0, target + 400)
+                        SampleLanes.storeFour(high.1, target + 500)
+                        SampleLanes.storeFour(high.2, target + 600)
+                        SampleLanes.storeFour(high.3, target + 700)
                     }
                     for lane in 0..<valid {
-                        let image = out + ((samples.lowerBound + group + lane) * self.channels + c) * plane
+                        let image =
+                            out + ((samples.lowerBound + group + lane) * self.channels + c) * plane
                             + (8 * ta - 1) * width + 8 * tb - 1
                         for r in firstRow..<lastRow {
-                            let line = image + r * width, values = bySample + lane * 100 + r * 10
+                            let line = image + r * width
+                            let values = bySample + lane * 100 + r * 10
                             let addEnd = r < newRow ? lastColumn : Swift.max(firstColumn, Swift.min(newColumn, lastColumn))
-                            ColumnKernels.addRun(from: values + firstColumn, to: line + firstColumn,
-                                                 count: addEnd - firstColumn)
-                            ColumnKernels.copyRun(from: values + addEnd, to: line + addEnd,
-                                                  count: lastColumn - addEnd)
+                            ColumnKernels.addRun(
+                                from: values + firstColumn, to: line + firstColumn,
+                                count: addEnd - firstColumn)
+                            ColumnKernels.copyRun(
+                                from: values + addEnd, to: line + addEnd,
+                                count: lastColumn - addEnd)
                         }
                     }
                 }
@@ -263,7 +315,9 @@ extension WinogradPlan {
     func transformKernels(_ weight: UnsafePointer<Float>, outputs: Range<Int>, into u: UnsafeMutablePointer<Float>) {
         let pointStride = kernelPointStride
         withUnsafeTemporaryAllocation(of: Lanes.self, capacity: 31) { scratch in
-            let taps = scratch.baseAddress!, rows = taps + 16, points = rows + 10
+            let taps = scratch.baseAddress!
+            let rows = taps + 16
+            let points = rows + 10
             for o in outputs {
                 for first in stride(from: 0, to: channels, by: 8) {
                     let valid = Swift.min(8, channels - first)
@@ -273,10 +327,12 @@ extension WinogradPlan {
                         // that each vector holds one tap of eight channels.
                         for quad in 0..<4 {
                             let p = kernel + 4 * quad
-                            let low = SampleLanes.transpose(SampleLanes.loadFour(p), SampleLanes.loadFour(p + 16),
-                                                            SampleLanes.loadFour(p + 32), SampleLanes.loadFour(p + 48))
-                            let high = SampleLanes.transpose(SampleLanes.loadFour(p + 64), SampleLanes.loadFour(p + 80),
-                                                             SampleLanes.loadFour(p + 96), SampleLanes.loadFour(p + 112))
+                            let low = SampleLanes.transpose(
+                                SampleLanes.loadFour(p), SampleLanes.loadFour(p + 16),
+                                SampleLanes.loadFour(p + 32), SampleLanes.loadFour(p + 48))
+                            let high = SampleLanes.transpose(
+                                SampleLanes.loadFour(p + 64), SampleLanes.loadFour(p + 80),
+                                SampleLanes.loadFour(p + 96), SampleLanes.loadFour(p + 112))
                             taps[4 * quad] = Lanes(lowHalf: low.0, highHalf: high.0)
                             taps[4 * quad + 1] = Lanes(lowHalf: low.1, highHalf: high.1)
                             taps[4 * quad + 2] = Lanes(lowHalf: low.2, highHalf: high.2)
@@ -295,12 +351,20 @@ extension WinogradPlan {
                             for u in 0..<2 {
                                 let column = 2 * u + 1 - pc
                                 let t = Winograd.kernelPoints(taps[(1 - pr) * 4 + column], taps[(3 - pr) * 4 + column])
-                                rows[u] = t.0; rows[2 + u] = t.1; rows[4 + u] = t.2; rows[6 + u] = t.3; rows[8 + u] = t.4
+                                rows[u] = t.0
+                                rows[2 + u] = t.1
+                                rows[4 + u] = t.2
+                                rows[6 + u] = t.3
+                                rows[8 + u] = t.4
                             }
                             let base = u + o * depth + (pr * 2 + pc) * channels + first
                             for xr in 0..<5 {
                                 let t = Winograd.kernelPoints(rows[xr * 2], rows[xr * 2 + 1])
-                                points[0] = t.0; points[1] = t.1; points[2] = t.2; points[3] = t.3; points[4] = t.4
+                                points[0] = t.0
+                                points[1] = t.1
+                                points[2] = t.2
+                                points[3] = t.3
+                                points[4] = t.4
                                 for xc in 0..<5 {
                                     let target = base + (xr * 5 + xc) * pointStride
                                     if valid == 8 {
@@ -320,11 +384,15 @@ extension WinogradPlan {
     /// `ḡ = Gᵀ Ū G` for every phase: `Ū [25, O, 4C]` (the sum of `partials`
     /// buffers `partialStride` floats apart) to the weight gradient
     /// `[O, C, 4, 4]` of `outputs`.
-    func transformKernelGradient(_ gradient: UnsafePointer<Float>, partials: Int, partialStride: Int,
-                                 outputs: Range<Int>, into weight: UnsafeMutablePointer<Float>) {
+    func transformKernelGradient(
+        _ gradient: UnsafePointer<Float>, partials: Int, partialStride: Int,
+        outputs: Range<Int>, into weight: UnsafeMutablePointer<Float>
+    ) {
         let pointStride = kernelPointStride
         withUnsafeTemporaryAllocation(of: Lanes.self, capacity: 51) { scratch in
-            let points = scratch.baseAddress!, rows = points + 25, taps = rows + 10
+            let points = scratch.baseAddress!
+            let rows = points + 25
+            let taps = rows + 10
             for o in outputs {
                 for first in stride(from: 0, to: channels, by: 8) {
                     let valid = Swift.min(8, channels - first)
@@ -346,7 +414,8 @@ extension WinogradPlan {
                             for xr in 0..<5 {
                                 let p = points + xr * 5
                                 let g = Winograd.kernelAdjoint(p[0], p[1], p[2], p[3], p[4])
-                                rows[xr * 2] = g.0; rows[xr * 2 + 1] = g.1
+                                rows[xr * 2] = g.0
+                                rows[xr * 2 + 1] = g.1
                             }
                             for u in 0..<2 {
                                 let g = Winograd.kernelAdjoint(rows[u], rows[2 + u], rows[4 + u], rows[6 + u], rows[8 + u])

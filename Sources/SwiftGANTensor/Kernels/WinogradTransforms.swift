@@ -27,49 +27,58 @@ enum Winograd {
     /// `Bᵀ d`: five inputs to five transform points.
     @inline(__always)
     static func inputPoints(_ d0: Lanes, _ d1: Lanes, _ d2: Lanes, _ d3: Lanes, _ d4: Lanes) -> Five {
-        (2 * (d0 - d2) + d1 - d3,
-         2 * d1 + 3 * d2 + d3,
-         d2 + d3 - 2 * d1,
-         d1 - d3,
-         2 * (d3 - d1) - d2 + d4)
+        (
+            2 * (d0 - d2) + d1 - d3,
+            2 * d1 + 3 * d2 + d3,
+            d2 + d3 - 2 * d1,
+            d1 - d3,
+            2 * (d3 - d1) - d2 + d4
+        )
     }
 
     /// `B v`, the adjoint of `inputPoints`: five points back to five inputs.
     @inline(__always)
     static func inputAdjoint(_ v0: Lanes, _ v1: Lanes, _ v2: Lanes, _ v3: Lanes, _ v4: Lanes) -> Five {
-        (2 * v0,
-         v0 + 2 * (v1 - v2 - v4) + v3,
-         3 * v1 + v2 - v4 - 2 * v0,
-         v1 + v2 - v0 - v3 + 2 * v4,
-         v4)
+        (
+            2 * v0,
+            v0 + 2 * (v1 - v2 - v4) + v3,
+            3 * v1 + v2 - v4 - 2 * v0,
+            v1 + v2 - v0 - v3 + 2 * v4,
+            v4
+        )
     }
 
     /// `Aᵀ m`: five points to four outputs.
     @inline(__always)
     static func outputPoints(_ m0: Lanes, _ m1: Lanes, _ m2: Lanes, _ m3: Lanes, _ m4: Lanes) -> Four {
-        let sum = m1 + m2, difference = m1 - m2
+        let sum = m1 + m2
+        let difference = m1 - m2
         return (m0 + sum + m3, difference - 2 * m3, sum + 4 * m3, difference - 8 * m3 + m4)
     }
 
     /// `A y`, the adjoint of `outputPoints`: four outputs to five points.
     @inline(__always)
     static func outputAdjoint(_ y0: Lanes, _ y1: Lanes, _ y2: Lanes, _ y3: Lanes) -> Five {
-        let even = y0 + y2, odd = y1 + y3
+        let even = y0 + y2
+        let odd = y1 + y3
         return (y0, even + odd, even - odd, y0 - 2 * y1 + 4 * y2 - 8 * y3, y3)
     }
 
     /// `G g`: two kernel taps to five points.
     @inline(__always)
     static func kernelPoints(_ g0: Lanes, _ g1: Lanes) -> Five {
-        let sixth: Float = 1 / 6, third: Float = 1 / 3
-        let u1 = (g0 + g1) * sixth, u3 = g0 * sixth - g1 * third
+        let sixth: Float = 1 / 6
+        let third: Float = 1 / 3
+        let u1 = (g0 + g1) * sixth
+        let u3 = g0 * sixth - g1 * third
         return (g0 * 0.5, u1, (g0 - g1) * 0.5, u3, g1)
     }
 
     /// `Gᵀ u`, the adjoint of `kernelPoints`: five points to two taps.
     @inline(__always)
     static func kernelAdjoint(_ u0: Lanes, _ u1: Lanes, _ u2: Lanes, _ u3: Lanes, _ u4: Lanes) -> (Lanes, Lanes) {
-        let sixth: Float = 1 / 6, third: Float = 1 / 3
+        let sixth: Float = 1 / 6
+        let third: Float = 1 / 3
         let g0 = (u0 + u2) * 0.5 + (u1 + u3) * sixth
         let g1 = u1 * sixth - u2 * 0.5 - u3 * third + u4
         return (g0, g1)

@@ -1,6 +1,6 @@
+import CKernels
 import Dispatch
 import Foundation
-import CKernels
 import Synchronization
 
 /// SwiftGAN's own worker threads for parallel regions (`Parallel.run`).
@@ -71,7 +71,8 @@ final class WorkerPool: @unchecked Sendable {
             return
         }
         guard context.usesWorkerPool,
-              busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
+            busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged
+        else {
             withoutActuallyEscaping(body) { body in
                 let box = UncheckedSendableBox(body)
                 DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
@@ -94,7 +95,8 @@ final class WorkerPool: @unchecked Sendable {
             // Wait for the helpers' chunks: polling at first, then yielding the
             // core (a helper may have been preempted).
             let waitStarted = DispatchTime.now().uptimeNanoseconds
-            var polls = 0, yielding = false
+            var polls = 0
+            var yielding = false
             while job.remaining.load(ordering: .acquiring) > 0 {
                 if yielding {
                     sched_yield()
@@ -174,7 +176,7 @@ final class WorkerPool: @unchecked Sendable {
                     if generation.load(ordering: .sequentiallyConsistent) == seen {
                         helper.wake.wait()
                     } else if !helper.sleeping.exchange(false, ordering: .sequentiallyConsistent) {
-                        helper.wake.wait()   // The caller cleared the flag: take its signal.
+                        helper.wake.wait()  // The caller cleared the flag: take its signal.
                     }
                     started = DispatchTime.now().uptimeNanoseconds
                 }

@@ -7,10 +7,13 @@ extension Tensor {
     public static func + (a: Tensor, b: Tensor) -> Tensor {
         let shape = Shape.broadcast(a.shape, b.shape, op: "add")
         let storage = ElementwiseKernels.zip(a, b, shape: shape, AddOperation())
-        let shapeA = a.shape, shapeB = b.shape  // the rule needs shapes only, not the inputs' buffers
+        let shapeA = a.shape
+        let shapeB = b.shape  // the rule needs shapes only, not the inputs' buffers
         return result("add", shape: shape, storage: storage, inputs: [a, b]) { context in
-            [context.needs(0) ? context.gradient.sum(toShape: shapeA) : nil,
-             context.needs(1) ? context.gradient.sum(toShape: shapeB) : nil]
+            [
+                context.needs(0) ? context.gradient.sum(toShape: shapeA) : nil,
+                context.needs(1) ? context.gradient.sum(toShape: shapeB) : nil
+            ]
         }
     }
 
@@ -18,10 +21,13 @@ extension Tensor {
     public static func - (a: Tensor, b: Tensor) -> Tensor {
         let shape = Shape.broadcast(a.shape, b.shape, op: "sub")
         let storage = ElementwiseKernels.zip(a, b, shape: shape, SubtractOperation())
-        let shapeA = a.shape, shapeB = b.shape
+        let shapeA = a.shape
+        let shapeB = b.shape
         return result("sub", shape: shape, storage: storage, inputs: [a, b]) { context in
-            [context.needs(0) ? context.gradient.sum(toShape: shapeA) : nil,
-             context.needs(1) ? (-context.gradient).sum(toShape: shapeB) : nil]
+            [
+                context.needs(0) ? context.gradient.sum(toShape: shapeA) : nil,
+                context.needs(1) ? (-context.gradient).sum(toShape: shapeB) : nil
+            ]
         }
     }
 
@@ -30,8 +36,10 @@ extension Tensor {
         let shape = Shape.broadcast(a.shape, b.shape, op: "mul")
         let storage = ElementwiseKernels.zip(a, b, shape: shape, MultiplyOperation())
         return result("mul", shape: shape, storage: storage, inputs: [a, b]) { context in
-            [context.needs(0) ? (context.gradient * b).sum(toShape: a.shape) : nil,
-             context.needs(1) ? (context.gradient * a).sum(toShape: b.shape) : nil]
+            [
+                context.needs(0) ? (context.gradient * b).sum(toShape: a.shape) : nil,
+                context.needs(1) ? (context.gradient * a).sum(toShape: b.shape) : nil
+            ]
         }
     }
 
@@ -40,8 +48,10 @@ extension Tensor {
         let shape = Shape.broadcast(a.shape, b.shape, op: "div")
         let storage = ElementwiseKernels.zip(a, b, shape: shape, DivideOperation())
         return result("div", shape: shape, storage: storage, inputs: [a, b]) { context in
-            [context.needs(0) ? (context.gradient / b).sum(toShape: a.shape) : nil,
-             context.needs(1) ? (-context.gradient * a / (b * b)).sum(toShape: b.shape) : nil]
+            [
+                context.needs(0) ? (context.gradient / b).sum(toShape: a.shape) : nil,
+                context.needs(1) ? (-context.gradient * a / (b * b)).sum(toShape: b.shape) : nil
+            ]
         }
     }
 
@@ -80,12 +90,14 @@ extension Tensor {
         let base = self
         let shape = Shape.broadcast(base.shape, exponent.shape, op: "pow")
         let storage = ElementwiseKernels.zip(base, exponent, shape: shape, cost: 8) { Foundation.pow($0, $1) }
-        return Tensor.result("pow", shape: shape, storage: storage, inputs: [base, exponent],
-                             savesOutput: true) { context in
+        return Tensor.result(
+            "pow", shape: shape, storage: storage, inputs: [base, exponent],
+            savesOutput: true
+        ) { context in
             let gradient = context.gradient
             return [
                 context.needs(0) ? (gradient * exponent * base.pow(exponent - 1)).sum(toShape: base.shape) : nil,
-                context.needs(1) ? (gradient * context.output! * base.log()).sum(toShape: exponent.shape) : nil,
+                context.needs(1) ? (gradient * context.output! * base.log()).sum(toShape: exponent.shape) : nil
             ]
         }
     }
@@ -98,8 +110,10 @@ extension Tensor {
         if exponent == 0 {
             // x⁰ = 1 with a zero gradient everywhere, also at x = 0.
             let inputShape = shape
-            return Tensor.result("pow", shape: shape, storage: TensorStorage(count: count, repeating: 1),
-                                 inputs: [base]) { _ in [Tensor.zeros(inputShape)] }
+            return Tensor.result(
+                "pow", shape: shape, storage: TensorStorage(count: count, repeating: 1),
+                inputs: [base]
+            ) { _ in [Tensor.zeros(inputShape)] }
         }
         let storage = ElementwiseKernels.map(base, cost: 8) { Foundation.pow($0, exponent) }
         return Tensor.result("pow", shape: shape, storage: storage, inputs: [base]) { context in
@@ -113,26 +127,32 @@ extension Tensor {
     /// Elementwise minimum with broadcasting; where equal, each side gets
     /// half the gradient (as PyTorch's `torch.minimum`).
     public func minimum(_ other: Tensor) -> Tensor {
-        let a = self, b = other
+        let a = self
+        let b = other
         let shape = Shape.broadcast(a.shape, b.shape, op: "minimum")
         let storage = ElementwiseKernels.zip(a, b, shape: shape) { Swift.min($0, $1) }
         return Tensor.result("minimum", shape: shape, storage: storage, inputs: [a, b]) { context in
             let takeA = a.less(b) + 0.5 * a.equal(b)
-            return [context.needs(0) ? (context.gradient * takeA).sum(toShape: a.shape) : nil,
-                    context.needs(1) ? (context.gradient * (1 - takeA)).sum(toShape: b.shape) : nil]
+            return [
+                context.needs(0) ? (context.gradient * takeA).sum(toShape: a.shape) : nil,
+                context.needs(1) ? (context.gradient * (1 - takeA)).sum(toShape: b.shape) : nil
+            ]
         }
     }
 
     /// Elementwise maximum with broadcasting; where equal, each side gets
     /// half the gradient (as PyTorch's `torch.maximum`).
     public func maximum(_ other: Tensor) -> Tensor {
-        let a = self, b = other
+        let a = self
+        let b = other
         let shape = Shape.broadcast(a.shape, b.shape, op: "maximum")
         let storage = ElementwiseKernels.zip(a, b, shape: shape) { Swift.max($0, $1) }
         return Tensor.result("maximum", shape: shape, storage: storage, inputs: [a, b]) { context in
             let takeA = a.greater(b) + 0.5 * a.equal(b)
-            return [context.needs(0) ? (context.gradient * takeA).sum(toShape: a.shape) : nil,
-                    context.needs(1) ? (context.gradient * (1 - takeA)).sum(toShape: b.shape) : nil]
+            return [
+                context.needs(0) ? (context.gradient * takeA).sum(toShape: a.shape) : nil,
+                context.needs(1) ? (context.gradient * (1 - takeA)).sum(toShape: b.shape) : nil
+            ]
         }
     }
 }
@@ -142,9 +162,11 @@ extension Tensor {
 extension Tensor {
     private func compare(_ other: Tensor, _ op: String, _ predicate: (Float, Float) -> Bool) -> Tensor {
         let shape = Shape.broadcast(self.shape, other.shape, op: op)
-        return Tensor(shape: shape, storage: ElementwiseKernels.zip(self, other, shape: shape) {
-            predicate($0, $1) ? 1 : 0
-        })
+        return Tensor(
+            shape: shape,
+            storage: ElementwiseKernels.zip(self, other, shape: shape) {
+                predicate($0, $1) ? 1 : 0
+            })
     }
 
     /// 1 where `self == other`, else 0 (broadcasting).
@@ -180,7 +202,9 @@ public func `where`(_ mask: Tensor, _ a: Tensor, _ b: Tensor) -> Tensor {
     let constantMask = mask.detached()
     return Tensor.result("where", shape: shape, storage: storage, inputs: [a, b]) { context in
         let zero = Tensor(0)
-        return [context.needs(0) ? `where`(constantMask, context.gradient, zero).sum(toShape: a.shape) : nil,
-                context.needs(1) ? `where`(constantMask, zero, context.gradient).sum(toShape: b.shape) : nil]
+        return [
+            context.needs(0) ? `where`(constantMask, context.gradient, zero).sum(toShape: a.shape) : nil,
+            context.needs(1) ? `where`(constantMask, zero, context.gradient).sum(toShape: b.shape) : nil
+        ]
     }
 }

@@ -34,14 +34,18 @@ public func conv2d(
     _ input: Tensor, weight: Tensor, bias: Tensor? = nil,
     stride: SpatialSize = 1, padding: SpatialSize = 0, dilation: SpatialSize = 1
 ) -> Tensor {
-    require(input.rank == 4 && weight.rank == 4,
-                 "conv2d: expected input [N, C, H, W] and weight [O, C, kH, kW], got \(input.shape) and \(weight.shape)")
-    require(input.shape[1] == weight.shape[1],
-                 "conv2d: input \(input.shape) has \(input.shape[1]) channels but weight \(weight.shape) expects \(weight.shape[1])")
-    let geometry = ConvolutionOps.geometry(input: input.shape, weight: weight.shape, stride: stride,
-                                           padding: padding, dilation: dilation, op: "conv2d")
-    require(geometry.outHeight > 0 && geometry.outWidth > 0,
-                 "conv2d: input \(input.shape) is too small for kernel \(weight.shape) with padding \(padding), dilation \(dilation)")
+    require(
+        input.rank == 4 && weight.rank == 4,
+        "conv2d: expected input [N, C, H, W] and weight [O, C, kH, kW], got \(input.shape) and \(weight.shape)")
+    require(
+        input.shape[1] == weight.shape[1],
+        "conv2d: input \(input.shape) has \(input.shape[1]) channels but weight \(weight.shape) expects \(weight.shape[1])")
+    let geometry = ConvolutionOps.geometry(
+        input: input.shape, weight: weight.shape, stride: stride,
+        padding: padding, dilation: dilation, op: "conv2d")
+    require(
+        geometry.outHeight > 0 && geometry.outWidth > 0,
+        "conv2d: input \(input.shape) is too small for kernel \(weight.shape) with padding \(padding), dilation \(dilation)")
     let output = ConvolutionOps.forward(input, weight, geometry)
     return ConvolutionOps.addingBias(output, bias, op: "conv2d")
 }
@@ -59,23 +63,30 @@ public func convTranspose2d(
     _ input: Tensor, weight: Tensor, bias: Tensor? = nil,
     stride: SpatialSize = 1, padding: SpatialSize = 0, outputPadding: SpatialSize = 0, dilation: SpatialSize = 1
 ) -> Tensor {
-    require(input.rank == 4 && weight.rank == 4,
-                 "convTranspose2d: expected input [N, Cin, H, W] and weight [Cin, Cout, kH, kW], got \(input.shape) and \(weight.shape)")
-    require(input.shape[1] == weight.shape[0],
-                 "convTranspose2d: input \(input.shape) has \(input.shape[1]) channels but weight \(weight.shape) expects \(weight.shape[0])")
-    require(outputPadding.height >= 0 && outputPadding.width >= 0
-                 && (outputPadding.height < stride.height || outputPadding.height < dilation.height)
-                 && (outputPadding.width < stride.width || outputPadding.width < dilation.width),
-                 "convTranspose2d: outputPadding \(outputPadding) must be smaller than stride \(stride) or dilation \(dilation)")
-    let height = (input.shape[2] - 1) * stride.height - 2 * padding.height
+    require(
+        input.rank == 4 && weight.rank == 4,
+        "convTranspose2d: expected input [N, Cin, H, W] and weight [Cin, Cout, kH, kW], got \(input.shape) and \(weight.shape)")
+    require(
+        input.shape[1] == weight.shape[0],
+        "convTranspose2d: input \(input.shape) has \(input.shape[1]) channels but weight \(weight.shape) expects \(weight.shape[0])")
+    require(
+        outputPadding.height >= 0 && outputPadding.width >= 0
+            && (outputPadding.height < stride.height || outputPadding.height < dilation.height)
+            && (outputPadding.width < stride.width || outputPadding.width < dilation.width),
+        "convTranspose2d: outputPadding \(outputPadding) must be smaller than stride \(stride) or dilation \(dilation)")
+    let height =
+        (input.shape[2] - 1) * stride.height - 2 * padding.height
         + dilation.height * (weight.shape[2] - 1) + outputPadding.height + 1
-    let width = (input.shape[3] - 1) * stride.width - 2 * padding.width
+    let width =
+        (input.shape[3] - 1) * stride.width - 2 * padding.width
         + dilation.width * (weight.shape[3] - 1) + outputPadding.width + 1
-    require(height > 0 && width > 0,
-                 "convTranspose2d: output size \(height)x\(width) is not positive for input \(input.shape), weight \(weight.shape), padding \(padding)")
+    require(
+        height > 0 && width > 0,
+        "convTranspose2d: output size \(height)x\(width) is not positive for input \(input.shape), weight \(weight.shape), padding \(padding)")
     // The equivalent forward convolution maps [N, Cout, height, width] to the input's shape.
-    var geometry = ConvolutionOps.geometry(input: [input.shape[0], weight.shape[1], height, width], weight: weight.shape,
-                                           stride: stride, padding: padding, dilation: dilation, op: "convTranspose2d")
+    var geometry = ConvolutionOps.geometry(
+        input: [input.shape[0], weight.shape[1], height, width], weight: weight.shape,
+        stride: stride, padding: padding, dilation: dilation, op: "convTranspose2d")
     // With output padding of a stride or more (allowed below the dilation)
     // the extra rows are reached by no tap; fix the forward output size.
     geometry.fixedOutHeight = input.shape[2]
@@ -90,8 +101,10 @@ public func convTranspose2d(
 /// input gradient and its weight gradient. Each one's backward rule is
 /// written with the other two, so convolutions differentiate to any order.
 enum ConvolutionOps {
-    static func geometry(input: [Int], weight: [Int], stride: SpatialSize, padding: SpatialSize,
-                         dilation: SpatialSize, op: String) -> ConvolutionGeometry {
+    static func geometry(
+        input: [Int], weight: [Int], stride: SpatialSize, padding: SpatialSize,
+        dilation: SpatialSize, op: String
+    ) -> ConvolutionGeometry {
         require(stride.height > 0 && stride.width > 0, "\(op): stride \(stride) must be positive")
         require(dilation.height > 0 && dilation.width > 0, "\(op): dilation \(dilation) must be positive")
         require(padding.height >= 0 && padding.width >= 0, "\(op): padding \(padding) must not be negative")
@@ -104,8 +117,9 @@ enum ConvolutionOps {
 
     static func addingBias(_ output: Tensor, _ bias: Tensor?, op: String) -> Tensor {
         guard let bias else { return output }
-        require(bias.shape == [output.shape[1]],
-                     "\(op): bias \(bias.shape) does not match \(output.shape[1]) output channels")
+        require(
+            bias.shape == [output.shape[1]],
+            "\(op): bias \(bias.shape) does not match \(output.shape[1]) output channels")
         return output + bias.reshaped([1, output.shape[1], 1, 1])
     }
 
@@ -113,16 +127,20 @@ enum ConvolutionOps {
     static func forward(_ input: Tensor, _ weight: Tensor, _ g: ConvolutionGeometry) -> Tensor {
         let storage = ConvolutionKernels.forward(input.storage.pointer, weight.storage, g)
         return Tensor.result("conv2d", shape: g.outputShape, storage: storage, inputs: [input, weight]) { context in
-            [context.needs(0) ? inputGradient(context.gradient, weight, g) : nil,
-             context.needs(1) ? weightGradient(input, context.gradient, g) : nil]
+            [
+                context.needs(0) ? inputGradient(context.gradient, weight, g) : nil,
+                context.needs(1) ? weightGradient(input, context.gradient, g) : nil
+            ]
         }
     }
 
     /// `[N, O, outH, outW]`, `[O, C, kH, kW]` -> `[N, C, H, W]`.
     static func inputGradient(_ outputGradient: Tensor, _ weight: Tensor, _ g: ConvolutionGeometry) -> Tensor {
         let storage = ConvolutionKernels.inputGradient(outputGradient.storage.pointer, weight.storage, g)
-        return Tensor.result("conv2dInputGradient", shape: g.inputShape, storage: storage,
-                             inputs: [outputGradient, weight]) { context in
+        return Tensor.result(
+            "conv2dInputGradient", shape: g.inputShape, storage: storage,
+            inputs: [outputGradient, weight]
+        ) { context in
             if context.needs(0) && context.needs(1) && FusedGradient.transposedConvolution.isChosen {
                 // Both products from one im2col of the incoming gradient.
                 let both = ConvolutionKernels.forwardAndWeightGradient(
@@ -131,18 +149,24 @@ enum ConvolutionOps {
                     [Tensor(shape: g.outputShape, storage: both.output), Tensor(shape: g.weightShape, storage: both.weightGradient)]
                 }
             }
-            return [context.needs(0) ? forward(context.gradient, weight, g) : nil,
-                    context.needs(1) ? weightGradient(context.gradient, outputGradient, g) : nil]
+            return [
+                context.needs(0) ? forward(context.gradient, weight, g) : nil,
+                context.needs(1) ? weightGradient(context.gradient, outputGradient, g) : nil
+            ]
         }
     }
 
     /// `[N, C, H, W]`, `[N, O, outH, outW]` -> `[O, C, kH, kW]`.
     static func weightGradient(_ input: Tensor, _ outputGradient: Tensor, _ g: ConvolutionGeometry) -> Tensor {
         let storage = ConvolutionKernels.weightGradient(input.storage.pointer, outputGradient.storage.pointer, g)
-        return Tensor.result("conv2dWeightGradient", shape: g.weightShape, storage: storage,
-                             inputs: [input, outputGradient]) { context in
-            [context.needs(0) ? inputGradient(outputGradient, context.gradient, g) : nil,
-             context.needs(1) ? forward(input, context.gradient, g) : nil]
+        return Tensor.result(
+            "conv2dWeightGradient", shape: g.weightShape, storage: storage,
+            inputs: [input, outputGradient]
+        ) { context in
+            [
+                context.needs(0) ? inputGradient(outputGradient, context.gradient, g) : nil,
+                context.needs(1) ? forward(input, context.gradient, g) : nil
+            ]
         }
     }
 }

@@ -6,16 +6,18 @@ extension Tensor {
     /// - Precondition: `0 <= start <= end <= shape[axis]`.
     public func slice(axis: Int, start: Int, end: Int) -> Tensor {
         let axis = Shape.normalizeAxis(axis, rank: rank, op: "slice")
-        require(start >= 0 && start <= end && end <= shape[axis],
-                     "slice: range \(start)..<\(end) is out of bounds for axis \(axis) of shape \(shape)")
+        require(
+            start >= 0 && start <= end && end <= shape[axis],
+            "slice: range \(start)..<\(end) is out of bounds for axis \(axis) of shape \(shape)")
         if start == 0 && end == shape[axis] { return self }
         let view = ReductionKernels.view(shape, axis: axis)
         var outShape = shape
         outShape[axis] = end - start
         let out = TensorStorage(uninitializedCount: outShape.reduce(1, *))
-        LayoutKernels.copyBlocks(from: storage.pointer, sourceLength: view.length, sourceStart: start,
-                                 to: out.pointer, destinationLength: end - start, destinationStart: 0,
-                                 outer: view.outer, sliceLength: end - start, inner: view.inner)
+        LayoutKernels.copyBlocks(
+            from: storage.pointer, sourceLength: view.length, sourceStart: start,
+            to: out.pointer, destinationLength: end - start, destinationStart: 0,
+            outer: view.outer, sliceLength: end - start, inner: view.inner)
         let fullLength = shape[axis]
         return Tensor.result("slice", shape: outShape, storage: out, inputs: [self]) { context in
             [context.gradient.embedded(axis: axis, start: start, length: fullLength)]
@@ -29,9 +31,10 @@ extension Tensor {
         var outShape = shape
         outShape[axis] = length
         let out = TensorStorage(count: outShape.reduce(1, *), repeating: 0)
-        LayoutKernels.copyBlocks(from: storage.pointer, sourceLength: view.length, sourceStart: 0,
-                                 to: out.pointer, destinationLength: length, destinationStart: start,
-                                 outer: view.outer, sliceLength: view.length, inner: view.inner)
+        LayoutKernels.copyBlocks(
+            from: storage.pointer, sourceLength: view.length, sourceStart: 0,
+            to: out.pointer, destinationLength: length, destinationStart: start,
+            outer: view.outer, sliceLength: view.length, inner: view.inner)
         let end = start + shape[axis]
         return Tensor.result("embed", shape: outShape, storage: out, inputs: [self]) { context in
             [context.gradient.slice(axis: axis, start: start, end: end)]
@@ -41,8 +44,9 @@ extension Tensor {
     /// Splits along `axis` into pieces of the given sizes (which must sum to `shape[axis]`).
     public func split(sizes: [Int], axis: Int = 0) -> [Tensor] {
         let axis = Shape.normalizeAxis(axis, rank: rank, op: "split")
-        require(sizes.reduce(0, +) == shape[axis] && sizes.allSatisfy { $0 >= 0 },
-                     "split: sizes \(sizes) do not add up to \(shape[axis]) on axis \(axis) of shape \(shape)")
+        require(
+            sizes.reduce(0, +) == shape[axis] && sizes.allSatisfy { $0 >= 0 },
+            "split: sizes \(sizes) do not add up to \(shape[axis]) on axis \(axis) of shape \(shape)")
         var start = 0
         return sizes.map { size in
             defer { start += size }
@@ -53,8 +57,9 @@ extension Tensor {
     /// Splits along `axis` into `count` equal pieces.
     public func chunked(_ count: Int, axis: Int = 0) -> [Tensor] {
         let normalized = Shape.normalizeAxis(axis, rank: rank, op: "chunk")
-        require(count > 0 && shape[normalized] % count == 0,
-                     "chunk: axis \(axis) of shape \(shape) does not split into \(count) equal pieces")
+        require(
+            count > 0 && shape[normalized] % count == 0,
+            "chunk: axis \(axis) of shape \(shape) does not split into \(count) equal pieces")
         return split(sizes: Array(repeating: shape[normalized] / count, count: count), axis: normalized)
     }
 
@@ -77,8 +82,9 @@ extension Tensor {
     /// `shape`. The building block of max, pooling, upsampling and padding;
     /// its adjoint is `scatterAdded`.
     package func gathered(flatIndices: [Int], shape outShape: [Int]) -> Tensor {
-        require(flatIndices.count == outShape.reduce(1, *),
-                     "gather: \(flatIndices.count) indices for output shape \(outShape)")
+        require(
+            flatIndices.count == outShape.reduce(1, *),
+            "gather: \(flatIndices.count) indices for output shape \(outShape)")
         let storage = LayoutKernels.gather(self.storage.pointer, indices: flatIndices)
         let inputShape = shape
         return Tensor.result("gather", shape: outShape, storage: storage, inputs: [self]) { context in
@@ -122,7 +128,8 @@ public func concat(_ tensors: [Tensor], axis: Int = 0) -> Tensor {
     let first = tensors[0]
     let axis = Shape.normalizeAxis(axis, rank: first.rank, op: "concat")
     for tensor in tensors {
-        var a = tensor.shape, b = first.shape
+        var a = tensor.shape
+        var b = first.shape
         require(a.count == b.count, "concat: ranks differ: \(tensors.map(\.shape))")
         a[axis] = 0
         b[axis] = 0
@@ -132,12 +139,14 @@ public func concat(_ tensors: [Tensor], axis: Int = 0) -> Tensor {
     let lengths = tensors.map { $0.shape[axis] }
     outShape[axis] = lengths.reduce(0, +)
     let out = TensorStorage(uninitializedCount: outShape.reduce(1, *))
-    let outer = first.shape[..<axis].reduce(1, *), inner = first.shape[(axis + 1)...].reduce(1, *)
+    let outer = first.shape[..<axis].reduce(1, *)
+    let inner = first.shape[(axis + 1)...].reduce(1, *)
     var start = 0
     for tensor in tensors {
-        LayoutKernels.copyBlocks(from: tensor.storage.pointer, sourceLength: tensor.shape[axis], sourceStart: 0,
-                                 to: out.pointer, destinationLength: outShape[axis], destinationStart: start,
-                                 outer: outer, sliceLength: tensor.shape[axis], inner: inner)
+        LayoutKernels.copyBlocks(
+            from: tensor.storage.pointer, sourceLength: tensor.shape[axis], sourceStart: 0,
+            to: out.pointer, destinationLength: outShape[axis], destinationStart: start,
+            outer: outer, sliceLength: tensor.shape[axis], inner: inner)
         start += tensor.shape[axis]
     }
     return Tensor.result("concat", shape: outShape, storage: out, inputs: tensors) { context in

@@ -46,7 +46,8 @@ extension Tensor {
     /// The gradient passes where the input lies inside the bounds (inclusive).
     public func clamp(min lower: Float? = nil, max upper: Float? = nil) -> Tensor {
         let x = self
-        let low = lower ?? -.infinity, high = upper ?? .infinity
+        let low = lower ?? -.infinity
+        let high = upper ?? .infinity
         require(low <= high, "clamp: min \(low) is greater than max \(high)")
         let storage = ElementwiseKernels.map(x) { Swift.min(Swift.max($0, low), high) }
         return Tensor.result("clamp", shape: shape, storage: storage, inputs: [x]) { context in
@@ -82,7 +83,8 @@ extension Tensor {
     public func tanh() -> Tensor {
         let count = self.count
         let storage = TensorStorage(uninitializedCount: count)
-        let source = self.storage.pointer, destination = storage.pointer
+        let source = self.storage.pointer
+        let destination = storage.pointer
         Parallel.forEachChunk(count: count, costPerElement: 4) { range in
             VectorMath.tanh(source + range.lowerBound, destination + range.lowerBound, count: range.count)
         }

@@ -39,7 +39,8 @@ extension Tensor {
         let input = self
         let (mean, variance) = withUnsafeBufferPointer { NormalizationKernels.statistics($0.baseAddress!, view) }
         let invStd = variance.map { 1 / ($0 + epsilon).squareRoot() }
-        let weightValues = weight?.scalars, biasValues = bias?.scalars
+        let weightValues = weight?.scalars
+        let biasValues = bias?.scalars
         let scale = (0..<channels).map { invStd[$0] * (weightValues?[$0] ?? 1) }
         let shift = biasValues ?? [Float](repeating: 0, count: channels)
         let storage = TensorStorage(uninitializedCount: count)
@@ -47,7 +48,8 @@ extension Tensor {
             NormalizationKernels.affine($0.baseAddress!, view, mean: mean, scale: scale, shift: shift, into: storage.pointer)
         }
         let inputs = [input] + [weight, bias].compactMap { $0 }
-        let weightIndex = weight == nil ? nil : 1, biasIndex = bias == nil ? nil : (weight == nil ? 1 : 2)
+        let weightIndex = weight == nil ? nil : 1
+        let biasIndex = bias == nil ? nil : (weight == nil ? 1 : 2)
         let output = Tensor.result("batchNormalized", shape: shape, storage: storage, inputs: inputs) { context in
             var gradients: [Tensor?] = Array(repeating: nil, count: inputs.count)
             if !FusedGradient.batchNormalization.isChosen {
@@ -61,8 +63,9 @@ extension Tensor {
             let dx = context.needs(0) ? TensorStorage(uninitializedCount: input.count) : nil
             let sums = input.withUnsafeBufferPointer { x in
                 context.gradient.withUnsafeBufferPointer { dy in
-                    NormalizationKernels.backward(x.baseAddress!, dy.baseAddress!, view, mean: mean, invStd: invStd,
-                                                  weight: weightValues, into: dx?.pointer)
+                    NormalizationKernels.backward(
+                        x.baseAddress!, dy.baseAddress!, view, mean: mean, invStd: invStd,
+                        weight: weightValues, into: dx?.pointer)
                 }
             }
             if let dx { gradients[0] = Tensor(shape: input.shape, storage: dx) }
@@ -75,8 +78,10 @@ extension Tensor {
 
     /// The gradients of batch normalisation written in differentiable tensor
     /// ops (for recorded backward passes): `(dx, dweight, dbias)`.
-    static func batchNormalizationGradients(_ x: Tensor, weight: Tensor?, gradient dy: Tensor,
-                                            epsilon: Float) -> (Tensor, Tensor, Tensor) {
+    static func batchNormalizationGradients(
+        _ x: Tensor, weight: Tensor?, gradient dy: Tensor,
+        epsilon: Float
+    ) -> (Tensor, Tensor, Tensor) {
         let axes = [0] + Array(2..<x.rank)
         var statisticsShape = [Int](repeating: 1, count: x.rank)
         statisticsShape[1] = x.shape[1]
@@ -86,8 +91,10 @@ extension Tensor {
         let dBias = dy.sum(axes: axes)
         let dWeight = (dy * normalized).sum(axes: axes)
         let scaled = weight.map { dy * $0.reshaped(statisticsShape) } ?? dy
-        let dx = invStd * (scaled - scaled.mean(axes: axes, keepDims: true)
-                           - normalized * (scaled * normalized).mean(axes: axes, keepDims: true))
+        let dx =
+            invStd
+            * (scaled - scaled.mean(axes: axes, keepDims: true)
+                - normalized * (scaled * normalized).mean(axes: axes, keepDims: true))
         return (dx, dWeight, dBias)
     }
 }

@@ -8,14 +8,18 @@ extension Tensor {
 
     /// Flat indices of every window tap: `[N*C*outH*outW, kH*kW]`, -1 on padding.
     private func windowTaps(kernel: SpatialSize, stride: SpatialSize, padding: SpatialSize, op: String)
-        -> (indices: [Int], outH: Int, outW: Int) {
+        -> (indices: [Int], outH: Int, outW: Int)
+    {
         let (n, c, h, w) = imageDimensions(op)
-        require(kernel.height > 0 && kernel.width > 0 && stride.height > 0 && stride.width > 0,
-                     "\(op): kernel \(kernel) and stride \(stride) must be positive")
-        require(padding.height >= 0 && padding.width >= 0
-                     && 2 * padding.height <= kernel.height && 2 * padding.width <= kernel.width,
-                     "\(op): padding \(padding) must be at most half of kernel \(kernel)")
-        let spanH = h + 2 * padding.height - kernel.height, spanW = w + 2 * padding.width - kernel.width
+        require(
+            kernel.height > 0 && kernel.width > 0 && stride.height > 0 && stride.width > 0,
+            "\(op): kernel \(kernel) and stride \(stride) must be positive")
+        require(
+            padding.height >= 0 && padding.width >= 0
+                && 2 * padding.height <= kernel.height && 2 * padding.width <= kernel.width,
+            "\(op): padding \(padding) must be at most half of kernel \(kernel)")
+        let spanH = h + 2 * padding.height - kernel.height
+        let spanW = w + 2 * padding.width - kernel.width
         require(spanH >= 0 && spanW >= 0, "\(op): input \(shape) with padding \(padding) is smaller than kernel \(kernel)")
         let outH = spanH / stride.height + 1
         let outW = spanW / stride.width + 1
@@ -64,8 +68,10 @@ extension Tensor {
     /// Average pooling over `kernel` windows. With `countIncludePad` (PyTorch's
     /// default) padded zeros count in the divisor. Input `[N, C, H, W]`,
     /// output `[N, C, (H + 2p - kH)/s + 1, (W + 2p - kW)/s + 1]`.
-    public func avgPool2d(kernel: SpatialSize, stride: SpatialSize? = nil, padding: SpatialSize = 0,
-                          countIncludePad: Bool = true) -> Tensor {
+    public func avgPool2d(
+        kernel: SpatialSize, stride: SpatialSize? = nil, padding: SpatialSize = 0,
+        countIncludePad: Bool = true
+    ) -> Tensor {
         let stride = stride ?? kernel
         let (n, c, _, _) = imageDimensions("avgPool2d")
         let taps = windowTaps(kernel: kernel, stride: stride, padding: padding, op: "avgPool2d")
@@ -90,7 +96,8 @@ extension Tensor {
     public func upsampleNearest(scale: Int = 2) -> Tensor {
         let (n, c, h, w) = imageDimensions("upsampleNearest")
         require(scale >= 1, "upsampleNearest: scale \(scale) must be at least 1")
-        let outH = h * scale, outW = w * scale
+        let outH = h * scale
+        let outW = w * scale
         var indices: [Int] = []
         indices.reserveCapacity(n * c * outH * outW)
         for plane in 0..<(n * c) {
@@ -107,14 +114,16 @@ extension Tensor {
     public func upsampleBilinear(scale: Int = 2) -> Tensor {
         let (n, c, h, w) = imageDimensions("upsampleBilinear")
         require(scale >= 1, "upsampleBilinear: scale \(scale) must be at least 1")
-        let outH = h * scale, outW = w * scale
+        let outH = h * scale
+        let outW = w * scale
         func taps(_ output: Int, _ size: Int) -> (Int, Int, Float) {
             let source = Swift.max((Float(output) + 0.5) / Float(scale) - 0.5, 0)
             let low = Swift.min(Int(source), size - 1)
             let high = Swift.min(low + 1, size - 1)
             return (low, high, source - Float(low))
         }
-        let rows = (0..<outH).map { taps($0, h) }, columns = (0..<outW).map { taps($0, w) }
+        let rows = (0..<outH).map { taps($0, h) }
+        let columns = (0..<outW).map { taps($0, w) }
         let total = n * c * outH * outW
         var corners = [[Int]](repeating: [], count: 4)
         var weights = [[Float]](repeating: [], count: 4)
@@ -126,10 +135,14 @@ extension Tensor {
             for (y0, y1, fy) in rows {
                 for (x0, x1, fx) in columns {
                     let base = plane * h
-                    corners[0].append((base + y0) * w + x0); weights[0].append((1 - fy) * (1 - fx))
-                    corners[1].append((base + y0) * w + x1); weights[1].append((1 - fy) * fx)
-                    corners[2].append((base + y1) * w + x0); weights[2].append(fy * (1 - fx))
-                    corners[3].append((base + y1) * w + x1); weights[3].append(fy * fx)
+                    corners[0].append((base + y0) * w + x0)
+                    weights[0].append((1 - fy) * (1 - fx))
+                    corners[1].append((base + y0) * w + x1)
+                    weights[1].append((1 - fy) * fx)
+                    corners[2].append((base + y1) * w + x0)
+                    weights[2].append(fy * (1 - fx))
+                    corners[3].append((base + y1) * w + x1)
+                    weights[3].append(fy * fx)
                 }
             }
         }

@@ -146,8 +146,9 @@ extension Tensor {
             axes.append(index + offset)
         }
         for (index, dimension) in target.enumerated() {
-            require(dimension == shape[index + offset] || dimension == 1,
-                         "sum(toShape:): cannot reduce shape \(shape) to \(target)")
+            require(
+                dimension == shape[index + offset] || dimension == 1,
+                "sum(toShape:): cannot reduce shape \(shape) to \(target)")
         }
         return sum(axes: axes).reshaped(target)
     }

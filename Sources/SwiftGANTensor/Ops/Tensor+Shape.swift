@@ -9,8 +9,9 @@ extension Tensor {
         if let inferred = newShape.firstIndex(of: -1) {
             require(newShape.filter { $0 == -1 }.count == 1, "reshape: more than one -1 in \(newShape)")
             let known = newShape.enumerated().reduce(1) { $1.offset == inferred ? $0 : $0 * $1.element }
-            require(known > 0 && count % known == 0,
-                         "reshape: cannot reshape \(shape) (\(count) elements) to \(newShape)")
+            require(
+                known > 0 && count % known == 0,
+                "reshape: cannot reshape \(shape) (\(count) elements) to \(newShape)")
             resolved[inferred] = count / known
         }
         let newCount = Shape.elementCount(resolved, op: "reshape")
@@ -34,7 +35,8 @@ extension Tensor {
 
     /// Removes size-1 `axes` (all size-1 axes when `axes` is nil).
     public func squeezing(axes: [Int]? = nil) -> Tensor {
-        let removed = axes.map { Shape.normalizeAxes($0, rank: rank, op: "squeeze") }
+        let removed =
+            axes.map { Shape.normalizeAxes($0, rank: rank, op: "squeeze") }
             ?? shape.indices.filter { shape[$0] == 1 }
         for axis in removed {
             require(shape[axis] == 1, "squeeze: axis \(axis) of shape \(shape) has size \(shape[axis]), not 1")
@@ -57,8 +59,9 @@ extension Tensor {
 extension Tensor {
     /// Reorders axes: result axis `i` is input axis `order[i]` (PyTorch `permute`).
     public func permuted(_ order: [Int]) -> Tensor {
-        require(order.count == rank && Set(order.map { $0 < 0 ? $0 + rank : $0 }) == Set(0..<rank),
-                     "permute: \(order) is not a permutation of the axes of shape \(shape)")
+        require(
+            order.count == rank && Set(order.map { $0 < 0 ? $0 + rank : $0 }) == Set(0..<rank),
+            "permute: \(order) is not a permutation of the axes of shape \(shape)")
         let axes = order.map { $0 < 0 ? $0 + rank : $0 }
         if axes == Array(0..<rank) { return self }
         let strides = Shape.strides(shape)
@@ -86,8 +89,9 @@ extension Tensor {
         if target == shape { return self }
         let check = Shape.broadcast(shape, target, op: "expand")
         require(check == target, "expand: shape \(shape) cannot be expanded to \(target)")
-        let storage = LayoutKernels.stridedCopy(self.storage.pointer, outShape: target,
-                                                readStrides: Shape.broadcastStrides(shape, to: target))
+        let storage = LayoutKernels.stridedCopy(
+            self.storage.pointer, outShape: target,
+            readStrides: Shape.broadcastStrides(shape, to: target))
         let inputShape = shape
         return Tensor.result("expand", shape: target, storage: storage, inputs: [self]) { context in
             [context.gradient.sum(toShape: inputShape)]

@@ -11,7 +11,8 @@ extension Tensor {
                 Parallel.forEachChunk(count: blocks, costPerElement: block) { range in
                     for index in range {
                         var sums = SIMD8<Float>()
-                        let start = index * block, end = Swift.min(values.count, start + block)
+                        let start = index * block
+                        let end = Swift.min(values.count, start + block)
                         var position = start
                         while position + 8 <= end {
                             let vector = SIMD8<Float>(values[position..<(position + 8)])

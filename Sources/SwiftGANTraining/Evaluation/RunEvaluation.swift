@@ -43,14 +43,17 @@ public enum EvaluationSetup {
     ///   `fashion-mnist` may use the shipped classifier.
     public static func classifier(featuresPath: String?, imageShape: [Int], dataName: String = "fashion-mnist") throws -> FeatureClassifier {
         if featuresPath == nil && dataName != "fashion-mnist" {
-            throw FileError(file: dataName, problem: "the shipped feature classifier was trained on Fashion-MNIST; "
-                                + "train one for this data with `gan classifier train --data ...` and pass --features")
+            throw FileError(
+                file: dataName,
+                problem: "the shipped feature classifier was trained on Fashion-MNIST; "
+                    + "train one for this data with `gan classifier train --data ...` and pass --features")
         }
         let (classifier, _) = try featuresPath.map(FeatureClassifier.load) ?? FeatureClassifier.fashionMNIST()
         guard classifier.architecture.imageShape == imageShape else {
-            throw FileError(file: featuresPath ?? FeatureClassifier.fashionMNISTFileName,
-                            problem: "the feature classifier takes images \(classifier.architecture.imageShape), but the data's are "
-                                + "\(imageShape); train one with `gan classifier train` and pass --features")
+            throw FileError(
+                file: featuresPath ?? FeatureClassifier.fashionMNISTFileName,
+                problem: "the feature classifier takes images \(classifier.architecture.imageShape), but the data's are "
+                    + "\(imageShape); train one with `gan classifier train` and pass --features")
         }
         return classifier
     }
@@ -77,9 +80,11 @@ public enum EvaluationSetup {
     /// An evaluator comparing samples with `data`'s `split` (the test split by default).
     public static func imageEvaluator(data: DataSpec, featuresPath: String?, split: IDXDataset.Split = .test) throws -> ImageEvaluator {
         let reference = try labelledSplit(data, split)
-        let classifier = try classifier(featuresPath: featuresPath, imageShape: reference.imageShape,
-                                        dataName: data.path == nil ? data.name : "\(data.name) (\(data.path!))")
-        return ImageEvaluator(classifier: classifier, referenceImages: reference.images,
-                              reference: "\(data.name) \(split.rawValue)", classNames: reference.classNames)
+        let classifier = try classifier(
+            featuresPath: featuresPath, imageShape: reference.imageShape,
+            dataName: data.path == nil ? data.name : "\(data.name) (\(data.path!))")
+        return ImageEvaluator(
+            classifier: classifier, referenceImages: reference.images,
+            reference: "\(data.name) \(split.rawValue)", classNames: reference.classNames)
     }
 }

@@ -58,8 +58,12 @@ final class TrainingEvaluator {
         case .mixture(let mixture):
             let metrics = MixtureMetrics.compute(points: samples, mixture: mixture)
             let reverseKL = metrics.reverseKL ?? .infinity
-            return ([("eval/modes", Double(metrics.modesCaptured)), ("eval/high_quality", metrics.highQualityFraction),
-                     ("eval/reverse_kl", metrics.reverseKL ?? log(Double(metrics.modeCount)))], reverseKL)
+            return (
+                [
+                    ("eval/modes", Double(metrics.modesCaptured)), ("eval/high_quality", metrics.highQualityFraction),
+                    ("eval/reverse_kl", metrics.reverseKL ?? log(Double(metrics.modeCount)))
+                ], reverseKL
+            )
         }
     }
 
@@ -72,7 +76,8 @@ final class TrainingEvaluator {
     static func recordedBest(directory: String, step: Int) -> Double? {
         let path = "\(directory)/\(bestFileName)"
         guard FileManager.default.fileExists(atPath: path), let contents = try? SafeTensors.read(path),
-              let bestStep = contents.metadata["swiftgan.step"].flatMap(Int.init), bestStep <= step else { return nil }
+            let bestStep = contents.metadata["swiftgan.step"].flatMap(Int.init), bestStep <= step
+        else { return nil }
         return contents.metadata["swiftgan.best_score"].flatMap(Double.init)
     }
 }

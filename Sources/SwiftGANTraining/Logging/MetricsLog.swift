@@ -39,7 +39,8 @@ public final class MetricsLog {
         guard let data = FileManager.default.contents(atPath: path) else { return }
         let kept = String(decoding: data, as: UTF8.self).split(separator: "\n").filter { line in
             guard let range = line.range(of: "\"step\": "),
-                  let value = Int(line[range.upperBound...].prefix { $0.isNumber }) else { return false }
+                let value = Int(line[range.upperBound...].prefix { $0.isNumber })
+            else { return false }
             return value <= step
         }
         try AtomicFile.write(Array((kept.joined(separator: "\n") + (kept.isEmpty ? "" : "\n")).utf8), to: path)

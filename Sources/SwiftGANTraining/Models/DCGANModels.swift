@@ -10,9 +10,12 @@ public final class DCGANGenerator: GeneratorModel {
     public init(_ config: ModelConfig, random: inout RandomGenerator) {
         let (channels, size, width, latent) = (config.imageShape[0], config.imageShape[1], config.width, config.latentDimension)
         func up(_ inputs: Int, _ outputs: Int, kernel: Int, stride: Int, padding: Int, _ random: inout RandomGenerator) -> [Module] {
-            [ConvTranspose2d(inputs, outputs, kernelSize: SpatialSize(kernel), stride: SpatialSize(stride),
-                             padding: SpatialSize(padding), bias: false, random: &random),
-             BatchNorm2d(outputs), ReLU()]
+            [
+                ConvTranspose2d(
+                    inputs, outputs, kernelSize: SpatialSize(kernel), stride: SpatialSize(stride),
+                    padding: SpatialSize(padding), bias: false, random: &random),
+                BatchNorm2d(outputs), ReLU()
+            ]
         }
         var layers: [Module]
         let last: Int
@@ -55,8 +58,10 @@ public final class DCGANDiscriminator: DiscriminatorModel {
     public init(_ config: ModelConfig, random: inout RandomGenerator) {
         let (channels, size, width) = (config.imageShape[0], config.imageShape[1], config.width)
         func conv(_ inputs: Int, _ outputs: Int, kernel: Int, stride: Int, padding: Int, _ random: inout RandomGenerator) -> Module {
-            maybeSpectral(Conv2d(inputs, outputs, kernelSize: SpatialSize(kernel), stride: SpatialSize(stride),
-                                 padding: SpatialSize(padding), bias: false, random: &random), config, &random)
+            maybeSpectral(
+                Conv2d(
+                    inputs, outputs, kernelSize: SpatialSize(kernel), stride: SpatialSize(stride),
+                    padding: SpatialSize(padding), bias: false, random: &random), config, &random)
         }
         func norm(_ features: Int, _ spatial: Int) -> [Module] {
             if config.spectralNorm { return [] }
@@ -67,7 +72,8 @@ public final class DCGANDiscriminator: DiscriminatorModel {
             }
         }
         var layers: [Module] = [conv(channels, width, kernel: 4, stride: 2, padding: 1, &random), LeakyReLU(0.2)]
-        var features = width, spatial = size / 2
+        var features = width
+        var spatial = size / 2
         let finalSpatial = size == 28 ? 7 : 4
         while spatial > finalSpatial {
             layers.append(conv(features, features * 2, kernel: 4, stride: 2, padding: 1, &random))

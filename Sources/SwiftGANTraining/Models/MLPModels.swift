@@ -19,7 +19,7 @@ public final class MLPGenerator: GeneratorModel {
             Linear(config.latentDimension, 256, random: &random), activation(),
             Linear(256, 512, random: &random), activation(),
             Linear(512, 1024, random: &random), activation(),
-            Linear(1024, pixels, random: &random), Tanh(),
+            Linear(1024, pixels, random: &random), Tanh()
         ])
         super.init(config: config)
     }
@@ -45,7 +45,7 @@ public final class MLPDiscriminator: DiscriminatorModel {
             Dropout(0.3, random: &random),
             maybeSpectral(Linear(512, 256, random: &random), config, &random), LeakyReLU(0.2),
             Dropout(0.3, random: &random),
-            maybeSpectral(Linear(256, 1, random: &random), config, &random),
+            maybeSpectral(Linear(256, 1, random: &random), config, &random)
         ])
         super.init(config: config)
     }
@@ -89,7 +89,7 @@ public final class Mixture2DDiscriminator: DiscriminatorModel {
             maybeSpectral(Linear(2, config.width, random: &random), config, &random), LeakyReLU(0.2),
             maybeSpectral(Linear(config.width, config.width, random: &random), config, &random), LeakyReLU(0.2),
             maybeSpectral(Linear(config.width, config.width, random: &random), config, &random), LeakyReLU(0.2),
-            maybeSpectral(Linear(config.width, 1, random: &random), config, &random),
+            maybeSpectral(Linear(config.width, 1, random: &random), config, &random)
         ])
         super.init(config: config)
     }
@@ -149,7 +149,7 @@ public final class ConditionalDiscriminator: DiscriminatorModel {
         var layers: [Module] = [
             maybeSpectral(Linear(inputs, 512, random: &random), config, &random), LeakyReLU(0.2),
             maybeSpectral(Linear(512, 512, random: &random), config, &random), Dropout(0.4, random: &random), LeakyReLU(0.2),
-            maybeSpectral(Linear(512, features, random: &random), config, &random), Dropout(0.4, random: &random), LeakyReLU(0.2),
+            maybeSpectral(Linear(512, features, random: &random), config, &random), Dropout(0.4, random: &random), LeakyReLU(0.2)
         ]
         if config.projection {
             head = maybeSpectral(Linear(features, 1, random: &random), config, &random)

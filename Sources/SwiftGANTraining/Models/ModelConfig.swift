@@ -57,10 +57,12 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     /// Projection discriminator (Miyato & Koyama 2018) instead of label concatenation, for `cgan`.
     public var projection: Bool
 
-    public init(kind: Kind, imageShape: [Int], latentDimension: Int = 100, latentDistribution: LatentDistribution = .normal,
-                width: Int = 64, classCount: Int = 10, discriminatorOutput: DiscriminatorOutput = .logit,
-                discriminatorNormalization: DiscriminatorNormalization = .batchNorm, spectralNorm: Bool = false,
-                generatorReLU: Bool = false, projection: Bool = false) {
+    public init(
+        kind: Kind, imageShape: [Int], latentDimension: Int = 100, latentDistribution: LatentDistribution = .normal,
+        width: Int = 64, classCount: Int = 10, discriminatorOutput: DiscriminatorOutput = .logit,
+        discriminatorNormalization: DiscriminatorNormalization = .batchNorm, spectralNorm: Bool = false,
+        generatorReLU: Bool = false, projection: Bool = false
+    ) {
         self.kind = kind
         self.imageShape = imageShape
         self.latentDimension = latentDimension
@@ -140,8 +142,9 @@ open class GeneratorModel: Module {
     public override func forward(_ input: Tensor) -> Tensor { generate(input, labels: nil) }
 
     func checkLatents(_ latents: Tensor) {
-        require(latents.rank == 2 && latents.shape[1] == config.latentDimension,
-                     "\(type(of: self)): expected latents [N, \(config.latentDimension)], got \(latents.shape)")
+        require(
+            latents.rank == 2 && latents.shape[1] == config.latentDimension,
+            "\(type(of: self)): expected latents [N, \(config.latentDimension)], got \(latents.shape)")
     }
 }
 

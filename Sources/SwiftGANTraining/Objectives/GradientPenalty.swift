@@ -7,8 +7,10 @@ public enum GradientPenalty {
     /// α ~ U(0, 1) per example; the norm is over all non-batch axes with ε
     /// inside the square root so a zero gradient gives no NaN.
     /// - Returns: the penalty (differentiable with respect to D's parameters).
-    public static func wgangp(real: Tensor, fake: Tensor, epsilon: Float = 1e-12,
-                              random: inout RandomGenerator, critic: (Tensor) -> Tensor) -> Tensor {
+    public static func wgangp(
+        real: Tensor, fake: Tensor, epsilon: Float = 1e-12,
+        random: inout RandomGenerator, critic: (Tensor) -> Tensor
+    ) -> Tensor {
         require(real.shape == fake.shape, "wgangp: real \(real.shape) and fake \(fake.shape) differ")
         var alphaShape = [Int](repeating: 1, count: real.rank)
         alphaShape[0] = real.shape[0]
@@ -17,8 +19,10 @@ public enum GradientPenalty {
         return withGradientRecording(true) {
             let scores = critic(interpolated).sum()
             // A critic that ignores its input has a zero gradient.
-            let gradient = scores.requiresGrad ? gradients(of: scores, withRespectTo: [interpolated], createGraph: true)[0]
-                                               : Tensor.zeros(interpolated.shape)
+            let gradient =
+                scores.requiresGrad
+                ? gradients(of: scores, withRespectTo: [interpolated], createGraph: true)[0]
+                : Tensor.zeros(interpolated.shape)
             let norms = (gradient.flattened(startAxis: 1).square().sum(axes: [1]) + epsilon).sqrt()
             return (norms - 1).square().mean()
         }
@@ -30,8 +34,10 @@ public enum GradientPenalty {
         let points = real.detached().requiringGradient()
         return withGradientRecording(true) {
             let scores = critic(points).sum()
-            let gradient = scores.requiresGrad ? gradients(of: scores, withRespectTo: [points], createGraph: true)[0]
-                                               : Tensor.zeros(points.shape)
+            let gradient =
+                scores.requiresGrad
+                ? gradients(of: scores, withRespectTo: [points], createGraph: true)[0]
+                : Tensor.zeros(points.shape)
             return gradient.flattened(startAxis: 1).square().sum(axes: [1]).mean()
         }
     }

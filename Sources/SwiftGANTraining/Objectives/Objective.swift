@@ -24,7 +24,8 @@ public enum Objective: String, Codable, CaseIterable, Sendable {
     /// The objective with its hyperparameters from `training` (label
     /// smoothing, clip bound, penalty weight) for a D whose scores are `output`.
     public func make(output: ModelConfig.DiscriminatorOutput, training: TrainingConfig = TrainingConfig())
-        -> any AdversarialObjective {
+        -> any AdversarialObjective
+    {
         let realTarget = 1 - training.labelSmoothing
         switch self {
         case .minimax: return CrossEntropyObjective(saturating: true, output: output, realTarget: realTarget)
@@ -93,8 +94,9 @@ public struct CrossEntropyObjective: AdversarialObjective {
 
     private func crossEntropy(_ scores: Tensor, target: Float) -> Tensor {
         let targets = Tensor.full(scores.shape, value: target)
-        return output == .probability ? Loss.binaryCrossEntropy(scores, targets)
-                                      : Loss.binaryCrossEntropyWithLogits(scores, targets)
+        return output == .probability
+            ? Loss.binaryCrossEntropy(scores, targets)
+            : Loss.binaryCrossEntropyWithLogits(scores, targets)
     }
 
     public func discriminatorLoss(real: Tensor, fake: Tensor) -> Tensor {
@@ -117,8 +119,9 @@ public struct LeastSquaresObjective: AdversarialObjective {
     public var isCritic: Bool { false }
 
     public func discriminatorLoss(real: Tensor, fake: Tensor) -> Tensor {
-        0.5 * (Loss.meanSquaredError(real, Tensor.full(real.shape, value: realTarget))
-               + Loss.meanSquaredError(fake, Tensor.zeros(fake.shape)))
+        0.5
+            * (Loss.meanSquaredError(real, Tensor.full(real.shape, value: realTarget))
+                + Loss.meanSquaredError(fake, Tensor.zeros(fake.shape)))
     }
 
     public func generatorLoss(fake: Tensor) -> Tensor {

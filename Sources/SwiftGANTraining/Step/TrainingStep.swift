@@ -49,8 +49,10 @@ public struct TrainingUpdate {
     public var loss: () throws -> UpdateLoss
     public var afterUpdate: () -> Void
 
-    public init(name: String, networks: [TrainedNetwork], repeats: Int = 1, loss: @escaping () throws -> UpdateLoss,
-                afterUpdate: @escaping () -> Void = {}) {
+    public init(
+        name: String, networks: [TrainedNetwork], repeats: Int = 1, loss: @escaping () throws -> UpdateLoss,
+        afterUpdate: @escaping () -> Void = {}
+    ) {
         require(repeats >= 1, "TrainingUpdate \(name): repeats \(repeats) must be at least 1")
         self.name = name
         self.networks = networks

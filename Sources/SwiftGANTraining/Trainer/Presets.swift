@@ -27,14 +27,16 @@ public enum Preset: String, CaseIterable, Sendable {
         case .mlp:
             model.kind = .mlp
             model.discriminatorOutput = .probability
-            training = TrainingConfig(objective: .nonSaturating, learningRateG: 2e-4, learningRateD: 2e-4, beta1: 0.5, beta2: 0.999,
-                                      batchSize: 64, steps: 10_000, seed: training.seed)
+            training = TrainingConfig(
+                objective: .nonSaturating, learningRateG: 2e-4, learningRateD: 2e-4, beta1: 0.5, beta2: 0.999,
+                batchSize: 64, steps: 10_000, seed: training.seed)
         case .dcgan, .dcganQuick, .lsgan:
             model.kind = .dcgan
             model.discriminatorOutput = .logit
-            training = TrainingConfig(objective: self == .lsgan ? .leastSquares : .nonSaturating,
-                                      learningRateG: 2e-4, learningRateD: 2e-4, beta1: 0.5, beta2: 0.999,
-                                      batchSize: 64, steps: 5_000, seed: training.seed)
+            training = TrainingConfig(
+                objective: self == .lsgan ? .leastSquares : .nonSaturating,
+                learningRateG: 2e-4, learningRateD: 2e-4, beta1: 0.5, beta2: 0.999,
+                batchSize: 64, steps: 5_000, seed: training.seed)
             if self == .dcganQuick {
                 model.width = 32
                 training.steps = 3_000
@@ -43,33 +45,38 @@ public enum Preset: String, CaseIterable, Sendable {
         case .cgan:
             model.kind = .cgan
             model.discriminatorOutput = .logit
-            training = TrainingConfig(objective: .leastSquares, learningRateG: 2e-4, learningRateD: 2e-4, beta1: 0.5, beta2: 0.999,
-                                      batchSize: 64, steps: 10_000, seed: training.seed)
+            training = TrainingConfig(
+                objective: .leastSquares, learningRateG: 2e-4, learningRateD: 2e-4, beta1: 0.5, beta2: 0.999,
+                batchSize: 64, steps: 10_000, seed: training.seed)
         case .wgan:
             model.kind = model.kind == .mlp2d ? .mlp2d : .dcgan
             model.discriminatorOutput = .logit
-            training = TrainingConfig(objective: .wasserstein, optimizer: .rmsprop, learningRateG: 5e-5, learningRateD: 5e-5,
-                                      criticSteps: 5, weightClip: 0.01, batchSize: 64, steps: 5_000, seed: training.seed)
+            training = TrainingConfig(
+                objective: .wasserstein, optimizer: .rmsprop, learningRateG: 5e-5, learningRateD: 5e-5,
+                criticSteps: 5, weightClip: 0.01, batchSize: 64, steps: 5_000, seed: training.seed)
         case .wganGP:
             model.kind = model.kind == .mlp2d ? .mlp2d : .dcgan
             model.discriminatorOutput = .logit
             model.discriminatorNormalization = .layerNorm
-            training = TrainingConfig(objective: .wassersteinGP, learningRateG: 1e-4, learningRateD: 1e-4, beta1: 0.5, beta2: 0.9,
-                                      criticSteps: 5, gradientPenaltyWeight: 10, batchSize: 64, steps: 5_000, seed: training.seed)
+            training = TrainingConfig(
+                objective: .wassersteinGP, learningRateG: 1e-4, learningRateD: 1e-4, beta1: 0.5, beta2: 0.9,
+                criticSteps: 5, gradientPenaltyWeight: 10, batchSize: 64, steps: 5_000, seed: training.seed)
         case .hingeSN:
             model.kind = model.kind == .mlp2d ? .mlp2d : .dcgan
             model.discriminatorOutput = .logit
             model.spectralNorm = true
-            training = TrainingConfig(objective: .hinge, learningRateG: 1e-4, learningRateD: 4e-4, beta1: 0, beta2: 0.9,
-                                      batchSize: 64, steps: 5_000, seed: training.seed)
+            training = TrainingConfig(
+                objective: .hinge, learningRateG: 1e-4, learningRateD: 4e-4, beta1: 0, beta2: 0.9,
+                batchSize: 64, steps: 5_000, seed: training.seed)
         case .mixture2d:
             model.kind = .mlp2d
             model.discriminatorOutput = .logit
             model.latentDimension = 2
             model.width = 128
-            training = TrainingConfig(objective: .nonSaturating, learningRateG: 1e-3, learningRateD: 1e-3, beta1: 0.5, beta2: 0.999,
-                                      learningRateDecay: true, batchSize: 256, steps: 2_000, seed: training.seed,
-                                      sampleEvery: 500, checkpointEvery: 1_000)
+            training = TrainingConfig(
+                objective: .nonSaturating, learningRateG: 1e-3, learningRateD: 1e-3, beta1: 0.5, beta2: 0.999,
+                learningRateDecay: true, batchSize: 256, steps: 2_000, seed: training.seed,
+                sampleEvery: 500, checkpointEvery: 1_000)
         }
     }
 }

@@ -18,8 +18,10 @@ public struct DataSpec: Codable, Equatable, Sendable {
     /// Use only the first `limit` examples (quick experiments and tests).
     public var limit: Int?
 
-    public init(name: String, path: String? = nil, imageSize: Int? = nil, channels: Int? = nil, mixtureCount: Int = 50_000,
-                limit: Int? = nil) {
+    public init(
+        name: String, path: String? = nil, imageSize: Int? = nil, channels: Int? = nil, mixtureCount: Int = 50_000,
+        limit: Int? = nil
+    ) {
         self.name = name
         self.path = path
         self.imageSize = imageSize
@@ -52,8 +54,9 @@ public struct DataSpec: Codable, Equatable, Sendable {
             guard let path else { throw FileError(file: "folder", problem: "an image folder needs a path") }
             let dataset = try ImageFolder.load(directory: path, channels: channels ?? 3, size: imageSize)
             guard let limit, limit < dataset.count else { return dataset }
-            return ImageDataset(images: dataset.images.slice(axis: 0, start: 0, end: limit),
-                                labels: Array(dataset.labels.prefix(limit)), classNames: dataset.classNames)
+            return ImageDataset(
+                images: dataset.images.slice(axis: 0, start: 0, end: limit),
+                labels: Array(dataset.labels.prefix(limit)), classNames: dataset.classNames)
         }
         return try IDXDataset.load(name: name, directory: path, split: .train, limit: limit)
     }

@@ -64,10 +64,12 @@ public struct SavedRun {
 /// keeps interpolants at the norm typical of Gaussian latents.
 public func slerp(_ a: [Float], _ b: [Float], _ t: Float) -> [Float] {
     require(a.count == b.count, "slerp: vectors of \(a.count) and \(b.count) elements")
-    let normA = a.reduce(0) { $0 + $1 * $1 }.squareRoot(), normB = b.reduce(0) { $0 + $1 * $1 }.squareRoot()
+    let normA = a.reduce(0) { $0 + $1 * $1 }.squareRoot()
+    let normB = b.reduce(0) { $0 + $1 * $1 }.squareRoot()
     let cosine = Swift.min(Swift.max(zip(a, b).reduce(0) { $0 + $1.0 * $1.1 } / Swift.max(normA * normB, 1e-12), -1), 1)
     let omega = acos(cosine)
     if omega < 1e-4 { return zip(a, b).map { (1 - t) * $0 + t * $1 } }
-    let weightA = sin((1 - t) * omega) / sin(omega), weightB = sin(t * omega) / sin(omega)
+    let weightA = sin((1 - t) * omega) / sin(omega)
+    let weightB = sin(t * omega) / sin(omega)
     return zip(a, b).map { weightA * $0 + weightB * $1 }
 }

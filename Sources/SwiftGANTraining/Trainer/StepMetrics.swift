@@ -12,9 +12,9 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
 
     public var description: String {
         switch self {
-        case let .diverged(step, quantity, value):
+        case .diverged(let step, let quantity, let value):
             "training diverged at step \(step): \(quantity) is \(value); the last good checkpoint is kept"
-        case let .invalidConfiguration(problem):
+        case .invalidConfiguration(let problem):
             "invalid configuration: \(problem)"
         }
     }
@@ -40,10 +40,11 @@ public struct StepMetrics: Sendable {
 
     /// Name/value pairs for logs, in a fixed order.
     public var named: [(String, Float)] {
-        [("loss/discriminator", discriminatorLoss), ("loss/generator", generatorLoss),
-         ("score/real", realScore), ("score/fake", fakeScore), ("loss/gradient_penalty", gradientPenalty),
-         ("grad_norm/generator", generatorGradientNorm), ("grad_norm/discriminator", discriminatorGradientNorm),
-         ("lr/generator", learningRateG), ("lr/discriminator", learningRateD), ("speed/samples_per_second", samplesPerSecond)]
+        [
+            ("loss/discriminator", discriminatorLoss), ("loss/generator", generatorLoss),
+            ("score/real", realScore), ("score/fake", fakeScore), ("loss/gradient_penalty", gradientPenalty),
+            ("grad_norm/generator", generatorGradientNorm), ("grad_norm/discriminator", discriminatorGradientNorm),
+            ("lr/generator", learningRateG), ("lr/discriminator", learningRateD), ("speed/samples_per_second", samplesPerSecond)
+        ]
     }
 }
-

@@ -11,8 +11,9 @@ extension Trainer {
             name: "discriminator", networks: [discriminatorNetwork], repeats: config.training.criticSteps,
             loss: { [unowned self] in discriminatorLoss() },
             afterUpdate: { [unowned self] in objective.constrain(discriminator: discriminatorNetwork.optimizer.parameters) })
-        let generatorUpdate = TrainingUpdate(name: "generator", networks: [generatorNetwork],
-                                             loss: { [unowned self] in generatorLoss() })
+        let generatorUpdate = TrainingUpdate(
+            name: "generator", networks: [generatorNetwork],
+            loss: { [unowned self] in generatorLoss() })
         return TrainingStep(updates: [discriminatorUpdate, generatorUpdate], afterStep: { [unowned self] in updateAverage() })
     }
 
@@ -68,10 +69,13 @@ extension Trainer {
     /// same distribution) from matrix products twice as tall, one weight
     /// gradient instead of two to add, and half the small operations. Others
     /// score them in turn.
-    private func scoreRealAndFake(real: Tensor, _ realLabels: [Int]?, fake: Tensor,
-                                  _ fakeLabels: [Int]?) -> (real: Tensor, fake: Tensor) {
+    private func scoreRealAndFake(
+        real: Tensor, _ realLabels: [Int]?, fake: Tensor,
+        _ fakeLabels: [Int]?
+    ) -> (real: Tensor, fake: Tensor) {
         guard scoresRealAndFakeTogether, discriminator.treatsSamplesIndependently, real.shape.dropFirst() == fake.shape.dropFirst(),
-              (realLabels == nil) == (fakeLabels == nil) else {
+            (realLabels == nil) == (fakeLabels == nil)
+        else {
             return (discriminator.score(real, labels: realLabels), discriminator.score(fake, labels: fakeLabels))
         }
         let count = real.shape[0]

@@ -30,7 +30,7 @@ extension Trainer {
             "swiftgan.loader_epoch": String(loader.position.epoch),
             "swiftgan.loader_step": String(loader.position.step),
             "swiftgan.rng": Self.encode(random.state),
-            "swiftgan.config": String(decoding: try config.encoded(), as: UTF8.self),
+            "swiftgan.config": String(decoding: try config.encoded(), as: UTF8.self)
         ]
         for (prefix, module) in savedModules {
             for (path, stream) in module.namedRandomStreams() {
@@ -44,13 +44,15 @@ extension Trainer {
     /// - Throws: `StateDictError`, `OptimizerStateError` or `FileError` naming
     ///   what does not match (for instance a checkpoint of another architecture).
     public func restore(_ contents: SafeTensors.Contents, file: String) throws {
-        let state = contents.tensors, metadata = contents.metadata
+        let state = contents.tensors
+        let metadata = contents.metadata
         for (prefix, module) in savedModules { try module.loadStateDict(state.scoped(prefix)) }
         for network in networks { try network.optimizer.loadStateDict(state.scoped(network.optimizerKey)) }
         guard let stepText = metadata["swiftgan.step"], let savedStep = Int(stepText),
-              let epoch = metadata["swiftgan.loader_epoch"].flatMap(Int.init),
-              let loaderStep = metadata["swiftgan.loader_step"].flatMap(Int.init),
-              let rng = metadata["swiftgan.rng"].flatMap(Self.decode) else {
+            let epoch = metadata["swiftgan.loader_epoch"].flatMap(Int.init),
+            let loaderStep = metadata["swiftgan.loader_step"].flatMap(Int.init),
+            let rng = metadata["swiftgan.rng"].flatMap(Self.decode)
+        else {
             throw FileError(file: file, problem: "not a SwiftGAN training checkpoint (missing step, loader or random state)")
         }
         for (prefix, module) in savedModules {
@@ -58,8 +60,10 @@ extension Trainer {
                 let key = "\(prefix).\(path)"
                 // Checkpoints before module streams were named kept Dropout's under the layer's path.
                 let legacyKey = key.hasSuffix(".random") ? String(key.dropLast(".random".count)) : key
-                guard let saved = (metadata[Self.randomStreamKey(key)] ?? metadata[Self.randomStreamKey(legacyKey)])
-                    .flatMap(Self.decode) else {
+                guard
+                    let saved = (metadata[Self.randomStreamKey(key)] ?? metadata[Self.randomStreamKey(legacyKey)])
+                        .flatMap(Self.decode)
+                else {
                     throw FileError(file: file, problem: "missing the random state of \(key)")
                 }
                 stream.generator = RandomGenerator(state: saved)

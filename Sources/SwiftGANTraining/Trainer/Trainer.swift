@@ -71,8 +71,9 @@ public final class Trainer {
         }
         let (optimizerG, optimizerD) = Self.optimizers(training, generator, discriminator)
         generatorNetwork = TrainedNetwork(name: "generator", module: generator, optimizer: optimizerG, optimizerKey: "optimizer_g")
-        discriminatorNetwork = TrainedNetwork(name: "discriminator", module: discriminator, optimizer: optimizerD,
-                                              optimizerKey: "optimizer_d")
+        discriminatorNetwork = TrainedNetwork(
+            name: "discriminator", module: discriminator, optimizer: optimizerD,
+            optimizerKey: "optimizer_d")
         objective = training.objective.make(output: model.discriminatorOutput, training: training)
         penalties = objective.penalties + (training.r1Weight > 0 ? [R1Penalty(gamma: training.r1Weight)] : [])
         loader = DataLoader(dataset, batchSize: training.batchSize, shuffle: true, dropLast: true, seed: training.seed &+ 1)
@@ -86,8 +87,10 @@ public final class Trainer {
 
     /// G's and D's optimizers, with the linear decay schedule when configured.
     private static func optimizers(_ training: TrainingConfig, _ generator: Module, _ discriminator: Module)
-        -> (Optimizer, Optimizer) {
-        let optimizerG: Optimizer, optimizerD: Optimizer
+        -> (Optimizer, Optimizer)
+    {
+        let optimizerG: Optimizer
+        let optimizerD: Optimizer
         switch training.optimizer {
         case .adam:
             optimizerG = Adam(generator.parameters(), learningRate: training.learningRateG, betas: (training.beta1, training.beta2))
@@ -100,9 +103,10 @@ public final class Trainer {
             let half = Swift.max(training.steps / 2, 1)
             optimizerG.schedule = LinearDecaySchedule(initial: training.learningRateG, final: 0, startStep: training.steps - half, decaySteps: half)
             // D steps criticSteps times per G step.
-            optimizerD.schedule = LinearDecaySchedule(initial: training.learningRateD, final: 0,
-                                                      startStep: (training.steps - half) * training.criticSteps,
-                                                      decaySteps: half * training.criticSteps)
+            optimizerD.schedule = LinearDecaySchedule(
+                initial: training.learningRateD, final: 0,
+                startStep: (training.steps - half) * training.criticSteps,
+                decaySteps: half * training.criticSteps)
         }
         return (optimizerG, optimizerD)
     }
@@ -120,13 +124,14 @@ public final class Trainer {
         step += 1
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         let samples = config.training.batchSize * config.training.criticSteps
-        return StepMetrics(step: step, discriminatorLoss: scalars["loss/discriminator"] ?? 0,
-                           generatorLoss: scalars["loss/generator"] ?? 0, realScore: scalars["score/real"] ?? 0,
-                           fakeScore: scalars["score/fake"] ?? 0, gradientPenalty: scalars["loss/gradient_penalty"] ?? 0,
-                           generatorGradientNorm: scalars["grad_norm/generator"] ?? 0,
-                           discriminatorGradientNorm: scalars["grad_norm/discriminator"] ?? 0,
-                           learningRateG: optimizerG.learningRate, learningRateD: optimizerD.learningRate,
-                           samplesPerSecond: Float(Double(samples) / Swift.max(seconds, 1e-9)))
+        return StepMetrics(
+            step: step, discriminatorLoss: scalars["loss/discriminator"] ?? 0,
+            generatorLoss: scalars["loss/generator"] ?? 0, realScore: scalars["score/real"] ?? 0,
+            fakeScore: scalars["score/fake"] ?? 0, gradientPenalty: scalars["loss/gradient_penalty"] ?? 0,
+            generatorGradientNorm: scalars["grad_norm/generator"] ?? 0,
+            discriminatorGradientNorm: scalars["grad_norm/discriminator"] ?? 0,
+            learningRateG: optimizerG.learningRate, learningRateD: optimizerD.learningRate,
+            samplesPerSecond: Float(Double(samples) / Swift.max(seconds, 1e-9)))
     }
 
     /// The generator used for samples: the EMA copy when kept (unless `ema` is false).

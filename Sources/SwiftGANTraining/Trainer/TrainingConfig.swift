@@ -53,13 +53,15 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     /// The feature classifier for FID during training (nil: the shipped Fashion-MNIST one).
     public var featuresPath: String?
 
-    public init(objective: Objective = .nonSaturating, optimizer: OptimizerKind = .adam,
-                learningRateG: Float = 2e-4, learningRateD: Float = 2e-4, beta1: Float = 0.5, beta2: Float = 0.999,
-                criticSteps: Int = 1, weightClip: Float = 0.01, gradientPenaltyWeight: Float = 10, r1Weight: Float = 0,
-                labelSmoothing: Float = 0, emaDecay: Float? = nil, learningRateDecay: Bool = false,
-                batchSize: Int = 64, steps: Int = 1000,
-                seed: UInt64 = 0, sampleEvery: Int = 500, checkpointEvery: Int = 500, logEvery: Int = 10,
-                evalEvery: Int? = nil, evalCount: Int = 5_000, featuresPath: String? = nil) {
+    public init(
+        objective: Objective = .nonSaturating, optimizer: OptimizerKind = .adam,
+        learningRateG: Float = 2e-4, learningRateD: Float = 2e-4, beta1: Float = 0.5, beta2: Float = 0.999,
+        criticSteps: Int = 1, weightClip: Float = 0.01, gradientPenaltyWeight: Float = 10, r1Weight: Float = 0,
+        labelSmoothing: Float = 0, emaDecay: Float? = nil, learningRateDecay: Bool = false,
+        batchSize: Int = 64, steps: Int = 1000,
+        seed: UInt64 = 0, sampleEvery: Int = 500, checkpointEvery: Int = 500, logEvery: Int = 10,
+        evalEvery: Int? = nil, evalCount: Int = 5_000, featuresPath: String? = nil
+    ) {
         self.objective = objective
         self.optimizer = optimizer
         self.learningRateG = learningRateG

@@ -104,8 +104,10 @@ public final class TrainingRun {
     /// - Throws: `TrainingError.diverged` (the checkpoint on disk stays the
     ///   last good one), or file errors.
     ///   - evaluated: called after each `--eval-every` evaluation.
-    public func run(progress: (StepMetrics) -> Void = { _ in }, evaluated: (TrainingEvaluation) -> Void = { _ in },
-                    shouldStop: () -> Bool = { false }) throws -> Outcome {
+    public func run(
+        progress: (StepMetrics) -> Void = { _ in }, evaluated: (TrainingEvaluation) -> Void = { _ in },
+        shouldStop: () -> Bool = { false }
+    ) throws -> Outcome {
         let training = trainer.config.training
         if trainer.step == 0 { try renderSamples() }
         while trainer.step < training.steps {
@@ -170,8 +172,9 @@ public final class TrainingRun {
         let png = try PNG.encode(picture)
         let name = String(format: "step-%06d.png", trainer.step)
         try AtomicFile.write(png, to: "\(directory)/samples/\(name)")
-        try tensorboard.image("samples", png: png, width: picture.width, height: picture.height,
-                              channels: picture.channels, step: trainer.step)
+        try tensorboard.image(
+            "samples", png: png, width: picture.width, height: picture.height,
+            channels: picture.channels, step: trainer.step)
     }
 }
 
@@ -183,7 +186,8 @@ public enum ScatterPlot {
         let values = points.scalars
         let extent = Swift.max(1.5, (modes.map { Swift.max(Swift.abs($0.x), Swift.abs($0.y)) }.max() ?? 0) + 1)
         func pixel(_ x: Float, _ y: Float) -> (Int, Int)? {
-            let column = Int((x / extent + 1) / 2 * Float(size - 1)), row = Int((1 - y / extent) / 2 * Float(size - 1))
+            let column = Int((x / extent + 1) / 2 * Float(size - 1))
+            let row = Int((1 - y / extent) / 2 * Float(size - 1))
             return column >= 0 && column < size && row >= 0 && row < size ? (row, column) : nil
         }
         for mode in modes {

@@ -8,10 +8,10 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Measure engine throughput (matmul, convolution) against raw sgemm, and full training iterations.",
         discussion: """
-        Build in release first: swift build -c release && .build/release/gan bench
-        The training suite times one D update and one G update of the trainer for the mlp, dcgan and wgan-gp
-        presets at batch 64; Scripts/bench_compare.py runs it next to the same models in PyTorch.
-        """
+            Build in release first: swift build -c release && .build/release/gan bench
+            The training suite times one D update and one G update of the trainer for the mlp, dcgan and wgan-gp
+            presets at batch 64; Scripts/bench_compare.py runs it next to the same models in PyTorch.
+            """
     )
 
     @Option(name: .long, help: "Which benchmarks: engine, training or all.")
@@ -65,9 +65,10 @@ struct BenchCommand: ParsableCommand {
         let benchmark = TrainingBenchmark(warmup: smoke ? 1 : 5, iterations: smoke ? 2 : iterations * 2, repeats: smoke ? 1 : repeats)
         if !json {
             print("training iterations (one D update + one G update, batch \(TrainingBenchmark.batchSize), data in memory)")
-            print(pad("case", 10) + pad("threads", 9) + pad("it/s", 9) + pad("samples/s", 11) + pad("GFLOP/iter", 12)
-                  + pad("GEMM GFLOP/s", 14) + pad("of cblas peak", 15) + pad("of engine peak", 16)
-                  + pad("G inference/s", 15) + "peak RSS MB")
+            print(
+                pad("case", 10) + pad("threads", 9) + pad("it/s", 9) + pad("samples/s", 11) + pad("GFLOP/iter", 12)
+                    + pad("GEMM GFLOP/s", 14) + pad("of cblas peak", 15) + pad("of engine peak", 16)
+                    + pad("G inference/s", 15) + "peak RSS MB")
         }
         for benchCase in selectedCases {
             for threadCount in threadCounts {
@@ -77,16 +78,20 @@ struct BenchCommand: ParsableCommand {
                     encoder.outputFormatting = [.sortedKeys]
                     print(String(decoding: try encoder.encode(result), as: UTF8.self))
                 } else {
-                    print(pad(benchCase.rawValue, 10) + pad(String(threadCount), 9)
-                          + pad(String(format: "%.2f", result.iterationsPerSecond), 9)
-                          + pad(String(format: "%.0f", result.samplesPerSecond), 11)
-                          + pad(String(format: "%.3f", result.gemmFLOPsPerIteration / 1e9), 12)
-                          + pad(String(format: "%.1f", result.gemmFLOPsPerIteration * result.iterationsPerSecond / 1e9), 14)
-                          + pad(String(format: "%.0f%% of %.0f", 100 * result.rooflineFraction, result.peakSgemmGFLOPS), 15)
-                          + pad(String(format: "%.0f%% of %.0f", 100 * result.rooflineFraction * result.peakSgemmGFLOPS
-                                    / result.peakEngineGEMMGFLOPS, result.peakEngineGEMMGFLOPS), 16)
-                          + pad(String(format: "%.0f", result.inferenceSamplesPerSecond), 15)
-                          + String(format: "%.0f", result.peakResidentMB))
+                    print(
+                        pad(benchCase.rawValue, 10) + pad(String(threadCount), 9)
+                            + pad(String(format: "%.2f", result.iterationsPerSecond), 9)
+                            + pad(String(format: "%.0f", result.samplesPerSecond), 11)
+                            + pad(String(format: "%.3f", result.gemmFLOPsPerIteration / 1e9), 12)
+                            + pad(String(format: "%.1f", result.gemmFLOPsPerIteration * result.iterationsPerSecond / 1e9), 14)
+                            + pad(String(format: "%.0f%% of %.0f", 100 * result.rooflineFraction, result.peakSgemmGFLOPS), 15)
+                            + pad(
+                                String(
+                                    format: "%.0f%% of %.0f",
+                                    100 * result.rooflineFraction * result.peakSgemmGFLOPS
+                                        / result.peakEngineGEMMGFLOPS, result.peakEngineGEMMGFLOPS), 16)
+                            + pad(String(format: "%.0f", result.inferenceSamplesPerSecond), 15)
+                            + String(format: "%.0f", result.peakResidentMB))
                 }
                 fflush(nil)
             }
@@ -105,8 +110,9 @@ struct BenchCommand: ParsableCommand {
             print("threads: \(threadCount) (the sgemm column is cblas_sgemm split over \(threadCount) SwiftGAN worker(s), as the engine's own products are)")
             print(pad("case", 32) + pad("engine GFLOP/s", 16) + pad("sgemm GFLOP/s", 16) + "engine/sgemm")
             for row in benchmark.run() {
-                print(pad(row.name, 32) + pad(String(format: "%.1f", row.engineGFLOPS), 16)
-                      + pad(String(format: "%.1f", row.sgemmGFLOPS), 16) + String(format: "%.2f", row.ratio))
+                print(
+                    pad(row.name, 32) + pad(String(format: "%.1f", row.engineGFLOPS), 16)
+                        + pad(String(format: "%.1f", row.sgemmGFLOPS), 16) + String(format: "%.2f", row.ratio))
             }
             print("")
         }

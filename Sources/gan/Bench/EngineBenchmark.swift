@@ -29,14 +29,17 @@ struct EngineBenchmark {
             b.withUnsafeBufferPointer { pb in
                 c.withUnsafeMutableBufferPointer { pc in
                     let sgemm = {
-                        BLAS.openBLASSgemm(transposeA: false, transposeB: false, m: m, n: n, k: k,
-                                           a: pa.baseAddress!, lda: k, b: pb.baseAddress!, ldb: n, c: pc.baseAddress!, ldc: n)
+                        BLAS.openBLASSgemm(
+                            transposeA: false, transposeB: false, m: m, n: n, k: k,
+                            a: pa.baseAddress!, lda: k, b: pb.baseAddress!, ldb: n, c: pc.baseAddress!, ldc: n)
                     }
                     for _ in 0..<warmup {
                         engine()
                         sgemm()
                     }
-                    var engineRates: [Double] = [], sgemmRates: [Double] = [], ratios: [Double] = []
+                    var engineRates: [Double] = []
+                    var sgemmRates: [Double] = []
+                    var ratios: [Double] = []
                     for _ in 0..<repeats {
                         let engineSeconds = Timing.seconds { for _ in 0..<iterations { engine() } } / Double(iterations)
                         let sgemmSeconds = Timing.seconds { for _ in 0..<iterations { sgemm() } } / Double(iterations)
@@ -46,8 +49,9 @@ struct EngineBenchmark {
                         sgemmRates.append(sgemmRate)
                         ratios.append(engineRate / sgemmRate)
                     }
-                    return Row(name: name, engineGFLOPS: Timing.median(engineRates),
-                               sgemmGFLOPS: Timing.median(sgemmRates), ratio: Timing.median(ratios))
+                    return Row(
+                        name: name, engineGFLOPS: Timing.median(engineRates),
+                        sgemmGFLOPS: Timing.median(sgemmRates), ratio: Timing.median(ratios))
                 }
             }
         }
@@ -65,21 +69,25 @@ struct EngineBenchmark {
 
     /// A convolution layer's forward plus both backward passes (input and
     /// weight gradients), against sgemm at its forward GEMM shape.
-    func convolutionRow(name: String, input: [Int], weight: [Int], transposed: Bool,
-                        stride: Int, padding: Int) -> Row {
+    func convolutionRow(
+        name: String, input: [Int], weight: [Int], transposed: Bool,
+        stride: Int, padding: Int
+    ) -> Row {
         var random = RandomGenerator(seed: 3)
         let x = Tensor.normal(input, random: &random).requiringGradient()
         let w = Tensor.normal(weight, std: 0.02, random: &random).requiringGradient()
         func layer() -> Tensor {
-            transposed ? convTranspose2d(x, weight: w, stride: SpatialSize(stride), padding: SpatialSize(padding))
-                       : conv2d(x, weight: w, stride: SpatialSize(stride), padding: SpatialSize(padding))
+            transposed
+                ? convTranspose2d(x, weight: w, stride: SpatialSize(stride), padding: SpatialSize(padding))
+                : conv2d(x, weight: w, stride: SpatialSize(stride), padding: SpatialSize(padding))
         }
         let output = withoutGradients { layer() }
         let seed = Tensor.ones(output.shape)
         // The GEMM of the convolution: [O, C*k*k] x [C*k*k, N*L] where the
         // "convolution" is the forward one (for a transposed layer, its adjoint).
         let (big, small) = transposed ? (output, x) : (x, output)
-        let outChannels = small.shape[1], patch = big.shape[1] * weight[2] * weight[3]
+        let outChannels = small.shape[1]
+        let patch = big.shape[1] * weight[2] * weight[3]
         let columns = small.shape[0] * small.shape[2] * small.shape[3]
         let flops = 3 * 2.0 * Double(outChannels * patch * columns)
         return compare(name: name, flops: flops, m: outChannels, k: patch, n: columns) {
@@ -96,19 +104,29 @@ struct EngineBenchmark {
             matmulRow(m: 64, k: 784, n: 1024),
             // The MLP's weight gradients: [out, 64] x [64, in], a batch-64 inner dimension.
             matmulRow(m: 1024, k: 64, n: 784),
-            matmulRow(m: 784, k: 64, n: 1024),
+            matmulRow(m: 784, k: 64, n: 1024)
         ]
         // DCGAN on 28x28, batch 64.
-        rows.append(convolutionRow(name: "conv2d 1->64 k4s2p1 28->14", input: [64, 1, 28, 28], weight: [64, 1, 4, 4],
-                                   transposed: false, stride: 2, padding: 1))
-        rows.append(convolutionRow(name: "conv2d 64->128 k4s2p1 14->7", input: [64, 64, 14, 14], weight: [128, 64, 4, 4],
-                                   transposed: false, stride: 2, padding: 1))
-        rows.append(convolutionRow(name: "convT 100->256 k7s1p0 1->7", input: [64, 100, 1, 1], weight: [100, 256, 7, 7],
-                                   transposed: true, stride: 1, padding: 0))
-        rows.append(convolutionRow(name: "convT 256->128 k4s2p1 7->14", input: [64, 256, 7, 7], weight: [256, 128, 4, 4],
-                                   transposed: true, stride: 2, padding: 1))
-        rows.append(convolutionRow(name: "convT 128->1 k4s2p1 14->28", input: [64, 128, 14, 14], weight: [128, 1, 4, 4],
-                                   transposed: true, stride: 2, padding: 1))
+        rows.append(
+            convolutionRow(
+                name: "conv2d 1->64 k4s2p1 28->14", input: [64, 1, 28, 28], weight: [64, 1, 4, 4],
+                transposed: false, stride: 2, padding: 1))
+        rows.append(
+            convolutionRow(
+                name: "conv2d 64->128 k4s2p1 14->7", input: [64, 64, 14, 14], weight: [128, 64, 4, 4],
+                transposed: false, stride: 2, padding: 1))
+        rows.append(
+            convolutionRow(
+                name: "convT 100->256 k7s1p0 1->7", input: [64, 100, 1, 1], weight: [100, 256, 7, 7],
+                transposed: true, stride: 1, padding: 0))
+        rows.append(
+            convolutionRow(
+                name: "convT 256->128 k4s2p1 7->14", input: [64, 256, 7, 7], weight: [256, 128, 4, 4],
+                transposed: true, stride: 2, padding: 1))
+        rows.append(
+            convolutionRow(
+                name: "convT 128->1 k4s2p1 14->28", input: [64, 128, 14, 14], weight: [128, 1, 4, 4],
+                transposed: true, stride: 2, padding: 1))
         return rows
     }
 }

@@ -104,12 +104,13 @@ struct TrainingBenchmark {
         let peakResident = Self.peakResidentMB()
         let peak = Self.peakSgemmGFLOPS(repeats: Swift.max(3, repeats))
         let enginePeak = Self.peakSgemmGFLOPS(repeats: Swift.max(3, repeats), openBLAS: false)
-        return Result(benchCase: benchCase.rawValue, threads: threads, iterationsPerSecond: rate,
-                      samplesPerSecond: rate * Double(Self.batchSize), repeatRates: rates, gemmFLOPsPerIteration: flops,
-                      peakSgemmGFLOPS: peak, rooflineFraction: flops * rate / 1e9 / peak,
-                      peakEngineGEMMGFLOPS: enginePeak, bestRooflineFraction: flops * rate / 1e9 / Swift.max(peak, enginePeak),
-                      inferenceSamplesPerSecond: inferenceRate(trainer.generator, repeats: Swift.max(1, repeats / 2)),
-                      peakResidentMB: peakResident)
+        return Result(
+            benchCase: benchCase.rawValue, threads: threads, iterationsPerSecond: rate,
+            samplesPerSecond: rate * Double(Self.batchSize), repeatRates: rates, gemmFLOPsPerIteration: flops,
+            peakSgemmGFLOPS: peak, rooflineFraction: flops * rate / 1e9 / peak,
+            peakEngineGEMMGFLOPS: enginePeak, bestRooflineFraction: flops * rate / 1e9 / Swift.max(peak, enginePeak),
+            inferenceSamplesPerSecond: inferenceRate(trainer.generator, repeats: Swift.max(1, repeats / 2)),
+            peakResidentMB: peakResident)
     }
 
     private static func time(_ body: () throws -> Void) throws -> Double {
@@ -135,18 +136,21 @@ struct TrainingBenchmark {
     static func peakSgemmGFLOPS(repeats: Int, openBLAS: Bool = true) -> Double {
         let n = 1024
         var random = RandomGenerator(seed: 5)
-        let a = Tensor.normal([n, n], random: &random), b = Tensor.normal([n, n], random: &random)
+        let a = Tensor.normal([n, n], random: &random)
+        let b = Tensor.normal([n, n], random: &random)
         var c = Tensor.zeros([n, n])
         let seconds = a.withUnsafeBufferPointer { pa in
             b.withUnsafeBufferPointer { pb in
                 c.withUnsafeMutableBufferPointer { pc in
                     Timing.medianSeconds(warmup: 1, iterations: 1, repeats: repeats) {
                         if openBLAS {
-                            BLAS.openBLASSgemm(transposeA: false, transposeB: false, m: n, n: n, k: n, a: pa.baseAddress!,
-                                               lda: n, b: pb.baseAddress!, ldb: n, c: pc.baseAddress!, ldc: n)
+                            BLAS.openBLASSgemm(
+                                transposeA: false, transposeB: false, m: n, n: n, k: n, a: pa.baseAddress!,
+                                lda: n, b: pb.baseAddress!, ldb: n, c: pc.baseAddress!, ldc: n)
                         } else {
-                            BLAS.sgemm(transposeA: false, transposeB: false, m: n, n: n, k: n, a: pa.baseAddress!, lda: n,
-                                       b: pb.baseAddress!, ldb: n, c: pc.baseAddress!, ldc: n)
+                            BLAS.sgemm(
+                                transposeA: false, transposeB: false, m: n, n: n, k: n, a: pa.baseAddress!, lda: n,
+                                b: pb.baseAddress!, ldb: n, c: pc.baseAddress!, ldc: n)
                         }
                     }
                 }

@@ -53,8 +53,9 @@ struct LabelledDataOptions: ParsableArguments {
             guard all.count > testCount else { throw CLIError("\(data): \(all.count) images are too few to hold out a test split") }
             var chosen = split == .test ? Array(order.suffix(testCount)) : Array(order.prefix(all.count - testCount))
             if let limit { chosen = Array(chosen.prefix(limit)) }
-            return ImageDataset(images: all.images.indexSelect(chosen), labels: chosen.map { all.labels[$0] },
-                                classNames: all.classNames)
+            return ImageDataset(
+                images: all.images.indexSelect(chosen), labels: chosen.map { all.labels[$0] },
+                classNames: all.classNames)
         } catch let error as CLIError {
             throw error
         } catch {
@@ -69,13 +70,13 @@ struct ClassifierTrainCommand: ParsableCommand {
         commandName: "train",
         abstract: "Train a feature classifier on a labelled dataset's train split and test it.",
         discussion: """
-        The classifier shipped with SwiftGAN was made by (then copied into Sources/SwiftGANMetrics/Resources/):
-          gan classifier train --epochs 10 --out fashion-mnist-classifier.safetensors
-        For your own data:
-          gan classifier train --data path/to/mnist-idx --out mnist-classifier.safetensors
-          gan classifier train --data path/to/folder --image-size 32 --channels 3 --out folder-classifier.safetensors
-        then evaluate with --features FILE.
-        """
+            The classifier shipped with SwiftGAN was made by (then copied into Sources/SwiftGANMetrics/Resources/):
+              gan classifier train --epochs 10 --out fashion-mnist-classifier.safetensors
+            For your own data:
+              gan classifier train --data path/to/mnist-idx --out mnist-classifier.safetensors
+              gan classifier train --data path/to/folder --image-size 32 --channels 3 --out folder-classifier.safetensors
+            then evaluate with --features FILE.
+            """
     )
 
     @OptionGroup var dataOptions: LabelledDataOptions
@@ -115,7 +116,7 @@ struct ClassifierTrainCommand: ParsableCommand {
 
     func validate() throws {
         for (name, value) in [("epochs", epochs), ("batch-size", batchSize), ("width", width), ("feature-dimension", featureDimension)]
-            where value <= 0 {
+        where value <= 0 {
             throw ValidationError("--\(name) must be positive, got \(value)")
         }
         guard lr > 0, lr.isFinite else { throw ValidationError("--lr must be a positive number, got \(lr)") }
@@ -139,22 +140,28 @@ struct ClassifierTrainCommand: ParsableCommand {
             throw CLIError("\(dataOptions.data): images are \(size); the classifier needs sizes divisible by 4 (pass --image-size)")
         }
         let classes = max(trainSet.classCount, (trainSet.labels.max() ?? 0) + 1)
-        let architecture = FeatureClassifier.Architecture(imageShape: trainSet.imageShape, width: width,
-                                                          featureDimension: featureDimension, classCount: classes)
+        let architecture = FeatureClassifier.Architecture(
+            imageShape: trainSet.imageShape, width: width,
+            featureDimension: featureDimension, classCount: classes)
         if let problem = architecture.validationProblem() { throw CLIError("classifier: \(problem)") }
-        let recipe = ClassifierTraining(architecture: architecture, epochs: epochs, batchSize: batchSize,
-                                        learningRate: lr, horizontalFlip: flip ?? (dataOptions.data == "fashion-mnist"), seed: seed)
+        let recipe = ClassifierTraining(
+            architecture: architecture, epochs: epochs, batchSize: batchSize,
+            learningRate: lr, horizontalFlip: flip ?? (dataOptions.data == "fashion-mnist"), seed: seed)
         print("Training a \(width)-wide classifier on \(trainSet.count) \(dataOptions.data) images for \(epochs) epochs")
         let start = Date()
         let classifier = recipe.run(on: trainSet) { progress in
             let elapsed = Date().timeIntervalSince(start)
-            print(String(format: "epoch %d  step %d/%d  loss %.4f  train accuracy %.2f%%  %.0f s",
-                         progress.epoch + 1, progress.step, progress.totalSteps, progress.loss, 100 * progress.accuracy, elapsed))
+            print(
+                String(
+                    format: "epoch %d  step %d/%d  loss %.4f  train accuracy %.2f%%  %.0f s",
+                    progress.epoch + 1, progress.step, progress.totalSteps, progress.loss, 100 * progress.accuracy, elapsed))
             fflush(nil)
         }
         let accuracy = classifier.accuracy(images: testSet.images, labels: testSet.labels)
-        print(String(format: "test accuracy %.2f%% on %d images (%.0f s in all)", 100 * accuracy, testSet.count,
-                     Date().timeIntervalSince(start)))
+        print(
+            String(
+                format: "test accuracy %.2f%% on %d images (%.0f s in all)", 100 * accuracy, testSet.count,
+                Date().timeIntervalSince(start)))
         let command = (["gan"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
         do {
             try classifier.save(to: out, provenance: .init(testAccuracy: accuracy, dataset: dataOptions.data, command: command))

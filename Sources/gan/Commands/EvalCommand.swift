@@ -12,16 +12,16 @@ struct EvalCommand: ParsableCommand {
         commandName: "eval",
         abstract: "Evaluate samples: FID, KID, classifier score, precision/recall, density/coverage, class histogram (or the 2-D mixture metrics).",
         discussion: """
-        Image metrics use the features of SwiftGAN's Fashion-MNIST classifier (or --features PATH) and compare
-        with the data's test split. For ring8 and grid25 the mode-collapse metrics of the PacGAN paper are printed.
+            Image metrics use the features of SwiftGAN's Fashion-MNIST classifier (or --features PATH) and compare
+            with the data's test split. For ring8 and grid25 the mode-collapse metrics of the PacGAN paper are printed.
 
-        Examples:
-          gan eval --run runs/dcgan-quick
-          gan eval --run runs/cgan --cas
-          gan eval --samples samples.npy --data fashion-mnist --json
-          gan eval --real                       # the floor: real train images against the test split
-          gan eval --run runs/2d                # ring8 / grid25: modes, high-quality %, reverse KL
-        """
+            Examples:
+              gan eval --run runs/dcgan-quick
+              gan eval --run runs/cgan --cas
+              gan eval --samples samples.npy --data fashion-mnist --json
+              gan eval --real                       # the floor: real train images against the test split
+              gan eval --run runs/2d                # ring8 / grid25: modes, high-quality %, reverse KL
+            """
     )
 
     @Option(name: .customLong("run"), help: "Evaluate this run directory's generator.")
@@ -33,8 +33,10 @@ struct EvalCommand: ParsableCommand {
     @Flag(help: "Evaluate real training images (or mixture samples): the floor models are compared with.")
     var real = false
 
-    @Option(help: ArgumentHelp("The data for --samples and --real: fashion-mnist, ring8, grid25, a directory of IDX files, "
-                               + "or an image folder (its own images are the reference)."))
+    @Option(
+        help: ArgumentHelp(
+            "The data for --samples and --real: fashion-mnist, ring8, grid25, a directory of IDX files, "
+                + "or an image folder (its own images are the reference)."))
     var data: String = "fashion-mnist"
 
     @Option(help: "Image folders: resize to this square size.")
@@ -109,8 +111,9 @@ struct EvalCommand: ParsableCommand {
                 if cas {
                     guard let labels = input.labels else { throw CLIError("--cas needs a conditional model; this run is unconditional") }
                     let test = try EvaluationSetup.labelledSplit(input.spec, .test)
-                    let recipe = ClassifierTraining(architecture: evaluator.classifier.architecture, epochs: casEpochs,
-                                                    horizontalFlip: input.spec.name == "fashion-mnist", seed: seed)
+                    let recipe = ClassifierTraining(
+                        architecture: evaluator.classifier.architecture, epochs: casEpochs,
+                        horizontalFlip: input.spec.name == "fashion-mnist", seed: seed)
                     images.classificationAccuracyScore = ClassificationAccuracyScore.compute(
                         samples: input.samples, labels: labels, test: test, recipe: recipe)
                 }
@@ -188,10 +191,16 @@ struct EvalReport: Encodable {
             lines.append("")
             row("samples", images.sampleCount.formatted())
             row("FID", String(format: "%.3f", images.fid))
-            row("KID", String(format: "%.5f ± %.5f  (%d subsets of %d)", images.kid.mean, images.kid.standardDeviation,
-                               images.kid.subsets, images.kid.subsetSize))
-            row("classifier score", String(format: "%.3f ± %.3f  (%d splits; max %d)", images.classifierScore.mean,
-                                            images.classifierScore.standardDeviation, images.classifierScore.splits, images.classNames.count))
+            row(
+                "KID",
+                String(
+                    format: "%.5f ± %.5f  (%d subsets of %d)", images.kid.mean, images.kid.standardDeviation,
+                    images.kid.subsets, images.kid.subsetSize))
+            row(
+                "classifier score",
+                String(
+                    format: "%.3f ± %.3f  (%d splits; max %d)", images.classifierScore.mean,
+                    images.classifierScore.standardDeviation, images.classifierScore.splits, images.classNames.count))
             row("precision (k=3)", String(format: "%.4f", images.manifold.precision))
             row("recall (k=3)", String(format: "%.4f", images.manifold.recall))
             row("density (k=5)", String(format: "%.4f", images.manifold.density))
@@ -216,9 +225,11 @@ struct EvalReport: Encodable {
             lines.append("  published (2,500 samples):")
             let mixtureKind: Mixture2D = mixture.modeCount == 8 ? .ring8 : .grid25
             for result in PublishedMixtureResult.pacGANTable(for: mixtureKind) {
-                lines.append("    " + result.method.padding(toLength: 26, withPad: " ", startingAt: 0)
-                             + String(format: "modes %.1f  high quality %.1f%%  reverse KL %.2f", result.modesCaptured,
-                                      result.highQualityPercent, result.reverseKL))
+                lines.append(
+                    "    " + result.method.padding(toLength: 26, withPad: " ", startingAt: 0)
+                        + String(
+                            format: "modes %.1f  high quality %.1f%%  reverse KL %.2f", result.modesCaptured,
+                            result.highQualityPercent, result.reverseKL))
             }
         }
         lines.append("")

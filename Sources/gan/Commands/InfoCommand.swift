@@ -11,10 +11,10 @@ struct InfoCommand: ParsableCommand {
         commandName: "info",
         abstract: "Describe a run (config, step, parameters, last metrics) or a model's layers.",
         discussion: """
-        Examples:
-          gan info --run runs/dcgan-quick
-          gan info --model dcgan --data fashion-mnist
-        """
+            Examples:
+              gan info --run runs/dcgan-quick
+              gan info --model dcgan --data fashion-mnist
+            """
     )
 
     @Option(name: .customLong("run"), help: "A run directory to describe.")
@@ -56,8 +56,9 @@ struct InfoCommand: ParsableCommand {
             print("step: \(saved.step) of \(saved.config.training.steps)")
             print("preset: \(saved.config.preset ?? "-")  model: \(saved.config.model.kind.rawValue)  objective: \(saved.config.training.objective.rawValue)")
             print("data: \(saved.config.data.name)  shape: \(saved.config.model.imageShape)  classes: \(saved.config.model.classCount)")
-            print("generator parameters: \(generator.parameterCount.formatted())  "
-                  + "discriminator parameters: \(discriminatorCount.formatted())  EMA: \(saved.hasEMA ? "yes" : "no")")
+            print(
+                "generator parameters: \(generator.parameterCount.formatted())  "
+                    + "discriminator parameters: \(discriminatorCount.formatted())  EMA: \(saved.hasEMA ? "yes" : "no")")
             if let metrics = saved.lastMetrics { print("last metrics: \(metrics)") }
             print("config:")
             print(String(decoding: try saved.config.encoded(), as: UTF8.self), terminator: "")
@@ -73,8 +74,9 @@ struct InfoCommand: ParsableCommand {
             do { shape = try spec.load(seed: 0).imageShape } catch { throw CLIError("\(error)") }
         }
         let kind = ModelConfig.Kind(rawValue: model!)!
-        let config = ModelConfig(kind: kind, imageShape: shape, latentDimension: kind == .mlp2d ? 2 : 100, width: width,
-                                 classCount: 10)
+        let config = ModelConfig(
+            kind: kind, imageShape: shape, latentDimension: kind == .mlp2d ? 2 : 100, width: width,
+            classCount: 10)
         if let problem = config.validationProblem() { throw CLIError(problem) }
         var random = RandomGenerator(seed: 0)
         let (generator, discriminator) = config.build(random: &random)

@@ -23,8 +23,9 @@ struct ProgressReporter {
         let rate = Double(done) / Swift.max(elapsed, 1e-9)
         let remaining = Double(total - metrics.step) / Swift.max(rate, 1e-9)
         let epoch = Double(metrics.step * criticSteps) / Double(Swift.max(batchesPerEpoch, 1))
-        let losses = String(format: "D %.3f  G %.3f  D(x) %.2f  D(G(z)) %.2f", metrics.discriminatorLoss,
-                            metrics.generatorLoss, metrics.realScore, metrics.fakeScore)
+        let losses = String(
+            format: "D %.3f  G %.3f  D(x) %.2f  D(G(z)) %.2f", metrics.discriminatorLoss,
+            metrics.generatorLoss, metrics.realScore, metrics.fakeScore)
         let timing = String(format: "%.2f it/s  ETA %@", rate, Self.duration(remaining))
         if interactive {
             let width = 24
@@ -53,7 +54,8 @@ struct ProgressReporter {
     static func duration(_ seconds: Double) -> String {
         guard seconds.isFinite else { return "?" }
         let total = Int(seconds.rounded())
-        return total >= 3600 ? String(format: "%dh%02dm", total / 3600, (total % 3600) / 60)
-                             : String(format: "%dm%02ds", total / 60, total % 60)
+        return total >= 3600
+            ? String(format: "%dh%02dm", total / 3600, (total % 3600) / 60)
+            : String(format: "%dm%02ds", total / 60, total % 60)
     }
 }

@@ -32,12 +32,12 @@ struct SampleCommand: ParsableCommand {
         commandName: "sample",
         abstract: "Generate samples from a run: a .npy array and/or a PNG grid.",
         discussion: """
-        Examples:
-          gan sample --run runs/dcgan-quick --count 64 --grid samples.png
-          gan sample --run runs/dcgan-quick --count 1000 --out samples.npy
-          gan sample --run runs/cgan --label 3 --grid threes.png
-          gan sample --run runs/dcgan-quick --latents z.npy --out x.npy
-        """
+            Examples:
+              gan sample --run runs/dcgan-quick --count 64 --grid samples.png
+              gan sample --run runs/dcgan-quick --count 1000 --out samples.npy
+              gan sample --run runs/cgan --label 3 --grid threes.png
+              gan sample --run runs/dcgan-quick --latents z.npy --out x.npy
+            """
     )
 
     @OptionGroup var runOptions: RunOptions

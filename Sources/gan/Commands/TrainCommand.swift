@@ -11,13 +11,13 @@ struct TrainCommand: ParsableCommand {
         commandName: "train",
         abstract: "Train a GAN (default: DCGAN on Fashion-MNIST, about 3 minutes on 2 cores).",
         discussion: """
-        Examples:
-          gan train                                   # the quick DCGAN preset on Fashion-MNIST
-          gan train --preset wgan-gp --steps 2000
-          gan train --data ring8                      # the 2-D mixture pair and preset
-          gan train --data path/to/images --image-size 32 --model dcgan
-          gan train --resume runs/dcgan-quick --steps 6000
-        """
+            Examples:
+              gan train                                   # the quick DCGAN preset on Fashion-MNIST
+              gan train --preset wgan-gp --steps 2000
+              gan train --data ring8                      # the 2-D mixture pair and preset
+              gan train --data path/to/images --image-size 32 --model dcgan
+              gan train --resume runs/dcgan-quick --steps 6000
+            """
     )
 
     @Option(help: "Preset: \(Preset.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -117,9 +117,11 @@ struct TrainCommand: ParsableCommand {
     var threads: Int?
 
     func validate() throws {
-        for (name, value) in [("steps", steps), ("batch-size", batchSize), ("critic-steps", criticSteps), ("latent-dim", latentDim),
-                              ("width", width), ("sample-every", sampleEvery), ("checkpoint-every", checkpointEvery),
-                              ("log-every", logEvery), ("eval-every", evalEvery), ("image-size", imageSize), ("threads", threads), ("limit", limit)] {
+        for (name, value) in [
+            ("steps", steps), ("batch-size", batchSize), ("critic-steps", criticSteps), ("latent-dim", latentDim),
+            ("width", width), ("sample-every", sampleEvery), ("checkpoint-every", checkpointEvery),
+            ("log-every", logEvery), ("eval-every", evalEvery), ("image-size", imageSize), ("threads", threads), ("limit", limit)
+        ] {
             if let value, value < 1 { throw ValidationError("--\(name) must be at least 1, got \(value)") }
         }
         if let epochs, !(epochs > 0) { throw ValidationError("--epochs must be positive, got \(epochs)") }
@@ -150,7 +152,8 @@ struct TrainCommand: ParsableCommand {
         var spec = DataSpec.parse(data, imageSize: imageSize, channels: channels)
         spec.limit = limit
         let isMixture = spec.mixture != nil
-        let chosenPreset = Preset(rawValue: preset ?? (isMixture ? "2d" : (model == nil ? "dcgan-quick" : model!)))
+        let chosenPreset =
+            Preset(rawValue: preset ?? (isMixture ? "2d" : (model == nil ? "dcgan-quick" : model!)))
             ?? (model == "mlp-conv" ? .dcgan : .dcgan)
         var modelConfig = ModelConfig(kind: isMixture ? .mlp2d : .dcgan, imageShape: isMixture ? [1, 1, 2] : [1, 28, 28])
         var training = TrainingConfig(seed: seed)
@@ -215,15 +218,17 @@ struct TrainCommand: ParsableCommand {
         }
         let trainer = run.trainer
         let config = trainer.config
-        print("run: \(run.directory)  model: \(config.model.kind.rawValue)  objective: \(config.training.objective.rawValue)  "
-              + "G \(trainer.generator.parameterCount.formatted()) / D \(trainer.discriminator.parameterCount.formatted()) parameters  "
-              + "steps \(trainer.step) → \(config.training.steps)")
+        print(
+            "run: \(run.directory)  model: \(config.model.kind.rawValue)  objective: \(config.training.objective.rawValue)  "
+                + "G \(trainer.generator.parameterCount.formatted()) / D \(trainer.discriminator.parameterCount.formatted()) parameters  "
+                + "steps \(trainer.step) → \(config.training.steps)")
         var progress = ProgressReporter(total: config.training.steps, start: trainer.step, batchesPerEpoch: trainer.loader.batchesPerEpoch)
         let outcome: TrainingRun.Outcome
         do {
-            outcome = try run.run(progress: { progress.report($0, criticSteps: config.training.criticSteps) },
-                                  evaluated: { progress.note(Self.describe($0)) },
-                                  shouldStop: { StopSignal.isRequested })
+            outcome = try run.run(
+                progress: { progress.report($0, criticSteps: config.training.criticSteps) },
+                evaluated: { progress.note(Self.describe($0)) },
+                shouldStop: { StopSignal.isRequested })
         } catch {
             throw CLIError("\(error)")
         }
@@ -233,7 +238,7 @@ struct TrainCommand: ParsableCommand {
                 print("best checkpoint by \(config.data.mixture == nil ? "FID" : "reverse KL"): \(TrainingRun.bestCheckpointPath(run.directory))")
             }
             print("done: \(run.directory)/samples/\(String(format: "step-%06d.png", trainer.step)), checkpoint \(TrainingRun.checkpointPath(run.directory))")
-        case let .interrupted(step):
+        case .interrupted(let step):
             print("\ninterrupted at step \(step); checkpoint saved. Continue with: gan train --resume \(run.directory)")
             throw ExitCode(130)
         }
