@@ -90,17 +90,20 @@ struct ExecutionContextTests {
 
     @Test func environmentSeedsTheRoot() {
         let variables = [
-            "SWIFTGAN_THREADS": "3", "SWIFTGAN_GEMM": "openblas", "SWIFTGAN_WINOGRAD": "0",
-            "SWIFTGAN_POOL": "0"
+            "SWIFTGAN_THREADS": "3", "SWIFTGAN_BACKEND": "reference", "SWIFTGAN_GEMM": "openblas",
+            "SWIFTGAN_WINOGRAD": "0", "SWIFTGAN_POOL": "0", "SWIFTGAN_FUSED": "0"
         ]
-        let settings = EnvironmentSettings { variables[$0] }
-        #expect(settings.threads == 3 && settings.gemm == .openBLAS)
-        #expect(!settings.allowsWinograd && !settings.usesWorkerPool)
-        let defaults = EnvironmentSettings { _ in nil }
-        #expect(defaults.threads == Swift.max(1, ProcessInfoCores.active) && defaults.gemm == .native)
-        #expect(defaults.allowsWinograd && defaults.usesWorkerPool)
-        let ignored = EnvironmentSettings { ["SWIFTGAN_THREADS": "0", "SWIFTGAN_GEMM": "cuda"][$0] }
-        #expect(ignored.threads == defaults.threads && ignored.gemm == .native)
+        let settings = EnvironmentSettings { variables[$0] }.settings
+        #expect(settings.threads == 3 && settings.backend == .reference && settings.gemm == .openBLAS)
+        #expect(!settings.allowsWinograd && !settings.usesWorkerPool && settings.fusedGradients.isEmpty)
+        let defaults = EnvironmentSettings { _ in nil }.settings
+        var expected = ExecutionContext.Settings(threads: Swift.max(1, ProcessInfoCores.active))
+        #expect(defaults == expected)
+        #expect(defaults.backend == .fast && defaults.gemm == .native && defaults.allowsWinograd && defaults.usesWorkerPool)
+        #expect(defaults.fusedGradients == Set(FusedGradient.allCases))
+        let ignored = EnvironmentSettings { ["SWIFTGAN_THREADS": "0", "SWIFTGAN_GEMM": "cuda", "SWIFTGAN_BACKEND": "gpu"][$0] }
+        expected.threads = defaults.threads
+        #expect(ignored.settings == expected)
     }
 
     /// The multiply-add counter sees only its own scope's products.

@@ -22,82 +22,98 @@ import Synchronization
 /// threads and memory per process. `ExecutionContext(...)` makes one with
 /// pools of its own.
 public final class ExecutionContext: Sendable, CustomStringConvertible {
-    /// Threads a parallel region may use (the caller's and `threads - 1`
-    /// helpers). Results do not depend on it except through the order of
-    /// floating-point sums, which it can change.
-    public let threads: Int
-    /// The backend of every matrix product.
-    public let gemm: GEMMBackend
-    /// Whether the stride-2, 4x4 convolutions may use Winograd F(4x4, 2x2)
-    /// (otherwise every convolution goes through im2col).
-    public let allowsWinograd: Bool
-    /// Whether parallel regions use SwiftGAN's spinning worker threads
-    /// (`false`: Dispatch's `concurrentPerform`, for comparisons).
-    public let usesWorkerPool: Bool
-    /// The first-order backward shortcuts allowed (all by default; the
-    /// differentiable rules run for the others).
-    public let fusedGradients: Set<FusedGradient>
+    /// What a context decides: plain values, compared and copied freely.
+    public struct Settings: Equatable, Sendable {
+        /// Threads a parallel region may use (the caller's and `threads - 1`
+        /// helpers), at least 1. Results do not depend on it except through
+        /// the order of floating-point sums, which it can change.
+        public var threads: Int
+        /// Which implementation of the primitives runs (`Primitives`): the
+        /// fast kernels or the naive reference loops.
+        public var backend: ComputeBackend = .fast
+        /// The backend of every matrix product on the fast backend; `.native`
+        /// means OpenBLAS on a CPU without AVX-512.
+        public var gemm: GEMMBackend = .native
+        /// Whether the stride-2, 4x4 convolutions may use Winograd F(4x4, 2x2)
+        /// (otherwise every convolution goes through im2col).
+        public var allowsWinograd = true
+        /// Whether parallel regions use SwiftGAN's spinning worker threads
+        /// (`false`: Dispatch's `concurrentPerform`, for comparisons).
+        public var usesWorkerPool = true
+        /// The first-order backward shortcuts allowed (the differentiable
+        /// rules run for the others).
+        public var fusedGradients = Set(FusedGradient.allCases)
+
+        public init(threads: Int) { self.threads = threads }
+    }
+
+    /// This context's settings.
+    public let settings: Settings
+    public var threads: Int { settings.threads }
+    public var backend: ComputeBackend { settings.backend }
+    /// The GEMM backend that runs (`.openBLAS` where the CPU has no AVX-512).
+    public var gemm: GEMMBackend { settings.gemm == .native && !NativeGEMM.isAvailable ? .openBLAS : settings.gemm }
+    public var allowsWinograd: Bool { settings.allowsWinograd }
+    public var usesWorkerPool: Bool { settings.usesWorkerPool }
+    public var fusedGradients: Set<FusedGradient> { settings.fusedGradients }
 
     let workers: WorkerPool
     let buffers: BufferPool
     let winogradKernels: WinogradKernelCache
-    /// Counts multiply-adds issued through `BLAS.sgemm` while set (benchmarks).
+    /// Counts multiply-adds issued through matrix products while set (benchmarks).
     let multiplyAddCounter: MultiplyAddCounter?
 
     /// A context with its own worker threads, buffer pool and weight cache.
     ///
-    /// - Parameters:
-    ///   - threads: at least 1.
-    ///   - gemm: `.native` falls back to `.openBLAS` on a CPU without AVX-512.
-    ///   - bufferPoolBytes: how much freed memory the pool keeps for reuse.
-    public convenience init(
-        threads: Int, gemm: GEMMBackend = .native, allowsWinograd: Bool = true,
-        usesWorkerPool: Bool = true, fusedGradients: Set<FusedGradient> = Set(FusedGradient.allCases),
-        bufferPoolBytes: Int = 512 << 20
-    ) {
+    /// - Parameter bufferPoolBytes: how much freed memory the pool keeps for reuse.
+    /// - Precondition: `settings.threads >= 1`.
+    public convenience init(_ settings: Settings, bufferPoolBytes: Int = 512 << 20) {
         self.init(
-            threads: threads, gemm: gemm, allowsWinograd: allowsWinograd, usesWorkerPool: usesWorkerPool,
-            fusedGradients: fusedGradients, workers: WorkerPool(), buffers: BufferPool(capacityBytes: bufferPoolBytes),
+            settings, workers: WorkerPool(), buffers: BufferPool(capacityBytes: bufferPoolBytes),
             winogradKernels: WinogradKernelCache(), multiplyAddCounter: nil)
     }
 
+    /// A context with its own pools and default settings but `threads`.
+    public convenience init(threads: Int, usesWorkerPool: Bool = true) {
+        var settings = Settings(threads: threads)
+        settings.usesWorkerPool = usesWorkerPool
+        self.init(settings)
+    }
+
     init(
-        threads: Int, gemm: GEMMBackend, allowsWinograd: Bool, usesWorkerPool: Bool, fusedGradients: Set<FusedGradient>,
-        workers: WorkerPool, buffers: BufferPool, winogradKernels: WinogradKernelCache,
+        _ settings: Settings, workers: WorkerPool, buffers: BufferPool, winogradKernels: WinogradKernelCache,
         multiplyAddCounter: MultiplyAddCounter?
     ) {
-        require(threads >= 1, "ExecutionContext: thread count \(threads) must be at least 1")
-        self.threads = threads
-        self.gemm = gemm == .native && !NativeGEMM.isAvailable ? .openBLAS : gemm
-        self.allowsWinograd = allowsWinograd
-        self.usesWorkerPool = usesWorkerPool
-        self.fusedGradients = fusedGradients
+        require(settings.threads >= 1, "ExecutionContext: thread count \(settings.threads) must be at least 1")
+        self.settings = settings
         self.workers = workers
         self.buffers = buffers
         self.winogradKernels = winogradKernels
         self.multiplyAddCounter = multiplyAddCounter
     }
 
-    /// This context with some settings replaced, sharing its pools.
-    public func with(
-        threads: Int? = nil, gemm: GEMMBackend? = nil, allowsWinograd: Bool? = nil,
-        usesWorkerPool: Bool? = nil, fusedGradients: Set<FusedGradient>? = nil
-    ) -> ExecutionContext {
-        with(
-            threads: threads, gemm: gemm, allowsWinograd: allowsWinograd, usesWorkerPool: usesWorkerPool,
-            fusedGradients: fusedGradients, multiplyAddCounter: multiplyAddCounter)
+    /// This context with its settings changed by `change`, sharing its pools.
+    public func with(_ change: (inout Settings) -> Void) -> ExecutionContext {
+        var changed = settings
+        change(&changed)
+        return ExecutionContext(
+            changed, workers: workers, buffers: buffers, winogradKernels: winogradKernels,
+            multiplyAddCounter: multiplyAddCounter)
     }
 
-    func with(
-        threads: Int?, gemm: GEMMBackend?, allowsWinograd: Bool?, usesWorkerPool: Bool?,
-        fusedGradients: Set<FusedGradient>?, multiplyAddCounter: MultiplyAddCounter?
+    /// This context with some settings replaced (`nil` keeps one), sharing its pools.
+    public func with(
+        threads: Int? = nil, backend: ComputeBackend? = nil, gemm: GEMMBackend? = nil, allowsWinograd: Bool? = nil,
+        usesWorkerPool: Bool? = nil, fusedGradients: Set<FusedGradient>? = nil
     ) -> ExecutionContext {
-        ExecutionContext(
-            threads: threads ?? self.threads, gemm: gemm ?? self.gemm,
-            allowsWinograd: allowsWinograd ?? self.allowsWinograd,
-            usesWorkerPool: usesWorkerPool ?? self.usesWorkerPool,
-            fusedGradients: fusedGradients ?? self.fusedGradients, workers: workers, buffers: buffers,
-            winogradKernels: winogradKernels, multiplyAddCounter: multiplyAddCounter)
+        with { settings in
+            if let threads { settings.threads = threads }
+            if let backend { settings.backend = backend }
+            if let gemm { settings.gemm = gemm }
+            if let allowsWinograd { settings.allowsWinograd = allowsWinograd }
+            if let usesWorkerPool { settings.usesWorkerPool = usesWorkerPool }
+            if let fusedGradients { settings.fusedGradients = fusedGradients }
+        }
     }
 
     /// The context code runs in now.
@@ -124,8 +140,8 @@ public final class ExecutionContext: Sendable, CustomStringConvertible {
 
     public var description: String {
         let fused = fusedGradients.map(\.rawValue).sorted().joined(separator: ", ")
-        return "ExecutionContext(threads: \(threads), gemm: \(gemm.rawValue), winograd: \(allowsWinograd), "
-            + "pool: \(usesWorkerPool), fused: [\(fused)])"
+        return "ExecutionContext(threads: \(threads), backend: \(backend.rawValue), gemm: \(gemm.rawValue), "
+            + "winograd: \(allowsWinograd), pool: \(usesWorkerPool), fused: [\(fused)])"
     }
 }
 
@@ -142,24 +158,24 @@ public enum GEMMBackend: String, Sendable, CaseIterable {
 ///
 /// - Precondition: `threads >= 1`.
 public func withExecutionContext<R>(
-    threads: Int? = nil, gemm: GEMMBackend? = nil, allowsWinograd: Bool? = nil,
+    threads: Int? = nil, backend: ComputeBackend? = nil, gemm: GEMMBackend? = nil, allowsWinograd: Bool? = nil,
     usesWorkerPool: Bool? = nil, fusedGradients: Set<FusedGradient>? = nil,
     _ body: () throws -> R
 ) rethrows -> R {
     let context = ExecutionContext.current.with(
-        threads: threads, gemm: gemm, allowsWinograd: allowsWinograd,
+        threads: threads, backend: backend, gemm: gemm, allowsWinograd: allowsWinograd,
         usesWorkerPool: usesWorkerPool, fusedGradients: fusedGradients)
     return try ExecutionContext.run(context, body)
 }
 
 /// Runs async `body` in the current context with the given settings replaced.
 public func withExecutionContext<R>(
-    threads: Int? = nil, gemm: GEMMBackend? = nil, allowsWinograd: Bool? = nil,
+    threads: Int? = nil, backend: ComputeBackend? = nil, gemm: GEMMBackend? = nil, allowsWinograd: Bool? = nil,
     usesWorkerPool: Bool? = nil, fusedGradients: Set<FusedGradient>? = nil,
     _ body: () async throws -> R
 ) async rethrows -> R {
     let context = ExecutionContext.current.with(
-        threads: threads, gemm: gemm, allowsWinograd: allowsWinograd,
+        threads: threads, backend: backend, gemm: gemm, allowsWinograd: allowsWinograd,
         usesWorkerPool: usesWorkerPool, fusedGradients: fusedGradients)
     return try await ExecutionContext.run(context, body)
 }
@@ -174,9 +190,10 @@ extension ExecutionContext {
     /// the context's threads): benchmarks only.
     package static func countingMultiplyAdds(_ body: () throws -> Void) rethrows -> Int {
         let counter = MultiplyAddCounter()
-        let context = current.with(
-            threads: nil, gemm: nil, allowsWinograd: nil, usesWorkerPool: nil,
-            fusedGradients: nil, multiplyAddCounter: counter)
+        let base = current
+        let context = ExecutionContext(
+            base.settings, workers: base.workers, buffers: base.buffers, winogradKernels: base.winogradKernels,
+            multiplyAddCounter: counter)
         try run(context, body)
         return counter.total.load(ordering: .relaxed)
     }

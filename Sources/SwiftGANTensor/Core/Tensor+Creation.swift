@@ -84,7 +84,7 @@ extension Tensor {
         guard training, probability > 0 else { return self }
         if probability == 1 { return self * Tensor.zeros(shape) }
         let mask = TensorStorage(uninitializedCount: count)
-        VectorMath.dropoutMask(
+        Primitives.dropoutMask(
             seed: random.next(), count: count, keepProbability: 1 - probability,
             scale: 1 / (1 - probability), into: mask.pointer)
         return self * Tensor(shape: shape, storage: mask)

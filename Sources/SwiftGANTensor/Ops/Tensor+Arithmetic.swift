@@ -6,7 +6,7 @@ extension Tensor {
     /// Elementwise `a + b` with broadcasting.
     public static func + (a: Tensor, b: Tensor) -> Tensor {
         let shape = Shape.broadcast(a.shape, b.shape, op: "add")
-        let storage = ElementwiseKernels.zip(a, b, shape: shape, AddOperation())
+        let storage = Primitives.zip(a, b, shape: shape, AddOperation())
         let shapeA = a.shape
         let shapeB = b.shape  // the rule needs shapes only, not the inputs' buffers
         return result("add", shape: shape, storage: storage, inputs: [a, b]) { context in
@@ -20,7 +20,7 @@ extension Tensor {
     /// Elementwise `a - b` with broadcasting.
     public static func - (a: Tensor, b: Tensor) -> Tensor {
         let shape = Shape.broadcast(a.shape, b.shape, op: "sub")
-        let storage = ElementwiseKernels.zip(a, b, shape: shape, SubtractOperation())
+        let storage = Primitives.zip(a, b, shape: shape, SubtractOperation())
         let shapeA = a.shape
         let shapeB = b.shape
         return result("sub", shape: shape, storage: storage, inputs: [a, b]) { context in
@@ -34,7 +34,7 @@ extension Tensor {
     /// Elementwise `a * b` with broadcasting.
     public static func * (a: Tensor, b: Tensor) -> Tensor {
         let shape = Shape.broadcast(a.shape, b.shape, op: "mul")
-        let storage = ElementwiseKernels.zip(a, b, shape: shape, MultiplyOperation())
+        let storage = Primitives.zip(a, b, shape: shape, MultiplyOperation())
         return result("mul", shape: shape, storage: storage, inputs: [a, b]) { context in
             [
                 context.needs(0) ? (context.gradient * b).sum(toShape: a.shape) : nil,
@@ -46,7 +46,7 @@ extension Tensor {
     /// Elementwise `a / b` with broadcasting.
     public static func / (a: Tensor, b: Tensor) -> Tensor {
         let shape = Shape.broadcast(a.shape, b.shape, op: "div")
-        let storage = ElementwiseKernels.zip(a, b, shape: shape, DivideOperation())
+        let storage = Primitives.zip(a, b, shape: shape, DivideOperation())
         return result("div", shape: shape, storage: storage, inputs: [a, b]) { context in
             [
                 context.needs(0) ? (context.gradient / b).sum(toShape: a.shape) : nil,
@@ -57,7 +57,7 @@ extension Tensor {
 
     /// Elementwise `-x`.
     public static prefix func - (x: Tensor) -> Tensor {
-        let storage = ElementwiseKernels.map(x, NegateOperation())
+        let storage = Primitives.map(x, NegateOperation())
         return result("neg", shape: x.shape, storage: storage, inputs: [x]) { context in
             [-context.gradient]
         }
@@ -89,7 +89,7 @@ extension Tensor {
     public func pow(_ exponent: Tensor) -> Tensor {
         let base = self
         let shape = Shape.broadcast(base.shape, exponent.shape, op: "pow")
-        let storage = ElementwiseKernels.zip(base, exponent, shape: shape, cost: 8) { Foundation.pow($0, $1) }
+        let storage = Primitives.zip(base, exponent, shape: shape, cost: 8) { Foundation.pow($0, $1) }
         return Tensor.result(
             "pow", shape: shape, storage: storage, inputs: [base, exponent],
             savesOutput: true
@@ -115,7 +115,7 @@ extension Tensor {
                 inputs: [base]
             ) { _ in [Tensor.zeros(inputShape)] }
         }
-        let storage = ElementwiseKernels.map(base, cost: 8) { Foundation.pow($0, exponent) }
+        let storage = Primitives.map(base, cost: 8) { Foundation.pow($0, exponent) }
         return Tensor.result("pow", shape: shape, storage: storage, inputs: [base]) { context in
             [context.gradient * (exponent * base.pow(exponent - 1))]
         }
@@ -130,7 +130,7 @@ extension Tensor {
         let a = self
         let b = other
         let shape = Shape.broadcast(a.shape, b.shape, op: "minimum")
-        let storage = ElementwiseKernels.zip(a, b, shape: shape) { Swift.min($0, $1) }
+        let storage = Primitives.zip(a, b, shape: shape) { Swift.min($0, $1) }
         return Tensor.result("minimum", shape: shape, storage: storage, inputs: [a, b]) { context in
             let takeA = a.less(b) + 0.5 * a.equal(b)
             return [
@@ -146,7 +146,7 @@ extension Tensor {
         let a = self
         let b = other
         let shape = Shape.broadcast(a.shape, b.shape, op: "maximum")
-        let storage = ElementwiseKernels.zip(a, b, shape: shape) { Swift.max($0, $1) }
+        let storage = Primitives.zip(a, b, shape: shape) { Swift.max($0, $1) }
         return Tensor.result("maximum", shape: shape, storage: storage, inputs: [a, b]) { context in
             let takeA = a.greater(b) + 0.5 * a.equal(b)
             return [
@@ -164,7 +164,7 @@ extension Tensor {
         let shape = Shape.broadcast(self.shape, other.shape, op: op)
         return Tensor(
             shape: shape,
-            storage: ElementwiseKernels.zip(self, other, shape: shape) {
+            storage: Primitives.zip(self, other, shape: shape) {
                 predicate($0, $1) ? 1 : 0
             })
     }
@@ -198,7 +198,7 @@ extension Tensor {
 /// (all three broadcast together). Differentiable in `a` and `b`.
 public func `where`(_ mask: Tensor, _ a: Tensor, _ b: Tensor) -> Tensor {
     let shape = Shape.broadcast(Shape.broadcast(mask.shape, a.shape, op: "where"), b.shape, op: "where")
-    let storage = ElementwiseKernels.zip3(mask, a, b, shape: shape) { $0 != 0 ? $1 : $2 }
+    let storage = Primitives.zip3(mask, a, b, shape: shape) { $0 != 0 ? $1 : $2 }
     let constantMask = mask.detached()
     return Tensor.result("where", shape: shape, storage: storage, inputs: [a, b]) { context in
         let zero = Tensor(0)

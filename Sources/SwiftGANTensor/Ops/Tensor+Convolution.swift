@@ -125,7 +125,7 @@ enum ConvolutionOps {
 
     /// `[N, C, H, W] * [O, C, kH, kW] -> [N, O, outH, outW]`.
     static func forward(_ input: Tensor, _ weight: Tensor, _ g: ConvolutionGeometry) -> Tensor {
-        let storage = ConvolutionKernels.forward(input.storage.pointer, weight.storage, g)
+        let storage = Primitives.convolution(input.storage.pointer, weight.storage, g)
         return Tensor.result("conv2d", shape: g.outputShape, storage: storage, inputs: [input, weight]) { context in
             [
                 context.needs(0) ? inputGradient(context.gradient, weight, g) : nil,
@@ -136,14 +136,14 @@ enum ConvolutionOps {
 
     /// `[N, O, outH, outW]`, `[O, C, kH, kW]` -> `[N, C, H, W]`.
     static func inputGradient(_ outputGradient: Tensor, _ weight: Tensor, _ g: ConvolutionGeometry) -> Tensor {
-        let storage = ConvolutionKernels.inputGradient(outputGradient.storage.pointer, weight.storage, g)
+        let storage = Primitives.convolutionInputGradient(outputGradient.storage.pointer, weight.storage, g)
         return Tensor.result(
             "conv2dInputGradient", shape: g.inputShape, storage: storage,
             inputs: [outputGradient, weight]
         ) { context in
             if context.needs(0) && context.needs(1) && FusedGradient.transposedConvolution.isChosen {
                 // Both products from one im2col of the incoming gradient.
-                let both = ConvolutionKernels.forwardAndWeightGradient(
+                let both = Primitives.convolutionAndWeightGradient(
                     context.gradient.storage.pointer, weight.storage, outputGradient.storage.pointer, g)
                 return withExtendedLifetime((context.gradient, weight, outputGradient)) {
                     [Tensor(shape: g.outputShape, storage: both.output), Tensor(shape: g.weightShape, storage: both.weightGradient)]
@@ -158,7 +158,7 @@ enum ConvolutionOps {
 
     /// `[N, C, H, W]`, `[N, O, outH, outW]` -> `[O, C, kH, kW]`.
     static func weightGradient(_ input: Tensor, _ outputGradient: Tensor, _ g: ConvolutionGeometry) -> Tensor {
-        let storage = ConvolutionKernels.weightGradient(input.storage.pointer, outputGradient.storage.pointer, g)
+        let storage = Primitives.convolutionWeightGradient(input.storage.pointer, outputGradient.storage.pointer, g)
         return Tensor.result(
             "conv2dWeightGradient", shape: g.weightShape, storage: storage,
             inputs: [input, outputGradient]

@@ -14,7 +14,7 @@ extension Tensor {
         var outShape = shape
         outShape[axis] = end - start
         let out = TensorStorage(uninitializedCount: outShape.reduce(1, *))
-        LayoutKernels.copyBlocks(
+        Primitives.copyBlocks(
             from: storage.pointer, sourceLength: view.length, sourceStart: start,
             to: out.pointer, destinationLength: end - start, destinationStart: 0,
             outer: view.outer, sliceLength: end - start, inner: view.inner)
@@ -31,7 +31,7 @@ extension Tensor {
         var outShape = shape
         outShape[axis] = length
         let out = TensorStorage(count: outShape.reduce(1, *), repeating: 0)
-        LayoutKernels.copyBlocks(
+        Primitives.copyBlocks(
             from: storage.pointer, sourceLength: view.length, sourceStart: 0,
             to: out.pointer, destinationLength: length, destinationStart: start,
             outer: view.outer, sliceLength: view.length, inner: view.inner)
@@ -85,7 +85,7 @@ extension Tensor {
         require(
             flatIndices.count == outShape.reduce(1, *),
             "gather: \(flatIndices.count) indices for output shape \(outShape)")
-        let storage = LayoutKernels.gather(self.storage.pointer, indices: flatIndices)
+        let storage = Primitives.gather(self.storage.pointer, indices: flatIndices)
         let inputShape = shape
         return Tensor.result("gather", shape: outShape, storage: storage, inputs: [self]) { context in
             [context.gradient.scatterAdded(flatIndices: flatIndices, shape: inputShape)]
@@ -94,7 +94,7 @@ extension Tensor {
 
     /// Zeros of `shape` with `self.flat[i]` added at `flatIndices[i]`: the adjoint of `gathered`.
     package func scatterAdded(flatIndices: [Int], shape outShape: [Int]) -> Tensor {
-        let storage = LayoutKernels.scatterAdd(self.storage.pointer, indices: flatIndices, count: outShape.reduce(1, *))
+        let storage = Primitives.scatterAdd(self.storage.pointer, indices: flatIndices, count: outShape.reduce(1, *))
         let inputShape = shape
         return Tensor.result("scatterAdd", shape: outShape, storage: storage, inputs: [self]) { context in
             [context.gradient.gathered(flatIndices: flatIndices, shape: inputShape)]
@@ -143,7 +143,7 @@ public func concat(_ tensors: [Tensor], axis: Int = 0) -> Tensor {
     let inner = first.shape[(axis + 1)...].reduce(1, *)
     var start = 0
     for tensor in tensors {
-        LayoutKernels.copyBlocks(
+        Primitives.copyBlocks(
             from: tensor.storage.pointer, sourceLength: tensor.shape[axis], sourceStart: 0,
             to: out.pointer, destinationLength: outShape[axis], destinationStart: start,
             outer: outer, sliceLength: tensor.shape[axis], inner: inner)

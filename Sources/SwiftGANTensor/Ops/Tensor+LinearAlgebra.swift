@@ -45,7 +45,7 @@ enum MatrixProduct {
         if batchB.reduce(1, *) == 1 && !transposeA && batchA == batch {
             // [..., M, K] x [K, N]: one GEMM over all rows of A.
             let rows = batchA.reduce(1, *) * m
-            BLAS.sgemm(
+            Primitives.matmul(
                 transposeA: false, transposeB: transposeB, m: rows, n: n, k: kA,
                 a: a.storage.pointer, lda: colsA, b: b.storage.pointer, ldb: colsB,
                 c: out.pointer, ldc: n)
@@ -65,7 +65,7 @@ enum MatrixProduct {
                     offsetA += coordinate * stridesA[axis]
                     offsetB += coordinate * stridesB[axis]
                 }
-                BLAS.sgemm(
+                Primitives.matmul(
                     transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: kA,
                     a: a.storage.pointer + offsetA * matrixA, lda: colsA,
                     b: b.storage.pointer + offsetB * matrixB, ldb: colsB,
@@ -116,7 +116,7 @@ public func linear(_ input: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
     let rows = input.shape.dropLast().reduce(1, *)
     let outShape = Array(input.shape.dropLast()) + [outFeatures]
     let out = TensorStorage(uninitializedCount: rows * outFeatures)
-    BLAS.sgemm(
+    Primitives.matmul(
         transposeA: false, transposeB: true, m: rows, n: outFeatures, k: inFeatures,
         a: input.storage.pointer, lda: inFeatures, b: weight.storage.pointer, ldb: inFeatures,
         bias: bias.storage.pointer, c: out.pointer, ldc: outFeatures)

@@ -5,7 +5,7 @@ import Foundation
 extension Tensor {
     /// Elementwise `e^x`.
     public func exp() -> Tensor {
-        let storage = ElementwiseKernels.map(self, cost: 8) { Foundation.exp($0) }
+        let storage = Primitives.map(self, cost: 8) { Foundation.exp($0) }
         return Tensor.result("exp", shape: shape, storage: storage, inputs: [self], savesOutput: true) { context in
             [context.gradient * context.output!]
         }
@@ -14,7 +14,7 @@ extension Tensor {
     /// Elementwise natural logarithm.
     public func log() -> Tensor {
         let x = self
-        let storage = ElementwiseKernels.map(x, cost: 8) { Foundation.log($0) }
+        let storage = Primitives.map(x, cost: 8) { Foundation.log($0) }
         return Tensor.result("log", shape: shape, storage: storage, inputs: [x]) { context in
             [context.gradient / x]
         }
@@ -22,7 +22,7 @@ extension Tensor {
 
     /// Elementwise square root.
     public func sqrt() -> Tensor {
-        let storage = ElementwiseKernels.map(self, cost: 4) { $0.squareRoot() }
+        let storage = Primitives.map(self, cost: 4) { $0.squareRoot() }
         return Tensor.result("sqrt", shape: shape, storage: storage, inputs: [self], savesOutput: true) { context in
             [context.gradient / (2 * context.output!)]
         }
@@ -31,7 +31,7 @@ extension Tensor {
     /// Elementwise absolute value; the gradient at 0 is 0, as in PyTorch.
     public func abs() -> Tensor {
         let x = self
-        let storage = ElementwiseKernels.map(x) { Swift.abs($0) }
+        let storage = Primitives.map(x) { Swift.abs($0) }
         return Tensor.result("abs", shape: shape, storage: storage, inputs: [x]) { context in
             [context.gradient * x.sign()]
         }
@@ -39,7 +39,7 @@ extension Tensor {
 
     /// Elementwise sign: -1, 0 or 1. Not differentiable (constant).
     public func sign() -> Tensor {
-        Tensor(shape: shape, storage: ElementwiseKernels.map(self) { $0 > 0 ? 1 : ($0 < 0 ? -1 : 0) })
+        Tensor(shape: shape, storage: Primitives.map(self) { $0 > 0 ? 1 : ($0 < 0 ? -1 : 0) })
     }
 
     /// Elementwise clamp into `[min, max]` (either bound may be omitted).
@@ -49,9 +49,9 @@ extension Tensor {
         let low = lower ?? -.infinity
         let high = upper ?? .infinity
         require(low <= high, "clamp: min \(low) is greater than max \(high)")
-        let storage = ElementwiseKernels.map(x) { Swift.min(Swift.max($0, low), high) }
+        let storage = Primitives.map(x) { Swift.min(Swift.max($0, low), high) }
         return Tensor.result("clamp", shape: shape, storage: storage, inputs: [x]) { context in
-            let inside = Tensor(shape: x.shape, storage: ElementwiseKernels.map(x) { $0 >= low && $0 <= high ? 1 : 0 })
+            let inside = Tensor(shape: x.shape, storage: Primitives.map(x) { $0 >= low && $0 <= high ? 1 : 0 })
             return [context.gradient * inside]
         }
     }
@@ -63,18 +63,18 @@ extension Tensor {
     /// `max(x, 0)`.
     public func relu() -> Tensor {
         let x = self
-        let storage = ElementwiseKernels.map(x, ReLUOperation())
+        let storage = Primitives.map(x, ReLUOperation())
         return Tensor.result("relu", shape: shape, storage: storage, inputs: [x]) { context in
-            [context.gradient * Tensor(shape: x.shape, storage: ElementwiseKernels.map(x, LeakyReLUSlopeOperation(slope: 0)))]
+            [context.gradient * Tensor(shape: x.shape, storage: Primitives.map(x, LeakyReLUSlopeOperation(slope: 0)))]
         }
     }
 
     /// `x` for positive inputs, `negativeSlope * x` otherwise.
     public func leakyRelu(_ negativeSlope: Float = 0.01) -> Tensor {
         let x = self
-        let storage = ElementwiseKernels.map(x, LeakyReLUOperation(slope: negativeSlope))
+        let storage = Primitives.map(x, LeakyReLUOperation(slope: negativeSlope))
         return Tensor.result("leakyRelu", shape: shape, storage: storage, inputs: [x]) { context in
-            let slope = Tensor(shape: x.shape, storage: ElementwiseKernels.map(x, LeakyReLUSlopeOperation(slope: negativeSlope)))
+            let slope = Tensor(shape: x.shape, storage: Primitives.map(x, LeakyReLUSlopeOperation(slope: negativeSlope)))
             return [context.gradient * slope]
         }
     }
@@ -85,9 +85,7 @@ extension Tensor {
         let storage = TensorStorage(uninitializedCount: count)
         let source = self.storage.pointer
         let destination = storage.pointer
-        Parallel.forEachChunk(count: count, costPerElement: 4) { range in
-            VectorMath.tanh(source + range.lowerBound, destination + range.lowerBound, count: range.count)
-        }
+        Primitives.tanh(source, destination, count: count)
         return Tensor.result("tanh", shape: shape, storage: storage, inputs: [self], savesOutput: true) { context in
             let y = context.output!
             return [context.gradient * (1 - y * y)]
@@ -96,7 +94,7 @@ extension Tensor {
 
     /// Logistic sigmoid `1 / (1 + e^-x)`, computed without overflow.
     public func sigmoid() -> Tensor {
-        let storage = ElementwiseKernels.map(self, cost: 8) { x in
+        let storage = Primitives.map(self, cost: 8) { x in
             if x >= 0 { return 1 / (1 + Foundation.exp(-x)) }
             let e = Foundation.exp(x)
             return e / (1 + e)
@@ -110,7 +108,7 @@ extension Tensor {
     /// `log(1 + e^x)`, stable for large `|x|`.
     public func softplus() -> Tensor {
         let x = self
-        let storage = ElementwiseKernels.map(x, cost: 16) { Swift.max($0, 0) + Foundation.log1p(Foundation.exp(-Swift.abs($0))) }
+        let storage = Primitives.map(x, cost: 16) { Swift.max($0, 0) + Foundation.log1p(Foundation.exp(-Swift.abs($0))) }
         return Tensor.result("softplus", shape: shape, storage: storage, inputs: [x]) { context in
             [context.gradient * x.sigmoid()]
         }
@@ -122,7 +120,7 @@ extension Tensor {
     /// Exponential linear unit: `x` for positive inputs, `alpha * (e^x - 1)` otherwise.
     public func elu(alpha: Float = 1) -> Tensor {
         let x = self
-        let storage = ElementwiseKernels.map(x, cost: 8) { $0 > 0 ? $0 : alpha * Foundation.expm1($0) }
+        let storage = Primitives.map(x, cost: 8) { $0 > 0 ? $0 : alpha * Foundation.expm1($0) }
         return Tensor.result("elu", shape: shape, storage: storage, inputs: [x]) { context in
             let positive = x.greater(0)
             let negativeSlope = alpha * x.minimum(Tensor(0)).exp()

@@ -37,7 +37,7 @@ extension Tensor {
             }
         }
         let input = self
-        let (mean, variance) = withUnsafeBufferPointer { NormalizationKernels.statistics($0.baseAddress!, view) }
+        let (mean, variance) = withUnsafeBufferPointer { Primitives.batchStatistics($0.baseAddress!, view) }
         let invStd = variance.map { 1 / ($0 + epsilon).squareRoot() }
         let weightValues = weight?.scalars
         let biasValues = bias?.scalars
@@ -45,7 +45,7 @@ extension Tensor {
         let shift = biasValues ?? [Float](repeating: 0, count: channels)
         let storage = TensorStorage(uninitializedCount: count)
         withUnsafeBufferPointer {
-            NormalizationKernels.affine($0.baseAddress!, view, mean: mean, scale: scale, shift: shift, into: storage.pointer)
+            Primitives.channelAffine($0.baseAddress!, view, mean: mean, scale: scale, shift: shift, into: storage.pointer)
         }
         let inputs = [input] + [weight, bias].compactMap { $0 }
         let weightIndex = weight == nil ? nil : 1
@@ -63,7 +63,7 @@ extension Tensor {
             let dx = context.needs(0) ? TensorStorage(uninitializedCount: input.count) : nil
             let sums = input.withUnsafeBufferPointer { x in
                 context.gradient.withUnsafeBufferPointer { dy in
-                    NormalizationKernels.backward(
+                    Primitives.batchNormalizationBackward(
                         x.baseAddress!, dy.baseAddress!, view, mean: mean, invStd: invStd,
                         weight: weightValues, into: dx?.pointer)
                 }

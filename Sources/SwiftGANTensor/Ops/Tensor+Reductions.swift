@@ -38,7 +38,7 @@ extension Tensor {
             let inner = currentShape[run.end...].reduce(1, *)
             let source = storage
             storage = withExtendedLifetime(source) {
-                ReductionKernels.sum(source.pointer, outer: outer, length: length, inner: inner)
+                Primitives.sum(source.pointer, outer: outer, length: length, inner: inner)
             }
             for axis in run.start..<run.end { currentShape[axis] = 1 }
         }
@@ -109,7 +109,7 @@ extension Tensor {
         let normalized = Shape.normalizeAxis(axis, rank: rank, op: "max")
         let view = ReductionKernels.view(shape, axis: normalized)
         require(view.length > 0, "max: axis \(axis) of shape \(shape) is empty")
-        let (_, flatIndices) = ReductionKernels.max(storage.pointer, outer: view.outer, length: view.length, inner: view.inner)
+        let (_, flatIndices) = Primitives.max(storage.pointer, outer: view.outer, length: view.length, inner: view.inner)
         let outShape = Tensor.reducedShape(shape, axes: [normalized], keepDims: keepDims)
         let values = gathered(flatIndices: flatIndices, shape: outShape)
         let positions = flatIndices.map { ($0 / view.inner) % view.length }

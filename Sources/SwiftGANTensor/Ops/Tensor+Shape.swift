@@ -66,7 +66,7 @@ extension Tensor {
         if axes == Array(0..<rank) { return self }
         let strides = Shape.strides(shape)
         let outShape = axes.map { shape[$0] }
-        let storage = LayoutKernels.stridedCopy(self.storage.pointer, outShape: outShape, readStrides: axes.map { strides[$0] })
+        let storage = Primitives.stridedCopy(self.storage.pointer, outShape: outShape, readStrides: axes.map { strides[$0] })
         var inverse = [Int](repeating: 0, count: rank)
         for (position, axis) in axes.enumerated() { inverse[axis] = position }
         return Tensor.result("permute", shape: outShape, storage: storage, inputs: [self]) { context in
@@ -89,7 +89,7 @@ extension Tensor {
         if target == shape { return self }
         let check = Shape.broadcast(shape, target, op: "expand")
         require(check == target, "expand: shape \(shape) cannot be expanded to \(target)")
-        let storage = LayoutKernels.stridedCopy(
+        let storage = Primitives.stridedCopy(
             self.storage.pointer, outShape: target,
             readStrides: Shape.broadcastStrides(shape, to: target))
         let inputShape = shape
