@@ -158,33 +158,31 @@ struct AdamLargeParameterTests {
     /// Parameters large enough for the update to be split across threads
     /// give exactly PyTorch's formula, element by element, over three steps
     /// (with and without weight decay, which take different loops).
-    @Test(arguments: [Float(0), 0.01])
+    @Test(.executionContext(threads: 2), arguments: [Float(0), 0.01])
     func splitUpdateMatchesTheFormula(weightDecay: Float) {
-        withExecutionContext(threads: 2) {
-            var random = RandomGenerator(seed: 5)
-            let count = 50_001
-            let parameter = Parameter(Tensor.normal([count], random: &random))
-            let optimizer = Adam([parameter], learningRate: 1e-2, betas: (0.5, 0.9), weightDecay: weightDecay)
-            var p = parameter.value.scalars.map(Double.init)
-            var m = [Double](repeating: 0, count: count)
-            var v = [Double](repeating: 0, count: count)
-            for step in 1...3 {
-                let gradient = Tensor.normal([count], random: &random)
-                parameter.grad = gradient
-                optimizer.step()
-                let g = gradient.scalars
-                for i in 0..<count {
-                    let grad = Double(g[i]) + Double(weightDecay) * p[i]
-                    m[i] = 0.5 * m[i] + 0.5 * grad
-                    v[i] = 0.9 * v[i] + 0.1 * grad * grad
-                    let correction1 = 1 - pow(0.5, Double(step))
-                    let correction2 = 1 - pow(0.9, Double(step))
-                    p[i] -= 1e-2 / correction1 * m[i] / (v[i].squareRoot() / correction2.squareRoot() + 1e-8)
-                }
+        var random = RandomGenerator(seed: 5)
+        let count = 50_001
+        let parameter = Parameter(Tensor.normal([count], random: &random))
+        let optimizer = Adam([parameter], learningRate: 1e-2, betas: (0.5, 0.9), weightDecay: weightDecay)
+        var p = parameter.value.scalars.map(Double.init)
+        var m = [Double](repeating: 0, count: count)
+        var v = [Double](repeating: 0, count: count)
+        for step in 1...3 {
+            let gradient = Tensor.normal([count], random: &random)
+            parameter.grad = gradient
+            optimizer.step()
+            let g = gradient.scalars
+            for i in 0..<count {
+                let grad = Double(g[i]) + Double(weightDecay) * p[i]
+                m[i] = 0.5 * m[i] + 0.5 * grad
+                v[i] = 0.9 * v[i] + 0.1 * grad * grad
+                let correction1 = 1 - pow(0.5, Double(step))
+                let correction2 = 1 - pow(0.9, Double(step))
+                p[i] -= 1e-2 / correction1 * m[i] / (v[i].squareRoot() / correction2.squareRoot() + 1e-8)
             }
-            let actual = parameter.value.scalars
-            let worst = (0..<count).map { Swift.abs(Double(actual[$0]) - p[$0]) }.max()!
-            #expect(worst < 1e-5, "largest difference \(worst)")
         }
+        let actual = parameter.value.scalars
+        let worst = (0..<count).map { Swift.abs(Double(actual[$0]) - p[$0]) }.max()!
+        #expect(worst < 1e-5, "largest difference \(worst)")
     }
 }

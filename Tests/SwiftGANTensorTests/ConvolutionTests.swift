@@ -191,60 +191,58 @@ struct RandomShapeOracleTests {
     /// gradients are checked against the oracle too: the transposed
     /// convolution for the input, and `<conv2d(x, e_i), G>` for each
     /// weight element `e_i`.
-    @Test(arguments: [9, 13])
+    @Test(.executionContext(threads: 2), arguments: [9, 13])
     func blockedConvolutionAgreesWithOracle(batch: Int) {
-        withExecutionContext(threads: 2) {
-            let inputShape = [batch, 3, 14, 14]
-            let weightShape = [5, 3, 4, 4]
-            let x = randomTensor(inputShape, seed: 31).requiringGradient()
-            let w = randomTensor(weightShape, seed: 32).requiringGradient()
-            let y = conv2d(x, weight: w, stride: 2, padding: 1)
-            let expected = ReferenceKernels.conv2d(
-                input: x.scalars, inputShape: inputShape, weight: w.scalars,
+        let inputShape = [batch, 3, 14, 14]
+        let weightShape = [5, 3, 4, 4]
+        let x = randomTensor(inputShape, seed: 31).requiringGradient()
+        let w = randomTensor(weightShape, seed: 32).requiringGradient()
+        let y = conv2d(x, weight: w, stride: 2, padding: 1)
+        let expected = ReferenceKernels.conv2d(
+            input: x.scalars, inputShape: inputShape, weight: w.scalars,
+            weightShape: weightShape, stride: (2, 2), padding: (1, 1), dilation: (1, 1))
+        #expect(y.shape == [batch, 5, 7, 7] && y.shape == expected.shape)
+        assertClose(y.scalars, expected.values, rtol: 1e-5, atol: 1e-5)
+
+        let outputGradient = randomTensor(y.shape, seed: 33)
+        let grads = gradients(of: (y * outputGradient).sum(), withRespectTo: [x, w])
+        let expectedInput = ReferenceKernels.convTranspose2d(
+            input: outputGradient.scalars, inputShape: y.shape,
+            weight: w.scalars, weightShape: weightShape, stride: (2, 2),
+            padding: (1, 1), outputPadding: (0, 0), dilation: (1, 1))
+        assertClose(grads[0].scalars, expectedInput.values, rtol: 1e-4, atol: 1e-4)
+        var expectedWeight = [Float](repeating: 0, count: w.count)
+        for index in 0..<w.count {
+            var unit = [Float](repeating: 0, count: w.count)
+            unit[index] = 1
+            let response = ReferenceKernels.conv2d(
+                input: x.scalars, inputShape: inputShape, weight: unit,
                 weightShape: weightShape, stride: (2, 2), padding: (1, 1), dilation: (1, 1))
-            #expect(y.shape == [batch, 5, 7, 7] && y.shape == expected.shape)
-            assertClose(y.scalars, expected.values, rtol: 1e-5, atol: 1e-5)
-
-            let outputGradient = randomTensor(y.shape, seed: 33)
-            let grads = gradients(of: (y * outputGradient).sum(), withRespectTo: [x, w])
-            let expectedInput = ReferenceKernels.convTranspose2d(
-                input: outputGradient.scalars, inputShape: y.shape,
-                weight: w.scalars, weightShape: weightShape, stride: (2, 2),
-                padding: (1, 1), outputPadding: (0, 0), dilation: (1, 1))
-            assertClose(grads[0].scalars, expectedInput.values, rtol: 1e-4, atol: 1e-4)
-            var expectedWeight = [Float](repeating: 0, count: w.count)
-            for index in 0..<w.count {
-                var unit = [Float](repeating: 0, count: w.count)
-                unit[index] = 1
-                let response = ReferenceKernels.conv2d(
-                    input: x.scalars, inputShape: inputShape, weight: unit,
-                    weightShape: weightShape, stride: (2, 2), padding: (1, 1), dilation: (1, 1))
-                expectedWeight[index] = zip(response.values, outputGradient.scalars).reduce(0) { $0 + $1.0 * $1.1 }
-            }
-            assertClose(grads[1].scalars, expectedWeight, rtol: 1e-3, atol: 1e-3)
-
-            // The same layer transposed: col2im over several blocks.
-            let t = convTranspose2d(y, weight: w, stride: 2, padding: 1)
-            let expectedT = ReferenceKernels.convTranspose2d(
-                input: y.scalars, inputShape: y.shape, weight: w.scalars,
-                weightShape: weightShape, stride: (2, 2), padding: (1, 1),
-                outputPadding: (0, 0), dilation: (1, 1))
-            assertClose(t.scalars, expectedT.values, rtol: 1e-4, atol: 1e-4)
-
-            // Its backward pass shares one im2col between the input and weight
-            // gradients; the recorded pass (createGraph) runs them separately.
-            let transposedInput = y.detached().requiringGradient()
-            let transposedSeed = randomTensor(expectedT.shape, seed: 34)
-            let transposedLoss = (convTranspose2d(transposedInput, weight: w, stride: 2, padding: 1) * transposedSeed).sum()
-            let shared = gradients(of: transposedLoss, withRespectTo: [transposedInput, w])
-            let separate = gradients(of: transposedLoss, withRespectTo: [transposedInput, w], createGraph: true)
-            let expectedTransposedInput = ReferenceKernels.conv2d(
-                input: transposedSeed.scalars, inputShape: transposedSeed.shape,
-                weight: w.scalars, weightShape: weightShape, stride: (2, 2),
-                padding: (1, 1), dilation: (1, 1))
-            assertClose(shared[0].scalars, expectedTransposedInput.values, rtol: 1e-4, atol: 1e-4)
-            assertClose(shared[1].scalars, separate[1].scalars, rtol: 1e-4, atol: 1e-4)
+            expectedWeight[index] = zip(response.values, outputGradient.scalars).reduce(0) { $0 + $1.0 * $1.1 }
         }
+        assertClose(grads[1].scalars, expectedWeight, rtol: 1e-3, atol: 1e-3)
+
+        // The same layer transposed: col2im over several blocks.
+        let t = convTranspose2d(y, weight: w, stride: 2, padding: 1)
+        let expectedT = ReferenceKernels.convTranspose2d(
+            input: y.scalars, inputShape: y.shape, weight: w.scalars,
+            weightShape: weightShape, stride: (2, 2), padding: (1, 1),
+            outputPadding: (0, 0), dilation: (1, 1))
+        assertClose(t.scalars, expectedT.values, rtol: 1e-4, atol: 1e-4)
+
+        // Its backward pass shares one im2col between the input and weight
+        // gradients; the recorded pass (createGraph) runs them separately.
+        let transposedInput = y.detached().requiringGradient()
+        let transposedSeed = randomTensor(expectedT.shape, seed: 34)
+        let transposedLoss = (convTranspose2d(transposedInput, weight: w, stride: 2, padding: 1) * transposedSeed).sum()
+        let shared = gradients(of: transposedLoss, withRespectTo: [transposedInput, w])
+        let separate = gradients(of: transposedLoss, withRespectTo: [transposedInput, w], createGraph: true)
+        let expectedTransposedInput = ReferenceKernels.conv2d(
+            input: transposedSeed.scalars, inputShape: transposedSeed.shape,
+            weight: w.scalars, weightShape: weightShape, stride: (2, 2),
+            padding: (1, 1), dilation: (1, 1))
+        assertClose(shared[0].scalars, expectedTransposedInput.values, rtol: 1e-4, atol: 1e-4)
+        assertClose(shared[1].scalars, separate[1].scalars, rtol: 1e-4, atol: 1e-4)
     }
 
     @Test func matmulOnRandomShapes() {

@@ -1,4 +1,5 @@
 import Dispatch
+import SwiftGANTestSupport
 import Synchronization
 import Testing
 
@@ -19,6 +20,12 @@ struct ExecutionContextTests {
             #expect(ExecutionContext.current.threads == 3)
         }
         #expect(ExecutionContext.current.threads == outer)
+    }
+
+    /// The test trait scopes a whole test.
+    @Test(.executionContext(threads: 3, gemm: .openBLAS))
+    func traitScopesTheTest() {
+        #expect(ExecutionContext.current.threads == 3 && ExecutionContext.current.gemm == .openBLAS)
     }
 
     /// Two tasks that run at the same time with different thread counts each

@@ -30,39 +30,37 @@ struct MatmulTests {
     /// M >= N) or column blocks across the workers; odd sizes, every
     /// transpose, strided sub-matrices and beta accumulation must agree with
     /// the oracle.
-    @Test(arguments: [(257, 97, 131), (33, 129, 1025), (1000, 3, 700)])
+    @Test(.executionContext(threads: 2), arguments: [(257, 97, 131), (33, 129, 1025), (1000, 3, 700)])
     func splitProductsAgreeWithOracle(m: Int, k: Int, n: Int) {
-        withExecutionContext(threads: 2) {
-            #expect(m * k * n >= BLAS.singleThreadedBelow)
-            let a = randomTensor([m, k], seed: UInt64(m + k))
-            let b = randomTensor([k, n], seed: UInt64(n + 7))
-            let expected = ReferenceKernels.matmul(a.scalars, b.scalars, m: m, k: k, n: n)
-            assertClose(matmul(a, b).scalars, expected, rtol: 1e-4, atol: 1e-4)
-            assertClose(matmul(a.transposed(), b, transposeA: true).scalars, expected, rtol: 1e-4, atol: 1e-4)
-            assertClose(matmul(a, b.transposed(), transposeB: true).scalars, expected, rtol: 1e-4, atol: 1e-4)
-            assertClose(matmul(a.transposed(), b.transposed(), transposeA: true, transposeB: true).scalars, expected, rtol: 1e-4, atol: 1e-4)
+        #expect(m * k * n >= BLAS.singleThreadedBelow)
+        let a = randomTensor([m, k], seed: UInt64(m + k))
+        let b = randomTensor([k, n], seed: UInt64(n + 7))
+        let expected = ReferenceKernels.matmul(a.scalars, b.scalars, m: m, k: k, n: n)
+        assertClose(matmul(a, b).scalars, expected, rtol: 1e-4, atol: 1e-4)
+        assertClose(matmul(a.transposed(), b, transposeA: true).scalars, expected, rtol: 1e-4, atol: 1e-4)
+        assertClose(matmul(a, b.transposed(), transposeB: true).scalars, expected, rtol: 1e-4, atol: 1e-4)
+        assertClose(matmul(a.transposed(), b.transposed(), transposeA: true, transposeB: true).scalars, expected, rtol: 1e-4, atol: 1e-4)
 
-            // C (a block inside a wider matrix, ldc = n + 3) += 2 · A · B.
-            let ldc = n + 3
-            var c = [Float](repeating: 1, count: m * ldc)
-            a.withUnsafeBufferPointer { pa in
-                b.withUnsafeBufferPointer { pb in
-                    c.withUnsafeMutableBufferPointer { pc in
-                        BLAS.sgemm(
-                            transposeA: false, transposeB: false, m: m, n: n, k: k, alpha: 2, a: pa.baseAddress!, lda: k,
-                            b: pb.baseAddress!, ldb: n, beta: 1, c: pc.baseAddress!, ldc: ldc)
-                    }
+        // C (a block inside a wider matrix, ldc = n + 3) += 2 · A · B.
+        let ldc = n + 3
+        var c = [Float](repeating: 1, count: m * ldc)
+        a.withUnsafeBufferPointer { pa in
+            b.withUnsafeBufferPointer { pb in
+                c.withUnsafeMutableBufferPointer { pc in
+                    BLAS.sgemm(
+                        transposeA: false, transposeB: false, m: m, n: n, k: k, alpha: 2, a: pa.baseAddress!, lda: k,
+                        b: pb.baseAddress!, ldb: n, beta: 1, c: pc.baseAddress!, ldc: ldc)
                 }
             }
-            var block: [Float] = []
-            var margin: [Float] = []
-            for row in 0..<m {
-                block += c[(row * ldc)..<(row * ldc + n)]
-                margin += c[(row * ldc + n)..<((row + 1) * ldc)]
-            }
-            assertClose(block, expected.map { 1 + 2 * $0 }, rtol: 1e-4, atol: 1e-4)
-            #expect(margin.allSatisfy { $0 == 1 }, "columns outside the block were written")
         }
+        var block: [Float] = []
+        var margin: [Float] = []
+        for row in 0..<m {
+            block += c[(row * ldc)..<(row * ldc + n)]
+            margin += c[(row * ldc + n)..<((row + 1) * ldc)]
+        }
+        assertClose(block, expected.map { 1 + 2 * $0 }, rtol: 1e-4, atol: 1e-4)
+        #expect(margin.allSatisfy { $0 == 1 }, "columns outside the block were written")
     }
 
     @Test func batchedAndBroadcast() {

@@ -4,7 +4,7 @@ import SwiftGANTensor
 /// neither a parameter nor a buffer.
 ///
 /// A module's stored property of this type is registered by reflection, as
-/// parameters and buffers are, under its snake_case name; `namedRandomStreams()`
+/// parameters and buffers are, under its state-dict key; `namedRandomStreams()`
 /// lists every stream of a tree with its dotted key (`main.3.random`).
 /// Training checkpoints save and restore them, so a resumed run draws the
 /// same masks as an uninterrupted one. They are not in `stateDict()`, which
