@@ -101,7 +101,9 @@ public final class DataLoader: @unchecked Sendable {
         let upcoming = current
         let plan = self.plan
         let result = PendingBatch()
-        queue.async { result.fulfil(Self.assemble(plan: plan, at: upcoming)) }
+        // The prefetch runs in the caller's execution context (GCD does not carry task-local values).
+        let context = ExecutionContext.current
+        queue.async { ExecutionContext.run(context) { result.fulfil(Self.assemble(plan: plan, at: upcoming)) } }
         pending = (upcoming, result)
         return batch
     }

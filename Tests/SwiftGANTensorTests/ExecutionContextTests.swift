@@ -5,6 +5,10 @@ import Testing
 
 @testable import SwiftGANTensor
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// The execution context: scoped settings that concurrent code cannot
 /// disturb, seen by the worker threads of a parallel region, seeded from the
 /// environment in one place.
@@ -62,6 +66,34 @@ struct ExecutionContextTests {
             }
         }
         #expect(matches.load(ordering: .relaxed) == 40)
+    }
+
+    /// A context with pools of its own frees them when it goes, and its
+    /// worker threads exit; nothing a helper keeps between regions holds it.
+    @Test func aContextsOwnPoolStopsItsHelpers() {
+        weak var released: ExecutionContext?
+        var core: WorkerPool.Core?
+        do {
+            let context = ExecutionContext(threads: 2)
+            let chunks = Atomic<Int>(0)
+            ExecutionContext.run(context) {
+                for _ in 0..<20 { Parallel.run(chunks: 2) { _ in chunks.add(1, ordering: .relaxed) } }
+            }
+            #expect(chunks.load(ordering: .relaxed) == 40)
+            let started = context.workers.core.runningHelpers.load(ordering: .relaxed)
+            #expect(WorkerPool.maximumHelpers == 0 || started >= 1, "the regions started no helper")
+            core = context.workers.core
+            released = context
+        }
+        #expect(released == nil, "the context outlived its last reference")
+        let deadline = DispatchTime.now().uptimeNanoseconds + 2_000_000_000
+        while core!.runningHelpers.load(ordering: .relaxed) > 0 && DispatchTime.now().uptimeNanoseconds < deadline {
+            usleep(1_000)
+        }
+        let running = core!.runningHelpers.load(ordering: .relaxed)
+        let stopped = core!.stopped.load(ordering: .relaxed)
+        #expect(running == 0, "helper threads still running")
+        #expect(stopped)
     }
 
     /// Buffers go back to the pool they came from, even when freed in

@@ -20,7 +20,9 @@ extension ExecutionContext {
     /// The root is never changed after it is made; code that wants other
     /// settings runs in a scope of its own.
     public static let root: ExecutionContext = {
-        ExecutionContext(EnvironmentSettings().settings)
+        ExecutionContext(
+            EnvironmentSettings().settings, workers: WorkerPool(processWide: true), buffers: BufferPool(capacityBytes: 512 << 20),
+            winogradKernels: WinogradKernelCache(), multiplyAddCounter: nil)
     }()
 }
 

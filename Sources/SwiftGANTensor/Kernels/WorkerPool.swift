@@ -21,6 +21,14 @@ import Synchronization
 /// that does not use the pool (`SWIFTGAN_POOL=0`, for comparisons). Either
 /// way each chunk runs inside the caller's execution context, and the chunks
 /// are the same, so results do not depend on which threads ran them.
+///
+/// Helper threads hold the pool's shared state (`Core`), not the pool: when
+/// the last reference to a pool goes (a context with pools of its own), its
+/// helpers are woken and exit. Helpers of a process-wide pool (the root
+/// context's, which derived contexts share) keep a context bound across
+/// consecutive regions of that context, since binding one allocates; other
+/// pools' helpers bind per region and keep nothing between regions, so
+/// nothing they hold keeps their pool alive.
 final class WorkerPool: @unchecked Sendable {
     /// How long an idle helper keeps polling for the next region before it
     /// sleeps (and how long a caller polls for its helpers before yielding).
@@ -36,7 +44,7 @@ final class WorkerPool: @unchecked Sendable {
     /// claiming a chunk (so the region is not over), and calls it from a
     /// separate function so that its reference is gone before the chunk is
     /// counted as done.
-    private final class Job: @unchecked Sendable {
+    fileprivate final class Job: @unchecked Sendable {
         var body: ((Int) -> Void)?
         let chunks: Int
         let context: ExecutionContext
@@ -52,15 +60,43 @@ final class WorkerPool: @unchecked Sendable {
     }
 
     /// A helper thread's sleep state.
-    private final class Helper: Sendable {
+    fileprivate final class Helper: Sendable {
         let sleeping = Atomic<Bool>(false)
         let wake = DispatchSemaphore(value: 0)
     }
 
-    private let busy = Atomic<Bool>(false)
-    private let generation = Atomic<Int>(0)
-    private let current = Mutex<Job?>(nil)
-    private let helpers = Mutex<[Helper]>([])
+    /// What the pool and its helper threads share.
+    final class Core: @unchecked Sendable {
+        let busy = Atomic<Bool>(false)
+        let generation = Atomic<Int>(0)
+        fileprivate let current = Mutex<Job?>(nil)
+        fileprivate let helpers = Mutex<[Helper]>([])
+        let stopped = Atomic<Bool>(false)
+        /// Helper threads still running (tests).
+        let runningHelpers = Atomic<Int>(0)
+        let keepsContextsBound: Bool
+
+        init(keepsContextsBound: Bool) { self.keepsContextsBound = keepsContextsBound }
+
+        /// Announces a new region (or the stop) and wakes the sleeping helpers.
+        fileprivate func announce(to team: [Helper]) {
+            generation.add(1, ordering: .sequentiallyConsistent)
+            for helper in team where helper.sleeping.exchange(false, ordering: .sequentiallyConsistent) {
+                helper.wake.signal()
+            }
+        }
+    }
+
+    let core: Core
+
+    /// - Parameter processWide: whether the pool lives as long as the
+    ///   process (the root context's), so its helpers may keep contexts bound.
+    init(processWide: Bool = false) { core = Core(keepsContextsBound: processWide) }
+
+    deinit {
+        core.stopped.store(true, ordering: .sequentiallyConsistent)
+        core.announce(to: core.helpers.withLock { $0 })
+    }
 
     /// Calls `body(chunk)` for every chunk in `0..<chunks`, on the calling
     /// thread and up to `chunks - 1` helpers, each inside `context` (the
@@ -71,7 +107,7 @@ final class WorkerPool: @unchecked Sendable {
             return
         }
         guard context.usesWorkerPool,
-            busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged
+            core.busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged
         else {
             withoutActuallyEscaping(body) { body in
                 let box = UncheckedSendableBox(body)
@@ -81,16 +117,13 @@ final class WorkerPool: @unchecked Sendable {
             }
             return
         }
-        defer { busy.store(false, ordering: .releasing) }
+        defer { core.busy.store(false, ordering: .releasing) }
         // At most one helper per other core: extra chunks are claimed by whoever is free.
         let team = team(of: Swift.min(chunks - 1, Self.maximumHelpers))
         withoutActuallyEscaping(body) { body in
             let job = Job(chunks: chunks, context: context, body: body)
-            current.withLock { $0 = job }
-            generation.add(1, ordering: .sequentiallyConsistent)
-            for helper in team where helper.sleeping.exchange(false, ordering: .sequentiallyConsistent) {
-                helper.wake.signal()
-            }
+            core.current.withLock { $0 = job }
+            core.announce(to: team)
             Self.work(on: job)
             // Wait for the helpers' chunks: polling at first, then yielding the
             // core (a helper may have been preempted).
@@ -107,7 +140,7 @@ final class WorkerPool: @unchecked Sendable {
                 yielding = polls % 64 == 0 && DispatchTime.now().uptimeNanoseconds - waitStarted > Self.spinNanoseconds
             }
             job.body = nil
-            current.withLock { $0 = nil }
+            core.current.withLock { $0 = nil }
         }
     }
 
@@ -128,11 +161,13 @@ final class WorkerPool: @unchecked Sendable {
 
     /// The first `count` helpers, starting threads as needed.
     private func team(of count: Int) -> [Helper] {
-        helpers.withLock { helpers in
+        let core = self.core
+        return core.helpers.withLock { helpers in
             while helpers.count < count {
                 let helper = Helper()
-                let seen = generation.load(ordering: .acquiring)
-                let thread = Thread { self.serve(helper, seen: seen) }
+                let seen = core.generation.load(ordering: .acquiring)
+                core.runningHelpers.add(1, ordering: .relaxed)
+                let thread = Thread { Self.serve(core, helper, seen: seen) }
                 thread.name = "SwiftGAN worker \(helpers.count + 1)"
                 thread.start()
                 helpers.append(helper)
@@ -142,48 +177,56 @@ final class WorkerPool: @unchecked Sendable {
     }
 
     /// A helper's loop: wait for a new region (polling, then sleeping), work
-    /// on it inside the region's execution context. The context stays bound
-    /// while consecutive regions share it (one binding per context change,
-    /// not per region: binding allocates).
-    private func serve(_ helper: Helper, seen initial: Int) {
+    /// on it inside the region's execution context; return when the pool stops.
+    private static func serve(_ core: Core, _ helper: Helper, seen initial: Int) {
+        defer { core.runningHelpers.subtract(1, ordering: .relaxed) }
         var seen = initial
-        var next = nextJob(helper, seen: &seen)
-        while true {
-            let context = next.context
+        guard core.keepsContextsBound else {
+            while let job = nextJob(core, helper, seen: &seen) {
+                ExecutionContext.run(job.context) { work(on: job) }
+            }
+            return
+        }
+        // One binding per change of context, not per region.
+        var next = nextJob(core, helper, seen: &seen)
+        while let job = next {
+            let context = job.context
             ExecutionContext.run(context) {
-                while next.context === context {
-                    Self.work(on: next)
-                    next = nextJob(helper, seen: &seen)
+                while let current = next, current.context === context {
+                    work(on: current)
+                    next = nextJob(core, helper, seen: &seen)
                 }
             }
         }
     }
 
-    /// Waits for a region newer than `seen` that is still running, and returns it.
-    private func nextJob(_ helper: Helper, seen: inout Int) -> Job {
+    /// Waits for a region newer than `seen` that is still running and
+    /// returns it, or nil once the pool has stopped.
+    private static func nextJob(_ core: Core, _ helper: Helper, seen: inout Int) -> Job? {
         while true {
-            var latest = generation.load(ordering: .acquiring)
+            var latest = core.generation.load(ordering: .acquiring)
             var started = DispatchTime.now().uptimeNanoseconds
             var polls = 0
             while latest == seen {
                 polls += 1
-                Self.pause()
-                if polls % 64 == 0 && DispatchTime.now().uptimeNanoseconds - started > Self.spinNanoseconds {
+                pause()
+                if polls % 64 == 0 && DispatchTime.now().uptimeNanoseconds - started > spinNanoseconds {
                     // Announce the sleep, then look once more: either this
                     // thread sees the new region, or the caller sees the flag
                     // and signals.
                     helper.sleeping.store(true, ordering: .sequentiallyConsistent)
-                    if generation.load(ordering: .sequentiallyConsistent) == seen {
+                    if core.generation.load(ordering: .sequentiallyConsistent) == seen {
                         helper.wake.wait()
                     } else if !helper.sleeping.exchange(false, ordering: .sequentiallyConsistent) {
                         helper.wake.wait()  // The caller cleared the flag: take its signal.
                     }
                     started = DispatchTime.now().uptimeNanoseconds
                 }
-                latest = generation.load(ordering: .acquiring)
+                latest = core.generation.load(ordering: .acquiring)
             }
             seen = latest
-            if let job = current.withLock({ $0 }) { return job }
+            if core.stopped.load(ordering: .sequentiallyConsistent) { return nil }
+            if let job = core.current.withLock({ $0 }) { return job }
         }
     }
 

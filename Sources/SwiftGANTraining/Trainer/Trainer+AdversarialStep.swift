@@ -33,7 +33,7 @@ extension Trainer {
             let value = penalty.value(real: batch.images, fake: fake, random: &random) {
                 self.discriminator.score($0, labels: realLabels)
             }
-            scalars[penalty.name, default: 0] += value.item
+            scalars[penalty.name] = value.item  // With two penalties of one name (WGAN-GP and R1), the last is logged.
             loss = loss + penalty.weight * value
         }
         scalars["score/real"] = meanScore(realScores)

@@ -12,6 +12,10 @@ extension Trainer {
         networks.map { ($0.name, $0.module) } + (emaGenerator.map { [("ema_generator", $0)] } ?? [])
     }
 
+    /// The modules whose random streams a checkpoint holds: the trained
+    /// networks (the EMA copy never runs in training mode, so its streams never advance).
+    private var streamModules: [(prefix: String, module: Module)] { networks.map { ($0.name, $0.module) } }
+
     /// The metadata key of a module's random stream at `path` (`generator.main.3.random`).
     static func randomStreamKey(_ path: String) -> String { "swiftgan.rng.\(path)" }
 
@@ -32,7 +36,7 @@ extension Trainer {
             "swiftgan.rng": Self.encode(random.state),
             "swiftgan.config": String(decoding: try config.encoded(), as: UTF8.self)
         ]
-        for (prefix, module) in savedModules {
+        for (prefix, module) in streamModules {
             for (path, stream) in module.namedRandomStreams() {
                 metadata[Self.randomStreamKey("\(prefix).\(path)")] = Self.encode(stream.generator.state)
             }
@@ -55,7 +59,7 @@ extension Trainer {
         else {
             throw FileError(file: file, problem: "not a SwiftGAN training checkpoint (missing step, loader or random state)")
         }
-        for (prefix, module) in savedModules {
+        for (prefix, module) in streamModules {
             for (path, stream) in module.namedRandomStreams() {
                 let key = "\(prefix).\(path)"
                 // Checkpoints before module streams were named kept Dropout's under the layer's path.
