@@ -196,7 +196,7 @@ struct TrainingStepTests {
         try trainer.trainStep()
         let saved = try trainer.checkpoint()
         for (path, stream) in streams {
-            #expect(saved.metadata["swiftgan.rng.discriminator.\(path)"] == Trainer.encode(stream.generator.state))
+            #expect(saved.metadata["swiftgan.rng.discriminator.\(path)"] == TrainingCheckpoint.encode(stream.generator.state))
         }
         // A checkpoint without them is refused with the missing stream named.
         var stripped = saved

@@ -94,13 +94,13 @@ public enum Initializer {
 
     /// DCGAN's initialisation (Radford et al. 2016): convolution weights
     /// N(0, 0.02); BatchNorm weight N(1, 0.02) and bias 0. Other layers keep
-    /// their initialisation.
-    public static func dcgan(_ module: Module, random: inout RandomGenerator) {
+    /// their initialisation. `zeroingBiases` also sets the convolutions'
+    /// biases to 0 (pix2pix's `init_weights(net, "normal", 0.02)`).
+    public static func dcgan(_ module: Module, zeroingBiases: Bool = false, random: inout RandomGenerator) {
         for (_, layer) in module.namedModules() {
-            if let convolution = layer as? Conv2d {
+            if let convolution = layer as? WeightedLayer, convolution is Conv2d || convolution is ConvTranspose2d {
                 convolution.weight.assign(normal(convolution.weight.shape, random: &random))
-            } else if let convolution = layer as? ConvTranspose2d {
-                convolution.weight.assign(normal(convolution.weight.shape, random: &random))
+                if zeroingBiases, let bias = convolution.bias { bias.assign(Tensor.zeros(bias.shape)) }
             } else if let norm = layer as? BatchNorm, let weight = norm.weight, let bias = norm.bias {
                 weight.assign(normal(weight.shape, mean: 1, std: 0.02, random: &random))
                 bias.assign(Tensor.zeros(bias.shape))

@@ -51,3 +51,35 @@ public final class Softplus: Module {
         beta == 1 ? input.softplus() : (input * beta).softplus() / beta
     }
 }
+
+/// `x` if positive, else `a_c · x` with a learned slope per channel (PyTorch
+/// `nn.PReLU(num_parameters)`, He et al. 2015; SRGAN's activation). The
+/// slopes, `weight` `[numParameters]`, start at `initial` (0.25). Channels
+/// are axis 1; one parameter shares a slope across all of them.
+public final class PReLU: Module {
+    public let weight: Parameter
+
+    public init(numParameters: Int = 1, initial: Float = 0.25) {
+        require(numParameters >= 1, "PReLU: numParameters \(numParameters) must be at least 1")
+        weight = Parameter(Tensor(Array(repeating: initial, count: numParameters), shape: [numParameters]))
+    }
+
+    public override var treatsSamplesIndependently: Bool { true }
+
+    public override func forward(_ input: Tensor) -> Tensor {
+        let count = weight.shape[0]
+        let slope: Tensor
+        if count == 1 {
+            slope = weight.value.reshaped([])
+        } else {
+            require(
+                input.rank >= 2 && input.shape[1] == count,
+                "PReLU: \(count) slopes for an input of shape \(input.shape) (channels are axis 1)")
+            var shape = [Int](repeating: 1, count: input.rank)
+            shape[1] = count
+            slope = weight.value.reshaped(shape)
+        }
+        let positive = input.relu()
+        return positive + slope * (input - positive)
+    }
+}

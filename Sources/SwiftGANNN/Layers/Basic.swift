@@ -110,3 +110,20 @@ public final class Unflatten: Module {
         return input.reshaped(Array(input.shape[..<axis]) + sizes + Array(input.shape[(axis + 1)...]))
     }
 }
+
+/// A residual connection around `body` (`x + body(x)`, the blocks of
+/// ResNet, SRGAN and CycleGAN); keys `body.0.weight`, …. The body must keep
+/// the input's shape.
+public final class Residual: Module {
+    public let body: Sequential
+
+    public init(_ layers: [Module]) { body = Sequential(layers) }
+
+    public override var treatsSamplesIndependently: Bool { body.treatsSamplesIndependently }
+
+    public override func forward(_ input: Tensor) -> Tensor {
+        let output = body(input)
+        require(output.shape == input.shape, "Residual: the body maps \(input.shape) to \(output.shape), not to the same shape")
+        return input + output
+    }
+}

@@ -122,6 +122,43 @@ extension Tensor {
     }
 }
 
+extension Tensor {
+    /// Pads the last two axes by reflecting the edge (PyTorch
+    /// `nn.ReflectionPad2d((left, right, top, bottom))`, which does not repeat
+    /// the edge value): `[..., H, W]` → `[..., H + top + bottom, W + left + right]`.
+    ///
+    /// One gather, so its gradient (a scatter-add) differentiates again.
+    /// - Precondition: rank ≥ 2; each padding below the size of its axis.
+    public func reflectionPadded(left: Int, right: Int, top: Int, bottom: Int) -> Tensor {
+        require(rank >= 2, "reflectionPad: needs rank 2 or more, got shape \(shape)")
+        let (h, w) = (shape[rank - 2], shape[rank - 1])
+        require(
+            [left, right, top, bottom].allSatisfy { $0 >= 0 } && left < w && right < w && top < h && bottom < h,
+            "reflectionPad: padding (left \(left), right \(right), top \(top), bottom \(bottom)) must be non-negative "
+                + "and less than the padded size of input \(shape)")
+        func reflect(_ index: Int, _ size: Int) -> Int {
+            index < 0 ? -index : (index >= size ? 2 * (size - 1) - index : index)
+        }
+        let rows = (-top..<(h + bottom)).map { reflect($0, h) }
+        let columns = (-left..<(w + right)).map { reflect($0, w) }
+        let planes = count / Swift.max(h * w, 1)
+        var indices: [Int] = []
+        indices.reserveCapacity(planes * rows.count * columns.count)
+        for plane in 0..<planes {
+            for row in rows {
+                let base = (plane * h + row) * w
+                for column in columns { indices.append(base + column) }
+            }
+        }
+        return gathered(flatIndices: indices, shape: Array(shape.dropLast(2)) + [rows.count, columns.count])
+    }
+
+    /// Equal reflection padding on all four sides.
+    public func reflectionPadded(_ padding: Int) -> Tensor {
+        reflectionPadded(left: padding, right: padding, top: padding, bottom: padding)
+    }
+}
+
 /// Joins tensors along an existing `axis`; all other dimensions must agree.
 public func concat(_ tensors: [Tensor], axis: Int = 0) -> Tensor {
     require(!tensors.isEmpty, "concat: no tensors")

@@ -98,3 +98,28 @@ extension Tensor {
         }
     }
 }
+
+// MARK: - Sub-pixel rearrangement
+
+extension Tensor {
+    /// Moves `upscale²` channel groups into space (PyTorch `F.pixel_shuffle`,
+    /// Shi et al. 2016): `[N, C·r², H, W]` → `[N, C, H·r, W·r]`, where output
+    /// pixel `(h·r + i, w·r + j)` of channel `c` is input channel `c·r² + i·r + j`.
+    public func pixelShuffled(upscale r: Int) -> Tensor {
+        require(
+            rank == 4 && r >= 1 && shape[1] % (r * r) == 0,
+            "pixelShuffle: expected [N, C·\(r)², H, W] with upscale factor at least 1, got \(shape) and factor \(r)")
+        let (n, c, h, w) = (shape[0], shape[1] / (r * r), shape[2], shape[3])
+        return reshaped([n, c, r, r, h, w]).permuted([0, 1, 4, 2, 5, 3]).reshaped([n, c, h * r, w * r])
+    }
+
+    /// The inverse of `pixelShuffled` (PyTorch `F.pixel_unshuffle`):
+    /// `[N, C, H·r, W·r]` → `[N, C·r², H, W]`.
+    public func pixelUnshuffled(downscale r: Int) -> Tensor {
+        require(
+            rank == 4 && r >= 1 && shape[2] % r == 0 && shape[3] % r == 0,
+            "pixelUnshuffle: expected [N, C, H·\(r), W·\(r)] with downscale factor at least 1, got \(shape) and factor \(r)")
+        let (n, c, h, w) = (shape[0], shape[1], shape[2] / r, shape[3] / r)
+        return reshaped([n, c, h, r, w, r]).permuted([0, 1, 3, 5, 2, 4]).reshaped([n, c * r * r, h, w])
+    }
+}

@@ -46,25 +46,14 @@ public final class TrainingRun {
     /// Starts a new run in `directory`.
     /// - Throws: `FileError` when the directory already holds a run (unless
     ///   `overwrite`), data cannot be loaded, or files cannot be written;
-    ///   `TrainingError.invalidConfiguration` for a bad configuration.
+    ///   `TrainingError.invalidConfiguration` for a bad configuration. The
+    ///   old run is removed only after the data and the configuration proved good.
     public static func start(directory: String, config: RunConfig, overwrite: Bool = false) throws -> TrainingRun {
-        let manager = FileManager.default
-        if manager.fileExists(atPath: directory) {
-            let contents = (try? manager.contentsOfDirectory(atPath: directory)) ?? []
-            if !contents.isEmpty {
-                guard overwrite else {
-                    throw FileError(file: directory, problem: "already exists and is not empty; pass --overwrite to replace it or --resume to continue it")
-                }
-                guard contents.contains("config.json") else {
-                    throw FileError(file: directory, problem: "is not a SwiftGAN run directory; refusing to overwrite it")
-                }
-                for entry in contents { try manager.removeItem(atPath: "\(directory)/\(entry)") }
-            }
-        }
+        try RunDirectory.checkReplaceable(directory, overwrite: overwrite)
         let dataset = try config.data.load(seed: config.training.seed)
         let trainer = try Trainer(config: config, dataset: dataset)
         let evaluator = config.training.evalEvery == nil ? nil : try TrainingEvaluator(config: config)
-        try manager.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try RunDirectory.clear(directory)
         try AtomicFile.write(trainer.config.encoded(), to: configPath(directory))
         return try TrainingRun(directory: directory, trainer: trainer, evaluator: evaluator)
     }
@@ -72,10 +61,7 @@ public final class TrainingRun {
     /// Reopens the run in `directory` at its checkpoint; `steps` sets a new total.
     /// - Throws: `FileError` naming a missing directory, config or checkpoint.
     public static func resume(directory: String, steps: Int? = nil) throws -> TrainingRun {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw FileError(file: directory, problem: "no such run directory")
-        }
+        try RunDirectory.checkExisting(directory)
         var config = try RunConfig.read(configPath(directory))
         if let steps {
             guard steps > 0 else { throw TrainingError.invalidConfiguration("steps \(steps) must be at least 1") }

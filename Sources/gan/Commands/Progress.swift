@@ -17,26 +17,32 @@ struct ProgressReporter {
     }
 
     mutating func report(_ metrics: StepMetrics, criticSteps: Int) {
+        report(
+            step: metrics.step, epochStep: metrics.step * criticSteps,
+            losses: String(
+                format: "D %.3f  G %.3f  D(x) %.2f  D(G(z)) %.2f", metrics.discriminatorLoss,
+                metrics.generatorLoss, metrics.realScore, metrics.fakeScore))
+    }
+
+    /// One step's line: `epochStep` batches drawn so far, `losses` already formatted.
+    mutating func report(step: Int, epochStep: Int? = nil, losses: String) {
         let now = Date()
         let elapsed = now.timeIntervalSince(began)
-        let done = metrics.step - start
+        let done = step - start
         let rate = Double(done) / Swift.max(elapsed, 1e-9)
-        let remaining = Double(total - metrics.step) / Swift.max(rate, 1e-9)
-        let epoch = Double(metrics.step * criticSteps) / Double(Swift.max(batchesPerEpoch, 1))
-        let losses = String(
-            format: "D %.3f  G %.3f  D(x) %.2f  D(G(z)) %.2f", metrics.discriminatorLoss,
-            metrics.generatorLoss, metrics.realScore, metrics.fakeScore)
+        let remaining = Double(total - step) / Swift.max(rate, 1e-9)
+        let epoch = Double(epochStep ?? step) / Double(Swift.max(batchesPerEpoch, 1))
         let timing = String(format: "%.2f it/s  ETA %@", rate, Self.duration(remaining))
         if interactive {
             let width = 24
-            let filled = Int(Double(width) * Double(metrics.step) / Double(total))
+            let filled = Int(Double(width) * Double(step) / Double(total))
             let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
-            let line = String(format: "\r[%@] step %d/%d  epoch %.2f  %@  %@", bar, metrics.step, total, epoch, timing, losses)
+            let line = String(format: "\r[%@] step %d/%d  epoch %.2f  %@  %@", bar, step, total, epoch, timing, losses)
             FileHandle.standardError.write(Data((line + "\u{1B}[K").utf8))
-            if metrics.step == total { FileHandle.standardError.write(Data("\n".utf8)) }
-        } else if now.timeIntervalSince(lastLine) >= 10 || metrics.step == total || metrics.step == start + 1 {
+            if step == total { FileHandle.standardError.write(Data("\n".utf8)) }
+        } else if now.timeIntervalSince(lastLine) >= 10 || step == total || step == start + 1 {
             lastLine = now
-            print(String(format: "step %d/%d  epoch %.2f  %@  %@", metrics.step, total, epoch, timing, losses))
+            print(String(format: "step %d/%d  epoch %.2f  %@  %@", step, total, epoch, timing, losses))
             fflush(nil)
         }
     }

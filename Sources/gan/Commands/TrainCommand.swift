@@ -17,6 +17,8 @@ struct TrainCommand: ParsableCommand {
               gan train --data ring8                      # the 2-D mixture pair and preset
               gan train --data path/to/images --image-size 32 --model dcgan
               gan train --resume runs/dcgan-quick --steps 6000
+              gan train --task pix2pix --data edges2fashion   # image-to-image translation (also sr, inpaint, colorize)
+              gan train --task pix2pix --data path/to/pairs --image-size 64 --jitter
             """
     )
 
@@ -26,8 +28,30 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Model: \(ModelConfig.Kind.allCases.map(\.rawValue).joined(separator: ", ")).")
     var model: String?
 
-    @Option(help: "Data: fashion-mnist, ring8, grid25, spiral, moons, an IDX directory or an image folder.")
-    var data: String = "fashion-mnist"
+    @Option(
+        help: """
+            Data: fashion-mnist (default), ring8, grid25, spiral, moons, an IDX directory or an image folder; with --task: \
+            edges2fashion, inpaint, sr4, sr2, colorize or a paired folder.
+            """)
+    var data: String?
+
+    @Option(help: "Image-to-image task: \(TranslationKind.allCases.map(\.rawValue).joined(separator: ", ")) (default: a GAN from noise).")
+    var task: String?
+
+    @Option(help: "With --task: generator: \(TranslationModelConfig.Generator.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var generator: String?
+
+    @Option(help: "With --task: normalisation: batch or instance.")
+    var norm: String?
+
+    @Option(help: "With --task: weight λ of the L1 loss to the target (pix2pix: 100).")
+    var l1Weight: Float?
+
+    @Flag(help: "With --task and a paired folder: random resize-and-crop jitter and flips, alike for both images of a pair.")
+    var jitter = false
+
+    @Flag(help: "With --task and a paired folder: translate B to A.")
+    var reverse = false
 
     @Option(help: "Use only the first N training examples.")
     var limit: Int?
@@ -142,6 +166,7 @@ struct TrainCommand: ParsableCommand {
         if resume != nil && (preset != nil || model != nil || runDir != nil) {
             throw ValidationError("--resume continues a run as configured; it takes only --steps/--epochs")
         }
+        try validateTranslation()
         if resume != nil && (evalEvery != nil || evalCount != nil || features != nil) {
             throw ValidationError("--resume keeps the run's evaluation settings; --eval-every, --eval-count and --features apply to new runs")
         }
@@ -149,7 +174,7 @@ struct TrainCommand: ParsableCommand {
 
     /// The configuration from the preset and flags.
     func makeConfig() throws -> RunConfig {
-        var spec = DataSpec.parse(data, imageSize: imageSize, channels: channels)
+        var spec = DataSpec.parse(data ?? "fashion-mnist", imageSize: imageSize, channels: channels)
         spec.limit = limit
         let isMixture = spec.mixture != nil
         let chosenPreset =
@@ -196,6 +221,9 @@ struct TrainCommand: ParsableCommand {
 
     private func execute() throws {
         StopSignal.install()
+        if task != nil || resume.map({ TranslationConfig.describesTranslation(TrainingRun.configPath($0)) }) == true {
+            return try executeTranslation()
+        }
         let run: TrainingRun
         do {
             if let resume {

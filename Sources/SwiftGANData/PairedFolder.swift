@@ -1,0 +1,145 @@
+import Foundation
+import SwiftGANTensor
+
+/// Paired image folders, in the two layouts pix2pix users bring:
+///
+/// ```
+/// DIR/train/1.png  DIR/test/…       one image per pair, A on the left half, B on the right (pix2pix's datasets)
+/// DIR/train/A/1.png  DIR/train/B/1.png   two folders with matching file names (also DIR/A/train, DIR/B/train)
+/// ```
+///
+/// The translation maps A to B (or B to A with `reversed`).
+public enum PairedFolder {
+    /// Loads `split` (`train` or `test`) of the folder at `directory`.
+    ///
+    /// - Parameters:
+    ///   - channels: 1 (gray) or 3 (RGB) for both sides.
+    ///   - size: resize each side so the shorter edge is `size` and centre-crop it square;
+    ///     nil keeps the images' own (square, equal) size.
+    ///   - jitter: store the images at 1.125x `size` (rounded up to an even
+    ///     size) for the loader's random crops back to `size` (pix2pix's 286 → 256).
+    /// - Throws: `FileError` naming the file: a missing or empty split, an
+    ///   `AB` image of odd width, a pair whose halves differ in size, a file
+    ///   in `A/` without its partner in `B/` (or the reverse), an undecodable image.
+    public static func load(
+        directory: String, split: String, channels: Int = 3, size: Int? = nil, jitter: Bool = false,
+        reversed: Bool = false
+    ) throws -> PairedDataset {
+        require(channels == 1 || channels == 3, "PairedFolder.load: channels must be 1 or 3, got \(channels)")
+        let pairs = try listPairs(directory: directory, split: split)
+        let loadSize = size.map { jitter ? ($0 * 9 / 8 + 1) / 2 * 2 : $0 }
+        var inputs: [Float] = []
+        var targets: [Float] = []
+        var names: [String] = []
+        var shape: (size: Int, file: String)?
+        for pair in pairs {
+            var (a, b) = try decodePair(pair, channels: channels)
+            if let loadSize {
+                a = a.resizedAndCropped(to: loadSize)
+                b = b.resizedAndCropped(to: loadSize)
+            }
+            guard a.height == a.width else {
+                throw FileError(file: pair.a, problem: "images are \(a.width)x\(a.height); pass an image size to resize them square")
+            }
+            if let shape, shape.size != a.height {
+                throw FileError(
+                    file: pair.a, problem: "pairs are \(a.width)x\(a.height) here but \(shape.size)x\(shape.size) in \(shape.file); pass an image size")
+            }
+            shape = shape ?? (a.height, pair.a)
+            let (input, target) = reversed ? (b, a) : (a, b)
+            inputs += input.values.map { PixelRange.minusOneToOne.scale($0) }
+            targets += target.values.map { PixelRange.minusOneToOne.scale($0) }
+            names.append(pair.name)
+        }
+        let side = shape!.size
+        let tensorShape = [pairs.count, channels, side, side]
+        return PairedDataset(
+            inputs: Tensor(inputs, shape: tensorShape), targets: Tensor(targets, shape: tensorShape),
+            labels: Array(repeating: 0, count: pairs.count), classNames: [URL(fileURLWithPath: directory).lastPathComponent],
+            names: names, cropSize: jitter ? size : nil)
+    }
+
+    /// One pair's files: one side-by-side image (`a == b`) or two files.
+    struct Pair {
+        var name: String
+        var a: String
+        var b: String
+        var sideBySide: Bool { a == b }
+    }
+
+    static func listPairs(directory: String, split: String) throws -> [Pair] {
+        let candidates = [("\(directory)/\(split)/A", "\(directory)/\(split)/B"), ("\(directory)/A/\(split)", "\(directory)/B/\(split)")]
+        for (aDirectory, bDirectory) in candidates where isDirectory(aDirectory) || isDirectory(bDirectory) {
+            guard isDirectory(aDirectory) else { throw FileError(file: aDirectory, problem: "missing: \(bDirectory) needs its A side") }
+            guard isDirectory(bDirectory) else { throw FileError(file: bDirectory, problem: "missing: \(aDirectory) needs its B side") }
+            let aNames = try images(in: aDirectory)
+            let bNames = try images(in: bDirectory)
+            if let orphan = aNames.first(where: { !bNames.contains($0) }) {
+                throw FileError(file: "\(aDirectory)/\(orphan)", problem: "has no partner \(bDirectory)/\(orphan)")
+            }
+            if let orphan = bNames.first(where: { !aNames.contains($0) }) {
+                throw FileError(file: "\(bDirectory)/\(orphan)", problem: "has no partner \(aDirectory)/\(orphan)")
+            }
+            guard !aNames.isEmpty else { throw FileError(file: aDirectory, problem: "no PNG or JPEG images in this split") }
+            return aNames.map { Pair(name: $0, a: "\(aDirectory)/\($0)", b: "\(bDirectory)/\($0)") }
+        }
+        let splitDirectory = "\(directory)/\(split)"
+        guard isDirectory(splitDirectory) else {
+            throw FileError(
+                file: splitDirectory, problem: "no such directory (expected \(split)/ with side-by-side AB images, or \(split)/A and \(split)/B)")
+        }
+        let names = try images(in: splitDirectory)
+        guard !names.isEmpty else { throw FileError(file: splitDirectory, problem: "no PNG or JPEG images in this split") }
+        return names.map { Pair(name: $0, a: "\(splitDirectory)/\($0)", b: "\(splitDirectory)/\($0)") }
+    }
+
+    /// Sorted image file names in `directory`; anything else is an error.
+    static func images(in directory: String) throws -> [String] {
+        let entries: [String]
+        do {
+            entries = try FileManager.default.contentsOfDirectory(atPath: directory).filter { !$0.hasPrefix(".") }.sorted()
+        } catch {
+            throw FileError(file: directory, problem: "cannot list the directory")
+        }
+        for entry in entries {
+            let lowered = entry.lowercased()
+            guard lowered.hasSuffix(".png") || lowered.hasSuffix(".jpg") || lowered.hasSuffix(".jpeg") else {
+                throw FileError(file: "\(directory)/\(entry)", problem: "not an image (only .png, .jpg and .jpeg files may be in a paired folder)")
+            }
+        }
+        return entries
+    }
+
+    /// The two sides of a pair at their stored size.
+    static func decodePair(_ pair: Pair, channels: Int) throws -> (FloatImage, FloatImage) {
+        if pair.sideBySide {
+            let image = FloatImage(try ImageFolder.decodeImage(pair.a), channels: channels)
+            guard image.width % 2 == 0 else {
+                throw FileError(file: pair.a, problem: "a side-by-side AB image must have an even width, this one is \(image.width) pixels wide")
+            }
+            let half = image.width / 2
+            return (image.columns(0..<half), image.columns(half..<image.width))
+        }
+        let a = FloatImage(try ImageFolder.decodeImage(pair.a), channels: channels)
+        let b = FloatImage(try ImageFolder.decodeImage(pair.b), channels: channels)
+        guard a.width == b.width && a.height == b.height else {
+            throw FileError(file: pair.b, problem: "is \(b.width)x\(b.height) but its partner \(pair.a) is \(a.width)x\(a.height)")
+        }
+        return (a, b)
+    }
+
+    private static func isDirectory(_ path: String) -> Bool {
+        var flag: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &flag) && flag.boolValue
+    }
+}
+
+extension FloatImage {
+    /// The columns `range` of every row and channel.
+    func columns(_ range: Range<Int>) -> FloatImage {
+        var result: [Float] = []
+        result.reserveCapacity(channels * height * range.count)
+        for line in 0..<(channels * height) { result += values[(line * width + range.lowerBound)..<(line * width + range.upperBound)] }
+        return FloatImage(channels: channels, height: height, width: range.count, values: result)
+    }
+}

@@ -1,0 +1,94 @@
+import SwiftGANTensor
+
+/// Batches of pairs, reshuffled every epoch from `(seed, epoch)` like
+/// `DataLoader`, with the same random crop (when the dataset is stored
+/// larger for jitter) and the same horizontal flip applied to both images
+/// of a pair. A resumed run that restores `position` sees the same batches.
+public final class PairedLoader: @unchecked Sendable {
+    public struct Batch: Sendable {
+        /// `[B] + dataset.inputShape`.
+        public var inputs: Tensor
+        /// `[B] + dataset.outputShape`.
+        public var targets: Tensor
+        public var labels: [Int]
+    }
+
+    public let dataset: PairedDataset
+    public let batchSize: Int
+    public let horizontalFlip: Bool
+    public let seed: UInt64
+    /// The epoch and the index of the next batch in it; set it to resume.
+    public var position: DataLoader.Position {
+        didSet {
+            require(
+                position.epoch >= 0 && position.step >= 0 && position.step < batchesPerEpoch,
+                "PairedLoader: position \(position) is outside an epoch of \(batchesPerEpoch) batches")
+        }
+    }
+
+    /// Drops the last incomplete batch of each epoch.
+    /// - Precondition: `0 < batchSize <= dataset.count`.
+    public init(_ dataset: PairedDataset, batchSize: Int, horizontalFlip: Bool, seed: UInt64) {
+        require(batchSize > 0 && batchSize <= dataset.count, "PairedLoader: batch size \(batchSize) for \(dataset.count) pairs")
+        self.dataset = dataset
+        self.batchSize = batchSize
+        self.horizontalFlip = horizontalFlip
+        self.seed = seed
+        position = DataLoader.Position(epoch: 0, step: 0)
+    }
+
+    public var batchesPerEpoch: Int { dataset.count / batchSize }
+
+    /// One example's augmentation: crop offsets and whether it is mirrored.
+    struct Augmentation: Equatable {
+        var top: Int, left: Int, flip: Bool
+    }
+
+    /// The order and augmentations of an epoch, a function of `(seed, epoch)` only.
+    func epochPlan(_ epoch: Int) -> (order: [Int], augmentations: [Augmentation]) {
+        var random = RandomGenerator(seed: seed &+ 0x9E37_79B9_7F4A_7C15 &* UInt64(epoch + 1))
+        let order = random.permutation(dataset.count)
+        let slack = dataset.cropSize.map { dataset.targets.shape[2] - $0 } ?? 0
+        let augmentations = (0..<dataset.count).map { _ in
+            Augmentation(
+                top: slack > 0 ? Int(random.next() % UInt64(slack + 1)) : 0,
+                left: slack > 0 ? Int(random.next() % UInt64(slack + 1)) : 0,
+                flip: horizontalFlip && random.next() & 1 == 1)
+        }
+        return (order, augmentations)
+    }
+
+    public func next() -> Batch {
+        let (order, augmentations) = epochPlan(position.epoch)
+        let members = Array(order[(position.step * batchSize)..<((position.step + 1) * batchSize)])
+        let chosen = members.map { augmentations[$0] }
+        let batch = withoutGradients {
+            Batch(
+                inputs: Self.crop(dataset.inputs, members, chosen, dataset.cropSize),
+                targets: Self.crop(dataset.targets, members, chosen, dataset.cropSize),
+                labels: members.map { dataset.labels[$0] })
+        }
+        var next = position
+        next.step += 1
+        if next.step == batchesPerEpoch { next = DataLoader.Position(epoch: next.epoch + 1, step: 0) }
+        position = next
+        return batch
+    }
+
+    /// Rows `members` of `images`, each cropped to `size` at its offsets and mirrored when chosen.
+    static func crop(_ images: Tensor, _ members: [Int], _ augmentations: [Augmentation], _ size: Int?) -> Tensor {
+        let (channels, height, width) = (images.shape[1], images.shape[2], images.shape[3])
+        let (outHeight, outWidth) = (size ?? height, size ?? width)
+        var indices: [Int] = []
+        indices.reserveCapacity(members.count * channels * outHeight * outWidth)
+        for (member, augmentation) in zip(members, augmentations) {
+            for channel in 0..<channels {
+                for row in 0..<outHeight {
+                    let base = ((member * channels + channel) * height + augmentation.top + row) * width + augmentation.left
+                    for column in 0..<outWidth { indices.append(base + (augmentation.flip ? outWidth - 1 - column : column)) }
+                }
+            }
+        }
+        return images.gathered(flatIndices: indices, shape: [members.count, channels, outHeight, outWidth])
+    }
+}

@@ -1,0 +1,99 @@
+import SwiftGANData
+import SwiftGANNN
+import SwiftGANTensor
+
+/// The checkpoint format every trainer shares: each module's state dict
+/// under its prefix, each network's optimizer state under its key, and in
+/// the metadata the step, the loader position, the trainer's random stream,
+/// each module's random streams (Dropout's masks) and the run configuration.
+public struct TrainingCheckpoint {
+    /// Modules whose state is saved, by prefix (`generator`, `ema_generator`).
+    public var modules: [(prefix: String, module: Module)]
+    /// Modules whose random streams are saved (the ones that train).
+    public var streamModules: [(prefix: String, module: Module)]
+    /// Networks whose optimizer state is saved.
+    public var networks: [TrainedNetwork]
+
+    public init(modules: [(prefix: String, module: Module)], streamModules: [(prefix: String, module: Module)], networks: [TrainedNetwork]) {
+        self.modules = modules
+        self.streamModules = streamModules
+        self.networks = networks
+    }
+
+    /// What a checkpoint restores besides module and optimizer state.
+    public struct Progress {
+        public var step: Int
+        public var loader: DataLoader.Position
+        public var random: RandomGenerator
+    }
+
+    /// The metadata key of a module's random stream at `path` (`generator.main.3.random`).
+    static func randomStreamKey(_ path: String) -> String { "swiftgan.rng.\(path)" }
+
+    /// All state, with `progress` and the encoded configuration in the metadata.
+    public func contents(_ progress: Progress, config: [UInt8]) -> SafeTensors.Contents {
+        var state = StateDict()
+        func add(_ prefix: String, _ dict: StateDict) {
+            for entry in dict.entries { state.set("\(prefix).\(entry.key)", entry.tensor, storedType: entry.storedType) }
+        }
+        for (prefix, module) in modules { add(prefix, module.stateDict()) }
+        for network in networks { add(network.optimizerKey, network.optimizer.stateDict()) }
+        var metadata: [String: String] = [
+            "format": "pt",
+            "swiftgan.step": String(progress.step),
+            "swiftgan.loader_epoch": String(progress.loader.epoch),
+            "swiftgan.loader_step": String(progress.loader.step),
+            "swiftgan.rng": Self.encode(progress.random.state),
+            "swiftgan.config": String(decoding: config, as: UTF8.self)
+        ]
+        for (prefix, module) in streamModules {
+            for (path, stream) in module.namedRandomStreams() {
+                metadata[Self.randomStreamKey("\(prefix).\(path)")] = Self.encode(stream.generator.state)
+            }
+        }
+        return SafeTensors.Contents(tensors: state, metadata: metadata)
+    }
+
+    /// Loads module, optimizer and random-stream state from `contents` and
+    /// returns the saved progress.
+    /// - Throws: `StateDictError`, `OptimizerStateError` or `FileError`
+    ///   naming what does not match (for instance a checkpoint of another architecture).
+    public func restore(_ contents: SafeTensors.Contents, file: String) throws -> Progress {
+        let state = contents.tensors
+        let metadata = contents.metadata
+        for (prefix, module) in modules { try module.loadStateDict(state.scoped(prefix)) }
+        for network in networks { try network.optimizer.loadStateDict(state.scoped(network.optimizerKey)) }
+        guard let step = metadata["swiftgan.step"].flatMap(Int.init), step >= 0,
+            let epoch = metadata["swiftgan.loader_epoch"].flatMap(Int.init),
+            let loaderStep = metadata["swiftgan.loader_step"].flatMap(Int.init),
+            let random = metadata["swiftgan.rng"].flatMap(Self.decode)
+        else {
+            throw FileError(file: file, problem: "not a SwiftGAN training checkpoint (missing step, loader or random state)")
+        }
+        for (prefix, module) in streamModules {
+            for (path, stream) in module.namedRandomStreams() {
+                let key = "\(prefix).\(path)"
+                // Checkpoints before module streams were named kept Dropout's under the layer's path.
+                let legacyKey = key.hasSuffix(".random") ? String(key.dropLast(".random".count)) : key
+                guard
+                    let saved = (metadata[Self.randomStreamKey(key)] ?? metadata[Self.randomStreamKey(legacyKey)])
+                        .flatMap(Self.decode)
+                else {
+                    throw FileError(file: file, problem: "missing the random state of \(key)")
+                }
+                stream.generator = RandomGenerator(state: saved)
+            }
+        }
+        return Progress(step: step, loader: DataLoader.Position(epoch: epoch, step: loaderStep), random: RandomGenerator(state: random))
+    }
+
+    static func encode(_ state: (UInt64, UInt64, UInt64, UInt64)) -> String {
+        "\(state.0),\(state.1),\(state.2),\(state.3)"
+    }
+
+    static func decode(_ text: String) -> (UInt64, UInt64, UInt64, UInt64)? {
+        let words = text.split(separator: ",").compactMap { UInt64($0) }
+        guard words.count == 4, words != [0, 0, 0, 0] else { return nil }
+        return (words[0], words[1], words[2], words[3])
+    }
+}

@@ -1,0 +1,207 @@
+import Foundation
+import SwiftGANData
+import SwiftGANTensor
+
+/// The translation tasks `gan train --task` knows, each with its default
+/// data, networks and losses (`TranslationConfig.preset`).
+public enum TranslationKind: String, Codable, CaseIterable, Sendable {
+    /// pix2pix (Isola et al. 2017): U-Net + conditional PatchGAN, BCE + 100·L1; default data `edges2fashion`.
+    case pix2pix
+    /// Super-resolution (Ledig et al. 2017): SRResNet + PatchGAN, adversarial + L1; default data `sr4`.
+    case sr
+    /// Inpainting as pix2pix on `inpaint`.
+    case inpaint
+    /// Colourisation as pix2pix on `colorize`.
+    case colorize
+
+    /// The built-in data a task trains on when `--data` is not given.
+    public var defaultData: TranslationTask {
+        switch self {
+        case .pix2pix: .edges2fashion
+        case .sr: .sr4
+        case .inpaint: .inpaint
+        case .colorize: .colorize
+        }
+    }
+}
+
+/// Which pairs a translation run trains and evaluates on.
+public struct PairedDataSpec: Codable, Equatable, Sendable {
+    /// A built-in task (`edges2fashion`, `inpaint`, `sr4`, `sr2`, `colorize`) or `folder`.
+    public var name: String
+    /// The paired folder (with `folder`).
+    public var path: String?
+    /// Folders: resize to this square size.
+    public var imageSize: Int?
+    /// Folders: 1 or 3 channels.
+    public var channels: Int?
+    /// Folders: translate B to A instead of A to B.
+    public var reversed: Bool
+    /// Random resize-and-crop jitter (pix2pix's 286 → 256), applied alike to both images of a pair.
+    public var jitter: Bool
+    /// Random horizontal flips, applied alike to both images of a pair.
+    public var flip: Bool
+    /// Use only the first `limit` training pairs.
+    public var limit: Int?
+
+    public init(
+        name: String, path: String? = nil, imageSize: Int? = nil, channels: Int? = nil, reversed: Bool = false, jitter: Bool = false,
+        flip: Bool = false, limit: Int? = nil
+    ) {
+        self.name = name
+        self.path = path
+        self.imageSize = imageSize
+        self.channels = channels
+        self.reversed = reversed
+        self.jitter = jitter
+        self.flip = flip
+        self.limit = limit
+    }
+
+    /// A built-in task name or a folder path.
+    public static func parse(_ value: String) -> PairedDataSpec {
+        TranslationTask(rawValue: value) != nil ? PairedDataSpec(name: value) : PairedDataSpec(name: "folder", path: value)
+    }
+
+    public var task: TranslationTask? { TranslationTask(rawValue: name) }
+
+    /// Loads `split`: the built-in task's Fashion-MNIST split, or the folder's `train/` or `test/`.
+    /// Training pairs keep jitter and honour `limit`; test pairs are centre-cropped.
+    /// - Throws: `FileError` naming the file or directory.
+    public func load(split: IDXDataset.Split, limit: Int? = nil) throws -> PairedDataset {
+        let count = limit ?? (split == .train ? self.limit : nil)
+        if let task { return try TranslationTask.load(task, split: split, limit: count) }
+        guard let path else { throw FileError(file: "folder", problem: "a paired folder needs a path") }
+        let dataset = try PairedFolder.load(
+            directory: path, split: split == .train ? "train" : "test", channels: channels ?? 3, size: imageSize,
+            jitter: jitter && split == .train, reversed: reversed)
+        return count.map { dataset.prefix($0) } ?? dataset
+    }
+}
+
+/// Optimisation and losses of a translation run.
+public struct TranslationTraining: Codable, Equatable, Sendable {
+    /// The adversarial loss: `non-saturating` (pix2pix's BCE on logits) or `lsgan`.
+    public var objective: Objective
+    public var learningRateG: Float
+    public var learningRateD: Float
+    public var beta1: Float
+    public var beta2: Float
+    /// λ of the L1 distance to the target in G's loss (pix2pix: 100).
+    public var l1Weight: Float
+    /// The weight of the adversarial term in G's loss.
+    public var adversarialWeight: Float
+    /// Keep the rates for the first half, then decay them linearly to 0 (pix2pix's schedule).
+    public var learningRateDecay: Bool
+    public var batchSize: Int
+    public var steps: Int
+    public var seed: UInt64
+    public var sampleEvery: Int
+    public var checkpointEvery: Int
+    public var logEvery: Int
+
+    public init(
+        objective: Objective = .nonSaturating, learningRateG: Float = 2e-4, learningRateD: Float = 2e-4, beta1: Float = 0.5,
+        beta2: Float = 0.999, l1Weight: Float = 100, adversarialWeight: Float = 1, learningRateDecay: Bool = true, batchSize: Int = 16,
+        steps: Int = 3000, seed: UInt64 = 0, sampleEvery: Int = 500, checkpointEvery: Int = 500, logEvery: Int = 50
+    ) {
+        self.objective = objective
+        self.learningRateG = learningRateG
+        self.learningRateD = learningRateD
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.l1Weight = l1Weight
+        self.adversarialWeight = adversarialWeight
+        self.learningRateDecay = learningRateDecay
+        self.batchSize = batchSize
+        self.steps = steps
+        self.seed = seed
+        self.sampleEvery = sampleEvery
+        self.checkpointEvery = checkpointEvery
+        self.logEvery = logEvery
+    }
+
+    public func validationProblem() -> String? {
+        guard [.nonSaturating, .leastSquares].contains(objective) else {
+            return "translation supports the non-saturating and lsgan objectives, not \(objective.rawValue)"
+        }
+        for (name, value) in [("generator learning rate", learningRateG), ("discriminator learning rate", learningRateD)]
+        where !(value > 0 && value.isFinite) {
+            return "\(name) \(value) must be positive"
+        }
+        for (name, value) in [("L1 weight", l1Weight), ("adversarial weight", adversarialWeight)] where !(value >= 0 && value.isFinite) {
+            return "\(name) \(value) must be non-negative"
+        }
+        guard beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1 else { return "Adam betas (\(beta1), \(beta2)) must be in [0, 1)" }
+        for (name, value) in [
+            ("batch size", batchSize), ("steps", steps), ("sample-every", sampleEvery), ("checkpoint-every", checkpointEvery),
+            ("log-every", logEvery)
+        ] where value < 1 {
+            return "\(name) \(value) must be at least 1"
+        }
+        return nil
+    }
+}
+
+/// Everything that defines a translation run; its `config.json` (told apart
+/// from a GAN run's by the `task` key).
+public struct TranslationConfig: Codable, Equatable, Sendable {
+    public var task: TranslationKind
+    public var model: TranslationModelConfig
+    public var training: TranslationTraining
+    public var data: PairedDataSpec
+
+    public init(task: TranslationKind, model: TranslationModelConfig, training: TranslationTraining, data: PairedDataSpec) {
+        self.task = task
+        self.model = model
+        self.training = training
+        self.data = data
+    }
+
+    /// The task's defaults for `data` (its shapes are filled in from the data when training starts):
+    /// pix2pix, inpaint and colorize: U-Net (width 32) and a conditional
+    /// PatchGAN (width 32), BatchNorm, BCE + 100·L1, Adam 2e-4 (0.5, 0.999),
+    /// batch 16, 3,000 steps with the rate decaying over the second half;
+    /// sr: SRResNet (width 32, 6 blocks) and a plain PatchGAN, adversarial
+    /// weight 0.01 as SRGAN weighs it against the content loss.
+    public static func preset(_ task: TranslationKind, data: PairedDataSpec? = nil, seed: UInt64 = 0) -> TranslationConfig {
+        let data = data ?? PairedDataSpec(name: task.defaultData.rawValue)
+        var model = TranslationModelConfig(inputShape: [1, 28, 28], outputShape: [1, 28, 28], width: 32, discriminatorWidth: 32)
+        var training = TranslationTraining(seed: seed)
+        if task == .sr {
+            model.generator = .srresnet
+            model.residualBlocks = 6
+            model.conditionalDiscriminator = false
+            training.adversarialWeight = 0.01
+            training.l1Weight = 1
+        }
+        return TranslationConfig(task: task, model: model, training: training, data: data)
+    }
+
+    public func encoded() throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return Array(try encoder.encode(self)) + [0x0A]
+    }
+
+    /// Whether the `config.json` at `path` is a translation run's.
+    public static func describesTranslation(_ path: String) -> Bool {
+        guard let data = FileManager.default.contents(atPath: path),
+            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+        else { return false }
+        return object["task"] != nil
+    }
+
+    /// Reads `config.json`.
+    /// - Throws: `FileError` naming the file when it is missing or invalid.
+    public static func read(_ path: String) throws -> TranslationConfig {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw FileError(file: path, problem: "no such file (is this a run directory?)")
+        }
+        do {
+            return try JSONDecoder().decode(TranslationConfig.self, from: data)
+        } catch {
+            throw FileError(file: path, problem: "not a valid translation run configuration: \(error)")
+        }
+    }
+}

@@ -1,0 +1,145 @@
+import Foundation
+import SwiftGANData
+import SwiftGANNN
+import SwiftGANTensor
+
+/// A translation run directory, laid out as a GAN run's:
+///
+/// ```
+/// runs/NAME/
+///   config.json                  task, networks, training and data (with a "task" key)
+///   checkpoint.safetensors       all state for exact resume (atomic writes)
+///   samples/step-000500.png      rows of 8 fixed test inputs, G's outputs and the targets
+///   metrics.jsonl                one JSON object per logged step
+///   events.out.tfevents.*        TensorBoard scalars and sample images
+/// ```
+public final class TranslationRun {
+    public let directory: String
+    public let trainer: TranslationTrainer
+    /// The fixed pairs rendered into sample grids (the first 8 test pairs, or training pairs without a test split).
+    public let preview: PairedDataset
+    private let tensorboard: TensorBoardWriter
+    private let metrics: MetricsLog
+
+    private init(directory: String, trainer: TranslationTrainer, preview: PairedDataset) throws {
+        self.directory = directory
+        self.trainer = trainer
+        self.preview = preview
+        try FileManager.default.createDirectory(atPath: "\(directory)/samples", withIntermediateDirectories: true)
+        tensorboard = try TensorBoardWriter(directory: directory)
+        metrics = try MetricsLog(path: "\(directory)/metrics.jsonl")
+    }
+
+    /// Starts a new run in `directory`; the old run (with `overwrite`) is
+    /// removed only after the data loaded and the configuration proved good.
+    /// - Throws: `FileError` for the directory or the data, `TrainingError.invalidConfiguration`.
+    public static func start(directory: String, config: TranslationConfig, overwrite: Bool = false) throws -> TranslationRun {
+        try RunDirectory.checkReplaceable(directory, overwrite: overwrite)
+        let (trainer, preview) = try make(config)
+        try RunDirectory.clear(directory)
+        try AtomicFile.write(trainer.config.encoded(), to: TrainingRun.configPath(directory))
+        return try TranslationRun(directory: directory, trainer: trainer, preview: preview)
+    }
+
+    /// Reopens the run in `directory` at its checkpoint; `steps` sets a new total.
+    public static func resume(directory: String, steps: Int? = nil) throws -> TranslationRun {
+        try RunDirectory.checkExisting(directory)
+        var config = try TranslationConfig.read(TrainingRun.configPath(directory))
+        if let steps {
+            guard steps > 0 else { throw TrainingError.invalidConfiguration("steps \(steps) must be at least 1") }
+            config.training.steps = steps
+        }
+        let checkpointPath = TrainingRun.checkpointPath(directory)
+        let checkpoint = try SafeTensors.read(checkpointPath)
+        let (trainer, preview) = try make(config)
+        try trainer.restore(checkpoint, file: checkpointPath)
+        guard trainer.step <= config.training.steps else {
+            throw TrainingError.invalidConfiguration("the checkpoint is at step \(trainer.step), past the requested total \(config.training.steps)")
+        }
+        try AtomicFile.write(trainer.config.encoded(), to: TrainingRun.configPath(directory))
+        try MetricsLog.truncate(path: "\(directory)/metrics.jsonl", afterStep: trainer.step)
+        return try TranslationRun(directory: directory, trainer: trainer, preview: preview)
+    }
+
+    private static func make(_ config: TranslationConfig) throws -> (TranslationTrainer, PairedDataset) {
+        let training = try config.data.load(split: .train)
+        let trainer = try TranslationTrainer(config: config, dataset: training)
+        let test: PairedDataset
+        do {
+            test = try config.data.load(split: .test, limit: 8)
+        } catch {
+            test = training.prefix(8).centreCropped()
+        }
+        guard Array(test.inputs.shape.dropFirst()) == trainer.config.model.inputShape,
+            Array(test.targets.shape.dropFirst()) == trainer.config.model.outputShape
+        else {
+            throw TrainingError.invalidConfiguration(
+                "the test pairs are \(test.inputShape) → \(test.outputShape) but the training pairs "
+                    + "\(trainer.config.model.inputShape) → \(trainer.config.model.outputShape)")
+        }
+        return (trainer, test.prefix(8))
+    }
+
+    /// Trains to the configured total, logging, rendering samples and
+    /// checkpointing on their schedules and at the end; `shouldStop` saves a
+    /// checkpoint and returns `.interrupted`.
+    /// - Throws: `TrainingError.diverged` (the checkpoint on disk stays the last good one), or file errors.
+    public func run(progress: ([String: Float]) -> Void = { _ in }, shouldStop: () -> Bool = { false }) throws -> TrainingRun.Outcome {
+        let training = trainer.config.training
+        if trainer.step == 0 { try renderSamples() }
+        while trainer.step < training.steps {
+            if shouldStop() {
+                try saveCheckpoint()
+                return .interrupted(step: trainer.step)
+            }
+            let scalars = try trainer.trainStep()
+            let step = trainer.step
+            if step % training.logEvery == 0 || step == training.steps {
+                let named = scalars.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+                metrics.append(step: step, named.map { ($0.0, Double($0.1)) })
+                try tensorboard.scalars(named, step: step)
+            }
+            if step % training.sampleEvery == 0 || step == training.steps { try renderSamples() }
+            if step % training.checkpointEvery == 0 || step == training.steps { try saveCheckpoint() }
+            progress(scalars)
+        }
+        tensorboard.flush()
+        return .completed
+    }
+
+    public func saveCheckpoint() throws {
+        let contents = try trainer.checkpoint()
+        try SafeTensors.write(contents.tensors, metadata: contents.metadata, to: TrainingRun.checkpointPath(directory))
+        tensorboard.flush()
+    }
+
+    /// Renders the preview pairs to `samples/step-NNNNNN.png` and TensorBoard.
+    public func renderSamples() throws {
+        let outputs = trainer.translate(preview.inputs)
+        let grid = TranslationGrid.make(inputs: preview.inputs, outputs: outputs, targets: preview.targets)
+        let picture = ImageGrid.pngImage(grid)
+        let png = try PNG.encode(picture)
+        try AtomicFile.write(png, to: "\(directory)/samples/\(String(format: "step-%06d.png", trainer.step))")
+        try tensorboard.image("samples", png: png, width: picture.width, height: picture.height, channels: picture.channels, step: trainer.step)
+    }
+}
+
+/// Sample grids for translation: a row of inputs, a row of outputs, and
+/// (when given) a row of targets, each `nrow` wide.
+public enum TranslationGrid {
+    /// `[C, H', W']` in [-1, 1]; gray rows become RGB when another row is
+    /// colour, and smaller inputs are enlarged (nearest neighbour) to the outputs' size.
+    public static func make(inputs: Tensor, outputs: Tensor, targets: Tensor?) -> Tensor {
+        let channels = Swift.max(inputs.shape[1], outputs.shape[1])
+        func prepared(_ images: Tensor) -> Tensor {
+            var result = images
+            if result.shape[2] < outputs.shape[2] { result = result.upsampleNearest(scale: outputs.shape[2] / result.shape[2]) }
+            if result.shape[1] < channels { result = concat(Array(repeating: result, count: channels), axis: 1) }
+            return result
+        }
+        return withoutGradients {
+            let rows = [inputs, outputs] + (targets.map { [$0] } ?? [])
+            return ImageGrid.make(concat(rows.map(prepared), axis: 0), nrow: inputs.shape[0])
+        }
+    }
+}

@@ -1,0 +1,116 @@
+import ArgumentParser
+import Foundation
+import SwiftGANData
+import SwiftGANTraining
+
+/// `gan train --task …`: paired image-to-image translation runs.
+extension TrainCommand {
+    /// Rejects GAN-only flags with --task, and translation-only flags without it.
+    func validateTranslation() throws {
+        if let task, TranslationKind(rawValue: task) == nil {
+            throw ValidationError("unknown task '\(task)' (choose from \(TranslationKind.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        if let generator, TranslationModelConfig.Generator(rawValue: generator) == nil {
+            throw ValidationError("unknown generator '\(generator)' (unet or srresnet)")
+        }
+        if let norm, TranslationModelConfig.Normalization(rawValue: norm) == nil {
+            throw ValidationError("unknown normalisation '\(norm)' (batch or instance)")
+        }
+        if let l1Weight, !(l1Weight >= 0 && l1Weight.isFinite) { throw ValidationError("--l1-weight must be non-negative, got \(l1Weight)") }
+        let translationOnly: [(String, Bool)] = [
+            ("--generator", generator != nil), ("--norm", norm != nil), ("--l1-weight", l1Weight != nil), ("--jitter", jitter),
+            ("--reverse", reverse)
+        ]
+        if task == nil, resume == nil, let flag = translationOnly.first(where: \.1) {
+            throw ValidationError("\(flag.0) applies to image-to-image runs; pass --task")
+        }
+        let ganOnly: [(String, Bool)] = [
+            ("--preset", preset != nil), ("--model", model != nil), ("--critic-steps", criticSteps != nil), ("--latent-dim", latentDim != nil),
+            ("--latent", latent != nil), ("--ema", ema != nil), ("--spectral-norm", spectralNorm), ("--r1", r1 != nil),
+            ("--label-smoothing", labelSmoothing != nil), ("--eval-every", evalEvery != nil), ("--eval-count", evalCount != nil),
+            ("--features", features != nil)
+        ]
+        if task != nil, let flag = ganOnly.first(where: \.1) {
+            throw ValidationError("\(flag.0) applies to GANs from noise, not to --task runs")
+        }
+        if let objective, task != nil, ![Objective.nonSaturating, .leastSquares].contains(Objective(rawValue: objective)) {
+            throw ValidationError("--task runs use the non-saturating or lsgan objective, not \(objective)")
+        }
+    }
+
+    /// The translation configuration from the task's preset and the flags.
+    func makeTranslationConfig(_ kind: TranslationKind) -> TranslationConfig {
+        var spec = data.map(PairedDataSpec.parse) ?? PairedDataSpec(name: kind.defaultData.rawValue)
+        spec.limit = limit
+        spec.imageSize = imageSize
+        spec.channels = channels
+        spec.jitter = jitter
+        spec.flip = jitter
+        spec.reversed = reverse
+        var config = TranslationConfig.preset(kind, data: spec, seed: seed)
+        if let generator { config.model.generator = TranslationModelConfig.Generator(rawValue: generator)! }
+        if let norm { config.model.normalization = TranslationModelConfig.Normalization(rawValue: norm)! }
+        if let width {
+            config.model.width = width
+            config.model.discriminatorWidth = width
+        }
+        if let objective { config.training.objective = Objective(rawValue: objective)! }
+        if let l1Weight { config.training.l1Weight = l1Weight }
+        if let batchSize { config.training.batchSize = batchSize }
+        if let learningRateG { config.training.learningRateG = learningRateG }
+        if let learningRateD { config.training.learningRateD = learningRateD }
+        if let steps { config.training.steps = steps }
+        if lrDecay { config.training.learningRateDecay = true }
+        if let sampleEvery { config.training.sampleEvery = sampleEvery }
+        if let checkpointEvery { config.training.checkpointEvery = checkpointEvery }
+        if let logEvery { config.training.logEvery = logEvery }
+        return config
+    }
+
+    func executeTranslation() throws {
+        let run: TranslationRun
+        do {
+            if let resume {
+                run = try TranslationRun.resume(directory: resume, steps: steps)
+            } else {
+                let kind = TranslationKind(rawValue: task!)!
+                var config = makeTranslationConfig(kind)
+                if let epochs {
+                    let count = try config.data.load(split: .train).count
+                    config.training.steps = Swift.max(1, Int((epochs * Double(Swift.max(1, count / config.training.batchSize))).rounded()))
+                }
+                run = try TranslationRun.start(directory: runDir ?? "runs/\(kind.rawValue)-\(config.data.name)", config: config, overwrite: overwrite)
+            }
+        } catch {
+            throw CLIError("\(error)")
+        }
+        let trainer = run.trainer
+        let config = trainer.config
+        print(
+            "run: \(run.directory)  task: \(config.task.rawValue)  data: \(config.data.path ?? config.data.name)  "
+                + "\(config.model.inputShape) → \(config.model.outputShape)  G \(config.model.generator.rawValue) "
+                + "\(trainer.generator.parameterCount.formatted()) / D \(trainer.discriminator.parameterCount.formatted()) parameters  "
+                + "steps \(trainer.step) → \(config.training.steps)")
+        var progress = ProgressReporter(total: config.training.steps, start: trainer.step, batchesPerEpoch: trainer.loader.batchesPerEpoch)
+        let outcome: TrainingRun.Outcome
+        do {
+            outcome = try run.run(
+                progress: { scalars in
+                    progress.report(
+                        step: trainer.step,
+                        losses: String(
+                            format: "D %.3f  G %.3f  L1 %.4f  D(real) %.2f  D(fake) %.2f", scalars["loss/discriminator"] ?? 0,
+                            scalars["loss/generator"] ?? 0, scalars["loss/l1"] ?? 0, scalars["score/real"] ?? 0, scalars["score/fake"] ?? 0))
+                }, shouldStop: { StopSignal.isRequested })
+        } catch {
+            throw CLIError("\(error)")
+        }
+        switch outcome {
+        case .completed:
+            print("done: \(run.directory)/samples/\(String(format: "step-%06d.png", trainer.step)), checkpoint \(TrainingRun.checkpointPath(run.directory))")
+        case .interrupted(let step):
+            print("\ninterrupted at step \(step); checkpoint saved. Continue with: gan train --resume \(run.directory)")
+            throw ExitCode(130)
+        }
+    }
+}
