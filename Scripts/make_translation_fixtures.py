@@ -5,7 +5,7 @@ computed with PyTorch modules equivalent to the Swift ones.
 Writes
   Tests/SwiftGANNNTests/Fixtures/translation_layers.safetensors
       ReflectionPad2d, PixelShuffle and PReLU: input, parameters, output and
-      the gradients of sum(output * seed);
+      the gradients of sum(output * seed); bicubic upsampling by 2 and 4;
   Tests/SwiftGANTrainingTests/Fixtures/translation_keys.json
       state_dict() keys and shapes of the U-Net, PatchGAN and SRResNet for
       the configurations the Swift test builds;
@@ -223,6 +223,10 @@ def write_fixtures():
     layer_case(layers, "pixel_shuffle", nn.PixelShuffle(2), rand(2, 8, 3, 4))
     layer_case(layers, "prelu", nn.PReLU(), rand(3, 4, 2, 2, scale=2))
     layer_case(layers, "prelu_channels", nn.PReLU(4), rand(3, 4, 2, 2, scale=2))
+    # The super-resolution baselines: bicubic and bilinear upsampling by 2 and 4.
+    layers["bicubic.input"] = rand(2, 2, 5, 6)
+    for scale in (2, 4):
+        layers[f"bicubic.x{scale}"] = F.interpolate(layers["bicubic.input"], scale_factor=scale, mode="bicubic", align_corners=False)
     save_file({k: v.contiguous().float() for k, v in layers.items()},
               os.path.join(ROOT, "Tests", "SwiftGANNNTests", "Fixtures", "translation_layers.safetensors"))
 

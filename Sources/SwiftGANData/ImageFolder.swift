@@ -234,3 +234,30 @@ enum Resampling {
         }
     }
 }
+
+/// Single image files as tensors, for tools that translate or score one
+/// image at a time.
+public enum ImageFile {
+    /// Whether `path` names a PNG or JPEG file by its extension.
+    public static func isImagePath(_ path: String) -> Bool {
+        let lowered = path.lowercased()
+        return lowered.hasSuffix(".png") || lowered.hasSuffix(".jpg") || lowered.hasSuffix(".jpeg")
+    }
+
+    /// Reads a PNG or JPEG file as `[1, channels, size, size]` in [-1, 1]
+    /// (gray or RGB as `ImageFolder.load` converts; resized so the shorter
+    /// side is `size`, then centre-cropped, unless it already is `size` square).
+    /// - Throws: `FileError` naming the file.
+    public static func read(_ path: String, channels: Int, size: Int) throws -> Tensor {
+        require(channels == 1 || channels == 3, "ImageFile.read: channels must be 1 or 3, got \(channels)")
+        var image = FloatImage(try ImageFolder.decodeImage(path), channels: channels)
+        if image.height != size || image.width != size { image = image.resizedAndCropped(to: size) }
+        return Tensor(image.values.map { PixelRange.minusOneToOne.scale($0) }, shape: [1, channels, size, size])
+    }
+
+    /// Writes `[C, H, W]` (C = 1 or 3) in [-1, 1] as a PNG file, atomically.
+    /// - Throws: `FileError` naming the path.
+    public static func writePNG(_ image: Tensor, to path: String) throws {
+        try AtomicFile.write(try PNG.encode(ImageGrid.pngImage(image)), to: path)
+    }
+}

@@ -22,7 +22,7 @@ public enum TranslationTask: String, CaseIterable, Codable, Sendable {
     /// - Throws: `FileError` when Fashion-MNIST is not installed.
     public static func load(_ task: TranslationTask, split: IDXDataset.Split, limit: Int? = nil) throws -> PairedDataset {
         let images = try IDXDataset.load(name: "fashion-mnist", split: split, limit: limit)
-        return task.pairs(from: images, seed: split == .train ? 1 : 2)
+        return task.pairs(from: images, seed: seed(for: split))
     }
 
     /// The pairs for `images` (`[N, 1, H, W]` in [-1, 1]); `seed` places the inpainting squares.
@@ -70,7 +70,19 @@ public enum TranslationTask: String, CaseIterable, Codable, Sendable {
     }
 
     /// The side of the inpainting square: 3/7 of the image (12 at 28 px).
-    static func maskSide(_ size: Int) -> Int { size * 3 / 7 }
+    public static func maskSide(_ size: Int) -> Int { size * 3 / 7 }
+
+    /// The top-left corner of image `index`'s inpainting square.
+    public static func maskOrigin(_ index: Int, height: Int, width: Int, seed: UInt64) -> (top: Int, left: Int) {
+        let side = maskSide(Swift.min(height, width))
+        var random = RandomGenerator(seed: seed &* 0x1000_0000_01B3 &+ UInt64(index))
+        let top = 2 + Int(random.next() % UInt64(height - side - 3))
+        let left = 2 + Int(random.next() % UInt64(width - side - 3))
+        return (top, left)
+    }
+
+    /// The seed of a split's inpainting squares (and any other per-example draw).
+    public static func seed(for split: IDXDataset.Split) -> UInt64 { split == .train ? 1 : 2 }
 
     /// Each image with a square of `maskSide` set to 0 (mid-gray), placed
     /// uniformly at least 2 pixels from the border, from `(seed, index)`.
@@ -79,9 +91,7 @@ public enum TranslationTask: String, CaseIterable, Codable, Sendable {
         let side = maskSide(Swift.min(height, width))
         var values = images.scalars
         for image in 0..<count {
-            var random = RandomGenerator(seed: seed &* 0x1000_0000_01B3 &+ UInt64(image))
-            let top = 2 + Int(random.next() % UInt64(height - side - 3))
-            let left = 2 + Int(random.next() % UInt64(width - side - 3))
+            let (top, left) = maskOrigin(image, height: height, width: width, seed: seed)
             for row in top..<(top + side) {
                 for column in left..<(left + side) { values[(image * height + row) * width + column] = 0 }
             }

@@ -8,7 +8,7 @@ struct GAN: ParsableCommand {
         abstract: "SwiftGAN: train, sample and evaluate generative adversarial networks on the CPU.",
         subcommands: [
             TrainCommand.self, SampleCommand.self, InterpolateCommand.self, ExportCommand.self, InfoCommand.self,
-            EvalCommand.self, ClassifierCommand.self, BenchCommand.self
+            EvalCommand.self, TranslateCommand.self, ClassifierCommand.self, BenchCommand.self
         ],
         defaultSubcommand: nil
     )

@@ -35,6 +35,13 @@ struct TranslationLayerTests {
 
     @Test func preluPerChannel() throws { try check("prelu_channels", PReLU(numParameters: 4)) }
 
+    @Test func bicubicUpsampling() throws {
+        let input = try #require(Self.golden["bicubic.input"])
+        for scale in [2, 4] {
+            assertClose(input.upsampleBicubic(scale: scale), try #require(Self.golden["bicubic.x\(scale)"]), rtol: 1e-5, atol: 1e-5, "x\(scale)")
+        }
+    }
+
     @Test func residualAddsItsBody() {
         var random = RandomGenerator(seed: 3)
         let block = Residual([Conv2d(2, 2, kernelSize: 3, padding: 1, random: &random)])

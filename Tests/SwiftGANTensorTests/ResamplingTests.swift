@@ -39,6 +39,7 @@ struct ResamplingTests {
         check.check([randomTensor([2, 2, 4, 5], seed: 1)]) { $0[0].reflectionPadded(left: 3, right: 1, top: 2, bottom: 3) }
         check.check([randomTensor([2, 8, 3, 2], seed: 2)]) { $0[0].pixelShuffled(upscale: 2) }
         check.check([randomTensor([1, 2, 4, 6], seed: 3)]) { $0[0].pixelUnshuffled(downscale: 2) }
+        check.check([randomTensor([1, 2, 3, 4], seed: 4)]) { $0[0].upsampleBicubic(scale: 2) }
     }
 
     /// ‖∂/∂x Σ w·op(x)³‖², whose gradient needs the op's backward rule to differentiate.

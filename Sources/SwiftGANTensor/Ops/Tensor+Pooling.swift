@@ -153,4 +153,46 @@ extension Tensor {
         }
         return result
     }
+    /// Bicubic upsampling by an integer `scale` as PyTorch's
+    /// `F.interpolate(mode="bicubic", align_corners=False)`: the cubic
+    /// convolution kernel with a = -0.75 over 4x4 taps, half-pixel centres,
+    /// edge indices clamped. `[N, C, H, W]` → `[N, C, H·scale, W·scale]`.
+    public func upsampleBicubic(scale: Int = 2) -> Tensor {
+        let (n, c, h, w) = imageDimensions("upsampleBicubic")
+        require(scale >= 1, "upsampleBicubic: scale \(scale) must be at least 1")
+        func taps(_ output: Int, _ size: Int) -> [(index: Int, weight: Float)] {
+            let source = (Float(output) + 0.5) / Float(scale) - 0.5
+            let base = Int(source.rounded(.down))
+            let t = source - Float(base)
+            let a: Float = -0.75
+            func near(_ x: Float) -> Float { ((a + 2) * x - (a + 3)) * x * x + 1 }
+            func far(_ x: Float) -> Float { ((a * x - 5 * a) * x + 8 * a) * x - 4 * a }
+            let weights = [far(t + 1), near(t), near(1 - t), far(2 - t)]
+            return (0..<4).map { (Swift.min(Swift.max(base - 1 + $0, 0), size - 1), weights[$0]) }
+        }
+        let (outH, outW) = (h * scale, w * scale)
+        let rows = (0..<outH).map { taps($0, h) }
+        let columns = (0..<outW).map { taps($0, w) }
+        let outShape = [n, c, outH, outW]
+        var result: Tensor?
+        for i in 0..<4 {
+            for j in 0..<4 {
+                var indices: [Int] = []
+                var weights: [Float] = []
+                indices.reserveCapacity(n * c * outH * outW)
+                weights.reserveCapacity(n * c * outH * outW)
+                for plane in 0..<(n * c) {
+                    for row in rows {
+                        for column in columns {
+                            indices.append((plane * h + row[i].index) * w + column[j].index)
+                            weights.append(row[i].weight * column[j].weight)
+                        }
+                    }
+                }
+                let term = gathered(flatIndices: indices, shape: outShape) * Tensor(weights, shape: outShape)
+                result = result.map { $0 + term } ?? term
+            }
+        }
+        return result!
+    }
 }

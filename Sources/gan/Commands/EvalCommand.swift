@@ -21,6 +21,7 @@ struct EvalCommand: ParsableCommand {
               gan eval --samples samples.npy --data fashion-mnist --json
               gan eval --real                       # the floor: real train images against the test split
               gan eval --run runs/2d                # ring8 / grid25: modes, high-quality %, reverse KL
+              gan eval --run runs/pix2pix-edges2fashion   # translation: L1, PSNR, SSIM, FID, consistency vs baselines
             """
     )
 
@@ -95,6 +96,9 @@ struct EvalCommand: ParsableCommand {
     private func execute() throws {
         let began = Date()
         do {
+            if let runDirectory, TranslationConfig.describesTranslation(TrainingRun.configPath(runDirectory)) {
+                return try evaluateTranslation(runDirectory)
+            }
             let input = try gatherSamples()
             var report = EvalReport(source: input.source, step: input.step, seconds: 0)
             if let mixture = input.spec.mixture {

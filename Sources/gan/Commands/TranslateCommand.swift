@@ -1,0 +1,89 @@
+import ArgumentParser
+import Foundation
+import SwiftGANData
+import SwiftGANTensor
+import SwiftGANTraining
+
+/// `gan translate`: run a translation run's generator on images.
+struct TranslateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "translate",
+        abstract: "Translate images with a trained image-to-image run (pix2pix, sr, inpaint, colorize).",
+        discussion: """
+            INPUT is a PNG or JPEG file (written as a PNG), a folder of images (written as a folder of PNGs with the same
+            names), or a float32 .npy batch [N, C, H, W] in [-1, 1] (written as .npy). Images are converted to the run's
+            input channels and resized to its input size.
+
+            Examples:
+              gan translate --run runs/pix2pix-edges2fashion --input sketch.png --out photo.png
+              gan translate --run runs/sr-sr4 --input small/ --out large/
+              gan translate --run runs/colorize-colorize --input gray.npy --out colour.npy
+            """
+    )
+
+    @Option(name: .customLong("run"), help: "The translation run directory.")
+    var runDirectory: String
+
+    @Option(help: "A PNG/JPEG file, a folder of images, or a .npy batch.")
+    var input: String
+
+    @Option(help: "Where to write: a .png file, a folder, or a .npy file (matching the input's kind).")
+    var out: String
+
+    @Option(help: "Compute threads (default: all cores).")
+    var threads: Int?
+
+    func validate() throws {
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+    }
+
+    func run() throws {
+        try withExecutionContext(threads: threads) {
+            do {
+                try execute()
+            } catch let error as CLIError {
+                throw error
+            } catch {
+                throw CLIError("\(error)")
+            }
+        }
+    }
+
+    private func execute() throws {
+        let saved = try SavedTranslationRun(directory: runDirectory)
+        let shape = saved.config.model.inputShape
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: input, isDirectory: &isDirectory) else {
+            throw CLIError("\(input): no such file or directory")
+        }
+        if isDirectory.boolValue {
+            let names = try FileManager.default.contentsOfDirectory(atPath: input).filter { !$0.hasPrefix(".") && ImageFile.isImagePath($0) }.sorted()
+            guard !names.isEmpty else { throw CLIError("\(input): no PNG or JPEG images in the folder") }
+            guard !ImageFile.isImagePath(out) && !out.hasSuffix(".npy") else { throw CLIError("\(out): a folder input needs a folder --out") }
+            // Read everything first, so a bad file leaves nothing half-written.
+            let images = try names.map { try ImageFile.read("\(input)/\($0)", channels: shape[0], size: shape[1]) }
+            let outputs = saved.translate(concat(images, axis: 0))
+            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+            for (index, name) in names.enumerated() {
+                let stem = (name as NSString).deletingPathExtension
+                try ImageFile.writePNG(outputs.slice(axis: 0, start: index, end: index + 1).squeezing(axes: [0]), to: "\(out)/\(stem).png")
+            }
+            print("wrote \(names.count) images to \(out)/")
+        } else if input.hasSuffix(".npy") {
+            guard out.hasSuffix(".npy") else { throw CLIError("\(out): an .npy input needs an .npy --out") }
+            let batch = try NPY.read(input).tensor
+            guard batch.rank == 4, Array(batch.shape.dropFirst()) == shape else {
+                throw CLIError("\(input): expected [N, \(shape.map(String.init).joined(separator: ", "))] float32 in [-1, 1], found \(batch.shape)")
+            }
+            let outputs = saved.translate(batch)
+            try NPY.write(outputs, to: out)
+            print("wrote \(outputs.shape) to \(out)")
+        } else {
+            guard ImageFile.isImagePath(input) else { throw CLIError("\(input): not a .png, .jpg, .jpeg or .npy file") }
+            guard out.lowercased().hasSuffix(".png") else { throw CLIError("\(out): an image input is written as a .png file") }
+            let image = try ImageFile.read(input, channels: shape[0], size: shape[1])
+            try ImageFile.writePNG(saved.translate(image).squeezing(axes: [0]), to: out)
+            print("wrote \(out)")
+        }
+    }
+}
