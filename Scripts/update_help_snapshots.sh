@@ -18,6 +18,7 @@ gan-interpolate interpolate
 gan-export export
 gan-info info
 gan-eval eval
+gan-translate translate
 gan-classifier classifier
 gan-classifier-train classifier train
 gan-classifier-test classifier test

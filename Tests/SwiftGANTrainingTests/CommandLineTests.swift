@@ -132,3 +132,94 @@ struct CommandLineTests {
         try expectFailure(["sample", "--run", "\(work)/run", "--out", "x.npy", "--label", "1"], "--label needs a conditional model")
     }
 }
+
+/// `gan train --task`, `gan translate` and `gan eval` on a translation run, end to end.
+@Suite("Translation command line", .serialized)
+struct TranslationCommandLineTests {
+    /// A paired folder `DIR/train/A|B` and `DIR/test/A|B` of 16x16 gray images, B the negative of A.
+    static func pairedFolder() throws -> String {
+        let root = temporaryDirectory("pairs")
+        for split in ["train", "test"] {
+            for side in ["A", "B"] {
+                try FileManager.default.createDirectory(atPath: "\(root)/\(split)/\(side)", withIntermediateDirectories: true)
+            }
+            for index in 0..<(split == "train" ? 12 : 4) {
+                let a = (0..<256).map { UInt8(($0 * 7 + index * 31) % 256) }
+                for (side, pixels) in [("A", a), ("B", a.map { 255 - $0 })] {
+                    let png = try PNG.encode(RasterImage(width: 16, height: 16, channels: 1, pixels: pixels))
+                    FileManager.default.createFile(atPath: "\(root)/\(split)/\(side)/\(index).png", contents: Data(png))
+                }
+            }
+        }
+        return root
+    }
+
+    @Test func trainTranslateEvaluate() throws {
+        let work = temporaryDirectory("translate-cli")
+        let data = try Self.pairedFolder()
+        let train = try runGAN([
+            "train", "--task", "pix2pix", "--data", data, "--channels", "1", "--steps", "3", "--batch-size", "4", "--width", "4",
+            "--run-dir", "\(work)/run", "--jitter"
+        ])
+        #expect(train.status == 0, "\(train.output)")
+        for file in ["config.json", "checkpoint.safetensors", "metrics.jsonl", "samples/step-000003.png"] {
+            #expect(FileManager.default.fileExists(atPath: "\(work)/run/\(file)"), "\(file) missing")
+        }
+        let saved = try SavedTranslationRun(directory: "\(work)/run")
+        #expect(saved.step == 3 && saved.config.model.inputShape == [1, 16, 16] && saved.config.data.jitter)
+
+        // A file, a folder and an .npy batch give what the library gives.
+        let file = try runGAN(["translate", "--run", "\(work)/run", "--input", "\(data)/test/A/1.png", "--out", "\(work)/one.png"])
+        #expect(file.status == 0, "\(file.output)")
+        let expected = saved.translate(try ImageFile.read("\(data)/test/A/1.png", channels: 1, size: 16))
+        #expect(try PNG.read("\(work)/one.png") == ImageGrid.pngImage(expected.squeezing(axes: [0])))
+        let folder = try runGAN(["translate", "--run", "\(work)/run", "--input", "\(data)/test/A", "--out", "\(work)/outs"])
+        #expect(folder.status == 0, "\(folder.output)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: "\(work)/outs").sorted() == ["0.png", "1.png", "2.png", "3.png"])
+        #expect(try PNG.read("\(work)/outs/1.png") == (try PNG.read("\(work)/one.png")))
+        let inputs = try ImageFile.read("\(data)/test/A/2.png", channels: 1, size: 16)
+        try NPY.write(inputs, to: "\(work)/in.npy")
+        let npy = try runGAN(["translate", "--run", "\(work)/run", "--input", "\(work)/in.npy", "--out", "\(work)/out.npy"])
+        #expect(npy.status == 0, "\(npy.output)")
+        assertClose(try NPY.read("\(work)/out.npy").tensor, saved.translate(inputs), rtol: 0, atol: 0)
+
+        // Bad inputs: a clear error, nothing written.
+        try NPY.write(Tensor.zeros([2, 3, 16, 16]), to: "\(work)/wrong.npy")
+        let wrong = try runGAN(["translate", "--run", "\(work)/run", "--input", "\(work)/wrong.npy", "--out", "\(work)/never.npy"])
+        #expect(wrong.status != 0 && wrong.output.contains("expected [N, 1, 16, 16]"), "\(wrong.output)")
+        #expect(!FileManager.default.fileExists(atPath: "\(work)/never.npy"))
+        let mismatch = try runGAN(["translate", "--run", "\(work)/run", "--input", "\(data)/test/A", "--out", "\(work)/x.png"])
+        #expect(mismatch.status != 0 && mismatch.output.contains("a folder input needs a folder --out"))
+
+        let eval = try runGAN(["eval", "--run", "\(work)/run", "--json"])
+        #expect(eval.status == 0, "\(eval.output)")
+        let report = try JSONDecoder().decode(TranslationEvaluation.self, from: Data(eval.output.utf8))
+        #expect(report.testCount == 4 && report.baselines.map(\.name) == ["input"] && report.model.fid == nil)
+
+        let resumed = try runGAN(["train", "--resume", "\(work)/run", "--steps", "4"])
+        #expect(resumed.status == 0, "\(resumed.output)")
+        #expect(try SavedTranslationRun(directory: "\(work)/run").step == 4)
+    }
+
+    @Test func flagsThatDoNotFit() throws {
+        let cases: [([String], String)] = [
+            (["train", "--jitter"], "--jitter applies to image-to-image runs; pass --task"),
+            (["train", "--task", "pix2pix", "--model", "dcgan"], "--model applies to GANs from noise"),
+            (["train", "--task", "pix2pix", "--objective", "wgan"], "non-saturating or lsgan"),
+            (["train", "--task", "paint"], "unknown task 'paint'"),
+            (["train", "--task", "sr", "--generator", "vgg"], "unknown generator 'vgg'")
+        ]
+        for (arguments, message) in cases {
+            let result = try runGAN(arguments)
+            #expect(result.status != 0 && result.output.contains(message), "\(arguments): \(result.output)")
+        }
+        // A missing folder leaves an existing run untouched.
+        let work = temporaryDirectory("translate-keep")
+        try FileManager.default.createDirectory(atPath: "\(work)/run", withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: "\(work)/run/config.json", contents: Data("{}".utf8))
+        FileManager.default.createFile(atPath: "\(work)/run/checkpoint.safetensors", contents: Data([1, 2, 3]))
+        let typo = try runGAN(["train", "--task", "pix2pix", "--data", "\(work)/no-such-pairs", "--run-dir", "\(work)/run", "--overwrite"])
+        #expect(typo.status != 0 && typo.output.contains("no-such-pairs"), "\(typo.output)")
+        #expect(FileManager.default.contents(atPath: "\(work)/run/checkpoint.safetensors") == Data([1, 2, 3]))
+    }
+}

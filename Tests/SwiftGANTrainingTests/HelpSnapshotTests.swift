@@ -9,7 +9,7 @@ import Testing
 struct HelpSnapshotTests {
     static let commands: [(snapshot: String, arguments: [String])] = [
         ("gan", []), ("gan-train", ["train"]), ("gan-sample", ["sample"]), ("gan-interpolate", ["interpolate"]),
-        ("gan-export", ["export"]), ("gan-info", ["info"]), ("gan-eval", ["eval"]), ("gan-classifier", ["classifier"]),
+        ("gan-export", ["export"]), ("gan-info", ["info"]), ("gan-eval", ["eval"]), ("gan-translate", ["translate"]), ("gan-classifier", ["classifier"]),
         ("gan-classifier-train", ["classifier", "train"]), ("gan-classifier-test", ["classifier", "test"]),
         ("gan-bench", ["bench"])
     ]

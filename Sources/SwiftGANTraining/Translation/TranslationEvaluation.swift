@@ -50,7 +50,8 @@ public enum TranslationEvaluator {
             Array(test.targets.shape.dropFirst()) == run.config.model.outputShape
         else {
             throw TrainingError.invalidConfiguration(
-                "the test pairs are \(test.inputShape) → \(test.outputShape), the run's generator \(run.config.model.inputShape) → \(run.config.model.outputShape)")
+                "the test pairs are \(test.inputShape) → \(test.outputShape), the run's generator \(run.config.model.inputShape) → \(run.config.model.outputShape)"
+            )
         }
         let outputs = run.translate(test.inputs)
         let labelled = test.classNames.count > 1

@@ -17,7 +17,7 @@ struct TrainCommand: ParsableCommand {
               gan train --data ring8                      # the 2-D mixture pair and preset
               gan train --data path/to/images --image-size 32 --model dcgan
               gan train --resume runs/dcgan-quick --steps 6000
-              gan train --task pix2pix --data edges2fashion   # image-to-image translation (also sr, inpaint, colorize)
+              gan train --task pix2pix --data edges2fashion   # image-to-image (also sr, inpaint, colorize)
               gan train --task pix2pix --data path/to/pairs --image-size 64 --jitter
             """
     )

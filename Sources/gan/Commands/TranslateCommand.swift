@@ -10,9 +10,9 @@ struct TranslateCommand: ParsableCommand {
         commandName: "translate",
         abstract: "Translate images with a trained image-to-image run (pix2pix, sr, inpaint, colorize).",
         discussion: """
-            INPUT is a PNG or JPEG file (written as a PNG), a folder of images (written as a folder of PNGs with the same
-            names), or a float32 .npy batch [N, C, H, W] in [-1, 1] (written as .npy). Images are converted to the run's
-            input channels and resized to its input size.
+            The input is a PNG or JPEG file (written as a PNG), a folder of images (written as a
+            folder of PNGs with the same names), or a float32 .npy batch [N, C, H, W] in [-1, 1]
+            (written as .npy). Images are converted to the run's input channels and size.
 
             Examples:
               gan translate --run runs/pix2pix-edges2fashion --input sketch.png --out photo.png
