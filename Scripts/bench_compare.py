@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
 """SwiftGAN against PyTorch on the same models, the same CPU and the same iteration.
 
-For each case (mlp, dcgan, wgan-gp) and thread count, runs `gan bench --suite training --json`
-and Scripts/bench_pytorch.py, each in a fresh process (so each reports its own peak memory),
+For each case (mlp, dcgan, wgan-gp; pix2pix and sr with --cases) and thread count, runs
+`gan bench --suite training --json` and Scripts/bench_pytorch.py (bench_pytorch_translation.py
+for pix2pix and sr), each in a fresh process (so each reports its own peak memory),
 alternating which goes first, and prints one table with the ratio SwiftGAN / PyTorch. Then times
 `gan sample --count 64` end to end from a run directory.
 
 Usage (from the repository root, after `swift build -c release`):
   python3 Scripts/bench_compare.py --python /path/to/venv/bin/python [--threads 1,2]
-          [--cases mlp,dcgan,wgan-gp] [--repeats 7] [--iterations 20] [--json results.json]
+          [--cases mlp,dcgan,wgan-gp,pix2pix,sr] [--repeats 7] [--iterations 20] [--json results.json]
 The PyTorch interpreter needs torch (pip install 'torch==2.13.0+cpu' numpy safetensors in a
 virtualenv outside the repository). This script itself needs only the standard library.
 """
@@ -56,6 +57,7 @@ def main():
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--iterations", type=int, default=20)
     parser.add_argument("--json", help="also write every measurement to this file")
+    parser.add_argument("--no-sample-latency", action="store_true", help="skip the gan sample timing")
     args = parser.parse_args()
     here = os.path.dirname(os.path.abspath(__file__))
 
@@ -64,7 +66,8 @@ def main():
         for threads in [int(t) for t in args.threads.split(",")]:
             swift_command = [args.gan, "bench", "--suite", "training", "--json", "--cases", case, "--threads", str(threads),
                              "--repeats", str(args.repeats), "--iterations", str(args.iterations // 2)]
-            torch_command = [args.python, os.path.join(here, "bench_pytorch.py"), "--case", case, "--threads", str(threads),
+            twin = "bench_pytorch_translation.py" if case in ("pix2pix", "sr") else "bench_pytorch.py"
+            torch_command = [args.python, os.path.join(here, twin), "--case", case, "--threads", str(threads),
                              "--repeats", str(args.repeats), "--iterations", str(args.iterations)]
             order = [swift_command, torch_command] if len(rows) % 2 == 0 else [torch_command, swift_command]
             results = {}
@@ -87,8 +90,9 @@ def main():
               f"of {swift['peak_engine_gemm_gflops']:.0f}) | "
               f"{swift['peak_resident_mb']:.0f} / {torch['peak_resident_mb']:.0f} | "
               f"{swift['inference_samples_per_second']:.0f} / {torch['inference_samples_per_second']:.0f} ({inference:.2f}x) |")
-    latency = sample_latency(args.gan)
-    print(f"\n`gan sample --count 64` from a dcgan run directory, end to end: {latency:.3f} s (median of 5)")
+    latency = None if args.no_sample_latency else sample_latency(args.gan)
+    if latency is not None:
+        print(f"\n`gan sample --count 64` from a dcgan run directory, end to end: {latency:.3f} s (median of 5)")
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"rows": [{"case": c, "threads": t, "swiftgan": s, "pytorch": p} for c, t, s, p in rows],

@@ -14,8 +14,9 @@ Writes
       unet_in.), an input batch and each network's output in evaluation mode.
 
 With --check-swift FILE it instead loads a checkpoint SwiftGAN wrote
-(`generator.` and `discriminator.` prefixes, as in checkpoint.safetensors)
-into the equivalent PyTorch modules with load_state_dict(strict=True).
+(`generator.` and `discriminator.` prefixes, as in checkpoint.safetensors),
+or a generator written by `gan export --run`, into the equivalent PyTorch
+modules with load_state_dict(strict=True).
 
 Usage: python3 Scripts/make_translation_fixtures.py  (needs torch, numpy, safetensors)
 """
@@ -165,21 +166,22 @@ class SRResNet(nn.Module):
         return self.tail(self.upsample(features + self.trunk(body)))
 
 
-# The configurations TranslationKeyTests builds in Swift: (generator, discriminator).
-KEY_CASES = {
-    # gan train --task pix2pix (edges2fashion) and --task inpaint: 28 px gray, widths 32.
-    "pix2pix-28": (UNet(1, 1, 28, 32), Patch(1, 1, 28, 32)),
-    # --task colorize: gray to RGB.
-    "colorize-28": (UNet(1, 3, 28, 32), Patch(1, 3, 28, 32)),
-    # --task sr (sr4): SRResNet, 6 blocks, plain PatchGAN.
-    "sr4-28": (SRResNet(1, 1, 32, 6, 4), Patch(1, 1, 28, 32, conditional=False)),
-    # --task pix2pix --data sr2 (U-Net on the bilinearly enlarged input).
-    "sr2-unet-28": (UNet(1, 1, 28, 32, upscale=2), Patch(1, 1, 28, 32, upscale=2)),
-    # A paired RGB folder at 64 px with InstanceNorm and pix2pix's widths.
-    "folder-64-instance": (UNet(3, 3, 64, 64, norm="instance"), Patch(3, 3, 64, 64, norm="instance")),
-    # 128 px: 7 levels, three dropout levels, 3-layer PatchGAN (70x70 patches).
-    "folder-128": (UNet(3, 3, 128, 64), Patch(3, 3, 128, 64)),
-}
+def key_cases():
+    """The configurations TranslationModelTests builds in Swift: (generator, discriminator)."""
+    return {
+        # gan train --task pix2pix (edges2fashion) and --task inpaint: 28 px gray, widths 32.
+        "pix2pix-28": (UNet(1, 1, 28, 32), Patch(1, 1, 28, 32)),
+        # --task colorize: gray to RGB.
+        "colorize-28": (UNet(1, 3, 28, 32), Patch(1, 3, 28, 32)),
+        # --task sr (sr4): SRResNet, 6 blocks, plain PatchGAN.
+        "sr4-28": (SRResNet(1, 1, 32, 6, 4), Patch(1, 1, 28, 32, conditional=False)),
+        # --task pix2pix --data sr2 (U-Net on the bilinearly enlarged input).
+        "sr2-unet-28": (UNet(1, 1, 28, 32, upscale=2), Patch(1, 1, 28, 32, upscale=2)),
+        # A paired RGB folder at 64 px with InstanceNorm and pix2pix's widths.
+        "folder-64-instance": (UNet(3, 3, 64, 64, norm="instance"), Patch(3, 3, 64, 64, norm="instance")),
+        # 128 px: 7 levels, three dropout levels, 3-layer PatchGAN (70x70 patches).
+        "folder-128": (UNet(3, 3, 128, 64), Patch(3, 3, 128, 64)),
+    }
 
 
 def keys(module):
@@ -231,7 +233,7 @@ def write_fixtures():
               os.path.join(ROOT, "Tests", "SwiftGANNNTests", "Fixtures", "translation_layers.safetensors"))
 
     fixtures = os.path.join(ROOT, "Tests", "SwiftGANTrainingTests", "Fixtures")
-    out = {name: {"generator": keys(g), "discriminator": keys(d)} for name, (g, d) in KEY_CASES.items()}
+    out = {name: {"generator": keys(g), "discriminator": keys(d)} for name, (g, d) in key_cases().items()}
     with open(os.path.join(fixtures, "translation_keys.json"), "w") as handle:
         cases = []
         for name in sorted(out):
@@ -270,10 +272,13 @@ def write_fixtures():
 
 
 def check_swift(path):
-    """Loads a SwiftGAN translation checkpoint into the PyTorch modules of its config, strictly."""
+    """Loads a SwiftGAN translation checkpoint, or a generator from `gan export`, into the
+    PyTorch modules of its config, strictly."""
     from safetensors import safe_open
     with safe_open(path, "pt") as handle:
-        config = json.loads(handle.metadata()["swiftgan.config"])
+        metadata = handle.metadata()
+    exported = "swiftgan.translation" in metadata
+    config = json.loads(metadata["swiftgan.translation" if exported else "swiftgan.config"])
     state = load_file(path)
     model = config["model"]
     (ci, h, _), (co, size, _) = model["inputShape"], model["outputShape"]
@@ -283,6 +288,10 @@ def check_swift(path):
     else:
         g = SRResNet(ci, co, model["width"], model["residualBlocks"], upscale, norm)
     d = Patch(ci, co, size, model["discriminatorWidth"], norm, model["conditionalDiscriminator"], upscale)
+    if exported:
+        g.load_state_dict(state, strict=True)
+        print(f"{path}: the exported generator loaded with strict=True")
+        return
     for prefix, module in [("generator.", g), ("discriminator.", d)]:
         module.load_state_dict({k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)}, strict=True)
     print(f"{path}: generator and discriminator loaded with strict=True")

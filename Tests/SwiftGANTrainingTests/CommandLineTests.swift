@@ -196,6 +196,12 @@ struct TranslationCommandLineTests {
         let report = try JSONDecoder().decode(TranslationEvaluation.self, from: Data(eval.output.utf8))
         #expect(report.testCount == 4 && report.baselines.map(\.name) == ["input"] && report.model.fid == nil)
 
+        let export = try runGAN(["export", "--run", "\(work)/run", "--out", "\(work)/G.safetensors"])
+        #expect(export.status == 0, "\(export.output)")
+        let exported = try SafeTensors.read("\(work)/G.safetensors")
+        #expect(exported.tensors == saved.generator.stateDict())
+        #expect(exported.metadata["swiftgan.translation"] != nil)
+
         let resumed = try runGAN(["train", "--resume", "\(work)/run", "--steps", "4"])
         #expect(resumed.status == 0, "\(resumed.output)")
         #expect(try SavedTranslationRun(directory: "\(work)/run").step == 4)

@@ -10,14 +10,15 @@ struct BenchCommand: ParsableCommand {
         discussion: """
             Build in release first: swift build -c release && .build/release/gan bench
             The training suite times one D update and one G update of the trainer for the mlp, dcgan and wgan-gp
-            presets at batch 64; Scripts/bench_compare.py runs it next to the same models in PyTorch.
+            presets at batch 64, and of the translation trainer for pix2pix (64x64, batch 16) and sr (8x8 to
+            32x32, batch 16); Scripts/bench_compare.py runs it next to the same models in PyTorch.
             """
     )
 
     @Option(name: .long, help: "Which benchmarks: engine, training or all.")
     var suite: String = "all"
 
-    @Option(name: .long, help: "Training cases, comma-separated: mlp, dcgan, wgan-gp.")
+    @Option(name: .long, help: "Training cases, comma-separated: mlp, dcgan, wgan-gp, pix2pix, sr.")
     var cases: String = TrainingBenchmark.Case.allCases.map(\.rawValue).joined(separator: ",")
 
     @Flag(name: .long, help: "Print the training results as JSON lines (one per case and thread count) instead of tables.")
@@ -43,7 +44,7 @@ struct BenchCommand: ParsableCommand {
             throw ValidationError("--suite must be engine, training or all, got '\(suite)'")
         }
         guard selectedCases.count == cases.split(separator: ",").count, !selectedCases.isEmpty else {
-            throw ValidationError("--cases must list mlp, dcgan or wgan-gp, got '\(cases)'")
+            throw ValidationError("--cases must list mlp, dcgan, wgan-gp, pix2pix or sr, got '\(cases)'")
         }
         guard !threadCounts.isEmpty, threadCounts.allSatisfy({ $0 > 0 }) else {
             throw ValidationError("--threads must list positive integers, got '\(threads)'")
@@ -64,7 +65,7 @@ struct BenchCommand: ParsableCommand {
     private func runTraining() throws {
         let benchmark = TrainingBenchmark(warmup: smoke ? 1 : 5, iterations: smoke ? 2 : iterations * 2, repeats: smoke ? 1 : repeats)
         if !json {
-            print("training iterations (one D update + one G update, batch \(TrainingBenchmark.batchSize), data in memory)")
+            print("training iterations (one D update + one G update; GANs at batch \(TrainingBenchmark.batchSize), translation at 16; data in memory)")
             print(
                 pad("case", 10) + pad("threads", 9) + pad("it/s", 9) + pad("samples/s", 11) + pad("GFLOP/iter", 12)
                     + pad("GEMM GFLOP/s", 14) + pad("of cblas peak", 15) + pad("of engine peak", 16)

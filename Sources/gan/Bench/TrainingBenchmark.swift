@@ -6,9 +6,10 @@ import SwiftGANTraining
 /// Times full training iterations of the trainer `gan train` uses: one D
 /// update and one G update (losses, backward passes, optimizer steps, the
 /// gradient norms and NaN checks the trainer logs), with data batches
-/// already in memory; plus generator inference at batch 1,000.
+/// already in memory; plus generator inference at batch 1,000. The
+/// translation cases time `TranslationTrainer`'s step the same way.
 struct TrainingBenchmark {
-    /// The measured models (each at batch 64 on 28x28 images).
+    /// The measured models (the GANs at batch 64 on 28x28 images).
     enum Case: String, CaseIterable, Codable {
         /// The classic MLP pair (`--preset mlp`): Sigmoid D and BCE.
         case mlp
@@ -16,6 +17,31 @@ struct TrainingBenchmark {
         case dcgan
         /// WGAN-GP on DCGAN (`--preset wgan-gp` with one critic step): the double-backward path.
         case wganGP = "wgan-gp"
+        /// pix2pix: U-Net and conditional PatchGAN of width 64 on 64x64 RGB pairs, batch 16, BCE + 100·L1.
+        case pix2pix
+        /// Super-resolution x4: SRResNet (width 64, 8 blocks) and a PatchGAN, 8x8 → 32x32 RGB, batch 16.
+        case sr
+
+        /// The batch size of the case.
+        var batchSize: Int { self == .pix2pix || self == .sr ? 16 : TrainingBenchmark.batchSize }
+
+        /// The translation run configuration of the pix2pix and sr cases.
+        var translationConfig: TranslationConfig? {
+            switch self {
+            case .pix2pix:
+                var config = TranslationConfig.preset(.pix2pix, data: PairedDataSpec(name: "in-memory"))
+                config.model = TranslationModelConfig(inputShape: [3, 64, 64], outputShape: [3, 64, 64])
+                config.training.batchSize = batchSize
+                return config
+            case .sr:
+                var config = TranslationConfig.preset(.sr, data: PairedDataSpec(name: "in-memory"))
+                config.model = TranslationModelConfig(
+                    generator: .srresnet, inputShape: [3, 8, 8], outputShape: [3, 32, 32], conditionalDiscriminator: false)
+                config.training.batchSize = batchSize
+                return config
+            default: return nil
+            }
+        }
     }
 
     /// One case at one thread count.
@@ -60,14 +86,15 @@ struct TrainingBenchmark {
 
     static let batchSize = 64
 
-    /// The run configuration of a case (the preset, batch 64, one critic step).
-    static func config(_ benchCase: Case) -> RunConfig {
+    /// The GAN run configuration of a case (the preset, batch 64, one critic step); nil for translation cases.
+    static func config(_ benchCase: Case) -> RunConfig? {
         var model = ModelConfig(kind: .mlp, imageShape: [1, 28, 28])
         var training = TrainingConfig()
         switch benchCase {
         case .mlp: Preset.mlp.apply(to: &model, &training)
         case .dcgan: Preset.dcgan.apply(to: &model, &training)
         case .wganGP: Preset.wganGP.apply(to: &model, &training)
+        case .pix2pix, .sr: return nil
         }
         training.batchSize = batchSize
         training.criticSteps = 1
@@ -84,18 +111,35 @@ struct TrainingBenchmark {
         ExecutionContext.current.releaseCaches()
         Self.resetPeakResident()
         var random = RandomGenerator(seed: 3)
-        let images = Tensor.uniform([640, 1, 28, 28], low: -1, high: 1, random: &random)
-        let dataset = ImageDataset(images: images, labels: Array(repeating: 0, count: 640), classNames: ["0"])
-        let trainer = try Trainer(config: Self.config(benchCase), dataset: dataset)
-        for _ in 0..<warmup { try trainer.trainStep() }
+        let trainStep: () throws -> Void
+        let inference: () -> Double
+        if let config = benchCase.translationConfig {
+            let (input, output) = (config.model.inputShape, config.model.outputShape)
+            let pairs = PairedDataset(
+                inputs: Tensor.uniform([160] + input, low: -1, high: 1, random: &random),
+                targets: Tensor.uniform([160] + output, low: -1, high: 1, random: &random),
+                labels: Array(repeating: 0, count: 160), classNames: ["0"])
+            let trainer = try TranslationTrainer(config: config, dataset: pairs)
+            trainStep = { try trainer.trainStep() }
+            inference = { translationInferenceRate(trainer, pairs.inputs) }
+        } else if let config = Self.config(benchCase) {
+            let images = Tensor.uniform([640, 1, 28, 28], low: -1, high: 1, random: &random)
+            let dataset = ImageDataset(images: images, labels: Array(repeating: 0, count: 640), classNames: ["0"])
+            let trainer = try Trainer(config: config, dataset: dataset)
+            trainStep = { try trainer.trainStep() }
+            inference = { inferenceRate(trainer.generator, repeats: Swift.max(1, repeats / 2)) }
+        } else {
+            fatalError("TrainingBenchmark: case \(benchCase.rawValue) has no configuration")
+        }
+        for _ in 0..<warmup { try trainStep() }
         var stepError: (any Error)?
         let multiplyAdds = ExecutionContext.countingMultiplyAdds {
-            do { try trainer.trainStep() } catch { stepError = error }
+            do { try trainStep() } catch { stepError = error }
         }
         if let stepError { throw stepError }
         var rates: [Double] = []
         for _ in 0..<repeats {
-            let seconds = try Self.time { for _ in 0..<iterations { try trainer.trainStep() } }
+            let seconds = try Self.time { for _ in 0..<iterations { try trainStep() } }
             rates.append(Double(iterations) / seconds)
         }
         let rate = Timing.median(rates)
@@ -106,11 +150,18 @@ struct TrainingBenchmark {
         let enginePeak = Self.peakSgemmGFLOPS(repeats: Swift.max(3, repeats), openBLAS: false)
         return Result(
             benchCase: benchCase.rawValue, threads: threads, iterationsPerSecond: rate,
-            samplesPerSecond: rate * Double(Self.batchSize), repeatRates: rates, gemmFLOPsPerIteration: flops,
+            samplesPerSecond: rate * Double(benchCase.batchSize), repeatRates: rates, gemmFLOPsPerIteration: flops,
             peakSgemmGFLOPS: peak, rooflineFraction: flops * rate / 1e9 / peak,
             peakEngineGEMMGFLOPS: enginePeak, bestRooflineFraction: flops * rate / 1e9 / Swift.max(peak, enginePeak),
-            inferenceSamplesPerSecond: inferenceRate(trainer.generator, repeats: Swift.max(1, repeats / 2)),
-            peakResidentMB: peakResident)
+            inferenceSamplesPerSecond: inference(), peakResidentMB: peakResident)
+    }
+
+    /// Outputs per second of a translation generator on 160 inputs in batches of 16 (evaluation mode).
+    private func translationInferenceRate(_ trainer: TranslationTrainer, _ inputs: Tensor) -> Double {
+        let translate = { _ = trainer.translate(inputs, batchSize: 16) }
+        translate()
+        let seconds = Timing.medianSeconds(warmup: 0, iterations: 1, repeats: Swift.max(1, repeats / 2), translate)
+        return Double(inputs.shape[0]) / seconds
     }
 
     private static func time(_ body: () throws -> Void) throws -> Double {

@@ -133,6 +133,7 @@ struct ExportCommand: ParsableCommand {
     var out: String
 
     func run() throws {
+        if TranslationConfig.describesTranslation(TrainingRun.configPath(runOptions.run)) { return try exportTranslation() }
         let (saved, generator) = try runOptions.load()
         do {
             let configJSON = String(decoding: try saved.config.encoded(), as: UTF8.self)
@@ -141,6 +142,19 @@ struct ExportCommand: ParsableCommand {
             throw CLIError("\(error)")
         }
         print("wrote \(out): \(generator.stateDict().count) tensors, \(generator.parameterCount.formatted()) parameters")
+    }
+
+    /// A translation run's generator (keys as Scripts/make_translation_fixtures.py's PyTorch modules).
+    private func exportTranslation() throws {
+        if runOptions.ema == true || runOptions.best { throw CLIError("translation runs keep no EMA or best checkpoint") }
+        do {
+            let saved = try SavedTranslationRun(directory: runOptions.run)
+            let configJSON = String(decoding: try saved.config.encoded(), as: UTF8.self)
+            try saved.generator.save(to: out, metadata: ["format": "pt", "swiftgan.translation": configJSON, "swiftgan.step": String(saved.step)])
+            print("wrote \(out): \(saved.generator.stateDict().count) tensors, \(saved.generator.parameterCount.formatted()) parameters")
+        } catch {
+            throw CLIError("\(error)")
+        }
     }
 }
 

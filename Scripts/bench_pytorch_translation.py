@@ -1,0 +1,137 @@
+#!/usr/bin/env python3
+"""The PyTorch side of SwiftGAN's translation speed cases (Scripts/bench_compare.py runs both).
+
+Builds the networks of `gan bench --cases pix2pix,sr` with the PyTorch modules of
+Scripts/make_translation_fixtures.py (the same layers, widths and batch) and times pix2pix's
+training iteration written the ordinary way, as pytorch-CycleGAN-and-pix2pix's
+`optimize_parameters` does:
+
+  fake = G(input)
+  D: zero_grad; 0.5 * (BCE(D(input, target), 1) + BCE(D(input, fake.detach()), 0)); backward; step
+  G: zero_grad; BCE(D(input, fake), 1) * adversarial weight + λ · L1(fake, target); backward; step
+  loss.item() once per update (SwiftGAN's trainer also takes the gradient norms, which this does not)
+
+pix2pix: U-Net and conditional PatchGAN, width 64, 64x64 RGB, batch 16, λ 100. sr: SRResNet
+(width 64, 8 blocks) x4 from 8x8 to 32x32 RGB and a plain PatchGAN, batch 16, L1 weight 1 and
+adversarial weight 0.01. Reports one JSON line like Scripts/bench_pytorch.py.
+
+Usage: python Scripts/bench_pytorch_translation.py --case pix2pix --threads 2 [--repeats 7] [--iterations 20]
+"""
+import argparse
+import importlib.util
+import json
+import os
+import resource
+import statistics
+import time
+
+import torch
+import torch.nn as nn
+
+spec = importlib.util.spec_from_file_location("fixtures", os.path.join(os.path.dirname(__file__), "make_translation_fixtures.py"))
+fixtures = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(fixtures)
+
+
+def init_weights(module):
+    """pix2pix's init_weights(net, 'normal', 0.02)."""
+    for m in module.modules():
+        if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d)):
+            nn.init.normal_(m.weight, 0.0, 0.02)
+            if m.bias is not None:
+                nn.init.zeros_(m.bias)
+        elif isinstance(m, nn.BatchNorm2d):
+            nn.init.normal_(m.weight, 1.0, 0.02)
+            nn.init.zeros_(m.bias)
+
+
+def build(case):
+    if case == "pix2pix":
+        g = fixtures.UNet(3, 3, 64, 64)
+        d = fixtures.Patch(3, 3, 64, 64)
+        return g, d, (3, 64, 64), (3, 64, 64), 100.0, 1.0
+    g = fixtures.SRResNet(3, 3, 64, 8, 4)
+    d = fixtures.Patch(3, 3, 32, 64, conditional=False)
+    return g, d, (3, 8, 8), (3, 32, 32), 1.0, 0.01
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--case", choices=["pix2pix", "sr"], required=True)
+    parser.add_argument("--threads", type=int, required=True)
+    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--iterations", type=int, default=20)
+    parser.add_argument("--warmup", type=int, default=5)
+    args = parser.parse_args()
+
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(3)
+    G, D, input_shape, output_shape, l1_weight, adversarial_weight = build(args.case)
+    init_weights(G)
+    init_weights(D)
+    G.train()
+    D.train()
+    opt_g = torch.optim.Adam(G.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    opt_d = torch.optim.Adam(D.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    bce, l1 = nn.BCEWithLogitsLoss(), nn.L1Loss()
+    batches = [(torch.rand(16, *input_shape) * 2 - 1, torch.rand(16, *output_shape) * 2 - 1) for _ in range(10)]
+    state = {"index": 0}
+
+    def step():
+        inputs, targets = batches[state["index"] % len(batches)]
+        state["index"] += 1
+        fake = G(inputs)
+        opt_d.zero_grad()
+        real_scores, fake_scores = D(targets, inputs), D(fake.detach(), inputs)
+        loss_d = 0.5 * (bce(real_scores, torch.ones_like(real_scores)) + bce(fake_scores, torch.zeros_like(fake_scores)))
+        loss_d.backward()
+        opt_d.step()
+        loss_d.item()
+        opt_g.zero_grad()
+        scores = D(fake, inputs)
+        loss_g = adversarial_weight * bce(scores, torch.ones_like(scores)) + l1_weight * l1(fake, targets)
+        loss_g.backward()
+        opt_g.step()
+        loss_g.item()
+
+    for _ in range(args.warmup):
+        step()
+    flops = 0.0
+    try:
+        from torch.utils.flop_counter import FlopCounterMode
+        with FlopCounterMode(display=False) as counter:
+            step()
+        flops = float(counter.get_total_flops())
+    except Exception:
+        pass
+    rates = []
+    for _ in range(args.repeats):
+        start = time.perf_counter()
+        for _ in range(args.iterations):
+            step()
+        rates.append(args.iterations / (time.perf_counter() - start))
+    rate = statistics.median(rates)
+    peak_resident = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    G.eval()
+    inputs = torch.cat([b[0] for b in batches])
+    with torch.no_grad():
+        for chunk in inputs.split(16):
+            G(chunk)
+        times = []
+        for _ in range(max(1, args.repeats // 2)):
+            start = time.perf_counter()
+            for chunk in inputs.split(16):
+                G(chunk)
+            times.append(time.perf_counter() - start)
+    inference = inputs.shape[0] / statistics.median(times)
+    print(json.dumps({
+        "system": "pytorch", "case": args.case, "threads": args.threads, "torch": torch.__version__,
+        "iterations_per_second": rate, "samples_per_second": rate * 16, "repeat_rates": rates,
+        "flops_per_iteration": flops, "inference_samples_per_second": inference,
+        "peak_resident_mb": peak_resident,
+    }, sort_keys=True))
+
+
+if __name__ == "__main__":
+    main()
