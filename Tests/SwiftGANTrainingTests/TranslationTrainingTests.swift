@@ -96,6 +96,32 @@ struct TranslationTrainingTests {
         }
     }
 
+    /// The perceptual term is the squared distance of the classifier's
+    /// feature maps, enters G's loss with its weight, and needs 28x28 outputs.
+    @Test func perceptualLoss() throws {
+        var config = TranslationConfig.preset(.sr, data: PairedDataSpec(name: "sr2", limit: 16))
+        config.model.width = 4
+        config.model.residualBlocks = 1
+        config.training.batchSize = 8
+        config.training.perceptualWeight = 2
+        let pairs = try config.data.load(split: .train)
+        let trainer = try TranslationTrainer(config: config, dataset: pairs)
+        let scalars = try trainer.trainStep()
+        let perceptual = try #require(scalars["loss/perceptual"])
+        #expect(perceptual > 0)
+        let (l1, adversarial) = (scalars["loss/l1"]!, scalars["loss/adversarial"]!)
+        let expected = config.training.l1Weight * l1 + config.training.adversarialWeight * adversarial + 2 * perceptual
+        #expect(Swift.abs(scalars["loss/generator"]! - expected) < 1e-4 * Swift.max(1, expected))
+        let classifier = try #require(trainer.perceptualFeatures)
+        let features = withoutGradients { classifier.convolutionalFeatures(pairs.targets) }
+        #expect(features.shape == [16, 64, 7, 7])
+        #expect(Loss.meanSquaredError(features, features).item == 0)
+
+        var large = Self.config(PairedDataSpec(name: "folder"), steps: 1, batchSize: 4)
+        large.training.perceptualWeight = 1
+        #expect(throws: TrainingError.self) { _ = try TranslationTrainer(config: large, dataset: Self.syntheticPairs()) }
+    }
+
     @Test func superResolutionBaselinesAndShapes() throws {
         var config = TranslationConfig.preset(.sr, data: PairedDataSpec(name: "sr4", limit: 64))
         config.model.width = 4

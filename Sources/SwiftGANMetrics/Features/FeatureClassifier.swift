@@ -90,6 +90,13 @@ public final class FeatureClassifier: Module {
         return (hidden, head(hidden))
     }
 
+    /// The last convolutional block's activations `[N, 4w, H/4, W/4]` (after
+    /// BatchNorm and ReLU; evaluation mode uses the running statistics): the
+    /// feature map a perceptual loss compares, as SRGAN compares VGG's.
+    public func convolutionalFeatures(_ images: Tensor) -> Tensor {
+        features.layers.prefix(9).reduce(checked(images)) { $1($0) }
+    }
+
     private func checked(_ images: Tensor) -> Tensor {
         require(
             images.rank == 4 && Array(images.shape.dropFirst()) == architecture.imageShape,

@@ -91,6 +91,10 @@ public struct TranslationTraining: Codable, Equatable, Sendable {
     public var l1Weight: Float
     /// The weight of the adversarial term in G's loss.
     public var adversarialWeight: Float
+    /// The weight of the perceptual (content) loss: the mean squared
+    /// difference of the shipped classifier's last convolutional features of
+    /// output and target (colour as luma); 0 turns it off. Needs 28x28 outputs.
+    public var perceptualWeight: Float
     /// Keep the rates for the first half, then decay them linearly to 0 (pix2pix's schedule).
     public var learningRateDecay: Bool
     public var batchSize: Int
@@ -102,7 +106,8 @@ public struct TranslationTraining: Codable, Equatable, Sendable {
 
     public init(
         objective: Objective = .nonSaturating, learningRateG: Float = 2e-4, learningRateD: Float = 2e-4, beta1: Float = 0.5,
-        beta2: Float = 0.999, l1Weight: Float = 100, adversarialWeight: Float = 1, learningRateDecay: Bool = true, batchSize: Int = 16,
+        beta2: Float = 0.999, l1Weight: Float = 100, adversarialWeight: Float = 1, perceptualWeight: Float = 0, learningRateDecay: Bool = true,
+        batchSize: Int = 16,
         steps: Int = 3000, seed: UInt64 = 0, sampleEvery: Int = 500, checkpointEvery: Int = 500, logEvery: Int = 50
     ) {
         self.objective = objective
@@ -112,6 +117,7 @@ public struct TranslationTraining: Codable, Equatable, Sendable {
         self.beta2 = beta2
         self.l1Weight = l1Weight
         self.adversarialWeight = adversarialWeight
+        self.perceptualWeight = perceptualWeight
         self.learningRateDecay = learningRateDecay
         self.batchSize = batchSize
         self.steps = steps
@@ -129,7 +135,8 @@ public struct TranslationTraining: Codable, Equatable, Sendable {
         where !(value > 0 && value.isFinite) {
             return "\(name) \(value) must be positive"
         }
-        for (name, value) in [("L1 weight", l1Weight), ("adversarial weight", adversarialWeight)] where !(value >= 0 && value.isFinite) {
+        for (name, value) in [("L1 weight", l1Weight), ("adversarial weight", adversarialWeight), ("perceptual weight", perceptualWeight)]
+        where !(value >= 0 && value.isFinite) {
             return "\(name) \(value) must be non-negative"
         }
         guard beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1 else { return "Adam betas (\(beta1), \(beta2)) must be in [0, 1)" }

@@ -40,6 +40,14 @@ public struct TranslationEvaluation: Codable, Equatable, Sendable {
 }
 
 public enum TranslationEvaluator {
+    /// RGB `[N, 3, H, W]` to luma `[N, 1, H, W]` (ITU-R 601 weights, which sum
+    /// to 1 and so keep [-1, 1]; differentiable); gray images unchanged.
+    public static func luma(_ images: Tensor) -> Tensor {
+        guard images.shape[1] == 3 else { return images }
+        let channels = images.chunked(3, axis: 1)
+        return channels[0] * 0.299 + channels[1] * 0.587 + channels[2] * 0.114
+    }
+
     /// Evaluates `run`'s generator on (the first `count` of) its test split.
     /// - Parameter classifier: the feature network for FID and consistency
     ///   (the shipped Fashion-MNIST classifier by default; pass nil to skip).
@@ -94,14 +102,7 @@ public enum TranslationEvaluator {
             return Double(zip(predicted, expectedClasses).filter { $0 == $1 }.count) / Double(Swift.max(predicted.count, 1))
         }
 
-        /// RGB to luma (ITU-R 601 weights, which sum to 1 and so keep [-1, 1]); gray unchanged.
-        static func gray(_ images: Tensor) -> Tensor {
-            guard images.shape[1] == 3 else { return images }
-            return withoutGradients {
-                let channels = images.chunked(3, axis: 1)
-                return channels[0] * 0.299 + channels[1] * 0.587 + channels[2] * 0.114
-            }
-        }
+        static func gray(_ images: Tensor) -> Tensor { withoutGradients { luma(images) } }
     }
 
     /// The honest baselines of a task for the test inputs: bilinear and

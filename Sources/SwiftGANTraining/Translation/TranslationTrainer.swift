@@ -1,12 +1,14 @@
 import Dispatch
 import SwiftGANData
+import SwiftGANMetrics
 import SwiftGANNN
 import SwiftGANTensor
 
 /// Paired image-to-image training (pix2pix, super-resolution, inpainting,
 /// colourisation) through the general `TrainingStep`: a D update on real
 /// and generated pairs, then a G update on the adversarial loss plus λ·L1
-/// to the target. As in pix2pix, G translates each batch once: D scores the
+/// to the target (and a perceptual loss on the shipped classifier's
+/// features when weighted). As in pix2pix, G translates each batch once: D scores the
 /// detached output, G's update reuses the same output with its graph.
 ///
 /// ```swift
@@ -25,6 +27,8 @@ public final class TranslationTrainer {
     public internal(set) var random: RandomGenerator
     let generatorNetwork: TrainedNetwork
     let discriminatorNetwork: TrainedNetwork
+    /// The frozen feature network of the perceptual loss, when its weight is positive.
+    let perceptualFeatures: FeatureClassifier?
     private var trainingStep: TrainingStep!
     /// The batch and G's output for it, from D's update to G's.
     private var current: (batch: PairedLoader.Batch, output: Tensor)?
@@ -42,6 +46,19 @@ public final class TranslationTrainer {
         }
         self.config = resolved
         let training = resolved.training
+        if training.perceptualWeight > 0 {
+            let classifier = try FeatureClassifier.fashionMNIST().classifier
+            let gray = [1] + Array(resolved.model.outputShape.dropFirst())
+            guard classifier.architecture.imageShape == gray else {
+                throw TrainingError.invalidConfiguration(
+                    "the perceptual loss uses the shipped classifier, which takes \(classifier.architecture.imageShape) images, not \(resolved.model.outputShape)"
+                )
+            }
+            classifier.eval()
+            perceptualFeatures = classifier
+        } else {
+            perceptualFeatures = nil
+        }
         var random = RandomGenerator(seed: training.seed)
         (generator, discriminator) = resolved.model.build(random: &random)
         let betas = (training.beta1, training.beta2)
@@ -101,8 +118,15 @@ public final class TranslationTrainer {
         let training = config.training
         let adversarial = objective.generatorLoss(fake: discriminator.score(output, inputs: batch.inputs))
         let l1 = Loss.l1(output, batch.targets)
-        let loss = training.adversarialWeight * adversarial + training.l1Weight * l1
-        return UpdateLoss(loss, scalars: ["loss/adversarial": adversarial.item, "loss/l1": l1.item])
+        var loss = training.adversarialWeight * adversarial + training.l1Weight * l1
+        var scalars = ["loss/adversarial": adversarial.item, "loss/l1": l1.item]
+        if let perceptualFeatures {
+            let target = withoutGradients { perceptualFeatures.convolutionalFeatures(TranslationEvaluator.luma(batch.targets)) }
+            let perceptual = Loss.meanSquaredError(perceptualFeatures.convolutionalFeatures(TranslationEvaluator.luma(output)), target)
+            loss = loss + training.perceptualWeight * perceptual
+            scalars["loss/perceptual"] = perceptual.item
+        }
+        return UpdateLoss(loss, scalars: scalars)
     }
 
     private static func meanProbability(_ logits: Tensor) -> Float { withoutGradients { logits.sigmoid().mean().item } }

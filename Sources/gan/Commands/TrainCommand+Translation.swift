@@ -16,9 +16,12 @@ extension TrainCommand {
         if let norm, TranslationModelConfig.Normalization(rawValue: norm) == nil {
             throw ValidationError("unknown normalisation '\(norm)' (batch or instance)")
         }
-        if let l1Weight, !(l1Weight >= 0 && l1Weight.isFinite) { throw ValidationError("--l1-weight must be non-negative, got \(l1Weight)") }
+        for (flag, value) in [("--l1-weight", l1Weight), ("--perceptual-weight", perceptualWeight)] {
+            if let value, !(value >= 0 && value.isFinite) { throw ValidationError("\(flag) must be non-negative, got \(value)") }
+        }
         let translationOnly: [(String, Bool)] = [
-            ("--generator", generator != nil), ("--norm", norm != nil), ("--l1-weight", l1Weight != nil), ("--jitter", jitter),
+            ("--generator", generator != nil), ("--norm", norm != nil), ("--l1-weight", l1Weight != nil),
+            ("--perceptual-weight", perceptualWeight != nil), ("--jitter", jitter),
             ("--reverse", reverse)
         ]
         if task == nil, resume == nil, let flag = translationOnly.first(where: \.1) {
@@ -56,6 +59,7 @@ extension TrainCommand {
         }
         if let objective { config.training.objective = Objective(rawValue: objective)! }
         if let l1Weight { config.training.l1Weight = l1Weight }
+        if let perceptualWeight { config.training.perceptualWeight = perceptualWeight }
         if let batchSize { config.training.batchSize = batchSize }
         if let learningRateG { config.training.learningRateG = learningRateG }
         if let learningRateD { config.training.learningRateD = learningRateD }

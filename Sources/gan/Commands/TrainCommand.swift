@@ -47,6 +47,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "With --task: weight λ of the L1 loss to the target (pix2pix: 100).")
     var l1Weight: Float?
 
+    @Option(help: "With --task: weight of the perceptual loss on the shipped classifier's features (28x28 outputs; 0: off).")
+    var perceptualWeight: Float?
+
     @Flag(help: "With --task and a paired folder: random resize-and-crop jitter and flips, alike for both images of a pair.")
     var jitter = false
 
