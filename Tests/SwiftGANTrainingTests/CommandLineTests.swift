@@ -196,6 +196,9 @@ struct TranslationCommandLineTests {
         let report = try JSONDecoder().decode(TranslationEvaluation.self, from: Data(eval.output.utf8))
         #expect(report.testCount == 4 && report.baselines.map(\.name) == ["input"] && report.model.fid == nil)
 
+        let info = try runGAN(["info", "--run", "\(work)/run"])
+        #expect(info.status == 0 && info.output.contains("step: 3 of 3") && info.output.contains("task: pix2pix"), "\(info.output)")
+
         let export = try runGAN(["export", "--run", "\(work)/run", "--out", "\(work)/G.safetensors"])
         #expect(export.status == 0, "\(export.output)")
         let exported = try SafeTensors.read("\(work)/G.safetensors")

@@ -115,6 +115,9 @@ public final class TranslationTrainer {
     /// G's adversarial loss on D's scores of its output plus λ·L1 to the target.
     private func generatorLoss() -> UpdateLoss {
         guard let (batch, output) = current else { fatalError("TranslationTrainer: the G update runs after the D update") }
+        // Only this update's graph may hold G's output: when the optimizer steps, nothing
+        // else holds G's weights, so they update in place instead of being copied.
+        current = nil
         let training = config.training
         let adversarial = objective.generatorLoss(fake: discriminator.score(output, inputs: batch.inputs))
         let l1 = Loss.l1(output, batch.targets)

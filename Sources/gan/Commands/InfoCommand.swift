@@ -37,6 +37,9 @@ struct InfoCommand: ParsableCommand {
     }
 
     func run() throws {
+        if let run = runDirectory, TranslationConfig.describesTranslation(TrainingRun.configPath(run)) {
+            return try describeTranslation(run)
+        }
         if let run = runDirectory {
             let saved: SavedRun
             let generator: GeneratorModel
@@ -85,5 +88,24 @@ struct InfoCommand: ParsableCommand {
         print(generator.summary { _ = generator.generate(Tensor.zeros([2, config.latentDimension]), labels: labels) })
         print("\nDiscriminator:")
         print(discriminator.summary { _ = discriminator.score(Tensor.zeros([2] + shape), labels: labels) })
+    }
+
+    /// `gan info --run` for a translation run.
+    private func describeTranslation(_ run: String) throws {
+        let saved: SavedTranslationRun
+        do { saved = try SavedTranslationRun(directory: run) } catch { throw CLIError("\(error)") }
+        let config = saved.config
+        print("run: \(run)")
+        print("step: \(saved.step) of \(config.training.steps)")
+        print("task: \(config.task.rawValue)  generator: \(config.model.generator.rawValue)  objective: \(config.training.objective.rawValue)")
+        print("data: \(config.data.path ?? config.data.name)  input: \(config.model.inputShape)  output: \(config.model.outputShape)")
+        print("generator parameters: \(saved.generator.parameterCount.formatted())")
+        if let data = FileManager.default.contents(atPath: "\(run)/metrics.jsonl"),
+            let last = String(decoding: data, as: UTF8.self).split(separator: "\n").last
+        {
+            print("last metrics: \(last)")
+        }
+        print("config:")
+        print(String(decoding: try config.encoded(), as: UTF8.self), terminator: "")
     }
 }
