@@ -173,18 +173,30 @@ struct PrimitiveTests {
     }
 
     /// Random geometries, among them DCGAN's stride-2 4x4 layers with enough
-    /// channels for the Winograd plan, full kernels, dilation and odd sizes.
+    /// channels for the Winograd plan, stride-1 5x5 and 7x7 layers large
+    /// enough for the shifted plan, full kernels, dilation and odd sizes.
     private func checkConvolution(_ primitive: Primitive, seed: UInt64, _ random: inout RandomGenerator) {
-        let winogradShaped = seed % 2 == 0
-        let kernel = winogradShaped ? 4 : 1 + Int(random.next() % 4)
-        let size = winogradShaped ? 2 * (2 + Int(random.next() % 5)) : kernel + Int(random.next() % 9)
-        let g = ConvolutionGeometry(
-            batch: 1 + Int(random.next() % 9), inChannels: winogradShaped ? 8 + Int(random.next() % 5) : 1 + Int(random.next() % 5),
-            height: size, width: size, outChannels: winogradShaped ? 8 + Int(random.next() % 5) : 1 + Int(random.next() % 6),
-            kernelHeight: kernel, kernelWidth: kernel, strideH: winogradShaped ? 2 : 1 + Int(random.next() % 2),
-            strideW: winogradShaped ? 2 : 1 + Int(random.next() % 2), padH: winogradShaped ? 1 : Int(random.next() % 2),
-            padW: winogradShaped ? 1 : Int(random.next() % 2), dilationH: winogradShaped ? 1 : 1 + Int(random.next() % 2),
-            dilationW: 1)
+        let g: ConvolutionGeometry
+        if seed % 3 == 2 {
+            let kernel = random.next() % 2 == 0 ? 5 : 7
+            let size = 44 + Int(random.next() % 6)
+            g = ConvolutionGeometry(
+                batch: 1 + Int(random.next() % 2), inChannels: 16 + Int(random.next() % 4), height: size, width: size + Int(random.next() % 3),
+                outChannels: 1 + Int(random.next() % 4), kernelHeight: kernel, kernelWidth: kernel, strideH: 1, strideW: 1,
+                padH: Int(random.next() % UInt64(kernel / 2 + 1)), padW: Int(random.next() % UInt64(kernel / 2 + 1)), dilationH: 1, dilationW: 1)
+            #expect(ConvolutionPlan(g).name == "shifted", "\(g)")
+        } else {
+            let winogradShaped = seed % 3 == 0
+            let kernel = winogradShaped ? 4 : 1 + Int(random.next() % 4)
+            let size = winogradShaped ? 2 * (2 + Int(random.next() % 5)) : kernel + Int(random.next() % 9)
+            g = ConvolutionGeometry(
+                batch: 1 + Int(random.next() % 9), inChannels: winogradShaped ? 8 + Int(random.next() % 5) : 1 + Int(random.next() % 5),
+                height: size, width: size, outChannels: winogradShaped ? 8 + Int(random.next() % 5) : 1 + Int(random.next() % 6),
+                kernelHeight: kernel, kernelWidth: kernel, strideH: winogradShaped ? 2 : 1 + Int(random.next() % 2),
+                strideW: winogradShaped ? 2 : 1 + Int(random.next() % 2), padH: winogradShaped ? 1 : Int(random.next() % 2),
+                padW: winogradShaped ? 1 : Int(random.next() % 2), dilationH: winogradShaped ? 1 : 1 + Int(random.next() % 2),
+                dilationW: 1)
+        }
         guard g.outHeight > 0 && g.outWidth > 0 else { return }
         let x = Self.tensor(g.inputShape, &random)
         let w = Self.tensor(g.weightShape, &random) * 0.5

@@ -122,6 +122,20 @@ struct TranslationTrainingTests {
         #expect(throws: TrainingError.self) { _ = try TranslationTrainer(config: large, dataset: Self.syntheticPairs()) }
     }
 
+    /// A configuration written before a key existed still reads, with the key's default.
+    @Test func olderConfigurationsRead() throws {
+        let config = TranslationConfig.preset(.sr)
+        var object = try #require(JSONSerialization.jsonObject(with: Data(try config.encoded())) as? [String: Any])
+        var training = try #require(object["training"] as? [String: Any])
+        training.removeValue(forKey: "perceptualWeight")
+        training["l1Weight"] = 7
+        object["training"] = training
+        let path = temporaryDirectory("old-config") + "/config.json"
+        try JSONSerialization.data(withJSONObject: object).write(to: URL(fileURLWithPath: path))
+        let read = try TranslationConfig.read(path)
+        #expect(read.training.perceptualWeight == 0 && read.training.l1Weight == 7 && read.model == config.model)
+    }
+
     @Test func superResolutionBaselinesAndShapes() throws {
         var config = TranslationConfig.preset(.sr, data: PairedDataSpec(name: "sr4", limit: 64))
         config.model.width = 4

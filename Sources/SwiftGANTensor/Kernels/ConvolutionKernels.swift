@@ -120,6 +120,8 @@ enum ConvolutionKernels {
             return TensorStorage(count: outputCount, repeating: 0)
         case .winograd(let plan):
             return WinogradKernels.forward(input, weight, plan).output
+        case .shifted:
+            return ShiftedConvolution.forward(input, weight, g)
         case .matrixProduct:
             // out [N, O] = X [N, patch] · W [O, patch]ᵀ
             let out = TensorStorage(uninitializedCount: outputCount)
@@ -149,7 +151,7 @@ enum ConvolutionKernels {
         -> (output: TensorStorage, weightGradient: TensorStorage)
     {
         switch ConvolutionPlan(g) {
-        case .empty, .matrixProduct:
+        case .empty, .matrixProduct, .shifted:
             return (forward(input, weight, g), weightGradient(input, outputGradient, g))
         case .winograd(let plan):
             let both = WinogradKernels.forward(input, weight, plan, weightGradientFor: outputGradient)
@@ -224,6 +226,8 @@ enum ConvolutionKernels {
             return TensorStorage(count: g.batch * inputPlane, repeating: 0)
         case .winograd(let plan):
             return WinogradKernels.inputGradient(outputGradient, weight, plan)
+        case .shifted:
+            return ShiftedConvolution.inputGradient(outputGradient, weight, g)
         case .matrixProduct:
             // dX [N, patch] = G [N, O] · W [O, patch]
             let out = TensorStorage(uninitializedCount: g.batch * inputPlane)
@@ -265,6 +269,8 @@ enum ConvolutionKernels {
             return TensorStorage(count: weightCount, repeating: 0)
         case .winograd(let plan):
             return WinogradKernels.weightGradient(input, outputGradient, plan)
+        case .shifted:
+            return ShiftedConvolution.weightGradient(input, outputGradient, g)
         case .matrixProduct:
             // dW [O, patch] = G [N, O]ᵀ · X [N, patch]
             let out = TensorStorage(uninitializedCount: weightCount)

@@ -14,6 +14,9 @@ enum ConvolutionPlan {
     /// Winograd F(4x4, 2x2) on the stride phases (stride-2, 4x4, padding-1
     /// layers with enough channels), when the context allows it.
     case winograd(WinogradPlan)
+    /// One matrix product per kernel tap on a padded copy of each sample
+    /// (stride 1, large kernels whose im2col would not fit in cache).
+    case shifted
     /// im2col, GEMM and col2im in blocks of samples.
     case im2col(SampleBlocks)
 
@@ -26,6 +29,8 @@ enum ConvolutionPlan {
             self = .winograd(plan)
         } else if g.isFullKernel {
             self = .matrixProduct
+        } else if ShiftedConvolution.suits(g) {
+            self = .shifted
         } else {
             self = .im2col(SampleBlocks(g))
         }
@@ -37,6 +42,7 @@ enum ConvolutionPlan {
         case .empty: "empty"
         case .matrixProduct: "matrix product"
         case .winograd: "winograd"
+        case .shifted: "shifted"
         case .im2col: "im2col"
         }
     }

@@ -127,6 +127,28 @@ public struct TranslationTraining: Codable, Equatable, Sendable {
         self.logEvery = logEvery
     }
 
+    /// Reads a saved configuration; keys added after a run was written take their defaults.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let defaults = TranslationTraining()
+        func value<T: Decodable>(_ key: CodingKeys, _ fallback: T) throws -> T { try container.decodeIfPresent(T.self, forKey: key) ?? fallback }
+        objective = try value(.objective, defaults.objective)
+        learningRateG = try value(.learningRateG, defaults.learningRateG)
+        learningRateD = try value(.learningRateD, defaults.learningRateD)
+        beta1 = try value(.beta1, defaults.beta1)
+        beta2 = try value(.beta2, defaults.beta2)
+        l1Weight = try value(.l1Weight, defaults.l1Weight)
+        adversarialWeight = try value(.adversarialWeight, defaults.adversarialWeight)
+        perceptualWeight = try value(.perceptualWeight, defaults.perceptualWeight)
+        learningRateDecay = try value(.learningRateDecay, defaults.learningRateDecay)
+        batchSize = try value(.batchSize, defaults.batchSize)
+        steps = try value(.steps, defaults.steps)
+        seed = try value(.seed, defaults.seed)
+        sampleEvery = try value(.sampleEvery, defaults.sampleEvery)
+        checkpointEvery = try value(.checkpointEvery, defaults.checkpointEvery)
+        logEvery = try value(.logEvery, defaults.logEvery)
+    }
+
     public func validationProblem() -> String? {
         guard [.nonSaturating, .leastSquares].contains(objective) else {
             return "translation supports the non-saturating and lsgan objectives, not \(objective.rawValue)"
