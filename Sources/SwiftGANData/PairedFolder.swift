@@ -16,8 +16,9 @@ public enum PairedFolder {
     ///   - channels: 1 (gray) or 3 (RGB) for both sides.
     ///   - size: resize each side so the shorter edge is `size` and centre-crop it square;
     ///     nil keeps the images' own (square, equal) size.
-    ///   - jitter: store the images at 1.125x `size` (rounded up to an even
-    ///     size) for the loader's random crops back to `size` (pix2pix's 286 → 256).
+    ///   - jitter: store the images at 1.125x `size` (or of their own size
+    ///     without one; rounded to an even size: 288 for 256) for the loader's
+    ///     random crops back to it (pix2pix's 286 → 256).
     /// - Throws: `FileError` naming the file: a missing or empty split, an
     ///   `AB` image of odd width, a pair whose halves differ in size, a file
     ///   in `A/` without its partner in `B/` (or the reverse), an undecodable image.
@@ -27,7 +28,9 @@ public enum PairedFolder {
     ) throws -> PairedDataset {
         require(channels == 1 || channels == 3, "PairedFolder.load: channels must be 1 or 3, got \(channels)")
         let pairs = try listPairs(directory: directory, split: split)
-        let loadSize = size.map { jitter ? ($0 * 9 / 8 + 1) / 2 * 2 : $0 }
+        // Without a size, jitter crops back to the first image's own (square) size.
+        let cropSize = jitter ? try size ?? decodePair(pairs[0], channels: channels).0.height : size
+        let loadSize = cropSize.map { jitter ? ($0 * 9 / 8 + 1) / 2 * 2 : $0 }
         var inputs: [Float] = []
         var targets: [Float] = []
         var names: [String] = []
@@ -56,7 +59,7 @@ public enum PairedFolder {
         return PairedDataset(
             inputs: Tensor(inputs, shape: tensorShape), targets: Tensor(targets, shape: tensorShape),
             labels: Array(repeating: 0, count: pairs.count), classNames: [URL(fileURLWithPath: directory).lastPathComponent],
-            names: names, cropSize: jitter ? size : nil)
+            names: names, cropSize: jitter ? cropSize : nil)
     }
 
     /// One pair's files: one side-by-side image (`a == b`) or two files.
@@ -65,6 +68,11 @@ public enum PairedFolder {
         var a: String
         var b: String
         var sideBySide: Bool { a == b }
+    }
+
+    /// Whether `directory` has a `split` in either layout.
+    public static func hasSplit(directory: String, split: String) -> Bool {
+        ["\(directory)/\(split)", "\(directory)/A/\(split)", "\(directory)/B/\(split)"].contains(where: isDirectory)
     }
 
     static func listPairs(directory: String, split: String) throws -> [Pair] {

@@ -190,6 +190,18 @@ struct TranslationCommandLineTests {
         #expect(!FileManager.default.fileExists(atPath: "\(work)/never.npy"))
         let mismatch = try runGAN(["translate", "--run", "\(work)/run", "--input", "\(data)/test/A", "--out", "\(work)/x.png"])
         #expect(mismatch.status != 0 && mismatch.output.contains("a folder input needs a folder --out"))
+        try NPY.write(Tensor.zeros([0, 1, 16, 16]), to: "\(work)/empty.npy")
+        let empty = try runGAN(["translate", "--run", "\(work)/run", "--input", "\(work)/empty.npy", "--out", "\(work)/never.npy"])
+        #expect(empty.status != 0 && empty.output.contains("N ≥ 1"), "\(empty.output)")
+        let inPlace = try runGAN(["translate", "--run", "\(work)/run", "--input", "\(data)/test/A", "--out", "\(data)/test/A/"])
+        #expect(inPlace.status != 0 && inPlace.output.contains("--out is the input"), "\(inPlace.output)")
+        let twins = temporaryDirectory("twins")
+        for name in ["a.png", "a.jpg"] {
+            try FileManager.default.copyItem(atPath: "\(data)/test/A/1.png", toPath: "\(twins)/\(name)")
+        }
+        let clash = try runGAN(["translate", "--run", "\(work)/run", "--input", twins, "--out", "\(work)/clash"])
+        #expect(clash.status != 0 && clash.output.contains("would both be written as a.png"), "\(clash.output)")
+        #expect(!FileManager.default.fileExists(atPath: "\(work)/never.npy") && !FileManager.default.fileExists(atPath: "\(work)/clash"))
 
         let eval = try runGAN(["eval", "--run", "\(work)/run", "--json"])
         #expect(eval.status == 0, "\(eval.output)")
@@ -216,7 +228,10 @@ struct TranslationCommandLineTests {
             (["train", "--task", "pix2pix", "--model", "dcgan"], "--model applies to GANs from noise"),
             (["train", "--task", "pix2pix", "--objective", "wgan"], "non-saturating or lsgan"),
             (["train", "--task", "paint"], "unknown task 'paint'"),
-            (["train", "--task", "sr", "--generator", "vgg"], "unknown generator 'vgg'")
+            (["train", "--task", "sr", "--generator", "vgg"], "unknown generator 'vgg'"),
+            (["train", "--task", "pix2pix", "--jitter"], "--jitter applies to paired folders"),
+            (["train", "--task", "colorize", "--data", "colorize", "--channels", "3"], "--channels applies to paired folders"),
+            (["train", "--resume", "runs/x", "--l1-weight", "5"], "--l1-weight applies to new runs")
         ]
         for (arguments, message) in cases {
             let result = try runGAN(arguments)

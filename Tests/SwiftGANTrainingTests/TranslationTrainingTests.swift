@@ -62,6 +62,16 @@ struct TranslationTrainingTests {
         for _ in 0..<3 { try resumed.trainStep() }
         #expect(try resumed.checkpoint().tensors == (try straight.checkpoint()).tensors)
         #expect(try resumed.checkpoint().metadata == (try straight.checkpoint()).metadata)
+
+        // A loader position outside an epoch is a clear error, and nothing is loaded.
+        for (key, value) in [("swiftgan.loader_step", "999"), ("swiftgan.loader_epoch", "-1")] {
+            var corrupt = saved
+            corrupt.metadata[key] = value
+            let fresh = try TranslationTrainer(config: config, dataset: pairs)
+            let before = fresh.generator.stateDict()
+            #expect(throws: FileError.self) { try fresh.restore(corrupt, file: file) }
+            #expect(fresh.generator.stateDict() == before && fresh.step == 0)
+        }
     }
 
     @Test func nonFiniteLossStopsBeforeAnyUpdate() throws {
@@ -91,7 +101,10 @@ struct TranslationTrainingTests {
         }
         config.training.objective = .leastSquares
         config.model.generator = .srresnet
-        #expect(throws: TrainingError.invalidConfiguration("srresnet needs an input smaller than the output (super-resolution)")) {
+        #expect(
+            throws: TrainingError.invalidConfiguration(
+                "srresnet needs an input smaller than the output (super-resolution: sr2, sr4); for pairs of one size use --generator unet")
+        ) {
             _ = try TranslationTrainer(config: config, dataset: pairs)
         }
     }
@@ -134,6 +147,35 @@ struct TranslationTrainingTests {
         try JSONSerialization.data(withJSONObject: object).write(to: URL(fileURLWithPath: path))
         let read = try TranslationConfig.read(path)
         #expect(read.training.perceptualWeight == 0 && read.training.l1Weight == 7 && read.model == config.model)
+    }
+
+    /// Super-resolution from a folder of plain images: inputs are block averages of the targets.
+    @Test func superResolutionFromAnImageFolder() throws {
+        let root = temporaryDirectory("sr-folder")
+        var random = RandomGenerator(seed: 8)
+        for split in ["train", "test"] {
+            try FileManager.default.createDirectory(atPath: "\(root)/\(split)", withIntermediateDirectories: true)
+            for index in 0..<(split == "train" ? 8 : 2) {
+                let pixels = (0..<(16 * 16)).map { _ in UInt8(random.next() % 256) }
+                let png = try PNG.encode(RasterImage(width: 16, height: 16, channels: 1, pixels: pixels))
+                FileManager.default.createFile(atPath: "\(root)/\(split)/\(index).png", contents: Data(png))
+            }
+        }
+        var spec = PairedDataSpec(name: "folder", path: root, channels: 1)
+        spec.downscale = 4
+        let pairs = try spec.load(split: .train)
+        #expect(pairs.inputs.shape == [8, 1, 4, 4] && pairs.targets.shape == [8, 1, 16, 16])
+        let block = pairs.targets.slice(axis: 0, start: 0, end: 1).slice(axis: 2, start: 0, end: 4).slice(axis: 3, start: 0, end: 4)
+        #expect(Swift.abs(pairs.inputs.scalars[0] - block.mean().item) < 1e-6)
+        var config = TranslationConfig.preset(.sr, data: spec)
+        config.model.width = 4
+        config.model.residualBlocks = 1
+        config.training.batchSize = 4
+        let trainer = try TranslationTrainer(config: config, dataset: pairs)
+        try trainer.trainStep()
+        #expect(trainer.config.model.upscale == 4)
+        spec.downscale = 3
+        #expect(throws: FileError.self) { _ = try spec.load(split: .test) }
     }
 
     @Test func superResolutionBaselinesAndShapes() throws {

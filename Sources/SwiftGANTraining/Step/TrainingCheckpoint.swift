@@ -55,14 +55,15 @@ public struct TrainingCheckpoint {
     }
 
     /// Loads module, optimizer and random-stream state from `contents` and
-    /// returns the saved progress.
+    /// returns the saved progress. The metadata is checked first (the step,
+    /// a loader position inside an epoch of `batchesPerEpoch` batches, every
+    /// random stream), so a checkpoint that fails leaves the modules as they were
+    /// unless its tensors do not fit them.
     /// - Throws: `StateDictError`, `OptimizerStateError` or `FileError`
     ///   naming what does not match (for instance a checkpoint of another architecture).
-    public func restore(_ contents: SafeTensors.Contents, file: String) throws -> Progress {
+    public func restore(_ contents: SafeTensors.Contents, file: String, batchesPerEpoch: Int) throws -> Progress {
         let state = contents.tensors
         let metadata = contents.metadata
-        for (prefix, module) in modules { try module.loadStateDict(state.scoped(prefix)) }
-        for network in networks { try network.optimizer.loadStateDict(state.scoped(network.optimizerKey)) }
         guard let step = metadata["swiftgan.step"].flatMap(Int.init), step >= 0,
             let epoch = metadata["swiftgan.loader_epoch"].flatMap(Int.init),
             let loaderStep = metadata["swiftgan.loader_step"].flatMap(Int.init),
@@ -70,6 +71,13 @@ public struct TrainingCheckpoint {
         else {
             throw FileError(file: file, problem: "not a SwiftGAN training checkpoint (missing step, loader or random state)")
         }
+        guard epoch >= 0, loaderStep >= 0, loaderStep < batchesPerEpoch else {
+            throw FileError(
+                file: file,
+                problem: "loader position epoch \(epoch), batch \(loaderStep) is outside an epoch of \(batchesPerEpoch) batches "
+                    + "(did the data or the batch size change?)")
+        }
+        var streams: [(RandomStream, (UInt64, UInt64, UInt64, UInt64))] = []
         for (prefix, module) in streamModules {
             for (path, stream) in module.namedRandomStreams() {
                 let key = "\(prefix).\(path)"
@@ -81,9 +89,12 @@ public struct TrainingCheckpoint {
                 else {
                     throw FileError(file: file, problem: "missing the random state of \(key)")
                 }
-                stream.generator = RandomGenerator(state: saved)
+                streams.append((stream, saved))
             }
         }
+        for (prefix, module) in modules { try module.loadStateDict(state.scoped(prefix)) }
+        for network in networks { try network.optimizer.loadStateDict(state.scoped(network.optimizerKey)) }
+        for (stream, saved) in streams { stream.generator = RandomGenerator(state: saved) }
         return Progress(step: step, loader: DataLoader.Position(epoch: epoch, step: loaderStep), random: RandomGenerator(state: random))
     }
 

@@ -24,7 +24,7 @@ extension Trainer {
     /// - Throws: `StateDictError`, `OptimizerStateError` or `FileError` naming
     ///   what does not match (for instance a checkpoint of another architecture).
     public func restore(_ contents: SafeTensors.Contents, file: String) throws {
-        let progress = try format.restore(contents, file: file)
+        let progress = try format.restore(contents, file: file, batchesPerEpoch: loader.batchesPerEpoch)
         step = progress.step
         loader.position = progress.loader
         random = progress.random

@@ -43,6 +43,10 @@ public struct PairedDataSpec: Codable, Equatable, Sendable {
     public var flip: Bool
     /// Use only the first `limit` training pairs.
     public var limit: Int?
+    /// Super-resolution from a folder of plain images: the targets are the
+    /// images of `path/train/` and `path/test/`, the inputs their averages
+    /// over `downscale`x`downscale` blocks (as sr2 and sr4 are made).
+    public var downscale: Int?
 
     public init(
         name: String, path: String? = nil, imageSize: Int? = nil, channels: Int? = nil, reversed: Bool = false, jitter: Bool = false,
@@ -72,6 +76,20 @@ public struct PairedDataSpec: Codable, Equatable, Sendable {
         let count = limit ?? (split == .train ? self.limit : nil)
         if let task { return try TranslationTask.load(task, split: split, limit: count) }
         guard let path else { throw FileError(file: "folder", problem: "a paired folder needs a path") }
+        if let downscale {
+            let directory = "\(path)/\(split == .train ? "train" : "test")"
+            let images = try ImageFolder.load(directory: directory, channels: channels ?? 3, size: imageSize)
+            let size = images.imageShape[1]
+            guard downscale >= 2, size % downscale == 0, images.imageShape[1] == images.imageShape[2] else {
+                throw FileError(
+                    file: directory,
+                    problem: "images are \(images.imageShape[2])x\(images.imageShape[1]); --downscale \(downscale) needs square images "
+                        + "whose side it divides (pass an image size)")
+            }
+            let inputs = withoutGradients { images.images.avgPool2d(kernel: SpatialSize(downscale)) }
+            let dataset = PairedDataset(inputs: inputs, targets: images.images, labels: images.labels, classNames: images.classNames)
+            return count.map { dataset.prefix($0) } ?? dataset
+        }
         let dataset = try PairedFolder.load(
             directory: path, split: split == .train ? "train" : "test", channels: channels ?? 3, size: imageSize,
             jitter: jitter && split == .train, reversed: reversed)

@@ -106,7 +106,7 @@ public enum TranslationEvaluator {
     }
 
     /// The honest baselines of a task for the test inputs: bilinear and
-    /// bicubic upsampling (sr2, sr4), the mask filled with the mean training
+    /// bicubic upsampling (sr2, sr4, any input smaller than its target), the mask filled with the mean training
     /// image (inpaint), the gray input itself (colorize), the mean training
     /// image (edges2fashion), the input itself (folders whose sides share a shape).
     public static func baselines(_ config: TranslationConfig, test: PairedDataset) throws -> [(name: String, outputs: Tensor)] {
@@ -116,10 +116,13 @@ public enum TranslationEvaluator {
             return withoutGradients { training.targets.mean(axes: [0], keepDims: true) }
         }
         return try withoutGradients {
+            let scale = test.targets.shape[2] / test.inputs.shape[2]
+            if scale > 1 {
+                return [("bilinear", test.inputs.upsampleBilinear(scale: scale)), ("bicubic", test.inputs.upsampleBicubic(scale: scale).clamp(min: -1, max: 1))]
+            }
             switch config.data.task {
             case .sr2, .sr4:
-                let scale = config.model.upscale
-                return [("bilinear", test.inputs.upsampleBilinear(scale: scale)), ("bicubic", test.inputs.upsampleBicubic(scale: scale).clamp(min: -1, max: 1))]
+                return []
             case .inpaint:
                 let mean = try meanTrainingImage().scalars
                 var filled = test.inputs.scalars

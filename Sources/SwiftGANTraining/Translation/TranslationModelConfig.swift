@@ -83,6 +83,9 @@ public struct TranslationModelConfig: Codable, Equatable, Sendable {
         guard inputShape.count == 3, outputShape.count == 3, inputShape.allSatisfy({ $0 > 0 }), outputShape.allSatisfy({ $0 > 0 }) else {
             return "input shape \(inputShape) and output shape \(outputShape) must be [C, H, W]"
         }
+        guard [1, 3].contains(inputShape[0]), [1, 3].contains(outputShape[0]) else {
+            return "images must have 1 or 3 channels, got input \(inputShape) and output \(outputShape)"
+        }
         guard inputShape[1] == inputShape[2], outputShape[1] == outputShape[2] else {
             return "images must be square, got input \(inputShape) and output \(outputShape)"
         }
@@ -91,7 +94,9 @@ public struct TranslationModelConfig: Codable, Equatable, Sendable {
         }
         guard outputShape[1] >= 16 else { return "images must be at least 16 pixels, got \(outputShape[1])" }
         guard width >= 1, discriminatorWidth >= 1 else { return "widths must be at least 1, got \(width) and \(discriminatorWidth)" }
-        if generator == .srresnet && upscale == 1 { return "srresnet needs an input smaller than the output (super-resolution)" }
+        if generator == .srresnet && upscale == 1 {
+            return "srresnet needs an input smaller than the output (super-resolution: sr2, sr4); for pairs of one size use --generator unet"
+        }
         if generator == .srresnet && residualBlocks < 1 { return "srresnet needs at least 1 residual block, got \(residualBlocks)" }
         return nil
     }

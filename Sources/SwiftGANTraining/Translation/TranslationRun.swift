@@ -64,12 +64,9 @@ public final class TranslationRun {
     private static func make(_ config: TranslationConfig) throws -> (TranslationTrainer, PairedDataset) {
         let training = try config.data.load(split: .train)
         let trainer = try TranslationTrainer(config: config, dataset: training)
-        let test: PairedDataset
-        do {
-            test = try config.data.load(split: .test, limit: 8)
-        } catch {
-            test = training.prefix(8).centreCropped()
-        }
+        // A folder without a test split previews training pairs; any other problem with the split is an error.
+        let hasTest = config.data.task != nil || PairedFolder.hasSplit(directory: config.data.path ?? "", split: "test")
+        let test = hasTest ? try config.data.load(split: .test, limit: 8) : training.prefix(8).centreCropped()
         guard Array(test.inputs.shape.dropFirst()) == trainer.config.model.inputShape,
             Array(test.targets.shape.dropFirst()) == trainer.config.model.outputShape
         else {

@@ -145,6 +145,7 @@ public final class TranslationTrainer {
         let wasTraining = generator.isTraining
         generator.eval()
         defer { generator.train(wasTraining) }
+        guard inputs.shape[0] > 0 else { return Tensor.zeros([0] + generator.config.outputShape) }
         return withoutGradients {
             let count = inputs.shape[0]
             let parts = stride(from: 0, to: count, by: batchSize).map {
@@ -168,10 +169,7 @@ public final class TranslationTrainer {
 
     /// Restores state written by `checkpoint()` for the same configuration.
     public func restore(_ contents: SafeTensors.Contents, file: String) throws {
-        let progress = try format.restore(contents, file: file)
-        guard progress.loader.step < loader.batchesPerEpoch else {
-            throw FileError(file: file, problem: "loader position \(progress.loader) is outside an epoch of \(loader.batchesPerEpoch) batches")
-        }
+        let progress = try format.restore(contents, file: file, batchesPerEpoch: loader.batchesPerEpoch)
         step = progress.step
         loader.position = progress.loader
         random = progress.random

@@ -7,8 +7,9 @@ import SwiftGANTensor
 /// concatenation). Widths double from `width` up to 8·`width`. The encoder
 /// uses LeakyReLU(0.2), the decoder ReLU, both the configured normalisation
 /// (none on the outermost and innermost encoder levels), dropout 0.5 on the
-/// three decoder levels after the innermost (pix2pix's three at 256 px), Tanh
-/// on the output.
+/// three decoder levels after the innermost, never on the outermost
+/// (pix2pix's three at 256 px; two at 16 px, where there are four levels),
+/// Tanh on the output.
 ///
 /// Inputs smaller than the output (super-resolution) are first upsampled
 /// bilinearly; sizes that are not a power of two (28) are reflection-padded

@@ -21,11 +21,21 @@ extension TrainCommand {
         }
         let translationOnly: [(String, Bool)] = [
             ("--generator", generator != nil), ("--norm", norm != nil), ("--l1-weight", l1Weight != nil),
-            ("--perceptual-weight", perceptualWeight != nil), ("--jitter", jitter),
+            ("--perceptual-weight", perceptualWeight != nil), ("--jitter", jitter), ("--downscale", downscale != nil),
             ("--reverse", reverse)
         ]
         if task == nil, resume == nil, let flag = translationOnly.first(where: \.1) {
             throw ValidationError("\(flag.0) applies to image-to-image runs; pass --task")
+        }
+        if resume != nil, let flag = (translationOnly + [("--perceptual-weight", perceptualWeight != nil)]).first(where: \.1) {
+            throw ValidationError("--resume continues a run as configured; \(flag.0) applies to new runs")
+        }
+        let folderOnly: [(String, Bool)] = [
+            ("--jitter", jitter), ("--reverse", reverse), ("--image-size", imageSize != nil), ("--channels", channels != nil),
+            ("--downscale", downscale != nil)
+        ]
+        if task != nil, data.map({ TranslationTask(rawValue: $0) != nil }) ?? true, let flag = folderOnly.first(where: \.1) {
+            throw ValidationError("\(flag.0) applies to paired folders; the built-in tasks have fixed 28x28 images")
         }
         let ganOnly: [(String, Bool)] = [
             ("--preset", preset != nil), ("--model", model != nil), ("--critic-steps", criticSteps != nil), ("--latent-dim", latentDim != nil),
@@ -36,6 +46,8 @@ extension TrainCommand {
         if task != nil, let flag = ganOnly.first(where: \.1) {
             throw ValidationError("\(flag.0) applies to GANs from noise, not to --task runs")
         }
+        if let downscale, downscale < 2 { throw ValidationError("--downscale must be at least 2, got \(downscale)") }
+        if downscale != nil && (jitter || reverse) { throw ValidationError("--downscale makes pairs from plain images; --jitter and --reverse do not apply") }
         if let objective, task != nil, ![Objective.nonSaturating, .leastSquares].contains(Objective(rawValue: objective)) {
             throw ValidationError("--task runs use the non-saturating or lsgan objective, not \(objective)")
         }
@@ -50,6 +62,7 @@ extension TrainCommand {
         spec.jitter = jitter
         spec.flip = jitter
         spec.reversed = reverse
+        spec.downscale = downscale
         var config = TranslationConfig.preset(kind, data: spec, seed: seed)
         if let generator { config.model.generator = TranslationModelConfig.Generator(rawValue: generator)! }
         if let norm { config.model.normalization = TranslationModelConfig.Normalization(rawValue: norm)! }
@@ -83,7 +96,8 @@ extension TrainCommand {
                     let count = try config.data.load(split: .train).count
                     config.training.steps = Swift.max(1, Int((epochs * Double(Swift.max(1, count / config.training.batchSize))).rounded()))
                 }
-                run = try TranslationRun.start(directory: runDir ?? "runs/\(kind.rawValue)-\(config.data.name)", config: config, overwrite: overwrite)
+                let dataName = config.data.path.map { URL(fileURLWithPath: $0).lastPathComponent } ?? config.data.name
+                run = try TranslationRun.start(directory: runDir ?? "runs/\(kind.rawValue)-\(dataName)", config: config, overwrite: overwrite)
             }
         } catch {
             throw CLIError("\(error)")

@@ -56,6 +56,9 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "With --task and a paired folder: translate B to A.")
     var reverse = false
 
+    @Option(help: "With --task sr and a folder of plain images (train/, test/): inputs are the images averaged over NxN blocks.")
+    var downscale: Int?
+
     @Option(help: "Use only the first N training examples.")
     var limit: Int?
 

@@ -56,10 +56,18 @@ struct TranslateCommand: ParsableCommand {
         guard FileManager.default.fileExists(atPath: input, isDirectory: &isDirectory) else {
             throw CLIError("\(input): no such file or directory")
         }
+        func resolved(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path }
+        guard resolved(input) != resolved(out) else { throw CLIError("\(out): --out is the input; write the outputs somewhere else") }
         if isDirectory.boolValue {
             let names = try FileManager.default.contentsOfDirectory(atPath: input).filter { !$0.hasPrefix(".") && ImageFile.isImagePath($0) }.sorted()
             guard !names.isEmpty else { throw CLIError("\(input): no PNG or JPEG images in the folder") }
             guard !ImageFile.isImagePath(out) && !out.hasSuffix(".npy") else { throw CLIError("\(out): a folder input needs a folder --out") }
+            var stems: [String: String] = [:]
+            for name in names {
+                let stem = (name as NSString).deletingPathExtension
+                if let other = stems[stem] { throw CLIError("\(input): \(other) and \(name) would both be written as \(stem).png") }
+                stems[stem] = name
+            }
             // Read everything first, so a bad file leaves nothing half-written.
             let images = try names.map { try ImageFile.read("\(input)/\($0)", channels: shape[0], size: shape[1]) }
             let outputs = saved.translate(concat(images, axis: 0))
@@ -72,8 +80,8 @@ struct TranslateCommand: ParsableCommand {
         } else if input.hasSuffix(".npy") {
             guard out.hasSuffix(".npy") else { throw CLIError("\(out): an .npy input needs an .npy --out") }
             let batch = try NPY.read(input).tensor
-            guard batch.rank == 4, Array(batch.shape.dropFirst()) == shape else {
-                throw CLIError("\(input): expected [N, \(shape.map(String.init).joined(separator: ", "))] float32 in [-1, 1], found \(batch.shape)")
+            guard batch.rank == 4, Array(batch.shape.dropFirst()) == shape, batch.shape[0] > 0 else {
+                throw CLIError("\(input): expected [N, \(shape.map(String.init).joined(separator: ", "))] float32 in [-1, 1] with N ≥ 1, found \(batch.shape)")
             }
             let outputs = saved.translate(batch)
             try NPY.write(outputs, to: out)
