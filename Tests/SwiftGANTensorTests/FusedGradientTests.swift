@@ -32,7 +32,7 @@ struct FusedGradientTests {
 
     @Test(arguments: FusedGradient.allCases, [true, false])
     func shortcutAgreesWithTheRule(_ fused: FusedGradient, winograd: Bool) {
-        withExecutionContext(threads: 1, allowsWinograd: winograd) {
+        withExecutionContext(threads: 1, allowsWinograd: winograd, winogradMinimumTiles: 1) {
             let (values, function) = Self.example(fused)
             let inputs = values.map { $0.requiringGradient() }
             // A backward pass without createGraph runs with recording off: the shortcut's condition.

@@ -71,7 +71,7 @@ struct SecondOrderTests {
     /// (stride 2, 4x4, padding 1): the penalty's parameter gradients
     /// differentiate its transforms' adjoints.
     @Test func winogradCritic() {
-        withExecutionContext(allowsWinograd: true) {
+        withExecutionContext(allowsWinograd: true, winogradMinimumTiles: 1) {
             let points = randomTensor([2, 8, 8, 8], seed: 16)
             let parameters = [
                 randomTensor([8, 8, 4, 4], seed: 17) * 0.3, randomTensor([8], seed: 18) * 0.1,

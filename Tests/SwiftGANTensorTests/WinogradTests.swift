@@ -209,6 +209,8 @@ struct WinogradTests {
         #expect(WinogradPlan(geometry(64, 64, 64, 14, kernel: 3)) == nil)
         #expect(WinogradPlan(geometry(64, 64, 64, 14, padding: 0)) == nil)
         #expect(WinogradPlan(geometry(64, 64, 64, 2)) == nil)  // 1x1 output: tiles mostly empty
+        #expect(WinogradPlan(geometry(16, 512, 512, 8), minimumTiles: 64) == nil)  // pix2pix's 4x4 maps at batch 16: 16 tiles
+        #expect(WinogradPlan(geometry(16, 512, 512, 8), minimumTiles: 16) != nil)
     }
 
     /// The public layers on a DCGAN-sized block through the Winograd path:

@@ -37,6 +37,11 @@ public final class ExecutionContext: Sendable, CustomStringConvertible {
         /// Whether the stride-2, 4x4 convolutions may use Winograd F(4x4, 2x2)
         /// (otherwise every convolution goes through im2col).
         public var allowsWinograd = true
+        /// Winograd runs only when the batch holds at least this many 4x4
+        /// output tiles: fewer make its products too narrow to repay the
+        /// weights' transform (6.25 floats per weight), as in pix2pix's 4x4
+        /// maps at batch 16. Tests lower it to reach the path with small tensors.
+        public var winogradMinimumTiles = 64
         /// Whether parallel regions use SwiftGAN's spinning worker threads
         /// (`false`: Dispatch's `concurrentPerform`, for comparisons).
         public var usesWorkerPool = true
@@ -54,6 +59,7 @@ public final class ExecutionContext: Sendable, CustomStringConvertible {
     /// The GEMM backend that runs (`.openBLAS` where the CPU has no AVX-512).
     public var gemm: GEMMBackend { settings.gemm == .native && !NativeGEMM.isAvailable ? .openBLAS : settings.gemm }
     public var allowsWinograd: Bool { settings.allowsWinograd }
+    public var winogradMinimumTiles: Int { settings.winogradMinimumTiles }
     public var usesWorkerPool: Bool { settings.usesWorkerPool }
     public var fusedGradients: Set<FusedGradient> { settings.fusedGradients }
 
@@ -104,13 +110,14 @@ public final class ExecutionContext: Sendable, CustomStringConvertible {
     /// This context with some settings replaced (`nil` keeps one), sharing its pools.
     public func with(
         threads: Int? = nil, backend: ComputeBackend? = nil, gemm: GEMMBackend? = nil, allowsWinograd: Bool? = nil,
-        usesWorkerPool: Bool? = nil, fusedGradients: Set<FusedGradient>? = nil
+        winogradMinimumTiles: Int? = nil, usesWorkerPool: Bool? = nil, fusedGradients: Set<FusedGradient>? = nil
     ) -> ExecutionContext {
         with { settings in
             if let threads { settings.threads = threads }
             if let backend { settings.backend = backend }
             if let gemm { settings.gemm = gemm }
             if let allowsWinograd { settings.allowsWinograd = allowsWinograd }
+            if let winogradMinimumTiles { settings.winogradMinimumTiles = winogradMinimumTiles }
             if let usesWorkerPool { settings.usesWorkerPool = usesWorkerPool }
             if let fusedGradients { settings.fusedGradients = fusedGradients }
         }
@@ -159,24 +166,24 @@ public enum GEMMBackend: String, Sendable, CaseIterable {
 /// - Precondition: `threads >= 1`.
 public func withExecutionContext<R>(
     threads: Int? = nil, backend: ComputeBackend? = nil, gemm: GEMMBackend? = nil, allowsWinograd: Bool? = nil,
-    usesWorkerPool: Bool? = nil, fusedGradients: Set<FusedGradient>? = nil,
+    winogradMinimumTiles: Int? = nil, usesWorkerPool: Bool? = nil, fusedGradients: Set<FusedGradient>? = nil,
     _ body: () throws -> R
 ) rethrows -> R {
     let context = ExecutionContext.current.with(
         threads: threads, backend: backend, gemm: gemm, allowsWinograd: allowsWinograd,
-        usesWorkerPool: usesWorkerPool, fusedGradients: fusedGradients)
+        winogradMinimumTiles: winogradMinimumTiles, usesWorkerPool: usesWorkerPool, fusedGradients: fusedGradients)
     return try ExecutionContext.run(context, body)
 }
 
 /// Runs async `body` in the current context with the given settings replaced.
 public func withExecutionContext<R>(
     threads: Int? = nil, backend: ComputeBackend? = nil, gemm: GEMMBackend? = nil, allowsWinograd: Bool? = nil,
-    usesWorkerPool: Bool? = nil, fusedGradients: Set<FusedGradient>? = nil,
+    winogradMinimumTiles: Int? = nil, usesWorkerPool: Bool? = nil, fusedGradients: Set<FusedGradient>? = nil,
     _ body: () async throws -> R
 ) async rethrows -> R {
     let context = ExecutionContext.current.with(
         threads: threads, backend: backend, gemm: gemm, allowsWinograd: allowsWinograd,
-        usesWorkerPool: usesWorkerPool, fusedGradients: fusedGradients)
+        winogradMinimumTiles: winogradMinimumTiles, usesWorkerPool: usesWorkerPool, fusedGradients: fusedGradients)
     return try await ExecutionContext.run(context, body)
 }
 

@@ -12,7 +12,7 @@ enum ConvolutionPlan {
     /// product, no im2col.
     case matrixProduct
     /// Winograd F(4x4, 2x2) on the stride phases (stride-2, 4x4, padding-1
-    /// layers with enough channels), when the context allows it.
+    /// layers with enough channels and output tiles), when the context allows it.
     case winograd(WinogradPlan)
     /// One matrix product per kernel tap on a padded copy of each sample
     /// (stride 1, large kernels whose im2col would not fit in cache).
@@ -25,7 +25,7 @@ enum ConvolutionPlan {
     init(_ g: ConvolutionGeometry, context: ExecutionContext = .current) {
         if g.batch == 0 || g.spatial == 0 {
             self = .empty
-        } else if context.allowsWinograd, let plan = WinogradPlan(g) {
+        } else if context.allowsWinograd, let plan = WinogradPlan(g, minimumTiles: context.winogradMinimumTiles) {
             self = .winograd(plan)
         } else if g.isFullKernel {
             self = .matrixProduct

@@ -46,7 +46,7 @@ struct WinogradPlan {
     /// `force`) when Winograd would not gain; the lanes follow the current
     /// context's thread count. Whether the context allows Winograd at all is
     /// `ConvolutionPlan`'s decision.
-    init?(_ g: ConvolutionGeometry, force: Bool = false) {
+    init?(_ g: ConvolutionGeometry, force: Bool = false, minimumTiles: Int = ExecutionContext.current.winogradMinimumTiles) {
         guard
             g.kernelHeight == 4 && g.kernelWidth == 4 && g.strideH == 2 && g.strideW == 2
                 && g.padH == 1 && g.padW == 1 && g.dilationH == 1 && g.dilationW == 1
@@ -70,7 +70,7 @@ struct WinogradPlan {
         guard
             force
                 || (channels >= Self.minimumChannels && outChannels >= Self.minimumChannels
-                    && 4 * winogradWork <= 3 * directWork)
+                    && 4 * winogradWork <= 3 * directWork && tilesH * tilesW * batch >= minimumTiles)
         else { return nil }
         let roundUp = { (value: Int) in (value + 7) / 8 * 8 }
         let wanted = roundUp((Self.targetColumns + tilesH * tilesW - 1) / (tilesH * tilesW))
