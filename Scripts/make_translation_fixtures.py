@@ -16,7 +16,8 @@ Writes
 With --check-swift FILE it instead loads a checkpoint SwiftGAN wrote
 (`generator.` and `discriminator.` prefixes, as in checkpoint.safetensors),
 or a generator written by `gan export --run`, into the equivalent PyTorch
-modules with load_state_dict(strict=True).
+modules with load_state_dict(strict=True); with --input X.npy --output Y.npy
+it also checks that PyTorch's G maps X to what `gan translate` wrote.
 
 Usage: python3 Scripts/make_translation_fixtures.py  (needs torch, numpy, safetensors)
 """
@@ -271,7 +272,19 @@ def write_fixtures():
     print("wrote translation fixtures")
 
 
-def check_swift(path):
+def check_outputs(g, inputs, outputs):
+    """G in evaluation mode on `gan translate`'s .npy input must give its .npy output."""
+    x = torch.from_numpy(np.load(inputs))
+    with torch.no_grad():
+        y = g.eval()(x).numpy()
+    expected = np.load(outputs)
+    difference = float(np.abs(y - expected).max())
+    print(f"largest difference from `gan translate`: {difference:.2e}")
+    if difference > 1e-4:
+        raise SystemExit("outputs differ")
+
+
+def check_swift(path, inputs=None, outputs=None):
     """Loads a SwiftGAN translation checkpoint, or a generator from `gan export`, into the
     PyTorch modules of its config, strictly."""
     from safetensors import safe_open
@@ -291,17 +304,23 @@ def check_swift(path):
     if exported:
         g.load_state_dict(state, strict=True)
         print(f"{path}: the exported generator loaded with strict=True")
+        if inputs and outputs:
+            check_outputs(g, inputs, outputs)
         return
     for prefix, module in [("generator.", g), ("discriminator.", d)]:
         module.load_state_dict({k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)}, strict=True)
     print(f"{path}: generator and discriminator loaded with strict=True")
+    if inputs and outputs:
+        check_outputs(g, inputs, outputs)
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--check-swift", metavar="FILE", help="load a SwiftGAN translation checkpoint into PyTorch")
+    parser.add_argument("--input", metavar="X.npy", help="with --check-swift: an input batch given to `gan translate`")
+    parser.add_argument("--output", metavar="Y.npy", help="with --check-swift: what `gan translate` wrote for it")
     arguments = parser.parse_args()
     if arguments.check_swift:
-        check_swift(arguments.check_swift)
+        check_swift(arguments.check_swift, arguments.input, arguments.output)
     else:
         write_fixtures()
