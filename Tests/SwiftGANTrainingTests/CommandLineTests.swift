@@ -147,7 +147,7 @@ struct TranslationCommandLineTests {
                 let a = (0..<256).map { UInt8(($0 * 7 + index * 31) % 256) }
                 for (side, pixels) in [("A", a), ("B", a.map { 255 - $0 })] {
                     let png = try PNG.encode(RasterImage(width: 16, height: 16, channels: 1, pixels: pixels))
-                    FileManager.default.createFile(atPath: "\(root)/\(split)/\(side)/\(index).png", contents: Data(png))
+                    _ = FileManager.default.createFile(atPath: "\(root)/\(split)/\(side)/\(index).png", contents: Data(png))
                 }
             }
         }
@@ -240,8 +240,8 @@ struct TranslationCommandLineTests {
         // A missing folder leaves an existing run untouched.
         let work = temporaryDirectory("translate-keep")
         try FileManager.default.createDirectory(atPath: "\(work)/run", withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: "\(work)/run/config.json", contents: Data("{}".utf8))
-        FileManager.default.createFile(atPath: "\(work)/run/checkpoint.safetensors", contents: Data([1, 2, 3]))
+        _ = FileManager.default.createFile(atPath: "\(work)/run/config.json", contents: Data("{}".utf8))
+        _ = FileManager.default.createFile(atPath: "\(work)/run/checkpoint.safetensors", contents: Data([1, 2, 3]))
         let typo = try runGAN(["train", "--task", "pix2pix", "--data", "\(work)/no-such-pairs", "--run-dir", "\(work)/run", "--overwrite"])
         #expect(typo.status != 0 && typo.output.contains("no-such-pairs"), "\(typo.output)")
         #expect(FileManager.default.contents(atPath: "\(work)/run/checkpoint.safetensors") == Data([1, 2, 3]))

@@ -158,7 +158,7 @@ struct TranslationTrainingTests {
             for index in 0..<(split == "train" ? 8 : 2) {
                 let pixels = (0..<(16 * 16)).map { _ in UInt8(random.next() % 256) }
                 let png = try PNG.encode(RasterImage(width: 16, height: 16, channels: 1, pixels: pixels))
-                FileManager.default.createFile(atPath: "\(root)/\(split)/\(index).png", contents: Data(png))
+                _ = FileManager.default.createFile(atPath: "\(root)/\(split)/\(index).png", contents: Data(png))
             }
         }
         var spec = PairedDataSpec(name: "folder", path: root, channels: 1)
