@@ -97,7 +97,9 @@ let package = Package(
         .target(
             name: "SwiftGANMetrics",
             dependencies: ["CBLAS", "SwiftGANData", "SwiftGANNN", "SwiftGANTensor"],
-            resources: [.copy("Resources/fashion-mnist-classifier.safetensors")],
+            resources: [
+                .copy("Resources/fashion-mnist-classifier.safetensors"), .copy("Resources/fashion-mnist-colorize-classifier.safetensors")
+            ],
             swiftSettings: optimizedInDebug
         ),
 

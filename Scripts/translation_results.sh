@@ -5,14 +5,15 @@
 # training command, wall time and CPU) and docs/results/translation-TASK.png
 # (the last sample grid: inputs, outputs, targets).
 #
-# Usage: Scripts/translation_results.sh [TASK...]   (default: all five; needs a release build)
+# Usage: Scripts/translation_results.sh [TASK...]   (default: the five built-in
+# tasks and sr4 with the perceptual loss, sr4-perceptual; needs a release build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 gan=.build/release/gan
 runs=${RUNS:-/tmp/swiftgan-translation-runs}
 mkdir -p "$runs" docs/results
 cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -1)
-tasks=${*:-"edges2fashion inpaint colorize sr4 sr2"}
+tasks=${*:-"edges2fashion inpaint colorize sr4 sr2 sr4-perceptual"}
 for data in $tasks; do
     case $data in
         edges2fashion) args="--task pix2pix --data edges2fashion" ;;
@@ -20,6 +21,7 @@ for data in $tasks; do
         colorize) args="--task colorize" ;;
         sr4) args="--task sr --data sr4" ;;
         sr2) args="--task sr --data sr2" ;;
+        sr4-perceptual) args="--task sr --data sr4 --perceptual-weight 1" ;;
         *) echo "unknown task $data" >&2; exit 1 ;;
     esac
     run="$runs/$data"

@@ -22,6 +22,20 @@ struct ClassifierTests {
         #expect(Swift.abs(accuracy - provenance.testAccuracy!) < 1e-4, "measured \(accuracy), recorded \(provenance.testAccuracy!)")
     }
 
+    /// The shipped judge of colourisation: its recorded accuracy on the
+    /// colourised test split, and near chance on the gray images (it decides by colour).
+    @Test func shippedColourClassifierJudgesColour() throws {
+        let path = try FeatureClassifier.shippedPath(FeatureClassifier.colorizedFashionMNISTFileName)
+        let (classifier, provenance) = try FeatureClassifier.load(path)
+        #expect(classifier.architecture.imageShape == [3, 28, 28] && provenance.dataset == "colorize")
+        let pairs = try TranslationTask.load(.colorize, split: .test)
+        let accuracy = classifier.accuracy(images: pairs.targets, labels: pairs.labels)
+        #expect(Swift.abs(accuracy - provenance.testAccuracy!) < 1e-4, "measured \(accuracy), recorded \(provenance.testAccuracy!)")
+        #expect(accuracy > 0.95)
+        let gray = concat([pairs.inputs, pairs.inputs, pairs.inputs], axis: 1)
+        #expect(classifier.accuracy(images: gray, labels: pairs.labels) < 0.5)
+    }
+
     /// FID against the test split is ~0 for the test split itself and grows
     /// with every step of added Gaussian noise.
     @Test func fidGrowsMonotonicallyWithNoise() throws {

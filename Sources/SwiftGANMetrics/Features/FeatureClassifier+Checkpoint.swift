@@ -77,14 +77,24 @@ extension FeatureClassifier {
     /// File name of the shipped Fashion-MNIST classifier.
     public static let fashionMNISTFileName = "fashion-mnist-classifier.safetensors"
 
+    /// File name of the shipped classifier of the colourised Fashion-MNIST
+    /// (the `colorize` task's RGB targets), the judge of colourisation runs.
+    public static let colorizedFashionMNISTFileName = "fashion-mnist-colorize-classifier.safetensors"
+
     /// Where the shipped Fashion-MNIST classifier lives: `SWIFTGAN_CLASSIFIER`
     /// if set, else the package's resource bundle next to the executable,
     /// else the source tree this library was built from.
     public static func fashionMNISTPath() throws -> String {
-        let fileManager = FileManager.default
         if let override = ProcessInfo.processInfo.environment["SWIFTGAN_CLASSIFIER"], !override.isEmpty {
             return override
         }
+        return try shippedPath(fashionMNISTFileName)
+    }
+
+    /// A shipped classifier's path: the package's resource bundle next to
+    /// the executable, else the source tree this library was built from.
+    public static func shippedPath(_ fileName: String) throws -> String {
+        let fileManager = FileManager.default
         var candidates: [String] = []
         // The running binary (argv[0] may be a bare name found through PATH).
         let executablePath = (try? fileManager.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments.first ?? "."
@@ -92,14 +102,14 @@ extension FeatureClassifier {
         for bundle in ["SwiftGAN_SwiftGANMetrics.resources", "SwiftGAN_SwiftGANMetrics.bundle"] {
             candidates.append(
                 executable.deletingLastPathComponent().appendingPathComponent(bundle)
-                    .appendingPathComponent(fashionMNISTFileName).path)
+                    .appendingPathComponent(fileName).path)
         }
         let sourceTree = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        candidates.append(sourceTree.appendingPathComponent("Resources").appendingPathComponent(fashionMNISTFileName).path)
+        candidates.append(sourceTree.appendingPathComponent("Resources").appendingPathComponent(fileName).path)
         if let found = candidates.first(where: { fileManager.fileExists(atPath: $0) }) { return found }
         throw FileError(
-            file: fashionMNISTFileName,
-            problem: "the shipped Fashion-MNIST classifier was not found (looked in "
+            file: fileName,
+            problem: "the shipped classifier was not found (looked in "
                 + candidates.joined(separator: ", ") + "); set SWIFTGAN_CLASSIFIER or pass --features PATH")
     }
 

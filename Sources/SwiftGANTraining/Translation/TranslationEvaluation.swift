@@ -13,7 +13,8 @@ public struct TranslationScores: Codable, Equatable, Sendable {
     /// Gaussian-window SSIM (higher is better).
     public var ssim: Double
     /// FID of the outputs against the targets in the feature classifier's
-    /// space (colour images as luma); nil when the images do not fit the classifier.
+    /// space (colour images as luma unless the classifier takes colour); nil
+    /// when the images do not fit the classifier.
     public var fid: Double?
     /// The share of outputs the classifier assigns to the target's class
     /// (the data's label, or the classifier's class for the target when the data has none).
@@ -86,23 +87,29 @@ public enum TranslationEvaluator {
         let evaluator: ImageEvaluator
         let expectedClasses: [Int]
 
-        /// Nil when the images, as gray, do not fit the classifier or are too few for FID.
+        /// Whether the classifier takes the images as they are; otherwise it takes their luma.
+        let takesColour: Bool
+
+        /// Nil when the images, as they are or as gray, do not fit the classifier, or are too few for FID.
         init?(classifier: FeatureClassifier, targets: Tensor, labels: [Int]?) {
-            let gray = Self.gray(targets)
-            guard Array(gray.shape.dropFirst()) == classifier.architecture.imageShape, targets.shape[0] >= 11 else { return nil }
+            let shape = classifier.architecture.imageShape
+            let colour = Array(targets.shape.dropFirst()) == shape
+            guard colour || [1] + Array(targets.shape.dropFirst(2)) == shape, targets.shape[0] >= 11 else { return nil }
+            takesColour = colour
             self.classifier = classifier
-            evaluator = ImageEvaluator(classifier: classifier, referenceImages: gray, reference: "test targets")
+            let reference = withoutGradients { colour ? targets : luma(targets) }
+            evaluator = ImageEvaluator(classifier: classifier, referenceImages: reference, reference: "test targets")
             expectedClasses = labels ?? evaluator.referenceOutputs.predictedClasses
         }
 
-        func fid(_ outputs: Tensor) -> Double { evaluator.fid(samples: Self.gray(outputs)) }
+        func seen(_ images: Tensor) -> Tensor { withoutGradients { takesColour ? images : luma(images) } }
+
+        func fid(_ outputs: Tensor) -> Double { evaluator.fid(samples: seen(outputs)) }
 
         func consistency(_ outputs: Tensor) -> Double {
-            let predicted = classifier.outputs(for: Self.gray(outputs)).predictedClasses
+            let predicted = classifier.outputs(for: seen(outputs)).predictedClasses
             return Double(zip(predicted, expectedClasses).filter { $0 == $1 }.count) / Double(Swift.max(predicted.count, 1))
         }
-
-        static func gray(_ images: Tensor) -> Tensor { withoutGradients { luma(images) } }
     }
 
     /// The honest baselines of a task for the test inputs: bilinear and

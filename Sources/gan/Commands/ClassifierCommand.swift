@@ -18,7 +18,11 @@ struct ClassifierCommand: ParsableCommand {
 /// Where labelled images come from: a named IDX dataset, a directory of IDX
 /// files, or an image folder with one subdirectory per class.
 struct LabelledDataOptions: ParsableArguments {
-    @Option(help: "Dataset: fashion-mnist, a directory of IDX files (MNIST layout), or an image folder (one subdirectory per class).")
+    @Option(
+        help: """
+            Dataset: fashion-mnist, a directory of IDX files (MNIST layout), an image folder (one subdirectory per class), \
+            or a built-in translation task's targets (colorize: the colourised Fashion-MNIST).
+            """)
     var data: String = "fashion-mnist"
 
     @Option(help: "Image folders: resize to this square size.")
@@ -37,6 +41,14 @@ struct LabelledDataOptions: ParsableArguments {
     }
 
     func load(_ split: IDXDataset.Split, limit: Int? = nil) throws -> ImageDataset {
+        if let task = TranslationTask(rawValue: data) {
+            do {
+                let pairs = try TranslationTask.load(task, split: split, limit: limit)
+                return ImageDataset(images: pairs.targets, labels: pairs.labels, classNames: pairs.classNames)
+            } catch {
+                throw CLIError("\(error)")
+            }
+        }
         let spec = DataSpec.parse(data, imageSize: imageSize, channels: channels)
         do {
             guard spec.name == "folder" else {

@@ -8,13 +8,7 @@ extension EvalCommand {
     func evaluateTranslation(_ directory: String) throws {
         let began = Date()
         let saved = try SavedTranslationRun(directory: directory)
-        let gray = [1] + Array(saved.config.model.outputShape.dropFirst())
-        let classifier: FeatureClassifier?
-        if features != nil || saved.config.data.task != nil {
-            classifier = try EvaluationSetup.classifier(featuresPath: features, imageShape: gray)
-        } else {
-            classifier = nil
-        }
+        let classifier = try translationJudge(saved.config)
         let evaluation = try TranslationEvaluator.evaluate(saved, count: count, classifier: classifier)
         if json {
             let encoder = JSONEncoder()
@@ -36,6 +30,36 @@ extension EvalCommand {
             print(String(format: "targets' own consistency (the classifier's accuracy): %.1f%%", 100 * ceiling))
         }
         if classifier == nil { print("FID and consistency need a feature classifier for these images: pass --features") }
+        if let classifier {
+            let colour = classifier.architecture.imageShape == saved.config.model.outputShape && saved.config.model.outputShape[0] == 3
+            print("FID and consistency: \(features ?? "the shipped classifier") on \(colour ? "the colour images" : "gray (luma)")")
+        }
         print(String(format: "(%.1f s)", Date().timeIntervalSince(began)))
+    }
+
+    /// The classifier that judges a translation run's outputs: `--features`
+    /// (taking the outputs' shape, or their luma's); for `colorize` the shipped
+    /// classifier of the colourised Fashion-MNIST (colour decides the class
+    /// there); for the other built-in tasks the shipped Fashion-MNIST one;
+    /// none for folders.
+    private func translationJudge(_ config: TranslationConfig) throws -> FeatureClassifier? {
+        let output = config.model.outputShape
+        let gray = [1] + Array(output.dropFirst())
+        if let features {
+            let classifier = try FeatureClassifier.load(features).classifier
+            guard [output, gray].contains(classifier.architecture.imageShape) else {
+                throw CLIError(
+                    "\(features): the classifier takes images \(classifier.architecture.imageShape), the run's outputs are \(output)")
+            }
+            return classifier
+        }
+        switch config.data.task {
+        case .colorize:
+            return try FeatureClassifier.load(FeatureClassifier.shippedPath(FeatureClassifier.colorizedFashionMNISTFileName)).classifier
+        case .some:
+            return try EvaluationSetup.classifier(featuresPath: nil, imageShape: gray)
+        case nil:
+            return nil
+        }
     }
 }
