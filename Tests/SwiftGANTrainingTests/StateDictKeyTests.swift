@@ -15,9 +15,12 @@ import Testing
 @Suite("State-dict keys against PyTorch")
 struct StateDictKeyTests {
     /// The golden lists: case → network → key → shape.
-    static let golden: [String: [String: [String: [Int]]]] = {
-        let path = fixturePath("state_dict_keys.json", in: .module)
-        let data = FileManager.default.contents(atPath: path) ?? Data()
+    static let golden = goldenKeys("state_dict_keys.json")
+
+    /// A golden file of `Scripts/make_key_fixtures.py` or `make_translation_fixtures.py`:
+    /// case → network → key → shape (empty when the file is missing, which the tests report).
+    static func goldenKeys(_ name: String) -> [String: [String: [String: [Int]]]] {
+        let data = FileManager.default.contents(atPath: fixturePath(name, in: .module)) ?? Data()
         let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: [String: [[Any]]]] ?? [:]
         return json.mapValues { networks in
             networks.mapValues { entries in
@@ -28,7 +31,7 @@ struct StateDictKeyTests {
                 return result
             }
         }
-    }()
+    }
 
     static func keysAndShapes(_ module: Module) -> [String: [Int]] {
         var result: [String: [Int]] = [:]

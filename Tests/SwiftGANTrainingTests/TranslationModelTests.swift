@@ -12,19 +12,7 @@ import Testing
 /// networks loaded from PyTorch state dicts.
 @Suite("Translation networks against PyTorch")
 struct TranslationModelTests {
-    static let golden: [String: [String: [String: [Int]]]] = {
-        let data = FileManager.default.contents(atPath: fixturePath("translation_keys.json", in: .module)) ?? Data()
-        let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: [String: [[Any]]]] ?? [:]
-        return json.mapValues { networks in
-            networks.mapValues { entries in
-                var result: [String: [Int]] = [:]
-                for entry in entries {
-                    if let key = entry.first as? String, let shape = entry.last as? [Int] { result[key] = shape }
-                }
-                return result
-            }
-        }
-    }()
+    static let golden = StateDictKeyTests.goldenKeys("translation_keys.json")
 
     static func config(_ name: String) -> TranslationModelConfig {
         func preset(_ kind: TranslationKind, input: [Int], output: [Int]) -> TranslationModelConfig {
