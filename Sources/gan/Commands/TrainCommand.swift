@@ -169,13 +169,27 @@ struct TrainCommand: ParsableCommand {
         }
         if let evalCount, evalCount < 11 { throw ValidationError("--eval-count must be at least 11, got \(evalCount)") }
         if let channels, channels != 1 && channels != 3 { throw ValidationError("--channels must be 1 or 3, got \(channels)") }
-        if resume != nil && (preset != nil || model != nil || runDir != nil) {
-            throw ValidationError("--resume continues a run as configured; it takes only --steps/--epochs")
-        }
-        try validateTranslation()
         if resume != nil && (evalEvery != nil || evalCount != nil || features != nil) {
             throw ValidationError("--resume keeps the run's evaluation settings; --eval-every, --eval-count and --features apply to new runs")
         }
+        if resume != nil, let flag = flagsOfNewRuns.first(where: \.set) {
+            throw ValidationError("--resume continues a run as configured; it takes only --steps (and --threads), not \(flag.name)")
+        }
+        try validateTranslation()
+    }
+
+    /// The flags that configure a new run (which --resume would otherwise ignore), and whether each was given.
+    var flagsOfNewRuns: [(name: String, set: Bool)] {
+        [
+            ("--preset", preset != nil), ("--model", model != nil), ("--run-dir", runDir != nil), ("--data", data != nil),
+            ("--limit", limit != nil), ("--image-size", imageSize != nil), ("--channels", channels != nil), ("--epochs", epochs != nil),
+            ("--batch-size", batchSize != nil), ("--lr-g", learningRateG != nil), ("--lr-d", learningRateD != nil),
+            ("--objective", objective != nil), ("--critic-steps", criticSteps != nil), ("--latent-dim", latentDim != nil),
+            ("--latent", latent != nil), ("--width", width != nil), ("--ema", ema != nil), ("--lr-decay", lrDecay),
+            ("--spectral-norm", spectralNorm), ("--r1", r1 != nil), ("--label-smoothing", labelSmoothing != nil),
+            ("--seed", seed != 0), ("--sample-every", sampleEvery != nil), ("--checkpoint-every", checkpointEvery != nil),
+            ("--log-every", logEvery != nil), ("--overwrite", overwrite), ("--task", task != nil)
+        ]
     }
 
     /// The configuration from the preset and flags.
