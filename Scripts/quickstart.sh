@@ -7,6 +7,6 @@ cd "$(dirname "$0")/.."
 Scripts/install_dependencies.sh
 
 swift build -c release --product gan
-# The main job: DCGAN on Fashion-MNIST (about 10 minutes on 2 cores); samples
+# The main job: DCGAN on Fashion-MNIST (about 2-3 minutes on 2 cores); samples
 # land in runs/dcgan-quick/samples/. Extra arguments go to `gan train`.
 .build/release/gan train --overwrite "$@"
