@@ -124,6 +124,38 @@ def make_step(G, D, kind, opt_g, opt_d, batches):
     return step
 
 
+def time_training(step, warmup, repeats, iterations):
+    """(median iterations/s, every repeat's rate, FLOPs of one step, peak RSS MB after training) of `step`."""
+    for _ in range(warmup):
+        step()
+    flops = 0.0
+    try:
+        from torch.utils.flop_counter import FlopCounterMode
+        with FlopCounterMode(display=False) as counter:
+            step()
+        flops = float(counter.get_total_flops())
+    except Exception:  # an older torch without the counter
+        pass
+    rates = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for _ in range(iterations):
+            step()
+        rates.append(iterations / (time.perf_counter() - start))
+    return statistics.median(rates), rates, flops, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def median_seconds(run, repeats):
+    """Median seconds of `run()` over `repeats` calls after one warm-up call."""
+    run()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--case", choices=["mlp", "dcgan", "wgan-gp"], required=True)
@@ -142,35 +174,12 @@ def main():
     opt_d = torch.optim.Adam(D.parameters(), **adam)
     batches = [torch.rand(64, 1, 28, 28) * 2 - 1 for _ in range(10)]
     step = make_step(G, D, kind, opt_g, opt_d, batches)
-    for _ in range(args.warmup):
-        step()
-    flops = 0.0
-    try:
-        from torch.utils.flop_counter import FlopCounterMode
-        with FlopCounterMode(display=False) as counter:
-            step()
-        flops = float(counter.get_total_flops())
-    except Exception:  # an older torch without the counter
-        pass
-    rates = []
-    for _ in range(args.repeats):
-        start = time.perf_counter()
-        for _ in range(args.iterations):
-            step()
-        rates.append(args.iterations / (time.perf_counter() - start))
-    rate = statistics.median(rates)
-    peak_resident = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # the training peak, before inference
+    rate, rates, flops, peak_resident = time_training(step, args.warmup, args.repeats, args.iterations)
 
     G.eval()
     z = torch.randn(1000, 100)
     with torch.no_grad():
-        G(z)
-        times = []
-        for _ in range(max(1, args.repeats // 2)):
-            start = time.perf_counter()
-            G(z)
-            times.append(time.perf_counter() - start)
-    inference = 1000 / statistics.median(times)
+        inference = 1000 / median_seconds(lambda: G(z), max(1, args.repeats // 2))
     print(json.dumps({
         "system": "pytorch", "case": args.case, "threads": args.threads, "torch": torch.__version__,
         "iterations_per_second": rate, "samples_per_second": rate * 64, "repeat_rates": rates,

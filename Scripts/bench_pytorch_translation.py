@@ -21,9 +21,7 @@ import argparse
 import importlib.util
 import json
 import os
-import resource
-import statistics
-import time
+import sys
 
 import torch
 import torch.nn as nn
@@ -31,6 +29,8 @@ import torch.nn as nn
 spec = importlib.util.spec_from_file_location("fixtures", os.path.join(os.path.dirname(__file__), "make_translation_fixtures.py"))
 fixtures = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(fixtures)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bench_pytorch  # noqa: E402  (the shared timing of both PyTorch sides)
 
 
 def init_weights(module):
@@ -94,37 +94,17 @@ def main():
         opt_g.step()
         loss_g.item()
 
-    for _ in range(args.warmup):
-        step()
-    flops = 0.0
-    try:
-        from torch.utils.flop_counter import FlopCounterMode
-        with FlopCounterMode(display=False) as counter:
-            step()
-        flops = float(counter.get_total_flops())
-    except Exception:
-        pass
-    rates = []
-    for _ in range(args.repeats):
-        start = time.perf_counter()
-        for _ in range(args.iterations):
-            step()
-        rates.append(args.iterations / (time.perf_counter() - start))
-    rate = statistics.median(rates)
-    peak_resident = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rate, rates, flops, peak_resident = bench_pytorch.time_training(step, args.warmup, args.repeats, args.iterations)
 
     G.eval()
     inputs = torch.cat([b[0] for b in batches])
-    with torch.no_grad():
+
+    def translate_all():
         for chunk in inputs.split(16):
             G(chunk)
-        times = []
-        for _ in range(max(1, args.repeats // 2)):
-            start = time.perf_counter()
-            for chunk in inputs.split(16):
-                G(chunk)
-            times.append(time.perf_counter() - start)
-    inference = inputs.shape[0] / statistics.median(times)
+
+    with torch.no_grad():
+        inference = inputs.shape[0] / bench_pytorch.median_seconds(translate_all, max(1, args.repeats // 2))
     print(json.dumps({
         "system": "pytorch", "case": args.case, "threads": args.threads, "torch": torch.__version__,
         "iterations_per_second": rate, "samples_per_second": rate * 16, "repeat_rates": rates,
