@@ -95,27 +95,14 @@ public final class TrainingRun {
         shouldStop: () -> Bool = { false }
     ) throws -> Outcome {
         let training = trainer.config.training
-        if trainer.step == 0 { try renderSamples() }
-        while trainer.step < training.steps {
-            if shouldStop() {
-                try saveCheckpoint()
-                return .interrupted(step: trainer.step)
-            }
-            let stepMetrics = try trainer.trainStep()
-            let step = trainer.step
-            if step % training.logEvery == 0 || step == training.steps {
-                metrics.append(step: step, stepMetrics.named.map { ($0.0, Double($0.1)) })
-                try tensorboard.scalars(stepMetrics.named, step: step)
-            }
-            if step % training.sampleEvery == 0 || step == training.steps { try renderSamples() }
-            if let evalEvery = training.evalEvery, step % evalEvery == 0 || step == training.steps {
-                evaluated(try evaluate())
-            }
-            if step % training.checkpointEvery == 0 || step == training.steps { try saveCheckpoint() }
-            progress(stepMetrics)
-        }
-        tensorboard.flush()
-        return .completed
+        let loop = RunLoop(
+            steps: training.steps, logEvery: training.logEvery, sampleEvery: training.sampleEvery, checkpointEvery: training.checkpointEvery,
+            metrics: metrics, tensorboard: tensorboard)
+        return try loop.run(
+            step: { trainer.step }, train: { try trainer.trainStep() }, scalars: \.named, render: renderSamples, save: saveCheckpoint,
+            afterStep: { step in
+                if let evalEvery = training.evalEvery, step % evalEvery == 0 || step == training.steps { evaluated(try evaluate()) }
+            }, progress: progress, shouldStop: shouldStop)
     }
 
     /// Writes `checkpoint.safetensors` atomically.

@@ -37,6 +37,12 @@ public final class PatchDiscriminator: Module {
 
     public override var treatsSamplesIndependently: Bool { main.treatsSamplesIndependently }
 
+    /// Patch logits `[N, 1, h, w]` for images `[N] + outputShape` of an unconditional PatchGAN (CycleGAN's).
+    public override func forward(_ input: Tensor) -> Tensor {
+        require(!config.conditionalDiscriminator, "PatchDiscriminator: a conditional PatchGAN scores outputs with their inputs (score(_:inputs:))")
+        return score(input, inputs: input)
+    }
+
     /// Patch logits `[N, 1, h, w]` for outputs `[N] + outputShape` (and their inputs when conditional).
     public func score(_ outputs: Tensor, inputs: Tensor) -> Tensor {
         require(

@@ -83,25 +83,12 @@ public final class TranslationRun {
     /// - Throws: `TrainingError.diverged` (the checkpoint on disk stays the last good one), or file errors.
     public func run(progress: ([String: Float]) -> Void = { _ in }, shouldStop: () -> Bool = { false }) throws -> TrainingRun.Outcome {
         let training = trainer.config.training
-        if trainer.step == 0 { try renderSamples() }
-        while trainer.step < training.steps {
-            if shouldStop() {
-                try saveCheckpoint()
-                return .interrupted(step: trainer.step)
-            }
-            let scalars = try trainer.trainStep()
-            let step = trainer.step
-            if step % training.logEvery == 0 || step == training.steps {
-                let named = scalars.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
-                metrics.append(step: step, named.map { ($0.0, Double($0.1)) })
-                try tensorboard.scalars(named, step: step)
-            }
-            if step % training.sampleEvery == 0 || step == training.steps { try renderSamples() }
-            if step % training.checkpointEvery == 0 || step == training.steps { try saveCheckpoint() }
-            progress(scalars)
-        }
-        tensorboard.flush()
-        return .completed
+        let loop = RunLoop(
+            steps: training.steps, logEvery: training.logEvery, sampleEvery: training.sampleEvery, checkpointEvery: training.checkpointEvery,
+            metrics: metrics, tensorboard: tensorboard)
+        return try loop.run(
+            step: { trainer.step }, train: { try trainer.trainStep() }, scalars: RunLoop.sorted, render: renderSamples, save: saveCheckpoint,
+            progress: progress, shouldStop: shouldStop)
     }
 
     public func saveCheckpoint() throws {

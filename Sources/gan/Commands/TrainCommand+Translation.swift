@@ -7,9 +7,11 @@ import SwiftGANTraining
 extension TrainCommand {
     /// Rejects GAN-only flags with --task, and translation-only flags without it.
     func validateTranslation() throws {
-        if let task, TranslationKind(rawValue: task) == nil {
-            throw ValidationError("unknown task '\(task)' (choose from \(TranslationKind.allCases.map(\.rawValue).joined(separator: ", ")))")
+        let tasks = TranslationKind.allCases.map(\.rawValue) + [CycleGANConfig.taskName]
+        if let task, !tasks.contains(task) {
+            throw ValidationError("unknown task '\(task)' (choose from \(tasks.joined(separator: ", ")))")
         }
+        try validateCycleGAN()
         if let generator, TranslationModelConfig.Generator(rawValue: generator) == nil {
             throw ValidationError("unknown generator '\(generator)' (unet or srresnet)")
         }
@@ -24,18 +26,22 @@ extension TrainCommand {
             ("--perceptual-weight", perceptualWeight != nil), ("--jitter", jitter), ("--downscale", downscale != nil),
             ("--reverse", reverse)
         ]
+        if isCycleGAN, let flag = translationOnly.first(where: { $0.1 && !["--norm", "--jitter"].contains($0.0) }) {
+            throw ValidationError("\(flag.0) applies to paired translation, not to --task cyclegan")
+        }
         if task == nil, resume == nil, let flag = translationOnly.first(where: \.1) {
             throw ValidationError("\(flag.0) applies to image-to-image runs; pass --task")
         }
-        if resume != nil, let flag = (translationOnly + [("--perceptual-weight", perceptualWeight != nil)]).first(where: \.1) {
+        if resume != nil, let flag = (translationOnly + cycleGANOnly).first(where: \.1) {
             throw ValidationError("--resume continues a run as configured; \(flag.0) applies to new runs")
         }
         let folderOnly: [(String, Bool)] = [
             ("--jitter", jitter), ("--reverse", reverse), ("--image-size", imageSize != nil), ("--channels", channels != nil),
             ("--downscale", downscale != nil)
         ]
-        if task != nil, data.map({ TranslationTask(rawValue: $0) != nil }) ?? true, let flag = folderOnly.first(where: \.1) {
-            throw ValidationError("\(flag.0) applies to paired folders; the built-in tasks have fixed 28x28 images")
+        let isBuiltIn = data.map { isCycleGAN ? UnpairedTask(rawValue: $0) != nil : TranslationTask(rawValue: $0) != nil } ?? true
+        if task != nil, isBuiltIn, let flag = folderOnly.first(where: \.1) {
+            throw ValidationError("\(flag.0) applies to image folders; the built-in tasks have fixed 28x28 images")
         }
         let ganOnly: [(String, Bool)] = [
             ("--preset", preset != nil), ("--model", model != nil), ("--critic-steps", criticSteps != nil), ("--latent-dim", latentDim != nil),
@@ -83,6 +89,8 @@ extension TrainCommand {
         if let logEvery { config.training.logEvery = logEvery }
         return config
     }
+
+    var isCycleGAN: Bool { task == CycleGANConfig.taskName }
 
     func executeTranslation() throws {
         let run: TranslationRun

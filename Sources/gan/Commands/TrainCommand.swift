@@ -19,6 +19,8 @@ struct TrainCommand: ParsableCommand {
               gan train --resume runs/dcgan-quick --steps 6000
               gan train --task pix2pix --data edges2fashion   # image-to-image (also sr, inpaint, colorize)
               gan train --task pix2pix --data path/to/pairs --image-size 64 --jitter
+              gan train --task cyclegan --data fashion2edges      # unpaired (also gray2color, sneaker2boot)
+              gan train --task cyclegan --data path/to/horse2zebra --image-size 128 --jitter
             """
     )
 
@@ -31,7 +33,8 @@ struct TrainCommand: ParsableCommand {
     @Option(
         help: """
             Data: fashion-mnist (default), ring8, grid25, spiral, moons, an IDX directory or an image folder; with --task: \
-            edges2fashion, inpaint, sr4, sr2, colorize or a paired folder.
+            edges2fashion, inpaint, sr4, sr2, colorize or a paired folder; with --task cyclegan: fashion2edges, gray2color, \
+            sneaker2boot or a folder with trainA/, trainB/, testA/, testB/.
             """)
     var data: String?
 
@@ -58,6 +61,18 @@ struct TrainCommand: ParsableCommand {
 
     @Option(help: "With --task sr and a folder of plain images (train/, test/): inputs are the images averaged over NxN blocks.")
     var downscale: Int?
+
+    @Option(help: "With --task cyclegan: λ of the cycle-consistency L1 of each direction (CycleGAN: 10).")
+    var cycleWeight: Float?
+
+    @Option(help: "With --task cyclegan: weight of the identity loss relative to λ (CycleGAN: 0.5; 0: off).")
+    var identityWeight: Float?
+
+    @Option(help: "With --task cyclegan: generated images each discriminator's pool keeps (CycleGAN: 50; 0: none).")
+    var poolSize: Int?
+
+    @Option(help: "With --task cyclegan: residual blocks per generator (default: 3 below 64 px, 6 below 256 px, else 9).")
+    var residualBlocks: Int?
 
     @Option(help: "Use only the first N training examples.")
     var limit: Int?
@@ -241,9 +256,9 @@ struct TrainCommand: ParsableCommand {
 
     private func execute() throws {
         StopSignal.install()
-        if task != nil || resume.map({ TranslationConfig.describesTranslation(TrainingRun.configPath($0)) }) == true {
-            return try executeTranslation()
-        }
+        let resumedKind = resume.map { RunKind.of(directory: $0) }
+        if isCycleGAN || resumedKind == .cyclegan { return try executeCycleGAN() }
+        if task != nil || resumedKind == .translation { return try executeTranslation() }
         let run: TrainingRun
         do {
             if let resume {

@@ -1,0 +1,92 @@
+import SwiftGANTensor
+
+/// Batches of unpaired images: each step draws `batchSize` images of A and
+/// `batchSize` of B, independently, as CycleGAN's unaligned loader does.
+///
+/// An epoch is `max(countA, countB) / batchSize` steps; each domain's order
+/// in it is a concatenation of fresh permutations (so the smaller domain is
+/// seen more than once), with a random crop (when stored larger) and flip
+/// per drawn image, all a function of `(seed, epoch)` only. A resumed run
+/// that restores `position` sees the same batches.
+public final class UnpairedLoader: @unchecked Sendable {
+    public struct Batch: Sendable {
+        /// `[B] + dataset.shapeA`.
+        public var a: Tensor
+        /// `[B] + dataset.shapeB`.
+        public var b: Tensor
+    }
+
+    public let dataset: UnpairedDataset
+    public let batchSize: Int
+    public let horizontalFlip: Bool
+    public let seed: UInt64
+    /// The epoch and the index of the next batch in it; set it to resume.
+    public var position: DataLoader.Position {
+        didSet {
+            require(
+                position.epoch >= 0 && position.step >= 0 && position.step < batchesPerEpoch,
+                "UnpairedLoader: position \(position) is outside an epoch of \(batchesPerEpoch) batches")
+        }
+    }
+    private var plan: (epoch: Int, a: Draws, b: Draws)?
+
+    /// One domain's draws in an epoch: image indices and their augmentations.
+    struct Draws {
+        var order: [Int]
+        var augmentations: [PairedLoader.Augmentation]
+    }
+
+    /// - Precondition: `0 < batchSize <= min(countA, countB)`.
+    public init(_ dataset: UnpairedDataset, batchSize: Int, horizontalFlip: Bool, seed: UInt64) {
+        require(
+            batchSize > 0 && batchSize <= Swift.min(dataset.countA, dataset.countB),
+            "UnpairedLoader: batch size \(batchSize) for \(dataset.countA) and \(dataset.countB) images")
+        self.dataset = dataset
+        self.batchSize = batchSize
+        self.horizontalFlip = horizontalFlip
+        self.seed = seed
+        position = DataLoader.Position(epoch: 0, step: 0)
+    }
+
+    public var batchesPerEpoch: Int { Swift.max(dataset.countA, dataset.countB) / batchSize }
+
+    /// Domain `domain`'s (0: A, 1: B) draws in `epoch`.
+    func draws(epoch: Int, domain: UInt64, count: Int, images: Tensor) -> Draws {
+        var random = RandomGenerator(seed: seed &+ 0x9E37_79B9_7F4A_7C15 &* UInt64(epoch + 1) &+ domain &* 0xD1B5_4A32_D192_ED03)
+        let length = batchesPerEpoch * batchSize
+        var order: [Int] = []
+        order.reserveCapacity(length + count)
+        while order.count < length { order += random.permutation(count) }
+        order.removeLast(order.count - length)
+        let slackHeight = dataset.cropSize.map { images.shape[2] - $0 } ?? 0
+        let slackWidth = dataset.cropSize.map { images.shape[3] - $0 } ?? 0
+        let augmentations = (0..<length).map { _ in
+            PairedLoader.Augmentation(
+                top: slackHeight > 0 ? Int(random.next() % UInt64(slackHeight + 1)) : 0,
+                left: slackWidth > 0 ? Int(random.next() % UInt64(slackWidth + 1)) : 0,
+                flip: horizontalFlip && random.next() & 1 == 1)
+        }
+        return Draws(order: order, augmentations: augmentations)
+    }
+
+    /// The next batch of each domain.
+    public func next() -> Batch {
+        let epoch = position.epoch
+        if plan?.epoch != epoch {
+            plan = (
+                epoch, draws(epoch: epoch, domain: 0, count: dataset.countA, images: dataset.domainA),
+                draws(epoch: epoch, domain: 1, count: dataset.countB, images: dataset.domainB)
+            )
+        }
+        let slots = (position.step * batchSize)..<((position.step + 1) * batchSize)
+        func batch(_ draws: Draws, _ images: Tensor) -> Tensor {
+            PairedLoader.crop(images, Array(draws.order[slots]), Array(draws.augmentations[slots]), dataset.cropSize)
+        }
+        let result = withoutGradients { Batch(a: batch(plan!.a, dataset.domainA), b: batch(plan!.b, dataset.domainB)) }
+        var next = position
+        next.step += 1
+        if next.step == batchesPerEpoch { next = DataLoader.Position(epoch: next.epoch + 1, step: 0) }
+        position = next
+        return result
+    }
+}

@@ -1,0 +1,125 @@
+import Foundation
+import SwiftGANData
+import SwiftGANNN
+import SwiftGANTensor
+
+/// A CycleGAN run directory, laid out as every run's:
+///
+/// ```
+/// runs/NAME/
+///   config.json                  networks, training and data ("task": "cyclegan")
+///   checkpoint.safetensors       all state for exact resume, both image pools included (atomic writes)
+///   samples/step-000500.png      rows A | G(A) | F(G(A)) and B | F(B) | G(F(B)) for 8 fixed test images each
+///   metrics.jsonl                one JSON object per logged step
+///   events.out.tfevents.*        TensorBoard scalars and sample images
+/// ```
+public final class CycleGANRun {
+    public let directory: String
+    public let trainer: CycleGANTrainer
+    /// The fixed test images rendered into sample grids (8 of each domain).
+    public let preview: UnpairedDataset
+    private let tensorboard: TensorBoardWriter
+    private let metrics: MetricsLog
+
+    private init(directory: String, trainer: CycleGANTrainer, preview: UnpairedDataset) throws {
+        self.directory = directory
+        self.trainer = trainer
+        self.preview = preview
+        try FileManager.default.createDirectory(atPath: "\(directory)/samples", withIntermediateDirectories: true)
+        tensorboard = try TensorBoardWriter(directory: directory)
+        metrics = try MetricsLog(path: "\(directory)/metrics.jsonl")
+    }
+
+    /// Starts a new run in `directory`; the old run (with `overwrite`) is
+    /// removed only after both splits loaded and the configuration proved good.
+    /// - Throws: `FileError` for the directory or the data, `TrainingError.invalidConfiguration`.
+    public static func start(directory: String, config: CycleGANConfig, overwrite: Bool = false) throws -> CycleGANRun {
+        try RunDirectory.checkReplaceable(directory, overwrite: overwrite)
+        let (trainer, preview) = try make(config)
+        try RunDirectory.clear(directory)
+        try AtomicFile.write(trainer.config.encoded(), to: TrainingRun.configPath(directory))
+        return try CycleGANRun(directory: directory, trainer: trainer, preview: preview)
+    }
+
+    /// Reopens the run in `directory` at its checkpoint; `steps` sets a new total.
+    public static func resume(directory: String, steps: Int? = nil) throws -> CycleGANRun {
+        try RunDirectory.checkExisting(directory)
+        var config = try CycleGANConfig.read(TrainingRun.configPath(directory))
+        if let steps {
+            guard steps > 0 else { throw TrainingError.invalidConfiguration("steps \(steps) must be at least 1") }
+            config.training.steps = steps
+        }
+        let checkpointPath = TrainingRun.checkpointPath(directory)
+        let checkpoint = try SafeTensors.read(checkpointPath)
+        let (trainer, preview) = try make(config)
+        try trainer.restore(checkpoint, file: checkpointPath)
+        guard trainer.step <= config.training.steps else {
+            throw TrainingError.invalidConfiguration("the checkpoint is at step \(trainer.step), past the requested total \(config.training.steps)")
+        }
+        try AtomicFile.write(trainer.config.encoded(), to: TrainingRun.configPath(directory))
+        try MetricsLog.truncate(path: "\(directory)/metrics.jsonl", afterStep: trainer.step)
+        return try CycleGANRun(directory: directory, trainer: trainer, preview: preview)
+    }
+
+    private static func make(_ config: CycleGANConfig) throws -> (CycleGANTrainer, UnpairedDataset) {
+        let training = try config.data.load(split: .train)
+        let trainer = try CycleGANTrainer(config: config, dataset: training)
+        let test = try config.data.load(split: .test, limit: 8)
+        guard test.shapeA == trainer.config.model.shapeA, test.shapeB == trainer.config.model.shapeB else {
+            throw TrainingError.invalidConfiguration(
+                "the test images are A \(test.shapeA), B \(test.shapeB) but the training images "
+                    + "A \(trainer.config.model.shapeA), B \(trainer.config.model.shapeB)")
+        }
+        return (trainer, test)
+    }
+
+    /// Trains to the configured total, logging, rendering samples and
+    /// checkpointing on their schedules and at the end; `shouldStop` saves a
+    /// checkpoint and returns `.interrupted`.
+    /// - Throws: `TrainingError.diverged` (the checkpoint on disk stays the last good one), or file errors.
+    public func run(progress: ([String: Float]) -> Void = { _ in }, shouldStop: () -> Bool = { false }) throws -> TrainingRun.Outcome {
+        let training = trainer.config.training
+        let loop = RunLoop(
+            steps: training.steps, logEvery: training.logEvery, sampleEvery: training.sampleEvery, checkpointEvery: training.checkpointEvery,
+            metrics: metrics, tensorboard: tensorboard)
+        return try loop.run(
+            step: { trainer.step }, train: { try trainer.trainStep() }, scalars: RunLoop.sorted, render: renderSamples, save: saveCheckpoint,
+            progress: progress, shouldStop: shouldStop)
+    }
+
+    public func saveCheckpoint() throws {
+        let contents = try trainer.checkpoint()
+        try SafeTensors.write(contents.tensors, metadata: contents.metadata, to: TrainingRun.checkpointPath(directory))
+        tensorboard.flush()
+    }
+
+    /// Renders the preview images to `samples/step-NNNNNN.png` and TensorBoard.
+    public func renderSamples() throws {
+        let grid = CycleGANGrid.make(a: preview.domainA, b: preview.domainB, generatorAB: trainer.generatorAB, generatorBA: trainer.generatorBA)
+        let picture = ImageGrid.pngImage(grid)
+        let png = try PNG.encode(picture)
+        try AtomicFile.write(png, to: "\(directory)/samples/\(String(format: "step-%06d.png", trainer.step))")
+        try tensorboard.image("samples", png: png, width: picture.width, height: picture.height, channels: picture.channels, step: trainer.step)
+    }
+}
+
+/// CycleGAN sample grids: rows A, G(A), F(G(A)), then B, F(B), G(F(B)),
+/// gray rows shown as RGB when a domain is colour.
+public enum CycleGANGrid {
+    /// `[C, H', W']` in [-1, 1] for `a` `[n, CA, H, W]` and `b` `[n, CB, H, W]`.
+    public static func make(a: Tensor, b: Tensor, generatorAB: ResNetGenerator, generatorBA: ResNetGenerator) -> Tensor {
+        let count = Swift.min(a.shape[0], b.shape[0])
+        let a = a.slice(axis: 0, start: 0, end: count)
+        let b = b.slice(axis: 0, start: 0, end: count)
+        let fakeB = CycleGANTrainer.translate(a, with: generatorAB)
+        let fakeA = CycleGANTrainer.translate(b, with: generatorBA)
+        let rows = [
+            a, fakeB, CycleGANTrainer.translate(fakeB, with: generatorBA), b, fakeA, CycleGANTrainer.translate(fakeA, with: generatorAB)
+        ]
+        let channels = rows.map { $0.shape[1] }.max()!
+        return withoutGradients {
+            let coloured = rows.map { $0.shape[1] < channels ? concat(Array(repeating: $0, count: channels), axis: 1) : $0 }
+            return ImageGrid.make(concat(coloured, axis: 0), nrow: count)
+        }
+    }
+}

@@ -1,0 +1,47 @@
+/// The loop every run directory shares: train to `steps`, logging every
+/// `logEvery` steps, rendering samples every `sampleEvery` and saving a
+/// checkpoint every `checkpointEvery` (and all three at the last step);
+/// a stop request saves a checkpoint and ends the loop as `.interrupted`.
+struct RunLoop {
+    var steps: Int
+    var logEvery: Int
+    var sampleEvery: Int
+    var checkpointEvery: Int
+    var metrics: MetricsLog
+    var tensorboard: TensorBoardWriter
+
+    /// Runs from `step()` to `steps`. `train` takes one step and returns
+    /// what `scalars` names for the logs and `progress` reports; `afterStep`
+    /// runs after the samples and before the checkpoint (evaluation).
+    func run<StepResult>(
+        step: () -> Int, train: () throws -> StepResult, scalars: (StepResult) -> [(String, Float)], render: () throws -> Void,
+        save: () throws -> Void, afterStep: (Int) throws -> Void = { _ in }, progress: (StepResult) -> Void, shouldStop: () -> Bool
+    ) throws -> TrainingRun.Outcome {
+        if step() == 0 { try render() }
+        while step() < steps {
+            if shouldStop() {
+                try save()
+                return .interrupted(step: step())
+            }
+            let result = try train()
+            let current = step()
+            let isLast = current == steps
+            if current % logEvery == 0 || isLast {
+                let named = scalars(result)
+                metrics.append(step: current, named.map { ($0.0, Double($0.1)) })
+                try tensorboard.scalars(named, step: current)
+            }
+            if current % sampleEvery == 0 || isLast { try render() }
+            try afterStep(current)
+            if current % checkpointEvery == 0 || isLast { try save() }
+            progress(result)
+        }
+        tensorboard.flush()
+        return .completed
+    }
+
+    /// Scalars by name, sorted, for the logs.
+    static func sorted(_ scalars: [String: Float]) -> [(String, Float)] {
+        scalars.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+    }
+}

@@ -1,0 +1,106 @@
+import ArgumentParser
+import Foundation
+import SwiftGANData
+import SwiftGANTraining
+
+/// `gan train --task cyclegan …`: unpaired image-to-image translation runs.
+extension TrainCommand {
+    /// The flags only CycleGAN runs take, and whether each was given.
+    var cycleGANOnly: [(String, Bool)] {
+        [
+            ("--cycle-weight", cycleWeight != nil), ("--identity-weight", identityWeight != nil), ("--pool-size", poolSize != nil),
+            ("--residual-blocks", residualBlocks != nil)
+        ]
+    }
+
+    func validateCycleGAN() throws {
+        for (flag, value) in [("--cycle-weight", cycleWeight), ("--identity-weight", identityWeight)] {
+            if let value, !(value >= 0 && value.isFinite) { throw ValidationError("\(flag) must be non-negative, got \(value)") }
+        }
+        for (flag, value) in [("--pool-size", poolSize), ("--residual-blocks", residualBlocks)] {
+            if let value, value < 0 { throw ValidationError("\(flag) must be non-negative, got \(value)") }
+        }
+        if !isCycleGAN, resume == nil, let flag = cycleGANOnly.first(where: \.1) {
+            throw ValidationError("\(flag.0) applies to --task cyclegan")
+        }
+    }
+
+    /// The CycleGAN configuration from the preset and the flags.
+    func makeCycleGANConfig() -> CycleGANConfig {
+        var spec = data.map(UnpairedDataSpec.parse) ?? UnpairedDataSpec(name: UnpairedTask.fashion2edges.rawValue)
+        spec.limit = limit
+        spec.imageSize = imageSize
+        spec.channels = channels
+        spec.jitter = jitter
+        var config = CycleGANConfig.preset(data: spec, seed: seed)
+        if let norm { config.model.normalization = TranslationModelConfig.Normalization(rawValue: norm)! }
+        if let width {
+            config.model.width = width
+            config.model.discriminatorWidth = width
+        }
+        if let residualBlocks { config.model.residualBlocks = residualBlocks }
+        if let objective { config.training.objective = Objective(rawValue: objective)! }
+        if let cycleWeight { config.training.cycleWeight = cycleWeight }
+        if let identityWeight { config.training.identityWeight = identityWeight }
+        if let poolSize { config.training.poolSize = poolSize }
+        if let batchSize { config.training.batchSize = batchSize }
+        if let learningRateG { config.training.learningRateG = learningRateG }
+        if let learningRateD { config.training.learningRateD = learningRateD }
+        if let steps { config.training.steps = steps }
+        if lrDecay { config.training.learningRateDecay = true }
+        if let sampleEvery { config.training.sampleEvery = sampleEvery }
+        if let checkpointEvery { config.training.checkpointEvery = checkpointEvery }
+        if let logEvery { config.training.logEvery = logEvery }
+        return config
+    }
+
+    func executeCycleGAN() throws {
+        let run: CycleGANRun
+        do {
+            if let resume {
+                run = try CycleGANRun.resume(directory: resume, steps: steps)
+            } else {
+                var config = makeCycleGANConfig()
+                if let epochs {
+                    let training = try config.data.load(split: .train)
+                    let perEpoch = Swift.max(1, Swift.max(training.countA, training.countB) / config.training.batchSize)
+                    config.training.steps = Swift.max(1, Int((epochs * Double(perEpoch)).rounded()))
+                }
+                let dataName = config.data.path.map { URL(fileURLWithPath: $0).lastPathComponent } ?? config.data.name
+                run = try CycleGANRun.start(directory: runDir ?? "runs/cyclegan-\(dataName)", config: config, overwrite: overwrite)
+            }
+        } catch {
+            throw CLIError("\(error)")
+        }
+        let trainer = run.trainer
+        let config = trainer.config
+        let parameters = trainer.generatorAB.parameterCount + trainer.generatorBA.parameterCount
+        let discriminatorParameters = trainer.discriminatorA.parameterCount + trainer.discriminatorB.parameterCount
+        print(
+            "run: \(run.directory)  task: cyclegan  data: \(config.data.path ?? config.data.name)  A \(config.model.shapeA) ↔ B \(config.model.shapeB)  "
+                + "G \(parameters.formatted()) / D \(discriminatorParameters.formatted()) parameters (both directions)  "
+                + "steps \(trainer.step) → \(config.training.steps)")
+        var progress = ProgressReporter(total: config.training.steps, start: trainer.step, batchesPerEpoch: trainer.loader.batchesPerEpoch)
+        let outcome: TrainingRun.Outcome
+        do {
+            outcome = try run.run(
+                progress: { scalars in
+                    progress.report(
+                        step: trainer.step,
+                        losses: String(
+                            format: "D %.3f  G %.3f  cycle %.4f / %.4f  D_A(real) %.2f  D_B(real) %.2f", scalars["loss/discriminator"] ?? 0,
+                            scalars["loss/generator"] ?? 0, scalars["loss/cycle_a"] ?? 0, scalars["loss/cycle_b"] ?? 0,
+                            scalars["score/real_a"] ?? 0, scalars["score/real_b"] ?? 0))
+                }, shouldStop: { StopSignal.isRequested })
+        } catch {
+            throw CLIError("\(error)")
+        }
+        switch outcome {
+        case .completed:
+            print("done: \(run.directory)/samples/\(String(format: "step-%06d.png", trainer.step)), checkpoint \(TrainingRun.checkpointPath(run.directory))")
+        case .interrupted(let step):
+            print("\ninterrupted at step \(step); checkpoint saved. Continue with: gan train --resume \(run.directory)")
+            throw ExitCode(130)
+        }
+    }
+}
