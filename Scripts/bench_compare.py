@@ -1,15 +1,15 @@
 #!/usr/bin/env python3
 """SwiftGAN against PyTorch on the same models, the same CPU and the same iteration.
 
-For each case (mlp, dcgan, wgan-gp; pix2pix and sr with --cases) and thread count, runs
+For each case (mlp, dcgan, wgan-gp; pix2pix, sr, cyclegan-b1 and cyclegan-b4 with --cases) and thread count, runs
 `gan bench --suite training --json` and Scripts/bench_pytorch.py (bench_pytorch_translation.py
-for pix2pix and sr), each in a fresh process (so each reports its own peak memory),
+for the translation cases), each in a fresh process (so each reports its own peak memory),
 alternating which goes first, and prints one table with the ratio SwiftGAN / PyTorch. Then times
 `gan sample --count 64` end to end from a run directory.
 
 Usage (from the repository root, after `swift build -c release`):
   python3 Scripts/bench_compare.py --python /path/to/venv/bin/python [--threads 1,2]
-          [--cases mlp,dcgan,wgan-gp,pix2pix,sr] [--repeats 7] [--iterations 20] [--json results.json]
+          [--cases mlp,dcgan,wgan-gp,pix2pix,sr,cyclegan-b1,cyclegan-b4] [--repeats 7] [--iterations 20] [--json results.json]
 The PyTorch interpreter needs torch (pip install 'torch==2.13.0+cpu' numpy safetensors in a
 virtualenv outside the repository). This script itself needs only the standard library.
 """
@@ -66,7 +66,7 @@ def main():
         for threads in [int(t) for t in args.threads.split(",")]:
             swift_command = [args.gan, "bench", "--suite", "training", "--json", "--cases", case, "--threads", str(threads),
                              "--repeats", str(args.repeats), "--iterations", str(args.iterations // 2)]
-            twin = "bench_pytorch_translation.py" if case in ("pix2pix", "sr") else "bench_pytorch.py"
+            twin = "bench_pytorch_translation.py" if case in ("pix2pix", "sr", "cyclegan-b1", "cyclegan-b4") else "bench_pytorch.py"
             torch_command = [args.python, os.path.join(here, twin), "--case", case, "--threads", str(threads),
                              "--repeats", str(args.repeats), "--iterations", str(args.iterations)]
             order = [swift_command, torch_command] if len(rows) % 2 == 0 else [torch_command, swift_command]

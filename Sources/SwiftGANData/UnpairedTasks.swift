@@ -22,14 +22,13 @@ public enum UnpairedTask: String, CaseIterable, Codable, Sendable {
     /// - Throws: `FileError` when Fashion-MNIST is not installed.
     public static func load(_ task: UnpairedTask, split: IDXDataset.Split, limit: Int? = nil) throws -> UnpairedDataset {
         let images = try IDXDataset.load(name: "fashion-mnist", split: split)
-        let dataset = task.domains(from: images, split: split)
-        return limit.map { dataset.prefix($0) } ?? dataset
+        return task.domains(from: images, split: split, limit: limit)
     }
 
     /// The domains made from `images` (`[N, 1, H, W]` in [-1, 1]): for the
     /// train split from its two halves, for the test split from the same
-    /// images with the truths.
-    public func domains(from images: ImageDataset, split: IDXDataset.Split) -> UnpairedDataset {
+    /// images with the truths; `limit` keeps the first images of each domain.
+    public func domains(from images: ImageDataset, split: IDXDataset.Split, limit: Int? = nil) -> UnpairedDataset {
         require(images.images.shape[1] == 1, "UnpairedTask: expects grayscale images, got \(images.images.shape)")
         let count = images.labels.count
         func rows(_ indices: [Int]) -> (images: Tensor, labels: [Int]) {
@@ -37,8 +36,8 @@ public enum UnpairedTask: String, CaseIterable, Codable, Sendable {
             return (tensor, indices.map { images.labels[$0] })
         }
         if let classes {
-            let a = rows((0..<count).filter { images.labels[$0] == classes.a })
-            let b = rows((0..<count).filter { images.labels[$0] == classes.b })
+            let a = rows(Array((0..<count).filter { images.labels[$0] == classes.a }.prefix(limit ?? count)))
+            let b = rows(Array((0..<count).filter { images.labels[$0] == classes.b }.prefix(limit ?? count)))
             return UnpairedDataset(domainA: a.images, domainB: b.images, labelsA: a.labels, labelsB: b.labels, classNames: images.classNames)
         }
         let translate: (Tensor, [Int]) -> Tensor =
@@ -48,15 +47,17 @@ public enum UnpairedTask: String, CaseIterable, Codable, Sendable {
             (withoutGradients { images.images.slice(axis: 0, start: start, end: end) }, Array(images.labels[start..<end]))
         }
         if split == .train {
-            let a = range(0, count / 2)
-            let source = range(count / 2, count)
+            let half = Swift.min(count / 2, limit ?? count)
+            let a = range(0, half)
+            let source = range(count / 2, count / 2 + half)
             return UnpairedDataset(
                 domainA: a.images, domainB: translate(source.images, source.labels), labelsA: a.labels, labelsB: source.labels,
                 classNames: images.classNames)
         }
-        let translated = translate(images.images, images.labels)
+        let test = range(0, Swift.min(count, limit ?? count))
+        let translated = translate(test.images, test.labels)
         return UnpairedDataset(
-            domainA: images.images, domainB: translated, labelsA: images.labels, labelsB: images.labels, classNames: images.classNames,
-            truthAB: translated, truthBA: images.images)
+            domainA: test.images, domainB: translated, labelsA: test.labels, labelsB: test.labels, classNames: images.classNames,
+            truthAB: translated, truthBA: test.images)
     }
 }

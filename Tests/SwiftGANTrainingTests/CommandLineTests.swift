@@ -229,8 +229,8 @@ struct TranslationCommandLineTests {
             (["train", "--task", "pix2pix", "--objective", "wgan"], "non-saturating or lsgan"),
             (["train", "--task", "paint"], "unknown task 'paint'"),
             (["train", "--task", "sr", "--generator", "vgg"], "unknown generator 'vgg'"),
-            (["train", "--task", "pix2pix", "--jitter"], "--jitter applies to paired folders"),
-            (["train", "--task", "colorize", "--data", "colorize", "--channels", "3"], "--channels applies to paired folders"),
+            (["train", "--task", "pix2pix", "--jitter"], "--jitter applies to image folders"),
+            (["train", "--task", "colorize", "--data", "colorize", "--channels", "3"], "--channels applies to image folders"),
             (["train", "--resume", "runs/x", "--l1-weight", "5"], "--l1-weight applies to new runs"),
             (["train", "--resume", "runs/x", "--epochs", "2"], "it takes only --steps (and --threads), not --epochs"),
             (["train", "--resume", "runs/x", "--lr-g", "0.1"], "not --lr-g")

@@ -18,7 +18,7 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .long, help: "Which benchmarks: engine, training or all.")
     var suite: String = "all"
 
-    @Option(name: .long, help: "Training cases, comma-separated: mlp, dcgan, wgan-gp, pix2pix, sr.")
+    @Option(name: .long, help: "Training cases, comma-separated: mlp, dcgan, wgan-gp, pix2pix, sr, cyclegan-b1, cyclegan-b4.")
     var cases: String = TrainingBenchmark.Case.allCases.map(\.rawValue).joined(separator: ",")
 
     @Flag(name: .long, help: "Print the training results as JSON lines (one per case and thread count) instead of tables.")
@@ -44,7 +44,7 @@ struct BenchCommand: ParsableCommand {
             throw ValidationError("--suite must be engine, training or all, got '\(suite)'")
         }
         guard selectedCases.count == cases.split(separator: ",").count, !selectedCases.isEmpty else {
-            throw ValidationError("--cases must list mlp, dcgan, wgan-gp, pix2pix or sr, got '\(cases)'")
+            throw ValidationError("--cases must list mlp, dcgan, wgan-gp, pix2pix, sr, cyclegan-b1 or cyclegan-b4, got '\(cases)'")
         }
         guard !threadCounts.isEmpty, threadCounts.allSatisfy({ $0 > 0 }) else {
             throw ValidationError("--threads must list positive integers, got '\(threads)'")
@@ -67,7 +67,7 @@ struct BenchCommand: ParsableCommand {
         if !json {
             print("training iterations (one D update + one G update; GANs at batch \(TrainingBenchmark.batchSize), translation at 16; data in memory)")
             print(
-                pad("case", 10) + pad("threads", 9) + pad("it/s", 9) + pad("samples/s", 11) + pad("GFLOP/iter", 12)
+                pad("case", 13) + pad("threads", 9) + pad("it/s", 9) + pad("samples/s", 11) + pad("GFLOP/iter", 12)
                     + pad("GEMM GFLOP/s", 14) + pad("of cblas peak", 15) + pad("of engine peak", 16)
                     + pad("G inference/s", 15) + "peak RSS MB")
         }
@@ -80,7 +80,7 @@ struct BenchCommand: ParsableCommand {
                     print(String(decoding: try encoder.encode(result), as: UTF8.self))
                 } else {
                     print(
-                        pad(benchCase.rawValue, 10) + pad(String(threadCount), 9)
+                        pad(benchCase.rawValue, 13) + pad(String(threadCount), 9)
                             + pad(String(format: "%.2f", result.iterationsPerSecond), 9)
                             + pad(String(format: "%.0f", result.samplesPerSecond), 11)
                             + pad(String(format: "%.3f", result.gemmFLOPsPerIteration / 1e9), 12)

@@ -7,7 +7,8 @@ import SwiftGANTraining
 /// update and one G update (losses, backward passes, optimizer steps, the
 /// gradient norms and NaN checks the trainer logs), with data batches
 /// already in memory; plus generator inference at batch 1,000. The
-/// translation cases time `TranslationTrainer`'s step the same way.
+/// translation cases time `TranslationTrainer`'s step and the CycleGAN
+/// cases `CycleGANTrainer`'s the same way.
 struct TrainingBenchmark {
     /// The measured models (the GANs at batch 64 on 28x28 images).
     enum Case: String, CaseIterable, Codable {
@@ -21,9 +22,30 @@ struct TrainingBenchmark {
         case pix2pix
         /// Super-resolution x4: SRResNet (width 64, 8 blocks) and a PatchGAN, 8x8 → 32x32 RGB, batch 16.
         case sr
+        /// CycleGAN at batch 1 (the paper's): two ResNet generators (width 64, 6 blocks) and two PatchGANs
+        /// on 64x64 RGB, both directions, LSGAN, cycle and identity losses, pools of 50.
+        case cycleganB1 = "cyclegan-b1"
+        /// The same at batch 4.
+        case cycleganB4 = "cyclegan-b4"
 
         /// The batch size of the case.
-        var batchSize: Int { self == .pix2pix || self == .sr ? 16 : TrainingBenchmark.batchSize }
+        var batchSize: Int {
+            switch self {
+            case .pix2pix, .sr: 16
+            case .cycleganB1: 1
+            case .cycleganB4: 4
+            default: TrainingBenchmark.batchSize
+            }
+        }
+
+        /// The CycleGAN run configuration of the cyclegan cases.
+        var cycleGANConfig: CycleGANConfig? {
+            guard self == .cycleganB1 || self == .cycleganB4 else { return nil }
+            var config = CycleGANConfig.preset(data: UnpairedDataSpec(name: "in-memory"))
+            config.model = CycleGANModelConfig(shapeA: [3, 64, 64], shapeB: [3, 64, 64], residualBlocks: 6)
+            config.training.batchSize = batchSize
+            return config
+        }
 
         /// The translation run configuration of the pix2pix and sr cases.
         var translationConfig: TranslationConfig? {
@@ -94,7 +116,7 @@ struct TrainingBenchmark {
         case .mlp: Preset.mlp.apply(to: &model, &training)
         case .dcgan: Preset.dcgan.apply(to: &model, &training)
         case .wganGP: Preset.wganGP.apply(to: &model, &training)
-        case .pix2pix, .sr: return nil
+        case .pix2pix, .sr, .cycleganB1, .cycleganB4: return nil
         }
         training.batchSize = batchSize
         training.criticSteps = 1
@@ -113,7 +135,15 @@ struct TrainingBenchmark {
         var random = RandomGenerator(seed: 3)
         let trainStep: () throws -> Void
         let inference: () -> Double
-        if let config = benchCase.translationConfig {
+        if let config = benchCase.cycleGANConfig {
+            let images = { Tensor.uniform([40] + config.model.shapeA, low: -1, high: 1, random: &random) }
+            let domains = UnpairedDataset(
+                domainA: images(), domainB: images(), labelsA: Array(repeating: 0, count: 40), labelsB: Array(repeating: 0, count: 40),
+                classNames: ["0"])
+            let trainer = try CycleGANTrainer(config: config, dataset: domains)
+            trainStep = { try trainer.trainStep() }
+            inference = { cycleGANInferenceRate(trainer, domains.domainA, batchSize: config.training.batchSize) }
+        } else if let config = benchCase.translationConfig {
             let (input, output) = (config.model.inputShape, config.model.outputShape)
             let pairs = PairedDataset(
                 inputs: Tensor.uniform([160] + input, low: -1, high: 1, random: &random),
@@ -159,6 +189,14 @@ struct TrainingBenchmark {
     /// Outputs per second of a translation generator on 160 inputs in batches of 16 (evaluation mode).
     private func translationInferenceRate(_ trainer: TranslationTrainer, _ inputs: Tensor) -> Double {
         let translate = { _ = trainer.translate(inputs, batchSize: 16) }
+        translate()
+        let seconds = Timing.medianSeconds(warmup: 0, iterations: 1, repeats: Swift.max(1, repeats / 2), translate)
+        return Double(inputs.shape[0]) / seconds
+    }
+
+    /// Images per second of the A→B generator on 40 inputs in batches of `batchSize`.
+    private func cycleGANInferenceRate(_ trainer: CycleGANTrainer, _ inputs: Tensor, batchSize: Int) -> Double {
+        let translate = { _ = CycleGANTrainer.translate(inputs, with: trainer.generatorAB, batchSize: batchSize) }
         translate()
         let seconds = Timing.medianSeconds(warmup: 0, iterations: 1, repeats: Swift.max(1, repeats / 2), translate)
         return Double(inputs.shape[0]) / seconds

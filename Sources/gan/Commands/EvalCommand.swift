@@ -96,8 +96,12 @@ struct EvalCommand: ParsableCommand {
     private func execute() throws {
         let began = Date()
         do {
-            if let runDirectory, TranslationConfig.describesTranslation(TrainingRun.configPath(runDirectory)) {
-                return try evaluateTranslation(runDirectory)
+            if let runDirectory {
+                switch RunKind.of(directory: runDirectory) {
+                case .cyclegan: return try evaluateCycleGAN(runDirectory)
+                case .translation: return try evaluateTranslation(runDirectory)
+                case .gan: break
+                }
             }
             let input = try gatherSamples()
             var report = EvalReport(source: input.source, step: input.step, seconds: 0)

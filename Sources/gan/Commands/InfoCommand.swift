@@ -37,8 +37,12 @@ struct InfoCommand: ParsableCommand {
     }
 
     func run() throws {
-        if let run = runDirectory, TranslationConfig.describesTranslation(TrainingRun.configPath(run)) {
-            return try describeTranslation(run)
+        if let run = runDirectory {
+            switch RunKind.of(directory: run) {
+            case .cyclegan: return try describeCycleGAN(run)
+            case .translation: return try describeTranslation(run)
+            case .gan: break
+            }
         }
         if let run = runDirectory {
             let saved: SavedRun
@@ -100,12 +104,33 @@ struct InfoCommand: ParsableCommand {
         print("task: \(config.task.rawValue)  generator: \(config.model.generator.rawValue)  objective: \(config.training.objective.rawValue)")
         print("data: \(config.data.path ?? config.data.name)  input: \(config.model.inputShape)  output: \(config.model.outputShape)")
         print("generator parameters: \(saved.generator.parameterCount.formatted())")
+        try printTail(run, config: try config.encoded())
+    }
+
+    /// `gan info --run` for a CycleGAN run.
+    private func describeCycleGAN(_ run: String) throws {
+        let saved: SavedCycleGANRun
+        do { saved = try SavedCycleGANRun(directory: run) } catch { throw CLIError("\(error)") }
+        let config = saved.config
+        print("run: \(run)")
+        print("step: \(saved.step) of \(config.training.steps)")
+        print(
+            "task: cyclegan  generators: resnet, \(config.model.blocks) blocks, width \(config.model.width)  "
+                + "objective: \(config.training.objective.rawValue)")
+        print("data: \(config.data.path ?? config.data.name)  A: \(config.model.shapeA)  B: \(config.model.shapeB)")
+        print(
+            "generator parameters: A→B \(saved.generatorAB.parameterCount.formatted()), B→A \(saved.generatorBA.parameterCount.formatted())")
+        try printTail(run, config: try config.encoded())
+    }
+
+    /// The last logged metrics and the configuration.
+    private func printTail(_ run: String, config: [UInt8]) throws {
         if let data = FileManager.default.contents(atPath: "\(run)/metrics.jsonl"),
             let last = String(decoding: data, as: UTF8.self).split(separator: "\n").last
         {
             print("last metrics: \(last)")
         }
         print("config:")
-        print(String(decoding: try config.encoded(), as: UTF8.self), terminator: "")
+        print(String(decoding: config, as: UTF8.self), terminator: "")
     }
 }

@@ -132,8 +132,14 @@ struct ExportCommand: ParsableCommand {
     @Option(help: "The output .safetensors file.")
     var out: String
 
+    @Option(help: "With a CycleGAN run: the generator of a2b (domain A to B) or b2a.")
+    var direction: String?
+
     func run() throws {
-        if TranslationConfig.describesTranslation(TrainingRun.configPath(runOptions.run)) { return try exportTranslation() }
+        let kind = RunKind.of(directory: runOptions.run)
+        if kind == .cyclegan { return try exportCycleGAN() }
+        if direction != nil { throw CLIError("--direction applies to CycleGAN runs") }
+        if kind == .translation { return try exportTranslation() }
         let (saved, generator) = try runOptions.load()
         do {
             let configJSON = String(decoding: try saved.config.encoded(), as: UTF8.self)
@@ -142,6 +148,26 @@ struct ExportCommand: ParsableCommand {
             throw CLIError("\(error)")
         }
         print("wrote \(out): \(generator.stateDict().count) tensors, \(generator.parameterCount.formatted()) parameters")
+    }
+
+    /// One generator of a CycleGAN run (keys as Scripts/make_cyclegan_fixtures.py's PyTorch module).
+    private func exportCycleGAN() throws {
+        if runOptions.ema == true || runOptions.best { throw CLIError("CycleGAN runs keep no EMA or best checkpoint") }
+        guard let direction = direction.flatMap(CycleGANTrainer.Direction.init) else {
+            throw CLIError("\(runOptions.run) is a CycleGAN run: pass --direction a2b or b2a")
+        }
+        do {
+            let saved = try SavedCycleGANRun(directory: runOptions.run)
+            let generator = saved.generator(direction)
+            let configJSON = String(decoding: try saved.config.encoded(), as: UTF8.self)
+            try generator.save(
+                to: out,
+                metadata: ["format": "pt", "swiftgan.cyclegan": configJSON, "swiftgan.direction": direction.rawValue, "swiftgan.step": String(saved.step)])
+            print(
+                "wrote \(out): the \(direction.rawValue) generator, \(generator.stateDict().count) tensors, \(generator.parameterCount.formatted()) parameters")
+        } catch {
+            throw CLIError("\(error)")
+        }
     }
 
     /// A translation run's generator (keys as Scripts/make_translation_fixtures.py's PyTorch modules).

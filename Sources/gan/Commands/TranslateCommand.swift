@@ -8,7 +8,7 @@ import SwiftGANTraining
 struct TranslateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "translate",
-        abstract: "Translate images with a trained image-to-image run (pix2pix, sr, inpaint, colorize).",
+        abstract: "Translate images with a trained image-to-image run (pix2pix, sr, inpaint, colorize, cyclegan).",
         discussion: """
             The input is a PNG or JPEG file (written as a PNG), a folder of images (written as a
             folder of PNGs with the same names), or a float32 .npy batch [N, C, H, W] in [-1, 1]
@@ -18,6 +18,7 @@ struct TranslateCommand: ParsableCommand {
               gan translate --run runs/pix2pix-edges2fashion --input sketch.png --out photo.png
               gan translate --run runs/sr-sr4 --input small/ --out large/
               gan translate --run runs/colorize-colorize --input gray.npy --out colour.npy
+              gan translate --run runs/cyclegan-fashion2edges --direction b2a --input edges/ --out images/
             """
     )
 
@@ -30,11 +31,17 @@ struct TranslateCommand: ParsableCommand {
     @Option(help: "Where to write: a .png file, a folder, or a .npy file (matching the input's kind).")
     var out: String
 
+    @Option(help: "With a CycleGAN run: a2b (domain A to B) or b2a.")
+    var direction: String?
+
     @Option(help: "Compute threads (default: all cores).")
     var threads: Int?
 
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        if let direction, CycleGANTrainer.Direction(rawValue: direction) == nil {
+            throw ValidationError("unknown direction '\(direction)' (a2b or b2a)")
+        }
     }
 
     func run() throws {
@@ -49,9 +56,25 @@ struct TranslateCommand: ParsableCommand {
         }
     }
 
+    /// The run's input shape and its translation function: a paired run's
+    /// generator, or a CycleGAN run's generator of `--direction`.
+    private func translator() throws -> (shape: [Int], translate: (Tensor) -> Tensor) {
+        switch RunKind.of(directory: runDirectory) {
+        case .cyclegan:
+            guard let direction = direction.flatMap(CycleGANTrainer.Direction.init) else {
+                throw CLIError("\(runDirectory) is a CycleGAN run: pass --direction a2b or b2a")
+            }
+            let saved = try SavedCycleGANRun(directory: runDirectory)
+            return (saved.inputShape(direction), { saved.translate($0, direction: direction) })
+        case .translation, .gan:
+            if direction != nil { throw CLIError("--direction applies to CycleGAN runs; \(runDirectory) translates one way") }
+            let saved = try SavedTranslationRun(directory: runDirectory)
+            return (saved.config.model.inputShape, { saved.translate($0) })
+        }
+    }
+
     private func execute() throws {
-        let saved = try SavedTranslationRun(directory: runDirectory)
-        let shape = saved.config.model.inputShape
+        let (shape, translate) = try translator()
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: input, isDirectory: &isDirectory) else {
             throw CLIError("\(input): no such file or directory")
@@ -70,7 +93,7 @@ struct TranslateCommand: ParsableCommand {
             }
             // Read everything first, so a bad file leaves nothing half-written.
             let images = try names.map { try ImageFile.read("\(input)/\($0)", channels: shape[0], size: shape[1]) }
-            let outputs = saved.translate(concat(images, axis: 0))
+            let outputs = translate(concat(images, axis: 0))
             try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
             for (index, name) in names.enumerated() {
                 let stem = (name as NSString).deletingPathExtension
@@ -83,14 +106,14 @@ struct TranslateCommand: ParsableCommand {
             guard batch.rank == 4, Array(batch.shape.dropFirst()) == shape, batch.shape[0] > 0 else {
                 throw CLIError("\(input): expected [N, \(shape.map(String.init).joined(separator: ", "))] float32 in [-1, 1] with N ≥ 1, found \(batch.shape)")
             }
-            let outputs = saved.translate(batch)
+            let outputs = translate(batch)
             try NPY.write(outputs, to: out)
             print("wrote \(outputs.shape) to \(out)")
         } else {
             guard ImageFile.isImagePath(input) else { throw CLIError("\(input): not a .png, .jpg, .jpeg or .npy file") }
             guard out.lowercased().hasSuffix(".png") else { throw CLIError("\(out): an image input is written as a .png file") }
             let image = try ImageFile.read(input, channels: shape[0], size: shape[1])
-            try ImageFile.writePNG(saved.translate(image).squeezing(axes: [0]), to: out)
+            try ImageFile.writePNG(translate(image).squeezing(axes: [0]), to: out)
             print("wrote \(out)")
         }
     }
