@@ -126,7 +126,7 @@ class Patch(nn.Module):
         layers.append(nn.Conv2d(features, 1, 4, 1, 1))
         self.main = nn.Sequential(*layers)
 
-    def forward(self, output, condition):
+    def forward(self, output, condition=None):
         if not self.conditional:
             return self.main(output)
         if self.upscale > 1:

@@ -164,9 +164,11 @@ public final class InstanceNorm2d: Module {
         require(
             input.rank == 4 && input.shape[1] == numFeatures,
             "InstanceNorm2d: expected [N, \(numFeatures), H, W], got \(input.shape)")
-        let centred = input - input.mean(axes: [2, 3], keepDims: true)
-        let variance = (centred * centred).mean(axes: [2, 3], keepDims: true)
-        let normalized = centred / (variance + epsilon).sqrt()
+        // Each (sample, channel) plane normalised by its own statistics is batch
+        // normalisation of the planes as channels of one sample: the fused op.
+        let (count, height, width) = (input.shape[0], input.shape[2], input.shape[3])
+        let planes = input.reshaped([1, count * numFeatures, height, width])
+        let normalized = planes.batchNormalized(weight: nil, bias: nil, epsilon: epsilon).output.reshaped(input.shape)
         guard let weight, let bias else { return normalized }
         return normalized * weight.value.reshaped([1, numFeatures, 1, 1]) + bias.value.reshaped([1, numFeatures, 1, 1])
     }
