@@ -132,6 +132,31 @@ struct CycleGANTrainingTests {
         #expect(trainer.poolA.images.count == 3 && trainer.poolB.images.count == 3)
     }
 
+    /// The first step's logged cycle and identity losses are the mean absolute
+    /// differences, computed here in float64 from the same batch and weights.
+    @Test func cycleAndIdentityLossesMatchHandComputedValues() throws {
+        let config = Self.config(steps: 1)
+        let domains = Self.syntheticDomains()
+        let trainer = try CycleGANTrainer(config: config, dataset: domains)
+        let twin = try CycleGANTrainer(config: config, dataset: domains)
+        let batch = UnpairedLoader(domains, batchSize: 4, horizontalFlip: true, seed: config.training.seed &+ 1).next()
+        func meanAbsolute(_ x: Tensor, _ y: Tensor) -> Double {
+            zip(x.scalars, y.scalars).reduce(0.0) { $0 + abs(Double($1.0) - Double($1.1)) } / Double(x.count)
+        }
+        let expected = withoutGradients {
+            let (ab, ba) = (twin.generatorAB, twin.generatorBA)
+            return [
+                "loss/cycle_a": meanAbsolute(ba(ab(batch.a)), batch.a), "loss/cycle_b": meanAbsolute(ab(ba(batch.b)), batch.b),
+                "loss/identity_a": meanAbsolute(ba(batch.a), batch.a), "loss/identity_b": meanAbsolute(ab(batch.b), batch.b)
+            ]
+        }
+        let scalars = try trainer.trainStep()
+        for (key, value) in expected {
+            let logged = try #require(scalars[key], "missing \(key)")
+            #expect(abs(Double(logged) - value) < 1e-5 * Swift.max(1, value), "\(key): logged \(logged), by hand \(value)")
+        }
+    }
+
     /// Three steps, a checkpoint, a new trainer restored from it and three
     /// more give the state of six uninterrupted steps exactly: weights,
     /// optimizers, both pools (which fill after one step) and the loader.

@@ -35,6 +35,10 @@ public struct CycleGANEvaluation: Codable, Equatable, Sendable {
         public var count: Int
         /// What `classRate` measures: `target class N` or `source class`.
         public var classRateMeaning: String?
+        /// The classifier's rate of the right class on the target domain's own
+        /// test images: the ceiling of `classRate` (low where the classifier
+        /// cannot read the target domain, as for edge maps).
+        public var targetClassRate: Double?
         public var model: UnpairedScores
         public var baselines: [NamedScores]
     }
@@ -69,16 +73,19 @@ public enum CycleGANEvaluator {
             let sourceLabels = forward ? test.labelsA : test.labelsB
             let truth = forward ? test.truthAB : test.truthBA
             let targetClass = task?.classes.map { forward ? $0.b : $0.a }
+            let targetLabels = forward ? test.labelsB : test.labelsA
             let expected = targetClass.map { Array(repeating: $0, count: source.shape[0]) } ?? (labelled ? sourceLabels : nil)
             let judge = (forward ? classifierB : classifierA).flatMap {
                 TranslationEvaluator.Judge(classifier: $0, targets: target, labels: nil)
             }
+            func rate(_ images: Tensor, _ classes: [Int]) -> Double? {
+                guard let judge else { return nil }
+                let predicted = judge.classifier.outputs(for: judge.seen(images)).predictedClasses
+                return Double(zip(predicted, classes).filter { $0 == $1 }.count) / Double(Swift.max(predicted.count, 1))
+            }
             func scores(_ outputs: Tensor, cycle: Tensor?) -> UnpairedScores {
                 var scores = UnpairedScores(fid: judge?.fid(outputs), cycleL1: cycle.map { ImageSimilarity.l1($0, source) })
-                if let judge, let expected {
-                    let predicted = judge.classifier.outputs(for: judge.seen(outputs)).predictedClasses
-                    scores.classRate = Double(zip(predicted, expected).filter { $0 == $1 }.count) / Double(Swift.max(predicted.count, 1))
-                }
+                if let expected { scores.classRate = rate(outputs, expected) }
                 if let truth {
                     scores.truthL1 = ImageSimilarity.l1(outputs, truth)
                     scores.truthPSNR = ImageSimilarity.psnr(outputs, truth)
@@ -93,6 +100,7 @@ public enum CycleGANEvaluator {
                 CycleGANEvaluation.Direction(
                     name: direction.rawValue, count: source.shape[0],
                     classRateMeaning: expected == nil ? nil : (targetClass.map { "target class \($0)" } ?? "source class"),
+                    targetClassRate: expected == nil ? nil : rate(target, targetLabels),
                     model: scores(outputs, cycle: cycle),
                     baselines: baselines.map { .init(name: $0.name, scores: scores($0.outputs, cycle: nil)) }))
         }

@@ -32,7 +32,10 @@ extension EvalCommand {
                     "  " + name.padding(toLength: 26, withPad: " ", startingAt: 0)
                         + zip(columns, [9, 9, 10, 10, 8, 8]).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined())
             }
-            if let meaning = direction.classRateMeaning { print("  class: the classifier's rate of the \(meaning)") }
+            if let meaning = direction.classRateMeaning {
+                let ceiling = direction.targetClassRate.map { String(format: "; on the target domain's own test images %.1f%%", 100 * $0) } ?? ""
+                print("  class: the classifier's rate of the \(meaning)\(ceiling)")
+            }
         }
         if classifierA == nil || classifierB == nil {
             print("FID and class rates need a feature classifier for the images of each domain: pass --features")
