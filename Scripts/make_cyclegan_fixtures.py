@@ -47,6 +47,10 @@ def default_blocks(size):
     return 9 if size >= 256 else (6 if size >= 64 else 3)
 
 
+def default_d_layers(size):
+    return 2 if size <= 32 else 3
+
+
 def norm_layer(kind, features):
     return nn.InstanceNorm2d(features) if kind == "instance" else nn.BatchNorm2d(features)
 
@@ -84,25 +88,27 @@ class ResnetGenerator(nn.Module):
         return self.model(x)
 
 
-def networks(shape_a, shape_b, width, d_width, blocks, norm="instance"):
+def networks(shape_a, shape_b, width, d_width, blocks, norm="instance", d_layers=None):
     """(generator_ab, generator_ba, discriminator_a, discriminator_b) as CycleGANTrainer builds them."""
     size = shape_a[1]
+    d_layers = d_layers or default_d_layers(size)
     return {
         "generator_ab": ResnetGenerator(shape_a[0], shape_b[0], width, blocks, norm),
         "generator_ba": ResnetGenerator(shape_b[0], shape_a[0], width, blocks, norm),
-        "discriminator_a": Patch(shape_a[0], shape_a[0], size, d_width, norm, conditional=False),
-        "discriminator_b": Patch(shape_b[0], shape_b[0], size, d_width, norm, conditional=False),
+        "discriminator_a": Patch(shape_a[0], shape_a[0], size, d_width, norm, conditional=False, strided=d_layers),
+        "discriminator_b": Patch(shape_b[0], shape_b[0], size, d_width, norm, conditional=False, strided=d_layers),
     }
 
 
 def key_cases():
     """The configurations CycleGANModelTests builds in Swift."""
     return {
-        # gan train --task cyclegan --data fashion2edges (and sneaker2boot): 28 px gray, widths 32, 3 blocks.
+        # gan train --task cyclegan --data fashion2edges (and sneaker2boot): 28 px gray, widths 32, 3 blocks,
+        # PatchGANs of 2 strided layers (34-pixel patches: the whole image).
         "fashion-28": networks([1, 28, 28], [1, 28, 28], 32, 32, default_blocks(28)),
         # --data gray2color: gray A, RGB B.
         "gray2color-28": networks([1, 28, 28], [3, 28, 28], 32, 32, default_blocks(28)),
-        # An RGB folder at 64 px with CycleGAN's widths: 6 blocks, 2-layer PatchGAN.
+        # An RGB folder at 64 px with CycleGAN's widths: 6 blocks, the 70x70 PatchGAN.
         "folder-64": networks([3, 64, 64], [3, 64, 64], 64, 64, default_blocks(64)),
         # 256 px: 9 blocks and the 70x70 PatchGAN, the paper's networks.
         "folder-256": networks([3, 256, 256], [3, 256, 256], 64, 64, default_blocks(256)),
@@ -149,7 +155,7 @@ def check_swift(path, inputs=None, outputs=None):
     config = json.loads(metadata["swiftgan.cyclegan" if exported else "swiftgan.config"])
     model = config["model"]
     nets = networks(model["shapeA"], model["shapeB"], model["width"], model["discriminatorWidth"], model["residualBlocks"],
-                    model["normalization"])
+                    model["normalization"], model.get("discriminatorLayers"))
     state = load_file(path)
     if exported:
         g = nets["generator_" + metadata["swiftgan.direction"].replace("2", "")]

@@ -112,13 +112,13 @@ def patch_layers(size):
 class Patch(nn.Module):
     """pix2pix's NLayerDiscriminator on cat(input, output) (or the output alone)."""
 
-    def __init__(self, in_channels, out_channels, size, width, norm="batch", conditional=True, upscale=1):
+    def __init__(self, in_channels, out_channels, size, width, norm="batch", conditional=True, upscale=1, strided=None):
         super().__init__()
         self.conditional, self.upscale = conditional, upscale
         bias = norm == "instance"
         channels = out_channels + (in_channels if conditional else 0)
         layers = [nn.Conv2d(channels, width, 4, 2, 1), nn.LeakyReLU(0.2)]
-        features, count = width, patch_layers(size)
+        features, count = width, strided or patch_layers(size)
         for layer in range(1, count + 1):
             nxt = width * min(1 << layer, 8)
             layers += [nn.Conv2d(features, nxt, 4, 1 if layer == count else 2, 1, bias=bias), norm_layer(norm, nxt), nn.LeakyReLU(0.2)]

@@ -85,6 +85,9 @@ struct CycleGANCommandLineTests {
         let noDirection = try runGAN(["export", "--run", "\(work)/run", "--out", "\(work)/never.safetensors"])
         #expect(noDirection.status != 0 && noDirection.output.contains("pass --direction"), "\(noDirection.output)")
 
+        let sample = try runGAN(["sample", "--run", "\(work)/run", "--count", "2", "--out", "\(work)/never.npy"])
+        #expect(sample.status != 0 && sample.output.contains("is a CycleGAN run, which translates images"), "\(sample.output)")
+
         let resumed = try runGAN(["train", "--resume", "\(work)/run", "--steps", "5"])
         #expect(resumed.status == 0, "\(resumed.output)")
         #expect(try SavedCycleGANRun(directory: "\(work)/run").step == 5)

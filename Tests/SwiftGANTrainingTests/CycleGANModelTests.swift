@@ -65,6 +65,18 @@ struct CycleGANModelTests {
         #expect(output.scalars.allSatisfy { $0 >= -1 && $0 <= 1 })
     }
 
+    /// `--patch-layers` deepens each PatchGAN: 2 strided layers at 28 px see the whole image (5x5 logits of 34-pixel patches).
+    @Test func patchLayersAreConfigurable() throws {
+        var model = CycleGANModelConfig(shapeA: [1, 28, 28], shapeB: [3, 28, 28], width: 4, discriminatorWidth: 4, discriminatorLayers: 2)
+        #expect(model.validationProblem() == nil)
+        var random = RandomGenerator(seed: 2)
+        let discriminator = PatchDiscriminator(model.discriminatorConfig(model.shapeB), random: &random)
+        #expect(discriminator(Tensor.zeros([2, 3, 28, 28])).shape == [2, 1, 5, 5])
+        #expect(model.discriminatorConfig(model.shapeA).receptiveField == 34)
+        model.discriminatorLayers = 3
+        #expect(model.validationProblem() == "3 discriminator layers do not fit 28-pixel images (1 to 2)")
+    }
+
     static let parity: StateDict = (try? SafeTensors.read(fixturePath("cyclegan_parity.safetensors", in: .module)).tensors) ?? StateDict()
 
     @Test(arguments: [("resnet_in", 1, 3, 4, 2, TranslationModelConfig.Normalization.instance), ("resnet_bn", 3, 1, 3, 1, .batch)])

@@ -16,10 +16,12 @@ public struct CycleGANModelConfig: Codable, Equatable, Sendable {
     /// Residual blocks of each generator; nil chooses them from the image size (`defaultResidualBlocks`).
     public var residualBlocks: Int?
     public var normalization: TranslationModelConfig.Normalization
+    /// Each PatchGAN's strided layers; nil chooses them from the image size (`defaultDiscriminatorLayers`).
+    public var discriminatorLayers: Int?
 
     public init(
         shapeA: [Int], shapeB: [Int], width: Int = 64, discriminatorWidth: Int = 64, residualBlocks: Int? = nil,
-        normalization: TranslationModelConfig.Normalization = .instance
+        normalization: TranslationModelConfig.Normalization = .instance, discriminatorLayers: Int? = nil
     ) {
         self.shapeA = shapeA
         self.shapeB = shapeB
@@ -27,11 +29,23 @@ public struct CycleGANModelConfig: Codable, Equatable, Sendable {
         self.discriminatorWidth = discriminatorWidth
         self.residualBlocks = residualBlocks
         self.normalization = normalization
+        self.discriminatorLayers = discriminatorLayers
     }
 
     /// CycleGAN's choice: 9 blocks from 256 px, 6 from 64 px (the paper's 128-pixel
     /// generator), 3 below (28–63 px, where the bottleneck is 7x7 to 15x15).
     public static func defaultResidualBlocks(size: Int) -> Int { size >= 256 ? 9 : (size >= 64 ? 6 : 3) }
+
+    /// CycleGAN's 70x70 PatchGAN (3 strided layers), or where the image is
+    /// smaller one that sees all of it: 2 layers (34-pixel patches) up to 64 px.
+    /// Without pairs only D ties a patch's content to the rest of the image (a
+    /// garment's colour to its class), so it looks wider than pix2pix's at the same size.
+    public static func defaultDiscriminatorLayers(size: Int) -> Int { size <= 32 ? 2 : 3 }
+
+    /// The strided layers each PatchGAN gets.
+    public var patchLayers: Int {
+        discriminatorLayers ?? Self.defaultDiscriminatorLayers(size: shapeA.count == 3 ? shapeA[1] : 0)
+    }
 
     /// The residual blocks the generators get.
     public var blocks: Int { residualBlocks ?? Self.defaultResidualBlocks(size: shapeA.count == 3 ? shapeA[1] : 0) }
@@ -41,9 +55,11 @@ public struct CycleGANModelConfig: Codable, Equatable, Sendable {
 
     /// The PatchGAN configuration judging images of `shape`.
     func discriminatorConfig(_ shape: [Int]) -> TranslationModelConfig {
-        TranslationModelConfig(
+        var config = TranslationModelConfig(
             inputShape: shape, outputShape: shape, discriminatorWidth: discriminatorWidth, normalization: normalization,
             conditionalDiscriminator: false)
+        config.discriminatorLayers = patchLayers
+        return config
     }
 
     /// Why this configuration cannot be built, or nil.
@@ -62,6 +78,7 @@ public struct CycleGANModelConfig: Codable, Equatable, Sendable {
         }
         guard width >= 1, discriminatorWidth >= 1 else { return "widths must be at least 1, got \(width) and \(discriminatorWidth)" }
         if let residualBlocks, residualBlocks < 0 { return "residual blocks \(residualBlocks) must be non-negative" }
+        if let problem = TranslationModelConfig.discriminatorLayersProblem(patchLayers, size: shapeA[1]) { return problem }
         return nil
     }
 }

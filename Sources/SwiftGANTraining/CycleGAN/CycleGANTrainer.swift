@@ -44,6 +44,7 @@ public final class CycleGANTrainer {
             throw TrainingError.invalidConfiguration(problem)
         }
         resolved.model.residualBlocks = resolved.model.blocks
+        resolved.model.discriminatorLayers = resolved.model.patchLayers
         let training = resolved.training
         if training.identityWeight > 0 && !resolved.model.domainsMatch {
             throw TrainingError.invalidConfiguration(

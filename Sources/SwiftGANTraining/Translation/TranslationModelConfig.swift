@@ -33,6 +33,8 @@ public struct TranslationModelConfig: Codable, Equatable, Sendable {
     public var conditionalDiscriminator: Bool
     /// SRResNet: residual blocks.
     public var residualBlocks: Int
+    /// The PatchGAN's strided layers (pix2pix's `n_layers_D`); nil chooses them from the image size.
+    public var discriminatorLayers: Int?
 
     public init(
         generator: Generator = .unet, inputShape: [Int], outputShape: [Int], width: Int = 64, discriminatorWidth: Int = 64,
@@ -66,9 +68,9 @@ public struct TranslationModelConfig: Codable, Equatable, Sendable {
         return depth
     }
 
-    /// The PatchGAN's strided layers (pix2pix's `n_layers`): 1 up to 32 px
-    /// (16x16 patches), 2 up to 64 px (34x34), 3 above (70x70, pix2pix's at 256 px).
-    public var patchLayers: Int { outputShape[1] <= 32 ? 1 : (outputShape[1] <= 64 ? 2 : 3) }
+    /// The PatchGAN's strided layers (pix2pix's `n_layers_D`): `discriminatorLayers`,
+    /// or by default 1 up to 32 px (16x16 patches), 2 up to 64 px (34x34), 3 above (70x70, pix2pix's at 256 px).
+    public var patchLayers: Int { discriminatorLayers ?? (outputShape[1] <= 32 ? 1 : (outputShape[1] <= 64 ? 2 : 3)) }
 
     /// The side of the square of pixels each patch score sees.
     public var receptiveField: Int {
@@ -98,6 +100,7 @@ public struct TranslationModelConfig: Codable, Equatable, Sendable {
             return "srresnet needs an input smaller than the output (super-resolution: sr2, sr4); for pairs of one size use --generator unet"
         }
         if generator == .srresnet && residualBlocks < 1 { return "srresnet needs at least 1 residual block, got \(residualBlocks)" }
+        if let problem = Self.discriminatorLayersProblem(discriminatorLayers, size: outputShape[1]) { return problem }
         return nil
     }
 
@@ -113,6 +116,18 @@ public struct TranslationModelConfig: Codable, Equatable, Sendable {
         Initializer.dcgan(generator, zeroingBiases: true, random: &random)
         Initializer.dcgan(discriminator, zeroingBiases: true, random: &random)
         return (generator, discriminator)
+    }
+
+    /// Why `layers` strided PatchGAN layers do not fit `size`-pixel images, or nil:
+    /// each halves the image and the two last 4x4 convolutions need 4 pixels left.
+    static func discriminatorLayersProblem(_ layers: Int?, size: Int) -> String? {
+        guard let layers else { return nil }
+        guard layers >= 1, size >> layers >= 4 else {
+            var most = 1
+            while size >> (most + 1) >= 4 { most += 1 }
+            return "\(layers) discriminator layers do not fit \(size)-pixel images (1 to \(most))"
+        }
+        return nil
     }
 
     func normalization(_ features: Int) -> Module {

@@ -16,7 +16,13 @@ struct RunOptions: ParsableArguments {
     @Flag(help: "Use best.safetensors (kept by --eval-every) instead of the latest checkpoint.")
     var best = false
 
+    /// The run's GAN generator; an image-to-image run is an error pointing to `gan translate`.
     func load() throws -> (SavedRun, GeneratorModel) {
+        switch RunKind.of(directory: run) {
+        case .cyclegan: throw CLIError("\(run) is a CycleGAN run, which translates images: use gan translate --run \(run) --direction a2b|b2a")
+        case .translation: throw CLIError("\(run) is an image-to-image run, which translates images: use gan translate --run \(run)")
+        case .gan: break
+        }
         do {
             let saved = try SavedRun(directory: run, best: best)
             return (saved, try saved.generator(ema: ema))

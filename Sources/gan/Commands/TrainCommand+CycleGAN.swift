@@ -39,6 +39,7 @@ extension TrainCommand {
             config.model.discriminatorWidth = width
         }
         if let residualBlocks { config.model.residualBlocks = residualBlocks }
+        if let patchLayers { config.model.discriminatorLayers = patchLayers }
         if let objective { config.training.objective = Objective(rawValue: objective)! }
         if let cycleWeight { config.training.cycleWeight = cycleWeight }
         if let identityWeight { config.training.identityWeight = identityWeight }

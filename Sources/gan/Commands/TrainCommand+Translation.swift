@@ -22,11 +22,11 @@ extension TrainCommand {
             if let value, !(value >= 0 && value.isFinite) { throw ValidationError("\(flag) must be non-negative, got \(value)") }
         }
         let translationOnly: [(String, Bool)] = [
-            ("--generator", generator != nil), ("--norm", norm != nil), ("--l1-weight", l1Weight != nil),
+            ("--generator", generator != nil), ("--norm", norm != nil), ("--patch-layers", patchLayers != nil), ("--l1-weight", l1Weight != nil),
             ("--perceptual-weight", perceptualWeight != nil), ("--jitter", jitter), ("--downscale", downscale != nil),
             ("--reverse", reverse)
         ]
-        if isCycleGAN, let flag = translationOnly.first(where: { $0.1 && !["--norm", "--jitter"].contains($0.0) }) {
+        if isCycleGAN, let flag = translationOnly.first(where: { $0.1 && !["--norm", "--jitter", "--patch-layers"].contains($0.0) }) {
             throw ValidationError("\(flag.0) applies to paired translation, not to --task cyclegan")
         }
         if task == nil, resume == nil, let flag = translationOnly.first(where: \.1) {
@@ -76,6 +76,7 @@ extension TrainCommand {
             config.model.width = width
             config.model.discriminatorWidth = width
         }
+        if let patchLayers { config.model.discriminatorLayers = patchLayers }
         if let objective { config.training.objective = Objective(rawValue: objective)! }
         if let l1Weight { config.training.l1Weight = l1Weight }
         if let perceptualWeight { config.training.perceptualWeight = perceptualWeight }

@@ -62,6 +62,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "With --task sr and a folder of plain images (train/, test/): inputs are the images averaged over NxN blocks.")
     var downscale: Int?
 
+    @Option(help: "With --task: the PatchGAN's strided layers (pix2pix: 1 up to 32 px, 2 up to 64, else 3; cyclegan: 2 up to 32 px, else 3).")
+    var patchLayers: Int?
+
     @Option(help: "With --task cyclegan: λ of the cycle-consistency L1 of each direction (CycleGAN: 10).")
     var cycleWeight: Float?
 
@@ -165,7 +168,8 @@ struct TrainCommand: ParsableCommand {
         for (name, value) in [
             ("steps", steps), ("batch-size", batchSize), ("critic-steps", criticSteps), ("latent-dim", latentDim),
             ("width", width), ("sample-every", sampleEvery), ("checkpoint-every", checkpointEvery),
-            ("log-every", logEvery), ("eval-every", evalEvery), ("image-size", imageSize), ("threads", threads), ("limit", limit)
+            ("log-every", logEvery), ("eval-every", evalEvery), ("image-size", imageSize), ("threads", threads), ("limit", limit),
+            ("patch-layers", patchLayers)
         ] {
             if let value, value < 1 { throw ValidationError("--\(name) must be at least 1, got \(value)") }
         }
@@ -203,7 +207,8 @@ struct TrainCommand: ParsableCommand {
             ("--latent", latent != nil), ("--width", width != nil), ("--ema", ema != nil), ("--lr-decay", lrDecay),
             ("--spectral-norm", spectralNorm), ("--r1", r1 != nil), ("--label-smoothing", labelSmoothing != nil),
             ("--seed", seed != 0), ("--sample-every", sampleEvery != nil), ("--checkpoint-every", checkpointEvery != nil),
-            ("--log-every", logEvery != nil), ("--overwrite", overwrite), ("--task", task != nil)
+            ("--log-every", logEvery != nil), ("--overwrite", overwrite), ("--task", task != nil),
+            ("--patch-layers", patchLayers != nil)
         ]
     }
 
