@@ -229,3 +229,8 @@ public final class CycleGANTrainer {
         random = progress.random
     }
 }
+
+extension CycleGANTrainer: DirectoryTrainer {
+    var totalSteps: Int { config.training.steps }
+    func encodedConfig() throws -> [UInt8] { try config.encoded() }
+}

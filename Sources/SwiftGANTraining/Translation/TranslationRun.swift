@@ -34,10 +34,7 @@ public final class TranslationRun {
     /// removed only after the data loaded and the configuration proved good.
     /// - Throws: `FileError` for the directory or the data, `TrainingError.invalidConfiguration`.
     public static func start(directory: String, config: TranslationConfig, overwrite: Bool = false) throws -> TranslationRun {
-        try RunDirectory.checkReplaceable(directory, overwrite: overwrite)
-        let (trainer, preview) = try make(config)
-        try RunDirectory.clear(directory)
-        try AtomicFile.write(trainer.config.encoded(), to: TrainingRun.configPath(directory))
+        let (trainer, preview) = try RunDirectory.start(directory, overwrite: overwrite) { try make(config) }
         return try TranslationRun(directory: directory, trainer: trainer, preview: preview)
     }
 
@@ -45,19 +42,8 @@ public final class TranslationRun {
     public static func resume(directory: String, steps: Int? = nil) throws -> TranslationRun {
         try RunDirectory.checkExisting(directory)
         var config = try TranslationConfig.read(TrainingRun.configPath(directory))
-        if let steps {
-            guard steps > 0 else { throw TrainingError.invalidConfiguration("steps \(steps) must be at least 1") }
-            config.training.steps = steps
-        }
-        let checkpointPath = TrainingRun.checkpointPath(directory)
-        let checkpoint = try SafeTensors.read(checkpointPath)
-        let (trainer, preview) = try make(config)
-        try trainer.restore(checkpoint, file: checkpointPath)
-        guard trainer.step <= config.training.steps else {
-            throw TrainingError.invalidConfiguration("the checkpoint is at step \(trainer.step), past the requested total \(config.training.steps)")
-        }
-        try AtomicFile.write(trainer.config.encoded(), to: TrainingRun.configPath(directory))
-        try MetricsLog.truncate(path: "\(directory)/metrics.jsonl", afterStep: trainer.step)
+        if let steps { config.training.steps = try RunDirectory.checkedSteps(steps) }
+        let (trainer, preview) = try RunDirectory.resume(directory) { try make(config) }
         return try TranslationRun(directory: directory, trainer: trainer, preview: preview)
     }
 

@@ -175,3 +175,8 @@ public final class TranslationTrainer {
         random = progress.random
     }
 }
+
+extension TranslationTrainer: DirectoryTrainer {
+    var totalSteps: Int { config.training.steps }
+    func encodedConfig() throws -> [UInt8] { try config.encoded() }
+}
