@@ -75,6 +75,9 @@ struct CycleGANCommandLineTests {
         #expect(report.directions[0].model.cycleL1 != nil && report.directions[0].model.fid == nil)
         #expect(report.directions[0].baselines.map(\.name) == ["identity"])
 
+        let ema = try runGAN(["eval", "--run", "\(work)/run", "--best"])
+        #expect(ema.status != 0 && ema.output.contains("--best does not apply to CycleGAN runs"), "\(ema.output)")
+
         let info = try runGAN(["info", "--run", "\(work)/run"])
         #expect(info.status == 0 && info.output.contains("task: cyclegan") && info.output.contains("step: 3 of 3"), "\(info.output)")
 
@@ -91,6 +94,36 @@ struct CycleGANCommandLineTests {
         let resumed = try runGAN(["train", "--resume", "\(work)/run", "--steps", "5"])
         #expect(resumed.status == 0, "\(resumed.output)")
         #expect(try SavedCycleGANRun(directory: "\(work)/run").step == 5)
+    }
+
+    /// A run stopped after 3 of 6 steps and resumed from its directory ends
+    /// with the checkpoint of an uninterrupted run, bit for bit (weights,
+    /// optimizers, both pools, learning-rate schedule, loader, streams).
+    @Test func interruptedRunResumesBitIdentical() throws {
+        let data = try Self.unpairedFolder()
+        var config = CycleGANConfig.preset(data: UnpairedDataSpec(name: "folder", path: data, jitter: true), seed: 2)
+        config.model.width = 4
+        config.model.discriminatorWidth = 4
+        config.model.residualBlocks = 1
+        config.training.steps = 6
+        config.training.batchSize = 2
+        config.training.poolSize = 2
+        let work = temporaryDirectory("cyclegan-interrupt")
+        #expect(try CycleGANRun.start(directory: "\(work)/straight", config: config).run() == .completed)
+        var calls = 0
+        let stopped = try CycleGANRun.start(directory: "\(work)/stopped", config: config)
+        #expect(
+            try stopped.run(shouldStop: {
+                calls += 1
+                return calls > 3
+            }) == .interrupted(step: 3))
+        let resumed = try CycleGANRun.resume(directory: "\(work)/stopped")
+        #expect(resumed.trainer.step == 3 && resumed.trainer.poolA.images.count == 2)
+        #expect(try resumed.run() == .completed)
+        let straight = try SafeTensors.read(TrainingRun.checkpointPath("\(work)/straight"))
+        let interrupted = try SafeTensors.read(TrainingRun.checkpointPath("\(work)/stopped"))
+        #expect(straight.tensors == interrupted.tensors)
+        #expect(straight.metadata == interrupted.metadata)
     }
 
     /// Bad data is a clear error naming the problem, and no run directory is written.
@@ -128,7 +161,8 @@ struct CycleGANCommandLineTests {
             (["train", "--task", "cyclegan", "--objective", "hinge"], "non-saturating or lsgan"),
             (["train", "--task", "cyclegan", "--data", "gray2color", "--image-size", "32"], "--image-size applies to image folders"),
             (["train", "--resume", "runs/x", "--cycle-weight", "3"], "--cycle-weight applies to new runs"),
-            (["translate", "--run", "runs/x", "--direction", "up", "--input", "a", "--out", "b"], "unknown direction 'up'")
+            (["translate", "--run", "runs/x", "--direction", "up", "--input", "a", "--out", "b"], "unknown direction 'up'"),
+            (["train", "--task", "cyclegan", "--lr-decay"], "--lr-decay adds nothing")
         ]
         for (arguments, message) in cases {
             let result = try runGAN(arguments)

@@ -12,7 +12,7 @@ import Testing
 /// it learns the true mapping, and that it resumes bit for bit.
 @Suite("CycleGAN training", .executionContext(threads: 2))
 struct CycleGANTrainingTests {
-    /// Images `[count, 1, size, size]`, each a constant `index / count`, so a returned image names itself.
+    /// Images `[count, 1, size, size]`, each the constant `offset + index`, so a returned image names itself.
     static func numbered(_ count: Int, offset: Int = 0, size: Int = 2) -> Tensor {
         let values = (0..<count).flatMap { Array(repeating: Float($0 + offset), count: size * size) }
         return Tensor(values, shape: [count, 1, size, size])

@@ -36,8 +36,8 @@ public struct CycleGANModelConfig: Codable, Equatable, Sendable {
     /// generator), 3 below (28–63 px, where the bottleneck is 7x7 to 15x15).
     public static func defaultResidualBlocks(size: Int) -> Int { size >= 256 ? 9 : (size >= 64 ? 6 : 3) }
 
-    /// CycleGAN's 70x70 PatchGAN (3 strided layers), or where the image is
-    /// smaller one that sees all of it: 2 layers (34-pixel patches) up to 64 px.
+    /// CycleGAN's 70x70 PatchGAN (3 strided layers), or up to 32 px one that
+    /// sees the whole image: 2 layers (34-pixel patches).
     /// Without pairs only D ties a patch's content to the rest of the image (a
     /// garment's colour to its class), so it looks wider than pix2pix's at the same size.
     public static func defaultDiscriminatorLayers(size: Int) -> Int { size <= 32 ? 2 : 3 }

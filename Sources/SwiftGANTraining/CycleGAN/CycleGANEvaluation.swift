@@ -10,8 +10,8 @@ public struct UnpairedScores: Codable, Equatable, Sendable {
     /// the feature classifier's space; nil without a classifier for the target domain.
     public var fid: Double?
     /// Class-to-class tasks: the share of translations the classifier
-    /// assigns to the target class. Other labelled tasks: the share it
-    /// assigns to the source image's class (the translation keeps the garment).
+    /// assigns to the target class. The other built-in tasks: the share it
+    /// assigns to the source image's class (the translation keeps the garment). Nil for folders.
     public var classRate: Double?
     /// Mean |F(G(x)) - x| in [-1, 1] units: how well the other generator undoes the translation.
     public var cycleL1: Double?
@@ -65,7 +65,8 @@ public enum CycleGANEvaluator {
             )
         }
         let task = run.config.data.task
-        let labelled = test.classNames.count > 1
+        // Folder domains number their class subdirectories each on their own: only the built-in tasks' labels compare.
+        let labelled = task != nil && test.classNames.count > 1
         var directions: [CycleGANEvaluation.Direction] = []
         for direction in CycleGANTrainer.Direction.allCases {
             let forward = direction == .a2b

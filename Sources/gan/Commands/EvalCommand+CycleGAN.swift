@@ -8,10 +8,19 @@ import SwiftGANTraining
 extension EvalCommand {
     func evaluateCycleGAN(_ directory: String) throws {
         let began = Date()
+        let ignored: [(String, Bool)] = [("--ema", ema != nil), ("--best", best), ("--cas", cas), ("--against", against != "test")]
+        if let flag = ignored.first(where: \.1) {
+            throw CLIError("\(flag.0) does not apply to CycleGAN runs (they keep no EMA or best checkpoint and are scored on the test split)")
+        }
         let saved = try SavedCycleGANRun(directory: directory)
         let model = saved.config.model
         let classifierA = try cycleGANJudge(model.shapeA, builtIn: saved.config.data.task != nil)
         let classifierB = try cycleGANJudge(model.shapeB, builtIn: saved.config.data.task != nil)
+        if let features, classifierA == nil && classifierB == nil {
+            throw CLIError(
+                "\(features): the classifier takes images \(try FeatureClassifier.load(features).classifier.architecture.imageShape), the run's domains are \(model.shapeA) and \(model.shapeB)"
+            )
+        }
         let evaluation = try CycleGANEvaluator.evaluate(saved, count: count, classifierA: classifierA, classifierB: classifierB)
         if json {
             let encoder = JSONEncoder()

@@ -20,6 +20,9 @@ extension TrainCommand {
         for (flag, value) in [("--pool-size", poolSize), ("--residual-blocks", residualBlocks)] {
             if let value, value < 0 { throw ValidationError("\(flag) must be non-negative, got \(value)") }
         }
+        if isCycleGAN && lrDecay {
+            throw ValidationError("--task cyclegan decays the learning rates over the second half already; --lr-decay adds nothing")
+        }
         if !isCycleGAN, resume == nil, let flag = cycleGANOnly.first(where: \.1) {
             throw ValidationError("\(flag.0) applies to --task cyclegan")
         }
@@ -48,7 +51,6 @@ extension TrainCommand {
         if let learningRateG { config.training.learningRateG = learningRateG }
         if let learningRateD { config.training.learningRateD = learningRateD }
         if let steps { config.training.steps = steps }
-        if lrDecay { config.training.learningRateDecay = true }
         if let sampleEvery { config.training.sampleEvery = sampleEvery }
         if let checkpointEvery { config.training.checkpointEvery = checkpointEvery }
         if let logEvery { config.training.logEvery = logEvery }

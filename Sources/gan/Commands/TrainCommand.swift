@@ -53,7 +53,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "With --task: weight of the perceptual loss on the shipped classifier's features (28x28 outputs; 0: off).")
     var perceptualWeight: Float?
 
-    @Flag(help: "With --task and a paired folder: random resize-and-crop jitter and flips, alike for both images of a pair.")
+    @Flag(help: "With --task and a folder: random resize-and-crop jitter and flips (alike for both images of a pair).")
     var jitter = false
 
     @Flag(help: "With --task and a paired folder: translate B to A.")
