@@ -228,6 +228,7 @@ struct TranslationCommandLineTests {
             (["train", "--task", "pix2pix", "--model", "dcgan"], "--model applies to GANs from noise"),
             (["train", "--task", "pix2pix", "--objective", "wgan"], "non-saturating or lsgan"),
             (["train", "--task", "paint"], "unknown task 'paint'"),
+            (["train", "--task", "pix2pix", "--lr-decay"], "--lr-decay adds nothing"),
             (["train", "--task", "sr", "--generator", "vgg"], "unknown generator 'vgg'"),
             (["train", "--task", "pix2pix", "--jitter"], "--jitter applies to image folders"),
             (["train", "--task", "colorize", "--data", "colorize", "--channels", "3"], "--channels applies to image folders"),

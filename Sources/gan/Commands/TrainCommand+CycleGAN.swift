@@ -20,9 +20,6 @@ extension TrainCommand {
         for (flag, value) in [("--pool-size", poolSize), ("--residual-blocks", residualBlocks)] {
             if let value, value < 0 { throw ValidationError("\(flag) must be non-negative, got \(value)") }
         }
-        if isCycleGAN && lrDecay {
-            throw ValidationError("--task cyclegan decays the learning rates over the second half already; --lr-decay adds nothing")
-        }
         if !isCycleGAN, resume == nil, let flag = cycleGANOnly.first(where: \.1) {
             throw ValidationError("\(flag.0) applies to --task cyclegan")
         }

@@ -12,6 +12,9 @@ extension TrainCommand {
             throw ValidationError("unknown task '\(task)' (choose from \(tasks.joined(separator: ", ")))")
         }
         try validateCycleGAN()
+        if task != nil && lrDecay {
+            throw ValidationError("--task runs decay the learning rates over the second half already; --lr-decay adds nothing")
+        }
         if let generator, TranslationModelConfig.Generator(rawValue: generator) == nil {
             throw ValidationError("unknown generator '\(generator)' (unet or srresnet)")
         }
@@ -84,7 +87,6 @@ extension TrainCommand {
         if let learningRateG { config.training.learningRateG = learningRateG }
         if let learningRateD { config.training.learningRateD = learningRateD }
         if let steps { config.training.steps = steps }
-        if lrDecay { config.training.learningRateDecay = true }
         if let sampleEvery { config.training.sampleEvery = sampleEvery }
         if let checkpointEvery { config.training.checkpointEvery = checkpointEvery }
         if let logEvery { config.training.logEvery = logEvery }

@@ -119,7 +119,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Decay of an EMA generator (e.g. 0.999); 0 turns it off.")
     var ema: Float?
 
-    @Flag(help: "Decay the learning rates linearly to 0 over the second half of the run.")
+    @Flag(help: "Decay the learning rates linearly to 0 over the second half of the run (--task runs always do).")
     var lrDecay = false
 
     @Flag(help: "Spectral normalisation in the discriminator.")
