@@ -224,7 +224,7 @@ public struct UnpairedDataSpec: Codable, Equatable, Sendable {
 
 /// Everything that defines a CycleGAN run; its `config.json`, told apart
 /// from other runs by `"task": "cyclegan"`.
-public struct CycleGANConfig: Codable, Equatable, Sendable {
+public struct CycleGANConfig: RunConfigFile, Equatable, Sendable {
     /// Always `cyclegan`.
     public var task: String
     public var model: CycleGANModelConfig
@@ -259,28 +259,9 @@ public struct CycleGANConfig: Codable, Equatable, Sendable {
         return CycleGANConfig(model: model, training: training, data: data)
     }
 
-    public func encoded() throws -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        return Array(try encoder.encode(self)) + [0x0A]
-    }
+    public static let configKind = "CycleGAN run"
 
-    /// Reads `config.json`.
-    /// - Throws: `FileError` naming the file when it is missing or invalid.
-    public static func read(_ path: String) throws -> CycleGANConfig {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw FileError(file: path, problem: "no such file (is this a run directory?)")
-        }
-        do {
-            let config = try JSONDecoder().decode(CycleGANConfig.self, from: data)
-            guard config.task == taskName else { throw FileError(file: path, problem: "not a CycleGAN run (task \(config.task))") }
-            return config
-        } catch let error as FileError {
-            throw error
-        } catch {
-            throw FileError(file: path, problem: "not a valid CycleGAN run configuration: \(error)")
-        }
-    }
+    public var kindProblem: String? { task == Self.taskName ? nil : "not a CycleGAN run (task \(task))" }
 }
 
 /// What kind of run a directory holds, from its `config.json`.

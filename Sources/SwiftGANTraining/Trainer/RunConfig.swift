@@ -63,7 +63,7 @@ public struct DataSpec: Codable, Equatable, Sendable {
 }
 
 /// Everything that defines a run; saved as the run directory's `config.json`.
-public struct RunConfig: Codable, Equatable, Sendable {
+public struct RunConfig: RunConfigFile, Equatable, Sendable {
     public var model: ModelConfig
     public var training: TrainingConfig
     public var data: DataSpec
@@ -78,22 +78,5 @@ public struct RunConfig: Codable, Equatable, Sendable {
     }
 
     /// Pretty, stable JSON.
-    public func encoded() throws -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        return Array(try encoder.encode(self)) + [0x0A]
-    }
-
-    /// Reads `config.json`.
-    /// - Throws: `FileError` naming the file when it is missing or invalid.
-    public static func read(_ path: String) throws -> RunConfig {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw FileError(file: path, problem: "no such file (is this a run directory?)")
-        }
-        do {
-            return try JSONDecoder().decode(RunConfig.self, from: data)
-        } catch {
-            throw FileError(file: path, problem: "not a valid run configuration: \(error)")
-        }
-    }
+    public static let configKind = "run"
 }

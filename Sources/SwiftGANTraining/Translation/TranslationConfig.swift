@@ -192,7 +192,7 @@ public struct TranslationTraining: Codable, Equatable, Sendable {
 
 /// Everything that defines a translation run; its `config.json` (told apart
 /// from a GAN run's by the `task` key).
-public struct TranslationConfig: Codable, Equatable, Sendable {
+public struct TranslationConfig: RunConfigFile, Equatable, Sendable {
     public var task: TranslationKind
     public var model: TranslationModelConfig
     public var training: TranslationTraining
@@ -225,30 +225,5 @@ public struct TranslationConfig: Codable, Equatable, Sendable {
         return TranslationConfig(task: task, model: model, training: training, data: data)
     }
 
-    public func encoded() throws -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        return Array(try encoder.encode(self)) + [0x0A]
-    }
-
-    /// Whether the `config.json` at `path` is a translation run's.
-    public static func describesTranslation(_ path: String) -> Bool {
-        guard let data = FileManager.default.contents(atPath: path),
-            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
-        else { return false }
-        return object["task"] != nil
-    }
-
-    /// Reads `config.json`.
-    /// - Throws: `FileError` naming the file when it is missing or invalid.
-    public static func read(_ path: String) throws -> TranslationConfig {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw FileError(file: path, problem: "no such file (is this a run directory?)")
-        }
-        do {
-            return try JSONDecoder().decode(TranslationConfig.self, from: data)
-        } catch {
-            throw FileError(file: path, problem: "not a valid translation run configuration: \(error)")
-        }
-    }
+    public static let configKind = "translation run"
 }
