@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// The `gan` command line.
 @main
@@ -12,4 +13,11 @@ struct GAN: ParsableCommand {
         ],
         defaultSubcommand: nil
     )
+
+    static func main() {
+        // A file-size limit (ulimit -f) then fails the write with EFBIG, which
+        // is reported like a full disk, instead of killing the process.
+        signal(SIGXFSZ, SIG_IGN)
+        main(nil)
+    }
 }

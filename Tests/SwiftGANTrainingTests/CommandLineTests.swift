@@ -245,6 +245,7 @@ struct TranslationCommandLineTests {
         try FileManager.default.createDirectory(atPath: "\(work)/run", withIntermediateDirectories: true)
         _ = FileManager.default.createFile(atPath: "\(work)/run/config.json", contents: Data("{}".utf8))
         _ = FileManager.default.createFile(atPath: "\(work)/run/checkpoint.safetensors", contents: Data([1, 2, 3]))
+        _ = FileManager.default.createFile(atPath: "\(work)/run/.swiftgan-run", contents: Data())
         let typo = try runGAN(["train", "--task", "pix2pix", "--data", "\(work)/no-such-pairs", "--run-dir", "\(work)/run", "--overwrite"])
         #expect(typo.status != 0 && typo.output.contains("no-such-pairs"), "\(typo.output)")
         #expect(FileManager.default.contents(atPath: "\(work)/run/checkpoint.safetensors") == Data([1, 2, 3]))

@@ -110,13 +110,15 @@ struct CycleGANCommandLineTests {
         config.training.poolSize = 2
         let work = temporaryDirectory("cyclegan-interrupt")
         #expect(try CycleGANRun.start(directory: "\(work)/straight", config: config).run() == .completed)
-        var calls = 0
-        let stopped = try CycleGANRun.start(directory: "\(work)/stopped", config: config)
-        #expect(
-            try stopped.run(shouldStop: {
-                calls += 1
-                return calls > 3
-            }) == .interrupted(step: 3))
+        do {  // the stopped run object holds the directory's lock until it goes
+            var calls = 0
+            let stopped = try CycleGANRun.start(directory: "\(work)/stopped", config: config)
+            #expect(
+                try stopped.run(shouldStop: {
+                    calls += 1
+                    return calls > 3
+                }) == .interrupted(step: 3))
+        }
         let resumed = try CycleGANRun.resume(directory: "\(work)/stopped")
         #expect(resumed.trainer.step == 3 && resumed.trainer.poolA.images.count == 2)
         #expect(try resumed.run() == .completed)

@@ -217,13 +217,15 @@ struct RunTests {
         let straight = try TrainingRun.start(directory: straightDirectory, config: config(steps: 24, directory: data))
         #expect(try straight.run() == .completed)
 
-        let first = try TrainingRun.start(directory: resumedDirectory, config: config(steps: 24, directory: data))
-        var calls = 0
-        let outcome = try first.run(shouldStop: {
-            calls += 1
-            return calls > 13  // stop after 13 steps, between checkpoints
-        })
-        #expect(outcome == .interrupted(step: 13))
+        do {  // the first run object holds the directory's lock until it goes
+            let first = try TrainingRun.start(directory: resumedDirectory, config: config(steps: 24, directory: data))
+            var calls = 0
+            let outcome = try first.run(shouldStop: {
+                calls += 1
+                return calls > 13  // stop after 13 steps, between checkpoints
+            })
+            #expect(outcome == .interrupted(step: 13))
+        }
         let resumed = try TrainingRun.resume(directory: resumedDirectory)
         #expect(resumed.trainer.step == 13)
         #expect(try resumed.run() == .completed)
@@ -292,7 +294,7 @@ struct RunTests {
         try writer.scalars([("a", 0.25), ("b", -2)], step: 4)
         let png: [UInt8] = try PNG.encode(RasterImage(width: 2, height: 1, channels: 1, pixels: [0, 255]))
         try writer.image("samples", png: png, width: 2, height: 1, channels: 1, step: 5)
-        writer.flush()
+        try writer.flush()
         #expect(CRC32C.checksum(Array("123456789".utf8)) == 0xE306_9283)
 
         let bytes = [UInt8](FileManager.default.contents(atPath: writer.path)!)

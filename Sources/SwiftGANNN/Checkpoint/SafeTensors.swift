@@ -106,6 +106,27 @@ public enum SafeTensors {
         return try decode([UInt8](data), file: path)
     }
 
+    /// The `__metadata__` of a safetensors file, reading only its header
+    /// (to recognise a checkpoint without loading its tensors).
+    /// - Throws: `FileError` naming the file when it is missing, too short or its header is not JSON.
+    public static func readMetadata(_ path: String) throws -> [String: String] {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw FileError(file: path, problem: FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file")
+        }
+        defer { try? handle.close() }
+        let lengthBytes = [UInt8]((try? handle.read(upToCount: 8)) ?? Data())
+        guard lengthBytes.count == 8 else { throw FileError(file: path, problem: "not a safetensors file: too short for the header length") }
+        let headerLength = lengthBytes.enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+        guard headerLength <= UInt64(maximumHeaderBytes) else {
+            throw FileError(file: path, problem: "not a safetensors file: header length \(headerLength) is implausibly large")
+        }
+        let header = (try? handle.read(upToCount: Int(headerLength))) ?? Data()
+        guard header.count == Int(headerLength), let object = (try? JSONSerialization.jsonObject(with: header)) as? [String: Any] else {
+            throw FileError(file: path, problem: "the header is not a valid JSON object")
+        }
+        return (object["__metadata__"] as? [String: Any])?.compactMapValues { $0 as? String } ?? [:]
+    }
+
     /// Parses the bytes of a safetensors file; `file` names it in errors.
     public static func decode(_ bytes: [UInt8], file: String) throws -> Contents {
         func fail(_ problem: String) -> FileError { FileError(file: file, problem: problem) }

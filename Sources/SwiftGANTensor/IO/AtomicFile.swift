@@ -7,6 +7,11 @@ import Foundation
 /// Crash-safe file replacement: write a temporary file in the same
 /// directory, flush it to disk, then rename it over the destination, so a
 /// reader sees either the old file or the complete new one, never a mix.
+///
+/// Only a regular file (or nothing) is ever replaced: a symbolic link, a
+/// FIFO, a device node or a directory at the destination is refused, so
+/// `--out /dev/null` or a link planted in a run directory cannot turn into
+/// a replaced system file.
 public enum AtomicFile {
     /// Writes `bytes` to `path` atomically.
     /// - Throws: `FileError` naming the path and the system error.
@@ -18,6 +23,7 @@ public enum AtomicFile {
     /// or any write throws, the temporary file is removed and `path` keeps
     /// its previous contents.
     public static func write(to path: String, _ produce: (_ append: ([UInt8]) throws -> Void) throws -> Void) throws {
+        try checkReplaceable(path)
         let url = URL(fileURLWithPath: path)
         let directory = url.deletingLastPathComponent().path
         let temporary = "\(directory)/.\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
@@ -58,5 +64,23 @@ public enum AtomicFile {
             _ = fsync(directoryDescriptor)
             close(directoryDescriptor)
         }
+    }
+
+    /// Throws unless `path` is absent or a regular file (not followed if it is a symbolic link).
+    /// - Throws: `FileError` naming the path and what it is.
+    public static func checkReplaceable(_ path: String) throws {
+        var status = stat()
+        guard lstat(path, &status) == 0 else { return }
+        let kind: String
+        switch status.st_mode & S_IFMT {
+        case S_IFREG: return
+        case S_IFLNK: kind = "a symbolic link"
+        case S_IFDIR: kind = "a directory"
+        case S_IFIFO: kind = "a FIFO"
+        case S_IFCHR, S_IFBLK: kind = "a device"
+        case S_IFSOCK: kind = "a socket"
+        default: kind = "not a regular file"
+        }
+        throw FileError(file: path, problem: "is \(kind); refusing to replace it (outputs replace only regular files)")
     }
 }

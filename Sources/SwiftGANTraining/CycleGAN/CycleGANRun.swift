@@ -18,33 +18,30 @@ public final class CycleGANRun {
     public let trainer: CycleGANTrainer
     /// The fixed test images rendered into sample grids (8 of each domain).
     public let preview: UnpairedDataset
-    private let tensorboard: TensorBoardWriter
-    private let metrics: MetricsLog
+    private let files: RunFiles
 
-    private init(directory: String, trainer: CycleGANTrainer, preview: UnpairedDataset) throws {
+    private init(directory: String, trainer: CycleGANTrainer, preview: UnpairedDataset, lock: DirectoryLock, resumed: Bool) throws {
         self.directory = directory
         self.trainer = trainer
         self.preview = preview
-        try FileManager.default.createDirectory(atPath: "\(directory)/samples", withIntermediateDirectories: true)
-        tensorboard = try TensorBoardWriter(directory: directory)
-        metrics = try MetricsLog(path: "\(directory)/metrics.jsonl")
+        files = try RunFiles(directory: directory, lock: lock, resumedAt: resumed ? trainer.step : nil)
     }
 
     /// Starts a new run in `directory`; the old run (with `overwrite`) is
     /// removed only after both splits loaded and the configuration proved good.
     /// - Throws: `FileError` for the directory or the data, `TrainingError.invalidConfiguration`.
     public static func start(directory: String, config: CycleGANConfig, overwrite: Bool = false) throws -> CycleGANRun {
-        let (trainer, preview) = try RunDirectory.start(directory, overwrite: overwrite) { try make(config) }
-        return try CycleGANRun(directory: directory, trainer: trainer, preview: preview)
+        let (trainer, preview, lock) = try RunDirectory.start(directory, overwrite: overwrite) { try make(config) }
+        return try CycleGANRun(directory: directory, trainer: trainer, preview: preview, lock: lock, resumed: false)
     }
 
     /// Reopens the run in `directory` at its checkpoint; `steps` sets a new total.
     public static func resume(directory: String, steps: Int? = nil) throws -> CycleGANRun {
-        try RunDirectory.checkExisting(directory)
+        try RunDirectory.checkResumable(directory)
         var config = try CycleGANConfig.read(TrainingRun.configPath(directory))
         if let steps { config.training.steps = try RunDirectory.checkedSteps(steps) }
-        let (trainer, preview) = try RunDirectory.resume(directory) { try make(config) }
-        return try CycleGANRun(directory: directory, trainer: trainer, preview: preview)
+        let (trainer, preview, lock) = try RunDirectory.resume(directory) { try make(config) }
+        return try CycleGANRun(directory: directory, trainer: trainer, preview: preview, lock: lock, resumed: true)
     }
 
     private static func make(_ config: CycleGANConfig) throws -> (CycleGANTrainer, UnpairedDataset) {
@@ -67,25 +64,20 @@ public final class CycleGANRun {
         let training = trainer.config.training
         let loop = RunLoop(
             steps: training.steps, logEvery: training.logEvery, sampleEvery: training.sampleEvery, checkpointEvery: training.checkpointEvery,
-            metrics: metrics, tensorboard: tensorboard)
+            files: files)
         return try loop.run(
             step: { trainer.step }, train: { try trainer.trainStep() }, scalars: RunLoop.sorted, render: renderSamples, save: saveCheckpoint,
             progress: progress, shouldStop: shouldStop)
     }
 
     public func saveCheckpoint() throws {
-        let contents = try trainer.checkpoint()
-        try SafeTensors.write(contents.tensors, metadata: contents.metadata, to: TrainingRun.checkpointPath(directory))
-        tensorboard.flush()
+        try files.writeCheckpoint(trainer.checkpoint())
     }
 
     /// Renders the preview images to `samples/step-NNNNNN.png` and TensorBoard.
     public func renderSamples() throws {
         let grid = CycleGANGrid.make(a: preview.domainA, b: preview.domainB, generatorAB: trainer.generatorAB, generatorBA: trainer.generatorBA)
-        let picture = ImageGrid.pngImage(grid)
-        let png = try PNG.encode(picture)
-        try AtomicFile.write(png, to: "\(directory)/samples/\(String(format: "step-%06d.png", trainer.step))")
-        try tensorboard.image("samples", png: png, width: picture.width, height: picture.height, channels: picture.channels, step: trainer.step)
+        try files.writeSamples(ImageGrid.pngImage(grid), step: trainer.step)
     }
 }
 

@@ -10,7 +10,7 @@ import SwiftGANTensor
 public final class TensorBoardWriter {
     /// The event file's path.
     public let path: String
-    private let handle: FileHandle
+    private let file: AppendFile
 
     /// Creates `directory` if needed and starts a new event file in it.
     /// - Throws: `FileError` naming the path if it cannot be created.
@@ -25,10 +25,7 @@ public final class TensorBoardWriter {
             suffix += 1
         }
         path = candidate
-        guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
-            throw FileError(file: path, problem: "cannot create the TensorBoard event file")
-        }
-        self.handle = handle
+        file = try AppendFile(path: path)
         // The first event names the file format version.
         var event = ProtoWriter()
         event.double(1, Date().timeIntervalSince1970)
@@ -36,7 +33,26 @@ public final class TensorBoardWriter {
         try write(event.bytes)
     }
 
-    deinit { try? handle.close() }
+    /// Continues the event stream of a resumed run: every event file in
+    /// `directory` loses its events after `step` (the ones logged after the
+    /// checkpoint, which the resumed run logs again) and any record cut short
+    /// by a crash, and new events go to the newest file. Starts a new file
+    /// when there is none.
+    /// - Throws: `FileError` naming an event file that cannot be read or rewritten.
+    public convenience init(continuing directory: String, afterStep step: Int) throws {
+        let files = try EventFile.paths(in: directory)
+        for file in files { try EventFile.truncate(file, afterStep: step) }
+        guard let newest = files.last else {
+            try self.init(directory: directory)
+            return
+        }
+        try self.init(appendingTo: newest)
+    }
+
+    private init(appendingTo path: String) throws {
+        self.path = path
+        file = try AppendFile(path: path)
+    }
 
     /// Logs scalar `value` under `tag` at `step`.
     public func scalar(_ tag: String, _ value: Float, step: Int) throws {
@@ -72,7 +88,8 @@ public final class TensorBoardWriter {
     }
 
     /// Flushes the file to disk.
-    public func flush() { try? handle.synchronize() }
+    /// - Throws: `FileError` when the system reports a write error.
+    public func flush() throws { try file.synchronize() }
 
     private func summary(_ value: ProtoWriter, step: Int) throws {
         var summaryMessage = ProtoWriter()
@@ -95,11 +112,7 @@ public final class TensorBoardWriter {
         record += withUnsafeBytes(of: CRC32C.masked(length).littleEndian) { Array($0) }
         record += data
         record += withUnsafeBytes(of: CRC32C.masked(data).littleEndian) { Array($0) }
-        do {
-            try handle.write(contentsOf: Data(record))
-        } catch {
-            throw FileError(file: path, problem: "cannot write: \(error.localizedDescription)")
-        }
+        try file.append(record)
     }
 }
 

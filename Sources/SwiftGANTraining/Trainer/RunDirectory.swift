@@ -2,32 +2,73 @@ import Foundation
 import SwiftGANNN
 import SwiftGANTensor
 
-/// The checks and the clearing shared by every kind of new run directory.
-/// A new run first checks that the directory may be used, then loads its
-/// data and builds its trainer, and only then clears the old run: a bad
-/// `--data` or configuration leaves the old run as it was.
+/// How every kind of run directory is started, replaced and resumed.
+///
+/// A run directory is recognised by its marker file (`.swiftgan-run`) or,
+/// for runs written before the marker, by a checkpoint whose metadata has
+/// a SwiftGAN step. One process writes it at a time (`DirectoryLock`).
+/// `--overwrite` replaces only a recognised run that holds nothing but
+/// what a run writes, and only once the new run is validated and its
+/// first checkpoint written: the new run is built in a hidden sibling
+/// directory and swapped in by two renames.
 enum RunDirectory {
-    /// Throws unless `directory` is absent, empty, or (with `overwrite`) a run directory.
-    static func checkReplaceable(_ directory: String, overwrite: Bool) throws {
-        let manager = FileManager.default
-        guard manager.fileExists(atPath: directory) else { return }
-        let contents = (try? manager.contentsOfDirectory(atPath: directory)) ?? []
-        guard !contents.isEmpty else { return }
+    /// The marker file's name.
+    static let markerName = ".swiftgan-run"
+
+    /// Whether `name` is something a run writes into its directory.
+    static func isRunEntry(_ name: String) -> Bool {
+        ["config.json", "checkpoint.safetensors", TrainingEvaluator.bestFileName, "metrics.jsonl", "samples", markerName, DirectoryLock.fileName]
+            .contains(name) || name.hasPrefix("events.out.tfevents.") || isTemporary(name)
+    }
+
+    /// Whether `name` is an `AtomicFile` temporary of a file a run writes.
+    static func isTemporary(_ name: String) -> Bool {
+        guard name.hasPrefix("."), let range = name.range(of: ".tmp-") else { return false }
+        let target = String(name[name.index(after: name.startIndex)..<range.lowerBound])
+        return target != "samples" && isRunEntry(target) || target.hasPrefix("step-") && target.hasSuffix(".png")
+    }
+
+    /// Whether `directory` holds a SwiftGAN run (its marker, or a checkpoint with SwiftGAN metadata).
+    static func isRun(_ directory: String) -> Bool {
+        if FileManager.default.fileExists(atPath: "\(directory)/\(markerName)") { return true }
+        let metadata = try? SafeTensors.readMetadata(TrainingRun.checkpointPath(directory))
+        return metadata?["swiftgan.step"] != nil
+    }
+
+    /// Checks that `directory` may receive a new run and says whether it holds one to replace.
+    /// - Returns: true when `directory` is a run that `overwrite` replaces; false when it is absent or empty.
+    /// - Throws: `FileError` for a non-empty directory without `overwrite`, a
+    ///   file, a symbolic link, or (with `overwrite`) a directory that is not
+    ///   recognisably a run or holds files a run does not write.
+    static func checkReplaceable(_ directory: String, overwrite: Bool) throws -> Bool {
+        var status = stat()
+        guard lstat(directory, &status) == 0 else { return false }
+        guard status.st_mode & S_IFMT == S_IFDIR else {
+            let what = status.st_mode & S_IFMT == S_IFLNK ? "a symbolic link" : "not a directory"
+            throw FileError(file: directory, problem: "is \(what); give a run directory (absent, empty or a SwiftGAN run)")
+        }
+        let contents = try entries(directory)
+        guard !contents.isEmpty else { return false }
         guard overwrite else {
             throw FileError(file: directory, problem: "already exists and is not empty; pass --overwrite to replace it or --resume to continue it")
         }
-        guard contents.contains("config.json") else {
-            throw FileError(file: directory, problem: "is not a SwiftGAN run directory; refusing to overwrite it")
+        guard isRun(directory) else {
+            throw FileError(file: directory, problem: "is not a SwiftGAN run directory (no \(markerName) and no SwiftGAN checkpoint); refusing to overwrite it")
         }
+        let foreign = contents.filter { !isRunEntry($0) }
+        guard foreign.isEmpty else {
+            let listed = foreign.sorted().prefix(5).joined(separator: ", ") + (foreign.count > 5 ? ", …" : "")
+            throw FileError(
+                file: directory,
+                problem: "holds files a run does not write (\(listed)); refusing to overwrite it: move them away or choose another --run-dir")
+        }
+        return true
     }
 
-    /// Empties (or creates) `directory` for a new run.
-    static func clear(_ directory: String) throws {
-        let manager = FileManager.default
-        for entry in (try? manager.contentsOfDirectory(atPath: directory)) ?? [] {
-            try manager.removeItem(atPath: "\(directory)/\(entry)")
-        }
-        try manager.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    /// Before a resume: finishes a replacement a crash interrupted, then checks that `directory` exists.
+    static func checkResumable(_ directory: String) throws {
+        try RunSwap.recover(directory)
+        try checkExisting(directory)
     }
 
     /// Throws unless `directory` exists and is a directory.
@@ -35,6 +76,20 @@ enum RunDirectory {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw FileError(file: directory, problem: "no such run directory")
+        }
+    }
+
+    /// The names in `directory`.
+    static func entries(_ directory: String) throws -> [String] {
+        do { return try FileManager.default.contentsOfDirectory(atPath: directory) } catch {
+            throw FileError(file: directory, problem: "cannot list the directory: \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// Creates `directory` and its parents.
+    static func create(_ directory: String) throws {
+        do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
+            throw FileError(file: directory, problem: "cannot create the run directory: \(String(cString: strerror(errno)))")
         }
     }
 }
@@ -47,38 +102,69 @@ protocol DirectoryTrainer: AnyObject {
     var totalSteps: Int { get }
     /// `config.json`'s contents (the resolved configuration).
     func encodedConfig() throws -> [UInt8]
+    /// All state for exact resume.
+    func checkpoint() throws -> SafeTensors.Contents
     /// Restores a checkpoint written for the same configuration.
     func restore(_ contents: SafeTensors.Contents, file: String) throws
 }
 
 extension RunDirectory {
-    /// A new run: checks that `directory` may be used, builds the trainer
-    /// (loading the data), and only then clears the old run and writes `config.json`.
+    /// A new run: checks that `directory` may be used (holding its lock
+    /// when it is a run to replace), builds the trainer (loading the data),
+    /// writes the marker, `config.json` and the step-0 checkpoint, and only
+    /// then puts the new run in place of the old one.
+    /// - Returns: the trainer, what `make` returned beside it, and the new run's lock.
     static func start<Trainer: DirectoryTrainer, Extra>(
         _ directory: String, overwrite: Bool, make: () throws -> (Trainer, Extra)
-    ) throws -> (Trainer, Extra) {
-        try checkReplaceable(directory, overwrite: overwrite)
-        let made = try make()
-        try clear(directory)
-        try AtomicFile.write(made.0.encodedConfig(), to: TrainingRun.configPath(directory))
-        return made
+    ) throws -> (Trainer, Extra, DirectoryLock) {
+        try RunSwap.recover(directory)
+        let replacing = try checkReplaceable(directory, overwrite: overwrite)
+        // Nobody resumes the old run while the new one is validated.
+        let oldLock = replacing ? try DirectoryLock(directory: directory) : nil
+        let (trainer, extra) = try make()
+        let target = replacing ? RunSwap.stagingPath(directory) : directory
+        try create(target)
+        let lock = try DirectoryLock(directory: target)
+        do {
+            // Another process may have started a run here since the check.
+            guard try entries(target).allSatisfy({ $0 == DirectoryLock.fileName }) else {
+                throw FileError(file: directory, problem: "another run was started here meanwhile; refusing to mix two runs")
+            }
+            try AtomicFile.write(Array("SwiftGAN run directory\n".utf8), to: "\(target)/\(markerName)")
+            try AtomicFile.write(trainer.encodedConfig(), to: TrainingRun.configPath(target))
+            let checkpoint = try trainer.checkpoint()
+            try SafeTensors.write(checkpoint.tensors, metadata: checkpoint.metadata, to: TrainingRun.checkpointPath(target))
+        } catch {
+            if replacing {
+                try? FileManager.default.removeItem(atPath: target)
+            } else {
+                for name in [markerName, "config.json", "checkpoint.safetensors"] { unlink("\(target)/\(name)") }
+            }
+            throw error
+        }
+        if replacing { try RunSwap.swap(staging: target, into: directory) }
+        withExtendedLifetime(oldLock) {}
+        return (trainer, extra, lock)
     }
 
-    /// A resumed run: reads the checkpoint, builds the trainer, restores it,
-    /// checks it is not past its total, rewrites `config.json` and drops
-    /// logged steps after the checkpoint.
-    static func resume<Trainer: DirectoryTrainer, Extra>(_ directory: String, make: () throws -> (Trainer, Extra)) throws -> (Trainer, Extra) {
+    /// A resumed run: takes the lock, reads the checkpoint, builds the
+    /// trainer, restores it, checks it is not past its total and rewrites
+    /// `config.json` (and the marker, for runs written before it).
+    static func resume<Trainer: DirectoryTrainer, Extra>(
+        _ directory: String, make: () throws -> (Trainer, Extra)
+    ) throws -> (Trainer, Extra, DirectoryLock) {
+        try checkResumable(directory)
+        let lock = try DirectoryLock(directory: directory)
         let checkpointPath = TrainingRun.checkpointPath(directory)
         let checkpoint = try SafeTensors.read(checkpointPath)
-        let made = try make()
-        let trainer = made.0
+        let (trainer, extra) = try make()
         try trainer.restore(checkpoint, file: checkpointPath)
         guard trainer.step <= trainer.totalSteps else {
             throw TrainingError.invalidConfiguration("the checkpoint is at step \(trainer.step), past the requested total \(trainer.totalSteps)")
         }
         try AtomicFile.write(trainer.encodedConfig(), to: TrainingRun.configPath(directory))
-        try MetricsLog.truncate(path: "\(directory)/metrics.jsonl", afterStep: trainer.step)
-        return made
+        try AtomicFile.write(Array("SwiftGAN run directory\n".utf8), to: "\(directory)/\(markerName)")
+        return (trainer, extra, lock)
     }
 
     /// A new total of steps from `--steps` for a resumed run.

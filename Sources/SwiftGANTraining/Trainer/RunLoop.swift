@@ -7,8 +7,7 @@ struct RunLoop {
     var logEvery: Int
     var sampleEvery: Int
     var checkpointEvery: Int
-    var metrics: MetricsLog
-    var tensorboard: TensorBoardWriter
+    var files: RunFiles
 
     /// Runs from `step()` to `steps`. `train` takes one step and returns
     /// what `scalars` names for the logs and `progress` reports; `afterStep`
@@ -28,15 +27,15 @@ struct RunLoop {
             let isLast = current == steps
             if current % logEvery == 0 || isLast {
                 let named = scalars(result)
-                metrics.append(step: current, named.map { ($0.0, Double($0.1)) })
-                try tensorboard.scalars(named, step: current)
+                try files.metrics.append(step: current, named.map { ($0.0, Double($0.1)) })
+                try files.tensorboard.scalars(named, step: current)
             }
             if current % sampleEvery == 0 || isLast { try render() }
             try afterStep(current)
             if current % checkpointEvery == 0 || isLast { try save() }
             progress(result)
         }
-        tensorboard.flush()
+        try files.tensorboard.flush()
         return .completed
     }
 

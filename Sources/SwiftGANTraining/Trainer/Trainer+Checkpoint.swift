@@ -30,3 +30,8 @@ extension Trainer {
         random = progress.random
     }
 }
+
+extension Trainer: DirectoryTrainer {
+    var totalSteps: Int { config.training.steps }
+    func encodedConfig() throws -> [UInt8] { try config.encoded() }
+}

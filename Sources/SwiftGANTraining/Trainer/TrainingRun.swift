@@ -24,8 +24,7 @@ public final class TrainingRun {
 
     public let directory: String
     public let trainer: Trainer
-    private let tensorboard: TensorBoardWriter
-    private let metrics: MetricsLog
+    private let files: RunFiles
     private let evaluator: TrainingEvaluator?
     private var bestScore: Double?
 
@@ -33,51 +32,40 @@ public final class TrainingRun {
     public static func checkpointPath(_ directory: String) -> String { "\(directory)/checkpoint.safetensors" }
     public static func bestCheckpointPath(_ directory: String) -> String { "\(directory)/\(TrainingEvaluator.bestFileName)" }
 
-    private init(directory: String, trainer: Trainer, evaluator: TrainingEvaluator?) throws {
+    private init(directory: String, trainer: Trainer, evaluator: TrainingEvaluator?, lock: DirectoryLock, resumed: Bool) throws {
         self.directory = directory
         self.trainer = trainer
         self.evaluator = evaluator
-        try FileManager.default.createDirectory(atPath: "\(directory)/samples", withIntermediateDirectories: true)
-        tensorboard = try TensorBoardWriter(directory: directory)
-        metrics = try MetricsLog(path: "\(directory)/metrics.jsonl")
+        files = try RunFiles(directory: directory, lock: lock, resumedAt: resumed ? trainer.step : nil)
         bestScore = TrainingEvaluator.recordedBest(directory: directory, step: trainer.step)
     }
 
     /// Starts a new run in `directory`.
     /// - Throws: `FileError` when the directory already holds a run (unless
-    ///   `overwrite`), data cannot be loaded, or files cannot be written;
-    ///   `TrainingError.invalidConfiguration` for a bad configuration. The
-    ///   old run is removed only after the data and the configuration proved good.
+    ///   `overwrite`), holds anything but a run, data cannot be loaded, or
+    ///   files cannot be written; `TrainingError.invalidConfiguration` for a
+    ///   bad configuration. An old run is replaced only after the data and the
+    ///   configuration proved good and the new run's first checkpoint is written.
     public static func start(directory: String, config: RunConfig, overwrite: Bool = false) throws -> TrainingRun {
-        try RunDirectory.checkReplaceable(directory, overwrite: overwrite)
-        let dataset = try config.data.load(seed: config.training.seed)
-        let trainer = try Trainer(config: config, dataset: dataset)
-        let evaluator = config.training.evalEvery == nil ? nil : try TrainingEvaluator(config: config)
-        try RunDirectory.clear(directory)
-        try AtomicFile.write(trainer.config.encoded(), to: configPath(directory))
-        return try TrainingRun(directory: directory, trainer: trainer, evaluator: evaluator)
+        let (trainer, evaluator, lock) = try RunDirectory.start(directory, overwrite: overwrite) { try make(config) }
+        return try TrainingRun(directory: directory, trainer: trainer, evaluator: evaluator, lock: lock, resumed: false)
     }
 
     /// Reopens the run in `directory` at its checkpoint; `steps` sets a new total.
-    /// - Throws: `FileError` naming a missing directory, config or checkpoint.
+    /// - Throws: `FileError` naming a missing directory, config or checkpoint,
+    ///   or a directory another process is writing.
     public static func resume(directory: String, steps: Int? = nil) throws -> TrainingRun {
-        try RunDirectory.checkExisting(directory)
+        try RunDirectory.checkResumable(directory)
         var config = try RunConfig.read(configPath(directory))
-        if let steps {
-            guard steps > 0 else { throw TrainingError.invalidConfiguration("steps \(steps) must be at least 1") }
-            config.training.steps = steps
-        }
-        let checkpoint = try SafeTensors.read(checkpointPath(directory))
+        if let steps { config.training.steps = try RunDirectory.checkedSteps(steps) }
+        let (trainer, evaluator, lock) = try RunDirectory.resume(directory) { try make(config) }
+        return try TrainingRun(directory: directory, trainer: trainer, evaluator: evaluator, lock: lock, resumed: true)
+    }
+
+    private static func make(_ config: RunConfig) throws -> (Trainer, TrainingEvaluator?) {
         let dataset = try config.data.load(seed: config.training.seed)
         let trainer = try Trainer(config: config, dataset: dataset)
-        try trainer.restore(checkpoint, file: checkpointPath(directory))
-        let evaluator = config.training.evalEvery == nil ? nil : try TrainingEvaluator(config: config)
-        guard trainer.step <= config.training.steps else {
-            throw TrainingError.invalidConfiguration("the checkpoint is at step \(trainer.step), past the requested total \(config.training.steps)")
-        }
-        try AtomicFile.write(trainer.config.encoded(), to: configPath(directory))
-        try MetricsLog.truncate(path: "\(directory)/metrics.jsonl", afterStep: trainer.step)
-        return try TrainingRun(directory: directory, trainer: trainer, evaluator: evaluator)
+        return (trainer, config.training.evalEvery == nil ? nil : try TrainingEvaluator(config: config))
     }
 
     /// Trains to the configured total, logging every `logEvery` steps,
@@ -97,7 +85,7 @@ public final class TrainingRun {
         let training = trainer.config.training
         let loop = RunLoop(
             steps: training.steps, logEvery: training.logEvery, sampleEvery: training.sampleEvery, checkpointEvery: training.checkpointEvery,
-            metrics: metrics, tensorboard: tensorboard)
+            files: files)
         return try loop.run(
             step: { trainer.step }, train: { try trainer.trainStep() }, scalars: \.named, render: renderSamples, save: saveCheckpoint,
             afterStep: { step in
@@ -107,9 +95,7 @@ public final class TrainingRun {
 
     /// Writes `checkpoint.safetensors` atomically.
     public func saveCheckpoint() throws {
-        let contents = try trainer.checkpoint()
-        try SafeTensors.write(contents.tensors, metadata: contents.metadata, to: Self.checkpointPath(directory))
-        tensorboard.flush()
+        try files.writeCheckpoint(trainer.checkpoint())
     }
 
     /// Evaluates the sampling generator now (`--eval-every`), logs the values
@@ -119,14 +105,14 @@ public final class TrainingRun {
         guard let evaluator else { throw TrainingError.invalidConfiguration("evaluation needs --eval-every") }
         let step = trainer.step
         let (values, score) = evaluator.evaluate(trainer.samplingGenerator(), step: step)
-        metrics.append(step: step, values.map { ($0.name, $0.value) })
-        try tensorboard.scalars(values.map { ($0.name, Float($0.value)) }, step: step)
+        try files.metrics.append(step: step, values.map { ($0.name, $0.value) })
+        try files.tensorboard.scalars(values.map { ($0.name, Float($0.value)) }, step: step)
         let isBest = score.isFinite && (bestScore.map { score < $0 } ?? true)
         if isBest {
             var contents = try trainer.checkpoint()
             contents.metadata["swiftgan.best_score"] = String(score)
             contents.metadata["swiftgan.best_metric"] = evaluator.scoreName
-            try SafeTensors.write(contents.tensors, metadata: contents.metadata, to: Self.bestCheckpointPath(directory))
+            try files.writeCheckpoint(contents, name: TrainingEvaluator.bestFileName)
             bestScore = score
         }
         return TrainingEvaluation(step: step, values: values, score: score, isBest: isBest)
@@ -141,13 +127,7 @@ public final class TrainingRun {
         } else {
             image = ImageGrid.make(samples, nrow: 8)
         }
-        let picture = ImageGrid.pngImage(image)
-        let png = try PNG.encode(picture)
-        let name = String(format: "step-%06d.png", trainer.step)
-        try AtomicFile.write(png, to: "\(directory)/samples/\(name)")
-        try tensorboard.image(
-            "samples", png: png, width: picture.width, height: picture.height,
-            channels: picture.channels, step: trainer.step)
+        try files.writeSamples(ImageGrid.pngImage(image), step: trainer.step)
     }
 }
 
