@@ -10,8 +10,30 @@ public enum Gzip {
     }
 
     /// The decompressed contents of a gzip stream (concatenated members are joined).
-    /// - Throws: `FileError` naming `file` for corrupt or truncated data.
-    public static func decompress(_ bytes: [UInt8], file: String) throws -> [UInt8] {
+    /// - Parameter limit: the most bytes the stream may decompress to; a
+    ///   stream that would give more (a gzip bomb) is refused as soon as it passes the limit.
+    /// - Throws: `FileError` naming `file` for corrupt, truncated or oversized data.
+    public static func decompress(_ bytes: [UInt8], file: String, limit: Int = .max) throws -> [UInt8] {
+        let (output, finished) = try inflateStream(bytes, file: file, stopAfter: limit == .max ? .max : limit + 1)
+        guard output.count <= limit else {
+            throw FileError(file: file, problem: "decompresses to more than the \(limit) bytes it may hold")
+        }
+        guard finished else {
+            throw FileError(file: file, problem: "truncated gzip data: the stream ends after \(bytes.count) compressed bytes without its trailer")
+        }
+        return output
+    }
+
+    /// The first `count` decompressed bytes of a gzip stream (fewer if it is
+    /// shorter), decompressing no further than that.
+    /// - Throws: `FileError` naming `file` for corrupt data.
+    public static func decompressedPrefix(_ bytes: [UInt8], count: Int, file: String) throws -> [UInt8] {
+        let output = try inflateStream(bytes, file: file, stopAfter: count).output
+        return Array(output.prefix(count))
+    }
+
+    /// Inflates until the stream ends or `stopAfter` bytes came out; says whether the stream ended.
+    private static func inflateStream(_ bytes: [UInt8], file: String, stopAfter: Int) throws -> (output: [UInt8], finished: Bool) {
         var stream = z_stream()
         // 16 + MAX_WBITS: expect a gzip header and trailer.
         guard inflateInit2_(&stream, 16 + MAX_WBITS, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
@@ -19,14 +41,14 @@ public enum Gzip {
         }
         defer { inflateEnd(&stream) }
         var output: [UInt8] = []
-        output.reserveCapacity(bytes.count * 4)
+        output.reserveCapacity(Swift.min(bytes.count * 4, stopAfter))
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         var input = bytes
         var finished = false
         try input.withUnsafeMutableBufferPointer { inputBuffer in
             stream.next_in = inputBuffer.baseAddress
             stream.avail_in = UInt32(inputBuffer.count)
-            while true {
+            while output.count < stopAfter {
                 let status: Int32 = chunk.withUnsafeMutableBufferPointer { chunkBuffer in
                     stream.next_out = chunkBuffer.baseAddress
                     stream.avail_out = UInt32(chunkBuffer.count)
@@ -50,10 +72,7 @@ public enum Gzip {
                 }
             }
         }
-        guard finished else {
-            throw FileError(file: file, problem: "truncated gzip data: the stream ends after \(bytes.count) compressed bytes without its trailer")
-        }
-        return output
+        return (output, finished)
     }
 
     /// `bytes` compressed as one gzip member (level 6, like `gzip`).

@@ -27,21 +27,63 @@ public enum IDX {
         public var values: [Float]
     }
 
+    /// What an IDX header declares.
+    struct Header {
+        var elementType: ElementType
+        var shape: [Int]
+        var size: Int
+        /// The bytes of one item (one entry along the first axis), or nil when that overflows.
+        var itemBytes: Int?
+    }
+
+    /// The most bytes an IDX file may decompress to (and be read as float32): a quarter of the machine's memory per float copy.
+    static var maximumBytes: Int { Int(ProcessInfo.processInfo.physicalMemory / 20) }
+
     /// Reads an IDX file (raw or gzip-compressed, detected by its magic bytes).
+    /// A compressed file is decompressed only as far as its header declares
+    /// (and only the first `limit` items when given), so a small file cannot
+    /// expand to more than it claims, nor claim more than memory can hold.
+    /// - Parameter limit: read only the first `limit` items (along the first axis).
     /// - Throws: `FileError` naming the file: missing file, truncated or
-    ///   corrupt gzip, wrong magic number, unknown type, or a size in the
-    ///   header that disagrees with the file's length.
-    public static func read(_ path: String) throws -> Contents {
+    ///   corrupt gzip, wrong magic number, unknown type, a size in the
+    ///   header that disagrees with the file's length or that memory cannot hold.
+    public static func read(_ path: String, limit: Int? = nil) throws -> Contents {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw FileError(file: path, problem: FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file")
         }
-        var bytes = [UInt8](data)
-        if Gzip.isCompressed(bytes) { bytes = try Gzip.decompress(bytes, file: path) }
-        return try parse(bytes, file: path)
+        let bytes = [UInt8](data)
+        guard Gzip.isCompressed(bytes) else { return try parse(bytes, file: path, limit: limit) }
+        // The header alone first: 4 bytes and at most 255 dimensions.
+        let start = try Gzip.decompressedPrefix(bytes, count: 4 + 4 * 255, file: path)
+        // A stream shorter than that must still be a complete one (else: truncated gzip).
+        if start.count < 4 + 4 * 255 { _ = try Gzip.decompress(bytes, file: path, limit: 4 + 4 * 255) }
+        let header = try parseHeader(start, file: path)
+        let items = Swift.min(header.shape[0], limit ?? .max)
+        let needed = try neededBytes(header, items: items, file: path)
+        if items < header.shape[0] {
+            let prefix = try Gzip.decompressedPrefix(bytes, count: needed, file: path)
+            guard prefix.count == needed else {
+                throw FileError(file: path, problem: "truncated: the header declares \(header.shape) but the data ends after \(prefix.count) bytes")
+            }
+            return try parse(prefix, file: path, limit: items, isPrefix: true)
+        }
+        return try parse(try Gzip.decompress(bytes, file: path, limit: needed), file: path)
     }
 
-    /// Parses IDX bytes (already decompressed); `file` names them in errors.
-    public static func parse(_ bytes: [UInt8], file: String) throws -> Contents {
+    /// The bytes the header and `items` items take, checked against `maximumBytes`.
+    private static func neededBytes(_ header: Header, items: Int, file: String) throws -> Int {
+        let (data, overflow) = (header.itemBytes ?? .max).multipliedReportingOverflow(by: items)
+        guard header.itemBytes != nil, !overflow, data <= maximumBytes - header.size else {
+            throw FileError(
+                file: file,
+                problem: "the header declares \(header.shape) of \(header.elementType), more than the \(maximumBytes.formatted()) bytes "
+                    + "this machine can read into memory (use --limit to read fewer)")
+        }
+        return header.size + data
+    }
+
+    /// Parses the header at the start of `bytes`.
+    static func parseHeader(_ bytes: [UInt8], file: String) throws -> Header {
         func fail(_ problem: String) -> FileError { FileError(file: file, problem: problem) }
         guard bytes.count >= 4 else { throw fail("too short for an IDX header (\(bytes.count) bytes)") }
         guard bytes[0] == 0, bytes[1] == 0 else {
@@ -59,14 +101,30 @@ public enum IDX {
         let shape = (0..<rank).map { axis in
             (0..<4).reduce(0) { $0 << 8 | Int(bytes[4 + 4 * axis + $1]) }
         }
-        let (count, overflow) = shape.reduce((1, false)) { partial, dimension in
+        let (itemCount, overflow) = shape.dropFirst().reduce((type.byteSize, false)) { partial, dimension in
             let product = partial.0.multipliedReportingOverflow(by: dimension)
             return (product.partialValue, partial.1 || product.overflow)
         }
-        let expected = headerSize + count * type.byteSize
-        guard !overflow, bytes.count == expected else {
-            throw fail("header sizes \(shape) of \(type) need \(overflow ? "an impossible number of" : String(expected)) bytes but the file has \(bytes.count)")
+        return Header(elementType: type, shape: shape, size: headerSize, itemBytes: overflow ? nil : itemCount)
+    }
+
+    /// Parses IDX bytes (already decompressed); `file` names them in errors.
+    /// - Parameters:
+    ///   - limit: convert only the first `limit` items.
+    ///   - isPrefix: `bytes` hold only the header and the first `limit` items (not the whole file).
+    public static func parse(_ bytes: [UInt8], file: String, limit: Int? = nil, isPrefix: Bool = false) throws -> Contents {
+        let header = try parseHeader(bytes, file: file)
+        let (type, headerSize) = (header.elementType, header.size)
+        var shape = header.shape
+        let items = Swift.min(shape[0], limit ?? .max)
+        let declaredItems = isPrefix ? items : shape[0]
+        let (dataBytes, overflow) = (header.itemBytes ?? .max).multipliedReportingOverflow(by: declaredItems)
+        guard header.itemBytes != nil, !overflow, bytes.count - headerSize == dataBytes else {
+            let needed = overflow || header.itemBytes == nil ? "an impossible number of" : String(headerSize + dataBytes)
+            throw FileError(file: file, problem: "header sizes \(shape) of \(type) need \(needed) bytes but the file has \(bytes.count)")
         }
+        shape[0] = items
+        let count = shape.reduce(1, *)
         var values = [Float](repeating: 0, count: count)
         bytes.withUnsafeBufferPointer { buffer in
             let base = buffer.baseAddress! + headerSize

@@ -11,6 +11,9 @@ public enum IDXDataset {
         var filePrefix: String { self == .train ? "train" : "t10k" }
     }
 
+    /// The most classes a label file may name.
+    public static let maximumClassCount = 100_000
+
     /// Where the Debian package `dataset-fashion-mnist` installs Fashion-MNIST.
     public static let fashionMNISTDirectory = "/usr/share/datasets/fashion-mnist"
 
@@ -43,8 +46,8 @@ public enum IDXDataset {
     ) throws -> ImageDataset {
         let imagesPath = try locate(directory: directory, stem: "\(split.filePrefix)-images-idx3-ubyte")
         let labelsPath = try locate(directory: directory, stem: "\(split.filePrefix)-labels-idx1-ubyte")
-        let images = try IDX.read(imagesPath)
-        let labels = try IDX.read(labelsPath)
+        let images = try IDX.read(imagesPath, limit: limit)
+        let labels = try IDX.read(labelsPath, limit: limit)
         guard images.shape.count == 3 else {
             throw FileError(file: imagesPath, problem: "expected 3 dimensions [N, H, W], found \(images.shape)")
         }
@@ -57,7 +60,15 @@ public enum IDXDataset {
         let count = Swift.min(images.shape[0], limit ?? Int.max)
         let pixels = images.shape[1] * images.shape[2]
         let scaled = images.values[0..<(count * pixels)].map { range.scale($0) }
-        let labelValues = labels.values[0..<count].map { Int($0) }
+        var labelValues: [Int] = []
+        labelValues.reserveCapacity(count)
+        for (index, value) in labels.values[0..<count].enumerated() {
+            guard value.isFinite, value >= 0, value < Float(Self.maximumClassCount), value == value.rounded() else {
+                throw FileError(
+                    file: labelsPath, problem: "label \(index) is \(value); labels must be whole numbers in 0..<\(Self.maximumClassCount)")
+            }
+            labelValues.append(Int(value))
+        }
         let classCount = (labelValues.max() ?? -1) + 1
         let names = classNames ?? (0..<Swift.max(classCount, 10)).map(String.init)
         return ImageDataset(

@@ -10,8 +10,9 @@ public enum JPEG {
     }
 
     /// Decodes JPEG bytes; `file` names them in errors.
-    /// - Throws: `FileError` with libjpeg's message.
-    public static func decode(_ bytes: [UInt8], file: String) throws -> RasterImage {
+    /// - Throws: `FileError` with libjpeg's message, for a header claiming
+    ///   more than `maximumPixels` pixels, or for data that ends before the image.
+    public static func decode(_ bytes: [UInt8], file: String, maximumPixels: Int = RasterImage.defaultMaximumPixels) throws -> RasterImage {
         guard isJPEG(bytes) else { throw FileError(file: file, problem: "not a JPEG file (no SOI marker)") }
         var pixels: UnsafeMutablePointer<UInt8>?
         var width: Int32 = 0
@@ -21,7 +22,7 @@ public enum JPEG {
         let ok = bytes.withUnsafeBufferPointer { data in
             message.withUnsafeMutableBufferPointer { text in
                 swiftgan_jpeg_decode(
-                    data.baseAddress, data.count, &pixels, &width, &height, &channels,
+                    data.baseAddress, data.count, maximumPixels, &pixels, &width, &height, &channels,
                     text.baseAddress, text.count)
             }
         }

@@ -123,8 +123,14 @@ public enum NPY {
             }
             return value
         }
-        let count = shape.reduce(1, *)
         let dataStart = headerStart + headerLength
+        let (count, overflow) = shape.reduce((1, false)) { partial, dimension in
+            let product = partial.0.multipliedReportingOverflow(by: dimension)
+            return (product.partialValue, partial.1 || product.overflow)
+        }
+        guard !overflow, !count.multipliedReportingOverflow(by: type.byteSize).overflow else {
+            throw fail("shape \(shape) of \(type.rawValue) is too large (its byte count overflows) for a file of \(bytes.count) bytes")
+        }
         guard bytes.count - dataStart == count * type.byteSize else {
             throw fail("shape \(shape) of \(type.rawValue) needs \(count * type.byteSize) data bytes but the file has \(bytes.count - dataStart)")
         }

@@ -16,8 +16,8 @@ public enum PNG {
 
     /// Decodes a PNG of any bit depth, colour type or interlacing to 8-bit
     /// samples, keeping its channels (palette images become RGB or RGBA).
-    /// - Throws: `FileError` naming `file` with libpng's message.
-    public static func decode(_ bytes: [UInt8], file: String) throws -> RasterImage {
+    /// - Throws: `FileError` naming `file` with libpng's message, or for a header claiming more than `maximumPixels` pixels.
+    public static func decode(_ bytes: [UInt8], file: String, maximumPixels: Int = RasterImage.defaultMaximumPixels) throws -> RasterImage {
         guard isPNG(bytes) else { throw FileError(file: file, problem: "not a PNG file (no PNG signature)") }
         var image = png_image()
         image.version = UInt32(PNG_IMAGE_VERSION)
@@ -32,9 +32,9 @@ public enum PNG {
         let channels = (image.format & colorFlag != 0 ? 3 : 1) + (image.format & alphaFlag != 0 ? 1 : 0)
         let width = Int(image.width)
         let height = Int(image.height)
-        guard width > 0, height > 0, width * height <= 1 << 28 else {
+        guard width > 0, height > 0, width * height <= maximumPixels else {
             png_image_free(&image)
-            throw FileError(file: file, problem: "implausible PNG size \(width)x\(height)")
+            throw FileError(file: file, problem: "the header claims \(width)x\(height) pixels, more than the limit of \(maximumPixels)")
         }
         var pixels = [UInt8](repeating: 0, count: width * height * channels)
         let finished = pixels.withUnsafeMutableBytes { png_image_finish_read(&image, nil, $0.baseAddress, 0, nil) }

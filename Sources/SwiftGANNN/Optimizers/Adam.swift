@@ -41,6 +41,8 @@ public class Adam: Optimizer, @unchecked Sendable {
         require(weightDecay >= 0, "\(name): weight decay \(weightDecay) must not be negative")
     }
 
+    public override var keepsStatePerParameter: Bool { true }
+
     public override func update(index: Int, parameter: Parameter, gradient: Tensor) {
         let zeros = { Tensor.zeros(parameter.shape) }
         var step = stateTensor("step", index: index) { Tensor(0) }

@@ -80,9 +80,27 @@ open class Optimizer: @unchecked Sendable {
         return result
     }
 
+    /// Whether every update leaves state for its parameter (Adam's moments,
+    /// SGD's momentum buffer), so that a checkpoint after a step without
+    /// any is incomplete.
+    open var keepsStatePerParameter: Bool { false }
+
     /// Restores state saved by `stateDict()` for the same parameter list.
-    /// - Throws: `OptimizerStateError` naming the key when a shape or index does not match.
+    /// Every value is checked before anything changes: counts are whole,
+    /// finite and non-negative, each parameter's state has the same entries
+    /// (all or none of them lost would resume a different optimizer), and
+    /// shapes match the parameters.
+    /// - Throws: `OptimizerStateError` naming the key and what is wrong.
     public func loadStateDict(_ saved: StateDict) throws {
+        func count(_ key: String, _ tensor: Tensor) throws -> Int {
+            let value = tensor.shape.reduce(1, *) == 1 ? tensor.scalars[0] : .nan
+            guard tensor.shape.reduce(1, *) == 1, value.isFinite, value >= 0, value <= 1e15, value == value.rounded() else {
+                throw OptimizerStateError(
+                    message: "'\(key)' must be one whole, non-negative number, found shape \(tensor.shape)"
+                        + (tensor.shape.reduce(1, *) == 1 ? " value \(value)" : ""))
+            }
+            return Int(value)
+        }
         var restored: [[String: Tensor]] = Array(repeating: [:], count: parameters.count)
         for key in saved.keys where key.hasPrefix("state.") {
             let parts = key.split(separator: ".", maxSplits: 2)
@@ -91,7 +109,9 @@ open class Optimizer: @unchecked Sendable {
             }
             let tensor = saved[key]!
             let name = String(parts[2])
-            if name != "step" && tensor.shape != parameters[index].shape {
+            if name == "step" {
+                _ = try count(key, tensor)
+            } else if tensor.shape != parameters[index].shape {
                 throw OptimizerStateError(message: "'\(key)' has shape \(tensor.shape) but parameter \(index) has shape \(parameters[index].shape)")
             }
             restored[index][name] = tensor
@@ -99,9 +119,25 @@ open class Optimizer: @unchecked Sendable {
         guard let steps = saved["step_count"] else {
             throw OptimizerStateError(message: "missing key 'step_count'")
         }
+        let stepCount = try count("step_count", steps)
+        var learningRate = self.learningRate
+        if let rate = saved["learning_rate"] {
+            guard rate.shape.reduce(1, *) == 1, rate.scalars[0].isFinite, rate.scalars[0] >= 0 else {
+                throw OptimizerStateError(message: "'learning_rate' must be one non-negative number, found shape \(rate.shape)")
+            }
+            learningRate = rate.scalars[0]
+        }
+        let names = Set(restored.flatMap(\.keys))
+        if let index = restored.indices.first(where: { Set(restored[$0].keys) != names }) {
+            let missing = names.subtracting(restored[index].keys).sorted().map { "state.\(index).\($0)" }
+            throw OptimizerStateError(message: "missing \(missing.joined(separator: ", ")) (the other parameters have them)")
+        }
+        if stepCount > 0 && keepsStatePerParameter && names.isEmpty && !parameters.isEmpty {
+            throw OptimizerStateError(message: "no per-parameter state after \(stepCount) steps (missing state.0.…)")
+        }
         state = restored
-        stepCount = Int(steps.item)
-        if let rate = saved["learning_rate"] { learningRate = rate.item }
+        self.stepCount = stepCount
+        self.learningRate = learningRate
     }
 }
 

@@ -22,6 +22,8 @@ public final class SGD: Optimizer, @unchecked Sendable {
         super.init(parameters, learningRate: learningRate)
     }
 
+    public override var keepsStatePerParameter: Bool { momentum != 0 }
+
     public override func update(index: Int, parameter: Parameter, gradient: Tensor) {
         let (mu, damp, decay, rate, useNesterov) = (momentum, dampening, weightDecay, learningRate, nesterov)
         var buffer = state[index]["momentum_buffer"]
@@ -70,6 +72,8 @@ public final class RMSprop: Optimizer, @unchecked Sendable {
         self.centered = centered
         super.init(parameters, learningRate: learningRate)
     }
+
+    public override var keepsStatePerParameter: Bool { true }
 
     public override func update(index: Int, parameter: Parameter, gradient: Tensor) {
         let zeros = { Tensor.zeros(parameter.shape) }

@@ -62,6 +62,10 @@ public struct CycleGANModelConfig: Codable, Equatable, Sendable {
         return config
     }
 
+    /// The largest base width accepted (CycleGAN's is 64): 4x that in the
+    /// residual blocks is already 4,096 channels.
+    public static let maximumWidth = 1024
+
     /// Why this configuration cannot be built, or nil.
     public func validationProblem() -> String? {
         guard shapeA.count == 3, shapeB.count == 3, (shapeA + shapeB).allSatisfy({ $0 > 0 }) else {
@@ -76,8 +80,11 @@ public struct CycleGANModelConfig: Codable, Equatable, Sendable {
         guard shapeA[1] >= 16, shapeA[1] % 4 == 0 else {
             return "the image size \(shapeA[1]) must be a multiple of 4 and at least 16 (the generators halve it twice)"
         }
-        guard width >= 1, discriminatorWidth >= 1 else { return "widths must be at least 1, got \(width) and \(discriminatorWidth)" }
-        if let residualBlocks, residualBlocks < 0 { return "residual blocks \(residualBlocks) must be non-negative" }
+        guard (1...Self.maximumWidth).contains(width), (1...Self.maximumWidth).contains(discriminatorWidth) else {
+            return "widths must be in 1...\(Self.maximumWidth), got \(width) and \(discriminatorWidth)"
+        }
+        guard shapeA[1] <= ModelConfig.maximumImageSide else { return "images must be at most \(ModelConfig.maximumImageSide) pixels" }
+        if let residualBlocks, !(0...64).contains(residualBlocks) { return "residual blocks \(residualBlocks) must be in 0...64" }
         if let problem = TranslationModelConfig.discriminatorLayersProblem(patchLayers, size: shapeA[1]) { return problem }
         return nil
     }
@@ -262,6 +269,10 @@ public struct CycleGANConfig: RunConfigFile, Equatable, Sendable {
     public static let configKind = "CycleGAN run"
 
     public var kindProblem: String? { task == Self.taskName ? nil : "not a CycleGAN run (task \(task))" }
+
+    public var valueProblem: String? {
+        model.validationProblem() ?? training.validationProblem() ?? data.limit.flatMap { $0 < 1 ? "limit \($0) must be at least 1" : nil }
+    }
 }
 
 /// What kind of run a directory holds, from its `config.json`.

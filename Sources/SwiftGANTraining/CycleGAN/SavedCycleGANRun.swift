@@ -25,8 +25,8 @@ public struct SavedCycleGANRun {
         if let problem = model.validationProblem() { throw FileError(file: TrainingRun.configPath(directory), problem: problem) }
         let file = TrainingRun.checkpointPath(directory)
         let checkpoint = try SafeTensors.read(file)
-        guard let step = checkpoint.metadata["swiftgan.step"].flatMap(Int.init) else {
-            throw FileError(file: file, problem: "not a SwiftGAN training checkpoint (no step)")
+        guard let step = checkpoint.metadata["swiftgan.step"].flatMap(Int.init), step >= 0 else {
+            throw FileError(file: file, problem: "not a SwiftGAN training checkpoint (no step, or a negative one)")
         }
         self.step = step
         var random = RandomGenerator(seed: 0)
@@ -34,7 +34,9 @@ public struct SavedCycleGANRun {
             let generator = ResNetGenerator(
                 inputChannels: from[0], outputChannels: to[0], width: model.width, residualBlocks: model.blocks,
                 normalization: model.normalization, random: &random)
-            try generator.loadStateDict(checkpoint.tensors.scoped(prefix))
+            do { try generator.loadStateDict(checkpoint.tensors.scoped(prefix)) } catch {
+                throw FileError(file: TrainingRun.checkpointPath(directory), problem: "\(error)")
+            }
             generator.eval()
             return generator
         }

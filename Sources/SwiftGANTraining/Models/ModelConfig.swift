@@ -82,8 +82,14 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     /// Checks the combination; returns a one-line problem or nil.
     public func validationProblem() -> String? {
         guard imageShape.count == 3, imageShape.allSatisfy({ $0 > 0 }) else { return "image shape \(imageShape) must be [C, H, W]" }
-        guard latentDimension > 0 else { return "latent dimension \(latentDimension) must be positive" }
-        guard width > 0 else { return "width \(width) must be positive" }
+        guard [1, 3].contains(imageShape[0]), imageShape[1] <= Self.maximumImageSide, imageShape[2] <= Self.maximumImageSide else {
+            return "image shape \(imageShape) must have 1 or 3 channels and sides up to \(Self.maximumImageSide)"
+        }
+        guard latentDimension > 0 && latentDimension <= Self.maximumSize else {
+            return "latent dimension \(latentDimension) must be in 1...\(Self.maximumSize)"
+        }
+        guard width > 0 && width <= Self.maximumSize else { return "width \(width) must be in 1...\(Self.maximumSize)" }
+        guard classCount > 0 && classCount <= Self.maximumSize else { return "class count \(classCount) must be in 1...\(Self.maximumSize)" }
         if kind != .mlp2d && imageShape == [1, 1, 2] { return "\(kind.rawValue) is for images; use mlp2d for 2-D data" }
         if kind == .dcgan || kind == .mlpConv {
             guard imageShape[1] == imageShape[2], [28, 32, 64].contains(imageShape[1]) else {

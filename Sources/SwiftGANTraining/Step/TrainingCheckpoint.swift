@@ -59,12 +59,15 @@ public struct TrainingCheckpoint {
     /// a loader position inside an epoch of `batchesPerEpoch` batches, every
     /// random stream), so a checkpoint that fails leaves the modules as they were
     /// unless its tensors do not fit them.
-    /// - Throws: `StateDictError`, `OptimizerStateError` or `FileError`
-    ///   naming what does not match (for instance a checkpoint of another architecture).
+    /// - Throws: `FileError` naming the file and what does not match (for
+    ///   instance a checkpoint of another architecture, or optimizer state cut short).
     public func restore(_ contents: SafeTensors.Contents, file: String, batchesPerEpoch: Int) throws -> Progress {
         let state = contents.tensors
         let metadata = contents.metadata
-        guard let step = metadata["swiftgan.step"].flatMap(Int.init), step >= 0,
+        if let raw = metadata["swiftgan.step"], (Int(raw) ?? -1) < 0 {
+            throw FileError(file: file, problem: "metadata swiftgan.step '\(raw)' is not a non-negative whole number")
+        }
+        guard let step = metadata["swiftgan.step"].flatMap(Int.init),
             let epoch = metadata["swiftgan.loader_epoch"].flatMap(Int.init),
             let loaderStep = metadata["swiftgan.loader_step"].flatMap(Int.init),
             let random = metadata["swiftgan.rng"].flatMap(Self.decode)
@@ -92,8 +95,16 @@ public struct TrainingCheckpoint {
                 streams.append((stream, saved))
             }
         }
-        for (prefix, module) in modules { try module.loadStateDict(state.scoped(prefix)) }
-        for network in networks { try network.optimizer.loadStateDict(state.scoped(network.optimizerKey)) }
+        do {
+            for (prefix, module) in modules {
+                do { try module.loadStateDict(state.scoped(prefix)) } catch { throw FileError(file: file, problem: "\(prefix): \(error)") }
+            }
+            for network in networks {
+                do { try network.optimizer.loadStateDict(state.scoped(network.optimizerKey)) } catch {
+                    throw FileError(file: file, problem: "\(network.optimizerKey): \(error)")
+                }
+            }
+        }
         for (stream, saved) in streams { stream.generator = RandomGenerator(state: saved) }
         return Progress(step: step, loader: DataLoader.Position(epoch: epoch, step: loaderStep), random: RandomGenerator(state: random))
     }

@@ -46,6 +46,22 @@ public struct DataSpec: Codable, Equatable, Sendable {
         return DataSpec(name: "folder", path: value, imageSize: imageSize, channels: channels)
     }
 
+    /// The largest 2-D mixture training set.
+    public static let maximumMixtureCount = 10_000_000
+
+    /// Why these values cannot be loaded, or nil.
+    public func validationProblem() -> String? {
+        if !(1...Self.maximumMixtureCount).contains(mixtureCount) {
+            return "mixture count \(mixtureCount) must be in 1...\(Self.maximumMixtureCount)"
+        }
+        if let limit, limit < 1 { return "limit \(limit) must be at least 1" }
+        if let imageSize, !(4...ModelConfig.maximumImageSide).contains(imageSize) {
+            return "image size \(imageSize) must be in 4...\(ModelConfig.maximumImageSide)"
+        }
+        if let channels, channels != 1 && channels != 3 { return "channels \(channels) must be 1 or 3" }
+        return nil
+    }
+
     /// Loads the training set (`seed` fixes a mixture's points).
     /// - Throws: `FileError` naming the file or directory when it cannot be read.
     public func load(seed: UInt64) throws -> ImageDataset {
@@ -79,4 +95,8 @@ public struct RunConfig: RunConfigFile, Equatable, Sendable {
 
     /// Pretty, stable JSON.
     public static let configKind = "run"
+
+    public var valueProblem: String? {
+        model.validationProblem() ?? model.memoryProblem() ?? training.validationProblem() ?? data.validationProblem()
+    }
 }

@@ -8,6 +8,9 @@ public protocol RunConfigFile: Codable {
     static var configKind: String { get }
     /// Why a file that decoded is still not this kind of run, or nil.
     var kindProblem: String? { get }
+    /// Why its values cannot be used (a negative width, a model larger
+    /// than the machine's memory, an infinite learning rate), or nil.
+    var valueProblem: String? { get }
 }
 
 extension RunConfigFile {
@@ -21,7 +24,8 @@ extension RunConfigFile {
     }
 
     /// Reads `config.json` at `path`.
-    /// - Throws: `FileError` naming the file when it is missing, invalid or another kind of run's.
+    /// - Throws: `FileError` naming the file when it is missing, invalid,
+    ///   another kind of run's, or holds values that cannot be used.
     public static func read(_ path: String) throws -> Self {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw FileError(file: path, problem: "no such file (is this a run directory?)")
@@ -33,6 +37,7 @@ extension RunConfigFile {
             throw FileError(file: path, problem: "not a valid \(configKind) configuration: \(error)")
         }
         if let problem = config.kindProblem { throw FileError(file: path, problem: problem) }
+        if let problem = config.valueProblem { throw FileError(file: path, problem: "invalid configuration: \(problem)") }
         return config
     }
 }

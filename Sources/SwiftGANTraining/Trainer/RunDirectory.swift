@@ -123,6 +123,7 @@ extension RunDirectory {
         let oldLock = replacing ? try DirectoryLock(directory: directory) : nil
         let (trainer, extra) = try make()
         let target = replacing ? RunSwap.stagingPath(directory) : directory
+        let existed = FileManager.default.fileExists(atPath: target)
         try create(target)
         let lock = try DirectoryLock(directory: target)
         do {
@@ -137,8 +138,10 @@ extension RunDirectory {
         } catch {
             if replacing {
                 try? FileManager.default.removeItem(atPath: target)
+            } else if !existed {
+                try? FileManager.default.removeItem(atPath: target)
             } else {
-                for name in [markerName, "config.json", "checkpoint.safetensors"] { unlink("\(target)/\(name)") }
+                for name in [markerName, "config.json", "checkpoint.safetensors", DirectoryLock.fileName] { unlink("\(target)/\(name)") }
             }
             throw error
         }

@@ -12,6 +12,8 @@ public struct SavedRun {
     public let checkpoint: SafeTensors.Contents
     /// The step the checkpoint was written at.
     public let step: Int
+    /// The checkpoint file read (`checkpoint.safetensors` or `best.safetensors`).
+    public let checkpointFile: String
 
     /// - Parameter best: read `best.safetensors` (kept by `--eval-every`)
     ///   instead of the latest checkpoint.
@@ -28,8 +30,9 @@ public struct SavedRun {
             throw FileError(file: file, problem: "no best checkpoint; train with --eval-every N to keep one")
         }
         checkpoint = try SafeTensors.read(file)
-        guard let step = checkpoint.metadata["swiftgan.step"].flatMap(Int.init) else {
-            throw FileError(file: file, problem: "not a SwiftGAN training checkpoint (no step)")
+        checkpointFile = file
+        guard let step = checkpoint.metadata["swiftgan.step"].flatMap(Int.init), step >= 0 else {
+            throw FileError(file: file, problem: "not a SwiftGAN training checkpoint (no step, or a negative one)")
         }
         self.step = step
     }
@@ -39,8 +42,8 @@ public struct SavedRun {
 
     /// The generator (the EMA copy when `ema` is true, or when nil and one
     /// exists) in evaluation mode.
-    /// - Throws: `FileError` if EMA is requested but absent; `StateDictError`
-    ///   if the checkpoint does not fit the configured architecture.
+    /// - Throws: `FileError` if EMA is requested but absent, or naming the
+    ///   checkpoint when it does not fit the configured architecture.
     public func generator(ema: Bool? = nil) throws -> GeneratorModel {
         let useEMA = ema ?? hasEMA
         if useEMA && !hasEMA {
@@ -48,7 +51,9 @@ public struct SavedRun {
         }
         var random = RandomGenerator(seed: config.training.seed)
         let model = config.model.build(random: &random).generator
-        try model.loadStateDict(checkpoint.tensors.scoped(useEMA ? "ema_generator" : "generator"))
+        do { try model.loadStateDict(checkpoint.tensors.scoped(useEMA ? "ema_generator" : "generator")) } catch {
+            throw FileError(file: checkpointFile, problem: "\(error)")
+        }
         model.eval()
         return model
     }

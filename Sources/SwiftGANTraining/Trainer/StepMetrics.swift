@@ -13,7 +13,7 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
     public var description: String {
         switch self {
         case .diverged(let step, let quantity, let value):
-            "training diverged at step \(step): \(quantity) is \(value); the last good checkpoint is kept"
+            "training diverged at step \(step): \(quantity) is \(value)"
         case .invalidConfiguration(let problem):
             "invalid configuration: \(problem)"
         }

@@ -48,7 +48,7 @@ public final class Trainer {
         var model = config.model
         model.imageShape = dataset.imageShape
         model.classCount = Swift.max(dataset.classCount, model.isConditional ? 2 : 1)
-        if let problem = model.validationProblem() ?? config.training.validationProblem() {
+        if let problem = model.validationProblem() ?? model.memoryProblem() ?? config.training.validationProblem() {
             throw TrainingError.invalidConfiguration(problem)
         }
         guard dataset.count >= config.training.batchSize else {

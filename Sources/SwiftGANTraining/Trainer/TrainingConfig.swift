@@ -119,7 +119,9 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
 
     /// A one-line problem with the values, or nil.
     public func validationProblem() -> String? {
-        if !(learningRateG > 0 && learningRateD > 0) { return "learning rates must be positive (G \(learningRateG), D \(learningRateD))" }
+        if !(learningRateG > 0 && learningRateD > 0 && learningRateG.isFinite && learningRateD.isFinite) {
+            return "learning rates must be positive numbers (G \(learningRateG), D \(learningRateD))"
+        }
         if !(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1) { return "betas (\(beta1), \(beta2)) must be in [0, 1)" }
         if criticSteps < 1 { return "critic steps \(criticSteps) must be at least 1" }
         if batchSize < 2 { return "batch size \(batchSize) must be at least 2" }
@@ -129,7 +131,10 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         if let emaDecay, !(emaDecay > 0 && emaDecay < 1) { return "EMA decay \(emaDecay) must be in (0, 1)" }
         if let evalEvery, evalEvery < 1 { return "evaluation interval \(evalEvery) must be positive" }
         if evalCount < 11 { return "evaluation sample count \(evalCount) must be at least 11" }
-        if r1Weight < 0 || gradientPenaltyWeight < 0 || weightClip <= 0 { return "penalty weights must be non-negative and the clip positive" }
+        if !(r1Weight >= 0 && gradientPenaltyWeight >= 0 && weightClip > 0 && r1Weight.isFinite && gradientPenaltyWeight.isFinite && weightClip.isFinite) {
+            return
+                "penalty weights (R1 \(r1Weight), gradient penalty \(gradientPenaltyWeight)) must be non-negative numbers and the clip \(weightClip) positive"
+        }
         return nil
     }
 }

@@ -25,13 +25,15 @@ public struct SavedTranslationRun {
         }
         let file = TrainingRun.checkpointPath(directory)
         let checkpoint = try SafeTensors.read(file)
-        guard let step = checkpoint.metadata["swiftgan.step"].flatMap(Int.init) else {
-            throw FileError(file: file, problem: "not a SwiftGAN training checkpoint (no step)")
+        guard let step = checkpoint.metadata["swiftgan.step"].flatMap(Int.init), step >= 0 else {
+            throw FileError(file: file, problem: "not a SwiftGAN training checkpoint (no step, or a negative one)")
         }
         self.step = step
         var random = RandomGenerator(seed: config.training.seed)
         generator = config.model.build(random: &random).generator
-        try generator.loadStateDict(checkpoint.tensors.scoped("generator"))
+        do { try generator.loadStateDict(checkpoint.tensors.scoped("generator")) } catch {
+            throw FileError(file: TrainingRun.checkpointPath(directory), problem: "\(error)")
+        }
         generator.eval()
     }
 

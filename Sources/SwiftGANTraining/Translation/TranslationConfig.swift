@@ -226,4 +226,8 @@ public struct TranslationConfig: RunConfigFile, Equatable, Sendable {
     }
 
     public static let configKind = "translation run"
+
+    public var valueProblem: String? {
+        model.validationProblem() ?? training.validationProblem() ?? data.limit.flatMap { $0 < 1 ? "limit \($0) must be at least 1" : nil }
+    }
 }

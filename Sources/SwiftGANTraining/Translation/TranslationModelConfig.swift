@@ -80,6 +80,9 @@ public struct TranslationModelConfig: Codable, Equatable, Sendable {
         return field
     }
 
+    /// The largest base width accepted (pix2pix's is 64).
+    public static let maximumWidth = 1024
+
     /// Why this configuration cannot be built, or nil.
     public func validationProblem() -> String? {
         guard inputShape.count == 3, outputShape.count == 3, inputShape.allSatisfy({ $0 > 0 }), outputShape.allSatisfy({ $0 > 0 }) else {
@@ -95,11 +98,16 @@ public struct TranslationModelConfig: Codable, Equatable, Sendable {
             return "the output size \(outputShape[1]) must be 1, 2, 4 or 8 times the input size \(inputShape[1])"
         }
         guard outputShape[1] >= 16 else { return "images must be at least 16 pixels, got \(outputShape[1])" }
-        guard width >= 1, discriminatorWidth >= 1 else { return "widths must be at least 1, got \(width) and \(discriminatorWidth)" }
+        guard (1...Self.maximumWidth).contains(width), (1...Self.maximumWidth).contains(discriminatorWidth) else {
+            return "widths must be in 1...\(Self.maximumWidth), got \(width) and \(discriminatorWidth)"
+        }
+        guard inputShape[1] <= ModelConfig.maximumImageSide && outputShape[1] <= ModelConfig.maximumImageSide else {
+            return "images must be at most \(ModelConfig.maximumImageSide) pixels"
+        }
         if generator == .srresnet && upscale == 1 {
             return "srresnet needs an input smaller than the output (super-resolution: sr2, sr4); for pairs of one size use --generator unet"
         }
-        if generator == .srresnet && residualBlocks < 1 { return "srresnet needs at least 1 residual block, got \(residualBlocks)" }
+        if generator == .srresnet && !(1...64).contains(residualBlocks) { return "srresnet needs 1 to 64 residual blocks, got \(residualBlocks)" }
         if let problem = Self.discriminatorLayersProblem(discriminatorLayers, size: outputShape[1]) { return problem }
         return nil
     }

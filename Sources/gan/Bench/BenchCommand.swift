@@ -27,10 +27,10 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .long, help: "Thread counts to measure, comma-separated.")
     var threads: String = "1,2"
 
-    @Option(name: .long, help: "Timed repeats per case (the median is reported).")
+    @Option(name: .long, parsing: .unconditional, help: "Timed repeats per case (the median is reported).")
     var repeats: Int = 7
 
-    @Option(name: .long, help: "Calls per timed repeat.")
+    @Option(name: .long, parsing: .unconditional, help: "Calls per timed repeat.")
     var iterations: Int = 10
 
     @Flag(name: .long, help: "A few iterations only: checks that the benchmark runs (for CI).")

@@ -25,13 +25,13 @@ struct LabelledDataOptions: ParsableArguments {
             """)
     var data: String = "fashion-mnist"
 
-    @Option(help: "Image folders: resize to this square size.")
+    @Option(parsing: .unconditional, help: "Image folders: resize to this square size.")
     var imageSize: Int?
 
-    @Option(help: "Image folders: 1 (gray) or 3 (RGB) channels (default 3, as gan train).")
+    @Option(parsing: .unconditional, help: "Image folders: 1 (gray) or 3 (RGB) channels (default 3, as gan train).")
     var channels: Int?
 
-    @Option(help: "Image folders (which have no test split): the fraction held out for testing.")
+    @Option(parsing: .unconditional, help: "Image folders (which have no test split): the fraction held out for testing.")
     var testFraction: Double = 0.1
 
     func validate() throws {
@@ -96,31 +96,31 @@ struct ClassifierTrainCommand: ParsableCommand {
     @Option(help: "Output safetensors file (never overwritten without --overwrite).")
     var out: String
 
-    @Option(help: "Training epochs.")
+    @Option(parsing: .unconditional, help: "Training epochs.")
     var epochs: Int = ClassifierTraining().epochs
 
-    @Option(help: "Batch size.")
+    @Option(parsing: .unconditional, help: "Batch size.")
     var batchSize: Int = ClassifierTraining().batchSize
 
-    @Option(help: "Adam learning rate.")
+    @Option(parsing: .unconditional, help: "Adam learning rate.")
     var lr: Float = ClassifierTraining().learningRate
 
-    @Option(help: "Channels of the first convolution.")
+    @Option(parsing: .unconditional, help: "Channels of the first convolution.")
     var width: Int = FeatureClassifier.Architecture().width
 
-    @Option(help: "Feature dimension (the penultimate layer).")
+    @Option(parsing: .unconditional, help: "Feature dimension (the penultimate layer).")
     var featureDimension: Int = FeatureClassifier.Architecture().featureDimension
 
-    @Option(help: "Random seed.")
+    @Option(parsing: .unconditional, help: "Random seed.")
     var seed: UInt64 = 0
 
     @Flag(inversion: .prefixedNo, help: "Random horizontal flips while training (default: on for fashion-mnist only; digits and text must not be mirrored).")
     var flip: Bool?
 
-    @Option(help: "Train on only the first N images.")
+    @Option(parsing: .unconditional, help: "Train on only the first N images.")
     var limit: Int?
 
-    @Option(help: "Compute threads (default: all cores).")
+    @Option(parsing: .unconditional, help: "Compute threads (default: all cores).")
     var threads: Int?
 
     @Flag(help: "Replace an existing output file.")
@@ -133,6 +133,7 @@ struct ClassifierTrainCommand: ParsableCommand {
         }
         guard lr > 0, lr.isFinite else { throw ValidationError("--lr must be a positive number, got \(lr)") }
         if let limit, limit <= 0 { throw ValidationError("--limit must be positive, got \(limit)") }
+        try checkOutputs(out)
         if let threads, threads <= 0 { throw ValidationError("--threads must be positive, got \(threads)") }
     }
 

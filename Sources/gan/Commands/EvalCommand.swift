@@ -40,13 +40,13 @@ struct EvalCommand: ParsableCommand {
                 + "or an image folder (its own images are the reference)."))
     var data: String = "fashion-mnist"
 
-    @Option(help: "Image folders: resize to this square size.")
+    @Option(parsing: .unconditional, help: "Image folders: resize to this square size.")
     var imageSize: Int?
 
-    @Option(help: "Image folders: 1 (gray) or 3 (RGB) channels.")
+    @Option(parsing: .unconditional, help: "Image folders: 1 (gray) or 3 (RGB) channels.")
     var channels: Int?
 
-    @Option(help: "Number of samples (default 10000 for images, 2500 for 2-D mixtures).")
+    @Option(parsing: .unconditional, help: "Number of samples (default 10000 for images, 2500 for 2-D mixtures).")
     var count: Int?
 
     @Flag(inversion: .prefixedNo, help: "Use the EMA generator (default: when the run kept one).")
@@ -64,16 +64,16 @@ struct EvalCommand: ParsableCommand {
     @Flag(help: "Also compute the classification accuracy score (conditional runs): train a classifier on generated samples, test it on real data.")
     var cas = false
 
-    @Option(help: "Training epochs of the CAS classifier.")
+    @Option(parsing: .unconditional, help: "Training epochs of the CAS classifier.")
     var casEpochs: Int = 5
 
-    @Option(help: "Random seed for latents and metric subsets.")
+    @Option(parsing: .unconditional, help: "Random seed for latents and metric subsets.")
     var seed: UInt64 = 0
 
     @Flag(help: "Print one JSON object instead of a table.")
     var json = false
 
-    @Option(help: "Compute threads (default: all cores).")
+    @Option(parsing: .unconditional, help: "Compute threads (default: all cores).")
     var threads: Int?
 
     func validate() throws {
@@ -104,6 +104,7 @@ struct EvalCommand: ParsableCommand {
                 }
             }
             let input = try gatherSamples()
+            if let problem = Self.valueProblem(input.samples, images: input.spec.mixture == nil) { throw CLIError("\(input.source): \(problem)") }
             var report = EvalReport(source: input.source, step: input.step, seconds: 0)
             if let mixture = input.spec.mixture {
                 guard !mixture.modes.isEmpty else { throw CLIError("\(mixture.rawValue) has no discrete modes; use ring8 or grid25") }
@@ -149,6 +150,7 @@ struct EvalCommand: ParsableCommand {
             let generator = try saved.generator(ema: ema)
             let mixture = saved.config.data.mixture != nil
             let n = count ?? (mixture ? MixtureMetrics.standardSampleCount : 10_000)
+            try checkSampleCount(n, shape: saved.config.model.imageShape)
             let (samples, labels) = generator.sample(count: n, seed: seed)
             let which = (ema ?? saved.hasEMA) ? "EMA generator" : "generator"
             return (samples, labels, "\(run) (\(best ? "best" : "latest") checkpoint, step \(saved.step), \(which))", saved.step, saved.config.data)
@@ -157,8 +159,15 @@ struct EvalCommand: ParsableCommand {
         if let samples {
             let contents = try NPY.read(samples)
             var tensor = contents.tensor
+            // uint8 images (0–255, as PIL and most image tools save them) are mapped to [-1, 1].
+            if contents.elementType == .uint8 && spec.mixture == nil { tensor = tensor / 127.5 - 1 }
             if spec.mixture != nil && tensor.rank == 4 && tensor.shape.dropFirst() == [1, 1, 2] { tensor = tensor.reshaped([tensor.shape[0], 2]) }
-            if let count, count < tensor.shape[0] { tensor = tensor.slice(axis: 0, start: 0, end: count) }
+            if let count, tensor.rank >= 1 {
+                guard count <= tensor.shape[0] else {
+                    throw CLIError("\(samples): --count \(count) is more than the \(tensor.shape[0]) samples in the file")
+                }
+                tensor = tensor.slice(axis: 0, start: 0, end: count)
+            }
             return (tensor, nil, samples, nil, spec)
         }
         if let mixture = spec.mixture {
@@ -243,5 +252,21 @@ struct EvalReport: Encodable {
         lines.append("")
         lines.append(String(format: "evaluated in %.1f s", seconds))
         return lines.joined(separator: "\n")
+    }
+}
+
+extension EvalCommand {
+    /// Why `samples` cannot be scored, or nil: NaN or infinite values, or
+    /// (for images) values far outside [-1, 1], as 0–255 floats would be.
+    static func valueProblem(_ samples: Tensor, images: Bool) -> String? {
+        let values = samples.scalars
+        let nonFinite = values.lazy.filter { !$0.isFinite }.count
+        if nonFinite > 0 { return "\(nonFinite.formatted()) of the \(values.count.formatted()) values are NaN or infinite" }
+        guard images, let low = values.min(), let high = values.max() else { return nil }
+        // Tanh outputs lie in [-1, 1]; a little beyond that is resampling noise, far beyond is another scale.
+        guard low >= -1.5 && high <= 1.5 else {
+            return "values range over [\(low), \(high)] but images must be float in [-1, 1] (or uint8 0–255); rescale them first"
+        }
+        return nil
     }
 }

@@ -26,7 +26,7 @@ struct InfoCommand: ParsableCommand {
     @Option(help: "The data the model is for (sets the image shape).")
     var data: String = "fashion-mnist"
 
-    @Option(help: "Base width.")
+    @Option(parsing: .unconditional, help: "Base width.")
     var width: Int = 64
 
     func validate() throws {

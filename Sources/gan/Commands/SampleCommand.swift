@@ -48,7 +48,7 @@ struct SampleCommand: ParsableCommand {
 
     @OptionGroup var runOptions: RunOptions
 
-    @Option(help: "Number of samples.")
+    @Option(parsing: .unconditional, help: "Number of samples.")
     var count: Int = 64
 
     @Option(help: "Write samples as float32 [N, C, H, W] (or [N, 2]) in [-1, 1] to this .npy file.")
@@ -60,19 +60,20 @@ struct SampleCommand: ParsableCommand {
     @Option(help: "Generate from these latents ([N, latent-dim] float32 .npy) instead of random ones.")
     var latents: String?
 
-    @Option(help: "Class label for conditional models (default: cycle through the classes).")
+    @Option(parsing: .unconditional, help: "Class label for conditional models (default: cycle through the classes).")
     var label: Int?
 
-    @Option(help: "Random seed for the latents.")
+    @Option(parsing: .unconditional, help: "Random seed for the latents.")
     var seed: UInt64 = 0
 
-    @Option(help: "Images per grid row.")
+    @Option(parsing: .unconditional, help: "Images per grid row.")
     var nrow: Int = 8
 
     func validate() throws {
         guard count >= 1 else { throw ValidationError("--count must be at least 1, got \(count)") }
         guard out != nil || grid != nil else { throw ValidationError("give --out FILE.npy and/or --grid FILE.png") }
         guard nrow >= 1 else { throw ValidationError("--nrow must be at least 1") }
+        try checkOutputs(out, grid)
     }
 
     func run() throws {
@@ -87,6 +88,7 @@ struct SampleCommand: ParsableCommand {
             }
             z = contents.tensor
         } else {
+            try checkSampleCount(count, shape: model.imageShape)
             var random = RandomGenerator(seed: seed)
             z = model.sampleLatents(count, random: &random)
         }
@@ -140,6 +142,8 @@ struct ExportCommand: ParsableCommand {
 
     @Option(help: "With a CycleGAN run: the generator of a2b (domain A to B) or b2a.")
     var direction: String?
+
+    func validate() throws { try checkOutputs(out) }
 
     func run() throws {
         let kind = RunKind.of(directory: runOptions.run)
@@ -199,13 +203,13 @@ struct InterpolateCommand: ParsableCommand {
 
     @OptionGroup var runOptions: RunOptions
 
-    @Option(help: "Images per row (interpolation steps, endpoints included).")
+    @Option(parsing: .unconditional, help: "Images per row (interpolation steps, endpoints included).")
     var steps: Int = 10
 
-    @Option(help: "Number of rows (latent pairs).")
+    @Option(parsing: .unconditional, help: "Number of rows (latent pairs).")
     var rows: Int = 8
 
-    @Option(help: "Random seed.")
+    @Option(parsing: .unconditional, help: "Random seed.")
     var seed: UInt64 = 0
 
     @Option(help: "The output PNG.")
@@ -214,6 +218,7 @@ struct InterpolateCommand: ParsableCommand {
     func validate() throws {
         guard steps >= 2 else { throw ValidationError("--steps must be at least 2, got \(steps)") }
         guard rows >= 1 else { throw ValidationError("--rows must be at least 1, got \(rows)") }
+        try checkOutputs(out)
     }
 
     func run() throws {

@@ -93,7 +93,7 @@ extension TrainCommand {
                             scalars["score/real_a"] ?? 0, scalars["score/real_b"] ?? 0))
                 }, shouldStop: { StopSignal.isRequested })
         } catch {
-            throw CLIError("\(error)")
+            throw trainingStopped(error, directory: run.directory)
         }
         switch outcome {
         case .completed:

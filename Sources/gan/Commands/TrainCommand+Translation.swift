@@ -132,7 +132,7 @@ extension TrainCommand {
                             scalars["loss/generator"] ?? 0, scalars["loss/l1"] ?? 0, scalars["score/real"] ?? 0, scalars["score/fake"] ?? 0))
                 }, shouldStop: { StopSignal.isRequested })
         } catch {
-            throw CLIError("\(error)")
+            throw trainingStopped(error, directory: run.directory)
         }
         switch outcome {
         case .completed:

@@ -47,10 +47,10 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "With --task: normalisation: batch or instance.")
     var norm: String?
 
-    @Option(help: "With --task: weight λ of the L1 loss to the target (pix2pix: 100).")
+    @Option(parsing: .unconditional, help: "With --task: weight λ of the L1 loss to the target (pix2pix: 100).")
     var l1Weight: Float?
 
-    @Option(help: "With --task: weight of the perceptual loss on the shipped classifier's features (28x28 outputs; 0: off).")
+    @Option(parsing: .unconditional, help: "With --task: weight of the perceptual loss on the shipped classifier's features (28x28 outputs; 0: off).")
     var perceptualWeight: Float?
 
     @Flag(help: "With --task and a folder: random resize-and-crop jitter and flips (alike for both images of a pair).")
@@ -59,64 +59,66 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "With --task and a paired folder: translate B to A.")
     var reverse = false
 
-    @Option(help: "With --task sr and a folder of plain images (train/, test/): inputs are the images averaged over NxN blocks.")
+    @Option(parsing: .unconditional, help: "With --task sr and a folder of plain images (train/, test/): inputs are the images averaged over NxN blocks.")
     var downscale: Int?
 
-    @Option(help: "With --task: the PatchGAN's strided layers (pix2pix: 1 up to 32 px, 2 up to 64, else 3; cyclegan: 2 up to 32 px, else 3).")
+    @Option(
+        parsing: .unconditional,
+        help: "With --task: the PatchGAN's strided layers (pix2pix: 1 up to 32 px, 2 up to 64, else 3; cyclegan: 2 up to 32 px, else 3).")
     var patchLayers: Int?
 
-    @Option(help: "With --task cyclegan: λ of the cycle-consistency L1 of each direction (CycleGAN: 10).")
+    @Option(parsing: .unconditional, help: "With --task cyclegan: λ of the cycle-consistency L1 of each direction (CycleGAN: 10).")
     var cycleWeight: Float?
 
-    @Option(help: "With --task cyclegan: weight of the identity loss relative to λ (CycleGAN: 0.5; 0: off).")
+    @Option(parsing: .unconditional, help: "With --task cyclegan: weight of the identity loss relative to λ (CycleGAN: 0.5; 0: off).")
     var identityWeight: Float?
 
-    @Option(help: "With --task cyclegan: generated images each discriminator's pool keeps (CycleGAN: 50; 0: none).")
+    @Option(parsing: .unconditional, help: "With --task cyclegan: generated images each discriminator's pool keeps (CycleGAN: 50; 0: none).")
     var poolSize: Int?
 
-    @Option(help: "With --task cyclegan: residual blocks per generator (default: 3 below 64 px, 6 below 256 px, else 9).")
+    @Option(parsing: .unconditional, help: "With --task cyclegan: residual blocks per generator (default: 3 below 64 px, 6 below 256 px, else 9).")
     var residualBlocks: Int?
 
-    @Option(help: "Use only the first N training examples.")
+    @Option(parsing: .unconditional, help: "Use only the first N training examples.")
     var limit: Int?
 
-    @Option(help: "Resize image-folder images to this square size.")
+    @Option(parsing: .unconditional, help: "Resize image-folder images to this square size.")
     var imageSize: Int?
 
-    @Option(help: "Image-folder channels (1 or 3).")
+    @Option(parsing: .unconditional, help: "Image-folder channels (1 or 3).")
     var channels: Int?
 
-    @Option(help: "Total generator steps.")
+    @Option(parsing: .unconditional, help: "Total generator steps.")
     var steps: Int?
 
-    @Option(help: "Epochs (converted to steps; overrides --steps).")
+    @Option(parsing: .unconditional, help: "Epochs (converted to steps; overrides --steps).")
     var epochs: Double?
 
-    @Option(help: "Batch size.")
+    @Option(parsing: .unconditional, help: "Batch size.")
     var batchSize: Int?
 
-    @Option(name: .customLong("lr-g"), help: "Generator learning rate.")
+    @Option(name: .customLong("lr-g"), parsing: .unconditional, help: "Generator learning rate.")
     var learningRateG: Float?
 
-    @Option(name: .customLong("lr-d"), help: "Discriminator learning rate.")
+    @Option(name: .customLong("lr-d"), parsing: .unconditional, help: "Discriminator learning rate.")
     var learningRateD: Float?
 
     @Option(help: "Objective: \(Objective.allCases.map(\.rawValue).joined(separator: ", ")).")
     var objective: String?
 
-    @Option(help: "Discriminator steps per generator step.")
+    @Option(parsing: .unconditional, help: "Discriminator steps per generator step.")
     var criticSteps: Int?
 
-    @Option(help: "Latent dimension.")
+    @Option(parsing: .unconditional, help: "Latent dimension.")
     var latentDim: Int?
 
     @Option(help: "Latent distribution: normal or uniform.")
     var latent: String?
 
-    @Option(help: "Base width of the networks.")
+    @Option(parsing: .unconditional, help: "Base width of the networks.")
     var width: Int?
 
-    @Option(help: "Decay of an EMA generator (e.g. 0.999); 0 turns it off.")
+    @Option(parsing: .unconditional, help: "Decay of an EMA generator (e.g. 0.999); 0 turns it off.")
     var ema: Float?
 
     @Flag(help: "Decay the learning rates linearly to 0 over the second half of the run (--task runs always do).")
@@ -125,31 +127,31 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Spectral normalisation in the discriminator.")
     var spectralNorm = false
 
-    @Option(help: "R1 penalty weight γ (0: off).")
+    @Option(parsing: .unconditional, help: "R1 penalty weight γ (0: off).")
     var r1: Float?
 
-    @Option(help: "One-sided label smoothing (real targets 1 - this).")
+    @Option(parsing: .unconditional, help: "One-sided label smoothing (real targets 1 - this).")
     var labelSmoothing: Float?
 
-    @Option(help: "Random seed.")
+    @Option(parsing: .unconditional, help: "Random seed.")
     var seed: UInt64 = 0
 
     @Option(help: "Run directory (default runs/<preset or model>).")
     var runDir: String?
 
-    @Option(help: "Render samples every N steps.")
+    @Option(parsing: .unconditional, help: "Render samples every N steps.")
     var sampleEvery: Int?
 
-    @Option(help: "Write a checkpoint every N steps.")
+    @Option(parsing: .unconditional, help: "Write a checkpoint every N steps.")
     var checkpointEvery: Int?
 
-    @Option(help: "Log metrics every N steps.")
+    @Option(parsing: .unconditional, help: "Log metrics every N steps.")
     var logEvery: Int?
 
-    @Option(help: "Evaluate every N steps (FID for images, modes/quality/KL for ring8 and grid25) and keep best.safetensors.")
+    @Option(parsing: .unconditional, help: "Evaluate every N steps (FID for images, modes/quality/KL for ring8 and grid25) and keep best.safetensors.")
     var evalEvery: Int?
 
-    @Option(help: "Samples per evaluation during training.")
+    @Option(parsing: .unconditional, help: "Samples per evaluation during training.")
     var evalCount: Int?
 
     @Option(help: "Feature classifier for FID during training (default: the shipped Fashion-MNIST classifier).")
@@ -161,7 +163,7 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Replace an existing run directory.")
     var overwrite = false
 
-    @Option(help: "Compute threads (default: all cores).")
+    @Option(parsing: .unconditional, help: "Compute threads (default: all cores).")
     var threads: Int?
 
     func validate() throws {
@@ -173,7 +175,7 @@ struct TrainCommand: ParsableCommand {
         ] {
             if let value, value < 1 { throw ValidationError("--\(name) must be at least 1, got \(value)") }
         }
-        if let epochs, !(epochs > 0) { throw ValidationError("--epochs must be positive, got \(epochs)") }
+        if let epochs, !(epochs > 0 && epochs <= 1_000_000) { throw ValidationError("--epochs must be in (0, 1000000], got \(epochs)") }
         if let preset, Preset(rawValue: preset) == nil {
             throw ValidationError("unknown preset '\(preset)' (choose from \(Preset.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
@@ -298,7 +300,7 @@ struct TrainCommand: ParsableCommand {
                 evaluated: { progress.note(Self.describe($0)) },
                 shouldStop: { StopSignal.isRequested })
         } catch {
-            throw CLIError("\(error)")
+            throw trainingStopped(error, directory: run.directory)
         }
         switch outcome {
         case .completed:

@@ -34,7 +34,7 @@ struct TranslateCommand: ParsableCommand {
     @Option(help: "With a CycleGAN run: a2b (domain A to B) or b2a.")
     var direction: String?
 
-    @Option(help: "Compute threads (default: all cores).")
+    @Option(parsing: .unconditional, help: "Compute threads (default: all cores).")
     var threads: Int?
 
     func validate() throws {
@@ -42,6 +42,8 @@ struct TranslateCommand: ParsableCommand {
         if let direction, CycleGANTrainer.Direction(rawValue: direction) == nil {
             throw ValidationError("unknown direction '\(direction)' (a2b or b2a)")
         }
+        // A folder --out (for a folder --input) is created; each image in it is checked as it is written.
+        if ImageFile.isImagePath(out) || out.hasSuffix(".npy") { try checkOutputs(out) }
     }
 
     func run() throws {

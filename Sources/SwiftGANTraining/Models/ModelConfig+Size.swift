@@ -1,0 +1,72 @@
+import Foundation
+
+/// The size of a configured pair of networks, known before anything is
+/// allocated, so a configuration too large for the machine (a `width` of
+/// 10⁹ in a crafted `config.json`, `--latent-dim 1e9`) is refused with a
+/// message instead of aborting in the allocator.
+extension ModelConfig {
+    /// The largest `width`, `latentDimension` and `classCount` accepted.
+    public static let maximumSize = 1 << 20
+    /// The largest image side accepted.
+    public static let maximumImageSide = 4096
+
+    /// The number of weights of G and D together: every weight matrix and
+    /// convolution kernel and LayerNorm's affine parameters (not biases or
+    /// BatchNorm's, which are smaller by a factor of the layer's width), as
+    /// `Double` so that no size overflows. Within 5% of the built models'
+    /// `parameterCount` (a test holds it to that).
+    /// - Precondition: `validationProblem()` is nil.
+    public var weightCount: Double {
+        let (channels, size) = (Double(imageShape[0]), imageShape[1])
+        let pixels = Double(imageShape.reduce(1, *))
+        let (latent, width, classes) = (Double(latentDimension), Double(width), Double(classCount))
+        let mlpGenerator = latent * 256 + 256 * 512 + 512 * 1024 + 1024 * pixels
+        switch kind {
+        case .mlp:
+            return mlpGenerator + pixels * 1024 + 1024 * 512 + 512 * 256 + 256
+        case .mlpConv:
+            return mlpGenerator + dcganDiscriminatorWeights(channels: channels, size: size)
+        case .dcgan:
+            let generator: Double
+            switch size {
+            case 28: generator = latent * 4 * width * 49 + 4 * width * 2 * width * 16 + 2 * width * channels * 16
+            case 32: generator = (latent * 4 * width + 4 * width * 2 * width + 2 * width * width + width * channels) * 16
+            default: generator = (latent * 8 * width + 8 * width * 4 * width + 4 * width * 2 * width + 2 * width * width + width * channels) * 16
+            }
+            return generator + dcganDiscriminatorWeights(channels: channels, size: size)
+        case .cgan:
+            let generator = classes * classes + (latent + classes) * 128 + 128 * 256 + 256 * 512 + 512 * 1024 + 1024 * pixels
+            let discriminator =
+                projection ? classes * 512 + pixels * 512 + 2 * 512 * 512 + 512 : classes * classes + (pixels + classes) * 512 + 2 * 512 * 512 + 512
+            return generator + discriminator
+        case .mlp2d:
+            return latent * width + 3 * width * width + 2 * width + 2 * width + 2 * width * width + width
+        }
+    }
+
+    private func dcganDiscriminatorWeights(channels: Double, size: Int) -> Double {
+        var features = Double(width)
+        var weights = channels * features * 16
+        var spatial = size / 2
+        let finalSpatial = size == 28 ? 7 : 4
+        while spatial > finalSpatial {
+            weights += features * features * 2 * 16
+            features *= 2
+            spatial /= 2
+            if !spectralNorm && discriminatorNormalization == .layerNorm { weights += 2 * features * Double(spatial * spatial) }
+        }
+        return weights + features * Double(finalSpatial * finalSpatial)
+    }
+
+    /// The bytes training needs for the weights alone: the weights, their
+    /// gradients and Adam's two moments for G and D, and an EMA copy of G.
+    public var trainingWeightBytes: Double { weightCount * 4 * 5 }
+
+    /// A problem when training this model needs more memory than `available` bytes (default: the machine's), or nil.
+    public func memoryProblem(available: Double = Double(ProcessInfo.processInfo.physicalMemory)) -> String? {
+        guard trainingWeightBytes > available else { return nil }
+        let gigabytes = { (bytes: Double) in String(format: "%.1f GB", bytes / 1e9) }
+        return "the networks have about \(Int(weightCount).formatted()) weights, which need \(gigabytes(trainingWeightBytes)) "
+            + "to train (weights, gradients, Adam state, EMA) but this machine has \(gigabytes(available)); reduce the width or the latent dimension"
+    }
+}
