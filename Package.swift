@@ -123,6 +123,14 @@ let package = Package(
             ]
         ),
 
+        // MARK: - Fuzzing: the file parsers under libFuzzer (Scripts/fuzz.sh), or replaying corpora
+        .executableTarget(
+            name: "gan-fuzz",
+            dependencies: ["SwiftGANData", "SwiftGANNN", "SwiftGANTensor", "SwiftGANTraining"],
+            path: "Fuzz",
+            exclude: ["Corpus"]
+        ),
+
         // MARK: - Examples
         .executableTarget(
             name: "simple-gan",
@@ -150,7 +158,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SwiftGANTrainingTests",
-            dependencies: ["SwiftGANTestSupport", "SwiftGANTraining", "SwiftGANMetrics", "SwiftGANData", "SwiftGANNN", "SwiftGANTensor", "gan"],
+            dependencies: ["SwiftGANTestSupport", "SwiftGANTraining", "SwiftGANMetrics", "SwiftGANData", "SwiftGANNN", "SwiftGANTensor", "gan", "gan-fuzz"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(

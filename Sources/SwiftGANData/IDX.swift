@@ -51,7 +51,11 @@ public enum IDX {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw FileError(file: path, problem: FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file")
         }
-        let bytes = [UInt8](data)
+        return try decode([UInt8](data), file: path, limit: limit)
+    }
+
+    /// Parses the bytes of an IDX file, raw or gzip-compressed, as `read` does; `file` names them in errors.
+    public static func decode(_ bytes: [UInt8], file path: String, limit: Int? = nil) throws -> Contents {
         guard Gzip.isCompressed(bytes) else { return try parse(bytes, file: path, limit: limit) }
         // The header alone first: 4 bytes and at most 255 dimensions.
         let start = try Gzip.decompressedPrefix(bytes, count: 4 + 4 * 255, file: path)
@@ -124,7 +128,8 @@ public enum IDX {
             throw FileError(file: file, problem: "header sizes \(shape) of \(type) need \(needed) bytes but the file has \(bytes.count)")
         }
         shape[0] = items
-        let count = shape.reduce(1, *)
+        // Checked above: items x item bytes does not overflow (and a zero dimension anywhere makes it 0).
+        let count = dataBytes == 0 ? 0 : items * header.itemBytes! / type.byteSize
         var values = [Float](repeating: 0, count: count)
         bytes.withUnsafeBufferPointer { buffer in
             let base = buffer.baseAddress! + headerSize

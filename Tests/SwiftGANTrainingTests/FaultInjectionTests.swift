@@ -129,3 +129,38 @@ import Testing
         #expect(try EventFile.paths(in: run).count == 1)
     }
 }
+
+/// The fuzzing corpora (Fuzz/Corpus) replayed through the parsers of a
+/// plain build: no input traps, and each malformed input that once crashed
+/// or exhausted `gan` is refused with an error.
+@Suite struct FuzzCorpusTests {
+    static let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Fuzz/Corpus").path
+
+    func replay(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: ganExecutable()).deletingLastPathComponent().appendingPathComponent("gan-fuzz")
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    @Test(arguments: ["safetensors", "checkpoint", "npy", "idx", "png", "jpeg", "config", "events"])
+    func corpusReplaysWithoutATrap(target: String) throws {
+        let directory = "\(Self.corpus)/\(target)"
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory)
+        #expect(!names.isEmpty)
+        let all = try replay([target, directory])
+        #expect(all.status == 0 && all.output.contains("\(target): \(names.count) inputs"), "\(all.output)")
+        // Known bad inputs are refused (the IDX ones load their first items under the target's --limit 64).
+        let bad = names.filter { $0.hasPrefix("bad-") }.sorted()
+        guard target != "idx", !bad.isEmpty else { return }
+        let refused = try replay([target] + bad.map { "\(directory)/\($0)" })
+        #expect(refused.output.contains("\(bad.count) inputs, 0 accepted"), "\(refused.output)")
+    }
+}

@@ -5,11 +5,11 @@ import SwiftGANTensor
 /// masked CRC-32C of the length, data, masked CRC-32C of the data) and the
 /// `step` field (2) of each `Event`. A resumed run uses it to drop the
 /// events logged after its checkpoint, so TensorBoard shows each step once.
-enum EventFile {
+package enum EventFile {
     /// One record: its bytes in the file and its event's step (0 when the event has none, as the version event).
-    struct Record {
-        var range: Range<Int>
-        var step: Int
+    package struct Record {
+        package var range: Range<Int>
+        package var step: Int
     }
 
     /// The event files in `directory`, oldest first (by the time in the name, then the suffix).
@@ -28,7 +28,7 @@ enum EventFile {
 
     /// The complete, checksummed records at the start of `bytes`; reading
     /// stops at the first record that is cut short or fails its checksum.
-    static func records(_ bytes: [UInt8]) -> [Record] {
+    package static func records(_ bytes: [UInt8]) -> [Record] {
         var records: [Record] = []
         var offset = 0
         func littleEndian(_ start: Int, _ count: Int) -> UInt64 {

@@ -30,6 +30,11 @@ extension RunConfigFile {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw FileError(file: path, problem: "no such file (is this a run directory?)")
         }
+        return try decode(data, file: path)
+    }
+
+    /// Parses and checks the bytes of a `config.json` as `read` does; `path` names them in errors.
+    public static func decode(_ data: Data, file path: String) throws -> Self {
         let config: Self
         do {
             config = try JSONDecoder().decode(Self.self, from: data)
