@@ -2,7 +2,8 @@
 # Fuzzes the file parsers with libFuzzer and AddressSanitizer (issue #24).
 #
 #   Scripts/fuzz.sh build                 build .build/fuzz/release/gan-fuzz (instrumented)
-#   Scripts/fuzz.sh run SECONDS [TARGET…] fuzz each target for SECONDS (default: all targets)
+#   Scripts/fuzz.sh run SECONDS [TARGET…] fuzz each target for SECONDS (default: all targets);
+#                                         FUZZ_RUNS=N stops a target after N inputs if sooner
 #
 # Targets: safetensors, checkpoint, npy, idx, png, jpeg, config, events
 # (Fuzz/FuzzTargets.swift). Each starts from Fuzz/Corpus/TARGET and writes
@@ -40,7 +41,7 @@ run() {
         work="$(mktemp -d)"
         echo "== $target: ${seconds} s"
         if ! SWIFTGAN_FUZZ_TARGET="$target" ASAN_OPTIONS=detect_leaks=1 SWIFT_BACKTRACE=enable=no "$binary" \
-            -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=1024 -max_len=65536 \
+            -max_total_time="$seconds" ${FUZZ_RUNS:+-runs=$FUZZ_RUNS} -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=1024 -max_len=65536 \
             -artifact_prefix="$artifacts/$target-" -print_final_stats=1 "$work" "Fuzz/Corpus/$target" 2>"$work.log"; then
             tail -40 "$work.log"
             echo "FAILED: $target (reproducer under $artifacts/$target-*)"

@@ -138,16 +138,7 @@ import Testing
         .deletingLastPathComponent().appendingPathComponent("Fuzz/Corpus").path
 
     func replay(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: ganExecutable()).deletingLastPathComponent().appendingPathComponent("gan-fuzz")
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        try runExecutable(URL(fileURLWithPath: ganExecutable()).deletingLastPathComponent().appendingPathComponent("gan-fuzz").path, arguments)
     }
 
     @Test(arguments: ["safetensors", "checkpoint", "npy", "idx", "png", "jpeg", "config", "events"])

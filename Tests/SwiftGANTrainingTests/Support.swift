@@ -55,8 +55,15 @@ func runGAN(
     _ arguments: [String], in directory: String? = nil,
     environment: [String: String] = [:]
 ) throws -> (status: Int32, output: String) {
+    try runExecutable(ganExecutable(), arguments, in: directory, environment: environment)
+}
+
+/// Runs the executable at `path` with `arguments`; returns the exit status and the combined output.
+func runExecutable(
+    _ path: String, _ arguments: [String], in directory: String? = nil, environment: [String: String] = [:]
+) throws -> (status: Int32, output: String) {
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: ganExecutable())
+    process.executableURL = URL(fileURLWithPath: path)
     process.arguments = arguments
     if !environment.isEmpty {
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
