@@ -49,7 +49,8 @@ def write_safetensors(header, buffer):
     return struct.pack("<Q", len(text)) + text + buffer
 seed = open(f"{corpus}/checkpoint/ring8-width8.safetensors", "rb").read()
 for name, key, value in [("loader-step-huge", "swiftgan.loader_step", "999999999999"), ("loader-step-negative", "swiftgan.loader_step", "-7"),
-                         ("step-negative", "swiftgan.step", "-7"), ("rng-zero", "swiftgan.rng", "0,0,0,0")]:
+                         ("step-negative", "swiftgan.step", "-7"), ("rng-zero", "swiftgan.rng", "0,0,0,0"),
+                         ("loader-epoch-huge", "swiftgan.loader_epoch", "9223372036854775807")]:
     header, buffer = read_safetensors(seed)
     header["__metadata__"][key] = value
     put("checkpoint", f"bad-{name}.safetensors", write_safetensors(header, buffer))

@@ -21,11 +21,13 @@ static void on_error(j_common_ptr info) {
 
 static void on_message(j_common_ptr info) { (void)info; }
 
-/* Warnings are otherwise silent; a premature end of the data (libjpeg then
-   fills the rest of the image with gray) is remembered and fails the decode. */
+/* Warnings are otherwise silent; data that ends early (at the end of the
+   file, or at a marker before the scan is complete: libjpeg then fills the
+   rest of the image with gray) is remembered and fails the decode. */
 static void on_emit(j_common_ptr info, int level) {
     struct error_manager *manager = (struct error_manager *)info->err;
-    if (level < 0 && info->err->msg_code == JWRN_JPEG_EOF) manager->truncated = 1;
+    int code = info->err->msg_code;
+    if (level < 0 && (code == JWRN_JPEG_EOF || code == JWRN_HIT_MARKER)) manager->truncated = 1;
 }
 
 int swiftgan_jpeg_decode(const unsigned char *data, size_t size, size_t maximum_pixels, unsigned char **pixels,

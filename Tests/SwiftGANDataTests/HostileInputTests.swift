@@ -69,6 +69,10 @@ struct HostileInputTests {
         let scan = try #require((0..<(jpeg.count - 1)).first { jpeg[$0] == 0xFF && jpeg[$0 + 1] == 0xDA })
         let cut = Array(jpeg.prefix(scan + (jpeg.count - scan) / 2))
         expectDataError(file: "cut.jpg", "the data ends before the image does") { _ = try JPEG.decode(cut, file: "cut.jpg") }
+        // A header claiming more pixels than the scan holds (under the limit): the scan ends at a marker too soon.
+        var claimsMore = jpeg
+        claimsMore.replaceSubrange((frame + 5)...(frame + 8), with: [0x07, 0xD0, 0x07, 0xD0])  // 2000 x 2000
+        expectDataError(file: "more.jpg", "the data ends before the image does") { _ = try JPEG.decode(claimsMore, file: "more.jpg") }
         // The limit is the caller's to set.
         expectDataError(file: "color.jpg", "more than the limit of 40") { _ = try JPEG.decode(jpeg, file: "color.jpg", maximumPixels: 40) }
         let png = [UInt8](FileManager.default.contents(atPath: fixturePath("rgb_filters.png"))!)

@@ -84,8 +84,10 @@ import Testing
 
     @Test func aSecondWriterIsRefusedAndASecondInterruptStopsAtOnce() throws {
         let run = temporaryDirectory("fault-writers") + "/run"
-        // Long steps: each generator step waits for 200,000 critic steps.
-        let (process, log) = try launch(ganExecutable(), trainArguments(run, steps: 5, extra: ["--critic-steps", "200000"]))
+        // Long steps: each generator step waits for 10,000 critic steps on batches of 512 (tens of seconds).
+        let (process, log) = try launch(
+            ganExecutable(),
+            ["train", "--data", "ring8", "--width", "16", "--batch-size", "512", "--critic-steps", "10000", "--steps", "5", "--run-dir", run])
         #expect(waitUntil { checkpointStep(run) == 0 }, "\(output(log))")
         let resume = try runGAN(["train", "--resume", run])
         #expect(resume.status != 0 && resume.output.contains("is in use by another process (pid \(process.processIdentifier) on "), "\(resume.output)")

@@ -173,6 +173,20 @@ import Testing
         #expect(missing.status == 1 && missing.output.contains("no such directory"), "\(missing.output)")
         // A new file beside the run's is fine.
         #expect(try runGAN(["export", "--run", run, "--out", "\(run)/generator.safetensors"]).status == 0)
+        // Sizes that cannot fit in memory, and latents that cannot be used, are refused before generating.
+        let images = "\(work)/images"
+        let trained = try runGAN([
+            "train", "--data", tinyIDXDirectory(), "--model", "mlp", "--preset", "mlp", "--steps", "1", "--batch-size", "8", "--run-dir", images
+        ])
+        #expect(trained.status == 0, "\(trained.output)")
+        let huge = try runGAN(["interpolate", "--run", images, "--rows", "1000000000", "--out", "\(work)/walk.png"])
+        #expect(huge.status == 1 && huge.output.contains("more than a quarter of this machine's memory"), "\(huge.output)")
+        try NPY.write(Tensor.zeros([0, 2]), to: "\(work)/none.npy")
+        let none = try runGAN(["sample", "--run", run, "--latents", "\(work)/none.npy", "--grid", "\(work)/g.png"])
+        #expect(none.status == 1 && none.output.contains("expected latents [N ≥ 1, 2], found [0, 2]"), "\(none.output)")
+        try NPY.write(Tensor([.nan, 1], shape: [1, 2]), to: "\(work)/nan.npy")
+        let nan = try runGAN(["sample", "--run", run, "--latents", "\(work)/nan.npy", "--out", "\(work)/x.npy"])
+        #expect(nan.status == 1 && nan.output.contains("NaN or infinite"), "\(nan.output)")
     }
 
     @Test func flagsOutOfRangeSayWhich() throws {
@@ -181,7 +195,11 @@ import Testing
             (["train", "--data", "ring8", "--epochs", "inf"], "--epochs must be in (0, 1000000], got inf"),
             (["train", "--data", "ring8", "--lr-g", "inf", "--run-dir", temporaryDirectory() + "/r"], "learning rates must be positive numbers"),
             (["train", "--data", "ring8", "--latent-dim", "1000000000", "--run-dir", temporaryDirectory() + "/r"], "latent dimension 1000000000"),
-            (["train", "--data", "ring8", "--width", "1000000", "--run-dir", temporaryDirectory() + "/r"], "but this machine has")
+            (["train", "--data", "ring8", "--width", "1000000", "--run-dir", temporaryDirectory() + "/r"], "but this machine has"),
+            (
+                ["train", "--data", "ring8", "--critic-steps", "1000000000", "--run-dir", temporaryDirectory() + "/r"],
+                "critic steps 1000000000 must be in 1...10000"
+            )
         ] {
             let result = try runGAN(arguments)
             #expect((1...64).contains(result.status) && result.output.contains(fragment), "\(arguments): \(result.output)")

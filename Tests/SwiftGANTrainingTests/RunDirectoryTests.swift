@@ -46,6 +46,13 @@ import Testing
             _ = try TrainingRun.start(directory: run, config: config(steps: 2, directory: data), overwrite: true)
         } throws: { "\($0)".contains("holds files a run does not write (notes.txt)") }
         #expect(contents("\(run)/notes.txt") == Data("mine".utf8))
+        // … also inside samples/.
+        try FileManager.default.removeItem(atPath: "\(run)/notes.txt")
+        _ = FileManager.default.createFile(atPath: "\(run)/samples/extra.txt", contents: Data("mine".utf8))
+        #expect {
+            _ = try TrainingRun.start(directory: run, config: config(steps: 2, directory: data), overwrite: true)
+        } throws: { "\($0)".contains("holds files a run does not write (samples/extra.txt)") }
+        #expect(contents("\(run)/samples/extra.txt") == Data("mine".utf8))
 
         // A plain file or a link as the run directory.
         let file = temporaryDirectory() + "/file"
@@ -161,15 +168,22 @@ import Testing
         try FileManager.default.removeItem(atPath: "\(run)/samples")
         try FileManager.default.createSymbolicLink(atPath: "\(run)/samples", withDestinationPath: elsewhere)
         #expect { _ = try TrainingRun.resume(directory: run) } throws: {
-            "\($0)".contains("samples: is a symbolic link; refusing to write samples outside the run")
+            "\($0)".contains("samples: is a symbolic link; a run's own files must be inside the run")
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: elsewhere).isEmpty)
         // metrics.jsonl planted as a link.
         try FileManager.default.removeItem(atPath: "\(run)/samples")
         try FileManager.default.removeItem(atPath: "\(run)/metrics.jsonl")
         try FileManager.default.createSymbolicLink(atPath: "\(run)/metrics.jsonl", withDestinationPath: "\(elsewhere)/log")
-        #expect { _ = try TrainingRun.resume(directory: run) } throws: { "\($0)".contains("metrics.jsonl: cannot open for appending") }
+        #expect { _ = try TrainingRun.resume(directory: run) } throws: {
+            "\($0)".contains("metrics.jsonl: is a symbolic link; a run's own files must be inside the run")
+        }
         #expect(!FileManager.default.fileExists(atPath: "\(elsewhere)/log"))
+        // The checkpoint planted as a link: refused before any step is trained.
+        try FileManager.default.removeItem(atPath: "\(run)/metrics.jsonl")
+        try FileManager.default.moveItem(atPath: "\(run)/checkpoint.safetensors", toPath: "\(elsewhere)/checkpoint.safetensors")
+        try FileManager.default.createSymbolicLink(atPath: "\(run)/checkpoint.safetensors", withDestinationPath: "\(elsewhere)/checkpoint.safetensors")
+        #expect { _ = try TrainingRun.resume(directory: run) } throws: { "\($0)".contains("checkpoint.safetensors: is a symbolic link") }
 
         // AtomicFile replaces regular files only.
         let target = "\(elsewhere)/target"

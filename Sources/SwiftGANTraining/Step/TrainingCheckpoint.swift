@@ -67,6 +67,14 @@ public struct TrainingCheckpoint {
         if let raw = metadata["swiftgan.step"], (Int(raw) ?? -1) < 0 {
             throw FileError(file: file, problem: "metadata swiftgan.step '\(raw)' is not a non-negative whole number")
         }
+        for key in ["swiftgan.loader_epoch", "swiftgan.loader_step"] {
+            if let raw = metadata[key], Int(raw) == nil {
+                throw FileError(file: file, problem: "metadata \(key) '\(raw.prefix(40))' is not a whole number")
+            }
+        }
+        if let raw = metadata["swiftgan.rng"], Self.decode(raw) == nil {
+            throw FileError(file: file, problem: "metadata swiftgan.rng '\(raw.prefix(80))' is not four comma-separated 64-bit words, not all zero")
+        }
         guard let step = metadata["swiftgan.step"].flatMap(Int.init),
             let epoch = metadata["swiftgan.loader_epoch"].flatMap(Int.init),
             let loaderStep = metadata["swiftgan.loader_step"].flatMap(Int.init),
@@ -74,7 +82,7 @@ public struct TrainingCheckpoint {
         else {
             throw FileError(file: file, problem: "not a SwiftGAN training checkpoint (missing step, loader or random state)")
         }
-        guard epoch >= 0, loaderStep >= 0, loaderStep < batchesPerEpoch else {
+        guard epoch >= 0, epoch < 1 << 40, loaderStep >= 0, loaderStep < batchesPerEpoch else {
             throw FileError(
                 file: file,
                 problem: "loader position epoch \(epoch), batch \(loaderStep) is outside an epoch of \(batchesPerEpoch) batches "

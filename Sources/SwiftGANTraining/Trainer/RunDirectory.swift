@@ -21,11 +21,16 @@ enum RunDirectory {
             .contains(name) || name.hasPrefix("events.out.tfevents.") || isTemporary(name)
     }
 
+    /// Whether `name` is a sample grid a run writes into `samples/` (`step-NNNNNN.png`).
+    static func isSampleGrid(_ name: String) -> Bool {
+        name.hasPrefix("step-") && name.hasSuffix(".png") && name.dropFirst(5).dropLast(4).allSatisfy(\.isNumber)
+    }
+
     /// Whether `name` is an `AtomicFile` temporary of a file a run writes.
     static func isTemporary(_ name: String) -> Bool {
         guard name.hasPrefix("."), let range = name.range(of: ".tmp-") else { return false }
         let target = String(name[name.index(after: name.startIndex)..<range.lowerBound])
-        return target != "samples" && isRunEntry(target) || target.hasPrefix("step-") && target.hasSuffix(".png")
+        return target != "samples" && isRunEntry(target) || isSampleGrid(target)
     }
 
     /// Whether `directory` holds a SwiftGAN run (its marker, or a checkpoint with SwiftGAN metadata).
@@ -55,7 +60,10 @@ enum RunDirectory {
         guard isRun(directory) else {
             throw FileError(file: directory, problem: "is not a SwiftGAN run directory (no \(markerName) and no SwiftGAN checkpoint); refusing to overwrite it")
         }
-        let foreign = contents.filter { !isRunEntry($0) }
+        let samples = contents.contains("samples") ? try entries("\(directory)/samples") : []
+        let foreign =
+            contents.filter { !isRunEntry($0) }
+            + samples.filter { !(isSampleGrid($0) || isTemporary($0)) }.map { "samples/\($0)" }
         guard foreign.isEmpty else {
             let listed = foreign.sorted().prefix(5).joined(separator: ", ") + (foreign.count > 5 ? ", …" : "")
             throw FileError(
@@ -74,9 +82,10 @@ enum RunDirectory {
     /// Throws unless `directory` exists and is a directory.
     static func checkExisting(_ directory: String) throws {
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) else {
             throw FileError(file: directory, problem: "no such run directory")
         }
+        guard isDirectory.boolValue else { throw FileError(file: directory, problem: "is a file, not a run directory") }
     }
 
     /// The names in `directory`.
@@ -158,6 +167,12 @@ extension RunDirectory {
     ) throws -> (Trainer, Extra, DirectoryLock) {
         try checkResumable(directory)
         let lock = try DirectoryLock(directory: directory)
+        for name in try entries(directory) where isRunEntry(name) && name != DirectoryLock.fileName {
+            var status = stat()
+            if lstat("\(directory)/\(name)", &status) == 0 && status.st_mode & S_IFMT == S_IFLNK {
+                throw FileError(file: "\(directory)/\(name)", problem: "is a symbolic link; a run's own files must be inside the run, refusing to resume")
+            }
+        }
         let checkpointPath = TrainingRun.checkpointPath(directory)
         let checkpoint = try SafeTensors.read(checkpointPath)
         let (trainer, extra) = try make()

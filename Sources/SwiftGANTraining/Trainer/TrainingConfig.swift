@@ -123,7 +123,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
             return "learning rates must be positive numbers (G \(learningRateG), D \(learningRateD))"
         }
         if !(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1) { return "betas (\(beta1), \(beta2)) must be in [0, 1)" }
-        if criticSteps < 1 { return "critic steps \(criticSteps) must be at least 1" }
+        if !(1...10_000).contains(criticSteps) { return "critic steps \(criticSteps) must be in 1...10000" }
         if batchSize < 2 { return "batch size \(batchSize) must be at least 2" }
         if steps < 1 { return "steps \(steps) must be at least 1" }
         if sampleEvery < 1 || checkpointEvery < 1 || logEvery < 1 { return "sample, checkpoint and log intervals must be positive" }

@@ -104,7 +104,7 @@ struct EvalCommand: ParsableCommand {
                 }
             }
             let input = try gatherSamples()
-            if let problem = Self.valueProblem(input.samples, images: input.spec.mixture == nil) { throw CLIError("\(input.source): \(problem)") }
+            if let problem = valueProblem(input.samples, images: input.spec.mixture == nil) { throw CLIError("\(input.source): \(problem)") }
             var report = EvalReport(source: input.source, step: input.step, seconds: 0)
             if let mixture = input.spec.mixture {
                 guard !mixture.modes.isEmpty else { throw CLIError("\(mixture.rawValue) has no discrete modes; use ring8 or grid25") }
@@ -159,8 +159,7 @@ struct EvalCommand: ParsableCommand {
         if let samples {
             let contents = try NPY.read(samples)
             var tensor = contents.tensor
-            // uint8 images (0–255, as PIL and most image tools save them) are mapped to [-1, 1].
-            if contents.elementType == .uint8 && spec.mixture == nil { tensor = tensor / 127.5 - 1 }
+            if spec.mixture == nil { tensor = imageScale(contents) }
             if spec.mixture != nil && tensor.rank == 4 && tensor.shape.dropFirst() == [1, 1, 2] { tensor = tensor.reshaped([tensor.shape[0], 2]) }
             if let count, tensor.rank >= 1 {
                 guard count <= tensor.shape[0] else {
@@ -252,21 +251,5 @@ struct EvalReport: Encodable {
         lines.append("")
         lines.append(String(format: "evaluated in %.1f s", seconds))
         return lines.joined(separator: "\n")
-    }
-}
-
-extension EvalCommand {
-    /// Why `samples` cannot be scored, or nil: NaN or infinite values, or
-    /// (for images) values far outside [-1, 1], as 0–255 floats would be.
-    static func valueProblem(_ samples: Tensor, images: Bool) -> String? {
-        let values = samples.scalars
-        let nonFinite = values.lazy.filter { !$0.isFinite }.count
-        if nonFinite > 0 { return "\(nonFinite.formatted()) of the \(values.count.formatted()) values are NaN or infinite" }
-        guard images, let low = values.min(), let high = values.max() else { return nil }
-        // Tanh outputs lie in [-1, 1]; a little beyond that is resampling noise, far beyond is another scale.
-        guard low >= -1.5 && high <= 1.5 else {
-            return "values range over [\(low), \(high)] but images must be float in [-1, 1] (or uint8 0–255); rescale them first"
-        }
-        return nil
     }
 }

@@ -1,5 +1,7 @@
 import Foundation
+import SwiftGANData
 import SwiftGANNN
+import SwiftGANTensor
 import SwiftGANTraining
 
 /// Checks each output a command was asked to write before any work starts
@@ -30,7 +32,27 @@ func checkSampleCount(_ count: Int, shape: [Int]) throws {
     guard bytes <= available else {
         throw CLIError(
             String(
-                format: "--count %d samples of %@ need %.1f GB, more than a quarter of this machine's memory (%.1f GB); ask for fewer",
+                format: "%d samples of %@ need %.1f GB, more than a quarter of this machine's memory (%.1f GB); ask for fewer",
                 count, "\(shape)", bytes / 1e9, available / 1e9))
     }
+}
+
+/// Why `samples` cannot be used as images (or, with `images` false, as
+/// points), or nil: NaN or infinite values, or images far outside [-1, 1]
+/// (as 0–255 floats would be).
+func valueProblem(_ samples: Tensor, images: Bool) -> String? {
+    let values = samples.scalars
+    let nonFinite = values.lazy.filter { !$0.isFinite }.count
+    if nonFinite > 0 { return "\(nonFinite.formatted()) of the \(values.count.formatted()) values are NaN or infinite" }
+    guard images, let low = values.min(), let high = values.max() else { return nil }
+    // Tanh outputs lie in [-1, 1]; a little beyond that is resampling noise, far beyond is another scale.
+    guard low >= -1.5 && high <= 1.5 else {
+        return "values range over [\(low), \(high)] but images must be float in [-1, 1] (or uint8 0–255); rescale them first"
+    }
+    return nil
+}
+
+/// An image array as floats in [-1, 1]: uint8 arrays (0–255, as PIL and most image tools save them) are mapped there.
+func imageScale(_ contents: NPY.Contents) -> Tensor {
+    contents.elementType == .uint8 ? contents.tensor / 127.5 - 1 : contents.tensor
 }

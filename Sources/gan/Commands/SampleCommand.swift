@@ -83,9 +83,11 @@ struct SampleCommand: ParsableCommand {
         if let latents {
             let contents: NPY.Contents
             do { contents = try NPY.read(latents) } catch { throw CLIError("\(error)") }
-            guard contents.tensor.rank == 2, contents.tensor.shape[1] == model.latentDimension else {
-                throw CLIError("\(latents): expected latents [N, \(model.latentDimension)], found \(contents.tensor.shape)")
+            guard contents.tensor.rank == 2, contents.tensor.shape[0] >= 1, contents.tensor.shape[1] == model.latentDimension else {
+                throw CLIError("\(latents): expected latents [N ≥ 1, \(model.latentDimension)], found \(contents.tensor.shape)")
             }
+            guard contents.tensor.scalars.allSatisfy(\.isFinite) else { throw CLIError("\(latents): the latents hold NaN or infinite values") }
+            try checkSampleCount(contents.tensor.shape[0], shape: model.imageShape)
             z = contents.tensor
         } else {
             try checkSampleCount(count, shape: model.imageShape)
@@ -225,6 +227,8 @@ struct InterpolateCommand: ParsableCommand {
         let (saved, generator) = try runOptions.load()
         let model = saved.config.model
         guard model.kind != .mlp2d else { throw CLIError("interpolation grids are for image models; this run is 2-D") }
+        let (count, overflow) = rows.multipliedReportingOverflow(by: steps)
+        try checkSampleCount(overflow ? .max : count, shape: model.imageShape)
         var random = RandomGenerator(seed: seed)
         let ends = model.sampleLatents(rows * 2, random: &random).scalars
         let dimension = model.latentDimension

@@ -104,10 +104,11 @@ struct TranslateCommand: ParsableCommand {
             print("wrote \(names.count) images to \(out)/")
         } else if input.hasSuffix(".npy") {
             guard out.hasSuffix(".npy") else { throw CLIError("\(out): an .npy input needs an .npy --out") }
-            let batch = try NPY.read(input).tensor
+            let batch = imageScale(try NPY.read(input))
             guard batch.rank == 4, Array(batch.shape.dropFirst()) == shape, batch.shape[0] > 0 else {
                 throw CLIError("\(input): expected [N, \(shape.map(String.init).joined(separator: ", "))] float32 in [-1, 1] with N ≥ 1, found \(batch.shape)")
             }
+            if let problem = valueProblem(batch, images: true) { throw CLIError("\(input): \(problem)") }
             let outputs = translate(batch)
             try NPY.write(outputs, to: out)
             print("wrote \(outputs.shape) to \(out)")
