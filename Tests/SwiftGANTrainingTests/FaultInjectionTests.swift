@@ -82,7 +82,7 @@ import Testing
         try expectWholeLogs(run)
     }
 
-    @Test func aSecondWriterIsRefusedAndASecondInterruptStopsAtOnce() throws {
+    @Test func aSecondWriterIsRefusedAndAnInterruptStopsBetweenCriticSteps() throws {
         let run = temporaryDirectory("fault-writers") + "/run"
         // Long steps: each generator step waits for 10,000 critic steps on batches of 512 (tens of seconds).
         let (process, log) = try launch(
@@ -94,18 +94,37 @@ import Testing
         let overwrite = try runGAN(trainArguments(run, steps: 5, extra: ["--overwrite"]))
         #expect(overwrite.status != 0 && overwrite.output.contains("is in use by another process"), "\(overwrite.output)")
 
+        // One interrupt: the step pauses after the current critic update and its position is saved.
         kill(process.processIdentifier, SIGINT)
-        #expect(waitUntil(10) { output(log).contains("interrupt: finishing this step") })
-        kill(process.processIdentifier, SIGINT)
-        #expect(waitUntil(10) { !process.isRunning }, "a second interrupt should stop at once")
+        #expect(waitUntil(20) { !process.isRunning }, "an interrupt should stop within a critic update")
         process.waitUntilExit()
         #expect(process.terminationStatus == 130)
-        #expect(output(log).contains("second interrupt: stopping now without saving"))
-        #expect(checkpointStep(run) == 0)
+        #expect(output(log).contains("interrupt: saving a checkpoint after the current update"), "\(output(log))")
+        let checkpoint = try SafeTensors.read(TrainingRun.checkpointPath(run))
+        #expect(checkpoint.metadata["swiftgan.step"] == "0")
+        let position = try #require(checkpoint.metadata["swiftgan.step_position"], "the paused step's position")
+        #expect(position.hasPrefix("0,") && Int(position.dropFirst(2))! > 0)
         // The lock went with the process.
         #expect((try? DirectoryLock(directory: run)) != nil)
         let info = try runGAN(["info", "--run", run])
         #expect(info.status == 0, "\(info.output)")
+    }
+
+    @Test func aSecondInterruptStopsAtOnce() throws {
+        let run = temporaryDirectory("fault-second") + "/run"
+        // Long updates (seconds each): a 2048-wide 2-D pair on batches of 8192.
+        let (process, log) = try launch(
+            ganExecutable(), ["train", "--data", "ring8", "--width", "2048", "--batch-size", "8192", "--steps", "5", "--run-dir", run])
+        #expect(waitUntil { checkpointStep(run) == 0 }, "\(output(log))")
+        usleep(300_000)
+        // Two different signals, so that neither is merged into the other while pending.
+        kill(process.processIdentifier, SIGINT)
+        kill(process.processIdentifier, SIGTERM)
+        #expect(waitUntil(10) { !process.isRunning }, "a second interrupt should stop at once")
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130)
+        #expect(output(log).contains("second interrupt: stopping now without saving"), "\(output(log))")
+        #expect(checkpointStep(run) != nil, "the last checkpoint stays loadable")
     }
 
     @Test func killedAtRandomMomentsTheRunAlwaysResumes() throws {

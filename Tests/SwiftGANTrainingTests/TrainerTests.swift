@@ -219,11 +219,8 @@ struct RunTests {
 
         do {  // the first run object holds the directory's lock until it goes
             let first = try TrainingRun.start(directory: resumedDirectory, config: config(steps: 24, directory: data))
-            var calls = 0
-            let outcome = try first.run(shouldStop: {
-                calls += 1
-                return calls > 13  // stop after 13 steps, between checkpoints
-            })
+            // Stop after 13 steps, between checkpoints (asked between steps and between a step's updates).
+            let outcome = try first.run(shouldStop: { first.trainer.step >= 13 })
             #expect(outcome == .interrupted(step: 13))
         }
         let resumed = try TrainingRun.resume(directory: resumedDirectory)
@@ -244,6 +241,44 @@ struct RunTests {
         #expect(FileManager.default.fileExists(atPath: "\(resumedDirectory)/samples/step-000020.png"))
     }
 
+    /// A stop request between critic steps pauses the step there; the
+    /// checkpoint holds the position, and the resumed run ends bit-identical
+    /// to an uninterrupted one.
+    @Test func aStepPausedBetweenCriticStepsResumesBitIdentical() throws {
+        let data = tinyIDXDirectory()
+        var critic = config(steps: 6, preset: .wgan, directory: data)
+        critic.training.criticSteps = 3
+        let straightDirectory = temporaryDirectory() + "/straight"
+        let pausedDirectory = temporaryDirectory() + "/paused"
+        #expect(try TrainingRun.start(directory: straightDirectory, config: critic).run() == .completed)
+        do {
+            let first = try TrainingRun.start(directory: pausedDirectory, config: critic)
+            var calls = 0
+            // Asked before each step and before each of its updates after the first (3 critic
+            // updates and G's: 4 calls a step): call 10 comes after 2 whole steps and step 3's first critic update.
+            let outcome = try first.run(shouldStop: {
+                calls += 1
+                return calls == 10
+            })
+            #expect(outcome == .interrupted(step: 2))
+        }
+        let saved = try SafeTensors.read(TrainingRun.checkpointPath(pausedDirectory))
+        #expect(saved.metadata["swiftgan.step"] == "2" && saved.metadata["swiftgan.step_position"] == "0,1")
+        let resumed = try TrainingRun.resume(directory: pausedDirectory)
+        #expect(resumed.trainer.pausedAt == TrainingStep.Position(update: 0, repeats: 1))
+        #expect(try resumed.run() == .completed)
+        let a = try SafeTensors.read(TrainingRun.checkpointPath(straightDirectory))
+        let b = try SafeTensors.read(TrainingRun.checkpointPath(pausedDirectory))
+        #expect(a.tensors == b.tensors)
+        #expect(b.metadata["swiftgan.step_position"] == nil)
+        // A position outside the step is refused by name.
+        var bad = saved
+        bad.metadata["swiftgan.step_position"] = "0,3"
+        #expect { try resumed.trainer.restore(bad, file: "bad.safetensors") } throws: {
+            "\($0)".contains("swiftgan.step_position '0,3' is not a position inside a training step")
+        }
+    }
+
     @Test func refusesToOverwriteARun() throws {
         let data = tinyIDXDirectory()
         let directory = temporaryDirectory() + "/run"
@@ -262,12 +297,7 @@ struct RunTests {
         let data = tinyIDXDirectory()
         let directory = temporaryDirectory() + "/run"
         let run = try TrainingRun.start(directory: directory, config: config(steps: 20, directory: data))
-        var calls = 0
-        #expect(
-            try run.run(shouldStop: {
-                calls += 1
-                return calls > 5
-            }) == .interrupted(step: 5))
+        #expect(try run.run(shouldStop: { run.trainer.step >= 5 }) == .interrupted(step: 5))
         // Poison one generator weight: the next step's losses are NaN.
         run.trainer.generator.parameters()[1].update { $0[0] = .nan }
         do {

@@ -25,6 +25,8 @@ public struct TrainingCheckpoint {
         public var step: Int
         public var loader: DataLoader.Position
         public var random: RandomGenerator
+        /// Where step `step + 1` stands when it was paused part-way (`.start` when it was not).
+        public var within: TrainingStep.Position = .start
     }
 
     /// The metadata key of a module's random stream at `path` (`generator.main.3.random`).
@@ -46,6 +48,9 @@ public struct TrainingCheckpoint {
             "swiftgan.rng": Self.encode(progress.random.state),
             "swiftgan.config": String(decoding: config, as: UTF8.self)
         ]
+        if progress.within != .start {
+            metadata["swiftgan.step_position"] = "\(progress.within.update),\(progress.within.repeats)"
+        }
         for (prefix, module) in streamModules {
             for (path, stream) in module.namedRandomStreams() {
                 metadata[Self.randomStreamKey("\(prefix).\(path)")] = Self.encode(stream.generator.state)
@@ -61,7 +66,8 @@ public struct TrainingCheckpoint {
     /// unless its tensors do not fit them.
     /// - Throws: `FileError` naming the file and what does not match (for
     ///   instance a checkpoint of another architecture, or optimizer state cut short).
-    public func restore(_ contents: SafeTensors.Contents, file: String, batchesPerEpoch: Int) throws -> Progress {
+    /// - Parameter steps: the training step a paused position must lie in (nil: a checkpoint may not hold one).
+    public func restore(_ contents: SafeTensors.Contents, file: String, batchesPerEpoch: Int, steps: TrainingStep? = nil) throws -> Progress {
         let state = contents.tensors
         let metadata = contents.metadata
         if let raw = metadata["swiftgan.step"], (Int(raw) ?? -1) < 0 {
@@ -87,6 +93,14 @@ public struct TrainingCheckpoint {
                 file: file,
                 problem: "loader position epoch \(epoch), batch \(loaderStep) is outside an epoch of \(batchesPerEpoch) batches "
                     + "(did the data or the batch size change?)")
+        }
+        var within = TrainingStep.Position.start
+        if let raw = metadata["swiftgan.step_position"] {
+            let parts = raw.split(separator: ",").compactMap { Int($0) }
+            guard parts.count == 2, let step = steps, step.contains(TrainingStep.Position(update: parts[0], repeats: parts[1])) else {
+                throw FileError(file: file, problem: "metadata swiftgan.step_position '\(raw.prefix(40))' is not a position inside a training step")
+            }
+            within = TrainingStep.Position(update: parts[0], repeats: parts[1])
         }
         var streams: [(RandomStream, (UInt64, UInt64, UInt64, UInt64))] = []
         for (prefix, module) in streamModules {
@@ -114,7 +128,8 @@ public struct TrainingCheckpoint {
             }
         }
         for (stream, saved) in streams { stream.generator = RandomGenerator(state: saved) }
-        return Progress(step: step, loader: DataLoader.Position(epoch: epoch, step: loaderStep), random: RandomGenerator(state: random))
+        return Progress(
+            step: step, loader: DataLoader.Position(epoch: epoch, step: loaderStep), random: RandomGenerator(state: random), within: within)
     }
 
     static func encode(_ state: (UInt64, UInt64, UInt64, UInt64)) -> String {

@@ -86,16 +86,48 @@ public struct TrainingStep {
         self.afterStep = afterStep
     }
 
+    /// Where a step stands between two updates: the next update and its
+    /// next repeat. A step paused there (a stop request during a long
+    /// critic loop) continues from it exactly, since everything else it
+    /// depends on (weights, optimizers, loader, random streams) is in the checkpoint.
+    public struct Position: Equatable, Sendable {
+        public var update: Int
+        public var repeats: Int
+        public init(update: Int, repeats: Int) {
+            self.update = update
+            self.repeats = repeats
+        }
+        /// The start of a step.
+        public static let start = Position(update: 0, repeats: 0)
+    }
+
+    /// Whether `position` lies inside this step (an update and one of its repeats).
+    public func contains(_ position: Position) -> Bool {
+        updates.indices.contains(position.update) && (0..<updates[position.update].repeats).contains(position.repeats)
+    }
+
     /// Runs step `step` (1-based, for error messages); returns every logged
     /// scalar: each update's `loss/NAME` and `grad_norm/NAME` (of its last
     /// repeat) and the scalars its loss reported.
     public func run(step: Int) throws -> [String: Float] {
+        try run(step: step, from: .start, shouldStop: { false }).scalars
+    }
+
+    /// Runs step `step` from `position`, asking `shouldStop` before each
+    /// update after the first it runs; when that says stop, returns where
+    /// the step paused (`pausedAt`) with the scalars so far, and the step is
+    /// continued later by calling this again from there.
+    public func run(step: Int, from position: Position, shouldStop: () -> Bool) throws -> (scalars: [String: Float], pausedAt: Position?) {
+        require(contains(position), "TrainingStep: position \(position) is outside the step")
         var scalars: [String: Float] = [:]
+        var ranOne = false
         // Walking a module tree costs about 0.1 ms: only after something switched to evaluation.
         for network in networks where !network.module.isTraining { network.module.train() }
-        for update in updates {
+        for (index, update) in updates.enumerated() where index >= position.update {
             let parameters = update.networks.flatMap(\.optimizer.parameters)
-            for _ in 0..<update.repeats {
+            for repeatIndex in (index == position.update ? position.repeats : 0)..<update.repeats {
+                if ranOne && shouldStop() { return (scalars, Position(update: index, repeats: repeatIndex)) }
+                ranOne = true
                 // The graph ends with this scope: when the optimizers step, nothing else
                 // holds the weights' buffers, so they update in place instead of copying.
                 let grads: [Tensor]
@@ -117,7 +149,7 @@ public struct TrainingStep {
         }
         afterStep()
         for network in networks { network.optimizer.zeroGrad() }
-        return scalars
+        return (scalars, nil)
     }
 
     private static func requireFinite(_ value: Float, _ quantity: String, step: Int) throws {

@@ -10,10 +10,12 @@ struct RunLoop {
     var files: RunFiles
 
     /// Runs from `step()` to `steps`. `train` takes one step and returns
-    /// what `scalars` names for the logs and `progress` reports; `afterStep`
-    /// runs after the samples and before the checkpoint (evaluation).
+    /// what `scalars` names for the logs and `progress` reports, or nil when
+    /// the step paused part-way on a stop request (then the checkpoint holds
+    /// the paused step); `afterStep` runs after the samples and before the
+    /// checkpoint (evaluation).
     func run<StepResult>(
-        step: () -> Int, train: () throws -> StepResult, scalars: (StepResult) -> [(String, Float)], render: () throws -> Void,
+        step: () -> Int, train: () throws -> StepResult?, scalars: (StepResult) -> [(String, Float)], render: () throws -> Void,
         save: () throws -> Void, afterStep: (Int) throws -> Void = { _ in }, progress: (StepResult) -> Void, shouldStop: () -> Bool
     ) throws -> TrainingRun.Outcome {
         if step() == 0 { try render() }
@@ -22,7 +24,10 @@ struct RunLoop {
                 try save()
                 return .interrupted(step: step())
             }
-            let result = try train()
+            guard let result = try train() else {
+                try save()
+                return .interrupted(step: step())
+            }
             let current = step()
             let isLast = current == steps
             if current % logEvery == 0 || isLast {

@@ -17,15 +17,16 @@ extension Trainer {
     /// All training state: weights, EMA, optimizer states, loader position,
     /// random streams and the step.
     public func checkpoint() throws -> SafeTensors.Contents {
-        format.contents(.init(step: step, loader: loader.position, random: random), config: try config.encoded())
+        format.contents(.init(step: step, loader: loader.position, random: random, within: pausedAt), config: try config.encoded())
     }
 
     /// Restores state written by `checkpoint()` for the same configuration.
     /// - Throws: `StateDictError`, `OptimizerStateError` or `FileError` naming
     ///   what does not match (for instance a checkpoint of another architecture).
     public func restore(_ contents: SafeTensors.Contents, file: String) throws {
-        let progress = try format.restore(contents, file: file, batchesPerEpoch: loader.batchesPerEpoch)
+        let progress = try format.restore(contents, file: file, batchesPerEpoch: loader.batchesPerEpoch, steps: trainingStep)
         step = progress.step
+        pausedAt = progress.within
         loader.position = progress.loader
         random = progress.random
     }

@@ -36,7 +36,9 @@ public final class Trainer {
     let discriminatorNetwork: TrainedNetwork
     private let ema: ExponentialMovingAverage?
     /// The D update, then the G update (built by `adversarialStep()`).
-    private var trainingStep: TrainingStep!
+    private(set) var trainingStep: TrainingStep!
+    /// Where the next step starts: `.start`, or inside a step paused by a stop request (see `trainStep(stoppingWhen:)`).
+    public internal(set) var pausedAt = TrainingStep.Position.start
 
     /// Whether the D update may score the real and the fake batch in one pass
     /// (see `scoreRealAndFake`); the tests compare both ways.
@@ -119,8 +121,20 @@ public final class Trainer {
     ///   the failing update) when a loss or gradient is not finite.
     @discardableResult
     public func trainStep() throws -> StepMetrics {
+        try trainStep(stoppingWhen: { false })!
+    }
+
+    /// One step, as `trainStep()`, that asks `shouldStop` between its
+    /// updates (between critic steps): when it says stop, the step pauses
+    /// there and this returns nil; a checkpoint then holds the position,
+    /// and the next call (in this process or after a resume) finishes the
+    /// step exactly as an uninterrupted one would. The returned metrics of
+    /// a finished step cover only the updates it ran since it last paused.
+    public func trainStep(stoppingWhen shouldStop: () -> Bool) throws -> StepMetrics? {
         let started = DispatchTime.now().uptimeNanoseconds
-        let scalars = try trainingStep.run(step: step + 1)
+        let (scalars, paused) = try trainingStep.run(step: step + 1, from: pausedAt, shouldStop: shouldStop)
+        pausedAt = paused ?? .start
+        if paused != nil { return nil }
         step += 1
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         let samples = config.training.batchSize * config.training.criticSteps

@@ -73,8 +73,10 @@ public final class TrainingRun {
     ///
     /// - Parameters:
     ///   - progress: called after every step (for progress bars).
-    ///   - shouldStop: polled between steps; when it returns true the run
-    ///     saves a checkpoint and returns `.interrupted`.
+    ///   - shouldStop: polled between steps and between a step's updates
+    ///     (critic steps); when it returns true the run saves a checkpoint
+    ///     (of the paused step, if inside one: a resume finishes it exactly)
+    ///     and returns `.interrupted`.
     /// - Throws: `TrainingError.diverged` (the checkpoint on disk stays the
     ///   last good one), or file errors.
     ///   - evaluated: called after each `--eval-every` evaluation.
@@ -87,7 +89,7 @@ public final class TrainingRun {
             steps: training.steps, logEvery: training.logEvery, sampleEvery: training.sampleEvery, checkpointEvery: training.checkpointEvery,
             files: files)
         return try loop.run(
-            step: { trainer.step }, train: { try trainer.trainStep() }, scalars: \.named, render: renderSamples, save: saveCheckpoint,
+            step: { trainer.step }, train: { try trainer.trainStep(stoppingWhen: shouldStop) }, scalars: \.named, render: renderSamples, save: saveCheckpoint,
             afterStep: { step in
                 if let evalEvery = training.evalEvery, step % evalEvery == 0 || step == training.steps { evaluated(try evaluate()) }
             }, progress: progress, shouldStop: shouldStop)

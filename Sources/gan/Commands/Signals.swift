@@ -2,15 +2,16 @@ import Foundation
 import Synchronization
 
 /// SIGINT/SIGTERM during training: the first turns into a flag the
-/// training loop polls (it finishes the step, saves a checkpoint and
-/// exits); a second one ends the process at once, without saving: the
-/// checkpoint on disk (always written atomically) stays the last one saved.
+/// training loop polls between steps and between a GAN step's critic
+/// updates (it saves a checkpoint there and exits); a second one ends the
+/// process at once, without saving: the checkpoint on disk (always written
+/// atomically) stays the last one saved.
 enum StopSignal {
     static let requested = Atomic<Bool>(false)
 
     /// What the first signal prints.
     private static let firstMessage: StaticString =
-        "\ninterrupt: finishing this step and saving a checkpoint (interrupt again to stop at once without saving)\n"
+        "\ninterrupt: saving a checkpoint after the current update (interrupt again to stop at once without saving)\n"
 
     /// What a second signal prints before exiting (async-signal-safe: a static string and `write`).
     private static let immediateMessage: StaticString =

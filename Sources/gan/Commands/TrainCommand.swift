@@ -309,7 +309,8 @@ struct TrainCommand: ParsableCommand {
             }
             print("done: \(run.directory)/samples/\(String(format: "step-%06d.png", trainer.step)), checkpoint \(TrainingRun.checkpointPath(run.directory))")
         case .interrupted(let step):
-            print("\ninterrupted at step \(step); checkpoint saved. Continue with: gan train --resume \(run.directory)")
+            let within = trainer.pausedAt == .start ? "at step \(step)" : "during step \(step + 1), between its updates"
+            print("\ninterrupted \(within); checkpoint saved. Continue with: gan train --resume \(run.directory)")
             throw ExitCode(130)
         }
     }
