@@ -184,6 +184,8 @@ import Testing
         try NPY.write(Tensor.zeros([0, 2]), to: "\(work)/none.npy")
         let none = try runGAN(["sample", "--run", run, "--latents", "\(work)/none.npy", "--grid", "\(work)/g.png"])
         #expect(none.status == 1 && none.output.contains("expected latents [N ≥ 1, 2], found [0, 2]"), "\(none.output)")
+        let both = try runGAN(["sample", "--run", run, "--latents", "\(work)/none.npy", "--count", "5", "--out", "\(work)/x.npy"])
+        #expect(both.status == 64 && both.output.contains("--count does not apply with --latents"), "\(both.output)")
         try NPY.write(Tensor([.nan, 1], shape: [1, 2]), to: "\(work)/nan.npy")
         let nan = try runGAN(["sample", "--run", run, "--latents", "\(work)/nan.npy", "--out", "\(work)/x.npy"])
         #expect(nan.status == 1 && nan.output.contains("NaN or infinite"), "\(nan.output)")

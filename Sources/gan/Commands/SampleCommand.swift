@@ -48,8 +48,8 @@ struct SampleCommand: ParsableCommand {
 
     @OptionGroup var runOptions: RunOptions
 
-    @Option(parsing: .unconditional, help: "Number of samples.")
-    var count: Int = 64
+    @Option(parsing: .unconditional, help: "Number of samples (default: 64; with --latents, one per row of the file).")
+    var count: Int?
 
     @Option(help: "Write samples as float32 [N, C, H, W] (or [N, 2]) in [-1, 1] to this .npy file.")
     var out: String?
@@ -70,7 +70,8 @@ struct SampleCommand: ParsableCommand {
     var nrow: Int = 8
 
     func validate() throws {
-        guard count >= 1 else { throw ValidationError("--count must be at least 1, got \(count)") }
+        if let count, count < 1 { throw ValidationError("--count must be at least 1, got \(count)") }
+        if count != nil && latents != nil { throw ValidationError("--count does not apply with --latents: one sample is made per row of the file") }
         guard out != nil || grid != nil else { throw ValidationError("give --out FILE.npy and/or --grid FILE.png") }
         guard nrow >= 1 else { throw ValidationError("--nrow must be at least 1") }
         try checkOutputs(out, grid)
@@ -90,6 +91,7 @@ struct SampleCommand: ParsableCommand {
             try checkSampleCount(contents.tensor.shape[0], shape: model.imageShape)
             z = contents.tensor
         } else {
+            let count = count ?? 64
             try checkSampleCount(count, shape: model.imageShape)
             var random = RandomGenerator(seed: seed)
             z = model.sampleLatents(count, random: &random)
