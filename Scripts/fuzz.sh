@@ -20,7 +20,7 @@ build() {
     local toolchain
     toolchain="$(dirname "$(readlink -f "$(command -v swift)")")/.."
     local runtime
-    runtime="$(ls "$toolchain"/lib/clang/*/lib/linux/libclang_rt.fuzzer_no_main-x86_64.a | head -1)"
+    runtime="$(ls "$toolchain"/lib/clang/*/lib/linux/libclang_rt.fuzzer_no_main-"$(uname -m)".a | head -1)"
     swift build -c release --product gan-fuzz --build-path .build/fuzz \
         -Xswiftc -DFUZZING -Xswiftc -sanitize=address \
         -Xswiftc -sanitize-coverage=edge,trace-cmp,inline-8bit-counters,pc-table \

@@ -48,10 +48,7 @@ public enum IDX {
     ///   corrupt gzip, wrong magic number, unknown type, a size in the
     ///   header that disagrees with the file's length or that memory cannot hold.
     public static func read(_ path: String, limit: Int? = nil) throws -> Contents {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw FileError(file: path, problem: FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file")
-        }
-        return try decode([UInt8](data), file: path, limit: limit)
+        try decode(FileContents.read(path), file: path, limit: limit)
     }
 
     /// Parses the bytes of an IDX file, raw or gzip-compressed, as `read` does; `file` names them in errors.

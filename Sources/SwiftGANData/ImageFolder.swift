@@ -108,10 +108,7 @@ public enum ImageFolder {
 
     /// Decodes a PNG or JPEG file by its contents.
     static func decodeImage(_ path: String) throws -> RasterImage {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw FileError(file: path, problem: "cannot read the file")
-        }
-        let bytes = [UInt8](data)
+        let bytes = try FileContents.read(path)
         if JPEG.isJPEG(bytes) { return try JPEG.decode(bytes, file: path) }
         if PNG.isPNG(bytes) { return try PNG.decode(bytes, file: path) }
         throw FileError(file: path, problem: "neither a PNG nor a JPEG file (unrecognised signature)")
@@ -159,7 +156,24 @@ struct FloatImage {
     }
 
     /// Shorter side to `size`, then the central `size x size` square.
+    /// An image more than 4 times as long as it is wide is first cut to the
+    /// central 4:1 part (the square and ample filter support around it), so
+    /// a 1 x 50,000,000 image is not enlarged to billions of pixels first.
     func resizedAndCropped(to size: Int) -> FloatImage {
+        let shorter = Swift.min(height, width)
+        if Swift.max(height, width) > 4 * shorter {
+            let (cutHeight, cutWidth) = (Swift.min(height, 4 * shorter), Swift.min(width, 4 * shorter))
+            let (top, left) = ((height - cutHeight) / 2, (width - cutWidth) / 2)
+            var values = [Float](repeating: 0, count: channels * cutHeight * cutWidth)
+            for channel in 0..<channels {
+                for row in 0..<cutHeight {
+                    for column in 0..<cutWidth {
+                        values[(channel * cutHeight + row) * cutWidth + column] = self.values[(channel * height + top + row) * width + left + column]
+                    }
+                }
+            }
+            return FloatImage(channels: channels, height: cutHeight, width: cutWidth, values: values).resizedAndCropped(to: size)
+        }
         let scale = Double(size) / Double(Swift.min(height, width))
         let newHeight = Swift.max(size, Int((Double(height) * scale).rounded()))
         let newWidth = Swift.max(size, Int((Double(width) * scale).rounded()))

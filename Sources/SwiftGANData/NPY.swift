@@ -69,10 +69,7 @@ public enum NPY {
     ///   unreadable header, an unsupported dtype, Fortran order, or a data
     ///   length that disagrees with the shape.
     public static func read(_ path: String) throws -> Contents {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw FileError(file: path, problem: FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file")
-        }
-        return try decode([UInt8](data), file: path)
+        try decode(FileContents.read(path), file: path)
     }
 
     /// Parses `.npy` bytes; `file` names them in errors.

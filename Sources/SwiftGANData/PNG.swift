@@ -48,10 +48,7 @@ public enum PNG {
 
     /// Reads and decodes a PNG file.
     public static func read(_ path: String) throws -> RasterImage {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw FileError(file: path, problem: FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file")
-        }
-        return try decode([UInt8](data), file: path)
+        try decode(FileContents.read(path), file: path)
     }
 
     /// Encodes an 8-bit gray, gray+alpha, RGB or RGBA image as PNG bytes.

@@ -101,6 +101,41 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: parent) == ["run"])
     }
 
+    @Test func leftoversAndLookalikesAreHandledSafely() throws {
+        let data = tinyIDXDirectory()
+        let parent = temporaryDirectory()
+        // A start that died right after taking the lock left only .lock: the directory counts as empty.
+        try FileManager.default.createDirectory(atPath: "\(parent)/run", withIntermediateDirectories: true)
+        _ = FileManager.default.createFile(atPath: "\(parent)/run/.lock", contents: Data("pid 1 on elsewhere\n".utf8))
+        do { _ = try TrainingRun.start(directory: "\(parent)/run", config: config(steps: 2, directory: data)) }
+        // A user's directory that merely looks like a swap sibling is never touched.
+        try FileManager.default.createDirectory(atPath: "\(parent)/.run.new-ideas", withIntermediateDirectories: true)
+        _ = FileManager.default.createFile(atPath: "\(parent)/.run.new-ideas/notes.txt", contents: Data("mine".utf8))
+        do { _ = try TrainingRun.start(directory: "\(parent)/run", config: config(steps: 2, directory: data), overwrite: true) }
+        #expect(contents("\(parent)/.run.new-ideas/notes.txt") == Data("mine".utf8))
+        #expect(!FileManager.default.fileExists(atPath: "\(parent)/.run.new-ideas/.lock"))
+        // A run entry's name on something else (a directory called metrics.jsonl holding files) is not replaced.
+        let run = "\(parent)/run"
+        try FileManager.default.removeItem(atPath: "\(run)/metrics.jsonl")
+        try FileManager.default.createDirectory(atPath: "\(run)/metrics.jsonl", withIntermediateDirectories: true)
+        _ = FileManager.default.createFile(atPath: "\(run)/metrics.jsonl/mine.txt", contents: Data("mine".utf8))
+        #expect {
+            _ = try TrainingRun.start(directory: run, config: config(steps: 2, directory: data), overwrite: true)
+        } throws: { "\($0)".contains("holds files a run does not write (metrics.jsonl)") }
+        #expect(contents("\(run)/metrics.jsonl/mine.txt") == Data("mine".utf8))
+        try FileManager.default.removeItem(atPath: "\(run)/metrics.jsonl")
+        // A FIFO as the log: refused without blocking on it. A hard link: refused.
+        #expect(mkfifo("\(run)/metrics.jsonl", 0o644) == 0)
+        #expect { _ = try TrainingRun.resume(directory: run) } throws: { "\($0)".contains("metrics.jsonl: is not a regular file") }
+        try FileManager.default.removeItem(atPath: "\(run)/metrics.jsonl")
+        // (A log line the resume keeps, so the log is appended to, not rewritten.)
+        let line = Data("{\"step\": 0, \"mine\": 1}\n".utf8)
+        _ = FileManager.default.createFile(atPath: "\(parent)/elsewhere.txt", contents: line)
+        #expect(link("\(parent)/elsewhere.txt", "\(run)/metrics.jsonl") == 0)
+        #expect { _ = try TrainingRun.resume(directory: run) } throws: { "\($0)".contains("has 2 hard links") }
+        #expect(contents("\(parent)/elsewhere.txt") == line)
+    }
+
     @Test func oneWriterPerRunDirectory() throws {
         let data = tinyIDXDirectory()
         let run = temporaryDirectory() + "/run"

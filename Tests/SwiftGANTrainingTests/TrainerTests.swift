@@ -264,6 +264,10 @@ struct RunTests {
         }
         let saved = try SafeTensors.read(TrainingRun.checkpointPath(pausedDirectory))
         #expect(saved.metadata["swiftgan.step"] == "2" && saved.metadata["swiftgan.step_position"] == "0,1")
+        // A total that would end the run inside the paused step is refused.
+        #expect { _ = try TrainingRun.resume(directory: pausedDirectory, steps: 2) } throws: {
+            "\($0)".contains("the checkpoint is at step 2 (inside step 3), past the requested total 2")
+        }
         let resumed = try TrainingRun.resume(directory: pausedDirectory)
         #expect(resumed.trainer.pausedAt == TrainingStep.Position(update: 0, repeats: 1))
         #expect(try resumed.run() == .completed)

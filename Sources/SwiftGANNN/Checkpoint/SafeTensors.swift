@@ -99,20 +99,18 @@ public enum SafeTensors {
     ///   unsupported dtype, offsets that disagree with a shape, overlap, leave
     ///   gaps or run past the end of the file.
     public static func read(_ path: String) throws -> Contents {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            let exists = FileManager.default.fileExists(atPath: path)
-            throw FileError(file: path, problem: exists ? "cannot read the file" : "no such file")
-        }
-        return try decode([UInt8](data), file: path)
+        try decode(FileContents.read(path), file: path)
     }
 
     /// The `__metadata__` of a safetensors file, reading only its header
     /// (to recognise a checkpoint without loading its tensors).
     /// - Throws: `FileError` naming the file when it is missing, too short or its header is not JSON.
     public static func readMetadata(_ path: String) throws -> [String: String] {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw FileError(file: path, problem: FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file")
-        }
+        // A regular file only (a FIFO would block the open below).
+        var status = stat()
+        guard stat(path, &status) == 0 else { throw FileError(file: path, problem: "no such file") }
+        guard status.st_mode & S_IFMT == S_IFREG else { throw FileError(file: path, problem: "is not a regular file; refusing to read it") }
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw FileError(file: path, problem: "cannot read the file") }
         defer { try? handle.close() }
         let lengthBytes = [UInt8]((try? handle.read(upToCount: 8)) ?? Data())
         guard lengthBytes.count == 8 else { throw FileError(file: path, problem: "not a safetensors file: too short for the header length") }

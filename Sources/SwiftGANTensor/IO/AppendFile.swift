@@ -11,7 +11,8 @@ import Foundation
 /// record, and the error names the file and the system's reason.
 ///
 /// The file is opened without following a symbolic link at its last
-/// component, so a link planted in a run directory cannot redirect the log.
+/// component, and refused when it has other hard links, so a link planted
+/// in a run directory cannot redirect the log.
 public final class AppendFile {
     /// The file's path.
     public let path: String
@@ -29,6 +30,11 @@ public final class AppendFile {
         guard fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else {
             close(descriptor)
             throw FileError(file: path, problem: "is not a regular file; refusing to append to it")
+        }
+        // A hard link would make the log another file's tail.
+        guard status.st_nlink == 1 else {
+            close(descriptor)
+            throw FileError(file: path, problem: "has \(status.st_nlink) hard links; refusing to append to a file that is also elsewhere")
         }
         self.path = path
         self.descriptor = descriptor

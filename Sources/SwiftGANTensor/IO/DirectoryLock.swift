@@ -21,11 +21,12 @@ public final class DirectoryLock {
     public static let fileName = ".lock"
 
     /// Takes the lock on `directory` (which must exist) without waiting.
+    /// - Parameter create: create the lock file when absent (else an absent one is an error).
     /// - Throws: `FileError` naming the directory and, when another process
     ///   holds it, that process's pid and host.
-    public init(directory: String) throws {
+    public init(directory: String, create: Bool = true) throws {
         let path = "\(directory)/\(Self.fileName)"
-        let descriptor = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o644)
+        let descriptor = open(path, O_RDWR | (create ? O_CREAT : 0) | O_NOFOLLOW | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
             throw FileError(file: directory, problem: "cannot create the lock file \(Self.fileName): \(String(cString: strerror(errno)))")
         }

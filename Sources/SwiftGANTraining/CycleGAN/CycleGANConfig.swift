@@ -63,8 +63,8 @@ public struct CycleGANModelConfig: Codable, Equatable, Sendable {
     }
 
     /// The largest base width accepted (CycleGAN's is 64): 4x that in the
-    /// residual blocks is already 4,096 channels.
-    public static let maximumWidth = 1024
+    /// residual blocks is 1,024 channels, about 19 million weights a block.
+    public static let maximumWidth = 256
 
     /// Why this configuration cannot be built, or nil.
     public func validationProblem() -> String? {
@@ -84,7 +84,7 @@ public struct CycleGANModelConfig: Codable, Equatable, Sendable {
             return "widths must be in 1...\(Self.maximumWidth), got \(width) and \(discriminatorWidth)"
         }
         guard shapeA[1] <= ModelConfig.maximumImageSide else { return "images must be at most \(ModelConfig.maximumImageSide) pixels" }
-        if let residualBlocks, !(0...64).contains(residualBlocks) { return "residual blocks \(residualBlocks) must be in 0...64" }
+        if let residualBlocks, !(0...32).contains(residualBlocks) { return "residual blocks \(residualBlocks) must be in 0...32" }
         if let problem = TranslationModelConfig.discriminatorLayersProblem(patchLayers, size: shapeA[1]) { return problem }
         return nil
     }
@@ -287,7 +287,7 @@ public enum RunKind: Sendable {
     /// The kind of the run in `directory`; `.gan` when its configuration is missing or unreadable
     /// (the GAN reader then reports the problem).
     public static func of(directory: String) -> RunKind {
-        guard let data = FileManager.default.contents(atPath: TrainingRun.configPath(directory)),
+        guard let data = (try? FileContents.readIfPresent(TrainingRun.configPath(directory))).map({ Data($0) }),
             let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any], let task = object["task"]
         else { return .gan }
         return (task as? String) == CycleGANConfig.taskName ? .cyclegan : .translation

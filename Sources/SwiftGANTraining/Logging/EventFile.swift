@@ -52,10 +52,7 @@ package enum EventFile {
     /// Rewrites `path` (atomically) without the records after `step` and
     /// without a damaged tail; leaves it untouched when nothing needs to go.
     static func truncate(_ path: String, afterStep step: Int) throws {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw FileError(file: path, problem: "cannot read the TensorBoard event file")
-        }
-        let bytes = [UInt8](data)
+        let bytes = try FileContents.read(path)
         let records = records(bytes)
         let kept = records.filter { $0.step <= step }
         guard kept.count != records.count || records.last?.range.upperBound ?? 0 != bytes.count else { return }

@@ -31,7 +31,7 @@ public final class MetricsLog {
     /// Drops lines for steps after `step` (when a resumed run rewinds to its
     /// checkpoint) and a last line cut short by a crash.
     public static func truncate(path: String, afterStep step: Int) throws {
-        guard let data = FileManager.default.contents(atPath: path) else { return }
+        guard let data = try FileContents.readIfPresent(path) else { return }
         var lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
         // The piece after the last newline is empty, or a line the writer never finished.
         lines.removeLast()

@@ -58,15 +58,15 @@ extension ModelConfig {
         return weights + features * Double(finalSpatial * finalSpatial)
     }
 
-    /// The bytes training needs for the weights alone: the weights, their
-    /// gradients and Adam's two moments for G and D, and an EMA copy of G.
-    public var trainingWeightBytes: Double { weightCount * 4 * 5 }
-
-    /// A problem when training this model needs more memory than `available` bytes (default: the machine's), or nil.
-    public func memoryProblem(available: Double = Double(ProcessInfo.processInfo.physicalMemory)) -> String? {
-        guard trainingWeightBytes > available else { return nil }
+    /// A problem when the weights need more memory than `available` bytes
+    /// (default: the machine's) at `bytesPerWeight` (20 to train: weights,
+    /// gradients, Adam's moments, EMA; 4 to load them), or nil.
+    public func memoryProblem(bytesPerWeight: Double = 20, available: Double = Double(ProcessInfo.processInfo.physicalMemory)) -> String? {
+        let needed = weightCount * bytesPerWeight
+        guard needed > available else { return nil }
         let gigabytes = { (bytes: Double) in String(format: "%.1f GB", bytes / 1e9) }
-        return "the networks have about \(Int(weightCount).formatted()) weights, which need \(gigabytes(trainingWeightBytes)) "
-            + "to train (weights, gradients, Adam state, EMA) but this machine has \(gigabytes(available)); reduce the width or the latent dimension"
+        let use = bytesPerWeight > 4 ? "to train (weights, gradients, Adam state, EMA)" : "to load"
+        return "the networks have about \(Int(weightCount).formatted()) weights, which need \(gigabytes(needed)) "
+            + "\(use) but this machine has \(gigabytes(available)); reduce the width or the latent dimension"
     }
 }

@@ -55,6 +55,9 @@ public struct DataSpec: Codable, Equatable, Sendable {
             return "mixture count \(mixtureCount) must be in 1...\(Self.maximumMixtureCount)"
         }
         if let limit, limit < 1 { return "limit \(limit) must be at least 1" }
+        if let limit, mixture != nil, limit > Self.maximumMixtureCount {
+            return "limit \(limit) is more than the largest 2-D mixture training set (\(Self.maximumMixtureCount))"
+        }
         if let imageSize, !(4...ModelConfig.maximumImageSide).contains(imageSize) {
             return "image size \(imageSize) must be in 4...\(ModelConfig.maximumImageSide)"
         }
@@ -97,6 +100,7 @@ public struct RunConfig: RunConfigFile, Equatable, Sendable {
     public static let configKind = "run"
 
     public var valueProblem: String? {
-        model.validationProblem() ?? model.memoryProblem() ?? training.validationProblem() ?? data.validationProblem()
+        // Reading a run needs its weights in memory; training it (checked by the trainer) needs about 5 times that.
+        model.validationProblem() ?? model.memoryProblem(bytesPerWeight: 4) ?? training.validationProblem() ?? data.validationProblem()
     }
 }

@@ -27,10 +27,10 @@ extension RunConfigFile {
     /// - Throws: `FileError` naming the file when it is missing, invalid,
     ///   another kind of run's, or holds values that cannot be used.
     public static func read(_ path: String) throws -> Self {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let bytes = try FileContents.readIfPresent(path) else {
             throw FileError(file: path, problem: "no such file (is this a run directory?)")
         }
-        return try decode(data, file: path)
+        return try decode(Data(bytes), file: path)
     }
 
     /// Parses and checks the bytes of a `config.json` as `read` does; `path` names them in errors.

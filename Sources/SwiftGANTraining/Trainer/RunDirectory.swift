@@ -52,7 +52,8 @@ enum RunDirectory {
             let what = status.st_mode & S_IFMT == S_IFLNK ? "a symbolic link" : "not a directory"
             throw FileError(file: directory, problem: "is \(what); give a run directory (absent, empty or a SwiftGAN run)")
         }
-        let contents = try entries(directory)
+        // A lock file and temporaries alone (a start that died before writing anything) count as empty.
+        let contents = try entries(directory).filter { $0 != DirectoryLock.fileName && !isTemporary($0) }
         guard !contents.isEmpty else { return false }
         guard overwrite else {
             throw FileError(file: directory, problem: "already exists and is not empty; pass --overwrite to replace it or --resume to continue it")
@@ -60,10 +61,15 @@ enum RunDirectory {
         guard isRun(directory) else {
             throw FileError(file: directory, problem: "is not a SwiftGAN run directory (no \(markerName) and no SwiftGAN checkpoint); refusing to overwrite it")
         }
-        let samples = contents.contains("samples") ? try entries("\(directory)/samples") : []
+        func kind(_ path: String) -> mode_t {
+            var status = stat()
+            return lstat(path, &status) == 0 ? status.st_mode & S_IFMT : 0
+        }
+        // Each entry must be what a run writes there: regular files, and samples/ a directory of sample grids.
+        let samples = kind("\(directory)/samples") == S_IFDIR ? try entries("\(directory)/samples") : []
         let foreign =
-            contents.filter { !isRunEntry($0) }
-            + samples.filter { !(isSampleGrid($0) || isTemporary($0)) }.map { "samples/\($0)" }
+            contents.filter { !isRunEntry($0) || kind("\(directory)/\($0)") != ($0 == "samples" ? S_IFDIR : S_IFREG) }
+            + samples.filter { !(isSampleGrid($0) || isTemporary($0)) || kind("\(directory)/samples/\($0)") != S_IFREG }.map { "samples/\($0)" }
         guard foreign.isEmpty else {
             let listed = foreign.sorted().prefix(5).joined(separator: ", ") + (foreign.count > 5 ? ", …" : "")
             throw FileError(
@@ -111,10 +117,16 @@ protocol DirectoryTrainer: AnyObject {
     var totalSteps: Int { get }
     /// `config.json`'s contents (the resolved configuration).
     func encodedConfig() throws -> [UInt8]
+    /// Whether the checkpointed state is inside a paused step (see `Trainer.trainStep(stoppingWhen:)`).
+    var isMidStep: Bool { get }
     /// All state for exact resume.
     func checkpoint() throws -> SafeTensors.Contents
     /// Restores a checkpoint written for the same configuration.
     func restore(_ contents: SafeTensors.Contents, file: String) throws
+}
+
+extension DirectoryTrainer {
+    var isMidStep: Bool { false }
 }
 
 extension RunDirectory {
@@ -135,22 +147,28 @@ extension RunDirectory {
         let existed = FileManager.default.fileExists(atPath: target)
         try create(target)
         let lock = try DirectoryLock(directory: target)
+        // Another process may have started a run here since the check: leave it alone.
+        guard try entries(target).allSatisfy({ $0 == DirectoryLock.fileName || isTemporary($0) }) else {
+            throw FileError(file: directory, problem: "another run was started here meanwhile; refusing to mix two runs")
+        }
+        var written: [String] = []
         do {
-            // Another process may have started a run here since the check.
-            guard try entries(target).allSatisfy({ $0 == DirectoryLock.fileName }) else {
-                throw FileError(file: directory, problem: "another run was started here meanwhile; refusing to mix two runs")
-            }
             try AtomicFile.write(Array("SwiftGAN run directory\n".utf8), to: "\(target)/\(markerName)")
+            written.append(markerName)
             try AtomicFile.write(trainer.encodedConfig(), to: TrainingRun.configPath(target))
+            written.append("config.json")
             let checkpoint = try trainer.checkpoint()
             try SafeTensors.write(checkpoint.tensors, metadata: checkpoint.metadata, to: TrainingRun.checkpointPath(target))
+            written.append("checkpoint.safetensors")
+            // The user may have added files to the old run while the data loaded.
+            if replacing { _ = try checkReplaceable(directory, overwrite: true) }
         } catch {
+            // Only what this call wrote goes: the staging directory, or the files (and a directory it created).
             if replacing {
                 try? FileManager.default.removeItem(atPath: target)
-            } else if !existed {
-                try? FileManager.default.removeItem(atPath: target)
             } else {
-                for name in [markerName, "config.json", "checkpoint.safetensors", DirectoryLock.fileName] { unlink("\(target)/\(name)") }
+                for name in written { unlink("\(target)/\(name)") }
+                if !existed, (try? entries(target)) == [DirectoryLock.fileName] { try? FileManager.default.removeItem(atPath: target) }
             }
             throw error
         }
@@ -177,8 +195,10 @@ extension RunDirectory {
         let checkpoint = try SafeTensors.read(checkpointPath)
         let (trainer, extra) = try make()
         try trainer.restore(checkpoint, file: checkpointPath)
-        guard trainer.step <= trainer.totalSteps else {
-            throw TrainingError.invalidConfiguration("the checkpoint is at step \(trainer.step), past the requested total \(trainer.totalSteps)")
+        guard trainer.step < trainer.totalSteps || trainer.step == trainer.totalSteps && !trainer.isMidStep else {
+            throw TrainingError.invalidConfiguration(
+                "the checkpoint is at step \(trainer.step)\(trainer.isMidStep ? " (inside step \(trainer.step + 1))" : ""), "
+                    + "past the requested total \(trainer.totalSteps)")
         }
         try AtomicFile.write(trainer.encodedConfig(), to: TrainingRun.configPath(directory))
         try AtomicFile.write(Array("SwiftGAN run directory\n".utf8), to: "\(directory)/\(markerName)")

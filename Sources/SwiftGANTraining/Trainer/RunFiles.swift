@@ -15,6 +15,8 @@ final class RunFiles {
     let directory: String
     let metrics: MetricsLog
     let tensorboard: TensorBoardWriter
+    /// Whether the run was resumed (its step-0 samples were rendered by the process that started it).
+    let isResumed: Bool
     private let lock: DirectoryLock
 
     /// Opens `directory`'s files; `resumedAt` is the checkpoint's step for a resumed run.
@@ -22,6 +24,7 @@ final class RunFiles {
     init(directory: String, lock: DirectoryLock, resumedAt step: Int?) throws {
         self.directory = directory
         self.lock = lock
+        isResumed = step != nil
         let samples = "\(directory)/samples"
         var status = stat()
         if lstat(samples, &status) == 0 {

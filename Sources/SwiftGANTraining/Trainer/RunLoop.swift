@@ -18,7 +18,7 @@ struct RunLoop {
         step: () -> Int, train: () throws -> StepResult?, scalars: (StepResult) -> [(String, Float)], render: () throws -> Void,
         save: () throws -> Void, afterStep: (Int) throws -> Void = { _ in }, progress: (StepResult) -> Void, shouldStop: () -> Bool
     ) throws -> TrainingRun.Outcome {
-        if step() == 0 { try render() }
+        if step() == 0 && !files.isResumed { try render() }
         while step() < steps {
             if shouldStop() {
                 try save()

@@ -15,13 +15,18 @@ enum RunSwap {
     static func swap(staging: String, into directory: String) throws {
         let replaced = sibling(directory, "replaced")
         guard rename(directory, replaced) == 0 else {
+            // Nothing moved: the old run is where it was.
             let error = FileError(file: directory, problem: "cannot move the old run aside: \(String(cString: strerror(errno)))")
             try? FileManager.default.removeItem(atPath: staging)
             throw error
         }
         guard rename(staging, directory) == 0 else {
-            let error = FileError(file: directory, problem: "cannot move the new run into place: \(String(cString: strerror(errno)))")
-            _ = rename(replaced, directory)
+            let reason = String(cString: strerror(errno))
+            let restored = rename(replaced, directory) == 0
+            let error = FileError(
+                file: directory,
+                problem: "cannot move the new run into place: \(reason)"
+                    + (restored ? "" : "; the old run is in \(replaced) (the next start or resume of \(directory) puts it back)"))
             try? FileManager.default.removeItem(atPath: staging)
             throw error
         }
@@ -36,11 +41,18 @@ enum RunSwap {
         let url = URL(fileURLWithPath: directory)
         let parent = url.deletingLastPathComponent().path
         let name = url.lastPathComponent
-        let siblings = ((try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? []).filter {
-            $0.hasPrefix(".\(name).new-") || $0.hasPrefix(".\(name).replaced-")
+        // Exactly the names `sibling` makes (a pid after the kind), holding a run (or only the lock, for a
+        // start that died at once), whose lock (which must exist) can be taken: nobody is using them.
+        let siblings = ((try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? []).filter { entry in
+            ["new", "replaced"].contains { kind in
+                let prefix = ".\(name).\(kind)-"
+                return entry.hasPrefix(prefix) && entry.count > prefix.count && entry.dropFirst(prefix.count).allSatisfy(\.isNumber)
+            }
         }
-        // Only siblings whose lock can be taken are abandoned.
-        let abandoned = siblings.map { "\(parent)/\($0)" }.filter { (try? DirectoryLock(directory: $0)) != nil }
+        let abandoned = siblings.map { "\(parent)/\($0)" }.filter { path in
+            guard (try? DirectoryLock(directory: path, create: false)) != nil else { return false }
+            return RunDirectory.isRun(path) || (try? RunDirectory.entries(path)) == [DirectoryLock.fileName]
+        }
         if !FileManager.default.fileExists(atPath: directory) {
             let complete = abandoned.first { path in
                 path.contains(".new-") && FileManager.default.fileExists(atPath: "\(path)/\(RunDirectory.markerName)")

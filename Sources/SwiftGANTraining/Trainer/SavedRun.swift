@@ -60,7 +60,7 @@ public struct SavedRun {
 
     /// The last line of `metrics.jsonl`, if any.
     public var lastMetrics: String? {
-        guard let data = FileManager.default.contents(atPath: "\(directory)/metrics.jsonl") else { return nil }
+        guard let data = (try? FileContents.readIfPresent("\(directory)/metrics.jsonl")).map({ Data($0) }) else { return nil }
         return String(decoding: data, as: UTF8.self).split(separator: "\n").last.map(String.init)
     }
 }

@@ -34,5 +34,6 @@ extension Trainer {
 
 extension Trainer: DirectoryTrainer {
     var totalSteps: Int { config.training.steps }
+    var isMidStep: Bool { pausedAt != .start }
     func encodedConfig() throws -> [UInt8] { try config.encoded() }
 }

@@ -124,13 +124,13 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         }
         if !(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1) { return "betas (\(beta1), \(beta2)) must be in [0, 1)" }
         if !(1...10_000).contains(criticSteps) { return "critic steps \(criticSteps) must be in 1...10000" }
-        if batchSize < 2 { return "batch size \(batchSize) must be at least 2" }
+        if !(2...65_536).contains(batchSize) { return "batch size \(batchSize) must be in 2...65536" }
         if steps < 1 { return "steps \(steps) must be at least 1" }
         if sampleEvery < 1 || checkpointEvery < 1 || logEvery < 1 { return "sample, checkpoint and log intervals must be positive" }
         if !(labelSmoothing >= 0 && labelSmoothing < 1) { return "label smoothing \(labelSmoothing) must be in [0, 1)" }
         if let emaDecay, !(emaDecay > 0 && emaDecay < 1) { return "EMA decay \(emaDecay) must be in (0, 1)" }
         if let evalEvery, evalEvery < 1 { return "evaluation interval \(evalEvery) must be positive" }
-        if evalCount < 11 { return "evaluation sample count \(evalCount) must be at least 11" }
+        if !(11...1_000_000).contains(evalCount) { return "evaluation sample count \(evalCount) must be in 11...1000000" }
         if !(r1Weight >= 0 && gradientPenaltyWeight >= 0 && weightClip > 0 && r1Weight.isFinite && gradientPenaltyWeight.isFinite && weightClip.isFinite) {
             return
                 "penalty weights (R1 \(r1Weight), gradient penalty \(gradientPenaltyWeight)) must be non-negative numbers and the clip \(weightClip) positive"

@@ -63,6 +63,7 @@ public final class TrainingRun {
     }
 
     private static func make(_ config: RunConfig) throws -> (Trainer, TrainingEvaluator?) {
+        if let problem = config.data.validationProblem() { throw TrainingError.invalidConfiguration(problem) }
         let dataset = try config.data.load(seed: config.training.seed)
         let trainer = try Trainer(config: config, dataset: dataset)
         return (trainer, config.training.evalEvery == nil ? nil : try TrainingEvaluator(config: config))

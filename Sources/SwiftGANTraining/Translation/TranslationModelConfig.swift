@@ -81,7 +81,7 @@ public struct TranslationModelConfig: Codable, Equatable, Sendable {
     }
 
     /// The largest base width accepted (pix2pix's is 64).
-    public static let maximumWidth = 1024
+    public static let maximumWidth = 256
 
     /// Why this configuration cannot be built, or nil.
     public func validationProblem() -> String? {
@@ -107,7 +107,7 @@ public struct TranslationModelConfig: Codable, Equatable, Sendable {
         if generator == .srresnet && upscale == 1 {
             return "srresnet needs an input smaller than the output (super-resolution: sr2, sr4); for pairs of one size use --generator unet"
         }
-        if generator == .srresnet && !(1...64).contains(residualBlocks) { return "srresnet needs 1 to 64 residual blocks, got \(residualBlocks)" }
+        if generator == .srresnet && !(1...32).contains(residualBlocks) { return "srresnet needs 1 to 32 residual blocks, got \(residualBlocks)" }
         if let problem = Self.discriminatorLayersProblem(discriminatorLayers, size: outputShape[1]) { return problem }
         return nil
     }

@@ -125,7 +125,7 @@ struct InfoCommand: ParsableCommand {
 
     /// The last logged metrics and the configuration.
     private func printTail(_ run: String, config: [UInt8]) throws {
-        if let data = FileManager.default.contents(atPath: "\(run)/metrics.jsonl"),
+        if let data = (try? FileContents.readIfPresent("\(run)/metrics.jsonl")).map({ Data($0) }),
             let last = String(decoding: data, as: UTF8.self).split(separator: "\n").last
         {
             print("last metrics: \(last)")

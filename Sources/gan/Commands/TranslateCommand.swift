@@ -97,6 +97,7 @@ struct TranslateCommand: ParsableCommand {
             let images = try names.map { try ImageFile.read("\(input)/\($0)", channels: shape[0], size: shape[1]) }
             let outputs = translate(concat(images, axis: 0))
             try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+            for name in names { try checkOutputs("\(out)/\((name as NSString).deletingPathExtension).png") }
             for (index, name) in names.enumerated() {
                 let stem = (name as NSString).deletingPathExtension
                 try ImageFile.writePNG(outputs.slice(axis: 0, start: index, end: index + 1).squeezing(axes: [0]), to: "\(out)/\(stem).png")
