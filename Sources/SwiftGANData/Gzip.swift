@@ -34,6 +34,9 @@ public enum Gzip {
 
     /// Inflates until the stream ends or `stopAfter` bytes came out; says whether the stream ended.
     private static func inflateStream(_ bytes: [UInt8], file: String, stopAfter: Int) throws -> (output: [UInt8], finished: Bool) {
+        guard bytes.count <= Int(UInt32.max) else {
+            throw FileError(file: file, problem: "gzip files of 4 GiB and more are not supported (\(bytes.count) bytes); decompress it first")
+        }
         var stream = z_stream()
         // 16 + MAX_WBITS: expect a gzip header and trailer.
         guard inflateInit2_(&stream, 16 + MAX_WBITS, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {

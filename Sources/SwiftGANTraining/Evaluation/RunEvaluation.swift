@@ -16,6 +16,16 @@ extension GeneratorModel {
         var random = RandomGenerator(seed: seed)
         let latents = config.sampleLatents(count, random: &random)
         let labels = config.isConditional ? (0..<count).map { $0 % config.classCount } : nil
+        let samples = generate(inBatches: latents, labels: labels, batchSize: batchSize)
+        return (config.kind == .mlp2d ? samples.reshaped([count, 2]) : samples, labels)
+    }
+
+    /// `generate(latents, labels:)` in evaluation mode without gradients,
+    /// `batchSize` rows at a time, so the activations of only one batch are
+    /// ever held: `[N, C, H, W]` for latents `[N, latentDimension]`.
+    public func generate(inBatches latents: Tensor, labels: [Int]?, batchSize: Int = 500) -> Tensor {
+        require(batchSize >= 1, "GeneratorModel.generate: batch size \(batchSize) must be positive")
+        let count = latents.shape[0]
         let wasTraining = isTraining
         eval()
         defer { train(wasTraining) }
@@ -28,8 +38,7 @@ extension GeneratorModel {
                 start = end
             }
         }
-        let samples = concat(batches, axis: 0)
-        return (config.kind == .mlp2d ? samples.reshaped([count, 2]) : samples, labels)
+        return concat(batches, axis: 0)
     }
 }
 

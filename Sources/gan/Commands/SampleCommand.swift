@@ -110,7 +110,7 @@ struct SampleCommand: ParsableCommand {
         } else if label != nil {
             throw CLIError("--label needs a conditional model; this run is \(model.kind.rawValue)")
         }
-        let samples = withoutGradients { generator.generate(z, labels: labels) }
+        let samples = generator.generate(inBatches: z, labels: labels)
         do {
             if let out {
                 try NPY.write(model.kind == .mlp2d ? samples.reshaped([n, 2]) : samples, to: out)
@@ -241,7 +241,7 @@ struct InterpolateCommand: ParsableCommand {
             for index in 0..<steps { latents += slerp(a, b, Float(index) / Float(steps - 1)) }
         }
         let labels = model.isConditional ? (0..<(rows * steps)).map { ($0 / steps) % model.classCount } : nil
-        let samples = withoutGradients { generator.generate(Tensor(latents, shape: [rows * steps, dimension]), labels: labels) }
+        let samples = generator.generate(inBatches: Tensor(latents, shape: [rows * steps, dimension]), labels: labels)
         do { try ImageGrid.write(samples, to: out, nrow: steps) } catch { throw CLIError("\(error)") }
         print("wrote \(out): \(rows) interpolations of \(steps) steps")
     }
