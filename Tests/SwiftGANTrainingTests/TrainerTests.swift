@@ -248,6 +248,7 @@ struct RunTests {
         let data = tinyIDXDirectory()
         var critic = config(steps: 6, preset: .wgan, directory: data)
         critic.training.criticSteps = 3
+        critic.training.logEvery = 1
         let straightDirectory = temporaryDirectory() + "/straight"
         let pausedDirectory = temporaryDirectory() + "/paused"
         #expect(try TrainingRun.start(directory: straightDirectory, config: critic).run() == .completed)
@@ -255,26 +256,37 @@ struct RunTests {
             let first = try TrainingRun.start(directory: pausedDirectory, config: critic)
             var calls = 0
             // Asked before each step and before each of its updates after the first (3 critic
-            // updates and G's: 4 calls a step): call 10 comes after 2 whole steps and step 3's first critic update.
+            // updates and G's: 4 calls a step): call 12 comes after 2 whole steps and step 3's critic updates,
+            // before its G update, so the resumed part logs none of D's scalars itself.
             let outcome = try first.run(shouldStop: {
                 calls += 1
-                return calls == 10
+                return calls == 12
             })
             #expect(outcome == .interrupted(step: 2))
         }
         let saved = try SafeTensors.read(TrainingRun.checkpointPath(pausedDirectory))
-        #expect(saved.metadata["swiftgan.step"] == "2" && saved.metadata["swiftgan.step_position"] == "0,1")
+        #expect(saved.metadata["swiftgan.step"] == "2" && saved.metadata["swiftgan.step_position"] == "1,0")
         // A total that would end the run inside the paused step is refused.
         #expect { _ = try TrainingRun.resume(directory: pausedDirectory, steps: 2) } throws: {
             "\($0)".contains("the checkpoint is at step 2 (inside step 3), past the requested total 2")
         }
         let resumed = try TrainingRun.resume(directory: pausedDirectory)
-        #expect(resumed.trainer.pausedAt == TrainingStep.Position(update: 0, repeats: 1))
+        #expect(resumed.trainer.pausedAt == TrainingStep.Position(update: 1, repeats: 0))
         #expect(try resumed.run() == .completed)
         let a = try SafeTensors.read(TrainingRun.checkpointPath(straightDirectory))
         let b = try SafeTensors.read(TrainingRun.checkpointPath(pausedDirectory))
         #expect(a.tensors == b.tensors)
         #expect(b.metadata["swiftgan.step_position"] == nil)
+        // The logs agree too: the paused step's scalars from before the pause were kept with it.
+        func logged(_ directory: String) throws -> [[String: Double]] {
+            try String(decoding: FileManager.default.contents(atPath: "\(directory)/metrics.jsonl")!, as: UTF8.self).split(separator: "\n")
+                .map { line in
+                    var values = try #require(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Double])
+                    values["speed/samples_per_second"] = nil  // wall-clock throughput
+                    return values
+                }
+        }
+        #expect(try logged(straightDirectory) == logged(pausedDirectory))
         // A position outside the step is refused by name.
         var bad = saved
         bad.metadata["swiftgan.step_position"] = "0,3"

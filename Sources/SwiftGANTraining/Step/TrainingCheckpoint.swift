@@ -27,6 +27,8 @@ public struct TrainingCheckpoint {
         public var random: RandomGenerator
         /// Where step `step + 1` stands when it was paused part-way (`.start` when it was not).
         public var within: TrainingStep.Position = .start
+        /// The scalars the paused step logged so far (merged into the finished step's).
+        public var withinScalars: [String: Float] = [:]
     }
 
     /// The metadata key of a module's random stream at `path` (`generator.main.3.random`).
@@ -50,6 +52,9 @@ public struct TrainingCheckpoint {
         ]
         if progress.within != .start {
             metadata["swiftgan.step_position"] = "\(progress.within.update),\(progress.within.repeats)"
+            // Float's description reads back to the same value.
+            let scalars = progress.withinScalars.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+            metadata["swiftgan.step_scalars"] = scalars.joined(separator: ";")
         }
         for (prefix, module) in streamModules {
             for (path, stream) in module.namedRandomStreams() {
@@ -102,6 +107,14 @@ public struct TrainingCheckpoint {
             }
             within = TrainingStep.Position(update: parts[0], repeats: parts[1])
         }
+        var withinScalars: [String: Float] = [:]
+        for entry in (metadata["swiftgan.step_scalars"] ?? "").split(separator: ";") {
+            let pair = entry.split(separator: "=", maxSplits: 1)
+            guard within != .start, pair.count == 2, let value = Float(pair[1]) else {
+                throw FileError(file: file, problem: "metadata swiftgan.step_scalars entry '\(entry.prefix(60))' is not NAME=NUMBER of a paused step")
+            }
+            withinScalars[String(pair[0])] = value
+        }
         var streams: [(RandomStream, (UInt64, UInt64, UInt64, UInt64))] = []
         for (prefix, module) in streamModules {
             for (path, stream) in module.namedRandomStreams() {
@@ -129,7 +142,8 @@ public struct TrainingCheckpoint {
         }
         for (stream, saved) in streams { stream.generator = RandomGenerator(state: saved) }
         return Progress(
-            step: step, loader: DataLoader.Position(epoch: epoch, step: loaderStep), random: RandomGenerator(state: random), within: within)
+            step: step, loader: DataLoader.Position(epoch: epoch, step: loaderStep), random: RandomGenerator(state: random), within: within,
+            withinScalars: withinScalars)
     }
 
     static func encode(_ state: (UInt64, UInt64, UInt64, UInt64)) -> String {

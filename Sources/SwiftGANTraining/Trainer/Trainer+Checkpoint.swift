@@ -17,7 +17,8 @@ extension Trainer {
     /// All training state: weights, EMA, optimizer states, loader position,
     /// random streams and the step.
     public func checkpoint() throws -> SafeTensors.Contents {
-        format.contents(.init(step: step, loader: loader.position, random: random, within: pausedAt), config: try config.encoded())
+        format.contents(
+            .init(step: step, loader: loader.position, random: random, within: pausedAt, withinScalars: pausedScalars), config: try config.encoded())
     }
 
     /// Restores state written by `checkpoint()` for the same configuration.
@@ -27,6 +28,7 @@ extension Trainer {
         let progress = try format.restore(contents, file: file, batchesPerEpoch: loader.batchesPerEpoch, steps: trainingStep)
         step = progress.step
         pausedAt = progress.within
+        pausedScalars = progress.withinScalars
         loader.position = progress.loader
         random = progress.random
     }

@@ -39,6 +39,8 @@ public final class Trainer {
     private(set) var trainingStep: TrainingStep!
     /// Where the next step starts: `.start`, or inside a step paused by a stop request (see `trainStep(stoppingWhen:)`).
     public internal(set) var pausedAt = TrainingStep.Position.start
+    /// What the paused step logged before it paused (checkpointed with `pausedAt`).
+    var pausedScalars: [String: Float] = [:]
 
     /// Whether the D update may score the real and the fake batch in one pass
     /// (see `scoreRealAndFake`); the tests compare both ways.
@@ -128,12 +130,15 @@ public final class Trainer {
     /// updates (between critic steps): when it says stop, the step pauses
     /// there and this returns nil; a checkpoint then holds the position,
     /// and the next call (in this process or after a resume) finishes the
-    /// step exactly as an uninterrupted one would. The returned metrics of
-    /// a finished step cover only the updates it ran since it last paused.
+    /// step exactly as an uninterrupted one would, with the same scalars
+    /// (those logged before the pause are kept with the position).
     public func trainStep(stoppingWhen shouldStop: () -> Bool) throws -> StepMetrics? {
         let started = DispatchTime.now().uptimeNanoseconds
-        let (scalars, paused) = try trainingStep.run(step: step + 1, from: pausedAt, shouldStop: shouldStop)
+        let (ran, paused) = try trainingStep.run(step: step + 1, from: pausedAt, shouldStop: shouldStop)
+        // Later updates' scalars replace earlier ones, as within one uninterrupted step.
+        let scalars = pausedScalars.merging(ran) { $1 }
         pausedAt = paused ?? .start
+        pausedScalars = paused == nil ? [:] : scalars
         if paused != nil { return nil }
         step += 1
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
