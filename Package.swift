@@ -6,7 +6,8 @@
 //   -> SwiftGANTensor (tensor, autodiff, execution context, file errors)
 //   -> SwiftGANNN (layers, losses, optimizers, checkpoints) and SwiftGANData (datasets, images, loader; on CZlib, CPNG, CJPEG)
 //   -> SwiftGANMetrics (feature classifier, FID, KID, ...; LAPACK through CBLAS)
-//   -> SwiftGANTraining (models, objectives, the training step, the trainer) -> gan (CLI)
+//   -> SwiftGANTraining (models, objectives, the training step, the trainer, data parallelism)
+//   -> SwiftGANMPI (the MPI communicator; libmpi loaded at run time) -> gan (CLI)
 import PackageDescription
 
 /// Whether this package is being built as a dependency of another package
@@ -36,6 +37,7 @@ let package = Package(
         .library(name: "SwiftGANData", targets: ["SwiftGANData"]),
         .library(name: "SwiftGANMetrics", targets: ["SwiftGANMetrics"]),
         .library(name: "SwiftGANTraining", targets: ["SwiftGANTraining"]),
+        .library(name: "SwiftGANMPI", targets: ["SwiftGANMPI"]),
         .executable(name: "gan", targets: ["gan"])
     ],
     dependencies: [
@@ -65,6 +67,12 @@ let package = Package(
             name: "CKernels",
             cSettings: optimizedC,
             linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("m")]
+        ),
+
+        // MPI loaded at run time (dlopen): no MPI needed to build or to run one process.
+        .target(
+            name: "CMPI",
+            linkerSettings: [.linkedLibrary("dl")]
         ),
 
         .target(
@@ -110,10 +118,17 @@ let package = Package(
             swiftSettings: optimizedInDebug
         ),
 
+        // MARK: - Data-parallel training over MPI (Communicator for SwiftGANTraining)
+        .target(
+            name: "SwiftGANMPI",
+            dependencies: ["CMPI", "SwiftGANTraining"]
+        ),
+
         // MARK: - Command line
         .executableTarget(
             name: "gan",
             dependencies: [
+                "SwiftGANMPI",
                 "SwiftGANTensor",
                 "SwiftGANNN",
                 "SwiftGANData",

@@ -8,6 +8,11 @@ import SwiftGANTensor
 /// The order depends only on `(seed, epoch)`, so a run resumed from a saved
 /// `position` sees exactly the batches it would have seen.
 ///
+/// In data-parallel training each rank's loader takes its `shard` of every
+/// global batch of `batchSize * shard.count` examples (the epoch's order is
+/// the same on every rank), so K ranks together see exactly the batches
+/// one loader with the global batch size sees.
+///
 /// ```swift
 /// let loader = DataLoader(dataset, batchSize: 64, seed: 1)
 /// for _ in 0..<steps {
@@ -44,21 +49,27 @@ public final class DataLoader: @unchecked Sendable {
     public let dropLast: Bool
     public let horizontalFlip: Bool
     public let seed: UInt64
+    /// This rank's part of each global batch (`.whole` in one process).
+    public let shard: BatchShard
 
     private var current: Position
     private var pending: (position: Position, result: PendingBatch)?
     private let queue = DispatchQueue(label: "SwiftGAN.DataLoader")
 
-    /// - Precondition: `batchSize > 0` and, with `dropLast`, at most the dataset size.
+    /// - Precondition: `batchSize > 0` and, with `dropLast`, the global batch
+    ///   (`batchSize * shard.count`) at most the dataset size; a shard of
+    ///   more than one rank needs `dropLast` (every rank gets a full batch).
     public init(
         _ dataset: ImageDataset, batchSize: Int, shuffle: Bool = true, dropLast: Bool = false,
-        horizontalFlip: Bool = false, seed: UInt64
+        horizontalFlip: Bool = false, seed: UInt64, shard: BatchShard = .whole
     ) {
         require(batchSize > 0, "DataLoader: batchSize \(batchSize) must be positive")
         require(dataset.count > 0, "DataLoader: the dataset is empty")
+        require(dropLast || shard.count == 1, "DataLoader: a shard of \(shard.count) ranks needs dropLast")
         require(
-            !dropLast || batchSize <= dataset.count,
-            "DataLoader: batchSize \(batchSize) exceeds the dataset's \(dataset.count) examples with dropLast")
+            !dropLast || batchSize * shard.count <= dataset.count,
+            "DataLoader: batch size \(batchSize) x \(shard.count) ranks exceeds the dataset's \(dataset.count) examples with dropLast")
+        self.shard = shard
         self.dataset = dataset
         self.batchSize = batchSize
         self.shuffle = shuffle
@@ -68,9 +79,10 @@ public final class DataLoader: @unchecked Sendable {
         current = Position(epoch: 0, step: 0)
     }
 
-    /// Batches per epoch.
+    /// Batches per epoch (global batches: each rank takes its shard of each).
     public var batchesPerEpoch: Int {
-        dropLast ? dataset.count / batchSize : (dataset.count + batchSize - 1) / batchSize
+        let global = batchSize * shard.count
+        return dropLast ? dataset.count / global : (dataset.count + global - 1) / global
     }
 
     /// The position of the next batch; set it to resume.
@@ -116,10 +128,11 @@ public final class DataLoader: @unchecked Sendable {
         var shuffle: Bool
         var horizontalFlip: Bool
         var seed: UInt64
+        var shard: BatchShard
     }
 
     private var plan: Plan {
-        Plan(dataset: dataset, batchSize: batchSize, shuffle: shuffle, horizontalFlip: horizontalFlip, seed: seed)
+        Plan(dataset: dataset, batchSize: batchSize, shuffle: shuffle, horizontalFlip: horizontalFlip, seed: seed, shard: shard)
     }
 
     /// The example order and flip decisions of an epoch.
@@ -133,7 +146,7 @@ public final class DataLoader: @unchecked Sendable {
 
     static func assemble(plan: Plan, at position: Position) -> Batch {
         let (order, flips) = epochOrder(plan, epoch: position.epoch)
-        let start = position.step * plan.batchSize
+        let start = (position.step * plan.shard.count + plan.shard.index) * plan.batchSize
         let members = Array(order[start..<Swift.min(start + plan.batchSize, order.count)])
         var images = withoutGradients { plan.dataset.images.indexSelect(members) }
         if plan.horizontalFlip {

@@ -23,6 +23,11 @@ public class BatchNorm: Module {
     public let epsilon: Float
     public let momentum: Float
     let expectedRanks: Set<Int>
+    /// Synchronized batch normalisation in data-parallel training: the
+    /// batch mean and variance over every replica's batch (`sum` adds a
+    /// buffer across the `replicas`, all with batches of one size), as
+    /// PyTorch's `SyncBatchNorm`. Nil: this process's batch alone.
+    public var synchronization: (replicas: Int, sum: CrossReplicaSum)?
 
     init(numFeatures: Int, epsilon: Float, momentum: Float, affine: Bool, trackRunningStats: Bool, ranks: Set<Int>) {
         require(numFeatures > 0, "BatchNorm: numFeatures \(numFeatures) must be positive")
@@ -60,6 +65,9 @@ public class BatchNorm: Module {
                 let normalized = (input - input.mean(axes: axes, keepDims: true)) * (1 / Float(epsilon).squareRoot())
                 return affine(normalized, statisticsShape)
             }
+            if isTraining, let synchronization {
+                return synchronizedForward(input, axes: axes, statisticsShape, count: reducedCount, synchronization)
+            }
             // One fused op for the statistics, the normalisation and the affine map.
             let batch = input.batchNormalized(weight: weight?.value, bias: bias?.value, epsilon: epsilon)
             if isTraining, let runningMean, let runningVar, let numBatchesTracked {
@@ -75,6 +83,27 @@ public class BatchNorm: Module {
         let mean = runningMean!.value.reshaped(statisticsShape)
         let variance = runningVar!.value.reshaped(statisticsShape)
         return affine((input - mean) / (variance + epsilon).sqrt(), statisticsShape)
+    }
+
+    /// Training mode over every replica's batch: the mean, then the
+    /// variance about it, each summed across the replicas (two sums per
+    /// layer; the backward pass sums the gradients of both the same way).
+    private func synchronizedForward(
+        _ input: Tensor, axes: [Int], _ statisticsShape: [Int], count: Int, _ synchronization: (replicas: Int, sum: CrossReplicaSum)
+    ) -> Tensor {
+        let total = Float(count * synchronization.replicas)
+        let mean = input.sum(axes: axes, keepDims: true).summedAcrossReplicas(synchronization.sum) / total
+        let centred = input - mean
+        let variance = (centred * centred).sum(axes: axes, keepDims: true).summedAcrossReplicas(synchronization.sum) / total
+        if let runningMean, let runningVar, let numBatchesTracked {
+            withoutGradients {
+                let unbiased = variance.reshaped([numFeatures]) * (total / (total - 1))
+                runningMean.value = runningMean.value * (1 - momentum) + mean.reshaped([numFeatures]) * momentum
+                runningVar.value = runningVar.value * (1 - momentum) + unbiased * momentum
+                numBatchesTracked.value = numBatchesTracked.value + 1
+            }
+        }
+        return affine(centred / (variance + epsilon).sqrt(), statisticsShape)
     }
 
     private func affine(_ normalized: Tensor, _ statisticsShape: [Int]) -> Tensor {

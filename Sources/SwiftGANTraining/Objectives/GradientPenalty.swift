@@ -1,3 +1,4 @@
+import SwiftGANData
 import SwiftGANNN
 import SwiftGANTensor
 
@@ -6,15 +7,16 @@ public enum GradientPenalty {
     /// WGAN-GP's penalty `mean((‖∇x̂ D(x̂)‖₂ − 1)²)` at x̂ = αx + (1 − α)x̃ with
     /// α ~ U(0, 1) per example; the norm is over all non-batch axes with ε
     /// inside the square root so a zero gradient gives no NaN.
+    /// In data-parallel training α is drawn for the global batch and cut to `shard`'s rows.
     /// - Returns: the penalty (differentiable with respect to D's parameters).
     public static func wgangp(
         real: Tensor, fake: Tensor, epsilon: Float = 1e-12,
-        random: inout RandomGenerator, critic: (Tensor) -> Tensor
+        random: inout RandomGenerator, shard: BatchShard = .whole, critic: (Tensor) -> Tensor
     ) -> Tensor {
         require(real.shape == fake.shape, "wgangp: real \(real.shape) and fake \(fake.shape) differ")
-        var alphaShape = [Int](repeating: 1, count: real.rank)
-        alphaShape[0] = real.shape[0]
-        let alpha = Tensor.uniform(alphaShape, random: &random)
+        let alpha = shard.rows(real.shape[0]) { rows in
+            Tensor.uniform([rows] + [Int](repeating: 1, count: real.rank - 1), random: &random)
+        }
         let interpolated = (alpha * real.detached() + (1 - alpha) * fake.detached()).requiringGradient()
         return withGradientRecording(true) {
             let scores = critic(interpolated).sum()
@@ -51,8 +53,8 @@ public struct InterpolatedGradientPenalty: DiscriminatorPenalty {
 
     public init(weight: Float = 10) { self.weight = weight }
 
-    public func value(real: Tensor, fake: Tensor, random: inout RandomGenerator, critic: (Tensor) -> Tensor) -> Tensor {
-        GradientPenalty.wgangp(real: real, fake: fake, random: &random, critic: critic)
+    public func value(real: Tensor, fake: Tensor, random: inout RandomGenerator, shard: BatchShard, critic: (Tensor) -> Tensor) -> Tensor {
+        GradientPenalty.wgangp(real: real, fake: fake, random: &random, shard: shard, critic: critic)
     }
 }
 
@@ -64,7 +66,7 @@ public struct R1Penalty: DiscriminatorPenalty {
 
     public init(gamma: Float) { self.gamma = gamma }
 
-    public func value(real: Tensor, fake: Tensor, random: inout RandomGenerator, critic: (Tensor) -> Tensor) -> Tensor {
+    public func value(real: Tensor, fake: Tensor, random: inout RandomGenerator, shard: BatchShard, critic: (Tensor) -> Tensor) -> Tensor {
         GradientPenalty.r1(real: real, critic: critic)
     }
 }

@@ -1,3 +1,4 @@
+import SwiftGANData
 import SwiftGANNN
 import SwiftGANTensor
 
@@ -46,7 +47,8 @@ public protocol DiscriminatorPenalty: Sendable {
     var weight: Float { get }
     /// The unweighted penalty, differentiable with respect to D's
     /// parameters; `critic` scores a batch `[N, ...]` as `[N, 1]`.
-    func value(real: Tensor, fake: Tensor, random: inout RandomGenerator, critic: (Tensor) -> Tensor) -> Tensor
+    /// Per-example draws are made for the global batch and cut to `shard`'s rows (see `BatchShard`).
+    func value(real: Tensor, fake: Tensor, random: inout RandomGenerator, shard: BatchShard, critic: (Tensor) -> Tensor) -> Tensor
 }
 
 /// An adversarial objective: D's loss on real and fake scores, G's loss on

@@ -69,14 +69,22 @@ public struct TrainingUpdate {
 /// Every update checks its loss and its gradient norm before any parameter
 /// changes, and throws `TrainingError.diverged` naming the quantity when one
 /// is NaN or infinite.
+///
+/// With `parallel`, each update's gradients, loss and scalars are averaged
+/// over the ranks between the backward pass and the optimizers (so the
+/// checks see, and every rank applies, the same values), and the step
+/// pauses only where the ranks agree to (`DataParallel.stopRequested`).
 public struct TrainingStep {
     public let updates: [TrainingUpdate]
     /// Every network an update trains, each once, in order of first use.
     public let networks: [TrainedNetwork]
     /// Runs after all updates (the EMA of G).
     public let afterStep: () -> Void
+    /// The data-parallel job this step is one rank of (nil: one process).
+    public let parallel: DataParallel?
 
-    public init(updates: [TrainingUpdate], afterStep: @escaping () -> Void = {}) {
+    public init(updates: [TrainingUpdate], afterStep: @escaping () -> Void = {}, parallel: DataParallel? = nil) {
+        self.parallel = parallel
         self.updates = updates
         var seen: [TrainedNetwork] = []
         for network in updates.flatMap(\.networks) where !seen.contains(where: { $0 === network }) {
@@ -130,13 +138,21 @@ public struct TrainingStep {
                 ranOne = true
                 // The graph ends with this scope: when the optimizers step, nothing else
                 // holds the weights' buffers, so they update in place instead of copying.
-                let grads: [Tensor]
+                var grads: [Tensor]
                 do {
                     let result = try update.loss()
-                    let loss = result.loss.item
-                    try Self.requireFinite(loss, "the \(update.name) loss", step: step)
-                    grads = gradients(of: result.loss, withRespectTo: parameters.map(\.value))
-                    scalars.merge(result.scalars) { $1 }
+                    var loss = result.loss.item
+                    var updateScalars = result.scalars
+                    if let parallel {
+                        // Every rank reduces before any rank checks, so all stop together on a NaN.
+                        grads = gradients(of: result.loss, withRespectTo: parameters.map(\.value))
+                        try parallel.average(gradients: &grads, loss: &loss, scalars: &updateScalars)
+                        try Self.requireFinite(loss, "the \(update.name) loss", step: step)
+                    } else {
+                        try Self.requireFinite(loss, "the \(update.name) loss", step: step)
+                        grads = gradients(of: result.loss, withRespectTo: parameters.map(\.value))
+                    }
+                    scalars.merge(updateScalars) { $1 }
                     scalars["loss/\(update.name)"] = loss
                 }
                 let norm = Float(grads.reduce(0.0) { $0 + $1.sumOfSquares }.squareRoot())

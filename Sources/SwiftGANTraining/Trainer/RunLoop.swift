@@ -7,7 +7,8 @@ struct RunLoop {
     var logEvery: Int
     var sampleEvery: Int
     var checkpointEvery: Int
-    var files: RunFiles
+    /// Nil on the ranks other than 0 of a data-parallel job (they write nothing).
+    var files: RunFiles?
 
     /// Runs from `step()` to `steps`. `train` takes one step and returns
     /// what `scalars` names for the logs and `progress` reports, or nil when
@@ -18,7 +19,7 @@ struct RunLoop {
         step: () -> Int, train: () throws -> StepResult?, scalars: (StepResult) -> [(String, Float)], render: () throws -> Void,
         save: () throws -> Void, afterStep: (Int) throws -> Void = { _ in }, progress: (StepResult) -> Void, shouldStop: () -> Bool
     ) throws -> TrainingRun.Outcome {
-        if step() == 0 && !files.isResumed { try render() }
+        if step() == 0 && !(files?.isResumed ?? true) { try render() }
         while step() < steps {
             if shouldStop() {
                 try save()
@@ -32,15 +33,15 @@ struct RunLoop {
             let isLast = current == steps
             if current % logEvery == 0 || isLast {
                 let named = scalars(result)
-                try files.metrics.append(step: current, named.map { ($0.0, Double($0.1)) })
-                try files.tensorboard.scalars(named, step: current)
+                try files?.metrics.append(step: current, named.map { ($0.0, Double($0.1)) })
+                try files?.tensorboard.scalars(named, step: current)
             }
             if current % sampleEvery == 0 || isLast { try render() }
             try afterStep(current)
             if current % checkpointEvery == 0 || isLast { try save() }
             progress(result)
         }
-        try files.tensorboard.flush()
+        try files?.tensorboard.flush()
         return .completed
     }
 

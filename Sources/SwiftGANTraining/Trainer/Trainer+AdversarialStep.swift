@@ -14,7 +14,8 @@ extension Trainer {
         let generatorUpdate = TrainingUpdate(
             name: "generator", networks: [generatorNetwork],
             loss: { [unowned self] in generatorLoss() })
-        return TrainingStep(updates: [discriminatorUpdate, generatorUpdate], afterStep: { [unowned self] in updateAverage() })
+        return TrainingStep(
+            updates: [discriminatorUpdate, generatorUpdate], afterStep: { [unowned self] in updateAverage() }, parallel: parallel)
     }
 
     /// D's loss on a real batch and a detached fake batch, plus each penalty
@@ -23,14 +24,14 @@ extension Trainer {
         let batchSize = config.training.batchSize
         let batch = loader.next()
         let realLabels = config.model.isConditional ? batch.labels : nil
-        let latents = config.model.sampleLatents(batchSize, random: &random)
+        let latents = sampleLatents(batchSize)
         let fakeLabels = randomLabels(batchSize)
         let fake = withoutGradients { generator.generate(latents, labels: fakeLabels) }
         let (realScores, fakeScores) = scoreRealAndFake(real: batch.images, realLabels, fake: fake, fakeLabels)
         var loss = objective.discriminatorLoss(real: realScores, fake: fakeScores)
         var scalars: [String: Float] = [:]
         for penalty in penalties {
-            let value = penalty.value(real: batch.images, fake: fake, random: &random) {
+            let value = penalty.value(real: batch.images, fake: fake, random: &random, shard: shard) {
                 self.discriminator.score($0, labels: realLabels)
             }
             scalars[penalty.name] = value.item  // With two penalties of one name (WGAN-GP and R1), the last is logged.
@@ -44,15 +45,20 @@ extension Trainer {
     /// G's loss on D's scores of a fresh fake batch.
     private func generatorLoss() -> UpdateLoss {
         let batchSize = config.training.batchSize
-        let latents = config.model.sampleLatents(batchSize, random: &random)
+        let latents = sampleLatents(batchSize)
         let labels = randomLabels(batchSize)
         let scores = discriminator.score(generator.generate(latents, labels: labels), labels: labels)
         return UpdateLoss(objective.generatorLoss(fake: scores))
     }
 
+    /// This rank's `count` latents (of the global batch's, in data-parallel training).
+    private func sampleLatents(_ count: Int) -> Tensor {
+        shard.rows(count) { config.model.sampleLatents($0, random: &random) }
+    }
+
     private func randomLabels(_ count: Int) -> [Int]? {
         guard config.model.isConditional else { return nil }
-        return (0..<count).map { _ in Int(random.next() % UInt64(config.model.classCount)) }
+        return shard.values(count) { global in (0..<global).map { _ in Int(random.next() % UInt64(config.model.classCount)) } }
     }
 
     /// The mean score, as a probability unless D is a critic or already outputs probabilities.

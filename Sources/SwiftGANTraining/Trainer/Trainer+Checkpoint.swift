@@ -17,15 +17,19 @@ extension Trainer {
     /// All training state: weights, EMA, optimizer states, loader position,
     /// random streams and the step.
     public func checkpoint() throws -> SafeTensors.Contents {
-        format.contents(
+        var contents = format.contents(
             .init(step: step, loader: loader.position, random: random, within: pausedAt, withinScalars: pausedScalars), config: try config.encoded())
+        contents.metadata.merge(distributedMetadata()) { $1 }
+        return contents
     }
 
     /// Restores state written by `checkpoint()` for the same configuration.
     /// - Throws: `StateDictError`, `OptimizerStateError` or `FileError` naming
     ///   what does not match (for instance a checkpoint of another architecture).
     public func restore(_ contents: SafeTensors.Contents, file: String) throws {
+        try checkRanks(contents.metadata, file: file)
         let progress = try format.restore(contents, file: file, batchesPerEpoch: loader.batchesPerEpoch, steps: trainingStep)
+        try restoreRankStreams(contents.metadata, file: file, step: progress.step, midStep: progress.within != .start)
         step = progress.step
         pausedAt = progress.within
         pausedScalars = progress.withinScalars

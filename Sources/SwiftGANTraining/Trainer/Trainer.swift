@@ -42,21 +42,34 @@ public final class Trainer {
     /// What the paused step logged before it paused (checkpointed with `pausedAt`).
     var pausedScalars: [String: Float] = [:]
 
+    /// The other ranks' module streams, gathered for rank 0's next checkpoint (`gatherRankStreams()`).
+    var gatheredRankStreams: [String: String] = [:]
+
     /// Whether the D update may score the real and the fake batch in one pass
     /// (see `scoreRealAndFake`); the tests compare both ways.
     var scoresRealAndFakeTogether = true
 
-    /// Builds the models, optimizers and loader for `config` and `dataset`.
+    /// The data-parallel job this trainer is one rank of (nil: one process).
+    public let parallel: DataParallel?
+    /// This rank's part of each global batch (`.whole` in one process).
+    public var shard: BatchShard { parallel?.shard ?? .whole }
+
+    /// Builds the models, optimizers and loader for `config` and `dataset`;
+    /// with `parallel`, as one rank of a data-parallel job whose global
+    /// batch is `config.training.batchSize` times its size.
     /// - Throws: `TrainingError.invalidConfiguration` with a one-line reason.
-    public init(config: RunConfig, dataset: ImageDataset) throws {
+    public init(config: RunConfig, dataset: ImageDataset, parallel: DataParallel? = nil) throws {
+        self.parallel = parallel
+        let ranks = parallel?.size ?? 1
         var model = config.model
         model.imageShape = dataset.imageShape
         model.classCount = Swift.max(dataset.classCount, model.isConditional ? 2 : 1)
         if let problem = model.validationProblem() ?? model.memoryProblem() ?? config.training.validationProblem() {
             throw TrainingError.invalidConfiguration(problem)
         }
-        guard dataset.count >= config.training.batchSize else {
-            throw TrainingError.invalidConfiguration("batch size \(config.training.batchSize) exceeds the \(dataset.count) training examples")
+        guard dataset.count >= config.training.batchSize * ranks else {
+            let batch = ranks == 1 ? "batch size \(config.training.batchSize)" : "global batch \(config.training.batchSize) x \(ranks) ranks"
+            throw TrainingError.invalidConfiguration("\(batch) exceeds the \(dataset.count) training examples")
         }
         var resolved = config
         resolved.model = model
@@ -80,12 +93,14 @@ public final class Trainer {
             optimizerKey: "optimizer_d")
         objective = training.objective.make(output: model.discriminatorOutput, training: training)
         penalties = objective.penalties + (training.r1Weight > 0 ? [R1Penalty(gamma: training.r1Weight)] : [])
-        loader = DataLoader(dataset, batchSize: training.batchSize, shuffle: true, dropLast: true, seed: training.seed &+ 1)
+        loader = DataLoader(
+            dataset, batchSize: training.batchSize, shuffle: true, dropLast: true, seed: training.seed &+ 1, shard: parallel?.shard ?? .whole)
         var fixed = RandomGenerator(seed: training.seed &+ 2)
         let gridCount = model.kind == .mlp2d ? 1_000 : 64
         fixedLatents = model.sampleLatents(gridCount, random: &fixed)
         fixedLabels = model.isConditional ? (0..<gridCount).map { $0 % model.classCount } : nil
         self.random = random
+        if let parallel, parallel.size > 1, training.syncBatchNorm { parallel.synchronizeBatchNorm(in: [generator, discriminator]) }
         trainingStep = adversarialStep()
     }
 
@@ -142,7 +157,7 @@ public final class Trainer {
         if paused != nil { return nil }
         step += 1
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
-        let samples = config.training.batchSize * config.training.criticSteps
+        let samples = config.training.batchSize * config.training.criticSteps * (parallel?.size ?? 1)
         return StepMetrics(
             step: step, discriminatorLoss: scalars["loss/discriminator"] ?? 0,
             generatorLoss: scalars["loss/generator"] ?? 0, realScore: scalars["score/real"] ?? 0,

@@ -4,7 +4,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     private enum CodingKeys: String, CodingKey {
         case objective, optimizer, learningRateG, learningRateD, beta1, beta2, criticSteps, weightClip
         case gradientPenaltyWeight, r1Weight, labelSmoothing, emaDecay, learningRateDecay, batchSize, steps, seed
-        case sampleEvery, checkpointEvery, logEvery, evalEvery, evalCount, featuresPath
+        case sampleEvery, checkpointEvery, logEvery, evalEvery, evalCount, featuresPath, syncBatchNorm
     }
 
     /// The optimiser family.
@@ -52,6 +52,9 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     public var evalCount: Int
     /// The feature classifier for FID during training (nil: the shipped Fashion-MNIST one).
     public var featuresPath: String?
+    /// In data-parallel training, whether BatchNorm's batch statistics are
+    /// over the global batch (every rank's) instead of each rank's own (the default, as in PyTorch DDP).
+    public var syncBatchNorm: Bool
 
     public init(
         objective: Objective = .nonSaturating, optimizer: OptimizerKind = .adam,
@@ -60,8 +63,9 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         labelSmoothing: Float = 0, emaDecay: Float? = nil, learningRateDecay: Bool = false,
         batchSize: Int = 64, steps: Int = 1000,
         seed: UInt64 = 0, sampleEvery: Int = 500, checkpointEvery: Int = 500, logEvery: Int = 10,
-        evalEvery: Int? = nil, evalCount: Int = 5_000, featuresPath: String? = nil
+        evalEvery: Int? = nil, evalCount: Int = 5_000, featuresPath: String? = nil, syncBatchNorm: Bool = false
     ) {
+        self.syncBatchNorm = syncBatchNorm
         self.objective = objective
         self.optimizer = optimizer
         self.learningRateG = learningRateG
@@ -115,6 +119,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         evalEvery = try container.decodeIfPresent(Int.self, forKey: .evalEvery)
         evalCount = try value(.evalCount, defaults.evalCount)
         featuresPath = try container.decodeIfPresent(String.self, forKey: .featuresPath)
+        syncBatchNorm = try value(.syncBatchNorm, defaults.syncBatchNorm)
     }
 
     /// A one-line problem with the values, or nil.

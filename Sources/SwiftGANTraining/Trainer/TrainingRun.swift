@@ -24,7 +24,8 @@ public final class TrainingRun {
 
     public let directory: String
     public let trainer: Trainer
-    private let files: RunFiles
+    /// The run's files: rank 0's alone in data-parallel training (nil on the other ranks, which write nothing).
+    private let files: RunFiles?
     private let evaluator: TrainingEvaluator?
     private var bestScore: Double?
 
@@ -32,12 +33,12 @@ public final class TrainingRun {
     public static func checkpointPath(_ directory: String) -> String { "\(directory)/checkpoint.safetensors" }
     public static func bestCheckpointPath(_ directory: String) -> String { "\(directory)/\(TrainingEvaluator.bestFileName)" }
 
-    private init(directory: String, trainer: Trainer, evaluator: TrainingEvaluator?, lock: DirectoryLock, resumed: Bool) throws {
+    init(directory: String, trainer: Trainer, evaluator: TrainingEvaluator?, lock: DirectoryLock?, resumed: Bool) throws {
         self.directory = directory
         self.trainer = trainer
         self.evaluator = evaluator
-        files = try RunFiles(directory: directory, lock: lock, resumedAt: resumed ? trainer.step : nil)
-        bestScore = TrainingEvaluator.recordedBest(directory: directory, step: trainer.step)
+        files = try lock.map { try RunFiles(directory: directory, lock: $0, resumedAt: resumed ? trainer.step : nil) }
+        bestScore = lock == nil ? nil : TrainingEvaluator.recordedBest(directory: directory, step: trainer.step)
     }
 
     /// Starts a new run in `directory`.
@@ -46,7 +47,9 @@ public final class TrainingRun {
     ///   files cannot be written; `TrainingError.invalidConfiguration` for a
     ///   bad configuration. An old run is replaced only after the data and the
     ///   configuration proved good and the new run's first checkpoint is written.
-    public static func start(directory: String, config: RunConfig, overwrite: Bool = false) throws -> TrainingRun {
+    ///   With `parallel` of more than one rank, see `DistributedRun.start`.
+    public static func start(directory: String, config: RunConfig, overwrite: Bool = false, parallel: DataParallel? = nil) throws -> TrainingRun {
+        if let parallel, parallel.size > 1 { return try DistributedRun.start(directory: directory, config: config, overwrite: overwrite, parallel: parallel) }
         let (trainer, evaluator, lock) = try RunDirectory.start(directory, overwrite: overwrite) { try make(config) }
         return try TrainingRun(directory: directory, trainer: trainer, evaluator: evaluator, lock: lock, resumed: false)
     }
@@ -54,7 +57,9 @@ public final class TrainingRun {
     /// Reopens the run in `directory` at its checkpoint; `steps` sets a new total.
     /// - Throws: `FileError` naming a missing directory, config or checkpoint,
     ///   or a directory another process is writing.
-    public static func resume(directory: String, steps: Int? = nil) throws -> TrainingRun {
+    ///   With `parallel` of more than one rank, see `DistributedRun.resume`.
+    public static func resume(directory: String, steps: Int? = nil, parallel: DataParallel? = nil) throws -> TrainingRun {
+        if let parallel, parallel.size > 1 { return try DistributedRun.resume(directory: directory, steps: steps, parallel: parallel) }
         try RunDirectory.checkResumable(directory)
         var config = try RunConfig.read(configPath(directory))
         if let steps { config.training.steps = try RunDirectory.checkedSteps(steps) }
@@ -62,11 +67,13 @@ public final class TrainingRun {
         return try TrainingRun(directory: directory, trainer: trainer, evaluator: evaluator, lock: lock, resumed: true)
     }
 
-    private static func make(_ config: RunConfig) throws -> (Trainer, TrainingEvaluator?) {
+    static func make(_ config: RunConfig, parallel: DataParallel? = nil) throws -> (Trainer, TrainingEvaluator?) {
         if let problem = config.data.validationProblem() { throw TrainingError.invalidConfiguration(problem) }
         let dataset = try config.data.load(seed: config.training.seed)
-        let trainer = try Trainer(config: config, dataset: dataset)
-        return (trainer, config.training.evalEvery == nil ? nil : try TrainingEvaluator(config: config))
+        let trainer = try Trainer(config: config, dataset: dataset, parallel: parallel)
+        // Only rank 0 evaluates.
+        let evaluates = config.training.evalEvery != nil && (parallel?.rank ?? 0) == 0
+        return (trainer, evaluates ? try TrainingEvaluator(config: config) : nil)
     }
 
     /// Trains to the configured total, logging every `logEvery` steps,
@@ -89,15 +96,24 @@ public final class TrainingRun {
         let loop = RunLoop(
             steps: training.steps, logEvery: training.logEvery, sampleEvery: training.sampleEvery, checkpointEvery: training.checkpointEvery,
             files: files)
-        return try loop.run(
-            step: { trainer.step }, train: { try trainer.trainStep(stoppingWhen: shouldStop) }, scalars: \.named, render: renderSamples, save: saveCheckpoint,
-            afterStep: { step in
-                if let evalEvery = training.evalEvery, step % evalEvery == 0 || step == training.steps { evaluated(try evaluate()) }
-            }, progress: progress, shouldStop: shouldStop)
+        return try DistributedRun.agreeingOnStops(trainer.parallel, shouldStop) { stop in
+            try loop.run(
+                step: { trainer.step }, train: { try trainer.trainStep(stoppingWhen: stop) }, scalars: \.named, render: renderSamples,
+                save: saveCheckpoint,
+                afterStep: { step in
+                    try DistributedRun.checkWeights(trainer, step: step, total: training.steps)
+                    if let evalEvery = training.evalEvery, step % evalEvery == 0 || step == training.steps {
+                        try trainer.gatherRankStreams()  // for best.safetensors
+                        if files != nil { evaluated(try evaluate()) }
+                    }
+                }, progress: files == nil ? { _ in } : progress, shouldStop: stop)
+        }
     }
 
-    /// Writes `checkpoint.safetensors` atomically.
+    /// Writes `checkpoint.safetensors` atomically (rank 0; a collective in data-parallel training).
     public func saveCheckpoint() throws {
+        try trainer.gatherRankStreams()
+        guard let files else { return }
         try files.writeCheckpoint(trainer.checkpoint())
     }
 
@@ -105,7 +121,7 @@ public final class TrainingRun {
     /// and writes `best.safetensors` when the score improves.
     /// - Precondition: the run was configured with `evalEvery`.
     public func evaluate() throws -> TrainingEvaluation {
-        guard let evaluator else { throw TrainingError.invalidConfiguration("evaluation needs --eval-every") }
+        guard let evaluator, let files else { throw TrainingError.invalidConfiguration("evaluation needs --eval-every (and runs on rank 0)") }
         let step = trainer.step
         let (values, score) = evaluator.evaluate(trainer.samplingGenerator(), step: step)
         try files.metrics.append(step: step, values.map { ($0.name, $0.value) })
@@ -123,6 +139,7 @@ public final class TrainingRun {
 
     /// Renders the fixed noise batch to `samples/step-NNNNNN.png` and TensorBoard.
     public func renderSamples() throws {
+        guard let files else { return }
         let samples = trainer.sample(trainer.fixedLatents, labels: trainer.fixedLabels)
         let image: Tensor
         if trainer.config.model.kind == .mlp2d {

@@ -127,6 +127,9 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Spectral normalisation in the discriminator.")
     var spectralNorm = false
 
+    @Flag(help: "Under mpirun: BatchNorm statistics over the global batch (every rank's), not each rank's own.")
+    var syncBatchnorm = false
+
     @Option(parsing: .unconditional, help: "R1 penalty weight γ (0: off).")
     var r1: Float?
 
@@ -163,14 +166,20 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Replace an existing run directory.")
     var overwrite = false
 
-    @Option(parsing: .unconditional, help: "Compute threads (default: all cores).")
+    @Option(parsing: .unconditional, help: "Compute threads (default: all cores; under mpirun, the node's cores shared by its ranks).")
     var threads: Int?
+
+    @Option(
+        parsing: .unconditional,
+        help: "Under mpirun: steps between the checks that every rank holds the same weights (and at the last step).")
+    var checkWeightsEvery = 100
 
     func validate() throws {
         for (name, value) in [
             ("steps", steps), ("batch-size", batchSize), ("critic-steps", criticSteps), ("latent-dim", latentDim),
             ("width", width), ("sample-every", sampleEvery), ("checkpoint-every", checkpointEvery),
             ("log-every", logEvery), ("eval-every", evalEvery), ("image-size", imageSize), ("threads", threads), ("limit", limit),
+            ("check-weights-every", checkWeightsEvery),
             ("patch-layers", patchLayers)
         ] {
             if let value, value < 1 { throw ValidationError("--\(name) must be at least 1, got \(value)") }
@@ -210,7 +219,7 @@ struct TrainCommand: ParsableCommand {
             ("--spectral-norm", spectralNorm), ("--r1", r1 != nil), ("--label-smoothing", labelSmoothing != nil),
             ("--seed", seed != 0), ("--sample-every", sampleEvery != nil), ("--checkpoint-every", checkpointEvery != nil),
             ("--log-every", logEvery != nil), ("--overwrite", overwrite), ("--task", task != nil),
-            ("--patch-layers", patchLayers != nil)
+            ("--patch-layers", patchLayers != nil), ("--sync-batchnorm", syncBatchnorm)
         ]
     }
 
@@ -253,23 +262,39 @@ struct TrainCommand: ParsableCommand {
         if let evalCount { training.evalCount = evalCount }
         if let features { training.featuresPath = URL(fileURLWithPath: features).standardizedFileURL.path }
         training.seed = seed
+        training.syncBatchNorm = syncBatchnorm
         return RunConfig(model: modelConfig, training: training, data: spec, preset: chosenPreset.rawValue)
     }
 
     func run() throws {
-        // --threads scopes every kernel of the command (the default: all cores).
-        try withExecutionContext(threads: threads) { try execute() }
+        guard let session = try MPISession.startIfLaunched() else {
+            // --threads scopes every kernel of the command (the default: all cores).
+            return try withExecutionContext(threads: threads) { try execute(parallel: nil) }
+        }
+        // One rank of a data-parallel job (mpirun -np K gan train …): the node's cores shared by its ranks.
+        do {
+            try withExecutionContext(threads: threads ?? session.defaultThreads) { try execute(parallel: session.parallel) }
+        } catch {
+            session.fail(error)
+        }
+        session.finish()
     }
 
-    private func execute() throws {
+    private func execute(parallel: DataParallel?) throws {
         StopSignal.install()
         let resumedKind = resume.map { RunKind.of(directory: $0) }
+        if parallel != nil && (isCycleGAN || task != nil || resumedKind == .cyclegan || resumedKind == .translation) {
+            throw CLIError(
+                "data-parallel training (mpirun) supports the GAN models (every --model and --objective); "
+                    + "translation and CycleGAN runs train in one process for now", sharedByAllRanks: true)
+        }
         if isCycleGAN || resumedKind == .cyclegan { return try executeCycleGAN() }
         if task != nil || resumedKind == .translation { return try executeTranslation() }
+        parallel?.checkWeightsEvery = checkWeightsEvery
         let run: TrainingRun
         do {
             if let resume {
-                run = try TrainingRun.resume(directory: resume, steps: steps)
+                run = try TrainingRun.resume(directory: resume, steps: steps, parallel: parallel)
             } else {
                 var config = try makeConfig()
                 let directory = runDir ?? "runs/\(config.preset ?? config.model.kind.rawValue)"
@@ -279,19 +304,22 @@ struct TrainCommand: ParsableCommand {
                     let perEpoch = Swift.max(1, count / config.training.batchSize / config.training.criticSteps)
                     config.training.steps = Swift.max(1, Int((epochs * Double(perEpoch)).rounded()))
                 }
-                run = try TrainingRun.start(directory: directory, config: config, overwrite: overwrite)
+                run = try TrainingRun.start(directory: directory, config: config, overwrite: overwrite, parallel: parallel)
             }
         } catch let error as ValidationError {
+            throw error
+        } catch let error as DistributedError {
             throw error
         } catch {
             throw CLIError("\(error)")
         }
         let trainer = run.trainer
         let config = trainer.config
+        let ranks = parallel.map { $0.size > 1 ? "  \($0.size) ranks x batch \(config.training.batchSize)" : "" } ?? ""
         print(
             "run: \(run.directory)  model: \(config.model.kind.rawValue)  objective: \(config.training.objective.rawValue)  "
                 + "G \(trainer.generator.parameterCount.formatted()) / D \(trainer.discriminator.parameterCount.formatted()) parameters  "
-                + "steps \(trainer.step) → \(config.training.steps)")
+                + "steps \(trainer.step) → \(config.training.steps)\(ranks)")
         var progress = ProgressReporter(total: config.training.steps, start: trainer.step, batchesPerEpoch: trainer.loader.batchesPerEpoch)
         let outcome: TrainingRun.Outcome
         do {
@@ -299,8 +327,18 @@ struct TrainCommand: ParsableCommand {
                 progress: { progress.report($0, criticSteps: config.training.criticSteps) },
                 evaluated: { progress.note(Self.describe($0)) },
                 shouldStop: { StopSignal.isRequested })
+        } catch let error as DistributedError {
+            throw error
         } catch {
-            throw trainingStopped(error, directory: run.directory)
+            var stopped = trainingStopped(error, directory: run.directory)
+            // A diverged step is seen by every rank alike (the loss and gradients are averaged before the check).
+            stopped.sharedByAllRanks = error is TrainingError
+            throw stopped
+        }
+        if let parallel, parallel.size > 1 {
+            print(
+                String(format: "allreduce: %.1f MB in %d calls, %.2f s", Double(parallel.reducedBytes) / 1e6, parallel.reductions, parallel.reductionSeconds)
+                    + (parallel.finalChecksum.map { "; weights identical on \(parallel.size) ranks (checksum \(String($0, radix: 16)))" } ?? ""))
         }
         switch outcome {
         case .completed:
@@ -329,5 +367,10 @@ extension TrainCommand {
 
 struct CLIError: Error, CustomStringConvertible {
     let description: String
-    init(_ description: String) { self.description = description }
+    /// Whether every rank of a data-parallel job meets this error alike (then each ends normally, rank 0 reporting it).
+    var sharedByAllRanks = false
+    init(_ description: String, sharedByAllRanks: Bool = false) {
+        self.description = description
+        self.sharedByAllRanks = sharedByAllRanks
+    }
 }
