@@ -21,6 +21,19 @@ public final class MPICommunicator: Communicator {
         environment["OMPI_COMM_WORLD_SIZE"] != nil || environment["PMIX_RANK"] != nil
     }
 
+    /// Why this process seems to be one rank of a job started by a launcher SwiftGAN cannot join
+    /// (MPICH's or Intel MPI's `mpiexec`, `srun --mpi=pmi2`: `PMI_SIZE` above 1 without PMIx), or nil.
+    public static func unsupportedLauncher(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+        guard !isLaunched(environment: environment), let size = environment["PMI_SIZE"].flatMap(Int.init), size > 1 else { return nil }
+        return "this process is one of \(size) ranks started by a PMI launcher (MPICH, Intel MPI or srun --mpi=pmi2), "
+            + "which SwiftGAN cannot join: it needs Open MPI (mpirun from openmpi-bin, or srun --mpi=pmix)"
+    }
+
+    /// The ranks on this node: Open MPI's `OMPI_COMM_WORLD_LOCAL_SIZE` or PMIx's `PMIX_LOCAL_SIZE` (1 when neither is set).
+    public static func localRanks(environment: [String: String] = ProcessInfo.processInfo.environment) -> Int {
+        Swift.max(1, (environment["OMPI_COMM_WORLD_LOCAL_SIZE"] ?? environment["PMIX_LOCAL_SIZE"]).flatMap { Int($0) } ?? 1)
+    }
+
     /// Loads the MPI library (`library`, or `SWIFTGAN_MPI_LIBRARY`, or
     /// `libmpi.so.40`) and initialises MPI.
     /// - Throws: `DistributedError` when the library cannot be loaded, is

@@ -57,6 +57,9 @@ public class BatchNorm: Module {
         statisticsShape[1] = numFeatures
         if isTraining || runningMean == nil {
             let reducedCount = axes.reduce(1) { $0 * input.shape[$1] }
+            if isTraining, let synchronization, reducedCount * synchronization.replicas > 1 {
+                return synchronizedForward(input, axes: axes, statisticsShape, count: reducedCount, synchronization)
+            }
             require(
                 reducedCount > 1 || !isTraining,
                 "\(type(of: self)): expected more than 1 value per channel when training, got input \(input.shape)")
@@ -64,9 +67,6 @@ public class BatchNorm: Module {
                 // Evaluation without running statistics on one value per channel: x - mean is 0.
                 let normalized = (input - input.mean(axes: axes, keepDims: true)) * (1 / Float(epsilon).squareRoot())
                 return affine(normalized, statisticsShape)
-            }
-            if isTraining, let synchronization {
-                return synchronizedForward(input, axes: axes, statisticsShape, count: reducedCount, synchronization)
             }
             // One fused op for the statistics, the normalisation and the affine map.
             let batch = input.batchNormalized(weight: weight?.value, bias: bias?.value, epsilon: epsilon)

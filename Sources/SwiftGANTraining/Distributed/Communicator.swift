@@ -36,7 +36,13 @@ public final class SingleProcess: Communicator {
 /// A collective that failed (the MPI library's message), or ranks that disagree.
 public struct DistributedError: Error, CustomStringConvertible {
     public var description: String
-    public init(_ description: String) { self.description = description }
+    /// Whether every rank threw this error alike (an agreement's outcome),
+    /// so each can end normally; false for a failure only this rank saw.
+    public var isAgreed: Bool
+    public init(_ description: String, isAgreed: Bool = false) {
+        self.description = description
+        self.isAgreed = isAgreed
+    }
 }
 
 extension Communicator {
@@ -66,13 +72,13 @@ extension Communicator {
     /// when any rank had a problem, naming the ranks and their messages.
     public func agree(_ problem: String?) throws {
         guard size > 1 else {
-            if let problem { throw DistributedError(problem) }
+            if let problem { throw DistributedError(problem, isAgreed: true) }
             return
         }
         let problems = try allGather(variable: Array((problem ?? "").utf8)).enumerated().filter { !$0.element.isEmpty }
         guard problems.isEmpty else {
             let lines = problems.map { "rank \($0.offset): \(String(decoding: $0.element, as: UTF8.self))" }
-            throw DistributedError(lines.joined(separator: "\n"))
+            throw DistributedError(lines.joined(separator: "\n"), isAgreed: true)
         }
     }
 }

@@ -34,6 +34,9 @@ public final class DataParallel {
     /// What identifies the tool's build (version and executable), compared across ranks at the start.
     public var build = ""
 
+    /// The settings of this object that change which collectives run, compared across ranks at the start.
+    var settings: String { "check weights every \(checkWeightsEvery) steps" }
+
     public init(_ communicator: Communicator) {
         self.communicator = communicator
     }
@@ -129,7 +132,7 @@ extension DataParallel {
     /// with the same `settings` (the encoded configuration, one `key: value`
     /// per line): rank 0 sends its own and each rank compares (a collective).
     /// - Throws: `DistributedError` on every rank, naming each rank that differs and its first differing line.
-    public func checkAgreement(build: String, settings: [UInt8]) throws {
+    public func checkAgreement(build: String, settings: [UInt8], what: String = "configuration") throws {
         guard size > 1 else { return }
         let mine = Array(build.utf8) + [0] + settings
         let root = try communicator.broadcast(bytes: rank == 0 ? mine : [])
@@ -147,7 +150,10 @@ extension DataParallel {
                     line.trimmingCharacters(in: CharacterSet(charactersIn: " ,")).replacingOccurrences(of: "\"", with: "")
                 }
                 let detail = first.map { " (here \(setting($0)), on rank 0 \(setting($1)))" } ?? ""
-                problem = "was started with another configuration than rank 0\(detail); start every rank with the same command"
+                problem =
+                    what == "configuration"
+                    ? "was started with another configuration than rank 0\(detail); start every rank with the same command"
+                    : "has other \(what) than rank 0\(detail); give every node the same files"
             }
         }
         try communicator.agree(problem)

@@ -12,65 +12,77 @@ import SwiftGANTensor
 /// with its message instead of leaving the others waiting.
 public enum DistributedRun {
     /// Starts a new run on every rank of `parallel`: the ranks check they
-    /// run the same build and configuration; the ranks other than 0 build
-    /// their trainers (loading their data) before rank 0 touches the run
-    /// directory; rank 0 then starts the run as one process does (the old
-    /// run is replaced only after the new one's step-0 checkpoint); last,
-    /// rank 0's weights and state go to every rank.
+    /// run the same build with the same command (start, directory,
+    /// configuration), build their trainers (loading their data) and
+    /// compare the data; only then does rank 0 touch the run directory,
+    /// starting the run as one process does (an old run is replaced only
+    /// after the new one's step-0 checkpoint); last, rank 0's weights and
+    /// state go to every rank.
     static func start(directory: String, config: RunConfig, overwrite: Bool, parallel: DataParallel) throws -> TrainingRun {
-        try parallel.checkAgreement(build: parallel.build, settings: try config.encoded())
+        let command = "start \(directory)\(overwrite ? " --overwrite" : "")\n\(parallel.settings)\n"
+        try parallel.checkAgreement(build: parallel.build, settings: Array(command.utf8) + (try config.encoded()))
         var built: (Trainer, TrainingEvaluator?)?
-        var lock: DirectoryLock?
-        var problem: String?
-        if parallel.rank != 0 { problem = describe { built = try TrainingRun.make(config, parallel: parallel) } }
-        try parallel.communicator.agree(problem)
-        if parallel.rank == 0 {
-            problem = describe {
-                let (trainer, evaluator, runLock) = try RunDirectory.start(directory, overwrite: overwrite) {
-                    try TrainingRun.make(config, parallel: parallel)
-                }
-                (built, lock) = ((trainer, evaluator), runLock)
-            }
-        }
-        try parallel.communicator.agree(problem)
+        try parallel.communicator.agree(describe { built = try TrainingRun.make(config, parallel: parallel) })
         let (trainer, evaluator) = built!
+        try checkSameData(trainer, parallel)
+        var lock: DirectoryLock?
+        if parallel.rank == 0 {
+            try parallel.communicator.agree(
+                describe { lock = try RunDirectory.start(directory, overwrite: overwrite) { (trainer, evaluator) }.2 })
+        } else {
+            try parallel.communicator.agree(nil)
+        }
         try trainer.broadcastState(resumed: false)
         return try TrainingRun(directory: directory, trainer: trainer, evaluator: evaluator, lock: lock, resumed: false)
     }
 
-    /// Resumes a run on every rank: rank 0 reads `config.json` (with `steps`
-    /// as the new total) and sends it to the others, which build their
-    /// trainers; rank 0 resumes the directory (a checkpoint written by
+    /// Resumes a run on every rank: after the same check of the command,
+    /// rank 0 reads `config.json` (with `steps` as the new total) and sends
+    /// it to the others; every rank builds its trainer and the data is
+    /// compared; rank 0 resumes the directory (a checkpoint written by
     /// another number of ranks is refused) and sends its state.
     static func resume(directory: String, steps: Int?, parallel: DataParallel) throws -> TrainingRun {
+        let command = "resume \(directory) --steps \(steps.map(String.init) ?? "(the run's)")\n\(parallel.settings)\n"
+        try parallel.checkAgreement(build: parallel.build, settings: Array(command.utf8))
         var encoded: [UInt8] = []
-        var problem: String?
-        if parallel.rank == 0 {
-            problem = describe {
-                try RunDirectory.checkResumable(directory)
-                var config = try RunConfig.read(TrainingRun.configPath(directory))
-                if let steps { config.training.steps = try RunDirectory.checkedSteps(steps) }
-                encoded = try config.encoded()
-            }
-        }
-        try parallel.communicator.agree(problem)
+        try parallel.communicator.agree(
+            parallel.rank != 0
+                ? nil
+                : describe {
+                    try RunDirectory.checkResumable(directory)
+                    var config = try RunConfig.read(TrainingRun.configPath(directory))
+                    if let steps { config.training.steps = try RunDirectory.checkedSteps(steps) }
+                    encoded = try config.encoded()
+                })
         encoded = try parallel.communicator.broadcast(bytes: encoded)
-        try parallel.checkAgreement(build: parallel.build, settings: Array("steps: \(steps.map(String.init) ?? "from the run")".utf8))
-        let config = try RunConfig.decode(Data(encoded), file: "rank 0's \(TrainingRun.configPath(directory))")
         var built: (Trainer, TrainingEvaluator?)?
-        var lock: DirectoryLock?
-        if parallel.rank != 0 { problem = describe { built = try TrainingRun.make(config, parallel: parallel) } }
-        try parallel.communicator.agree(problem)
-        if parallel.rank == 0 {
-            problem = describe {
-                let (trainer, evaluator, runLock) = try RunDirectory.resume(directory) { try TrainingRun.make(config, parallel: parallel) }
-                (built, lock) = ((trainer, evaluator), runLock)
-            }
-        }
-        try parallel.communicator.agree(problem)
+        try parallel.communicator.agree(
+            describe {
+                let config = try RunConfig.decode(Data(encoded), file: "rank 0's \(TrainingRun.configPath(directory))")
+                built = try TrainingRun.make(config, parallel: parallel)
+            })
         let (trainer, evaluator) = built!
+        try checkSameData(trainer, parallel)
+        var lock: DirectoryLock?
+        if parallel.rank == 0 {
+            try parallel.communicator.agree(describe { lock = try RunDirectory.resume(directory) { (trainer, evaluator) }.2 })
+        } else {
+            try parallel.communicator.agree(nil)
+        }
         try trainer.broadcastState(resumed: true)
         return try TrainingRun(directory: directory, trainer: trainer, evaluator: evaluator, lock: lock, resumed: true)
+    }
+
+    /// Checks that every rank loaded the same training data (its size and a checksum of every value and label).
+    static func checkSameData(_ trainer: Trainer, _ parallel: DataParallel) throws {
+        let dataset = trainer.loader.dataset
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        dataset.images.withUnsafeBufferPointer { values in
+            for value in values { hash = (hash ^ UInt64(value.bitPattern)) &* 0x0000_0100_0000_01B3 }
+        }
+        for label in dataset.labels { hash = (hash ^ UInt64(UInt(bitPattern: label))) &* 0x0000_0100_0000_01B3 }
+        let summary = "data: \(dataset.count) examples of \(dataset.imageShape), checksum \(String(hash, radix: 16))"
+        try parallel.checkAgreement(build: parallel.build, settings: Array(summary.utf8), what: "training data")
     }
 
     /// Runs `body` with the stop request every rank agrees on: a rank's own

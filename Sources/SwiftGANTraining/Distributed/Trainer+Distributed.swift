@@ -50,7 +50,9 @@ extension Trainer {
     }
 
     /// The metadata key of rank `rank`'s stream `key`.
-    static func rankStreamKey(_ rank: Int, _ key: String) -> String { TrainingCheckpoint.randomStreamKey("rank\(rank).\(key)") }
+    static func rankStreamKey(_ rank: Int, _ key: String) -> String { "\(rankStreamPrefix)\(rank).\(key)" }
+    /// What every rank stream's metadata key starts with.
+    static let rankStreamPrefix = TrainingCheckpoint.randomStreamKey("rank")
 
     /// Collects every rank's module streams for rank 0's next checkpoint (a collective).
     public func gatherRankStreams() throws {
@@ -107,15 +109,24 @@ extension Trainer {
         }
     }
 
-    /// A checksum of G's and D's weights (and the EMA copy's), bit for bit.
+    /// A checksum of G's and D's weights (and the EMA copy's), bit for bit,
+    /// then of their buffers that every rank keeps alike (spectral
+    /// normalisation's vectors; BatchNorm's running statistics only with
+    /// `syncBatchNorm`, since each rank's otherwise follow its own batches).
     public func weightChecksum() -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        func add(_ tensor: Tensor) {
+            tensor.withUnsafeBufferPointer { values in
+                for value in values { hash = (hash ^ UInt64(value.bitPattern)) &* 0x0000_0100_0000_01B3 }
+            }
+        }
         let modules: [Module] = [generator, discriminator] + (emaGenerator.map { [$0] } ?? [])
         for module in modules {
-            for (_, parameter) in module.namedParameters() {
-                parameter.value.withUnsafeBufferPointer { values in
-                    for value in values { hash = (hash ^ UInt64(value.bitPattern)) &* 0x0000_0100_0000_01B3 }
-                }
+            for (_, parameter) in module.namedParameters() { add(parameter.value) }
+        }
+        for module in modules {
+            for (_, layer) in module.namedModules() where !(layer is BatchNorm) || config.training.syncBatchNorm {
+                for (_, buffer) in layer.localBuffers { add(buffer.value) }
             }
         }
         return hash
@@ -133,7 +144,7 @@ extension Trainer {
         }
         guard Set(all).count == 1 else {
             let listed = all.enumerated().map { "rank \($0.offset) \(String($0.element, radix: 16))" }.joined(separator: ", ")
-            throw DistributedError("the ranks' weights differ at step \(step) (checksums \(listed)); stopping")
+            throw DistributedError("the ranks' weights differ at step \(step) (checksums \(listed)); stopping", isAgreed: true)
         }
         return mine
     }

@@ -12,12 +12,13 @@ import SwiftGANTraining
 final class MPISession {
     let communicator: MPICommunicator
     let parallel: DataParallel
-    /// Ranks on this node (Open MPI's `OMPI_COMM_WORLD_LOCAL_SIZE`, 1 when unknown).
+    /// Ranks on this node (1 when the launcher does not say).
     let localRanks: Int
 
     /// The session when an MPI launcher started this process, else nil.
     /// - Throws: `CLIError` when MPI cannot be loaded or started.
     static func startIfLaunched() throws -> MPISession? {
+        if let problem = MPICommunicator.unsupportedLauncher() { throw CLIError(problem) }
         guard MPICommunicator.isLaunched() else { return nil }
         do {
             return try MPISession(communicator: MPICommunicator())
@@ -30,8 +31,7 @@ final class MPISession {
         self.communicator = communicator
         parallel = DataParallel(communicator)
         parallel.build = Self.buildIdentity()
-        let environment = ProcessInfo.processInfo.environment
-        localRanks = Swift.max(1, environment["OMPI_COMM_WORLD_LOCAL_SIZE"].flatMap { Int($0) } ?? 1)
+        localRanks = MPICommunicator.localRanks()
         if communicator.rank != 0 {
             let null = open("/dev/null", O_WRONLY)
             if null >= 0 { dup2(null, STDOUT_FILENO) }
@@ -57,7 +57,7 @@ final class MPISession {
             communicator.finalize()
             exit(code.rawValue)
         }
-        let shared = error is DistributedError || (error as? CLIError)?.sharedByAllRanks == true
+        let shared = (error as? DistributedError)?.isAgreed == true || (error as? CLIError)?.sharedByAllRanks == true
         if communicator.rank == 0 || !shared {
             let prefix = communicator.rank == 0 ? "" : "rank \(communicator.rank): "
             FileHandle.standardError.write(Data("Error: \(prefix)\(error)\n".utf8))

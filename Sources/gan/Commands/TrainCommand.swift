@@ -286,7 +286,7 @@ struct TrainCommand: ParsableCommand {
         if parallel != nil && (isCycleGAN || task != nil || resumedKind == .cyclegan || resumedKind == .translation) {
             throw CLIError(
                 "data-parallel training (mpirun) supports the GAN models (every --model and --objective); "
-                    + "translation and CycleGAN runs train in one process for now", sharedByAllRanks: true)
+                    + "translation and CycleGAN runs train in one process for now")
         }
         if isCycleGAN || resumedKind == .cyclegan { return try executeCycleGAN() }
         if task != nil || resumedKind == .translation { return try executeTranslation() }
@@ -301,7 +301,8 @@ struct TrainCommand: ParsableCommand {
                 if let epochs {
                     // Steps from epochs need the dataset size: load once to count.
                     let count = try config.data.load(seed: config.training.seed).count
-                    let perEpoch = Swift.max(1, count / config.training.batchSize / config.training.criticSteps)
+                    // An epoch is the global batches (every rank's) that cover the data.
+                    let perEpoch = Swift.max(1, count / (config.training.batchSize * (parallel?.size ?? 1)) / config.training.criticSteps)
                     config.training.steps = Swift.max(1, Int((epochs * Double(perEpoch)).rounded()))
                 }
                 run = try TrainingRun.start(directory: directory, config: config, overwrite: overwrite, parallel: parallel)
@@ -348,7 +349,8 @@ struct TrainCommand: ParsableCommand {
             print("done: \(run.directory)/samples/\(String(format: "step-%06d.png", trainer.step)), checkpoint \(TrainingRun.checkpointPath(run.directory))")
         case .interrupted(let step):
             let within = trainer.pausedAt == .start ? "at step \(step)" : "during step \(step + 1), between its updates"
-            print("\ninterrupted \(within); checkpoint saved. Continue with: gan train --resume \(run.directory)")
+            let launcher = parallel.map { $0.size > 1 ? "mpirun -np \($0.size) " : "" } ?? ""
+            print("\ninterrupted \(within); checkpoint saved. Continue with: \(launcher)gan train --resume \(run.directory)")
             throw ExitCode(130)
         }
     }
