@@ -29,7 +29,7 @@ CASES = {
     "dcgan": (["--preset", "dcgan-quick"], 64, 60),
     "wgan-gp": (["--preset", "wgan-gp", "--width", "16"], 64, 12),
 }
-MPIRUN = ["mpirun", "--allow-run-as-root", "--oversubscribe", "--mca", "btl", "self,vader", "--bind-to", "none"]
+MPIRUN = ["mpirun", "--allow-run-as-root", "--oversubscribe", "--bind-to", "none"]
 
 
 def train(command, directory):

@@ -4,6 +4,8 @@ import SwiftGANTensor
 /// `DataLoader`, with the same random crop (when the dataset is stored
 /// larger for jitter) and the same horizontal flip applied to both images
 /// of a pair. A resumed run that restores `position` sees the same batches.
+/// In data-parallel training each rank takes its `shard` of every global
+/// batch of `batchSize * shard.count` pairs, as `DataLoader` does.
 public final class PairedLoader: @unchecked Sendable {
     public struct Batch: Sendable {
         /// `[B] + dataset.inputShape`.
@@ -17,6 +19,8 @@ public final class PairedLoader: @unchecked Sendable {
     public let batchSize: Int
     public let horizontalFlip: Bool
     public let seed: UInt64
+    /// This rank's part of each global batch (`.whole` in one process).
+    public let shard: BatchShard
     /// The epoch and the index of the next batch in it; set it to resume.
     public var position: DataLoader.Position {
         didSet {
@@ -27,9 +31,12 @@ public final class PairedLoader: @unchecked Sendable {
     }
 
     /// Drops the last incomplete batch of each epoch.
-    /// - Precondition: `0 < batchSize <= dataset.count`.
-    public init(_ dataset: PairedDataset, batchSize: Int, horizontalFlip: Bool, seed: UInt64) {
-        require(batchSize > 0 && batchSize <= dataset.count, "PairedLoader: batch size \(batchSize) for \(dataset.count) pairs")
+    /// - Precondition: `0 < batchSize * shard.count <= dataset.count`.
+    public init(_ dataset: PairedDataset, batchSize: Int, horizontalFlip: Bool, seed: UInt64, shard: BatchShard = .whole) {
+        require(
+            batchSize > 0 && batchSize * shard.count <= dataset.count,
+            "PairedLoader: batch size \(batchSize) x \(shard.count) ranks for \(dataset.count) pairs")
+        self.shard = shard
         self.dataset = dataset
         self.batchSize = batchSize
         self.horizontalFlip = horizontalFlip
@@ -37,7 +44,8 @@ public final class PairedLoader: @unchecked Sendable {
         position = DataLoader.Position(epoch: 0, step: 0)
     }
 
-    public var batchesPerEpoch: Int { dataset.count / batchSize }
+    /// Global batches per epoch.
+    public var batchesPerEpoch: Int { dataset.count / (batchSize * shard.count) }
 
     /// One example's augmentation: crop offsets and whether it is mirrored.
     struct Augmentation: Equatable {
@@ -60,7 +68,8 @@ public final class PairedLoader: @unchecked Sendable {
 
     public func next() -> Batch {
         let (order, augmentations) = epochPlan(position.epoch)
-        let members = Array(order[(position.step * batchSize)..<((position.step + 1) * batchSize)])
+        let start = (position.step * shard.count + shard.index) * batchSize
+        let members = Array(order[start..<(start + batchSize)])
         let chosen = members.map { augmentations[$0] }
         let batch = withoutGradients {
             Batch(

@@ -48,6 +48,23 @@ public struct Tensor: @unchecked Sendable {
         self.init(shape: shape, storage: TensorStorage(values))
     }
 
+    /// A tensor of `shape` holding a copy of `values` times `scale`, in row-major order.
+    ///
+    /// - Precondition: `values.count` equals the product of `shape`.
+    public init(shape: [Int], copying values: UnsafeBufferPointer<Float>, scale: Float = 1) {
+        let count = Shape.elementCount(shape, op: "Tensor.init")
+        require(values.count == count, "Tensor.init: \(values.count) values do not fill shape \(shape) (\(count) elements)")
+        let storage = TensorStorage(uninitializedCount: count)
+        if let base = values.baseAddress {
+            if scale == 1 {
+                storage.pointer.update(from: base, count: count)
+            } else {
+                for index in 0..<count { storage.pointer[index] = base[index] * scale }
+            }
+        }
+        self.init(shape: shape, storage: storage)
+    }
+
     /// A 1-D tensor of shape `[values.count]`.
     public init(_ values: [Float]) {
         self.init(values, shape: [values.count])

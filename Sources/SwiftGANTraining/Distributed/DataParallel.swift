@@ -27,6 +27,8 @@ public final class DataParallel {
     public private(set) var reducedBytes = 0
     public private(set) var reductionSeconds = 0.0
     public private(set) var reductions = 0
+    /// The flat buffer of the reductions, reused.
+    private var storedBucket: [Float] = []
     /// Steps between the checks that every rank holds the same weights (and the last step).
     public var checkWeightsEvery = 100
     /// The weights' common checksum at the last step, once checked.
@@ -58,7 +60,12 @@ public final class DataParallel {
         let names = scalars.keys.sorted()
         let extras: [Float] = [localStopRequest() ? 1 : 0, loss] + names.map { scalars[$0]! }
         let total = extras.count + gradients.reduce(0) { $0 + $1.count }
-        var bucket = [Float](repeating: 0, count: Swift.min(Swift.max(bucketSize, extras.count), total))
+        // The bucket is kept between calls: a fresh 16 MB array costs its page faults on every update.
+        let capacity = Swift.min(Swift.max(bucketSize, extras.count), total)
+        if storedBucket.count != capacity { storedBucket = [Float](repeating: 0, count: capacity) }
+        var bucket = storedBucket
+        storedBucket = []
+        defer { storedBucket = bucket }
         bucket.replaceSubrange(0..<extras.count, with: extras)
         var filled = extras.count
         var members: [(index: Int, offset: Int)] = []
@@ -73,12 +80,12 @@ public final class DataParallel {
         func flush() throws {
             try reduce(&bucket, 0..<filled)
             if reducedExtras == nil { reducedExtras = Array(bucket[0..<extras.count]) }
-            for (index, offset) in members {
-                var result = Tensor.zeros(gradients[index].shape)
-                result.withUnsafeMutableBufferPointer { target in
-                    for position in target.indices { target[position] = bucket[offset + position] * scale }
+            bucket.withUnsafeBufferPointer { values in
+                for (index, offset) in members {
+                    let shape = gradients[index].shape
+                    let part = UnsafeBufferPointer(rebasing: values[offset..<(offset + gradients[index].count)])
+                    averaged[index] = Tensor(shape: shape, copying: part, scale: scale)
                 }
-                averaged[index] = result
             }
             members.removeAll(keepingCapacity: true)
             filled = 0
@@ -92,7 +99,7 @@ public final class DataParallel {
                 for start in stride(from: 0, to: values.count, by: bucket.count) {
                     try reduce(&values, start..<Swift.min(start + bucket.count, values.count))
                 }
-                averaged[index] = Tensor(values.map { $0 * scale }, shape: gradient.shape)
+                averaged[index] = values.withUnsafeBufferPointer { Tensor(shape: gradient.shape, copying: $0, scale: scale) }
                 continue
             }
             gradient.withUnsafeBufferPointer { source in

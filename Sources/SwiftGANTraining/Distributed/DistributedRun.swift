@@ -13,35 +13,36 @@ import SwiftGANTensor
 public enum DistributedRun {
     /// Starts a new run on every rank of `parallel`: the ranks check they
     /// run the same build with the same command (start, directory,
-    /// configuration), build their trainers (loading their data) and
-    /// compare the data; only then does rank 0 touch the run directory,
+    /// configuration), build their trainers with `make` (loading their data)
+    /// and compare the data; only then does rank 0 touch the run directory,
     /// starting the run as one process does (an old run is replaced only
     /// after the new one's step-0 checkpoint); last, rank 0's weights and
     /// state go to every rank.
-    static func start(directory: String, config: RunConfig, overwrite: Bool, parallel: DataParallel) throws -> TrainingRun {
+    /// - Returns: the trainer, what `make` returned beside it, and (on rank 0) the run's lock.
+    static func start<Trainer: DataParallelTrainer, Extra>(
+        directory: String, config: [UInt8], overwrite: Bool, parallel: DataParallel, make: () throws -> (Trainer, Extra)
+    ) throws -> (Trainer, Extra, DirectoryLock?) {
         let command = "start \(directory)\(overwrite ? " --overwrite" : "")\n\(parallel.settings)\n"
-        try parallel.checkAgreement(build: parallel.build, settings: Array(command.utf8) + (try config.encoded()))
-        var built: (Trainer, TrainingEvaluator?)?
-        try parallel.communicator.agree(describe { built = try TrainingRun.make(config, parallel: parallel) })
-        let (trainer, evaluator) = built!
-        try checkSameData(trainer, parallel)
+        try parallel.checkAgreement(build: parallel.build, settings: Array(command.utf8) + config)
+        var built: (Trainer, Extra)?
+        try parallel.communicator.agree(describe { built = try make() })
+        let (trainer, extra) = built!
+        try parallel.checkAgreement(build: parallel.build, settings: Array("data: \(trainer.dataSummary)".utf8), what: "training data")
         var lock: DirectoryLock?
-        if parallel.rank == 0 {
-            try parallel.communicator.agree(
-                describe { lock = try RunDirectory.start(directory, overwrite: overwrite) { (trainer, evaluator) }.2 })
-        } else {
-            try parallel.communicator.agree(nil)
-        }
+        try parallel.communicator.agree(
+            parallel.rank != 0 ? nil : describe { lock = try RunDirectory.start(directory, overwrite: overwrite) { (trainer, extra) }.2 })
         try trainer.broadcastState(resumed: false)
-        return try TrainingRun(directory: directory, trainer: trainer, evaluator: evaluator, lock: lock, resumed: false)
+        return (trainer, extra, lock)
     }
 
     /// Resumes a run on every rank: after the same check of the command,
-    /// rank 0 reads `config.json` (with `steps` as the new total) and sends
-    /// it to the others; every rank builds its trainer and the data is
-    /// compared; rank 0 resumes the directory (a checkpoint written by
-    /// another number of ranks is refused) and sends its state.
-    static func resume(directory: String, steps: Int?, parallel: DataParallel) throws -> TrainingRun {
+    /// rank 0 reads the configuration (`read`, which applies a new total of
+    /// steps) and sends it to the others; every rank builds its trainer and
+    /// the data is compared; rank 0 resumes the directory (a checkpoint
+    /// written by another number of ranks is refused) and sends its state.
+    static func resume<Trainer: DataParallelTrainer, Config: RunConfigFile, Extra>(
+        directory: String, steps: Int?, parallel: DataParallel, read: () throws -> Config, make: (Config) throws -> (Trainer, Extra)
+    ) throws -> (Trainer, Extra, DirectoryLock?) {
         let command = "resume \(directory) --steps \(steps.map(String.init) ?? "(the run's)")\n\(parallel.settings)\n"
         try parallel.checkAgreement(build: parallel.build, settings: Array(command.utf8))
         var encoded: [UInt8] = []
@@ -50,39 +51,18 @@ public enum DistributedRun {
                 ? nil
                 : describe {
                     try RunDirectory.checkResumable(directory)
-                    var config = try RunConfig.read(TrainingRun.configPath(directory))
-                    if let steps { config.training.steps = try RunDirectory.checkedSteps(steps) }
-                    encoded = try config.encoded()
+                    encoded = try read().encoded()
                 })
         encoded = try parallel.communicator.broadcast(bytes: encoded)
-        var built: (Trainer, TrainingEvaluator?)?
+        var built: (Trainer, Extra)?
         try parallel.communicator.agree(
-            describe {
-                let config = try RunConfig.decode(Data(encoded), file: "rank 0's \(TrainingRun.configPath(directory))")
-                built = try TrainingRun.make(config, parallel: parallel)
-            })
-        let (trainer, evaluator) = built!
-        try checkSameData(trainer, parallel)
+            describe { built = try make(try Config.decode(Data(encoded), file: "rank 0's \(TrainingRun.configPath(directory))")) })
+        let (trainer, extra) = built!
+        try parallel.checkAgreement(build: parallel.build, settings: Array("data: \(trainer.dataSummary)".utf8), what: "training data")
         var lock: DirectoryLock?
-        if parallel.rank == 0 {
-            try parallel.communicator.agree(describe { lock = try RunDirectory.resume(directory) { (trainer, evaluator) }.2 })
-        } else {
-            try parallel.communicator.agree(nil)
-        }
+        try parallel.communicator.agree(parallel.rank != 0 ? nil : describe { lock = try RunDirectory.resume(directory) { (trainer, extra) }.2 })
         try trainer.broadcastState(resumed: true)
-        return try TrainingRun(directory: directory, trainer: trainer, evaluator: evaluator, lock: lock, resumed: true)
-    }
-
-    /// Checks that every rank loaded the same training data (its size and a checksum of every value and label).
-    static func checkSameData(_ trainer: Trainer, _ parallel: DataParallel) throws {
-        let dataset = trainer.loader.dataset
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        dataset.images.withUnsafeBufferPointer { values in
-            for value in values { hash = (hash ^ UInt64(value.bitPattern)) &* 0x0000_0100_0000_01B3 }
-        }
-        for label in dataset.labels { hash = (hash ^ UInt64(UInt(bitPattern: label))) &* 0x0000_0100_0000_01B3 }
-        let summary = "data: \(dataset.count) examples of \(dataset.imageShape), checksum \(String(hash, radix: 16))"
-        try parallel.checkAgreement(build: parallel.build, settings: Array(summary.utf8), what: "training data")
+        return (trainer, extra, lock)
     }
 
     /// Runs `body` with the stop request every rank agrees on: a rank's own
@@ -100,7 +80,7 @@ public enum DistributedRun {
     }
 
     /// Every `checkWeightsEvery` steps and at the last, checks that all ranks hold the same weights.
-    static func checkWeights(_ trainer: Trainer, step: Int, total: Int) throws {
+    static func checkWeights(_ trainer: some DataParallelTrainer, step: Int, total: Int) throws {
         guard let parallel = trainer.parallel, parallel.size > 1 else { return }
         if step % parallel.checkWeightsEvery == 0 || step == total {
             let checksum = try trainer.checkWeightsAgree()

@@ -31,7 +31,7 @@ extension Trainer {
         let progress = try format.restore(contents, file: file, batchesPerEpoch: loader.batchesPerEpoch, steps: trainingStep)
         try restoreRankStreams(contents.metadata, file: file, step: progress.step, midStep: progress.within != .start)
         // Rank 0 keeps the other ranks' streams for its next checkpoint (and the state it broadcasts).
-        if (parallel?.size ?? 1) > 1 { gatheredRankStreams = contents.metadata.filter { $0.key.hasPrefix(Self.rankStreamPrefix) } }
+        if (parallel?.size ?? 1) > 1 { gatheredRankStreams = contents.metadata.filter { $0.key.hasPrefix(RankMetadata.rankStreamPrefix) } }
         step = progress.step
         pausedAt = progress.within
         pausedScalars = progress.withinScalars

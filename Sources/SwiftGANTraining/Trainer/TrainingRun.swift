@@ -49,7 +49,12 @@ public final class TrainingRun {
     ///   configuration proved good and the new run's first checkpoint is written.
     ///   With `parallel` of more than one rank, see `DistributedRun.start`.
     public static func start(directory: String, config: RunConfig, overwrite: Bool = false, parallel: DataParallel? = nil) throws -> TrainingRun {
-        if let parallel, parallel.size > 1 { return try DistributedRun.start(directory: directory, config: config, overwrite: overwrite, parallel: parallel) }
+        if let parallel, parallel.size > 1 {
+            let (trainer, evaluator, lock) = try DistributedRun.start(
+                directory: directory, config: try config.encoded(), overwrite: overwrite, parallel: parallel
+            ) { try make(config, parallel: parallel) }
+            return try TrainingRun(directory: directory, trainer: trainer, evaluator: evaluator, lock: lock, resumed: false)
+        }
         let (trainer, evaluator, lock) = try RunDirectory.start(directory, overwrite: overwrite) { try make(config) }
         return try TrainingRun(directory: directory, trainer: trainer, evaluator: evaluator, lock: lock, resumed: false)
     }
@@ -59,12 +64,23 @@ public final class TrainingRun {
     ///   or a directory another process is writing.
     ///   With `parallel` of more than one rank, see `DistributedRun.resume`.
     public static func resume(directory: String, steps: Int? = nil, parallel: DataParallel? = nil) throws -> TrainingRun {
-        if let parallel, parallel.size > 1 { return try DistributedRun.resume(directory: directory, steps: steps, parallel: parallel) }
+        if let parallel, parallel.size > 1 {
+            let (trainer, evaluator, lock) = try DistributedRun.resume(
+                directory: directory, steps: steps, parallel: parallel, read: { try readConfig(directory, steps: steps) },
+                make: { try make($0, parallel: parallel) })
+            return try TrainingRun(directory: directory, trainer: trainer, evaluator: evaluator, lock: lock, resumed: true)
+        }
         try RunDirectory.checkResumable(directory)
-        var config = try RunConfig.read(configPath(directory))
-        if let steps { config.training.steps = try RunDirectory.checkedSteps(steps) }
+        let config = try readConfig(directory, steps: steps)
         let (trainer, evaluator, lock) = try RunDirectory.resume(directory) { try make(config) }
         return try TrainingRun(directory: directory, trainer: trainer, evaluator: evaluator, lock: lock, resumed: true)
+    }
+
+    /// The run's `config.json`, with `steps` as its new total.
+    static func readConfig(_ directory: String, steps: Int?) throws -> RunConfig {
+        var config = try RunConfig.read(configPath(directory))
+        if let steps { config.training.steps = try RunDirectory.checkedSteps(steps) }
+        return config
     }
 
     static func make(_ config: RunConfig, parallel: DataParallel? = nil) throws -> (Trainer, TrainingEvaluator?) {

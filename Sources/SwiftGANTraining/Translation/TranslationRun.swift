@@ -18,35 +18,54 @@ public final class TranslationRun {
     public let trainer: TranslationTrainer
     /// The fixed pairs rendered into sample grids (the first 8 test pairs, or training pairs without a test split).
     public let preview: PairedDataset
-    private let files: RunFiles
+    /// The run's files: rank 0's alone in data-parallel training (nil on the other ranks).
+    private let files: RunFiles?
 
-    private init(directory: String, trainer: TranslationTrainer, preview: PairedDataset, lock: DirectoryLock, resumed: Bool) throws {
+    private init(directory: String, trainer: TranslationTrainer, preview: PairedDataset, lock: DirectoryLock?, resumed: Bool) throws {
         self.directory = directory
         self.trainer = trainer
         self.preview = preview
-        files = try RunFiles(directory: directory, lock: lock, resumedAt: resumed ? trainer.step : nil)
+        files = try lock.map { try RunFiles(directory: directory, lock: $0, resumedAt: resumed ? trainer.step : nil) }
     }
 
     /// Starts a new run in `directory`; the old run (with `overwrite`) is
     /// removed only after the data loaded and the configuration proved good.
     /// - Throws: `FileError` for the directory or the data, `TrainingError.invalidConfiguration`.
-    public static func start(directory: String, config: TranslationConfig, overwrite: Bool = false) throws -> TranslationRun {
+    /// With `parallel` of more than one rank, as `DistributedRun.start` says.
+    public static func start(directory: String, config: TranslationConfig, overwrite: Bool = false, parallel: DataParallel? = nil) throws
+        -> TranslationRun
+    {
+        if let parallel, parallel.size > 1 {
+            let (trainer, preview, lock) = try DistributedRun.start(
+                directory: directory, config: try config.encoded(), overwrite: overwrite, parallel: parallel
+            ) { try make(config, parallel: parallel) }
+            return try TranslationRun(directory: directory, trainer: trainer, preview: preview, lock: lock, resumed: false)
+        }
         let (trainer, preview, lock) = try RunDirectory.start(directory, overwrite: overwrite) { try make(config) }
         return try TranslationRun(directory: directory, trainer: trainer, preview: preview, lock: lock, resumed: false)
     }
 
     /// Reopens the run in `directory` at its checkpoint; `steps` sets a new total.
-    public static func resume(directory: String, steps: Int? = nil) throws -> TranslationRun {
+    public static func resume(directory: String, steps: Int? = nil, parallel: DataParallel? = nil) throws -> TranslationRun {
+        func read() throws -> TranslationConfig {
+            var config = try TranslationConfig.read(TrainingRun.configPath(directory))
+            if let steps { config.training.steps = try RunDirectory.checkedSteps(steps) }
+            return config
+        }
+        if let parallel, parallel.size > 1 {
+            let (trainer, preview, lock) = try DistributedRun.resume(
+                directory: directory, steps: steps, parallel: parallel, read: read, make: { try make($0, parallel: parallel) })
+            return try TranslationRun(directory: directory, trainer: trainer, preview: preview, lock: lock, resumed: true)
+        }
         try RunDirectory.checkResumable(directory)
-        var config = try TranslationConfig.read(TrainingRun.configPath(directory))
-        if let steps { config.training.steps = try RunDirectory.checkedSteps(steps) }
+        let config = try read()
         let (trainer, preview, lock) = try RunDirectory.resume(directory) { try make(config) }
         return try TranslationRun(directory: directory, trainer: trainer, preview: preview, lock: lock, resumed: true)
     }
 
-    private static func make(_ config: TranslationConfig) throws -> (TranslationTrainer, PairedDataset) {
+    private static func make(_ config: TranslationConfig, parallel: DataParallel? = nil) throws -> (TranslationTrainer, PairedDataset) {
         let training = try config.data.load(split: .train)
-        let trainer = try TranslationTrainer(config: config, dataset: training)
+        let trainer = try TranslationTrainer(config: config, dataset: training, parallel: parallel)
         // A folder without a test split previews training pairs; any other problem with the split is an error.
         let hasTest = config.data.task != nil || PairedFolder.hasSplit(directory: config.data.path ?? "", split: "test")
         let test = hasTest ? try config.data.load(split: .test, limit: 8) : training.prefix(8).centreCropped()
@@ -69,17 +88,24 @@ public final class TranslationRun {
         let loop = RunLoop(
             steps: training.steps, logEvery: training.logEvery, sampleEvery: training.sampleEvery, checkpointEvery: training.checkpointEvery,
             files: files)
-        return try loop.run(
-            step: { trainer.step }, train: { try trainer.trainStep() }, scalars: RunLoop.sorted, render: renderSamples, save: saveCheckpoint,
-            progress: progress, shouldStop: shouldStop)
+        return try DistributedRun.agreeingOnStops(trainer.parallel, shouldStop) { stop in
+            try loop.run(
+                step: { trainer.step }, train: { try trainer.trainStep() }, scalars: RunLoop.sorted, render: renderSamples, save: saveCheckpoint,
+                afterStep: { try DistributedRun.checkWeights(trainer, step: $0, total: training.steps) },
+                progress: files == nil ? { _ in } : progress, shouldStop: stop)
+        }
     }
 
+    /// Writes `checkpoint.safetensors` atomically (rank 0; a collective in data-parallel training).
     public func saveCheckpoint() throws {
+        try trainer.gatherRankStreams()
+        guard let files else { return }
         try files.writeCheckpoint(trainer.checkpoint())
     }
 
-    /// Renders the preview pairs to `samples/step-NNNNNN.png` and TensorBoard.
+    /// Renders the preview pairs to `samples/step-NNNNNN.png` and TensorBoard (rank 0).
     public func renderSamples() throws {
+        guard let files else { return }
         let outputs = trainer.translate(preview.inputs)
         let grid = TranslationGrid.make(inputs: preview.inputs, outputs: outputs, targets: preview.targets)
         try files.writeSamples(ImageGrid.pngImage(grid), step: trainer.step)

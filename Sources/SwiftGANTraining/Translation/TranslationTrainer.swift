@@ -30,19 +30,28 @@ public final class TranslationTrainer {
     /// The frozen feature network of the perceptual loss, when its weight is positive.
     let perceptualFeatures: FeatureClassifier?
     private var trainingStep: TrainingStep!
+    /// The data-parallel job this trainer is one rank of (nil: one process).
+    public let parallel: DataParallel?
+    /// The other ranks' module streams, gathered for rank 0's next checkpoint.
+    var gatheredRankStreams: [String: String] = [:]
     /// The batch and G's output for it, from D's update to G's.
     private var current: (batch: PairedLoader.Batch, output: Tensor)?
 
+    /// With `parallel`, one rank of a data-parallel job whose global batch is
+    /// `config.training.batchSize` times its size.
     /// - Throws: `TrainingError.invalidConfiguration` with a one-line reason.
-    public init(config: TranslationConfig, dataset: PairedDataset) throws {
+    public init(config: TranslationConfig, dataset: PairedDataset, parallel: DataParallel? = nil) throws {
+        self.parallel = parallel
+        let ranks = parallel?.size ?? 1
         var resolved = config
         resolved.model.inputShape = dataset.inputShape
         resolved.model.outputShape = dataset.outputShape
         if let problem = resolved.model.validationProblem() ?? resolved.training.validationProblem() {
             throw TrainingError.invalidConfiguration(problem)
         }
-        guard dataset.count >= resolved.training.batchSize else {
-            throw TrainingError.invalidConfiguration("batch size \(resolved.training.batchSize) exceeds the \(dataset.count) training pairs")
+        guard dataset.count >= resolved.training.batchSize * ranks else {
+            let batch = ranks == 1 ? "batch size \(resolved.training.batchSize)" : "global batch \(resolved.training.batchSize) x \(ranks) ranks"
+            throw TrainingError.invalidConfiguration("\(batch) exceeds the \(dataset.count) training pairs")
         }
         self.config = resolved
         let training = resolved.training
@@ -73,12 +82,14 @@ public final class TranslationTrainer {
         generatorNetwork = TrainedNetwork(name: "generator", module: generator, optimizer: optimizerG, optimizerKey: "optimizer_g")
         discriminatorNetwork = TrainedNetwork(name: "discriminator", module: discriminator, optimizer: optimizerD, optimizerKey: "optimizer_d")
         objective = training.objective.make(output: .logit)
-        loader = PairedLoader(dataset, batchSize: training.batchSize, horizontalFlip: resolved.data.flip, seed: training.seed &+ 1)
+        loader = PairedLoader(
+            dataset, batchSize: training.batchSize, horizontalFlip: resolved.data.flip, seed: training.seed &+ 1, shard: parallel?.shard ?? .whole)
         self.random = random
-        trainingStep = TrainingStep(updates: [
-            TrainingUpdate(name: "discriminator", networks: [discriminatorNetwork], loss: { [unowned self] in discriminatorLoss() }),
-            TrainingUpdate(name: "generator", networks: [generatorNetwork], loss: { [unowned self] in generatorLoss() })
-        ])
+        trainingStep = TrainingStep(
+            updates: [
+                TrainingUpdate(name: "discriminator", networks: [discriminatorNetwork], loss: { [unowned self] in discriminatorLoss() }),
+                TrainingUpdate(name: "generator", networks: [generatorNetwork], loss: { [unowned self] in generatorLoss() })
+            ], parallel: parallel)
     }
 
     /// The networks the trainer updates, G first.
@@ -97,7 +108,7 @@ public final class TranslationTrainer {
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         scalars["lr/generator"] = generatorNetwork.optimizer.learningRate
         scalars["lr/discriminator"] = discriminatorNetwork.optimizer.learningRate
-        scalars["samples_per_second"] = Float(Double(config.training.batchSize) / Swift.max(seconds, 1e-9))
+        scalars["samples_per_second"] = Float(Double(config.training.batchSize * (parallel?.size ?? 1)) / Swift.max(seconds, 1e-9))
         return scalars
     }
 
@@ -164,19 +175,32 @@ public final class TranslationTrainer {
 
     /// All training state in the shared checkpoint format.
     public func checkpoint() throws -> SafeTensors.Contents {
-        format.contents(.init(step: step, loader: loader.position, random: random), config: try config.encoded())
+        var contents = format.contents(.init(step: step, loader: loader.position, random: random), config: try config.encoded())
+        contents.metadata.merge(distributedMetadata()) { $1 }
+        return contents
     }
 
     /// Restores state written by `checkpoint()` for the same configuration.
     public func restore(_ contents: SafeTensors.Contents, file: String) throws {
+        try checkRanks(contents.metadata, file: file)
         let progress = try format.restore(contents, file: file, batchesPerEpoch: loader.batchesPerEpoch)
+        try restoreRankStreams(contents.metadata, file: file, step: progress.step, midStep: false)
+        if (parallel?.size ?? 1) > 1 { gatheredRankStreams = contents.metadata.filter { $0.key.hasPrefix(RankMetadata.rankStreamPrefix) } }
         step = progress.step
         loader.position = progress.loader
         random = progress.random
     }
 }
 
-extension TranslationTrainer: DirectoryTrainer {
+extension TranslationTrainer: DataParallelTrainer {
     var totalSteps: Int { config.training.steps }
     func encodedConfig() throws -> [UInt8] { try config.encoded() }
+    var agreedModules: [Module] { [generator, discriminator] }
+    var synchronizesBatchNorm: Bool { false }
+    var seed: UInt64 { config.training.seed }
+    var dataSummary: String {
+        let dataset = loader.dataset
+        let sum = checksum([dataset.inputs, dataset.targets], labels: dataset.labels)
+        return "\(dataset.count) pairs of \(dataset.inputShape) → \(dataset.outputShape), checksum \(String(sum, radix: 16))"
+    }
 }

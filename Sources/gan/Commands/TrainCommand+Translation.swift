@@ -95,21 +95,25 @@ extension TrainCommand {
 
     var isCycleGAN: Bool { task == CycleGANConfig.taskName }
 
-    func executeTranslation() throws {
+    func executeTranslation(parallel: DataParallel?) throws {
         let run: TranslationRun
         do {
             if let resume {
-                run = try TranslationRun.resume(directory: resume, steps: steps)
+                run = try TranslationRun.resume(directory: resume, steps: steps, parallel: parallel)
             } else {
                 let kind = TranslationKind(rawValue: task!)!
                 var config = makeTranslationConfig(kind)
                 if let epochs {
                     let count = try config.data.load(split: .train).count
-                    config.training.steps = Swift.max(1, Int((epochs * Double(Swift.max(1, count / config.training.batchSize))).rounded()))
+                    let perEpoch = Swift.max(1, count / (config.training.batchSize * (parallel?.size ?? 1)))
+                    config.training.steps = Swift.max(1, Int((epochs * Double(perEpoch)).rounded()))
                 }
                 let dataName = config.data.path.map { URL(fileURLWithPath: $0).lastPathComponent } ?? config.data.name
-                run = try TranslationRun.start(directory: runDir ?? "runs/\(kind.rawValue)-\(dataName)", config: config, overwrite: overwrite)
+                run = try TranslationRun.start(
+                    directory: runDir ?? "runs/\(kind.rawValue)-\(dataName)", config: config, overwrite: overwrite, parallel: parallel)
             }
+        } catch let error as DistributedError {
+            throw error
         } catch {
             throw CLIError("\(error)")
         }
@@ -119,7 +123,7 @@ extension TrainCommand {
             "run: \(run.directory)  task: \(config.task.rawValue)  data: \(config.data.path ?? config.data.name)  "
                 + "\(config.model.inputShape) → \(config.model.outputShape)  G \(config.model.generator.rawValue) "
                 + "\(trainer.generator.parameterCount.formatted()) / D \(trainer.discriminator.parameterCount.formatted()) parameters  "
-                + "steps \(trainer.step) → \(config.training.steps)")
+                + "steps \(trainer.step) → \(config.training.steps)\(Self.ranksNote(parallel, batch: config.training.batchSize))")
         var progress = ProgressReporter(total: config.training.steps, start: trainer.step, batchesPerEpoch: trainer.loader.batchesPerEpoch)
         let outcome: TrainingRun.Outcome
         do {
@@ -132,13 +136,14 @@ extension TrainCommand {
                             scalars["loss/generator"] ?? 0, scalars["loss/l1"] ?? 0, scalars["score/real"] ?? 0, scalars["score/fake"] ?? 0))
                 }, shouldStop: { StopSignal.isRequested })
         } catch {
-            throw trainingStopped(error, directory: run.directory)
+            throw Self.stopped(error, directory: run.directory)
         }
+        Self.reportReductions(parallel)
         switch outcome {
         case .completed:
             print("done: \(run.directory)/samples/\(String(format: "step-%06d.png", trainer.step)), checkpoint \(TrainingRun.checkpointPath(run.directory))")
         case .interrupted(let step):
-            print("\ninterrupted at step \(step); checkpoint saved. Continue with: gan train --resume \(run.directory)")
+            print("\ninterrupted at step \(step); checkpoint saved. Continue with: \(Self.launcher(parallel))gan train --resume \(run.directory)")
             throw ExitCode(130)
         }
     }

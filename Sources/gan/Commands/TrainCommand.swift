@@ -283,14 +283,14 @@ struct TrainCommand: ParsableCommand {
     private func execute(parallel: DataParallel?) throws {
         StopSignal.install()
         let resumedKind = resume.map { RunKind.of(directory: $0) }
-        if parallel != nil && (isCycleGAN || task != nil || resumedKind == .cyclegan || resumedKind == .translation) {
+        if let parallel, parallel.size > 1, isCycleGAN || resumedKind == .cyclegan {
             throw CLIError(
-                "data-parallel training (mpirun) supports the GAN models (every --model and --objective); "
-                    + "translation and CycleGAN runs train in one process for now")
+                "data-parallel training (mpirun) supports the GAN models and paired translation (--task pix2pix, sr, ...); "
+                    + "CycleGAN runs train in one process for now")
         }
-        if isCycleGAN || resumedKind == .cyclegan { return try executeCycleGAN() }
-        if task != nil || resumedKind == .translation { return try executeTranslation() }
         parallel?.checkWeightsEvery = checkWeightsEvery
+        if isCycleGAN || resumedKind == .cyclegan { return try executeCycleGAN() }
+        if task != nil || resumedKind == .translation { return try executeTranslation(parallel: parallel) }
         let run: TrainingRun
         do {
             if let resume {
@@ -316,7 +316,7 @@ struct TrainCommand: ParsableCommand {
         }
         let trainer = run.trainer
         let config = trainer.config
-        let ranks = parallel.map { $0.size > 1 ? "  \($0.size) ranks x batch \(config.training.batchSize)" : "" } ?? ""
+        let ranks = Self.ranksNote(parallel, batch: config.training.batchSize)
         print(
             "run: \(run.directory)  model: \(config.model.kind.rawValue)  objective: \(config.training.objective.rawValue)  "
                 + "G \(trainer.generator.parameterCount.formatted()) / D \(trainer.discriminator.parameterCount.formatted()) parameters  "
@@ -328,19 +328,10 @@ struct TrainCommand: ParsableCommand {
                 progress: { progress.report($0, criticSteps: config.training.criticSteps) },
                 evaluated: { progress.note(Self.describe($0)) },
                 shouldStop: { StopSignal.isRequested })
-        } catch let error as DistributedError {
-            throw error
         } catch {
-            var stopped = trainingStopped(error, directory: run.directory)
-            // A diverged step is seen by every rank alike (the loss and gradients are averaged before the check).
-            stopped.sharedByAllRanks = error is TrainingError
-            throw stopped
+            throw Self.stopped(error, directory: run.directory)
         }
-        if let parallel, parallel.size > 1 {
-            print(
-                String(format: "allreduce: %.1f MB in %d calls, %.2f s", Double(parallel.reducedBytes) / 1e6, parallel.reductions, parallel.reductionSeconds)
-                    + (parallel.finalChecksum.map { "; weights identical on \(parallel.size) ranks (checksum \(String($0, radix: 16)))" } ?? ""))
-        }
+        Self.reportReductions(parallel)
         switch outcome {
         case .completed:
             if config.training.evalEvery != nil {
@@ -349,10 +340,40 @@ struct TrainCommand: ParsableCommand {
             print("done: \(run.directory)/samples/\(String(format: "step-%06d.png", trainer.step)), checkpoint \(TrainingRun.checkpointPath(run.directory))")
         case .interrupted(let step):
             let within = trainer.pausedAt == .start ? "at step \(step)" : "during step \(step + 1), between its updates"
-            let launcher = parallel.map { $0.size > 1 ? "mpirun -np \($0.size) " : "" } ?? ""
-            print("\ninterrupted \(within); checkpoint saved. Continue with: \(launcher)gan train --resume \(run.directory)")
+            print("\ninterrupted \(within); checkpoint saved. Continue with: \(Self.launcher(parallel))gan train --resume \(run.directory)")
             throw ExitCode(130)
         }
+    }
+}
+
+/// What a data-parallel run adds to the command's output.
+extension TrainCommand {
+    /// `  2 ranks x batch 32` under mpirun, else nothing.
+    static func ranksNote(_ parallel: DataParallel?, batch: Int) -> String {
+        parallel.map { $0.size > 1 ? "  \($0.size) ranks x batch \(batch)" : "" } ?? ""
+    }
+
+    /// `mpirun -np K ` under mpirun (for the resume hint), else nothing.
+    static func launcher(_ parallel: DataParallel?) -> String {
+        parallel.map { $0.size > 1 ? "mpirun -np \($0.size) " : "" } ?? ""
+    }
+
+    /// The all-reduce volume and time, and the ranks' common weight checksum, after a data-parallel run.
+    static func reportReductions(_ parallel: DataParallel?) {
+        guard let parallel, parallel.size > 1 else { return }
+        let volume = String(
+            format: "allreduce: %.1f MB in %d calls, %.2f s", Double(parallel.reducedBytes) / 1e6, parallel.reductions, parallel.reductionSeconds)
+        print(volume + (parallel.finalChecksum.map { "; weights identical on \(parallel.size) ranks (checksum \(String($0, radix: 16)))" } ?? ""))
+    }
+
+    /// The error that ended training: an agreement's as it is; any other
+    /// with where the checkpoint stands (a diverged step is seen by every
+    /// rank alike: the loss and gradients are averaged before the check).
+    static func stopped(_ error: any Error, directory: String) -> any Error {
+        if error is DistributedError { return error }
+        var stopped = trainingStopped(error, directory: directory)
+        stopped.sharedByAllRanks = error is TrainingError
+        return stopped
     }
 }
 
