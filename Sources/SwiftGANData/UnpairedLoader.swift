@@ -7,7 +7,9 @@ import SwiftGANTensor
 /// in it is a concatenation of fresh permutations (so the smaller domain is
 /// seen more than once), with a random crop (when stored larger) and flip
 /// per drawn image, all a function of `(seed, epoch)` only. A resumed run
-/// that restores `position` sees the same batches.
+/// that restores `position` sees the same batches. In data-parallel
+/// training each rank takes its `shard` of every global batch of
+/// `batchSize * shard.count` images per domain, as `DataLoader` does.
 public final class UnpairedLoader: @unchecked Sendable {
     public struct Batch: Sendable {
         /// `[B] + dataset.shapeA`.
@@ -20,6 +22,8 @@ public final class UnpairedLoader: @unchecked Sendable {
     public let batchSize: Int
     public let horizontalFlip: Bool
     public let seed: UInt64
+    /// This rank's part of each global batch (`.whole` in one process).
+    public let shard: BatchShard
     /// The epoch and the index of the next batch in it; set it to resume.
     public var position: DataLoader.Position {
         didSet {
@@ -36,11 +40,12 @@ public final class UnpairedLoader: @unchecked Sendable {
         var augmentations: [PairedLoader.Augmentation]
     }
 
-    /// - Precondition: `0 < batchSize <= min(countA, countB)`.
-    public init(_ dataset: UnpairedDataset, batchSize: Int, horizontalFlip: Bool, seed: UInt64) {
+    /// - Precondition: `0 < batchSize * shard.count <= min(countA, countB)`.
+    public init(_ dataset: UnpairedDataset, batchSize: Int, horizontalFlip: Bool, seed: UInt64, shard: BatchShard = .whole) {
         require(
-            batchSize > 0 && batchSize <= Swift.min(dataset.countA, dataset.countB),
-            "UnpairedLoader: batch size \(batchSize) for \(dataset.countA) and \(dataset.countB) images")
+            batchSize > 0 && batchSize * shard.count <= Swift.min(dataset.countA, dataset.countB),
+            "UnpairedLoader: batch size \(batchSize) x \(shard.count) ranks for \(dataset.countA) and \(dataset.countB) images")
+        self.shard = shard
         self.dataset = dataset
         self.batchSize = batchSize
         self.horizontalFlip = horizontalFlip
@@ -48,12 +53,13 @@ public final class UnpairedLoader: @unchecked Sendable {
         position = DataLoader.Position(epoch: 0, step: 0)
     }
 
-    public var batchesPerEpoch: Int { Swift.max(dataset.countA, dataset.countB) / batchSize }
+    /// Global batches per epoch.
+    public var batchesPerEpoch: Int { Swift.max(dataset.countA, dataset.countB) / (batchSize * shard.count) }
 
     /// Domain `domain`'s (0: A, 1: B) draws in `epoch`.
     func draws(epoch: Int, domain: UInt64, count: Int, images: Tensor) -> Draws {
         var random = RandomGenerator(seed: seed &+ 0x9E37_79B9_7F4A_7C15 &* UInt64(epoch + 1) &+ domain &* 0xD1B5_4A32_D192_ED03)
-        let length = batchesPerEpoch * batchSize
+        let length = batchesPerEpoch * batchSize * shard.count
         var order: [Int] = []
         order.reserveCapacity(length + count)
         while order.count < length { order += random.permutation(count) }
@@ -78,7 +84,8 @@ public final class UnpairedLoader: @unchecked Sendable {
                 draws(epoch: epoch, domain: 1, count: dataset.countB, images: dataset.domainB)
             )
         }
-        let slots = (position.step * batchSize)..<((position.step + 1) * batchSize)
+        let start = (position.step * shard.count + shard.index) * batchSize
+        let slots = start..<(start + batchSize)
         func batch(_ draws: Draws, _ images: Tensor) -> Tensor {
             PairedLoader.crop(images, Array(draws.order[slots]), Array(draws.augmentations[slots]), dataset.cropSize)
         }

@@ -18,35 +18,54 @@ public final class CycleGANRun {
     public let trainer: CycleGANTrainer
     /// The fixed test images rendered into sample grids (8 of each domain).
     public let preview: UnpairedDataset
-    private let files: RunFiles
+    /// The run's files: rank 0's alone in data-parallel training (nil on the other ranks).
+    private let files: RunFiles?
 
-    private init(directory: String, trainer: CycleGANTrainer, preview: UnpairedDataset, lock: DirectoryLock, resumed: Bool) throws {
+    private init(directory: String, trainer: CycleGANTrainer, preview: UnpairedDataset, lock: DirectoryLock?, resumed: Bool) throws {
         self.directory = directory
         self.trainer = trainer
         self.preview = preview
-        files = try RunFiles(directory: directory, lock: lock, resumedAt: resumed ? trainer.step : nil)
+        files = try lock.map { try RunFiles(directory: directory, lock: $0, resumedAt: resumed ? trainer.step : nil) }
     }
 
     /// Starts a new run in `directory`; the old run (with `overwrite`) is
     /// removed only after both splits loaded and the configuration proved good.
     /// - Throws: `FileError` for the directory or the data, `TrainingError.invalidConfiguration`.
-    public static func start(directory: String, config: CycleGANConfig, overwrite: Bool = false) throws -> CycleGANRun {
+    /// With `parallel` of more than one rank, as `DistributedRun.start` says.
+    public static func start(directory: String, config: CycleGANConfig, overwrite: Bool = false, parallel: DataParallel? = nil) throws
+        -> CycleGANRun
+    {
+        if let parallel, parallel.size > 1 {
+            let (trainer, preview, lock) = try DistributedRun.start(
+                directory: directory, config: try config.encoded(), overwrite: overwrite, parallel: parallel
+            ) { try make(config, parallel: parallel) }
+            return try CycleGANRun(directory: directory, trainer: trainer, preview: preview, lock: lock, resumed: false)
+        }
         let (trainer, preview, lock) = try RunDirectory.start(directory, overwrite: overwrite) { try make(config) }
         return try CycleGANRun(directory: directory, trainer: trainer, preview: preview, lock: lock, resumed: false)
     }
 
     /// Reopens the run in `directory` at its checkpoint; `steps` sets a new total.
-    public static func resume(directory: String, steps: Int? = nil) throws -> CycleGANRun {
+    public static func resume(directory: String, steps: Int? = nil, parallel: DataParallel? = nil) throws -> CycleGANRun {
+        func read() throws -> CycleGANConfig {
+            var config = try CycleGANConfig.read(TrainingRun.configPath(directory))
+            if let steps { config.training.steps = try RunDirectory.checkedSteps(steps) }
+            return config
+        }
+        if let parallel, parallel.size > 1 {
+            let (trainer, preview, lock) = try DistributedRun.resume(
+                directory: directory, steps: steps, parallel: parallel, read: read, make: { try make($0, parallel: parallel) })
+            return try CycleGANRun(directory: directory, trainer: trainer, preview: preview, lock: lock, resumed: true)
+        }
         try RunDirectory.checkResumable(directory)
-        var config = try CycleGANConfig.read(TrainingRun.configPath(directory))
-        if let steps { config.training.steps = try RunDirectory.checkedSteps(steps) }
+        let config = try read()
         let (trainer, preview, lock) = try RunDirectory.resume(directory) { try make(config) }
         return try CycleGANRun(directory: directory, trainer: trainer, preview: preview, lock: lock, resumed: true)
     }
 
-    private static func make(_ config: CycleGANConfig) throws -> (CycleGANTrainer, UnpairedDataset) {
+    private static func make(_ config: CycleGANConfig, parallel: DataParallel? = nil) throws -> (CycleGANTrainer, UnpairedDataset) {
         let training = try config.data.load(split: .train)
-        let trainer = try CycleGANTrainer(config: config, dataset: training)
+        let trainer = try CycleGANTrainer(config: config, dataset: training, parallel: parallel)
         let test = try config.data.load(split: .test, limit: 8)
         guard test.shapeA == trainer.config.model.shapeA, test.shapeB == trainer.config.model.shapeB else {
             throw TrainingError.invalidConfiguration(
@@ -65,17 +84,24 @@ public final class CycleGANRun {
         let loop = RunLoop(
             steps: training.steps, logEvery: training.logEvery, sampleEvery: training.sampleEvery, checkpointEvery: training.checkpointEvery,
             files: files)
-        return try loop.run(
-            step: { trainer.step }, train: { try trainer.trainStep() }, scalars: RunLoop.sorted, render: renderSamples, save: saveCheckpoint,
-            progress: progress, shouldStop: shouldStop)
+        return try DistributedRun.agreeingOnStops(trainer.parallel, shouldStop) { stop in
+            try loop.run(
+                step: { trainer.step }, train: { try trainer.trainStep() }, scalars: RunLoop.sorted, render: renderSamples, save: saveCheckpoint,
+                afterStep: { try DistributedRun.checkWeights(trainer, step: $0, total: training.steps) },
+                progress: files == nil ? { _ in } : progress, shouldStop: stop)
+        }
     }
 
+    /// Writes `checkpoint.safetensors` atomically (rank 0; a collective in data-parallel training).
     public func saveCheckpoint() throws {
+        try trainer.gatherRankStreams()
+        guard let files else { return }
         try files.writeCheckpoint(trainer.checkpoint())
     }
 
-    /// Renders the preview images to `samples/step-NNNNNN.png` and TensorBoard.
+    /// Renders the preview images to `samples/step-NNNNNN.png` and TensorBoard (rank 0).
     public func renderSamples() throws {
+        guard let files else { return }
         let grid = CycleGANGrid.make(a: preview.domainA, b: preview.domainB, generatorAB: trainer.generatorAB, generatorBA: trainer.generatorBA)
         try files.writeSamples(ImageGrid.pngImage(grid), step: trainer.step)
     }

@@ -35,8 +35,17 @@ public final class CycleGANTrainer {
     /// The generated images of the G update, detached, for the D update.
     private var current: (batch: UnpairedLoader.Batch, fakeA: Tensor, fakeB: Tensor)?
 
+    /// The data-parallel job this trainer is one rank of (nil: one process).
+    public let parallel: DataParallel?
+    /// The other ranks' own state (their pools and streams), gathered for rank 0's next checkpoint.
+    var gatheredRankState = SafeTensors.Contents(tensors: StateDict())
+
+    /// With `parallel`, one rank of a data-parallel job whose global batch is
+    /// `config.training.batchSize` times its size; each rank keeps its own pools.
     /// - Throws: `TrainingError.invalidConfiguration` with a one-line reason.
-    public init(config: CycleGANConfig, dataset: UnpairedDataset) throws {
+    public init(config: CycleGANConfig, dataset: UnpairedDataset, parallel: DataParallel? = nil) throws {
+        self.parallel = parallel
+        let ranks = parallel?.size ?? 1
         var resolved = config
         resolved.model.shapeA = dataset.shapeA
         resolved.model.shapeB = dataset.shapeB
@@ -51,9 +60,9 @@ public final class CycleGANTrainer {
                 "the identity loss feeds each domain to the other's generator, so it needs domains of one shape "
                     + "(A \(dataset.shapeA), B \(dataset.shapeB)); pass an identity weight of 0 or convert the channels")
         }
-        guard Swift.min(dataset.countA, dataset.countB) >= training.batchSize else {
-            throw TrainingError.invalidConfiguration(
-                "batch size \(training.batchSize) exceeds the \(Swift.min(dataset.countA, dataset.countB)) images of the smaller domain")
+        guard Swift.min(dataset.countA, dataset.countB) >= training.batchSize * ranks else {
+            let batch = ranks == 1 ? "batch size \(training.batchSize)" : "global batch \(training.batchSize) x \(ranks) ranks"
+            throw TrainingError.invalidConfiguration("\(batch) exceeds the \(Swift.min(dataset.countA, dataset.countB)) images of the smaller domain")
         }
         self.config = resolved
         let model = resolved.model
@@ -84,14 +93,16 @@ public final class CycleGANTrainer {
             network("discriminator_a", discriminatorA, rate: training.learningRateD),
             network("discriminator_b", discriminatorB, rate: training.learningRateD)
         ]
-        loader = UnpairedLoader(dataset, batchSize: training.batchSize, horizontalFlip: resolved.data.jitter, seed: training.seed &+ 1)
+        loader = UnpairedLoader(
+            dataset, batchSize: training.batchSize, horizontalFlip: resolved.data.jitter, seed: training.seed &+ 1, shard: parallel?.shard ?? .whole)
         poolA = ImagePool(capacity: training.poolSize, seed: training.seed &+ 2)
         poolB = ImagePool(capacity: training.poolSize, seed: training.seed &+ 3)
         self.random = random
-        trainingStep = TrainingStep(updates: [
-            TrainingUpdate(name: "generator", networks: Array(networks[0..<2]), loss: { [unowned self] in generatorLoss() }),
-            TrainingUpdate(name: "discriminator", networks: Array(networks[2..<4]), loss: { [unowned self] in discriminatorLoss() })
-        ])
+        trainingStep = TrainingStep(
+            updates: [
+                TrainingUpdate(name: "generator", networks: Array(networks[0..<2]), loss: { [unowned self] in generatorLoss() }),
+                TrainingUpdate(name: "discriminator", networks: Array(networks[2..<4]), loss: { [unowned self] in discriminatorLoss() })
+            ], parallel: parallel)
     }
 
     /// One update of both generators, then one of both discriminators;
@@ -109,7 +120,7 @@ public final class CycleGANTrainer {
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         scalars["lr/generator"] = networks[0].optimizer.learningRate
         scalars["lr/discriminator"] = networks[2].optimizer.learningRate
-        scalars["samples_per_second"] = Float(Double(config.training.batchSize) / Swift.max(seconds, 1e-9))
+        scalars["samples_per_second"] = Float(Double(config.training.batchSize * (parallel?.size ?? 1)) / Swift.max(seconds, 1e-9))
         return scalars
     }
 
@@ -203,6 +214,16 @@ public final class CycleGANTrainer {
     /// (`pool_a.images` `[k, C, H, W]` when not empty, their streams in the metadata).
     public func checkpoint() throws -> SafeTensors.Contents {
         var contents = format.contents(.init(step: step, loader: loader.position, random: random), config: try config.encoded())
+        let pooled = poolState
+        for entry in pooled.tensors.entries { contents.tensors.set(entry.key, entry.tensor) }
+        contents.metadata.merge(pooled.metadata) { $1 }
+        addDistributedState(to: &contents)
+        return contents
+    }
+
+    /// Both pools' images and streams, as the checkpoint holds them.
+    var poolState: SafeTensors.Contents {
+        var contents = SafeTensors.Contents(tensors: StateDict())
         for (name, pool, _) in pools {
             if let images = pool.stacked { contents.tensors.set("\(name).images", images) }
             contents.metadata["swiftgan.\(name).rng"] = TrainingCheckpoint.encode(pool.random.state)
@@ -210,27 +231,59 @@ public final class CycleGANTrainer {
         return contents
     }
 
-    /// Restores state written by `checkpoint()` for the same configuration.
-    /// - Throws: `FileError` or `StateDictError` naming what does not fit.
-    public func restore(_ contents: SafeTensors.Contents, file: String) throws {
-        var restoredPools: [(pool: ImagePool, images: [Tensor], random: RandomGenerator)] = []
-        for (name, pool, shape) in pools {
+    /// Both pools' contents in `contents`, checked, to restore after the rest loaded.
+    func savedPools(_ contents: SafeTensors.Contents, file: String) throws -> [(pool: ImagePool, images: [Tensor], random: RandomGenerator)] {
+        try pools.map { name, pool, shape in
             guard let random = contents.metadata["swiftgan.\(name).rng"].flatMap(TrainingCheckpoint.decode) else {
                 throw FileError(file: file, problem: "missing the random state of \(name) (not a CycleGAN checkpoint?)")
             }
             let key = "\(name).images"
-            let images = try pool.checkedImages(contents.tensors[key], imageShape: shape, file: file, key: key)
-            restoredPools.append((pool, images, RandomGenerator(state: random)))
+            return (pool, try pool.checkedImages(contents.tensors[key], imageShape: shape, file: file, key: key), RandomGenerator(state: random))
         }
+    }
+
+    /// Restores state written by `checkpoint()` for the same configuration.
+    /// - Throws: `FileError` or `StateDictError` naming what does not fit.
+    public func restore(_ contents: SafeTensors.Contents, file: String) throws {
+        try checkRanks(contents.metadata, file: file)
+        let restoredPools = try savedPools(contents, file: file)
         let progress = try format.restore(contents, file: file, batchesPerEpoch: loader.batchesPerEpoch)
         for (pool, images, random) in restoredPools { pool.restore(images, random: random) }
+        try restoreRankState(contents, file: file, step: progress.step, midStep: false)
         step = progress.step
         loader.position = progress.loader
         random = progress.random
     }
 }
 
-extension CycleGANTrainer: DirectoryTrainer {
+extension CycleGANTrainer: DataParallelTrainer {
     var totalSteps: Int { config.training.steps }
     func encodedConfig() throws -> [UInt8] { try config.encoded() }
+    var agreedModules: [Module] { networks.map(\.module) }
+    var synchronizesBatchNorm: Bool { false }
+    var seed: UInt64 { config.training.seed }
+    var dataSummary: String {
+        let dataset = loader.dataset
+        let sum = checksum([dataset.domainA, dataset.domainB])
+        return "\(dataset.countA) + \(dataset.countB) images of \(dataset.shapeA) and \(dataset.shapeB), checksum \(String(sum, radix: 16))"
+    }
+
+    /// Each rank's pools hold its own generated images (and its module streams).
+    var ownRankState: SafeTensors.Contents {
+        var state = moduleStreamState
+        let pooled = poolState
+        for entry in pooled.tensors.entries { state.tensors.set(entry.key, entry.tensor) }
+        state.metadata.merge(pooled.metadata) { $1 }
+        return state
+    }
+
+    func restoreOwnRankState(_ state: SafeTensors.Contents?, file: String) throws {
+        try restoreModuleStreams(state, file: file)
+        guard let state else {
+            // A start: empty pools drawing from (seed, rank).
+            for (name, pool, _) in pools { pool.restore([], random: RandomGenerator(seed: rankSeed(name))) }
+            return
+        }
+        for (pool, images, random) in try savedPools(state, file: file) { pool.restore(images, random: random) }
+    }
 }

@@ -26,8 +26,12 @@ protocol DataParallelTrainer: DirectoryTrainer {
     var seed: UInt64 { get }
     /// The training data's size, shape and a checksum of every value (compared across ranks).
     var dataSummary: String { get }
-    /// The other ranks' streams, for rank 0's next checkpoint.
-    var gatheredRankStreams: [String: String] { get set }
+    /// The other ranks' own state, for rank 0's next checkpoint (under their prefixes).
+    var gatheredRankState: SafeTensors.Contents { get set }
+    /// This rank's own state: by default its module streams (metadata `rng.PATH`).
+    var ownRankState: SafeTensors.Contents { get }
+    /// Sets this rank's own state from `state`, or (nil) as a start derives it from (seed, rank).
+    func restoreOwnRankState(_ state: SafeTensors.Contents?, file: String) throws
 }
 
 extension SafeTensors.Contents {
@@ -47,21 +51,48 @@ func checksum(_ tensors: [Tensor], labels: [Int] = []) -> UInt64 {
     return hash
 }
 
-/// The ranks-metadata key (shared by every trainer).
+/// The checkpoint keys of data-parallel training (shared by every trainer).
 enum RankMetadata {
     /// The checkpoint metadata key of the number of ranks that trained it.
     static let ranksKey = "swiftgan.ranks"
-    /// What every rank stream's metadata key starts with.
-    static let rankStreamPrefix = TrainingCheckpoint.randomStreamKey("rank")
-    /// The metadata key of rank `rank`'s stream `key`.
-    static func rankStreamKey(_ rank: Int, _ key: String) -> String { "\(rankStreamPrefix)\(rank).\(key)" }
+    /// The prefix of rank `rank`'s own tensors in rank 0's checkpoint.
+    static func tensorPrefix(_ rank: Int) -> String { "rank\(rank)." }
+    /// The prefix of rank `rank`'s own metadata in rank 0's checkpoint.
+    static func metadataPrefix(_ rank: Int) -> String { "swiftgan.rank\(rank)." }
+    /// Whether `key` (tensor or metadata) belongs to some rank's own state.
+    static func isRankKey(_ key: String) -> Bool {
+        for prefix in ["rank", "swiftgan.rank"] where key.hasPrefix(prefix) {
+            if key.dropFirst(prefix.count).prefix(while: \.isNumber).count > 0 { return true }
+        }
+        return false
+    }
+
+    /// Rank `rank`'s own state in rank 0's `contents` (prefixes removed), or nil when it holds none.
+    static func state(of rank: Int, in contents: SafeTensors.Contents) -> SafeTensors.Contents? {
+        var state = SafeTensors.Contents(tensors: StateDict())
+        for entry in contents.tensors.entries where entry.key.hasPrefix(tensorPrefix(rank)) {
+            state.tensors.set(String(entry.key.dropFirst(tensorPrefix(rank).count)), entry.tensor, storedType: entry.storedType)
+        }
+        for (key, value) in contents.metadata where key.hasPrefix(metadataPrefix(rank)) {
+            state.metadata[String(key.dropFirst(metadataPrefix(rank).count))] = value
+        }
+        return state.tensors.entries.isEmpty && state.metadata.isEmpty ? nil : state
+    }
+
+    /// Every rank's own state in `contents`, as stored (for rank 0 to write again).
+    static func allRankState(in contents: SafeTensors.Contents) -> SafeTensors.Contents {
+        var state = SafeTensors.Contents(tensors: StateDict())
+        for entry in contents.tensors.entries where isRankKey(entry.key) { state.tensors.set(entry.key, entry.tensor, storedType: entry.storedType) }
+        for (key, value) in contents.metadata where isRankKey(key) { state.metadata[key] = value }
+        return state
+    }
 }
 
 extension DataParallelTrainer {
     /// Makes every rank's state rank 0's: weights, optimizer states, the
     /// shared random stream, the loader position and the step (at the start
-    /// and after a resume, which only rank 0 read from disk). A fresh start
-    /// then gives each rank its own module streams.
+    /// and after a resume, which only rank 0 read from disk); each rank's own
+    /// state comes from the checkpoint, or at a fresh start from (seed, rank).
     func broadcastState(resumed: Bool) throws {
         guard let parallel, parallel.size > 1 else { return }
         let bytes = parallel.rank == 0 ? try checkpoint().encodedBytes : []
@@ -69,43 +100,73 @@ extension DataParallelTrainer {
         guard parallel.rank != 0 else { return }
         let source = "rank 0's state"
         try restore(try SafeTensors.decode(received, file: source), file: source)
-        if !resumed { seedRankStreams() }
+        if !resumed { try restoreOwnRankState(nil, file: source) }
     }
 
-    /// Each trained module's stream on this rank, from (seed, rank, path).
-    func seedRankStreams() {
-        guard let parallel, parallel.rank > 0 else { return }
-        for (key, stream) in rankStreams {
-            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-            for byte in "\(seed) \(parallel.rank) \(key)".utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
-            stream.generator = RandomGenerator(seed: hash)
-        }
+    /// A stream seed from (seed, rank, `key`).
+    func rankSeed(_ key: String) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in "\(seed) \(parallel?.rank ?? 0) \(key)".utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        return hash
     }
 
-    /// The streams that differ between ranks, by checkpoint path (`generator.main.3.random`).
+    /// The module streams that differ between ranks, by checkpoint path (`generator.main.3.random`).
     var rankStreams: [(key: String, stream: RandomStream)] {
         networks.flatMap { network in network.module.namedRandomStreams().map { ("\(network.name).\($0.name)", $0.stream) } }
     }
 
-    /// Collects every rank's module streams for rank 0's next checkpoint (a collective).
-    func gatherRankStreams() throws {
-        guard let parallel, parallel.size > 1 else { return }
-        let mine = rankStreams.map { "\($0.key)=\(TrainingCheckpoint.encode($0.stream.generator.state))" }.joined(separator: ";")
-        let all = try parallel.communicator.allGather(variable: Array(mine.utf8))
-        var metadata: [String: String] = [:]
-        for (rank, entries) in all.enumerated() where rank > 0 {
-            for entry in String(decoding: entries, as: UTF8.self).split(separator: ";") {
-                let pair = entry.split(separator: "=", maxSplits: 1)
-                if pair.count == 2 { metadata[RankMetadata.rankStreamKey(rank, String(pair[0]))] = String(pair[1]) }
-            }
-        }
-        gatheredRankStreams = metadata
+    /// The module streams as own state (metadata `rng.PATH`).
+    var moduleStreamState: SafeTensors.Contents {
+        var state = SafeTensors.Contents(tensors: StateDict())
+        for (key, stream) in rankStreams { state.metadata["rng.\(key)"] = TrainingCheckpoint.encode(stream.generator.state) }
+        return state
     }
 
-    /// What data-parallel training adds to the checkpoint's metadata.
-    func distributedMetadata() -> [String: String] {
-        guard let parallel, parallel.size > 1 else { return [:] }
-        return gatheredRankStreams.merging([RankMetadata.ranksKey: String(parallel.size)]) { $1 }
+    /// Sets the module streams from own state, or (nil) from (seed, rank, path).
+    func restoreModuleStreams(_ state: SafeTensors.Contents?, file: String) throws {
+        for (key, stream) in rankStreams {
+            guard let state else {
+                stream.generator = RandomGenerator(seed: rankSeed(key))
+                continue
+            }
+            guard let raw = state.metadata["rng.\(key)"], let words = TrainingCheckpoint.decode(raw) else {
+                throw FileError(file: file, problem: "rank \(parallel?.rank ?? 0)'s random state of \(key) is missing or not four 64-bit words")
+            }
+            stream.generator = RandomGenerator(state: words)
+        }
+    }
+
+    var ownRankState: SafeTensors.Contents { moduleStreamState }
+
+    func restoreOwnRankState(_ state: SafeTensors.Contents?, file: String) throws {
+        try restoreModuleStreams(state, file: file)
+    }
+
+    /// Collects every other rank's own state for rank 0's next checkpoint (a collective).
+    func gatherRankStreams() throws {
+        guard let parallel, parallel.size > 1 else { return }
+        var mine = ownRankState
+        // Present even for a trainer with no state of its own: a resume can tell "gathered" from "written before any gather".
+        mine.metadata["rank"] = String(parallel.rank)
+        let all = try parallel.communicator.allGather(variable: SafeTensors.encode(mine.tensors, metadata: mine.metadata))
+        guard parallel.rank == 0 else { return }
+        var gathered = SafeTensors.Contents(tensors: StateDict())
+        for (rank, bytes) in all.enumerated() where rank > 0 {
+            let state = try SafeTensors.decode(bytes, file: "rank \(rank)'s own state")
+            for entry in state.tensors.entries {
+                gathered.tensors.set(RankMetadata.tensorPrefix(rank) + entry.key, entry.tensor, storedType: entry.storedType)
+            }
+            for (key, value) in state.metadata { gathered.metadata[RankMetadata.metadataPrefix(rank) + key] = value }
+        }
+        gatheredRankState = gathered
+    }
+
+    /// Adds what data-parallel training keeps to rank 0's checkpoint: the number of ranks and the others' own state.
+    func addDistributedState(to contents: inout SafeTensors.Contents) {
+        guard let parallel, parallel.size > 1 else { return }
+        contents.metadata[RankMetadata.ranksKey] = String(parallel.size)
+        contents.metadata.merge(gatheredRankState.metadata) { $1 }
+        for entry in gatheredRankState.tensors.entries { contents.tensors.set(entry.key, entry.tensor, storedType: entry.storedType) }
     }
 
     /// Checks that `metadata` was written by as many ranks as this job has.
@@ -120,26 +181,21 @@ extension DataParallelTrainer {
         }
     }
 
-    /// Gives this rank its own module streams from rank 0's checkpoint `metadata`.
-    func restoreRankStreams(_ metadata: [String: String], file: String, step: Int, midStep: Bool) throws {
-        guard let parallel, parallel.rank > 0 else { return }
-        let streams = rankStreams
-        let missing = streams.filter { metadata[RankMetadata.rankStreamKey(parallel.rank, $0.key)] == nil }
-        if !missing.isEmpty {
-            // A step-0 checkpoint predates any gather: the streams are the ones a start derives.
-            guard step == 0 && !midStep else {
-                throw FileError(file: file, problem: "missing rank \(parallel.rank)'s random state of \(missing[0].key)")
-            }
-            seedRankStreams()
+    /// After a restore from rank 0's checkpoint `contents`: this rank takes
+    /// its own state from it (a step-0 checkpoint, written before any
+    /// gather, holds none: then as a start derives it), and rank 0 keeps
+    /// the others' for its next checkpoint.
+    func restoreRankState(_ contents: SafeTensors.Contents, file: String, step: Int, midStep: Bool) throws {
+        guard let parallel, parallel.size > 1 else { return }
+        if parallel.rank == 0 {
+            gatheredRankState = RankMetadata.allRankState(in: contents)
             return
         }
-        for (key, stream) in streams {
-            let raw = metadata[RankMetadata.rankStreamKey(parallel.rank, key)]!
-            guard let state = TrainingCheckpoint.decode(raw) else {
-                throw FileError(file: file, problem: "rank \(parallel.rank)'s random state of \(key) '\(raw.prefix(80))' is not four 64-bit words")
-            }
-            stream.generator = RandomGenerator(state: state)
+        let own = RankMetadata.state(of: parallel.rank, in: contents)
+        if own == nil && !(step == 0 && !midStep) {
+            throw FileError(file: file, problem: "holds no state of rank \(parallel.rank) (its random streams) past step 0")
         }
+        try restoreOwnRankState(own, file: file)
     }
 
     /// A checksum of the agreed modules' weights, bit for bit, then of

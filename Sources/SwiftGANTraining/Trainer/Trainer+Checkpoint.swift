@@ -19,7 +19,7 @@ extension Trainer {
     public func checkpoint() throws -> SafeTensors.Contents {
         var contents = format.contents(
             .init(step: step, loader: loader.position, random: random, within: pausedAt, withinScalars: pausedScalars), config: try config.encoded())
-        contents.metadata.merge(distributedMetadata()) { $1 }
+        addDistributedState(to: &contents)
         return contents
     }
 
@@ -29,9 +29,7 @@ extension Trainer {
     public func restore(_ contents: SafeTensors.Contents, file: String) throws {
         try checkRanks(contents.metadata, file: file)
         let progress = try format.restore(contents, file: file, batchesPerEpoch: loader.batchesPerEpoch, steps: trainingStep)
-        try restoreRankStreams(contents.metadata, file: file, step: progress.step, midStep: progress.within != .start)
-        // Rank 0 keeps the other ranks' streams for its next checkpoint (and the state it broadcasts).
-        if (parallel?.size ?? 1) > 1 { gatheredRankStreams = contents.metadata.filter { $0.key.hasPrefix(RankMetadata.rankStreamPrefix) } }
+        try restoreRankState(contents, file: file, step: progress.step, midStep: progress.within != .start)
         step = progress.step
         pausedAt = progress.within
         pausedScalars = progress.withinScalars

@@ -42,8 +42,8 @@ public final class Trainer {
     /// What the paused step logged before it paused (checkpointed with `pausedAt`).
     var pausedScalars: [String: Float] = [:]
 
-    /// The other ranks' module streams, gathered for rank 0's next checkpoint (`gatherRankStreams()`).
-    var gatheredRankStreams: [String: String] = [:]
+    /// The other ranks' own state, gathered for rank 0's next checkpoint (`gatherRankStreams()`).
+    var gatheredRankState = SafeTensors.Contents(tensors: StateDict())
 
     /// Whether the D update may score the real and the fake batch in one pass
     /// (see `scoreRealAndFake`); the tests compare both ways.

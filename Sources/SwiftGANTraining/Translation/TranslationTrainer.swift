@@ -32,8 +32,8 @@ public final class TranslationTrainer {
     private var trainingStep: TrainingStep!
     /// The data-parallel job this trainer is one rank of (nil: one process).
     public let parallel: DataParallel?
-    /// The other ranks' module streams, gathered for rank 0's next checkpoint.
-    var gatheredRankStreams: [String: String] = [:]
+    /// The other ranks' own state, gathered for rank 0's next checkpoint.
+    var gatheredRankState = SafeTensors.Contents(tensors: StateDict())
     /// The batch and G's output for it, from D's update to G's.
     private var current: (batch: PairedLoader.Batch, output: Tensor)?
 
@@ -176,7 +176,7 @@ public final class TranslationTrainer {
     /// All training state in the shared checkpoint format.
     public func checkpoint() throws -> SafeTensors.Contents {
         var contents = format.contents(.init(step: step, loader: loader.position, random: random), config: try config.encoded())
-        contents.metadata.merge(distributedMetadata()) { $1 }
+        addDistributedState(to: &contents)
         return contents
     }
 
@@ -184,8 +184,7 @@ public final class TranslationTrainer {
     public func restore(_ contents: SafeTensors.Contents, file: String) throws {
         try checkRanks(contents.metadata, file: file)
         let progress = try format.restore(contents, file: file, batchesPerEpoch: loader.batchesPerEpoch)
-        try restoreRankStreams(contents.metadata, file: file, step: progress.step, midStep: false)
-        if (parallel?.size ?? 1) > 1 { gatheredRankStreams = contents.metadata.filter { $0.key.hasPrefix(RankMetadata.rankStreamPrefix) } }
+        try restoreRankState(contents, file: file, step: progress.step, midStep: false)
         step = progress.step
         loader.position = progress.loader
         random = progress.random

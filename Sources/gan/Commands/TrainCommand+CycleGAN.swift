@@ -54,21 +54,24 @@ extension TrainCommand {
         return config
     }
 
-    func executeCycleGAN() throws {
+    func executeCycleGAN(parallel: DataParallel?) throws {
         let run: CycleGANRun
         do {
             if let resume {
-                run = try CycleGANRun.resume(directory: resume, steps: steps)
+                run = try CycleGANRun.resume(directory: resume, steps: steps, parallel: parallel)
             } else {
                 var config = makeCycleGANConfig()
                 if let epochs {
                     let training = try config.data.load(split: .train)
-                    let perEpoch = Swift.max(1, Swift.max(training.countA, training.countB) / config.training.batchSize)
+                    let perEpoch = Swift.max(1, Swift.max(training.countA, training.countB) / (config.training.batchSize * (parallel?.size ?? 1)))
                     config.training.steps = Swift.max(1, Int((epochs * Double(perEpoch)).rounded()))
                 }
                 let dataName = config.data.path.map { URL(fileURLWithPath: $0).lastPathComponent } ?? config.data.name
-                run = try CycleGANRun.start(directory: runDir ?? "runs/cyclegan-\(dataName)", config: config, overwrite: overwrite)
+                run = try CycleGANRun.start(
+                    directory: runDir ?? "runs/cyclegan-\(dataName)", config: config, overwrite: overwrite, parallel: parallel)
             }
+        } catch let error as DistributedError {
+            throw error
         } catch {
             throw CLIError("\(error)")
         }
@@ -79,7 +82,7 @@ extension TrainCommand {
         print(
             "run: \(run.directory)  task: cyclegan  data: \(config.data.path ?? config.data.name)  A \(config.model.shapeA) ↔ B \(config.model.shapeB)  "
                 + "G \(parameters.formatted()) / D \(discriminatorParameters.formatted()) parameters (both directions)  "
-                + "steps \(trainer.step) → \(config.training.steps)")
+                + "steps \(trainer.step) → \(config.training.steps)\(Self.ranksNote(parallel, batch: config.training.batchSize))")
         var progress = ProgressReporter(total: config.training.steps, start: trainer.step, batchesPerEpoch: trainer.loader.batchesPerEpoch)
         let outcome: TrainingRun.Outcome
         do {
@@ -93,13 +96,14 @@ extension TrainCommand {
                             scalars["score/real_a"] ?? 0, scalars["score/real_b"] ?? 0))
                 }, shouldStop: { StopSignal.isRequested })
         } catch {
-            throw trainingStopped(error, directory: run.directory)
+            throw Self.stopped(error, directory: run.directory)
         }
+        Self.reportReductions(parallel)
         switch outcome {
         case .completed:
             print("done: \(run.directory)/samples/\(String(format: "step-%06d.png", trainer.step)), checkpoint \(TrainingRun.checkpointPath(run.directory))")
         case .interrupted(let step):
-            print("\ninterrupted at step \(step); checkpoint saved. Continue with: gan train --resume \(run.directory)")
+            print("\ninterrupted at step \(step); checkpoint saved. Continue with: \(Self.launcher(parallel))gan train --resume \(run.directory)")
             throw ExitCode(130)
         }
     }

@@ -185,6 +185,9 @@ struct TrainCommand: ParsableCommand {
             if let value, value < 1 { throw ValidationError("--\(name) must be at least 1, got \(value)") }
         }
         if let epochs, !(epochs > 0 && epochs <= 1_000_000) { throw ValidationError("--epochs must be in (0, 1000000], got \(epochs)") }
+        if syncBatchnorm && task != nil {
+            throw ValidationError("--sync-batchnorm applies to the GAN models; translation and CycleGAN runs normalise each rank's own batch")
+        }
         if let preset, Preset(rawValue: preset) == nil {
             throw ValidationError("unknown preset '\(preset)' (choose from \(Preset.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
@@ -283,13 +286,8 @@ struct TrainCommand: ParsableCommand {
     private func execute(parallel: DataParallel?) throws {
         StopSignal.install()
         let resumedKind = resume.map { RunKind.of(directory: $0) }
-        if let parallel, parallel.size > 1, isCycleGAN || resumedKind == .cyclegan {
-            throw CLIError(
-                "data-parallel training (mpirun) supports the GAN models and paired translation (--task pix2pix, sr, ...); "
-                    + "CycleGAN runs train in one process for now")
-        }
         parallel?.checkWeightsEvery = checkWeightsEvery
-        if isCycleGAN || resumedKind == .cyclegan { return try executeCycleGAN() }
+        if isCycleGAN || resumedKind == .cyclegan { return try executeCycleGAN(parallel: parallel) }
         if task != nil || resumedKind == .translation { return try executeTranslation(parallel: parallel) }
         let run: TrainingRun
         do {
