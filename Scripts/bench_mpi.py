@@ -28,6 +28,9 @@ CASES = {
     "mlp": (["--preset", "mlp"], 64, 300),
     "dcgan": (["--preset", "dcgan-quick"], 64, 60),
     "wgan-gp": (["--preset", "wgan-gp", "--width", "16"], 64, 12),
+    "pix2pix": (["--task", "pix2pix", "--data", "edges2fashion", "--limit", "2048"], 16, 40),
+    "sr": (["--task", "sr", "--data", "sr4", "--limit", "2048"], 16, 40),
+    "cyclegan": (["--task", "cyclegan", "--data", "fashion2edges", "--limit", "2048"], 4, 20),
 }
 MPIRUN = ["mpirun", "--allow-run-as-root", "--oversubscribe", "--bind-to", "none"]
 
@@ -54,7 +57,7 @@ def cpu_model():
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--gan", default=".build/release/gan")
-    parser.add_argument("--cases", default="mlp,dcgan,wgan-gp")
+    parser.add_argument("--cases", default="mlp,dcgan,wgan-gp,pix2pix,sr,cyclegan")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--json", help="write the measurements and the model here")
     args = parser.parse_args()
