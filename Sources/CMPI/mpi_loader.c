@@ -20,6 +20,7 @@ static struct {
     int (*allreduce)(const void *, void *, int, Handle, Handle, Handle);
     int (*bcast)(void *, int, Handle, int, Handle);
     int (*allgather)(const void *, int, Handle, void *, int, Handle, Handle);
+    int (*gather)(const void *, int, Handle, void *, int, Handle, int, Handle);
     int (*barrier)(Handle);
     int (*abort)(Handle, int);
     int (*error_string)(int, char *, int *);
@@ -59,6 +60,7 @@ int swiftgan_mpi_load(const char *path, char *error, size_t error_size) {
         {"MPI_Allreduce", (void **)&mpi.allreduce},
         {"MPI_Bcast", (void **)&mpi.bcast},
         {"MPI_Allgather", (void **)&mpi.allgather},
+        {"MPI_Gather", (void **)&mpi.gather},
         {"MPI_Barrier", (void **)&mpi.barrier},
         {"MPI_Abort", (void **)&mpi.abort},
         {"MPI_Error_string", (void **)&mpi.error_string},
@@ -143,6 +145,11 @@ int swiftgan_mpi_allgather(const void *bytes, size_t count, void *received) {
     return mpi.allgather(bytes, (int)count, mpi.byte_type, received, (int)count, mpi.byte_type, mpi.world);
 }
 
+int swiftgan_mpi_gather(const void *bytes, size_t count, void *received, int root) {
+    if (count > INT_MAX) return -1;
+    return mpi.gather(bytes, (int)count, mpi.byte_type, received, (int)count, mpi.byte_type, root, mpi.world);
+}
+
 int swiftgan_mpi_barrier(void) { return mpi.barrier(mpi.world); }
 
 void swiftgan_mpi_abort(int code) {
@@ -154,7 +161,9 @@ int swiftgan_mpi_finalize(void) { return mpi.finalize(); }
 const char *swiftgan_mpi_error_string(int code) {
     static char message[512];
     int length = 0;
-    if (code == -1 || !mpi.loaded || mpi.error_string(code, message, &length) != 0) {
+    if (code == -1) {
+        snprintf(message, sizeof message, "more than 2 GiB per rank in one gather");
+    } else if (!mpi.loaded || mpi.error_string(code, message, &length) != 0) {
         snprintf(message, sizeof message, "MPI error %d", code);
     }
     return message;

@@ -89,6 +89,18 @@ public final class MPICommunicator: Communicator {
         return (0..<size).map { Array(received[($0 * bytes.count)..<(($0 + 1) * bytes.count)]) }
     }
 
+    public func gather(_ bytes: [UInt8], root: Int) throws -> [[UInt8]] {
+        guard !bytes.isEmpty else { return rank == root ? Array(repeating: [], count: size) : [] }
+        var received = [UInt8](repeating: 0, count: rank == root ? bytes.count * size : 0)
+        try received.withUnsafeMutableBytes { target in
+            try bytes.withUnsafeBytes { source in
+                try Self.check(swiftgan_mpi_gather(source.baseAddress, bytes.count, target.baseAddress, Int32(root)), "MPI_Gather")
+            }
+        }
+        guard rank == root else { return [] }
+        return (0..<size).map { Array(received[($0 * bytes.count)..<(($0 + 1) * bytes.count)]) }
+    }
+
     private static func check(_ code: Int32, _ call: String) throws {
         guard code != 0 else { return }
         throw DistributedError("\(call) failed: \(String(cString: swiftgan_mpi_error_string(code)))")

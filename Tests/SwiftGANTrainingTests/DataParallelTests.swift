@@ -22,6 +22,7 @@ final class SimulatedPeer: Communicator {
     func allReduceMax(_ values: UnsafeMutableBufferPointer<UInt64>) throws {}
     func broadcast(_ bytes: UnsafeMutableRawBufferPointer, root: Int) throws {}
     func allGather(_ bytes: [UInt8]) throws -> [[UInt8]] { [bytes, bytes] }
+    func gather(_ bytes: [UInt8], root: Int) throws -> [[UInt8]] { [bytes, bytes] }
 }
 
 @Suite("Data-parallel averaging")

@@ -35,6 +35,9 @@ int swiftgan_mpi_broadcast(void *bytes, size_t count, int root);
 /// Gathers `count` bytes from every rank into `received` (size * count bytes, rank order).
 int swiftgan_mpi_allgather(const void *bytes, size_t count, void *received);
 
+/// Gathers `count` bytes from every rank into `received` on `root` (size * count bytes, rank order; unused elsewhere).
+int swiftgan_mpi_gather(const void *bytes, size_t count, void *received, int root);
+
 int swiftgan_mpi_barrier(void);
 
 /// MPI_Abort on MPI_COMM_WORLD: ends every rank of the job.

@@ -19,6 +19,8 @@ public protocol Communicator: AnyObject {
     func broadcast(_ bytes: UnsafeMutableRawBufferPointer, root: Int) throws
     /// Every rank's `bytes` (all of one length), in rank order.
     func allGather(_ bytes: [UInt8]) throws -> [[UInt8]]
+    /// Every rank's `bytes` (all of one length), in rank order, on `root`; empty on the other ranks.
+    func gather(_ bytes: [UInt8], root: Int) throws -> [[UInt8]]
 }
 
 /// A job of one process: every collective returns its input.
@@ -31,6 +33,7 @@ public final class SingleProcess: Communicator {
     public func allReduceMax(_ values: UnsafeMutableBufferPointer<UInt64>) throws {}
     public func broadcast(_ bytes: UnsafeMutableRawBufferPointer, root: Int) throws {}
     public func allGather(_ bytes: [UInt8]) throws -> [[UInt8]] { [bytes] }
+    public func gather(_ bytes: [UInt8], root: Int) throws -> [[UInt8]] { [bytes] }
 }
 
 /// A collective that failed (the MPI library's message), or ranks that disagree.
@@ -63,6 +66,19 @@ extension Communicator {
         var padded = withUnsafeBytes(of: UInt64(bytes.count).littleEndian, Array.init) + bytes
         padded += [UInt8](repeating: 0, count: width - padded.count)
         return try allGather(padded).map { entry in
+            let count = entry.prefix(8).enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
+            return Array(entry[8..<(8 + count)])
+        }
+    }
+
+    /// Every rank's bytes, of any lengths, in rank order, on `root` (empty elsewhere).
+    public func gather(variable bytes: [UInt8], root: Int = 0) throws -> [[UInt8]] {
+        var longest = [UInt64(bytes.count)]
+        try longest.withUnsafeMutableBufferPointer { try allReduceMax($0) }
+        let width = Int(longest[0]) + 8
+        var padded = withUnsafeBytes(of: UInt64(bytes.count).littleEndian, Array.init) + bytes
+        padded += [UInt8](repeating: 0, count: width - padded.count)
+        return try gather(padded, root: root).map { entry in
             let count = entry.prefix(8).enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
             return Array(entry[8..<(8 + count)])
         }

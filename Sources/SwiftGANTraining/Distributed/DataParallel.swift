@@ -43,6 +43,9 @@ public final class DataParallel {
         self.communicator = communicator
     }
 
+    /// Forgets an agreed stop (after the run it stopped).
+    func resetStopRequest() { stopRequested = false }
+
     public var rank: Int { communicator.rank }
     public var size: Int { communicator.size }
     /// This rank's part of every global batch.

@@ -11,7 +11,7 @@ import SwiftGANTensor
 /// the check that the weights are still identical. Each rank's module
 /// streams (Dropout's masks) are its own, derived from (seed, rank, module
 /// path) at the start; rank 0's checkpoint keeps every rank's
-/// (`swiftgan.rng.rankR.PATH`), gathered before each save, so a resumed job
+/// (`swiftgan.rankR.rng.PATH`), gathered before each save, so a resumed job
 /// draws the same masks as an uninterrupted one.
 protocol DataParallelTrainer: DirectoryTrainer {
     /// The job this trainer is one rank of (nil: one process).
@@ -148,7 +148,8 @@ extension DataParallelTrainer {
         var mine = ownRankState
         // Present even for a trainer with no state of its own: a resume can tell "gathered" from "written before any gather".
         mine.metadata["rank"] = String(parallel.rank)
-        let all = try parallel.communicator.allGather(variable: SafeTensors.encode(mine.tensors, metadata: mine.metadata))
+        // Only rank 0 writes checkpoints: the others' state goes to it alone.
+        let all = try parallel.communicator.gather(variable: SafeTensors.encode(mine.tensors, metadata: mine.metadata))
         guard parallel.rank == 0 else { return }
         var gathered = SafeTensors.Contents(tensors: StateDict())
         for (rank, bytes) in all.enumerated() where rank > 0 {

@@ -74,7 +74,10 @@ public enum DistributedRun {
         try withoutActuallyEscaping(shouldStop) { local in
             guard let parallel, parallel.size > 1 else { return try body(local) }
             parallel.localStopRequest = local
-            defer { parallel.localStopRequest = { false } }
+            defer {
+                parallel.localStopRequest = { false }
+                parallel.resetStopRequest()
+            }
             return try body { parallel.stopRequested }
         }
     }

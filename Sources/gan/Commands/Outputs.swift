@@ -15,12 +15,12 @@ func checkOutputs(_ paths: String?...) throws {
 
 /// The error for training that stopped with `error`, saying which step the
 /// run's checkpoint holds (the one a resume continues from).
-func trainingStopped(_ error: any Error, directory: String) -> CLIError {
+func trainingStopped(_ error: any Error, directory: String, launcher: String = "") -> CLIError {
     let path = TrainingRun.checkpointPath(directory)
     guard let step = (try? SafeTensors.readMetadata(path))?["swiftgan.step"] else {
         return CLIError("\(error)\nno checkpoint was saved in \(directory)")
     }
-    return CLIError("\(error)\ntraining stopped; \(path) holds step \(step) (continue with: gan train --resume \(directory))")
+    return CLIError("\(error)\ntraining stopped; \(path) holds step \(step) (continue with: \(launcher)gan train --resume \(directory))")
 }
 
 /// Throws unless `count` samples of `shape` (float32) fit in a quarter of

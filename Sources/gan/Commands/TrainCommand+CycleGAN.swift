@@ -96,7 +96,7 @@ extension TrainCommand {
                             scalars["score/real_a"] ?? 0, scalars["score/real_b"] ?? 0))
                 }, shouldStop: { StopSignal.isRequested })
         } catch {
-            throw Self.stopped(error, directory: run.directory)
+            throw Self.stopped(error, directory: run.directory, parallel: parallel)
         }
         Self.reportReductions(parallel)
         switch outcome {

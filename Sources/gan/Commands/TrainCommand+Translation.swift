@@ -136,7 +136,7 @@ extension TrainCommand {
                             scalars["loss/generator"] ?? 0, scalars["loss/l1"] ?? 0, scalars["score/real"] ?? 0, scalars["score/fake"] ?? 0))
                 }, shouldStop: { StopSignal.isRequested })
         } catch {
-            throw Self.stopped(error, directory: run.directory)
+            throw Self.stopped(error, directory: run.directory, parallel: parallel)
         }
         Self.reportReductions(parallel)
         switch outcome {

@@ -285,7 +285,7 @@ struct TrainCommand: ParsableCommand {
 
     private func execute(parallel: DataParallel?) throws {
         StopSignal.install()
-        let resumedKind = resume.map { RunKind.of(directory: $0) }
+        let resumedKind = try Self.runKind(of: resume, parallel: parallel)
         parallel?.checkWeightsEvery = checkWeightsEvery
         if isCycleGAN || resumedKind == .cyclegan { return try executeCycleGAN(parallel: parallel) }
         if task != nil || resumedKind == .translation { return try executeTranslation(parallel: parallel) }
@@ -327,7 +327,7 @@ struct TrainCommand: ParsableCommand {
                 evaluated: { progress.note(Self.describe($0)) },
                 shouldStop: { StopSignal.isRequested })
         } catch {
-            throw Self.stopped(error, directory: run.directory)
+            throw Self.stopped(error, directory: run.directory, parallel: parallel)
         }
         Self.reportReductions(parallel)
         switch outcome {
@@ -356,6 +356,18 @@ extension TrainCommand {
         parallel.map { $0.size > 1 ? "mpirun -np \($0.size) " : "" } ?? ""
     }
 
+    /// The kind of the run in `directory`, as rank 0 (which alone needs the directory) reads it.
+    /// Every rank of a job calls it, resuming or not: a rank that starts while rank 0 resumes is
+    /// refused by the agreement that follows.
+    static func runKind(of directory: String?, parallel: DataParallel?) throws -> RunKind? {
+        guard let parallel, parallel.size > 1 else { return directory.map { RunKind.of(directory: $0) } }
+        let names: [RunKind: String] = [.gan: "gan", .translation: "translation", .cyclegan: "cyclegan"]
+        let mine = directory.map { names[RunKind.of(directory: $0)]! } ?? ""
+        let root = String(decoding: try parallel.communicator.broadcast(bytes: Array(mine.utf8)), as: UTF8.self)
+        guard directory != nil else { return nil }
+        return names.first { $0.value == root }?.key ?? .gan
+    }
+
     /// The all-reduce volume and time, and the ranks' common weight checksum, after a data-parallel run.
     static func reportReductions(_ parallel: DataParallel?) {
         guard let parallel, parallel.size > 1 else { return }
@@ -367,9 +379,10 @@ extension TrainCommand {
     /// The error that ended training: an agreement's as it is; any other
     /// with where the checkpoint stands (a diverged step is seen by every
     /// rank alike: the loss and gradients are averaged before the check).
-    static func stopped(_ error: any Error, directory: String) -> any Error {
+    static func stopped(_ error: any Error, directory: String, parallel: DataParallel?) -> any Error {
         if error is DistributedError { return error }
-        var stopped = trainingStopped(error, directory: directory)
+        // Only rank 0 has the run directory to tell of.
+        var stopped = (parallel?.rank ?? 0) == 0 ? trainingStopped(error, directory: directory, launcher: launcher(parallel)) : CLIError("\(error)")
         stopped.sharedByAllRanks = error is TrainingError
         return stopped
     }
