@@ -147,6 +147,26 @@ struct DistributedTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory).isEmpty)
     }
 
+    /// Ranks whose `--data` path holds other files (here each rank runs in its own working
+    /// directory, as on two machines) are refused before anything is written, naming the rank
+    /// and the data, also when the steps come from --epochs (counted on rank 0).
+    @Test func ranksWithOtherDataAreRefused() throws {
+        let directory = temporaryDirectory("mpi-data")
+        let mpirun = try #require(Self.mpirun)
+        // Rank 1's copy has fewer images, so its own count would give other steps from --epochs.
+        for (name, count, pattern) in [("zero", 128, TinyPattern.quadrants), ("one", 96, .halves)] {
+            try FileManager.default.createDirectory(atPath: "\(directory)/\(name)", withIntermediateDirectories: true)
+            try FileManager.default.copyItem(atPath: tinyIDXDirectory(count: count, pattern: pattern), toPath: "\(directory)/\(name)/data")
+        }
+        let command = [ganExecutable(), "train", "--preset", "cgan", "--data", "data", "--epochs", "2", "--batch-size", "16", "--run-dir", "run"]
+        let arguments =
+            Self.mpirunOptions + ["-np", "1", "-wdir", "\(directory)/zero"] + command + [":", "-np", "1", "-wdir", "\(directory)/one"] + command
+        let result = try runExecutable(mpirun, arguments, in: directory)
+        #expect(result.status != 0)
+        #expect(result.output.contains("rank 1: has other training data than rank 0 (here data: 96 examples of [1, 8, 8]"), "\(result.output)")
+        #expect(!FileManager.default.fileExists(atPath: "\(directory)/zero/run"), "rank 0 wrote nothing")
+    }
+
     /// Killing one rank ends the whole job within 30 s, the launcher naming the rank, and the
     /// last checkpoint stays loadable.
     @Test func aKilledRankEndsTheJob() throws {

@@ -63,7 +63,8 @@ extension TrainCommand {
                 var config = makeCycleGANConfig()
                 if let epochs {
                     let training = try config.data.load(split: .train)
-                    let perEpoch = Swift.max(1, Swift.max(training.countA, training.countB) / (config.training.batchSize * (parallel?.size ?? 1)))
+                    let count = try Self.rootCount(Swift.max(training.countA, training.countB), parallel)
+                    let perEpoch = Swift.max(1, count / (config.training.batchSize * (parallel?.size ?? 1)))
                     config.training.steps = Swift.max(1, Int((epochs * Double(perEpoch)).rounded()))
                 }
                 let dataName = config.data.path.map { URL(fileURLWithPath: $0).lastPathComponent } ?? config.data.name

@@ -104,7 +104,7 @@ extension TrainCommand {
                 let kind = TranslationKind(rawValue: task!)!
                 var config = makeTranslationConfig(kind)
                 if let epochs {
-                    let count = try config.data.load(split: .train).count
+                    let count = try Self.rootCount(try config.data.load(split: .train).count, parallel)
                     let perEpoch = Swift.max(1, count / (config.training.batchSize * (parallel?.size ?? 1)))
                     config.training.steps = Swift.max(1, Int((epochs * Double(perEpoch)).rounded()))
                 }

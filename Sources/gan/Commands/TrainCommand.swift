@@ -298,7 +298,7 @@ struct TrainCommand: ParsableCommand {
                 let directory = runDir ?? "runs/\(config.preset ?? config.model.kind.rawValue)"
                 if let epochs {
                     // Steps from epochs need the dataset size: load once to count.
-                    let count = try config.data.load(seed: config.training.seed).count
+                    let count = try Self.rootCount(try config.data.load(seed: config.training.seed).count, parallel)
                     // An epoch is the global batches (every rank's) that cover the data.
                     let perEpoch = Swift.max(1, count / (config.training.batchSize * (parallel?.size ?? 1)) / config.training.criticSteps)
                     config.training.steps = Swift.max(1, Int((epochs * Double(perEpoch)).rounded()))
@@ -354,6 +354,14 @@ extension TrainCommand {
     /// `mpirun -np K ` under mpirun (for the resume hint), else nothing.
     static func launcher(_ parallel: DataParallel?) -> String {
         parallel.map { $0.size > 1 ? "mpirun -np \($0.size) " : "" } ?? ""
+    }
+
+    /// Rank 0's `count` on every rank (for steps from --epochs: ranks whose data differ are then
+    /// told so by the data check instead of by a configuration that differs in its steps).
+    static func rootCount(_ count: Int, _ parallel: DataParallel?) throws -> Int {
+        guard let parallel, parallel.size > 1 else { return count }
+        let bytes = try parallel.communicator.broadcast(bytes: withUnsafeBytes(of: UInt64(count).littleEndian, Array.init))
+        return Int(bytes.enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) })
     }
 
     /// The kind of the run in `directory`, as rank 0 (which alone needs the directory) reads it.
