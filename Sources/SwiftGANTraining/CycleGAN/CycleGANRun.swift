@@ -35,13 +35,9 @@ public final class CycleGANRun {
     public static func start(directory: String, config: CycleGANConfig, overwrite: Bool = false, parallel: DataParallel? = nil) throws
         -> CycleGANRun
     {
-        if let parallel, parallel.size > 1 {
-            let (trainer, preview, lock) = try DistributedRun.start(
-                directory: directory, config: try config.encoded(), overwrite: overwrite, parallel: parallel
-            ) { try make(config, parallel: parallel) }
-            return try CycleGANRun(directory: directory, trainer: trainer, preview: preview, lock: lock, resumed: false)
-        }
-        let (trainer, preview, lock) = try RunDirectory.start(directory, overwrite: overwrite) { try make(config) }
+        let (trainer, preview, lock) = try DistributedRun.open(
+            starting: directory, config: config.encoded, overwrite: overwrite, parallel: parallel
+        ) { try make(config, parallel: $0) }
         return try CycleGANRun(directory: directory, trainer: trainer, preview: preview, lock: lock, resumed: false)
     }
 
@@ -52,14 +48,8 @@ public final class CycleGANRun {
             if let steps { config.training.steps = try RunDirectory.checkedSteps(steps) }
             return config
         }
-        if let parallel, parallel.size > 1 {
-            let (trainer, preview, lock) = try DistributedRun.resume(
-                directory: directory, steps: steps, parallel: parallel, read: read, make: { try make($0, parallel: parallel) })
-            return try CycleGANRun(directory: directory, trainer: trainer, preview: preview, lock: lock, resumed: true)
-        }
-        try RunDirectory.checkResumable(directory)
-        let config = try read()
-        let (trainer, preview, lock) = try RunDirectory.resume(directory) { try make(config) }
+        let (trainer, preview, lock) = try DistributedRun.open(
+            resuming: directory, steps: steps, parallel: parallel, read: read, make: { try make($0, parallel: $1) })
         return try CycleGANRun(directory: directory, trainer: trainer, preview: preview, lock: lock, resumed: true)
     }
 

@@ -11,6 +11,36 @@ import SwiftGANTensor
 /// on its node, a run directory that may not be replaced) stops every rank
 /// with its message instead of leaving the others waiting.
 public enum DistributedRun {
+    /// Starts a run in one process (`RunDirectory.start`) or, with `parallel`
+    /// of more than one rank, on every rank (`start(directory:config:…)`):
+    /// what every kind of run calls. `make` builds the trainer for the job it is given.
+    static func open<Trainer: DataParallelTrainer, Extra>(
+        starting directory: String, config: () throws -> [UInt8], overwrite: Bool, parallel: DataParallel?,
+        make: (DataParallel?) throws -> (Trainer, Extra)
+    ) throws -> (Trainer, Extra, DirectoryLock?) {
+        if let parallel, parallel.size > 1 {
+            return try start(directory: directory, config: config, overwrite: overwrite, parallel: parallel) { try make(parallel) }
+        }
+        let (trainer, extra, lock) = try RunDirectory.start(directory, overwrite: overwrite) { try make(nil) }
+        return (trainer, extra, lock)
+    }
+
+    /// Resumes a run in one process (`RunDirectory.resume`) or on every rank
+    /// (`resume(directory:steps:…)`); `read` reads the configuration with
+    /// `steps` applied, `make` builds the trainer for it and the job.
+    static func open<Trainer: DataParallelTrainer, Config: RunConfigFile, Extra>(
+        resuming directory: String, steps: Int?, parallel: DataParallel?, read: () throws -> Config,
+        make: (Config, DataParallel?) throws -> (Trainer, Extra)
+    ) throws -> (Trainer, Extra, DirectoryLock?) {
+        if let parallel, parallel.size > 1 {
+            return try resume(directory: directory, steps: steps, parallel: parallel, read: read) { try make($0, parallel) }
+        }
+        try RunDirectory.checkResumable(directory)
+        let config = try read()
+        let (trainer, extra, lock) = try RunDirectory.resume(directory) { try make(config, nil) }
+        return (trainer, extra, lock)
+    }
+
     /// Starts a new run on every rank of `parallel`: the ranks check they
     /// run the same build with the same command (start, directory,
     /// configuration), build their trainers with `make` (loading their data)
@@ -20,10 +50,12 @@ public enum DistributedRun {
     /// state go to every rank.
     /// - Returns: the trainer, what `make` returned beside it, and (on rank 0) the run's lock.
     static func start<Trainer: DataParallelTrainer, Extra>(
-        directory: String, config: [UInt8], overwrite: Bool, parallel: DataParallel, make: () throws -> (Trainer, Extra)
+        directory: String, config: () throws -> [UInt8], overwrite: Bool, parallel: DataParallel, make: () throws -> (Trainer, Extra)
     ) throws -> (Trainer, Extra, DirectoryLock?) {
         let command = "start \(directory)\(overwrite ? " --overwrite" : "")\n\(parallel.settings)\n"
-        try parallel.checkAgreement(build: parallel.build, settings: Array(command.utf8) + config)
+        // A configuration that cannot be encoded (an infinite rate) is refused by `make`, on every rank alike, with its reason.
+        let settings = (try? config()) ?? Array("a configuration that cannot be encoded".utf8)
+        try parallel.checkAgreement(build: parallel.build, settings: Array(command.utf8) + settings)
         var built: (Trainer, Extra)?
         try parallel.communicator.agree(describe { built = try make() })
         let (trainer, extra) = built!

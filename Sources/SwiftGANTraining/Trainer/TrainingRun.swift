@@ -49,13 +49,9 @@ public final class TrainingRun {
     ///   configuration proved good and the new run's first checkpoint is written.
     ///   With `parallel` of more than one rank, see `DistributedRun.start`.
     public static func start(directory: String, config: RunConfig, overwrite: Bool = false, parallel: DataParallel? = nil) throws -> TrainingRun {
-        if let parallel, parallel.size > 1 {
-            let (trainer, evaluator, lock) = try DistributedRun.start(
-                directory: directory, config: try config.encoded(), overwrite: overwrite, parallel: parallel
-            ) { try make(config, parallel: parallel) }
-            return try TrainingRun(directory: directory, trainer: trainer, evaluator: evaluator, lock: lock, resumed: false)
-        }
-        let (trainer, evaluator, lock) = try RunDirectory.start(directory, overwrite: overwrite) { try make(config) }
+        let (trainer, evaluator, lock) = try DistributedRun.open(
+            starting: directory, config: config.encoded, overwrite: overwrite, parallel: parallel
+        ) { try make(config, parallel: $0) }
         return try TrainingRun(directory: directory, trainer: trainer, evaluator: evaluator, lock: lock, resumed: false)
     }
 
@@ -64,15 +60,9 @@ public final class TrainingRun {
     ///   or a directory another process is writing.
     ///   With `parallel` of more than one rank, see `DistributedRun.resume`.
     public static func resume(directory: String, steps: Int? = nil, parallel: DataParallel? = nil) throws -> TrainingRun {
-        if let parallel, parallel.size > 1 {
-            let (trainer, evaluator, lock) = try DistributedRun.resume(
-                directory: directory, steps: steps, parallel: parallel, read: { try readConfig(directory, steps: steps) },
-                make: { try make($0, parallel: parallel) })
-            return try TrainingRun(directory: directory, trainer: trainer, evaluator: evaluator, lock: lock, resumed: true)
-        }
-        try RunDirectory.checkResumable(directory)
-        let config = try readConfig(directory, steps: steps)
-        let (trainer, evaluator, lock) = try RunDirectory.resume(directory) { try make(config) }
+        let (trainer, evaluator, lock) = try DistributedRun.open(
+            resuming: directory, steps: steps, parallel: parallel, read: { try readConfig(directory, steps: steps) },
+            make: { try make($0, parallel: $1) })
         return try TrainingRun(directory: directory, trainer: trainer, evaluator: evaluator, lock: lock, resumed: true)
     }
 
