@@ -7,7 +7,8 @@
 //   -> SwiftGANNN (layers, losses, optimizers, checkpoints) and SwiftGANData (datasets, images, loader; on CZlib, CPNG, CJPEG)
 //   -> SwiftGANMetrics (feature classifier, FID, KID, ...; LAPACK through CBLAS)
 //   -> SwiftGANTraining (models, objectives, the training step, the trainer, data parallelism)
-//   -> SwiftGANMPI (the MPI communicator; libmpi loaded at run time) -> gan (CLI)
+//   -> SwiftGANMPI (the MPI communicator; libmpi loaded at run time) and SwiftGANDashboard (reading runs,
+//      charts, reports, the 2-D lab) -> SwiftGANServer (the web dashboard on Hummingbird) -> gan (CLI)
 import PackageDescription
 
 /// Whether this package is being built as a dependency of another package
@@ -38,10 +39,14 @@ let package = Package(
         .library(name: "SwiftGANMetrics", targets: ["SwiftGANMetrics"]),
         .library(name: "SwiftGANTraining", targets: ["SwiftGANTraining"]),
         .library(name: "SwiftGANMPI", targets: ["SwiftGANMPI"]),
+        .library(name: "SwiftGANDashboard", targets: ["SwiftGANDashboard"]),
+        .library(name: "SwiftGANServer", targets: ["SwiftGANServer"]),
         .executable(name: "gan", targets: ["gan"])
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2")
     ],
     targets: [
         // MARK: - C shims
@@ -124,11 +129,29 @@ let package = Package(
             dependencies: ["CMPI", "SwiftGANTraining"]
         ),
 
+        // MARK: - Seeing runs: reading run directories, charts, reports, curve plots, the 2-D lab
+        .target(
+            name: "SwiftGANDashboard",
+            dependencies: ["SwiftGANTraining", "SwiftGANData", "SwiftGANNN", "SwiftGANTensor"]
+        ),
+
+        // MARK: - The local web dashboard (Hummingbird): `gan serve`, `gan train --serve`, `gan lab`
+        .target(
+            name: "SwiftGANServer",
+            dependencies: [
+                "SwiftGANDashboard", "SwiftGANTraining", "SwiftGANTensor", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log")
+            ],
+            resources: [.copy("Resources/Site")]
+        ),
+
         // MARK: - Command line
         .executableTarget(
             name: "gan",
             dependencies: [
                 "SwiftGANMPI",
+                "SwiftGANDashboard",
+                "SwiftGANServer",
                 "SwiftGANTensor",
                 "SwiftGANNN",
                 "SwiftGANData",

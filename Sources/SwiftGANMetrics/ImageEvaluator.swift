@@ -65,11 +65,16 @@ public final class ImageEvaluator: @unchecked Sendable {
         return nil
     }
 
-    /// FID alone (what training computes every `--eval-every` steps).
-    public func fid(samples: Tensor) -> Double {
+    /// FID alone.
+    public func fid(samples: Tensor) -> Double { fidAndClasses(samples: samples).fid }
+
+    /// FID and the predicted-class histogram from one pass of the
+    /// classifier (what training computes every `--eval-every` steps).
+    public func fidAndClasses(samples: Tensor) -> (fid: Double, classHistogram: ClassHistogram) {
         if let problem = shapeProblem(samples) { fatalError("ImageEvaluator.fid: \(problem)") }
-        let features = classifier.outputs(for: samples).features
-        return FeatureStatistics.frechetDistance(FeatureStatistics(features: features), referenceStatistics)
+        let outputs = classifier.outputs(for: samples)
+        let fid = FeatureStatistics.frechetDistance(FeatureStatistics(features: outputs.features), referenceStatistics)
+        return (fid, ClassHistogram(predictedClasses: outputs.predictedClasses, classCount: classifier.architecture.classCount))
     }
 
     /// Every metric for `samples` `[M, C, H, W]` in [-1, 1].

@@ -9,7 +9,8 @@ struct GAN: ParsableCommand {
         abstract: "SwiftGAN: train, sample and evaluate generative adversarial networks on the CPU.",
         subcommands: [
             TrainCommand.self, SampleCommand.self, InterpolateCommand.self, ExportCommand.self, InfoCommand.self,
-            EvalCommand.self, TranslateCommand.self, ClassifierCommand.self, BenchCommand.self
+            EvalCommand.self, TranslateCommand.self, ClassifierCommand.self, ServeCommand.self, LabCommand.self,
+            ReportCommand.self, PlotCommand.self, BenchCommand.self
         ],
         defaultSubcommand: nil
     )

@@ -49,6 +49,17 @@ public final class DirectoryLock {
         self.descriptor = descriptor
     }
 
+    /// Whether a process holds `directory`'s lock now. Reads only: an
+    /// absent lock file means nobody holds it, and nothing is created.
+    public static func isHeld(directory: String) -> Bool {
+        let descriptor = open("\(directory)/\(fileName)", O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        guard flock(descriptor, LOCK_SH | LOCK_NB) == 0 else { return errno == EWOULDBLOCK }
+        flock(descriptor, LOCK_UN)
+        return false
+    }
+
     deinit {
         flock(descriptor, LOCK_UN)
         close(descriptor)

@@ -276,7 +276,7 @@ public struct CycleGANConfig: RunConfigFile, Equatable, Sendable {
 }
 
 /// What kind of run a directory holds, from its `config.json`.
-public enum RunKind: Sendable {
+public enum RunKind: String, Codable, Sendable {
     /// A GAN from noise (`TrainingRun`).
     case gan
     /// Paired translation (`TranslationRun`).

@@ -7,7 +7,8 @@ import SwiftGANTensor
 /// One evaluation during training.
 public struct TrainingEvaluation: Sendable {
     public var step: Int
-    /// Named values, e.g. `eval/fid`, or `eval/modes`, `eval/high_quality`, `eval/reverse_kl`.
+    /// Named values: `eval/fid`, `eval/classes_covered` and the fraction of samples per predicted
+    /// class `eval/class/K` for images; `eval/modes`, `eval/high_quality`, `eval/reverse_kl` for mixtures.
     public var values: [(name: String, value: Double)]
     /// The quantity `best.safetensors` is chosen by (lower is better): FID, or the reverse KL for mixtures.
     public var score: Double
@@ -53,8 +54,10 @@ final class TrainingEvaluator {
         let samples = generator.sample(count: count, seed: seed).samples
         switch target {
         case .images(let evaluator):
-            let fid = evaluator.fid(samples: samples)
-            return ([("eval/fid", fid)], fid)
+            let (fid, histogram) = evaluator.fidAndClasses(samples: samples)
+            let total = Double(Swift.max(histogram.counts.reduce(0, +), 1))
+            let classes = histogram.counts.enumerated().map { ("eval/class/\($0.offset)", Double($0.element) / total) }
+            return ([("eval/fid", fid), ("eval/classes_covered", Double(histogram.classesCovered))] + classes, fid)
         case .mixture(let mixture):
             let metrics = MixtureMetrics.compute(points: samples, mixture: mixture)
             let reverseKL = metrics.reverseKL ?? .infinity

@@ -17,8 +17,11 @@ enum RunDirectory {
 
     /// Whether `name` is something a run writes into its directory.
     static func isRunEntry(_ name: String) -> Bool {
-        ["config.json", "checkpoint.safetensors", TrainingEvaluator.bestFileName, "metrics.jsonl", "samples", markerName, DirectoryLock.fileName]
-            .contains(name) || name.hasPrefix("events.out.tfevents.") || isTemporary(name)
+        [
+            "config.json", "checkpoint.safetensors", TrainingEvaluator.bestFileName, "metrics.jsonl", "samples", markerName, DirectoryLock.fileName,
+            RunRecord.fileName
+        ]
+        .contains(name) || name.hasPrefix("events.out.tfevents.") || isTemporary(name)
     }
 
     /// Whether `name` is a sample grid a run writes into `samples/` (`step-NNNNNN.png`).

@@ -168,6 +168,22 @@ public final class Trainer {
             samplesPerSecond: Float(Double(samples) / Swift.max(seconds, 1e-9)))
     }
 
+    /// Runs one update of the step by itself, for interactive training (the
+    /// lab's "one D step" and "one G step"): `discriminator` (one critic
+    /// update, its constraint included) or `generator` (then the step's
+    /// closing hooks, the EMA). `step` counts whole steps and does not move.
+    /// - Returns: the update's logged scalars (`loss/NAME`, `grad_norm/NAME`, scores).
+    /// - Throws: `TrainingError.diverged` as `trainStep()`, and
+    ///   `invalidConfiguration` for an unknown name or inside a paused step.
+    public func trainUpdate(_ name: String) throws -> [String: Float] {
+        guard pausedAt == .start else { throw TrainingError.invalidConfiguration("a single update cannot run inside a paused step") }
+        guard let index = trainingStep.updates.firstIndex(where: { $0.name == name }) else {
+            let names = trainingStep.updates.map(\.name).joined(separator: ", ")
+            throw TrainingError.invalidConfiguration("no update named \(name) (the step has \(names))")
+        }
+        return try trainingStep.run(step: step + 1, from: .init(update: index, repeats: 0), shouldStop: { true }).scalars
+    }
+
     /// The generator used for samples: the EMA copy when kept (unless `ema` is false).
     public func samplingGenerator(ema useEMA: Bool = true) -> GeneratorModel {
         useEMA ? (emaGenerator ?? generator) : generator

@@ -84,6 +84,8 @@ extension TrainCommand {
             "run: \(run.directory)  task: cyclegan  data: \(config.data.path ?? config.data.name)  A \(config.model.shapeA) ↔ B \(config.model.shapeB)  "
                 + "G \(parameters.formatted()) / D \(discriminatorParameters.formatted()) parameters (both directions)  "
                 + "steps \(trainer.step) → \(config.training.steps)\(Self.ranksNote(parallel, batch: config.training.batchSize))")
+        let observers = try observe(run.directory, step: trainer.step, parallel: parallel)
+        defer { observers?.stop() }
         var progress = ProgressReporter(total: config.training.steps, start: trainer.step, batchesPerEpoch: trainer.loader.batchesPerEpoch)
         let outcome: TrainingRun.Outcome
         do {

@@ -124,6 +124,8 @@ extension TrainCommand {
                 + "\(config.model.inputShape) → \(config.model.outputShape)  G \(config.model.generator.rawValue) "
                 + "\(trainer.generator.parameterCount.formatted()) / D \(trainer.discriminator.parameterCount.formatted()) parameters  "
                 + "steps \(trainer.step) → \(config.training.steps)\(Self.ranksNote(parallel, batch: config.training.batchSize))")
+        let observers = try observe(run.directory, step: trainer.step, parallel: parallel)
+        defer { observers?.stop() }
         var progress = ProgressReporter(total: config.training.steps, start: trainer.step, batchesPerEpoch: trainer.loader.batchesPerEpoch)
         let outcome: TrainingRun.Outcome
         do {

@@ -174,6 +174,11 @@ struct TrainCommand: ParsableCommand {
         help: "Under mpirun: steps between the checks that every rank holds the same weights (and at the last step).")
     var checkWeightsEvery = 100
 
+    @Flag(help: "Serve the run's live dashboard while it trains (see `gan serve`; --host and --port choose where).")
+    var serve = false
+
+    @OptionGroup var listen: ListenOptions
+
     func validate() throws {
         for (name, value) in [
             ("steps", steps), ("batch-size", batchSize), ("critic-steps", criticSteps), ("latent-dim", latentDim),
@@ -319,6 +324,8 @@ struct TrainCommand: ParsableCommand {
             "run: \(run.directory)  model: \(config.model.kind.rawValue)  objective: \(config.training.objective.rawValue)  "
                 + "G \(trainer.generator.parameterCount.formatted()) / D \(trainer.discriminator.parameterCount.formatted()) parameters  "
                 + "steps \(trainer.step) → \(config.training.steps)\(ranks)")
+        let observers = try observe(run.directory, step: trainer.step, parallel: parallel)
+        defer { observers?.stop() }
         var progress = ProgressReporter(total: config.training.steps, start: trainer.step, batchesPerEpoch: trainer.loader.batchesPerEpoch)
         let outcome: TrainingRun.Outcome
         do {
@@ -400,7 +407,8 @@ extension TrainCommand {
 extension TrainCommand {
     /// One line for an evaluation during training.
     static func describe(_ evaluation: TrainingEvaluation) -> String {
-        let values = evaluation.values.map { name, value in
+        // The class histogram goes to the logs and the dashboard, not the console line.
+        let values = evaluation.values.filter { !$0.name.hasPrefix("eval/class/") }.map { name, value in
             "\(name.replacingOccurrences(of: "eval/", with: "")) \(String(format: "%.4g", value))"
         }
         return "eval at step \(evaluation.step): " + values.joined(separator: "  ") + (evaluation.isBest ? "  (best so far)" : "")

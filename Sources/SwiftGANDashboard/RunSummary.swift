@@ -1,0 +1,69 @@
+import Foundation
+import SwiftGANData
+import SwiftGANNN
+import SwiftGANTensor
+import SwiftGANTraining
+
+/// One run directory as a viewer sees it, read without writing anything:
+/// its configuration and command, the sample grids on disk, the steps its
+/// checkpoints hold, and whether a process is training it now.
+public struct RunSummary: Codable, Equatable, Sendable {
+    /// The name the dashboard shows and its URLs use (the directory's name).
+    public var name: String
+    public var kind: RunKind
+    /// Whether the run is a GAN on a 2-D mixture (the GAN Lab view applies).
+    public var isMixture: Bool
+    /// `config.json`, as written (nil while a new run has not written it yet).
+    public var config: JSONValue?
+    /// `run.json`: the command lines that started and resumed the run, with host and threads.
+    public var record: JSONValue?
+    /// The configured number of steps.
+    public var totalSteps: Int?
+    /// Steps of the sample grids in `samples/`, ascending.
+    public var sampleSteps: [Int]
+    /// The step `checkpoint.safetensors` holds.
+    public var checkpointStep: Int?
+    /// The step and score of `best.safetensors` (kept by `--eval-every`).
+    public var bestStep: Int?
+    public var bestScore: Double?
+    /// Whether a process holds the run's lock (is training it).
+    public var isTraining: Bool
+
+    /// Reads the run at `directory`, shown as `name`.
+    public init(name: String, directory: String) {
+        self.name = name
+        let config = (try? FileContents.readIfPresent(TrainingRun.configPath(directory))).flatMap { $0 }.flatMap {
+            try? JSONDecoder().decode(JSONValue.self, from: Data($0))
+        }
+        self.config = config
+        kind = RunKind.of(directory: directory)
+        isMixture = kind == .gan && config?["data"]?["name"]?.string.flatMap(Mixture2D.init(rawValue:)) != nil
+        record = (try? FileContents.readIfPresent(RunRecord.path(directory))).flatMap { $0 }.flatMap {
+            try? JSONDecoder().decode(JSONValue.self, from: Data($0))
+        }
+        totalSteps = config?["training"]?["steps"]?.number.map { Int($0) }
+        sampleSteps = Self.sampleSteps(directory)
+        checkpointStep = (try? SafeTensors.readMetadata(TrainingRun.checkpointPath(directory)))?["swiftgan.step"].flatMap { Int($0) }
+        let best = try? SafeTensors.readMetadata(TrainingRun.bestCheckpointPath(directory))
+        bestStep = best?["swiftgan.step"].flatMap { Int($0) }
+        bestScore = best?["swiftgan.best_score"].flatMap { Double($0) }
+        isTraining = DirectoryLock.isHeld(directory: directory)
+    }
+
+    /// The steps of the `samples/step-NNNNNN.png` grids in `directory`.
+    public static func sampleSteps(_ directory: String) -> [Int] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: "\(directory)/samples")) ?? []
+        return names.compactMap(sampleStep).sorted()
+    }
+
+    /// The step a sample grid's file name holds, or nil for any other name.
+    public static func sampleStep(_ name: String) -> Int? {
+        guard name.hasPrefix("step-"), name.hasSuffix(".png") else { return nil }
+        let digits = name.dropFirst(5).dropLast(4)
+        guard !digits.isEmpty, digits.count <= 12, digits.allSatisfy(\.isASCII), digits.allSatisfy(\.isNumber) else { return nil }
+        return Int(digits)
+    }
+
+    /// The file name of the sample grid at `step`.
+    public static func sampleFile(step: Int) -> String { String(format: "samples/step-%06d.png", step) }
+}

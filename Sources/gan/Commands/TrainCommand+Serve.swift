@@ -1,0 +1,23 @@
+import Foundation
+import SwiftGANDashboard
+import SwiftGANServer
+import SwiftGANTensor
+import SwiftGANTraining
+
+extension TrainCommand {
+    /// What every kind of training does once its run directory is open, on
+    /// rank 0 only (the other ranks of a data-parallel job write nothing):
+    /// records this process's command line in `run.json`, and with
+    /// `--serve` starts the run's dashboard, which the caller stops when training ends.
+    func observe(_ directory: String, step: Int, parallel: DataParallel?) throws -> BackgroundServer? {
+        guard (parallel?.rank ?? 0) == 0 else { return nil }
+        let session = RunRecord.currentSession(command: ["gan"] + CommandLine.arguments.dropFirst(), threads: ExecutionContext.current.threads, step: step)
+        do { try RunRecord.append(session, to: directory) } catch { throw CLIError("\(error)") }
+        guard serve else { return nil }
+        let server: DashboardServer
+        do { server = try DashboardServer(catalog: RunCatalog(.run(directory)), options: listen.options()) } catch { throw CLIError("\(error)") }
+        let background = try BackgroundServer(server)
+        print("dashboard: \(background.url)  (serving while this run trains)")
+        return background
+    }
+}
