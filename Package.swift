@@ -205,6 +205,13 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(
+            name: "SwiftGANDashboardTests",
+            dependencies: [
+                "SwiftGANTestSupport", "SwiftGANServer", "SwiftGANDashboard", "SwiftGANTraining", "SwiftGANData", "SwiftGANNN",
+                "SwiftGANTensor", "gan"
+            ]
+        ),
+        .testTarget(
             name: "SwiftGANDataTests",
             dependencies: ["SwiftGANTestSupport", "SwiftGANData", "SwiftGANNN", "SwiftGANTensor"],
             resources: [.copy("Fixtures")]

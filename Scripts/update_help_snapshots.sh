@@ -22,5 +22,9 @@ gan-translate translate
 gan-classifier classifier
 gan-classifier-train classifier train
 gan-classifier-test classifier test
+gan-serve serve
+gan-lab lab
+gan-report report
+gan-plot plot
 gan-bench bench
 LIST

@@ -104,10 +104,12 @@ public struct ChartLayout: Sendable {
         let power = pow(10, floor(log10(raw)))
         let step = [1.0, 2, 5, 10].map { $0 * power }.first { $0 >= raw } ?? 10 * power
         var values: [Double] = []
-        var value = (range.lowerBound / step).rounded(.up) * step
-        while value <= range.upperBound + step * 1e-9 && values.count < 50 {
+        var index = (range.lowerBound / step).rounded(.up)
+        while index * step <= range.upperBound + step * 1e-9 && values.count < 50 {
+            // 3 x 0.2 is 0.6000000000000001 in binary: keep 12 significant digits.
+            let value = Double(String(format: "%.12g", index * step)) ?? index * step
             values.append(abs(value) < step * 1e-9 ? 0 : value)
-            value += step
+            index += 1
         }
         return values
     }

@@ -11,7 +11,7 @@ struct HelpSnapshotTests {
         ("gan", []), ("gan-train", ["train"]), ("gan-sample", ["sample"]), ("gan-interpolate", ["interpolate"]),
         ("gan-export", ["export"]), ("gan-info", ["info"]), ("gan-eval", ["eval"]), ("gan-translate", ["translate"]), ("gan-classifier", ["classifier"]),
         ("gan-classifier-train", ["classifier", "train"]), ("gan-classifier-test", ["classifier", "test"]),
-        ("gan-bench", ["bench"])
+        ("gan-serve", ["serve"]), ("gan-lab", ["lab"]), ("gan-report", ["report"]), ("gan-plot", ["plot"]), ("gan-bench", ["bench"])
     ]
 
     @Test(arguments: commands.map(\.snapshot))

@@ -1,0 +1,235 @@
+import Foundation
+import SwiftGANServer
+
+@testable import SwiftGANDashboard
+import SwiftGANTestSupport
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `gan serve` as a client sees it: the JSON API, the live stream of a
+/// concurrently training run, the files it serves and refuses, and the
+/// token beyond loopback. Each test runs the real `gan` binary.
+@Suite("Dashboard server", .serialized)
+struct ServerTests {
+    @Test func theAPIDescribesARunAndWritesNothingIntoIt() throws {
+        let run = try finishedMixtureRun()
+        let before = treeState(run)
+        let served = try Served(["serve", "--run", run])
+        let client = served.client
+
+        let list = try #require(try client.get("/api/runs").json() as? [[String: Any]])
+        #expect(list.count == 1)
+        let summary = try #require(list.first)
+        #expect(summary["name"] as? String == "ring")
+        #expect(summary["kind"] as? String == "gan")
+        #expect(summary["isMixture"] as? Bool == true)
+        #expect(summary["sampleSteps"] as? [Int] == [0, 30, 60])
+        #expect(summary["checkpointStep"] as? Int == 60)
+        #expect(summary["totalSteps"] as? Int == 60)
+        #expect([30, 60].contains(summary["bestStep"] as? Int ?? -1))
+        let record = try #require((summary["record"] as? [String: Any])?["sessions"] as? [[String: Any]])
+        #expect((record.first?["command"] as? [String])?.prefix(4) == ["gan", "train", "--data", "ring8"])
+        #expect(((summary["config"] as? [String: Any])?["data"] as? [String: Any])?["name"] as? String == "ring8")
+
+        let one = try #require(try client.get("/api/runs/ring").json() as? [String: Any])
+        #expect(one["sampleSteps"] as? [Int] == [0, 30, 60])
+        #expect(try client.get("/api/runs/other").status == 404)
+
+        // The metrics log: every line, then nothing new after the cursor.
+        let chunk = try #require(try client.get("/api/runs/ring/metrics").json() as? [String: Any])
+        let records = try #require(chunk["records"] as? [[String: Any]])
+        let lines = try String(contentsOfFile: "\(run)/metrics.jsonl", encoding: .utf8).split(separator: "\n")
+        #expect(records.count == lines.count)
+        #expect(records.compactMap { ($0["values"] as? [String: Any])?["loss/discriminator"] }.count == 6)
+        let cursor = try #require(chunk["cursor"] as? [String: Any])
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: "\(run)/metrics.jsonl")[.size] as? Int)
+        #expect(cursor["offset"] as? Int == size)
+        let inode = try #require(cursor["inode"] as? Int)
+        let after = try #require(try client.get("/api/runs/ring/metrics?inode=\(inode)&offset=\(size)").json() as? [String: Any])
+        #expect((after["records"] as? [Any])?.isEmpty == true)
+        #expect(after["reset"] as? Bool == false)
+
+        // A sample grid, the page and its files.
+        let grid = try client.get("/api/runs/ring/file/samples/step-000060.png")
+        #expect(grid.status == 200 && grid.headers["content-type"] == "image/png")
+        #expect(Array(grid.body.prefix(4)) == [0x89, 0x50, 0x4E, 0x47])
+        let page = try client.get("/")
+        #expect(page.status == 200 && page.text.contains("/site/dashboard.js"))
+        for file in ["dashboard.js", "charts.js", "dashboard.css", "index.html", "lab.html", "lab.js"] {
+            let response = try client.get("/site/\(file)")
+            #expect(response.status == 200, "\(file)")
+            // Offline: nothing the page loads comes from another host.
+            let external = try NSRegularExpression(pattern: #"(src|href)\s*=\s*["']?(https?:)?//|url\(\s*["']?(https?:)?//|fetch\(\s*["'`](https?:)?//|EventSource\(\s*["'`](https?:)?//"#)
+            #expect(external.numberOfMatches(in: response.text, range: NSRange(response.text.startIndex..., in: response.text)) == 0, "\(file)")
+        }
+
+        // The GAN Lab view of the checkpoint.
+        let view = try #require(try client.get("/api/runs/ring/mixture").json() as? [String: Any])
+        #expect(view["step"] as? Int == 60)
+        #expect((view["real"] as? [Any])?.count == 1000)
+        #expect((view["generated"] as? [Any])?.count == 1000)
+        let mapSize = try #require(view["mapSize"] as? Int)
+        #expect((view["decision"] as? [Any])?.count == mapSize * mapSize)
+        #expect((view["manifold"] as? [Any])?.count == 22)
+        #expect((view["samplesPerMode"] as? [Int])?.count == 8)
+
+        #expect(treeState(run) == before, "the server wrote into the run it shows")
+    }
+
+    @Test func everyPathTraversalIsRefusedAndLogged() throws {
+        let run = try finishedMixtureRun()
+        let outside = temporaryDirectory("outside")
+        FileManager.default.createFile(atPath: "\(outside)/secret.txt", contents: Data("secret".utf8))
+        // Links out of the run, as a crafted run directory could hold.
+        try FileManager.default.createSymbolicLink(atPath: "\(run)/samples/step-999999.png", withDestinationPath: "\(outside)/secret.txt")
+        try FileManager.default.createSymbolicLink(atPath: "\(run)/escape", withDestinationPath: outside)
+        let served = try Served(["serve", "--run", run])
+        let client = served.client
+        let refused: [(String, Int)] = [
+            ("/api/runs/ring/file/../../../../etc/passwd", 403),
+            ("/api/runs/ring/file/samples/../../../etc/passwd", 403),
+            ("/api/runs/ring/file/%2e%2e/%2e%2e/etc/passwd", 403),
+            ("/api/runs/ring/file/..%2F..%2Fetc%2Fpasswd", 403),
+            ("/api/runs/ring/file/%2Fetc%2Fpasswd", 403),
+            ("/api/runs/ring/file/samples/./step-000060.png", 403),
+            ("/api/runs/ring/file/samples//step-000060.png", 403),
+            ("/api/runs/ring/file/.lock", 403),
+            ("/api/runs/ring/file/.swiftgan-run", 403),
+            ("/api/runs/ring/file/samples/step-999999.png", 403),
+            ("/api/runs/ring/file/escape/secret.txt", 403),
+            ("/api/runs/ring/file/samples", 403),
+            ("/api/runs/ring/file/nothing.png", 404),
+            ("/api/runs/..%2F..%2Fetc/metrics", 404),
+            ("/api/runs/ring/file/" + String(repeating: "a/", count: 300) + "x", 414),
+            ("/api/runs/ring/file/" + String(repeating: "b", count: 3000), 414)
+        ]
+        for (target, status) in refused {
+            let response = try client.get(target)
+            #expect(response.status == status, "\(target.prefix(80)): \(response.status)")
+            #expect(!response.text.contains("secret") && !response.text.contains("root:"), "\(target.prefix(80))")
+        }
+        #expect(try client.get("/api/runs/ring/file/samples/step-000060.png").status == 200)
+        // Every refusal of a file names the request on standard error.
+        usleep(200_000)
+        let logged = served.process.errors.split(separator: "\n").filter { $0.hasPrefix("serve: refused") }
+        #expect(logged.count >= refused.count - 2, "\(served.process.errors)")
+    }
+
+    @Test func aBindBeyondLoopbackRequiresItsToken() throws {
+        #expect(throws: DashboardError.self) {
+            _ = try DashboardServer(catalog: RunCatalog(.none), options: DashboardOptions(host: "0.0.0.0", port: 0))
+        }
+        let run = try finishedMixtureRun()
+        let served = try Served(["serve", "--run", run, "--host", "0.0.0.0"])
+        let token = try #require(served.url.split(separator: "=").last.map(String.init))
+        #expect(token.count == 32 && token.allSatisfy(\.isHexDigit))
+        let client = served.client
+        for target in ["/", "/api/runs", "/api/runs/ring/metrics", "/api/runs/ring/file/samples/step-000060.png", "/api/runs/ring/events"] {
+            #expect(try client.get(target).status == 401, "\(target)")
+            #expect(try client.get(target + (target.contains("?") ? "&" : "?") + "token=wrong").status == 401, "\(target)")
+        }
+        let opened = try client.get("/?token=\(token)")
+        #expect(opened.status == 200)
+        let cookie = try #require(opened.headers["set-cookie"])
+        #expect(cookie.hasPrefix("swiftgan_token=\(token)") && cookie.contains("HttpOnly"))
+        #expect(try client.get("/api/runs", headers: ["Cookie": "swiftgan_token=\(token)"]).status == 200)
+        #expect(try client.get("/api/runs", headers: ["Authorization": "Bearer \(token)"]).status == 200)
+        let wrong = (token.first == "a" ? "b" : "a") + token.dropFirst()
+        #expect(try client.get("/api/runs", headers: ["Authorization": "Bearer \(wrong)"]).status == 401)
+    }
+
+    @Test func theStreamDeliversThePointsOfATrainingRunningNow() throws {
+        let directory = temporaryDirectory("live") + "/live"
+        let training = try GANProcess([
+            "train", "--data", "ring8", "--steps", "100000", "--log-every", "10", "--sample-every", "100000", "--run-dir", directory,
+            "--threads", "1"
+        ])
+        _ = try training.wait(for: #"step [0-9]+/100000"#)
+        let served = try Served(["serve", "--run", directory])
+        let stream = try served.client.events("/api/runs/live/events")
+        #expect(stream.status == 200 && stream.headers["content-type"] == "text/event-stream")
+        var steps: [Int] = []
+        var metricEvents = 0
+        var sawRun = false
+        let deadline = Date().addingTimeInterval(90)
+        // Events keep coming while training goes on: at least three metrics events, the last ones during training.
+        while metricEvents < 4 && Date() < deadline, let event = try stream.next() {
+            if event.event == "run" {
+                sawRun = true
+                continue
+            }
+            guard event.event == "metrics" else { continue }
+            let chunk = try #require(try JSONSerialization.jsonObject(with: Data(event.data.utf8)) as? [String: Any])
+            let records = try #require(chunk["records"] as? [[String: Any]])
+            steps += records.compactMap { $0["step"] as? Int }
+            metricEvents += 1
+            #expect(training.process.isRunning, "the points came from a run still training")
+        }
+        #expect(sawRun)
+        #expect(metricEvents == 4)
+        #expect(steps == steps.sorted() && Set(steps).count == steps.count)
+        training.interrupt()
+        // What the stream delivered is exactly the start of the log.
+        let logged = try String(contentsOfFile: "\(directory)/metrics.jsonl", encoding: .utf8).split(separator: "\n")
+            .compactMap { line in MetricsReader.parse(Array(line.utf8))?.step }
+        #expect(Array(logged.prefix(steps.count)) == steps)
+    }
+
+    @Test func trainServeServesTheRunWhileItTrains() throws {
+        let directory = temporaryDirectory("train-serve") + "/served"
+        let training = try GANProcess([
+            "train", "--data", "ring8", "--steps", "100000", "--log-every", "10", "--run-dir", directory, "--threads", "1", "--serve", "--port", "0"
+        ])
+        let match = try training.wait(for: #"dashboard: http://127\.0\.0\.1:([0-9]+)/"#)
+        let client = HTTPTestClient(port: Int(match[1])!)
+        let runs = try #require(try client.get("/api/runs").json() as? [[String: Any]])
+        #expect(runs.map { $0["name"] as? String } == ["served"])
+        #expect(runs.first?["isTraining"] as? Bool == true)
+        #expect(training.interrupt() == 130)
+        #expect(throws: (any Error).self) { _ = try client.get("/api/runs") }
+    }
+
+    @Test func theLabIsDrivenThroughItsAPI() throws {
+        let served = try Served(["lab", "--threads", "1"])
+        let client = served.client
+        func state(_ response: HTTPTestClient.Response) throws -> [String: Any] {
+            try #require(try response.json() as? [String: Any])
+        }
+        var current = try state(try client.request("POST", "/api/lab/step-d"))
+        #expect(current["discriminatorUpdates"] as? Int == 1 && current["generatorUpdates"] as? Int == 0)
+        current = try state(try client.request("POST", "/api/lab/step-g"))
+        #expect(current["discriminatorUpdates"] as? Int == 1 && current["generatorUpdates"] as? Int == 1)
+        #expect((current["view"] as? [String: Any])?["step"] as? Int == 1)
+
+        let stream = try client.events("/api/lab/events")
+        _ = try stream.next()
+        current = try state(try client.request("POST", "/api/lab/play"))
+        #expect(current["playing"] as? Bool == true)
+        var seen = 0
+        while seen < 30, let event = try stream.next(), event.event == "lab" {
+            let lab = try #require(try JSONSerialization.jsonObject(with: Data(event.data.utf8)) as? [String: Any])
+            seen = lab["generatorUpdates"] as? Int ?? 0
+        }
+        #expect(seen >= 30)
+        current = try state(try client.request("POST", "/api/lab/pause"))
+        #expect(current["playing"] as? Bool == false)
+
+        var settings = try #require(current["settings"] as? [String: Any])
+        settings["objective"] = "no-such"
+        let refused = try client.request("POST", "/api/lab/settings", body: Array(try JSONSerialization.data(withJSONObject: settings)))
+        #expect(refused.status == 400 && refused.text.contains("no-such"))
+        settings["objective"] = "lsgan"
+        settings["data"] = "custom"
+        settings["customPoints"] = [0.0, 0.0, 1.0, 1.0, -1.0, 1.0, 0.5, -0.5]
+        current = try state(try client.request("POST", "/api/lab/settings", body: Array(try JSONSerialization.data(withJSONObject: settings))))
+        #expect((current["settings"] as? [String: Any])?["data"] as? String == "custom")
+        #expect(current["generatorUpdates"] as? Int == 0)
+        current = try state(try client.request("POST", "/api/lab/step-g"))
+        current = try state(try client.request("POST", "/api/lab/reset"))
+        #expect(current["generatorUpdates"] as? Int == 0 && current["discriminatorUpdates"] as? Int == 0)
+        #expect(try client.request("POST", "/api/lab/explode").status == 404)
+    }
+}
