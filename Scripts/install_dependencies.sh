@@ -5,8 +5,9 @@
 # two-rank tests use. SwiftGAN itself builds and trains in one process
 # without MPI: it loads libmpi only when mpirun starts it.
 set -euo pipefail
-packages="libopenblas-dev libpng-dev zlib1g-dev libjpeg-dev pkg-config dataset-fashion-mnist openmpi-bin"
-if ! pkg-config --exists openblas libpng zlib libjpeg 2>/dev/null || [ ! -d /usr/share/datasets/fashion-mnist ] || ! command -v mpirun > /dev/null; then
+packages="libopenblas-dev libpng-dev zlib1g-dev libjpeg-dev pkg-config dataset-fashion-mnist openmpi-bin chromium"
+if ! pkg-config --exists openblas libpng zlib libjpeg 2>/dev/null || [ ! -d /usr/share/datasets/fashion-mnist ] || ! command -v mpirun > /dev/null \
+    || ! command -v chromium > /dev/null; then
     if [ "$(id -u)" = 0 ]; then
         apt-get update -q
         DEBIAN_FRONTEND=noninteractive apt-get install -y -q $packages

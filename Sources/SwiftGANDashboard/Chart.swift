@@ -57,14 +57,15 @@ public struct ChartLayout: Sendable {
     public var xTicks: [Double]
     public var yTicks: [Double]
 
-    public init(chart: Chart, width: Double, height: Double) {
+    /// - Parameter legendColumns: legend entries a row (the PNG plot's larger font fits fewer).
+    public init(chart: Chart, width: Double, height: Double, legendColumns: Int = 3) {
         self.width = width
         self.height = height
         left = 72
         top = 24
         right = width - 12
-        // Tick labels, then (for several series) three legend entries a row.
-        let legendRows = chart.series.count > 1 ? (chart.series.count + 2) / 3 : 0
+        // Tick labels, then (for several series) the legend's rows.
+        let legendRows = chart.series.count > 1 ? (chart.series.count + legendColumns - 1) / legendColumns : 0
         bottom = height - 30 - 14 * Double(legendRows)
         let points = chart.series.flatMap(\.points).filter { $0.y.isFinite }
         let xs = points.map(\.x) + chart.marks.map(\.x)
@@ -89,7 +90,7 @@ public struct ChartLayout: Sendable {
     static func padded(_ low: Double, _ high: Double, pad: Bool) -> ClosedRange<Double> {
         // A constant curve (float32 rounding leaves tiny differences) is centred, not magnified.
         if high - low <= 1e-6 * max(abs(low), abs(high)) {
-            let half = max(abs(low) * 0.1, 0.5)
+            let half = low == 0 ? 0.5 : abs(low) * 0.1
             return (low - half)...(high + half)
         }
         let margin = pad ? (high - low) * 0.05 : 0

@@ -5,6 +5,9 @@ import SwiftGANData
 /// layout as the SVG charts: a frame, round ticks with labels, one line
 /// per series in the palette's colours, dashed markers and a legend.
 public enum CurvePlot {
+    /// Legend entries a row (the 5x7 font at twice its size is wider than the page's).
+    static let legendColumns = 2
+
     /// The charts in a grid of `columns`, each `panelWidth` x `panelHeight` pixels.
     public static func render(_ charts: [Chart], columns: Int = 2, panelWidth: Int = 560, panelHeight: Int = 280) -> RasterImage {
         precondition(columns >= 1 && panelWidth >= 160 && panelHeight >= 120, "CurvePlot: panels must be at least 160 x 120")
@@ -19,7 +22,7 @@ public enum CurvePlot {
     }
 
     static func draw(_ chart: Chart, on canvas: inout Canvas, x originX: Int, y originY: Int, width: Int, height: Int) {
-        let layout = ChartLayout(chart: chart, width: Double(width), height: Double(height))
+        let layout = ChartLayout(chart: chart, width: Double(width), height: Double(height), legendColumns: legendColumns)
         func px(_ value: Double) -> Int { originX + Int(layout.x(value).rounded()) }
         func py(_ value: Double) -> Int { originY + Int(layout.y(value).rounded()) }
         let left = originX + Int(layout.left)
@@ -35,7 +38,9 @@ public enum CurvePlot {
         for tick in layout.xTicks {
             canvas.line(px(tick), bottom, px(tick), bottom + 4, colour: (150, 150, 150))
             let label = ChartLayout.label(tick)
-            canvas.text(label, x: px(tick) - Canvas.textWidth(label) / 2, y: bottom + 6, colour: (60, 60, 60))
+            // Centred under the tick, but inside the panel.
+            let x = min(max(px(tick) - Canvas.textWidth(label) / 2, originX + 2), originX + width - 2 - Canvas.textWidth(label))
+            canvas.text(label, x: x, y: bottom + 6, colour: (60, 60, 60))
         }
         canvas.rectangle(left, top, right, bottom, colour: (150, 150, 150))
         for mark in chart.marks {
@@ -61,8 +66,8 @@ public enum CurvePlot {
         if chart.series.count > 1 {
             for (index, series) in chart.series.enumerated() {
                 let colour = chartPalette[index % chartPalette.count]
-                let x = left + (index % 3) * (right - left) / 3
-                let y = bottom + 24 + (index / 3) * 14
+                let x = left + (index % legendColumns) * (right - left) / legendColumns
+                let y = bottom + 24 + (index / legendColumns) * 14
                 canvas.fill(x, y + 5, 12, 3, colour: colour)
                 canvas.text(series.label, x: x + 16, y: y, colour: (40, 40, 40))
             }

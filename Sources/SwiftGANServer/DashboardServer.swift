@@ -145,7 +145,8 @@ public final class DashboardServer: Sendable {
 
     static func quietLogger() -> Logger {
         var logger = Logger(label: "swiftgan.serve")
-        logger.logLevel = .error
+        // Hummingbird reports a client's dropped connection at shutdown as an error: nothing for a user to act on.
+        logger.logLevel = .critical
         return logger
     }
 }

@@ -79,6 +79,29 @@ struct ServerTests {
         #expect(treeState(run) == before, "the server wrote into the run it shows")
     }
 
+    @Test func translationAndCycleGANRunsAreServedAsTheirKind() throws {
+        let folder = temporaryDirectory("kinds")
+        for (name, arguments) in [
+            ("paired", ["--task", "pix2pix", "--data", "edges2fashion", "--limit", "64", "--batch-size", "4"]),
+            ("unpaired", ["--task", "cyclegan", "--data", "fashion2edges", "--limit", "64", "--batch-size", "1"])
+        ] {
+            let (status, output) = try runGAN(["train"] + arguments + ["--steps", "2", "--log-every", "1", "--run-dir", "\(folder)/\(name)", "--threads", "1"])
+            #expect(status == 0, "\(output)")
+        }
+        let served = try Served(["serve", "--runs", folder])
+        let runs = try #require(try served.client.get("/api/runs").json() as? [[String: Any]])
+        #expect(runs.map { $0["name"] as? String } == ["paired", "unpaired"])
+        #expect(runs.map { $0["kind"] as? String } == ["translation", "cyclegan"])
+        #expect(runs.allSatisfy { $0["isMixture"] as? Bool == false && ($0["sampleSteps"] as? [Int])?.last == 2 })
+        for name in ["paired", "unpaired"] {
+            let chunk = try #require(try served.client.get("/api/runs/\(name)/metrics").json() as? [String: Any])
+            let keys = Set((chunk["records"] as? [[String: Any]] ?? []).flatMap { ($0["values"] as? [String: Any] ?? [:]).keys })
+            #expect(keys.contains { $0.hasPrefix("loss/") }, "\(name): \(keys)")
+            #expect(try served.client.get("/api/runs/\(name)/file/samples/step-000002.png").status == 200)
+            #expect(try served.client.get("/api/runs/\(name)/mixture").status == 422, "only 2-D runs have the GAN Lab view")
+        }
+    }
+
     @Test func everyPathTraversalIsRefusedAndLogged() throws {
         let run = try finishedMixtureRun()
         let outside = temporaryDirectory("outside")

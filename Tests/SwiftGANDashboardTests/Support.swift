@@ -6,28 +6,10 @@ import Testing
     import Glibc
 #endif
 
-/// The path of the `gan` executable built next to the test bundle.
-func ganExecutable() -> String {
-    var url = Bundle.main.bundleURL
-    while url.pathComponents.count > 1 && !FileManager.default.fileExists(atPath: url.appendingPathComponent("gan").path) {
-        url = url.deletingLastPathComponent()
-    }
-    return url.appendingPathComponent("gan").path
-}
-
 /// Runs `gan` to completion; returns the exit status and the combined output.
 @discardableResult
 func runGAN(_ arguments: [String]) throws -> (status: Int32, output: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: ganExecutable())
-    process.arguments = arguments
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    try runExecutable(ganExecutable(), arguments)
 }
 
 /// A short finished 2-D run (ring8, `steps` steps, logged every 10, evaluated and sampled every 30).

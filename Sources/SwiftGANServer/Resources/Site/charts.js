@@ -30,7 +30,7 @@ SG.label = function (value) {
 SG.padded = function (low, high, pad) {
   // A constant curve (float32 rounding leaves tiny differences) is centred, not magnified.
   if (high - low <= 1e-6 * Math.max(Math.abs(low), Math.abs(high))) {
-    const half = Math.max(Math.abs(low) * 0.1, 0.5);
+    const half = low === 0 ? 0.5 : Math.abs(low) * 0.1;
     return [low - half, high + half];
   }
   const margin = pad ? (high - low) * 0.05 : 0;

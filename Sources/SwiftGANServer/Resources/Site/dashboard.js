@@ -162,7 +162,7 @@
       $("sample-latest-caption").textContent = `newest: step ${latest}`;
     }
     $("sample-note").textContent = summary.kind === "translation" ? "rows: input | output | target"
-      : summary.kind === "cyclegan" ? "rows: A | G_AB(A) | B | G_BA(B)" : "";
+      : summary.kind === "cyclegan" ? "rows: A, G(A), F(G(A)); then B, F(B), G(F(B))" : "";
     $("config").textContent = summary.config ? JSON.stringify(summary.config, null, 2) : "(no config.json yet)";
     const sessions = (summary.record && summary.record.sessions) || [];
     $("command").textContent = sessions.length
