@@ -3,6 +3,7 @@ import SwiftGANData
 import SwiftGANNN
 import SwiftGANTensor
 import SwiftGANTraining
+import Synchronization
 
 /// What the lab trains and how: the data (a built-in mixture or points the
 /// user drew), the objective, both learning rates and the D:G update ratio.
@@ -83,6 +84,8 @@ public struct LabState: Codable, Equatable, Sendable {
     public var view: MixtureView?
     /// Why training stopped (a diverged loss), or nil.
     public var error: String?
+    /// Which session this state is of (a page that reconnects to a restarted lab takes the new one's states).
+    public var session: String
 }
 
 /// GAN Lab's experience on SwiftGAN's engine: a 2-D GAN trained in this
@@ -96,6 +99,10 @@ public final class LabSession: @unchecked Sendable {
     private var real: Tensor
     private var state: LabState
     private var closed = false
+    /// Callers waiting for the lock; the training thread steps aside for them between steps.
+    private let waiting = Atomic<Int>(0)
+    /// The G update of the last view.
+    private var viewedAt = 0
     private let threads: Int
     private static let historyLimit = 600
 
@@ -107,16 +114,16 @@ public final class LabSession: @unchecked Sendable {
         (trainer, real) = try withExecutionContext(threads: threads) { try Self.makeTrainer(settings) }
         state = LabState(
             version: 0, playing: false, generatorUpdates: 0, discriminatorUpdates: 0, settings: settings, metrics: [:], history: [],
-            view: nil, error: nil)
+            view: nil, error: nil, session: UUID().uuidString)
         withExecutionContext(threads: threads) { refreshView() }
-        let thread = Thread { [weak self] in self?.trainLoop() }
+        // The thread holds the session until `close()`.
+        let thread = Thread { self.trainLoop() }
         thread.name = "swiftgan-lab"
         thread.start()
     }
 
-    deinit { close() }
-
-    /// Stops the training thread (the session cannot be used afterwards).
+    /// Stops the training thread (the session cannot be used afterwards);
+    /// until then the thread keeps the session alive.
     public func close() {
         condition.lock()
         closed = true
@@ -126,16 +133,23 @@ public final class LabSession: @unchecked Sendable {
 
     /// The current state.
     public func current() -> LabState {
-        condition.lock()
+        lock()
         defer { condition.unlock() }
         return state
+    }
+
+    /// Takes the lock, telling the training thread someone waits for it.
+    private func lock() {
+        waiting.add(1, ordering: .relaxed)
+        condition.lock()
+        waiting.subtract(1, ordering: .relaxed)
     }
 
     /// Applies `action` and returns the new state.
     /// - Throws: `TrainingError.invalidConfiguration` for unusable settings (nothing changes then).
     @discardableResult
     public func perform(_ action: LabAction) throws -> LabState {
-        condition.lock()
+        lock()
         defer { condition.unlock() }
         try withExecutionContext(threads: threads) {
             switch action {
@@ -146,10 +160,12 @@ public final class LabSession: @unchecked Sendable {
                 state.playing = false
             case .discriminatorStep:
                 state.playing = false
+                state.error = nil
                 runUpdate("discriminator")
                 refreshView()
             case .generatorStep:
                 state.playing = false
+                state.error = nil
                 runUpdate("generator")
                 refreshView()
             case .reset:
@@ -184,20 +200,24 @@ public final class LabSession: @unchecked Sendable {
                     condition.unlock()
                     return
                 }
-                for _ in 0..<state.settings.discriminatorSteps { runUpdate("discriminator") }
-                for _ in 0..<state.settings.generatorSteps { runUpdate("generator") }
-                if state.generatorUpdates % state.settings.refreshEvery == 0 || !state.playing {
+                let updates =
+                    [String](repeating: "discriminator", count: state.settings.discriminatorSteps)
+                    + [String](repeating: "generator", count: state.settings.generatorSteps)
+                // A diverged update ends the round (and pauses).
+                for name in updates where state.error == nil { runUpdate(name) }
+                if state.generatorUpdates - viewedAt >= state.settings.refreshEvery || !state.playing {
                     refreshView()
                     state.version += 1
                 }
                 condition.unlock()
+                // Let a waiting action or reader in before the next step (the lock is not fair).
+                while waiting.load(ordering: .relaxed) > 0 { usleep(200) }
             }
         }
     }
 
     /// One update; a diverged loss pauses training and is reported in the state.
     private func runUpdate(_ name: String) {
-        guard state.error == nil || !state.playing else { return }
         do {
             let scalars = try trainer.trainUpdate(name)
             state.metrics.merge(scalars) { $1 }
@@ -220,11 +240,12 @@ public final class LabSession: @unchecked Sendable {
         (trainer, real) = try Self.makeTrainer(settings)
         state = LabState(
             version: state.version, playing: false, generatorUpdates: 0, discriminatorUpdates: 0, settings: settings, metrics: [:],
-            history: [], view: nil, error: nil)
+            history: [], view: nil, error: nil, session: state.session)
         refreshView()
     }
 
     private func refreshView() {
+        viewedAt = state.generatorUpdates
         let mixture = Mixture2D(rawValue: state.settings.data)
         state.view = MixtureView.compute(
             step: state.generatorUpdates, generator: trainer.generator, discriminator: trainer.discriminator, objective: trainer.objective,

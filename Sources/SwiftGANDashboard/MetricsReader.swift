@@ -60,7 +60,9 @@ public enum MetricsReader {
         var bytes = [UInt8](repeating: 0, count: length)
         let count = bytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, length, off_t(start)) }
         guard count > 0, let lastNewline = bytes[..<count].lastIndex(of: UInt8(ascii: "\n")) else {
-            return MetricsChunk(records: [], cursor: MetricsCursor(inode: inode, offset: start), reset: reset)
+            // A "line" longer than a whole read is no log line: skip past it rather than stall.
+            let skipped = count == byteLimit ? start + count : start
+            return MetricsChunk(records: [], cursor: MetricsCursor(inode: inode, offset: skipped), reset: reset)
         }
         let records = bytes[...lastNewline].split(separator: UInt8(ascii: "\n")).compactMap { parse(Array($0)) }
         return MetricsChunk(records: records, cursor: MetricsCursor(inode: inode, offset: start + lastNewline + 1), reset: reset)
@@ -72,6 +74,7 @@ public enum MetricsReader {
         var cursor = MetricsCursor()
         while true {
             let chunk = read(path, after: cursor)
+            if chunk.reset { records = [] }
             records += chunk.records
             if chunk.cursor.offset == cursor.offset { return records }
             cursor = chunk.cursor

@@ -144,6 +144,9 @@ extension MixtureView {
     /// copy, since the arrows are G's own gradients).
     /// - Throws: `FileError` when the run is not a 2-D GAN run or its files are unreadable.
     public static func compute(run directory: String, sizes: Sizes = Sizes()) throws -> MixtureView {
+        for file in ["config.json", "checkpoint.safetensors"] where RunFilePath.inside(file, of: directory) == nil {
+            throw FileError(file: "\(directory)/\(file)", problem: "is missing, or not a regular file inside the run")
+        }
         let run = try SavedRun(directory: directory)
         guard let mixture = run.config.data.mixture, run.config.model.kind == .mlp2d else {
             throw FileError(

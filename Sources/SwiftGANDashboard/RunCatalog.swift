@@ -115,6 +115,15 @@ public enum RunFilePath {
         return .success(target)
     }
 
+    /// The real path of `name` inside the run (`config.json`, a checkpoint),
+    /// or nil when it is absent or refused (a link out of the run, not a
+    /// regular file): what a viewer reads goes through the same checks as
+    /// what it serves.
+    public static func inside(_ name: String, of directory: String) -> String? {
+        if case .success(let path) = resolve(name, in: directory) { return path }
+        return nil
+    }
+
     static func realPath(_ path: String) -> String? {
         guard let resolved = realpath(path, nil) else { return nil }
         defer { free(resolved) }

@@ -29,29 +29,38 @@ public struct RunSummary: Codable, Equatable, Sendable {
     /// Whether a process holds the run's lock (is training it).
     public var isTraining: Bool
 
-    /// Reads the run at `directory`, shown as `name`.
+    /// Reads the run at `directory`, shown as `name`. Every file is read
+    /// through `RunFilePath.inside`, so a link out of the run is not followed.
     public init(name: String, directory: String) {
         self.name = name
-        let config = (try? FileContents.readIfPresent(TrainingRun.configPath(directory))).flatMap { $0 }.flatMap {
-            try? JSONDecoder().decode(JSONValue.self, from: Data($0))
+        func json(_ file: String) -> JSONValue? {
+            guard let path = RunFilePath.inside(file, of: directory), let bytes = try? FileContents.read(path), bytes.count <= 16 << 20 else {
+                return nil
+            }
+            return try? JSONDecoder().decode(JSONValue.self, from: Data(bytes))
         }
+        func step(_ file: String) -> [String: String]? {
+            RunFilePath.inside(file, of: directory).flatMap { try? SafeTensors.readMetadata($0) }
+        }
+        let config = json("config.json")
         self.config = config
-        kind = RunKind.of(directory: directory)
+        kind = RunKind(task: config?["task"]?.string)
         isMixture = kind == .gan && config?["data"]?["name"]?.string.flatMap(Mixture2D.init(rawValue:)) != nil
-        record = (try? FileContents.readIfPresent(RunRecord.path(directory))).flatMap { $0 }.flatMap {
-            try? JSONDecoder().decode(JSONValue.self, from: Data($0))
-        }
+        record = json(RunRecord.fileName)
         totalSteps = config?["training"]?["steps"]?.number.map { Int($0) }
         sampleSteps = Self.sampleSteps(directory)
-        checkpointStep = (try? SafeTensors.readMetadata(TrainingRun.checkpointPath(directory)))?["swiftgan.step"].flatMap { Int($0) }
-        let best = try? SafeTensors.readMetadata(TrainingRun.bestCheckpointPath(directory))
+        checkpointStep = step("checkpoint.safetensors")?["swiftgan.step"].flatMap { Int($0) }
+        let best = step("best.safetensors")
         bestStep = best?["swiftgan.step"].flatMap { Int($0) }
         bestScore = best?["swiftgan.best_score"].flatMap { Double($0) }
         isTraining = DirectoryLock.isHeld(directory: directory)
     }
 
-    /// The steps of the `samples/step-NNNNNN.png` grids in `directory`.
+    /// The steps of the `samples/step-NNNNNN.png` grids in `directory`
+    /// (none when `samples` is not a directory of the run's own).
     public static func sampleSteps(_ directory: String) -> [Int] {
+        var status = stat()
+        guard lstat("\(directory)/samples", &status) == 0, status.st_mode & S_IFMT == S_IFDIR else { return [] }
         let names = (try? FileManager.default.contentsOfDirectory(atPath: "\(directory)/samples")) ?? []
         return names.compactMap(sampleStep).sorted()
     }

@@ -10,7 +10,7 @@ import SwiftGANTensor
 /// - `GET /api/runs/NAME/events?inode=I&offset=N`: server-sent events, `metrics` (a
 ///   `MetricsChunk`) whenever lines are appended and `run` (a `RunSummary`)
 ///   whenever samples, checkpoints or the training state change;
-/// - `GET /api/runs/NAME/file/PATH`: a file inside the run (PNG sample grids);
+/// - `GET /api/runs/NAME/file/PATH`: a PNG file inside the run (the sample grids);
 /// - `GET /api/runs/NAME/mixture`: the GAN Lab view of a 2-D run's checkpoint.
 extension DashboardServer {
     func addRunRoutes(_ router: Router<BasicRequestContext>) {
@@ -27,7 +27,9 @@ extension DashboardServer {
         }
         router.get("/api/runs/:name/events") { [self] request, context in
             guard let (name, directory) = run(context) else { return Self.text(.notFound, "no such run\n") }
-            return events(name: name, directory: directory, cursor: Self.cursor(request))
+            // A reconnecting EventSource sends the id of the last event it had: continue from there.
+            let resumed = request.headers.first { $0.name.canonicalName == "last-event-id" }.flatMap { Self.cursor(eventID: $0.value) }
+            return events(name: name, directory: directory, cursor: resumed ?? Self.cursor(request))
         }
         router.get("/api/runs/:name/mixture") { [self] _, context in
             guard let (name, directory) = run(context) else { return Self.text(.notFound, "no such run\n") }
@@ -42,12 +44,21 @@ extension DashboardServer {
         }
     }
 
-    /// The run a request's `:name` names.
+    /// The run a request's `:name` names (an unknown name is logged).
     func run(_ context: BasicRequestContext) -> (String, String)? {
-        guard let name = context.parameters.get("name"), let decoded = name.removingPercentEncoding,
-            let directory = catalog.directory(named: decoded)
-        else { return nil }
+        let raw = context.parameters.get("name") ?? ""
+        guard let decoded = raw.removingPercentEncoding, let directory = catalog.directory(named: decoded) else {
+            options.log("refused a request for run \(raw.prefix(100)) (no such run): 404")
+            return nil
+        }
         return (decoded, directory)
+    }
+
+    /// The cursor an event id (`INODE:OFFSET`, as `events` writes them) names.
+    static func cursor(eventID: String) -> MetricsCursor? {
+        let parts = eventID.split(separator: ":")
+        guard parts.count == 2, let inode = UInt64(parts[0]), let offset = Int(parts[1]), offset >= 0 else { return nil }
+        return MetricsCursor(inode: inode, offset: offset)
     }
 
     static func cursor(_ request: Request) -> MetricsCursor {
@@ -56,12 +67,15 @@ extension DashboardServer {
             inode: query["inode"].flatMap { UInt64($0) } ?? 0, offset: max(0, query["offset"].flatMap { Int($0) } ?? 0))
     }
 
-    /// A file inside the run, taken from the raw request path (so encoded
-    /// `..` and slashes are judged after decoding); refusals are logged.
+    /// A PNG file inside the run, taken from the raw request path (so
+    /// encoded `..` and slashes are judged after decoding); refusals are
+    /// logged. Only PNG is served, with `nosniff` and a sandboxing policy,
+    /// so a crafted run cannot put a page or a script on the dashboard's origin.
     func file(_ request: Request, run name: String, directory: String) -> Response {
         let path = request.uri.path
-        guard let marker = path.range(of: "/file/") else { return Self.text(.notFound, "no such file\n") }
-        let raw = String(path[marker.upperBound...])
+        let prefix = "/api/runs/\(context(name: request))/file/"
+        guard path.hasPrefix(prefix) else { return Self.text(.notFound, "no such file\n") }
+        let raw = String(path.dropFirst(prefix.count))
         guard let relative = raw.removingPercentEncoding else {
             options.log("refused GET \(path) (bad percent-encoding): 400")
             return Self.text(.badRequest, "bad percent-encoding\n")
@@ -71,18 +85,37 @@ extension DashboardServer {
             options.log("refused GET \(path) in run \(name) (\(refusal)): \(refusal.status)")
             return Self.text(HTTPResponse.Status(code: refusal.status), "\(refusal)\n")
         case .success(let target):
-            guard let bytes = try? FileContents.read(target), bytes.count <= 64 << 20 else { return Self.text(.notFound, "unreadable file\n") }
+            guard target.lowercased().hasSuffix(".png") else {
+                options.log("refused GET \(path) in run \(name) (not a PNG file): 403")
+                return Self.text(.forbidden, "only the run's PNG files are served\n")
+            }
+            var status = stat()
+            guard stat(target, &status) == 0, status.st_size <= 64 << 20 else {
+                options.log("refused GET \(path) in run \(name) (larger than 64 MiB): 413")
+                return Self.text(.contentTooLarge, "the file is larger than 64 MiB\n")
+            }
+            guard let bytes = try? FileContents.read(target) else { return Self.text(.notFound, "unreadable file\n") }
             return Response(
-                status: .ok, headers: [.contentType: SiteFiles.contentType(target), .cacheControl: "no-cache"],
+                status: .ok,
+                headers: [
+                    .contentType: "image/png", .cacheControl: "no-cache", .xContentTypeOptions: "nosniff",
+                    .contentSecurityPolicy: "sandbox; default-src 'none'"
+                ],
                 body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
         }
+    }
+
+    /// The run-name segment of a file request's path, as sent.
+    private func context(name request: Request) -> String {
+        let parts = request.uri.path.split(separator: "/", omittingEmptySubsequences: false)
+        return parts.count > 3 ? String(parts[3]) : ""
     }
 
     /// The live stream of one run: polls the metrics log and the run's state
     /// every `pollInterval`, sends what changed, and a comment every 15 s so
     /// proxies keep the connection; ends when the client goes or the server stops.
     func events(name: String, directory: String, cursor start: MetricsCursor) -> Response {
-        let interval = options.pollInterval
+        let interval = max(options.pollInterval, .milliseconds(10))
         let body = ResponseBody { [self] writer in
             var cursor = start
             var lastSummary: RunSummary?
@@ -92,7 +125,8 @@ extension DashboardServer {
             while !isStopping && !Task.isCancelled {
                 let chunk = MetricsReader.read("\(directory)/metrics.jsonl", after: cursor)
                 if chunk.reset || !chunk.records.isEmpty {
-                    try await writer.write(ByteBuffer(string: try Self.event("metrics", chunk)))
+                    let id = "\(chunk.cursor.inode):\(chunk.cursor.offset)"
+                    try await writer.write(ByteBuffer(string: try Self.event("metrics", chunk, id: id)))
                     lastWrite = .now
                 }
                 cursor = chunk.cursor
@@ -119,10 +153,11 @@ extension DashboardServer {
     }
 
     /// One server-sent event: `event: NAME`, the value as JSON on one `data:` line.
-    static func event<Value: Encodable>(_ name: String, _ value: Value) throws -> String {
+    static func event<Value: Encodable>(_ name: String, _ value: Value, id: String? = nil) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-        return "event: \(name)\ndata: \(String(decoding: try encoder.encode(value), as: UTF8.self))\n\n"
+        let data = "event: \(name)\ndata: \(String(decoding: try encoder.encode(value), as: UTF8.self))\n"
+        return (id.map { "id: \($0)\n" } ?? "") + data + "\n"
     }
 }

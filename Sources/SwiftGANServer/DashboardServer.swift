@@ -28,9 +28,19 @@ public struct DashboardOptions: Sendable {
         self.log = log
     }
 
-    /// Whether `host` is a loopback address (127.0.0.0/8, ::1, localhost).
+    /// Whether `host` is a loopback address: `localhost`, an IPv4 address
+    /// in 127.0.0.0/8 or `::1` (written as addresses: a host name that only
+    /// starts with `127.` is not one).
     public static func isLoopback(_ host: String) -> Bool {
-        host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
+        if host == "localhost" { return true }
+        let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+        var v4 = in_addr()
+        if inet_pton(AF_INET, bare, &v4) == 1 { return UInt32(bigEndian: v4.s_addr) >> 24 == 127 }
+        var v6 = in6_addr()
+        if inet_pton(AF_INET6, bare, &v6) == 1 {
+            return withUnsafeBytes(of: &v6) { bytes in bytes.prefix(15).allSatisfy { $0 == 0 } && bytes[15] == 1 }
+        }
+        return false
     }
 
     /// A new random token: 32 hexadecimal digits from the system's generator.
@@ -109,7 +119,7 @@ public final class DashboardServer: Sendable {
 
     func makeRouter() -> Router<BasicRequestContext> {
         let router = Router()
-        router.add(middleware: AccessGuard(token: options.token, log: options.log))
+        router.add(middleware: AccessGuard(token: options.token, loopback: DashboardOptions.isLoopback(options.host), log: options.log))
         addSiteRoutes(router)
         addRunRoutes(router)
         if let lab { addLabRoutes(router, lab: lab) }

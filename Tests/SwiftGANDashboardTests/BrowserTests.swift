@@ -21,8 +21,13 @@ struct BrowserTests {
         var ink = 0
         var colours: Set<[UInt8]> = []
         let ratio = Double(picture.width) / ((try browser.evaluate("window.innerWidth", session: session) as? Double) ?? Double(picture.width))
-        for y in Int(box[1] * ratio)..<min(picture.height, Int((box[1] + box[3]) * ratio)) {
-            for x in Int(box[0] * ratio)..<min(picture.width, Int((box[0] + box[2]) * ratio)) {
+        let top = max(0, Int(box[1] * ratio))
+        let left = max(0, Int(box[0] * ratio))
+        let bottom = min(picture.height, Int((box[1] + box[3]) * ratio))
+        let right = min(picture.width, Int((box[0] + box[2]) * ratio))
+        guard top < bottom && left < right else { return (0, 0) }
+        for y in top..<bottom {
+            for x in left..<right {
                 let offset = (y * picture.width + x) * picture.channels
                 let pixel = Array(picture.pixels[offset..<offset + 3])
                 if pixel != [255, 255, 255] { ink += 1 }
@@ -58,14 +63,17 @@ struct BrowserTests {
             #expect(try browser.evaluate("!!document.querySelector('svg.chart[data-chart=\"\(chart)\"]')", session: session) as? Bool == true, "\(chart)")
         }
         // The sample grid, the config and the command, the GAN Lab view of the 2-D run.
-        try browser.wait(until: "document.getElementById('sample-latest').complete && document.getElementById('sample-latest').naturalWidth > 0", session: session)
+        try browser.wait(
+            until: "document.getElementById('sample-latest').complete && document.getElementById('sample-latest').naturalWidth > 0", session: session)
         #expect((try browser.evaluate("document.getElementById('config').textContent", session: session) as? String)?.contains("ring8") == true)
-        #expect((try browser.evaluate("document.getElementById('command').textContent", session: session) as? String)?.contains("gan train --data ring8") == true)
+        #expect(
+            (try browser.evaluate("document.getElementById('command').textContent", session: session) as? String)?.contains("gan train --data ring8") == true)
         try browser.wait(until: "document.getElementById('mixture').dataset.real === '500'", session: session)
         let chart = try Self.inkInside("svg.chart[data-chart=\"loss\"]", browser: browser, session: session)
         #expect(chart.ink > 500 && chart.colours > 3, "the loss chart is blank in the screenshot")
         let plane = try Self.inkInside("#mixture", browser: browser, session: session)
         #expect(plane.colours > 50, "the GAN Lab view is blank in the screenshot")
+        served.stop()
     }
 
     @Test func twoRunsAreOverlaid() throws {
@@ -82,6 +90,7 @@ struct BrowserTests {
         #expect(try browser.evaluate("document.querySelectorAll('#runs tr').length", session: session) as? Int == 2)
         let marks = try browser.evaluate("document.querySelectorAll('svg.chart[data-chart=\"eval/reverse_kl\"] line.mark').length", session: session)
         #expect(marks as? Int == 2, "each run's best step is marked")
+        served.stop()
     }
 
     @Test func theLabPlaysFromItsOwnControls() throws {
@@ -109,5 +118,6 @@ struct BrowserTests {
         let plane = try Self.inkInside("#plane", browser: browser, session: session)
         #expect(plane.colours > 50, "the lab's plane is blank in the screenshot")
         #expect(try browser.evaluate("Number(document.querySelector('#loss-chart svg').dataset.points)", session: session) as? Int ?? 0 > 40)
+        served.stop()
     }
 }

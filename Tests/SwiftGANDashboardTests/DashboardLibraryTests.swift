@@ -15,7 +15,7 @@ struct DashboardLibraryTests {
     @Test func theMetricsLogIsReadIncrementallyAndItsReplacementSeen() throws {
         let directory = temporaryDirectory("metrics")
         let path = "\(directory)/metrics.jsonl"
-        FileManager.default.createFile(atPath: path, contents: Data("{\"step\": 10, \"loss/generator\": 1.5}\n{\"step\": 20, \"loss/gen".utf8))
+        _ = FileManager.default.createFile(atPath: path, contents: Data("{\"step\": 10, \"loss/generator\": 1.5}\n{\"step\": 20, \"loss/gen".utf8))
         let first = MetricsReader.read(path)
         #expect(first.records == [MetricRecord(step: 10, values: ["loss/generator": 1.5])])
         #expect(first.cursor.offset == 36 && !first.reset)
@@ -40,9 +40,9 @@ struct DashboardLibraryTests {
     @Test func filePathsStayInsideTheRun() throws {
         let run = temporaryDirectory("paths")
         try FileManager.default.createDirectory(atPath: "\(run)/samples", withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: "\(run)/samples/step-000010.png", contents: Data([1]))
+        _ = FileManager.default.createFile(atPath: "\(run)/samples/step-000010.png", contents: Data([1]))
         let outside = temporaryDirectory("outside")
-        FileManager.default.createFile(atPath: "\(outside)/secret", contents: Data([2]))
+        _ = FileManager.default.createFile(atPath: "\(outside)/secret", contents: Data([2]))
         try FileManager.default.createSymbolicLink(atPath: "\(run)/samples/link.png", withDestinationPath: "\(outside)/secret")
         try FileManager.default.createSymbolicLink(atPath: "\(run)/inner.png", withDestinationPath: "\(run)/samples/step-000010.png")
         func refusal(_ path: String) -> RunFileRefusal? {
@@ -144,7 +144,8 @@ struct DashboardLibraryTests {
         var training = TrainingConfig(seed: 1)
         Preset.mixture2d.apply(to: &model, &training)
         training.criticSteps = 2
-        let trainer = try Trainer(config: RunConfig(model: model, training: training, data: DataSpec(name: "ring8")), dataset: Mixture2D.ring8.dataset(count: 1024, seed: 1))
+        let trainer = try Trainer(
+            config: RunConfig(model: model, training: training, data: DataSpec(name: "ring8")), dataset: Mixture2D.ring8.dataset(count: 1024, seed: 1))
         func values(_ optimizer: Optimizer) -> [[Float]] { optimizer.parameters.map(\.value.scalars) }
         let (g0, d0) = (values(trainer.optimizerG), values(trainer.optimizerD))
         let scalars = try trainer.trainUpdate("discriminator")

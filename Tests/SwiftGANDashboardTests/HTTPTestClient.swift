@@ -64,7 +64,7 @@ struct HTTPTestClient {
     }
 
     func send(_ socket: Int32, method: String, target: String, headers: [String: String], body: [UInt8]) throws {
-        var head = "\(method) \(target) HTTP/1.1\r\nHost: \(host):\(port)\r\nConnection: close\r\n"
+        var head = "\(method) \(target) HTTP/1.1\r\n" + (headers["Host"] == nil ? "Host: \(host):\(port)\r\n" : "") + "Connection: close\r\n"
         for (name, value) in headers { head += "\(name): \(value)\r\n" }
         if !body.isEmpty || method == "POST" { head += "Content-Length: \(body.count)\r\n" }
         let bytes = Array((head + "\r\n").utf8) + body
@@ -79,10 +79,15 @@ struct HTTPTestClient {
     /// Opens a server-sent event stream.
     func events(_ target: String, headers: [String: String] = [:]) throws -> EventStream {
         let socket = try connect()
-        try send(socket, method: "GET", target: target, headers: headers, body: [])
-        var reader = SocketReader(socket: socket)
-        let (status, responseHeaders) = try reader.head()
-        return EventStream(reader: reader, status: status, headers: responseHeaders)
+        do {
+            try send(socket, method: "GET", target: target, headers: headers, body: [])
+            var reader = SocketReader(socket: socket)
+            let (status, responseHeaders) = try reader.head()
+            return EventStream(reader: reader, status: status, headers: responseHeaders)
+        } catch {
+            close(socket)
+            throw error
+        }
     }
 }
 
@@ -101,16 +106,21 @@ final class EventStream {
 
     deinit { close(reader.socket) }
 
+    /// The id of the last event read that had one.
+    private(set) var lastID: String?
+
     /// The next event's name and data (comments and `retry:` lines skipped), nil at the end of the stream.
     func next() throws -> (event: String, data: String)? {
         while true {
             if let range = pending.range(of: "\n\n") {
                 let block = String(pending[..<range.lowerBound])
                 pending.removeSubrange(..<range.upperBound)
-                var name = "message", data: [String] = []
+                var name = "message"
+                var data: [String] = []
                 for line in block.split(separator: "\n") {
                     if line.hasPrefix("event: ") { name = String(line.dropFirst(7)) }
                     if line.hasPrefix("data: ") { data.append(String(line.dropFirst(6))) }
+                    if line.hasPrefix("id: ") { lastID = String(line.dropFirst(4)) }
                 }
                 if !data.isEmpty { return (name, data.joined(separator: "\n")) }
                 continue

@@ -36,8 +36,11 @@ final class HeadlessBrowser {
         guard let path = Self.executable() else {
             throw BrowserError.notInstalled("headless chromium is not installed (apt-get install -y chromium; .ci/run installs it)")
         }
-        var input: [Int32] = [0, 0], output: [Int32] = [0, 0]
+        var input: [Int32] = [0, 0]
+        var output: [Int32] = [0, 0]
+        // Close-on-exec: other children of the test process do not inherit the pipes (dup2 clears it on 3 and 4).
         guard pipe(&input) == 0, pipe(&output) == 0 else { throw BrowserError.protocolError("pipe: errno \(errno)") }
+        for descriptor in input + output { _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC) }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -136,9 +139,10 @@ final class HeadlessBrowser {
 
     /// Clicks the centre of the element `selector` names, as a mouse would.
     func click(_ selector: String, session: String) throws {
-        guard let box = try evaluate(
-            "(() => { const r = document.querySelector('\(selector)').getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; })()",
-            session: session) as? [Double], box.count == 2
+        guard
+            let box = try evaluate(
+                "(() => { const r = document.querySelector('\(selector)').getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; })()",
+                session: session) as? [Double], box.count == 2
         else { throw BrowserError.protocolError("no element \(selector)") }
         for type in ["mousePressed", "mouseReleased"] {
             try send("Input.dispatchMouseEvent", ["type": type, "x": box[0], "y": box[1], "button": "left", "clickCount": 1], session: session)

@@ -37,7 +37,8 @@ struct ReportTests {
         let picture = try PNG.decode(Array(try Data(contentsOf: URL(fileURLWithPath: out))), file: out)
         #expect(picture.width == 3 * 560 && picture.height == 280 && picture.channels == 3)
         // Inside the first chart's plot area: the palette's first two colours (D and G losses).
-        let layout = ChartLayout(chart: Chart(key: "loss", title: "", series: [.init(label: "a", points: []), .init(label: "b", points: [])]), width: 560, height: 280)
+        let layout = ChartLayout(
+            chart: Chart(key: "loss", title: "", series: [.init(label: "a", points: []), .init(label: "b", points: [])]), width: 560, height: 280)
         var seen: Set<[UInt8]> = []
         for y in Int(layout.top) + 2..<Int(layout.bottom) - 1 {
             for x in Int(layout.left) + 2..<Int(layout.right) - 1 {

@@ -39,15 +39,19 @@ final class GANProcess: @unchecked Sendable {
     init(_ arguments: [String]) throws {
         process.executableURL = URL(fileURLWithPath: ganExecutable())
         process.arguments = arguments
-        let out = Pipe(), err = Pipe()
+        let out = Pipe()
+        let err = Pipe()
         process.standardOutput = out
         process.standardError = err
+        // At the end of the output the handler is removed (on Linux it would otherwise fire again and again).
         out.fileHandleForReading.readabilityHandler = { [weak self] handle in
             let data = handle.availableData
+            if data.isEmpty { handle.readabilityHandler = nil }
             self?.lock.withLock { self?.stdoutText += String(decoding: data, as: UTF8.self) }
         }
         err.fileHandleForReading.readabilityHandler = { [weak self] handle in
             let data = handle.availableData
+            if data.isEmpty { handle.readabilityHandler = nil }
             self?.lock.withLock { self?.stderrText += String(decoding: data, as: UTF8.self) }
         }
         try process.run()
@@ -101,7 +105,20 @@ final class Served {
         port = Int(match[2])!
     }
 
+    /// Stops the server (the end of a test's use of it; also on deinit).
+    func stop() { process.interrupt() }
+
     deinit { process.interrupt() }
+}
+
+/// Polls `condition` until it holds or `timeout` seconds pass; returns whether it held.
+func eventually(timeout: Double = 30, _ condition: () throws -> Bool) rethrows -> Bool {
+    let deadline = Date().addingTimeInterval(timeout)
+    while Date() < deadline {
+        if try condition() { return true }
+        usleep(50_000)
+    }
+    return try condition()
 }
 
 /// A file tree's entries with their sizes and modification times, to show a viewer wrote nothing.

@@ -48,4 +48,3 @@ func runGAN(
 ) throws -> (status: Int32, output: String) {
     try runExecutable(ganExecutable(), arguments, in: directory, environment: environment)
 }
-

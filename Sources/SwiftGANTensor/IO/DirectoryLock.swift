@@ -30,7 +30,15 @@ public final class DirectoryLock {
         guard descriptor >= 0 else {
             throw FileError(file: directory, problem: "cannot create the lock file \(Self.fileName): \(String(cString: strerror(errno)))")
         }
-        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+        // A viewer's `isHeld` takes a shared lock for a moment: a few short retries tell it from a holder.
+        var locked = flock(descriptor, LOCK_EX | LOCK_NB) == 0
+        var attempts = 0
+        while !locked && errno == EWOULDBLOCK && attempts < 20 {
+            usleep(5_000)
+            attempts += 1
+            locked = flock(descriptor, LOCK_EX | LOCK_NB) == 0
+        }
+        guard locked else {
             let holder = Self.holder(descriptor)
             close(descriptor)
             let host = ProcessInfo.processInfo.hostName

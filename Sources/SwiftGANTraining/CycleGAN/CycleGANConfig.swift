@@ -290,6 +290,15 @@ public enum RunKind: String, Codable, Sendable {
         guard let data = (try? FileContents.readIfPresent(TrainingRun.configPath(directory))).map({ Data($0) }),
             let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any], let task = object["task"]
         else { return .gan }
-        return (task as? String) == CycleGANConfig.taskName ? .cyclegan : .translation
+        return RunKind(task: task as? String ?? "")
+    }
+
+    /// The kind a `config.json`'s `task` value names (nil: no `task` key, a GAN run).
+    public init(task: String?) {
+        guard let task else {
+            self = .gan
+            return
+        }
+        self = task == CycleGANConfig.taskName ? .cyclegan : .translation
     }
 }

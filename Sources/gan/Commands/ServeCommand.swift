@@ -70,10 +70,10 @@ final class BackgroundServer: Sendable {
         self.url = url
     }
 
-    /// Stops the server and waits for it to close.
+    /// Stops the server and waits (at most 10 s) for it to close.
     func stop() {
         task.cancel()
-        outcome.finished.wait()
+        _ = outcome.finished.wait(timeout: .now() + 10)
     }
 
     /// Blocks until SIGINT or SIGTERM, then stops.

@@ -14,10 +14,16 @@ extension TrainCommand {
         let session = RunRecord.currentSession(command: ["gan"] + CommandLine.arguments.dropFirst(), threads: ExecutionContext.current.threads, step: step)
         do { try RunRecord.append(session, to: directory) } catch { throw CLIError("\(error)") }
         guard serve else { return nil }
-        let server: DashboardServer
-        do { server = try DashboardServer(catalog: RunCatalog(.run(directory)), options: listen.options()) } catch { throw CLIError("\(error)") }
-        let background = try BackgroundServer(server)
-        print("dashboard: \(background.url)  (serving while this run trains)")
-        return background
+        // A dashboard that cannot start (a port in use) does not stop the training it would show.
+        do {
+            let server = try DashboardServer(catalog: RunCatalog(.run(directory)), options: listen.options())
+            let background = try BackgroundServer(server)
+            print("dashboard: \(background.url)  (serving while this run trains)")
+            fflush(nil)
+            return background
+        } catch {
+            FileHandle.standardError.write(Data("warning: no dashboard: \(error); training goes on (see it later with gan serve --run \(directory))\n".utf8))
+            return nil
+        }
     }
 }

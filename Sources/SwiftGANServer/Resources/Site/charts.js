@@ -62,11 +62,20 @@ SG.drawChart = function (chart, width, height) {
   width = width || 460; height = height || 240;
   const legendRows = chart.series.length > 1 ? Math.ceil(chart.series.length / 3) : 0;
   const left = 72, top = 24, right = width - 12, bottom = height - 30 - 14 * legendRows;
-  const all = [].concat(...chart.series.map((s) => s.points)).filter((p) => isFinite(p[1]));
-  const xs = all.map((p) => p[0]).concat(chart.marks.map((m) => m.x));
-  const ys = all.map((p) => p[1]);
-  const [x0, x1] = SG.padded(xs.length ? Math.min(...xs) : 0, xs.length ? Math.max(...xs) : 1, false);
-  const [y0, y1] = SG.padded(ys.length ? Math.min(...ys) : 0, ys.length ? Math.max(...ys) : 1, true);
+  // Loops, not Math.min(...values): long runs have more points than a call takes arguments.
+  let xMin = Infinity, xMax = -Infinity, yMin = Infinity, yMax = -Infinity;
+  for (const series of chart.series) {
+    for (const [x, y] of series.points) {
+      if (!isFinite(y)) continue;
+      if (x < xMin) xMin = x;
+      if (x > xMax) xMax = x;
+      if (y < yMin) yMin = y;
+      if (y > yMax) yMax = y;
+    }
+  }
+  for (const mark of chart.marks) { xMin = Math.min(xMin, mark.x); xMax = Math.max(xMax, mark.x); }
+  const [x0, x1] = SG.padded(isFinite(xMin) ? xMin : 0, isFinite(xMax) ? xMax : 1, false);
+  const [y0, y1] = SG.padded(isFinite(yMin) ? yMin : 0, isFinite(yMax) ? yMax : 1, true);
   const X = (v) => left + (v - x0) / (x1 - x0) * (right - left);
   const Y = (v) => bottom - (v - y0) / (y1 - y0) * (bottom - top);
   const total = chart.series.reduce((n, s) => n + s.points.filter((p) => isFinite(p[1])).length, 0);
@@ -111,7 +120,7 @@ SG.drawChart = function (chart, width, height) {
 SG.drawBars = function (values, title, labels, width, height) {
   width = width || 460; height = height || 180;
   const left = 40, top = 24, right = width - 12, bottom = height - 24;
-  const highest = Math.max(...values, 1e-9);
+  const highest = values.reduce((a, b) => Math.max(a, b), 1e-9);
   const slot = (right - left) / Math.max(values.length, 1);
   const svg = node("svg", { class: "histogram", "data-bars": values.length, viewBox: `0 0 ${width} ${height}`, width, height });
   svg.appendChild(node("text", { x: left, y: 16, class: "title" }, title));
@@ -136,7 +145,8 @@ SG.drawMixture = function (canvas, view, options) {
   const X = (x) => (x - bx0) / (bx1 - bx0) * size;
   const Y = (y) => (by1 - y) / (by1 - by0) * size;
   const n = view.mapSize, cell = size / n;
-  let low = Math.min(...view.decision), high = Math.max(...view.decision);
+  let low = view.decision.reduce((a, b) => Math.min(a, b), Infinity);
+  let high = view.decision.reduce((a, b) => Math.max(a, b), -Infinity);
   if (view.decisionIsProbability) { low = 0; high = 1; }
   for (let row = 0; row < n; row++) {
     for (let column = 0; column < n; column++) {

@@ -70,7 +70,10 @@
 
   function setCompared(names) {
     for (const name of [...runs.keys()]) if (!names.includes(name)) disconnect(name);
+    const primaryChanged = compared[0] !== names[0];
     compared = names;
+    const primary = runs.get(names[0]);
+    if (primaryChanged && primary && primary.summary && primary.summary.isMixture) loadMixture(names[0]);
     for (const name of names) if (!runs.has(name)) connect(name);
     shownSample = null;
     followLatest = true;
@@ -121,8 +124,7 @@
     const primary = runs.get(compared[0]);
     const histogram = primary ? latestHistogram(primary.records) : null;
     if (histogram) {
-      const names = (primary.summary && primary.summary.classNames) || null;
-      $("evaluation").appendChild(SG.drawBars(histogram.fractions, `Predicted classes of the samples at step ${histogram.step}`, names));
+      $("evaluation").appendChild(SG.drawBars(histogram.fractions, `Predicted classes of the samples at step ${histogram.step}`));
     }
     $("evaluation-section").classList.toggle("hidden", evaluation.length === 0 && !histogram);
     renderPrimary(primary);
@@ -156,9 +158,9 @@
       $("sample-step-value").textContent = `step ${chosen} (${Number(slider.value) + 1} of ${steps.length})`;
       shownSample = chosen;
     }
-    if (latest !== undefined && $("sample-latest").dataset.step !== String(latest)) {
+    if (latest !== undefined && $("sample-latest").dataset.grid !== `${summary.name}:${latest}`) {
       $("sample-latest").src = file(latest);
-      $("sample-latest").dataset.step = latest;
+      $("sample-latest").dataset.grid = `${summary.name}:${latest}`;
       $("sample-latest-caption").textContent = `newest: step ${latest}`;
     }
     $("sample-note").textContent = summary.kind === "translation" ? "rows: input | output | target"
@@ -184,7 +186,12 @@
     } catch (error) { /* the next checkpoint retries */ }
   }
 
+  let tableKey = "";
   function renderRunTable() {
+    // Rebuilt only when something shown changed, so a focused checkbox keeps its focus.
+    const key = JSON.stringify([compared, allRuns.map((s) => [s.name, s.kind, s.checkpointStep, s.isTraining])]);
+    if (key === tableKey) return;
+    tableKey = key;
     const body = $("runs");
     body.replaceChildren(...allRuns.map((summary) => {
       const row = document.createElement("tr");

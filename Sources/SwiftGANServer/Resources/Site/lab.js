@@ -44,7 +44,8 @@
   }
 
   function show(next) {
-    if (!next || (state && next.version < state.version)) return;
+    // Out-of-order answers of this session are dropped; a restarted lab's states are taken.
+    if (!next || (state && next.session === state.session && next.version < state.version)) return;
     state = next;
     $("play").textContent = state.playing ? "Pause" : "Play";
     $("play").setAttribute("aria-pressed", state.playing ? "true" : "false");
@@ -128,7 +129,9 @@
   // Keyboard: every control is also a key (not while typing in a field).
   document.addEventListener("keydown", (event) => {
     const target = event.target;
-    if (target && (target.tagName === "INPUT" || target.tagName === "SELECT") && target.type !== "checkbox") return;
+    if (event.ctrlKey || event.metaKey || event.altKey || event.repeat) return;
+    if (target && (target.tagName === "INPUT" || target.tagName === "SELECT" || target.tagName === "TEXTAREA")) return;
+    // Space on a focused button presses that button, as the browser does.
     if (event.key === " " && target.tagName !== "BUTTON") { event.preventDefault(); $("play").click(); }
     else if (event.key === "d") $("step-d").click();
     else if (event.key === "g") $("step-g").click();
