@@ -1,13 +1,22 @@
 /// A 5x7 pixel font for the printable ASCII characters, drawn for SwiftGAN's
-/// PNG plots (`gan plot`): each glyph is seven rows, top first, five bits
-/// each with the leftmost pixel in bit 4. Characters without a glyph draw as a box.
+/// PNG plots (`gan plot`): each glyph is seven rows above the baseline, top
+/// first, five bits each with the leftmost pixel in bit 4; g, j, p, q and y
+/// have two more rows below it. Characters without a glyph draw as a box.
 enum BitmapFont {
     static let width = 5
+    /// Rows above the baseline, and with the descenders.
     static let height = 7
+    static let fullHeight = 9
 
     static func glyph(_ character: Character) -> [UInt8] {
-        glyphs[character] ?? [0x1F, 0x11, 0x11, 0x11, 0x11, 0x11, 0x1F]
+        descenders[character] ?? glyphs[character] ?? [0x1F, 0x11, 0x11, 0x11, 0x11, 0x11, 0x1F]
     }
+
+    private static let descenders: [Character: [UInt8]] = [
+        "g": [0x00, 0x00, 0x0F, 0x11, 0x11, 0x11, 0x0F, 0x01, 0x0E], "j": [0x02, 0x00, 0x06, 0x02, 0x02, 0x02, 0x02, 0x12, 0x0C],
+        "p": [0x00, 0x00, 0x1E, 0x11, 0x11, 0x11, 0x1E, 0x10, 0x10], "q": [0x00, 0x00, 0x0F, 0x11, 0x11, 0x11, 0x0F, 0x01, 0x01],
+        "y": [0x00, 0x00, 0x11, 0x11, 0x11, 0x11, 0x0F, 0x01, 0x0E]
+    ]
 
     private static let glyphs: [Character: [UInt8]] = [
         " ": [0, 0, 0, 0, 0, 0, 0],

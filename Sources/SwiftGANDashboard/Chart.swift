@@ -115,14 +115,22 @@ public struct ChartLayout: Sendable {
         return values
     }
 
-    /// A tick value as text: few digits, exponent form for very large or small values.
-    public static func label(_ value: Double) -> String {
+    /// A tick value as text, with the digits the ticks' spacing `step`
+    /// needs to tell neighbours apart (exponent form for very large or
+    /// small values): `label(0.25, step: 0.05)` is "0.25", `label(1.8e-4, step: 1e-5)` "1.8e-04".
+    public static func label(_ value: Double, step: Double) -> String {
         if value == 0 { return "0" }
         let magnitude = abs(value)
-        if magnitude >= 1e5 || magnitude < 1e-3 { return String(format: "%.0e", value) }
-        if magnitude >= 100 || value == value.rounded() { return String(format: "%.0f", value) }
-        return String(format: "%.3g", value)
+        let stepPower = step > 0 && step.isFinite ? Int(floor(log10(step))) : 0
+        if magnitude >= 1e5 || magnitude < 1e-3 {
+            let digits = min(6, max(0, Int(floor(log10(magnitude))) - stepPower))
+            return String(format: "%.\(digits)e", value)
+        }
+        return String(format: "%.\(min(6, max(0, -stepPower)))f", value)
     }
+
+    /// The spacing of `ticks` (1 when there is only one).
+    public static func step(of ticks: [Double]) -> Double { ticks.count > 1 ? ticks[1] - ticks[0] : 1 }
 }
 
 /// Exponential moving average with TensorBoard's debiasing: `weight` 0 is

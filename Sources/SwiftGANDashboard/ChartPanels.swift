@@ -30,6 +30,11 @@ public enum ChartPanels {
         case "eval/modes": "Modes captured"
         case "eval/high_quality": "High-quality samples (fraction)"
         case "eval/classes_covered": "Classes with at least 1% of samples"
+        case "eval/kid": "KID (lower is better)"
+        case "eval/precision": "Precision (k = 3)"
+        case "eval/recall": "Recall (k = 3)"
+        case "eval/density": "Density (k = 5)"
+        case "eval/coverage": "Coverage (k = 5)"
         default: group
         }
     }

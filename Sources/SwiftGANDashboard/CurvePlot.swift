@@ -29,15 +29,15 @@ public enum CurvePlot {
         let right = originX + Int(layout.right)
         let top = originY + Int(layout.top)
         let bottom = originY + Int(layout.bottom)
-        canvas.text(chart.title, x: left, y: originY + 6, colour: (20, 20, 20))
+        canvas.text(chart.title, x: left, y: originY + 3, colour: (20, 20, 20))
         for tick in layout.yTicks {
             canvas.line(left, py(tick), right, py(tick), colour: (235, 235, 235))
-            let label = ChartLayout.label(tick)
+            let label = ChartLayout.label(tick, step: ChartLayout.step(of: layout.yTicks))
             canvas.text(label, x: left - 4 - Canvas.textWidth(label), y: py(tick) - 7, colour: (60, 60, 60))
         }
         for tick in layout.xTicks {
             canvas.line(px(tick), bottom, px(tick), bottom + 4, colour: (150, 150, 150))
-            let label = ChartLayout.label(tick)
+            let label = ChartLayout.label(tick, step: ChartLayout.step(of: layout.xTicks))
             // Centred under the tick, but inside the panel.
             let x = min(max(px(tick) - Canvas.textWidth(label) / 2, originX + 2), originX + width - 2 - Canvas.textWidth(label))
             canvas.text(label, x: x, y: bottom + 6, colour: (60, 60, 60))

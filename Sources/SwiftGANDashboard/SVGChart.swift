@@ -17,12 +17,14 @@ public enum SVGChart {
         for tick in layout.yTicks {
             let y = format(layout.y(tick))
             svg += "<line x1=\"\(format(layout.left))\" x2=\"\(format(layout.right))\" y1=\"\(y)\" y2=\"\(y)\" stroke=\"#eee\"/>"
-            svg += "<text x=\"\(format(layout.left - 4))\" y=\"\(y)\" text-anchor=\"end\" dominant-baseline=\"middle\">\(ChartLayout.label(tick))</text>\n"
+            svg +=
+                "<text x=\"\(format(layout.left - 4))\" y=\"\(y)\" text-anchor=\"end\" dominant-baseline=\"middle\">\(ChartLayout.label(tick, step: ChartLayout.step(of: layout.yTicks)))</text>\n"
         }
         for tick in layout.xTicks {
             let x = format(layout.x(tick))
             svg += "<line x1=\"\(x)\" x2=\"\(x)\" y1=\"\(format(layout.bottom))\" y2=\"\(format(layout.bottom + 4))\" stroke=\"#999\"/>"
-            svg += "<text x=\"\(x)\" y=\"\(format(layout.bottom + 15))\" text-anchor=\"middle\">\(ChartLayout.label(tick))</text>\n"
+            svg +=
+                "<text x=\"\(x)\" y=\"\(format(layout.bottom + 15))\" text-anchor=\"middle\">\(ChartLayout.label(tick, step: ChartLayout.step(of: layout.xTicks)))</text>\n"
         }
         for mark in chart.marks {
             let x = format(layout.x(mark.x))

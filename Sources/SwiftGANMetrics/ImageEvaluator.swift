@@ -71,10 +71,25 @@ public final class ImageEvaluator: @unchecked Sendable {
     /// FID and the predicted-class histogram from one pass of the
     /// classifier (what training computes every `--eval-every` steps).
     public func fidAndClasses(samples: Tensor) -> (fid: Double, classHistogram: ClassHistogram) {
+        let metrics = trainingMetrics(samples: samples, kid: false, manifold: false)
+        return (metrics.fid, metrics.classHistogram)
+    }
+
+    /// What training evaluates: FID and the class histogram always; KID
+    /// (`kidSubsets` subsets of up to 1,000) and precision, recall, density
+    /// and coverage when asked, since they cost several times FID's time.
+    public func trainingMetrics(samples: Tensor, kid: Bool, manifold: Bool, kidSubsets: Int = 10, seed: UInt64 = 0) -> (
+        fid: Double, classHistogram: ClassHistogram, kid: KernelInceptionDistance?, manifold: ManifoldMetrics?
+    ) {
         if let problem = shapeProblem(samples) { fatalError("ImageEvaluator.fid: \(problem)") }
         let outputs = classifier.outputs(for: samples)
         let fid = FeatureStatistics.frechetDistance(FeatureStatistics(features: outputs.features), referenceStatistics)
-        return (fid, ClassHistogram(predictedClasses: outputs.predictedClasses, classCount: classifier.architecture.classCount))
+        let histogram = ClassHistogram(predictedClasses: outputs.predictedClasses, classCount: classifier.architecture.classCount)
+        let kernel =
+            kid
+            ? KernelInceptionDistance.compute(real: referenceOutputs.features, fake: outputs.features, subsets: kidSubsets, seed: seed) : nil
+        let neighbours = manifold ? ManifoldMetrics.compute(real: referenceOutputs.features, fake: outputs.features) : nil
+        return (fid, histogram, kernel, neighbours)
     }
 
     /// Every metric for `samples` `[M, C, H, W]` in [-1, 1].

@@ -118,6 +118,17 @@ struct BrowserTests {
         let plane = try Self.inkInside("#plane", browser: browser, session: session)
         #expect(plane.colours > 50, "the lab's plane is blank in the screenshot")
         #expect(try browser.evaluate("Number(document.querySelector('#loss-chart svg').dataset.points)", session: session) as? Int ?? 0 > 40)
+
+        // Drawing a distribution from the keyboard: the pen moves with the arrows, Enter puts a point.
+        try browser.click("#draw", session: session)
+        for (key, code) in [("Enter", 13), ("ArrowRight", 39), ("ArrowRight", 39), ("Enter", 13), ("ArrowUp", 38), ("Enter", 13)] {
+            try browser.press(key: key, code: code, session: session)
+        }
+        try browser.wait(until: "document.getElementById('plane').dataset.drawn === '3'", session: session)
+        try browser.click("#train-drawing", session: session)
+        #expect(eventually { ((try? served.client.get("/api/lab").json() as? [String: Any])?["settings"] as? [String: Any])?["data"] as? String == "custom" })
+        let drawnPoints = ((try served.client.get("/api/lab").json() as? [String: Any])?["settings"] as? [String: Any])?["customPoints"] as? [Double]
+        #expect(drawnPoints?.count == 6)
         served.stop()
     }
 }

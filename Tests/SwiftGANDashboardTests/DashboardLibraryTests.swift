@@ -69,7 +69,9 @@ struct DashboardLibraryTests {
         #expect(ChartLayout.ticks(0...1000, count: 5) == [0, 200, 400, 600, 800, 1000])
         #expect(ChartLayout.ticks(0.13...0.61, count: 4) == [0.2, 0.4, 0.6])
         #expect(ChartLayout.ticks(0.13...0.61, count: 8) == [0.2, 0.3, 0.4, 0.5, 0.6])
-        #expect(ChartLayout.label(0.25) == "0.25" && ChartLayout.label(2000) == "2000" && ChartLayout.label(2e-4) == "2e-04")
+        #expect(ChartLayout.label(0.25, step: 0.05) == "0.25" && ChartLayout.label(0.4, step: 0.2) == "0.4")
+        #expect(ChartLayout.label(2000, step: 500) == "2000" && ChartLayout.label(2e-4, step: 1e-4) == "2e-04")
+        #expect(ChartLayout.label(1.8e-4, step: 1e-5) == "1.8e-04" && ChartLayout.label(1.9e-4, step: 1e-5) == "1.9e-04")
         // Debiased smoothing starts at the first value and follows a constant exactly.
         let constant = smoothed([(1, 3), (2, 3), (3, 3)], weight: 0.9)
         #expect(constant.map(\.y).allSatisfy { abs($0 - 3) < 1e-12 })

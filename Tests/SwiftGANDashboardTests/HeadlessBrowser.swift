@@ -155,6 +155,12 @@ final class HeadlessBrowser {
         try send("Input.dispatchKeyEvent", ["type": "keyUp", "key": key], session: session)
     }
 
+    /// Presses and releases a key without text (arrows, Enter): its DOM key name and Windows key code.
+    func press(key: String, code: Int, session: String) throws {
+        try send("Input.dispatchKeyEvent", ["type": "rawKeyDown", "key": key, "code": key, "windowsVirtualKeyCode": code], session: session)
+        try send("Input.dispatchKeyEvent", ["type": "keyUp", "key": key, "code": key, "windowsVirtualKeyCode": code], session: session)
+    }
+
     /// A PNG screenshot of the page.
     func screenshot(session: String) throws -> [UInt8] {
         let result = try send("Page.captureScreenshot", ["format": "png"], session: session)

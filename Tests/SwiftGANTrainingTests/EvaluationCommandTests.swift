@@ -74,12 +74,20 @@ struct EvaluationCommandTests {
         let work = temporaryDirectory()
         let train = try runGAN([
             "train", "--preset", "mlp", "--data", "fashion-mnist", "--limit", "256", "--steps", "4",
-            "--batch-size", "16", "--eval-every", "2", "--eval-count", "64", "--run-dir", "\(work)/run"
+            "--batch-size", "16", "--eval-every", "2", "--eval-count", "64", "--eval-metrics", "kid,precision-recall", "--run-dir", "\(work)/run"
         ])
         #expect(train.status == 0, "\(train.output)")
         #expect(train.output.contains("eval at step 2: fid"))
         let log = String(decoding: FileManager.default.contents(atPath: "\(work)/run/metrics.jsonl") ?? Data(), as: UTF8.self)
         #expect(log.components(separatedBy: "eval/fid").count - 1 == 2)
+        // The class histogram always; KID and the k-NN metrics as asked.
+        for key in ["eval/classes_covered", "eval/class/0", "eval/class/9", "eval/kid", "eval/precision", "eval/recall", "eval/density", "eval/coverage"] {
+            #expect(log.components(separatedBy: "\"\(key)\"").count - 1 == 2, "\(key)")
+        }
+        let unknown = try runGAN(["train", "--data", "ring8", "--steps", "2", "--eval-every", "1", "--eval-metrics", "kid,fid2", "--run-dir", "\(work)/bad"])
+        #expect(unknown.status != 0 && unknown.output.contains("fid2"))
+        let mixture = try runGAN(["train", "--data", "ring8", "--steps", "2", "--eval-every", "1", "--eval-metrics", "kid", "--run-dir", "\(work)/mixture"])
+        #expect(mixture.status != 0 && mixture.output.contains("--eval-metrics applies to image runs"), "\(mixture.output)")
         let best = try SafeTensors.read("\(work)/run/best.safetensors")
         #expect(best.metadata["swiftgan.best_metric"] == "eval/fid")
         #expect(best.metadata["swiftgan.best_score"].flatMap(Double.init) != nil)

@@ -7,8 +7,9 @@ import SwiftGANTensor
 /// One evaluation during training.
 public struct TrainingEvaluation: Sendable {
     public var step: Int
-    /// Named values: `eval/fid`, `eval/classes_covered` and the fraction of samples per predicted
-    /// class `eval/class/K` for images; `eval/modes`, `eval/high_quality`, `eval/reverse_kl` for mixtures.
+    /// Named values: `eval/fid`, `eval/classes_covered`, the fraction of samples per predicted
+    /// class `eval/class/K` (and with `evalMetrics`, `eval/kid`, `eval/precision`, `eval/recall`,
+    /// `eval/density`, `eval/coverage`) for images; `eval/modes`, `eval/high_quality`, `eval/reverse_kl` for mixtures.
     public var values: [(name: String, value: Double)]
     /// The quantity `best.safetensors` is chosen by (lower is better): FID, or the reverse KL for mixtures.
     public var score: Double
@@ -26,6 +27,7 @@ final class TrainingEvaluator {
 
     private let target: Target
     private let count: Int
+    private let extraMetrics: [EvalMetric]
     private let seed: UInt64
 
     init(config: RunConfig) throws {
@@ -34,11 +36,15 @@ final class TrainingEvaluator {
             guard !mixture.modes.isEmpty else {
                 throw TrainingError.invalidConfiguration("--eval-every: \(mixture.rawValue) has no discrete modes to count; use ring8 or grid25")
             }
+            if !training.evalMetrics.isEmpty {
+                throw TrainingError.invalidConfiguration("--eval-metrics applies to image runs; 2-D runs evaluate modes, quality and reverse KL")
+            }
             target = .mixture(mixture)
         } else {
             target = .images(try EvaluationSetup.imageEvaluator(data: config.data, featuresPath: training.featuresPath))
         }
         count = training.evalCount
+        extraMetrics = training.evalMetrics
         // A fixed latent stream, separate from training's, so evaluations compare like with like.
         seed = training.seed &+ 0x5EED_E7A1
     }
@@ -54,10 +60,20 @@ final class TrainingEvaluator {
         let samples = generator.sample(count: count, seed: seed).samples
         switch target {
         case .images(let evaluator):
-            let (fid, histogram) = evaluator.fidAndClasses(samples: samples)
+            let metrics = evaluator.trainingMetrics(
+                samples: samples, kid: extraMetrics.contains(.kid), manifold: extraMetrics.contains(.precisionRecall), seed: seed)
+            let histogram = metrics.classHistogram
             let total = Double(Swift.max(histogram.counts.reduce(0, +), 1))
             let classes = histogram.counts.enumerated().map { ("eval/class/\($0.offset)", Double($0.element) / total) }
-            return ([("eval/fid", fid), ("eval/classes_covered", Double(histogram.classesCovered))] + classes, fid)
+            var values = [("eval/fid", metrics.fid), ("eval/classes_covered", Double(histogram.classesCovered))]
+            if let kid = metrics.kid { values.append(("eval/kid", kid.mean)) }
+            if let manifold = metrics.manifold {
+                values += [
+                    ("eval/precision", manifold.precision), ("eval/recall", manifold.recall), ("eval/density", manifold.density),
+                    ("eval/coverage", manifold.coverage)
+                ]
+            }
+            return (values + classes, metrics.fid)
         case .mixture(let mixture):
             let metrics = MixtureMetrics.compute(points: samples, mixture: mixture)
             let reverseKL = metrics.reverseKL ?? .infinity

@@ -4,7 +4,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     private enum CodingKeys: String, CodingKey {
         case objective, optimizer, learningRateG, learningRateD, beta1, beta2, criticSteps, weightClip
         case gradientPenaltyWeight, r1Weight, labelSmoothing, emaDecay, learningRateDecay, batchSize, steps, seed
-        case sampleEvery, checkpointEvery, logEvery, evalEvery, evalCount, featuresPath, syncBatchNorm
+        case sampleEvery, checkpointEvery, logEvery, evalEvery, evalCount, featuresPath, evalMetrics, syncBatchNorm
     }
 
     /// The optimiser family.
@@ -52,6 +52,8 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     public var evalCount: Int
     /// The feature classifier for FID during training (nil: the shipped Fashion-MNIST one).
     public var featuresPath: String?
+    /// Image metrics evaluated during training beside FID and the class histogram.
+    public var evalMetrics: [EvalMetric]
     /// In data-parallel training, whether BatchNorm's batch statistics are
     /// over the global batch (every rank's) instead of each rank's own (the default, as in PyTorch DDP).
     public var syncBatchNorm: Bool
@@ -63,8 +65,10 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         labelSmoothing: Float = 0, emaDecay: Float? = nil, learningRateDecay: Bool = false,
         batchSize: Int = 64, steps: Int = 1000,
         seed: UInt64 = 0, sampleEvery: Int = 500, checkpointEvery: Int = 500, logEvery: Int = 10,
-        evalEvery: Int? = nil, evalCount: Int = 5_000, featuresPath: String? = nil, syncBatchNorm: Bool = false
+        evalEvery: Int? = nil, evalCount: Int = 5_000, featuresPath: String? = nil, evalMetrics: [EvalMetric] = [],
+        syncBatchNorm: Bool = false
     ) {
+        self.evalMetrics = evalMetrics
         self.syncBatchNorm = syncBatchNorm
         self.objective = objective
         self.optimizer = optimizer
@@ -119,6 +123,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         evalEvery = try container.decodeIfPresent(Int.self, forKey: .evalEvery)
         evalCount = try value(.evalCount, defaults.evalCount)
         featuresPath = try container.decodeIfPresent(String.self, forKey: .featuresPath)
+        evalMetrics = try value(.evalMetrics, defaults.evalMetrics)
         syncBatchNorm = try value(.syncBatchNorm, defaults.syncBatchNorm)
     }
 
@@ -142,4 +147,12 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         }
         return nil
     }
+}
+
+/// An image metric training can evaluate beside FID (`--eval-metrics`).
+public enum EvalMetric: String, Codable, CaseIterable, Sendable {
+    /// Kernel Inception Distance, 10 subsets of up to 1,000 (logged as `eval/kid`).
+    case kid
+    /// Precision, recall, density and coverage (`eval/precision`, `eval/recall`, `eval/density`, `eval/coverage`).
+    case precisionRecall = "precision-recall"
 }

@@ -50,6 +50,7 @@ extension TrainCommand {
             ("--preset", preset != nil), ("--model", model != nil), ("--critic-steps", criticSteps != nil), ("--latent-dim", latentDim != nil),
             ("--latent", latent != nil), ("--ema", ema != nil), ("--spectral-norm", spectralNorm), ("--r1", r1 != nil),
             ("--label-smoothing", labelSmoothing != nil), ("--eval-every", evalEvery != nil), ("--eval-count", evalCount != nil),
+            ("--eval-metrics", evalMetrics != nil),
             ("--features", features != nil)
         ]
         if task != nil, let flag = ganOnly.first(where: \.1) {

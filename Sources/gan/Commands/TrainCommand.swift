@@ -157,6 +157,12 @@ struct TrainCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Samples per evaluation during training.")
     var evalCount: Int?
 
+    @Option(
+        help:
+            "Image metrics evaluated beside FID during training, comma-separated: \(EvalMetric.allCases.map(\.rawValue).joined(separator: ", ")) (each takes a few seconds more per evaluation)."
+    )
+    var evalMetrics: String?
+
     @Option(help: "Feature classifier for FID during training (default: the shipped Fashion-MNIST classifier).")
     var features: String?
 
@@ -206,9 +212,11 @@ struct TrainCommand: ParsableCommand {
             throw ValidationError("unknown latent distribution '\(latent)' (normal or uniform)")
         }
         if let evalCount, evalCount < 11 { throw ValidationError("--eval-count must be at least 11, got \(evalCount)") }
+        _ = try parsedEvalMetrics()
         if let channels, channels != 1 && channels != 3 { throw ValidationError("--channels must be 1 or 3, got \(channels)") }
-        if resume != nil && (evalEvery != nil || evalCount != nil || features != nil) {
-            throw ValidationError("--resume keeps the run's evaluation settings; --eval-every, --eval-count and --features apply to new runs")
+        if resume != nil && (evalEvery != nil || evalCount != nil || features != nil || evalMetrics != nil) {
+            throw ValidationError(
+                "--resume keeps the run's evaluation settings; --eval-every, --eval-count, --eval-metrics and --features apply to new runs")
         }
         if resume != nil, let flag = flagsOfNewRuns.first(where: \.set) {
             throw ValidationError("--resume continues a run as configured; it takes only --steps (and --threads), not \(flag.name)")
@@ -268,6 +276,7 @@ struct TrainCommand: ParsableCommand {
         if let logEvery { training.logEvery = logEvery }
         if let evalEvery { training.evalEvery = evalEvery }
         if let evalCount { training.evalCount = evalCount }
+        training.evalMetrics = try parsedEvalMetrics()
         if let features { training.featuresPath = URL(fileURLWithPath: features).standardizedFileURL.path }
         training.seed = seed
         training.syncBatchNorm = syncBatchnorm
@@ -347,6 +356,22 @@ struct TrainCommand: ParsableCommand {
             let within = trainer.pausedAt == .start ? "at step \(step)" : "during step \(step + 1), between its updates"
             print("\ninterrupted \(within); checkpoint saved. Continue with: \(Self.launcher(parallel))gan train --resume \(run.directory)")
             throw ExitCode(130)
+        }
+    }
+}
+
+extension TrainCommand {
+    /// `--eval-metrics` as metrics (none when not given).
+    /// - Throws: `ValidationError` naming an unknown metric.
+    func parsedEvalMetrics() throws -> [EvalMetric] {
+        guard let evalMetrics else { return [] }
+        return try evalMetrics.split(separator: ",").map { name in
+            let trimmed = name.trimmingCharacters(in: .whitespaces)
+            guard let metric = EvalMetric(rawValue: trimmed) else {
+                throw ValidationError(
+                    "unknown --eval-metrics entry '\(trimmed)' (choose from \(EvalMetric.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            return metric
         }
     }
 }

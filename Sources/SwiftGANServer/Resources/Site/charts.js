@@ -19,13 +19,17 @@ SG.ticks = function (low, high, count) {
   return values;
 };
 
-SG.label = function (value) {
+// A tick as text, with the digits the ticks' spacing needs (as ChartLayout.label).
+SG.label = function (value, step) {
   if (value === 0) return "0";
   const magnitude = Math.abs(value);
-  if (magnitude >= 1e5 || magnitude < 1e-3) return value.toExponential(0);
-  if (magnitude >= 100 || Number.isInteger(value)) return value.toFixed(0);
-  return String(Number(value.toPrecision(3)));
+  const stepPower = step > 0 && isFinite(step) ? Math.floor(Math.log10(step)) : 0;
+  if (magnitude >= 1e5 || magnitude < 1e-3) {
+    return value.toExponential(Math.min(6, Math.max(0, Math.floor(Math.log10(magnitude)) - stepPower)));
+  }
+  return value.toFixed(Math.min(6, Math.max(0, -stepPower)));
 };
+SG.step = (ticks) => (ticks.length > 1 ? ticks[1] - ticks[0] : 1);
 
 SG.padded = function (low, high, pad) {
   // A constant curve (float32 rounding leaves tiny differences) is centred, not magnified.
@@ -85,13 +89,15 @@ SG.drawChart = function (chart, width, height) {
   });
   svg.appendChild(node("text", { x: left, y: 16, class: "title" }, chart.title));
   svg.appendChild(node("rect", { x: left, y: top, width: right - left, height: bottom - top, class: "frame" }));
-  for (const tick of SG.ticks(y0, y1, Math.max(2, Math.floor((bottom - top) / 40)))) {
+  const yTicks = SG.ticks(y0, y1, Math.max(2, Math.floor((bottom - top) / 40)));
+  for (const tick of yTicks) {
     svg.appendChild(node("line", { x1: left, x2: right, y1: Y(tick), y2: Y(tick), class: "grid" }));
-    svg.appendChild(node("text", { x: left - 4, y: Y(tick), "text-anchor": "end", "dominant-baseline": "middle" }, SG.label(tick)));
+    svg.appendChild(node("text", { x: left - 4, y: Y(tick), "text-anchor": "end", "dominant-baseline": "middle" }, SG.label(tick, SG.step(yTicks))));
   }
-  for (const tick of SG.ticks(x0, x1, Math.max(2, Math.floor((right - left) / 90)))) {
+  const xTicks = SG.ticks(x0, x1, Math.max(2, Math.floor((right - left) / 90)));
+  for (const tick of xTicks) {
     svg.appendChild(node("line", { x1: X(tick), x2: X(tick), y1: bottom, y2: bottom + 4, class: "axis" }));
-    svg.appendChild(node("text", { x: X(tick), y: bottom + 15, "text-anchor": "middle" }, SG.label(tick)));
+    svg.appendChild(node("text", { x: X(tick), y: bottom + 15, "text-anchor": "middle" }, SG.label(tick, SG.step(xTicks))));
   }
   for (const mark of chart.marks) {
     svg.appendChild(node("line", { x1: X(mark.x), x2: X(mark.x), y1: top, y2: bottom, class: "mark" }));

@@ -23,6 +23,8 @@
     lr: "Learning rates", speed: "Samples per second", "eval/fid": "FID (lower is better)",
     "eval/reverse_kl": "Reverse KL of the modes (lower is better)", "eval/modes": "Modes captured",
     "eval/high_quality": "High-quality samples (fraction)", "eval/classes_covered": "Classes with at least 1% of samples",
+    "eval/kid": "KID (lower is better)", "eval/precision": "Precision (k = 3)", "eval/recall": "Recall (k = 3)",
+    "eval/density": "Density (k = 5)", "eval/coverage": "Coverage (k = 5)",
   };
   function label(key) {
     if (key === "score/real") return "D(x)";

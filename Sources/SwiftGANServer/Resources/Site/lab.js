@@ -84,18 +84,50 @@
     const u = (event.clientX - rect.left) / rect.width, v = (event.clientY - rect.top) / rect.height;
     return [bounds[0] + u * (bounds[1] - bounds[0]), bounds[3] - v * (bounds[3] - bounds[2])];
   }
+  // The keyboard's pen: arrow keys move it over the plane (a fraction of its width a press), Enter puts a point.
+  let pen = null;
   function drawDrawing() {
     const canvas = $("plane"), context = canvas.getContext("2d");
     const bounds = (state && state.view && state.view.bounds) || [-2, 2, -2, 2];
+    const X = (x) => (x - bounds[0]) / (bounds[1] - bounds[0]) * canvas.width;
+    const Y = (y) => (bounds[3] - y) / (bounds[3] - bounds[2]) * canvas.height;
     context.fillStyle = "#fff";
     context.fillRect(0, 0, canvas.width, canvas.height);
     context.fillStyle = "rgba(20, 110, 40, 0.9)";
     for (const [x, y] of drawn) {
       context.beginPath();
-      context.arc((x - bounds[0]) / (bounds[1] - bounds[0]) * canvas.width, (bounds[3] - y) / (bounds[3] - bounds[2]) * canvas.height, 3, 0, 2 * Math.PI);
+      context.arc(X(x), Y(y), 3, 0, 2 * Math.PI);
       context.fill();
     }
+    if (pen) {
+      context.strokeStyle = "#333";
+      context.beginPath();
+      context.moveTo(X(pen[0]) - 8, Y(pen[1]));
+      context.lineTo(X(pen[0]) + 8, Y(pen[1]));
+      context.moveTo(X(pen[0]), Y(pen[1]) - 8);
+      context.lineTo(X(pen[0]), Y(pen[1]) + 8);
+      context.stroke();
+    }
+    canvas.dataset.drawn = drawn.length;
   }
+  $("plane").addEventListener("keydown", (event) => {
+    if (!drawing) return;
+    const bounds = (state && state.view && state.view.bounds) || [-2, 2, -2, 2];
+    const step = (bounds[1] - bounds[0]) / 40;
+    if (!pen) pen = [(bounds[0] + bounds[1]) / 2, (bounds[2] + bounds[3]) / 2];
+    const moves = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, step], ArrowDown: [0, -step] };
+    if (moves[event.key]) {
+      pen = [pen[0] + moves[event.key][0], pen[1] + moves[event.key][1]];
+    } else if (event.key === "Enter") {
+      drawn.push(pen.slice());
+      updateDrawButtons();
+    } else {
+      return;
+    }
+    event.preventDefault();
+    event.stopPropagation();
+    drawDrawing();
+  });
   let pressed = false;
   $("plane").addEventListener("pointerdown", (event) => { if (drawing) { pressed = true; drawn.push(toData(event)); drawDrawing(); } });
   $("plane").addEventListener("pointermove", (event) => { if (drawing && pressed) { drawn.push(toData(event)); drawDrawing(); } });
@@ -108,7 +140,7 @@
     drawing = !drawing;
     $("draw").setAttribute("aria-pressed", drawing ? "true" : "false");
     $("draw").textContent = drawing ? "Stop drawing" : "Draw a distribution";
-    if (drawing) { post("/api/lab/pause"); drawDrawing(); } else if (state) show(state);
+    if (drawing) { post("/api/lab/pause"); drawDrawing(); $("plane").focus(); } else if (state) show(state);
   });
   $("clear-drawing").addEventListener("click", () => { drawn = []; updateDrawButtons(); if (drawing) drawDrawing(); });
   $("train-drawing").addEventListener("click", () => {
