@@ -57,11 +57,13 @@ public struct ChartLayout: Sendable {
     public var xTicks: [Double]
     public var yTicks: [Double]
 
-    /// - Parameter legendColumns: legend entries a row (the PNG plot's larger font fits fewer).
-    public init(chart: Chart, width: Double, height: Double, legendColumns: Int = 3) {
+    /// - Parameters:
+    ///   - legendColumns: legend entries a row (the PNG plot's larger font fits fewer).
+    ///   - left: the width left of the plot area, for the value labels.
+    public init(chart: Chart, width: Double, height: Double, legendColumns: Int = 3, left: Double = 72) {
         self.width = width
         self.height = height
-        left = 72
+        self.left = left
         top = 24
         right = width - 12
         // Tick labels, then (for several series) the legend's rows.

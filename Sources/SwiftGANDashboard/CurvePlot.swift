@@ -22,7 +22,12 @@ public enum CurvePlot {
     }
 
     static func draw(_ chart: Chart, on canvas: inout Canvas, x originX: Int, y originY: Int, width: Int, height: Int) {
-        let layout = ChartLayout(chart: chart, width: Double(width), height: Double(height), legendColumns: legendColumns)
+        var layout = ChartLayout(chart: chart, width: Double(width), height: Double(height), legendColumns: legendColumns)
+        // Room for the widest value label (the ticks do not depend on the left margin).
+        let widest = layout.yTicks.map { Canvas.textWidth(ChartLayout.label($0, step: ChartLayout.step(of: layout.yTicks))) }.max() ?? 0
+        if Double(widest + 8) > layout.left {
+            layout = ChartLayout(chart: chart, width: Double(width), height: Double(height), legendColumns: legendColumns, left: Double(widest + 8))
+        }
         func px(_ value: Double) -> Int { originX + Int(layout.x(value).rounded()) }
         func py(_ value: Double) -> Int { originY + Int(layout.y(value).rounded()) }
         let left = originX + Int(layout.left)
