@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SwiftGANTraining
 
 /// The `gan` command line.
 @main
@@ -7,6 +8,7 @@ struct GAN: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gan",
         abstract: "SwiftGAN: train, sample and evaluate generative adversarial networks on the CPU.",
+        version: SwiftGANVersion.description,
         subcommands: [
             TrainCommand.self, SampleCommand.self, InterpolateCommand.self, ExportCommand.self, InfoCommand.self,
             EvalCommand.self, TranslateCommand.self, ClassifierCommand.self, ServeCommand.self, LabCommand.self,

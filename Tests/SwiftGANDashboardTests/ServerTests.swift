@@ -1,6 +1,7 @@
 import Foundation
 import SwiftGANServer
 import SwiftGANTestSupport
+import SwiftGANTraining
 import Testing
 
 @testable import SwiftGANDashboard
@@ -32,6 +33,7 @@ struct ServerTests {
         #expect([30, 60].contains(summary["bestStep"] as? Int ?? -1))
         let record = try #require((summary["record"] as? [String: Any])?["sessions"] as? [[String: Any]])
         #expect((record.first?["command"] as? [String])?.prefix(4) == ["gan", "train", "--data", "ring8"])
+        #expect(record.first?["version"] as? String == SwiftGANVersion.current)
         #expect(((summary["config"] as? [String: Any])?["data"] as? [String: Any])?["name"] as? String == "ring8")
 
         let one = try #require(try client.get("/api/runs/ring").json() as? [String: Any])

@@ -10,6 +10,16 @@ import Testing
 /// The `gan` executable end to end.
 @Suite("Command line", .serialized)
 struct CommandLineTests {
+    /// `gan --version`: the version and the matrix-product kernel this CPU gets.
+    @Test func versionNamesTheKernel() throws {
+        let (status, output) = try runGAN(["--version"])
+        #expect(status == 0)
+        #expect(output.hasPrefix("SwiftGAN \(SwiftGANVersion.current) ("), "\(output)")
+        #expect(output.contains("AVX-512 GEMM kernel") == NativeGEMM.isAvailable, "\(output)")
+        #expect(output.contains("OpenBLAS") == !NativeGEMM.isAvailable, "\(output)")
+        #expect(output.contains(" threads by default)"))
+    }
+
     @Test func trainSampleExportInterpolateInfo() throws {
         let work = temporaryDirectory()
         let data = tinyIDXDirectory()

@@ -7,11 +7,13 @@ import SwiftGANTensor
 ///
 /// ```json
 /// {"sessions": [{"command": ["gan", "train", "--steps", "500"], "host": "box", "threads": 2,
-///                "started": "2026-12-01T22:50:00Z", "step": 0}]}
+///                "started": "2026-12-01T22:50:00Z", "step": 0, "version": "0.9.0"}]}
 /// ```
 public struct RunRecord: Codable, Equatable, Sendable {
     /// One process's start or resume.
     public struct Session: Codable, Equatable, Sendable {
+        /// The SwiftGAN version that ran (`SwiftGANVersion.current`).
+        public var version: String?
         public var command: [String]
         public var host: String
         public var threads: Int
@@ -20,7 +22,8 @@ public struct RunRecord: Codable, Equatable, Sendable {
         /// The step the process started from (0 for a new run).
         public var step: Int
 
-        public init(command: [String], host: String, threads: Int, started: String, step: Int) {
+        public init(command: [String], host: String, threads: Int, started: String, step: Int, version: String? = SwiftGANVersion.current) {
+            self.version = version
             self.command = command
             self.host = host
             self.threads = threads

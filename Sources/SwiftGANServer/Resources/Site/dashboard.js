@@ -170,7 +170,7 @@
     $("config").textContent = summary.config ? JSON.stringify(summary.config, null, 2) : "(no config.json yet)";
     const sessions = (summary.record && summary.record.sessions) || [];
     $("command").textContent = sessions.length
-      ? sessions.map((s) => `${s.command.join(" ")}    # ${s.started}, ${s.threads} threads, from step ${s.step}`).join("\n")
+      ? sessions.map((s) => `${s.command.join(" ")}    # ${s.started}, ${s.threads} threads, from step ${s.step}${s.version ? `, SwiftGAN ${s.version}` : ""}`).join("\n")
       : "(no run.json: the command is not recorded)";
     $("mixture-section").classList.toggle("hidden", !summary.isMixture);
   }
