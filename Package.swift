@@ -46,7 +46,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
-        .package(url: "https://github.com/apple/swift-log", from: "1.16.2")
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0")
     ],
     targets: [
         // MARK: - C shims
@@ -119,7 +120,11 @@ let package = Package(
         // MARK: - Training: GAN models, objectives, the trainer, logging
         .target(
             name: "SwiftGANTraining",
-            dependencies: ["SwiftGANMetrics", "SwiftGANData", "SwiftGANNN", "SwiftGANTensor"],
+            dependencies: [
+                "SwiftGANMetrics", "SwiftGANData", "SwiftGANNN", "SwiftGANTensor",
+                // Config files in YAML (`gan train --config runs.yaml`).
+                .product(name: "Yams", package: "Yams")
+            ],
             swiftSettings: optimizedInDebug
         ),
 

@@ -8,6 +8,15 @@ import SwiftGANTraining
 /// fuzzer starts from files that parse (`gan-fuzz --write-seeds DIR`;
 /// Scripts/make_fuzz_corpus.sh adds the test fixtures and known bad cases).
 enum FuzzSeeds {
+    /// A `config.json` in the nested layout: each section as its structure encodes itself (camelCase keys).
+    static func nested(_ sections: [String: any Encodable]) throws -> [UInt8] {
+        var object: [String: Any] = [:]
+        for (name, section) in sections { object[name] = try JSONSerialization.jsonObject(with: JSONEncoder().encode(section)) }
+        if sections["model"] is TranslationModelConfig { object["task"] = "pix2pix" }
+        if sections["model"] is CycleGANModelConfig { object["task"] = "cyclegan" }
+        return Array(try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys]))
+    }
+
     static func write(to directory: String) throws {
         func put(_ target: String, _ name: String, _ bytes: [UInt8]) throws {
             try FileManager.default.createDirectory(atPath: "\(directory)/\(target)", withIntermediateDirectories: true)
@@ -27,6 +36,11 @@ enum FuzzSeeds {
         cyclegan.model.shapeA = [1, 28, 28]
         cyclegan.model.shapeB = [1, 28, 28]
         try put("config", "cyclegan.json", try cyclegan.encoded())
+        // The nested layout of runs written before version 0.10, which still reads.
+        let run = FuzzTargets.checkpointTrainer.config
+        try put("config", "legacy-run.json", try nested(["model": run.model, "training": run.training, "data": run.data]))
+        try put("config", "legacy-translation.json", try nested(["model": translation.model, "training": translation.training, "data": translation.data]))
+        try put("config", "legacy-cyclegan.json", try nested(["model": cyclegan.model, "training": cyclegan.training, "data": cyclegan.data]))
         let images = IDX.encodeUInt8((0..<(4 * 3 * 3)).map { UInt8($0 * 7 % 256) }, shape: [4, 3, 3])
         try put("idx", "images", images)
         try put("idx", "images.gz", Gzip.compress(images))

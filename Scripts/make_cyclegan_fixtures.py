@@ -153,9 +153,15 @@ def check_swift(path, inputs=None, outputs=None):
         metadata = handle.metadata()
     exported = "swiftgan.cyclegan" in metadata
     config = json.loads(metadata["swiftgan.cyclegan" if exported else "swiftgan.config"])
-    model = config["model"]
-    nets = networks(model["shapeA"], model["shapeB"], model["width"], model["discriminatorWidth"], model["residualBlocks"],
-                    model["normalization"], model.get("discriminatorLayers"))
+    if "model" in config:
+        # config.json before version 0.10: nested sections with camelCase keys.
+        old = config["model"]
+        model = {"shape_a": old["shapeA"], "shape_b": old["shapeB"], "width": old["width"], "d_width": old["discriminatorWidth"],
+                 "residual_blocks": old.get("residualBlocks"), "norm": old["normalization"], "patch_layers": old.get("discriminatorLayers")}
+    else:
+        model = config
+    nets = networks(model["shape_a"], model["shape_b"], model["width"], model["d_width"], model.get("residual_blocks"),
+                    model["norm"], model.get("patch_layers"))
     state = load_file(path)
     if exported:
         g = nets["generator_" + metadata["swiftgan.direction"].replace("2", "")]

@@ -68,13 +68,19 @@ for key, entry in sorted((k, v) for k, v in header.items() if k != "__metadata__
 assert len(kept) < len(header), "the seed checkpoint has no optimizer state to drop"
 put("checkpoint", "bad-missing-state.safetensors", write_safetensors(kept, packed))
 
-# config.json values that once trapped or exhausted memory.
+# config.json values that once trapped or exhausted memory, in the flat layout and in the nested one of runs before 0.10.
 run = json.load(open(f"{corpus}/config/run.json"))
-for name, section, key, value in [("width-negative", "model", "width", -3), ("latent-zero", "model", "latentDimension", 0),
-                                  ("width-huge", "model", "width", 1_000_000_000), ("mixture-negative", "data", "mixtureCount", -5),
-                                  ("shape-huge", "model", "imageShape", [1, 1 << 40, 1 << 40])]:
-    edited = json.loads(json.dumps(run))
-    edited[section][key] = value
+legacy = json.load(open(f"{corpus}/config/legacy-run.json"))
+for name, key, section, old_key, value in [("width-negative", "width", "model", "width", -3),
+                                           ("latent-zero", "latent_dim", "model", "latentDimension", 0),
+                                           ("width-huge", "width", "model", "width", 1_000_000_000),
+                                           ("mixture-negative", "mixture_count", "data", "mixtureCount", -5),
+                                           ("shape-huge", "image_shape", "model", "imageShape", [1, 1 << 40, 1 << 40]),
+                                           ("seed-text", "seed", "training", "seed", "zero")]:
+    edited = dict(run, **{key: value})
     put("config", f"bad-{name}.json", json.dumps(edited).encode())
+    edited = json.loads(json.dumps(legacy))
+    edited[section][old_key] = value
+    put("config", f"bad-legacy-{name}.json", json.dumps(edited).encode())
 PY
 du -sh "$corpus"/*

@@ -293,14 +293,21 @@ def check_swift(path, inputs=None, outputs=None):
     exported = "swiftgan.translation" in metadata
     config = json.loads(metadata["swiftgan.translation" if exported else "swiftgan.config"])
     state = load_file(path)
-    model = config["model"]
-    (ci, h, _), (co, size, _) = model["inputShape"], model["outputShape"]
-    norm, upscale = model["normalization"], size // h
+    if "model" in config:
+        # config.json before version 0.10: nested sections with camelCase keys.
+        old = config["model"]
+        model = {"input_shape": old["inputShape"], "output_shape": old["outputShape"], "norm": old["normalization"],
+                 "generator": old["generator"], "width": old["width"], "residual_blocks": old["residualBlocks"],
+                 "d_width": old["discriminatorWidth"], "conditional_d": old["conditionalDiscriminator"]}
+    else:
+        model = config
+    (ci, h, _), (co, size, _) = model["input_shape"], model["output_shape"]
+    norm, upscale = model["norm"], size // h
     if model["generator"] == "unet":
         g = UNet(ci, co, size, model["width"], norm, upscale)
     else:
-        g = SRResNet(ci, co, model["width"], model["residualBlocks"], upscale, norm)
-    d = Patch(ci, co, size, model["discriminatorWidth"], norm, model["conditionalDiscriminator"], upscale)
+        g = SRResNet(ci, co, model["width"], model["residual_blocks"], upscale, norm)
+    d = Patch(ci, co, size, model["d_width"], norm, model["conditional_d"], upscale)
     if exported:
         g.load_state_dict(state, strict=True)
         print(f"{path}: the exported generator loaded with strict=True")

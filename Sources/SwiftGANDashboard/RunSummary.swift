@@ -45,9 +45,11 @@ public struct RunSummary: Codable, Equatable, Sendable {
         let config = json("config.json")
         self.config = config
         kind = RunKind(task: config?["task"]?.string)
-        isMixture = kind == .gan && config?["data"]?["name"]?.string.flatMap(Mixture2D.init(rawValue:)) != nil
+        // config.json is flat since version 0.10; runs written before nest data and training.
+        let dataName = config?["data_name"]?.string ?? config?["data"]?["name"]?.string
+        isMixture = kind == .gan && dataName.flatMap(Mixture2D.init(rawValue:)) != nil
         record = json(RunRecord.fileName)
-        totalSteps = config?["training"]?["steps"]?.number.map { Int($0) }
+        totalSteps = (config?["steps"] ?? config?["training"]?["steps"])?.number.map { Int($0) }
         sampleSteps = Self.sampleSteps(directory)
         checkpointStep = step("checkpoint.safetensors")?["swiftgan.step"].flatMap { Int($0) }
         let best = step("best.safetensors")

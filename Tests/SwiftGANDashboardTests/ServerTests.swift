@@ -34,7 +34,7 @@ struct ServerTests {
         let record = try #require((summary["record"] as? [String: Any])?["sessions"] as? [[String: Any]])
         #expect((record.first?["command"] as? [String])?.prefix(4) == ["gan", "train", "--data", "ring8"])
         #expect(record.first?["version"] as? String == SwiftGANVersion.current)
-        #expect(((summary["config"] as? [String: Any])?["data"] as? [String: Any])?["name"] as? String == "ring8")
+        #expect((summary["config"] as? [String: Any])?["data_name"] as? String == "ring8")
 
         let one = try #require(try client.get("/api/runs/ring").json() as? [String: Any])
         #expect(one["sampleSteps"] as? [Int] == [0, 30, 60])

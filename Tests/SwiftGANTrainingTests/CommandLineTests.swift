@@ -100,6 +100,12 @@ struct CommandLineTests {
         let resumed = try runGAN(["train", "--resume", "\(work)/run", "--steps", "\(saved.step + 3)"])
         #expect(resumed.status == 0, "\(resumed.output)")
         #expect(try SavedRun(directory: "\(work)/run").step == saved.step + 3)
+        // run.json tells both sessions apart: how each ended, at which step, after how long.
+        let record = try JSONDecoder().decode(RunRecord.self, from: Data(contentsOf: URL(fileURLWithPath: RunRecord.path("\(work)/run"))))
+        #expect(record.sessions.map(\.outcome) == [.interrupted, .completed])
+        #expect(record.sessions.map(\.finalStep) == [saved.step, saved.step + 3])
+        #expect(record.sessions.map(\.step) == [0, saved.step])
+        #expect(record.sessions.allSatisfy { ($0.seconds ?? -1) >= 0 && $0.ended != nil && $0.version == SwiftGANVersion.current })
     }
 
     @Test func badInputsGiveOneLineErrors() throws {
@@ -245,7 +251,7 @@ struct TranslationCommandLineTests {
             (["train", "--task", "sr", "--generator", "vgg"], "unknown generator 'vgg'"),
             (["train", "--task", "pix2pix", "--jitter"], "--jitter applies to image folders"),
             (["train", "--task", "colorize", "--data", "colorize", "--channels", "3"], "--channels applies to image folders"),
-            (["train", "--resume", "runs/x", "--l1-weight", "5"], "--l1-weight applies to new runs"),
+            (["train", "--resume", "runs/x", "--l1-weight", "5"], "it takes only --steps (and --threads), not --l1-weight"),
             (["train", "--resume", "runs/x", "--epochs", "2"], "it takes only --steps (and --threads), not --epochs"),
             (["train", "--resume", "runs/x", "--lr-g", "0.1"], "not --lr-g")
         ]

@@ -162,7 +162,7 @@ struct CycleGANCommandLineTests {
             (["train", "--task", "cyclegan", "--identity-weight=-1"], "--identity-weight must be non-negative"),
             (["train", "--task", "cyclegan", "--objective", "hinge"], "non-saturating or lsgan"),
             (["train", "--task", "cyclegan", "--data", "gray2color", "--image-size", "32"], "--image-size applies to image folders"),
-            (["train", "--resume", "runs/x", "--cycle-weight", "3"], "--cycle-weight applies to new runs"),
+            (["train", "--resume", "runs/x", "--cycle-weight", "3"], "it takes only --steps (and --threads), not --cycle-weight"),
             (["translate", "--run", "runs/x", "--direction", "up", "--input", "a", "--out", "b"], "unknown direction 'up'"),
             (["train", "--task", "cyclegan", "--lr-decay"], "--lr-decay adds nothing")
         ]

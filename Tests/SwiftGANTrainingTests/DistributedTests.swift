@@ -143,7 +143,7 @@ struct DistributedTests {
             + ["-np", "1", ganExecutable()] + train("run", steps: 5, batch: 16, ["--lr-g", "3e-4"])
         let result = try runExecutable(mpirun, arguments, in: directory)
         #expect(result.status != 0)
-        #expect(result.output.contains("rank 1: was started with another configuration than rank 0 (here learningRateG : 0.0003"), "\(result.output)")
+        #expect(result.output.contains("rank 1: was started with another configuration than rank 0 (here lr_g : 0.0003"), "\(result.output)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory).isEmpty)
     }
 

@@ -52,24 +52,20 @@ import Testing
         return directory
     }
 
-    func set(_ section: String, _ key: String, _ value: Any) -> (inout [String: Any]) -> Void {
-        { object in
-            var inner = object[section] as! [String: Any]
-            inner[key] = value
-            object[section] = inner
-        }
+    func set(_ key: String, _ value: Any) -> (inout [String: Any]) -> Void {
+        { object in object[key] = value }
     }
 
     @Test func configurationFilesAreValidatedWhenRead() throws {
         let cases: [((inout [String: Any]) -> Void, String)] = [
-            (set("model", "width", -3), "width -3 must be in 1..."),
-            (set("model", "latentDimension", 0), "latent dimension 0 must be in 1..."),
-            (set("model", "width", 1_000_000), "but this machine has"),
-            (set("model", "imageShape", [1, 1, 3]), "mlp2d is for 2-D points"),
-            (set("model", "imageShape", [1, 1 << 40, 1 << 40]), "sides up to 4096"),
-            (set("data", "mixtureCount", -5), "mixture count -5 must be in 1..."),
-            (set("training", "learningRateG", -1), "learning rates must be positive numbers"),
-            (set("training", "r1Weight", -1), "penalty weights")
+            (set("width", -3), "width -3 must be in 1..."),
+            (set("latent_dim", 0), "latent dimension 0 must be in 1..."),
+            (set("width", 1_000_000), "but this machine has"),
+            (set("image_shape", [1, 1, 3]), "mlp2d is for 2-D points"),
+            (set("image_shape", [1, 1 << 40, 1 << 40]), "sides up to 4096"),
+            (set("mixture_count", -5), "mixture count -5 must be in 1..."),
+            (set("lr_g", -1), "learning rates must be positive numbers"),
+            (set("r1", -1), "penalty weights")
         ]
         for (change, fragment) in cases {
             let directory = try craftedRun(change)
@@ -195,7 +191,8 @@ import Testing
         for (arguments, fragment) in [
             (["train", "--steps", "-5"], "--steps must be at least 1, got -5"),
             (["train", "--data", "ring8", "--epochs", "inf"], "--epochs must be in (0, 1000000], got inf"),
-            (["train", "--data", "ring8", "--lr-g", "inf", "--run-dir", temporaryDirectory() + "/r"], "learning rates must be positive numbers"),
+            (["train", "--data", "ring8", "--lr-g", "inf", "--run-dir", temporaryDirectory() + "/r"], "--lr-g: expected a finite number, got inf"),
+            (["train", "--data", "ring8", "--lr-d", "-1", "--run-dir", temporaryDirectory() + "/r"], "learning rates must be positive numbers"),
             (["train", "--data", "ring8", "--latent-dim", "1000000000", "--run-dir", temporaryDirectory() + "/r"], "latent dimension 1000000000"),
             (["train", "--data", "ring8", "--width", "1000000", "--run-dir", temporaryDirectory() + "/r"], "but this machine has"),
             (

@@ -135,19 +135,28 @@ struct TranslationTrainingTests {
         #expect(throws: TrainingError.self) { _ = try TranslationTrainer(config: large, dataset: Self.syntheticPairs()) }
     }
 
-    /// A configuration written before a key existed still reads, with the key's default.
+    /// A configuration written before a key existed still reads, with the key's default; so does the
+    /// nested layout (model, training, data sections) of runs written before version 0.10.
     @Test func olderConfigurationsRead() throws {
         var config = TranslationConfig.preset(.sr)
         config.model.inputShape = [1, 7, 7]  // as the sr4 data resolves it
-        var object = try #require(JSONSerialization.jsonObject(with: Data(try config.encoded())) as? [String: Any])
-        var training = try #require(object["training"] as? [String: Any])
+        func section(_ value: some Encodable) throws -> [String: Any] {
+            try #require(JSONSerialization.jsonObject(with: JSONEncoder().encode(value)) as? [String: Any])
+        }
+        var training = try section(config.training)
         training.removeValue(forKey: "perceptualWeight")
         training["l1Weight"] = 7
-        object["training"] = training
-        let path = temporaryDirectory("old-config") + "/config.json"
-        try JSONSerialization.data(withJSONObject: object).write(to: URL(fileURLWithPath: path))
-        let read = try TranslationConfig.read(path)
-        #expect(read.training.perceptualWeight == 0 && read.training.l1Weight == 7 && read.model == config.model)
+        let nested: [String: Any] = ["task": "sr", "model": try section(config.model), "training": training, "data": try section(config.data)]
+        var flat = try #require(JSONSerialization.jsonObject(with: Data(try config.encoded())) as? [String: Any])
+        flat.removeValue(forKey: "perceptual_weight")
+        flat["l1_weight"] = 7
+        for (name, object) in [("nested", nested), ("flat", flat)] {
+            let path = temporaryDirectory("old-config-\(name)") + "/config.json"
+            try JSONSerialization.data(withJSONObject: object).write(to: URL(fileURLWithPath: path))
+            let read = try TranslationConfig.read(path)
+            #expect(read.training.perceptualWeight == 0 && read.training.l1Weight == 7 && read.model == config.model, "\(name)")
+            #expect(read.data == config.data && read.task == .sr, "\(name)")
+        }
     }
 
     /// Super-resolution from a folder of plain images: inputs are block averages of the targets.

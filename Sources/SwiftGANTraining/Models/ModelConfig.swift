@@ -24,7 +24,7 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     }
 
     /// What D's last layer produces.
-    public enum DiscriminatorOutput: String, Codable, Sendable {
+    public enum DiscriminatorOutput: String, Codable, CaseIterable, Sendable {
         /// Probabilities through a final Sigmoid (the textbook MLP GAN).
         case probability
         /// Unbounded scores (logits for BCE objectives, critic values for WGAN/hinge).
@@ -32,7 +32,7 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     }
 
     /// How D normalises its hidden layers.
-    public enum DiscriminatorNormalization: String, Codable, Sendable {
+    public enum DiscriminatorNormalization: String, Codable, CaseIterable, Sendable {
         case batchNorm = "batch-norm"
         /// For gradient penalties, which per-example norms make BatchNorm unsuitable (Gulrajani et al. 2017).
         case layerNorm = "layer-norm"

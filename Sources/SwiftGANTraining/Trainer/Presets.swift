@@ -1,3 +1,5 @@
+import Foundation
+
 /// Named starting points: a model and a training recipe from the paper or
 /// the reference implementation each comes from.
 public enum Preset: String, CaseIterable, Sendable {
@@ -78,5 +80,29 @@ public enum Preset: String, CaseIterable, Sendable {
                 learningRateDecay: true, batchSize: 256, steps: 2_000, seed: training.seed,
                 sampleEvery: 500, checkpointEvery: 1_000)
         }
+    }
+}
+
+extension Preset {
+    /// What the preset sets, as settings (`model dcgan, width 32, objective non-saturating, …`), for `--help`.
+    public var defaultsDescription: String {
+        var model = ModelConfig(kind: self == .mixture2d ? .mlp2d : .dcgan, imageShape: [1, 28, 28])
+        var training = TrainingConfig()
+        apply(to: &model, &training)
+        func number(_ value: Float) -> String { String(format: "%g", Double(value)) }
+        var parts = ["model \(model.kind.rawValue)", "width \(model.width)", "latent_dim \(model.latentDimension)"]
+        parts += ["objective \(training.objective.rawValue)", "optimizer \(training.optimizer.rawValue)"]
+        parts.append("lr_g \(number(training.learningRateG)), lr_d \(number(training.learningRateD))")
+        if training.optimizer == .adam { parts.append("beta1 \(number(training.beta1)), beta2 \(number(training.beta2))") }
+        parts += ["batch_size \(training.batchSize)", "steps \(training.steps)"]
+        if training.criticSteps != 1 { parts.append("critic_steps \(training.criticSteps)") }
+        if training.objective == .wasserstein { parts.append("weight_clip \(number(training.weightClip))") }
+        if training.objective == .wassersteinGP { parts.append("gp_weight \(number(training.gradientPenaltyWeight))") }
+        if let ema = training.emaDecay { parts.append("ema \(number(ema))") }
+        if training.learningRateDecay { parts.append("lr_decay") }
+        if model.spectralNorm { parts.append("spectral_norm") }
+        if model.discriminatorNormalization != .batchNorm { parts.append("d_norm \(model.discriminatorNormalization.rawValue)") }
+        if model.discriminatorOutput != .logit { parts.append("d_output \(model.discriminatorOutput.rawValue)") }
+        return parts.joined(separator: ", ")
     }
 }

@@ -4,7 +4,7 @@ import SwiftGANTensor
 /// this build computes with.
 public enum SwiftGANVersion {
     /// The package's version.
-    public static let current = "0.9.0"
+    public static let current = "0.10.0"
 
     /// `gan --version`'s line: the version, the matrix-product kernel this
     /// CPU gets (SwiftGAN's AVX-512 kernel, or OpenBLAS where the CPU lacks

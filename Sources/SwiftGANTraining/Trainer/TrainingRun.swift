@@ -30,6 +30,25 @@ public final class TrainingRun {
     private var bestScore: Double?
 
     public static func configPath(_ directory: String) -> String { "\(directory)/config.json" }
+
+    /// Where a new run goes when no directory is named: `base` when it is
+    /// absent or empty, else the first of `base-2`, `base-3`, … that is, so a
+    /// second `gan train` never refuses or replaces the first one's run.
+    public static func unusedDirectory(_ base: String) -> String {
+        func isFree(_ path: String) -> Bool {
+            var status = stat()
+            guard lstat(path, &status) == 0 else { return true }
+            let contents = (try? RunDirectory.entries(path)) ?? ["?"]
+            return status.st_mode & S_IFMT == S_IFDIR && contents.allSatisfy { $0 == DirectoryLock.fileName || RunDirectory.isTemporary($0) }
+        }
+        var candidate = base
+        var suffix = 2
+        while !isFree(candidate) {
+            candidate = "\(base)-\(suffix)"
+            suffix += 1
+        }
+        return candidate
+    }
     public static func checkpointPath(_ directory: String) -> String { "\(directory)/checkpoint.safetensors" }
     public static func bestCheckpointPath(_ directory: String) -> String { "\(directory)/\(TrainingEvaluator.bestFileName)" }
 

@@ -20,56 +20,31 @@ extension TrainCommand {
         for (flag, value) in [("--pool-size", poolSize), ("--residual-blocks", residualBlocks)] {
             if let value, value < 0 { throw ValidationError("\(flag) must be non-negative, got \(value)") }
         }
-        if !isCycleGAN, resume == nil, let flag = cycleGANOnly.first(where: \.1) {
+        if !isCycleGAN, resume == nil, config == nil, let flag = cycleGANOnly.first(where: \.1) {
             throw ValidationError("\(flag.0) applies to --task cyclegan")
         }
     }
 
-    /// The CycleGAN configuration from the preset and the flags.
-    func makeCycleGANConfig() -> CycleGANConfig {
-        var spec = data.map(UnpairedDataSpec.parse) ?? UnpairedDataSpec(name: UnpairedTask.fashion2edges.rawValue)
-        spec.limit = limit
-        spec.imageSize = imageSize
-        spec.channels = channels
-        spec.jitter = jitter
-        var config = CycleGANConfig.preset(data: spec, seed: seed)
-        if let norm { config.model.normalization = TranslationModelConfig.Normalization(rawValue: norm)! }
-        if let width {
-            config.model.width = width
-            config.model.discriminatorWidth = width
-        }
-        if let residualBlocks { config.model.residualBlocks = residualBlocks }
-        if let patchLayers { config.model.discriminatorLayers = patchLayers }
-        if let objective { config.training.objective = Objective(rawValue: objective)! }
-        if let cycleWeight { config.training.cycleWeight = cycleWeight }
-        if let identityWeight { config.training.identityWeight = identityWeight }
-        if let poolSize { config.training.poolSize = poolSize }
-        if let batchSize { config.training.batchSize = batchSize }
-        if let learningRateG { config.training.learningRateG = learningRateG }
-        if let learningRateD { config.training.learningRateD = learningRateD }
-        if let steps { config.training.steps = steps }
-        if let sampleEvery { config.training.sampleEvery = sampleEvery }
-        if let checkpointEvery { config.training.checkpointEvery = checkpointEvery }
-        if let logEvery { config.training.logEvery = logEvery }
-        return config
-    }
-
-    func executeCycleGAN(parallel: DataParallel?) throws {
+    func executeCycleGAN(settings: RunSettings, parallel: DataParallel?) throws {
         let run: CycleGANRun
         do {
             if let resume {
                 run = try CycleGANRun.resume(directory: resume, steps: steps, parallel: parallel)
             } else {
-                var config = makeCycleGANConfig()
+                var settings = settings
+                let epochs = try Self.epochs(&settings)
+                var config = try CycleGANConfig.resolve(settings)
                 if let epochs {
                     let training = try config.data.load(split: .train)
                     let count = try Self.rootCount(Swift.max(training.countA, training.countB), parallel)
                     let perEpoch = Swift.max(1, count / (config.training.batchSize * (parallel?.size ?? 1)))
                     config.training.steps = Swift.max(1, Int((epochs * Double(perEpoch)).rounded()))
                 }
+                if printConfig { return try Self.printConfig(config) }
                 let dataName = config.data.path.map { URL(fileURLWithPath: $0).lastPathComponent } ?? config.data.name
                 run = try CycleGANRun.start(
-                    directory: runDir ?? "runs/cyclegan-\(dataName)", config: config, overwrite: overwrite, parallel: parallel)
+                    directory: try runDirectory(default: "runs/cyclegan-\(dataName)", parallel: parallel), config: config, overwrite: overwrite,
+                    parallel: parallel)
             }
         } catch let error as DistributedError {
             throw error
@@ -85,7 +60,8 @@ extension TrainCommand {
                 + "G \(parameters.formatted()) / D \(discriminatorParameters.formatted()) parameters (both directions)  "
                 + "steps \(trainer.step) → \(config.training.steps)\(Self.ranksNote(parallel, batch: config.training.batchSize))")
         let observers = try observe(run.directory, step: trainer.step, parallel: parallel)
-        defer { observers?.stop() }
+        var ended = RunRecord.Outcome.failed
+        defer { observers.stop(step: trainer.step, outcome: ended) }
         var progress = ProgressReporter(total: config.training.steps, start: trainer.step, batchesPerEpoch: trainer.loader.batchesPerEpoch)
         let outcome: TrainingRun.Outcome
         do {
@@ -101,6 +77,7 @@ extension TrainCommand {
         } catch {
             throw Self.stopped(error, directory: run.directory, parallel: parallel)
         }
+        ended = outcome == .completed ? .completed : .interrupted
         Self.reportReductions(parallel)
         switch outcome {
         case .completed:

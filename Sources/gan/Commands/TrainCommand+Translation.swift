@@ -12,7 +12,7 @@ extension TrainCommand {
             throw ValidationError("unknown task '\(task)' (choose from \(tasks.joined(separator: ", ")))")
         }
         try validateCycleGAN()
-        if task != nil && lrDecay {
+        if task != nil && lrDecay == true {
             throw ValidationError("--task runs decay the learning rates over the second half already; --lr-decay adds nothing")
         }
         if let generator, TranslationModelConfig.Generator(rawValue: generator) == nil {
@@ -26,20 +26,20 @@ extension TrainCommand {
         }
         let translationOnly: [(String, Bool)] = [
             ("--generator", generator != nil), ("--norm", norm != nil), ("--patch-layers", patchLayers != nil), ("--l1-weight", l1Weight != nil),
-            ("--perceptual-weight", perceptualWeight != nil), ("--jitter", jitter), ("--downscale", downscale != nil),
-            ("--reverse", reverse)
+            ("--perceptual-weight", perceptualWeight != nil), ("--jitter", jitter != nil), ("--downscale", downscale != nil),
+            ("--reverse", reverse != nil)
         ]
         if isCycleGAN, let flag = translationOnly.first(where: { $0.1 && !["--norm", "--jitter", "--patch-layers"].contains($0.0) }) {
             throw ValidationError("\(flag.0) applies to paired translation, not to --task cyclegan")
         }
-        if task == nil, resume == nil, let flag = translationOnly.first(where: \.1) {
+        if task == nil, resume == nil, config == nil, let flag = translationOnly.first(where: \.1) {
             throw ValidationError("\(flag.0) applies to image-to-image runs; pass --task")
         }
         if resume != nil, let flag = (translationOnly + cycleGANOnly).first(where: \.1) {
             throw ValidationError("--resume continues a run as configured; \(flag.0) applies to new runs")
         }
         let folderOnly: [(String, Bool)] = [
-            ("--jitter", jitter), ("--reverse", reverse), ("--image-size", imageSize != nil), ("--channels", channels != nil),
+            ("--jitter", jitter != nil), ("--reverse", reverse != nil), ("--image-size", imageSize != nil), ("--channels", channels != nil),
             ("--downscale", downscale != nil)
         ]
         let isBuiltIn = data.map { isCycleGAN ? UnpairedTask(rawValue: $0) != nil : TranslationTask(rawValue: $0) != nil } ?? true
@@ -48,70 +48,47 @@ extension TrainCommand {
         }
         let ganOnly: [(String, Bool)] = [
             ("--preset", preset != nil), ("--model", model != nil), ("--critic-steps", criticSteps != nil), ("--latent-dim", latentDim != nil),
-            ("--latent", latent != nil), ("--ema", ema != nil), ("--spectral-norm", spectralNorm), ("--r1", r1 != nil),
+            ("--latent", latent != nil), ("--ema", ema != nil), ("--spectral-norm", spectralNorm != nil), ("--r1", r1 != nil),
             ("--label-smoothing", labelSmoothing != nil), ("--eval-every", evalEvery != nil), ("--eval-count", evalCount != nil),
             ("--eval-metrics", evalMetrics != nil),
-            ("--features", features != nil)
+            ("--features", features != nil), ("--optimizer", optimizer != nil), ("--weight-clip", weightClip != nil),
+            ("--gp-weight", gradientPenaltyWeight != nil), ("--d-output", discriminatorOutput != nil), ("--d-norm", discriminatorNorm != nil),
+            ("--g-relu", generatorReLU != nil), ("--projection", projection != nil), ("--mixture-count", mixtureCount != nil)
         ]
         if task != nil, let flag = ganOnly.first(where: \.1) {
             throw ValidationError("\(flag.0) applies to GANs from noise, not to --task runs")
         }
         if let downscale, downscale < 2 { throw ValidationError("--downscale must be at least 2, got \(downscale)") }
-        if downscale != nil && (jitter || reverse) { throw ValidationError("--downscale makes pairs from plain images; --jitter and --reverse do not apply") }
+        if downscale != nil && (jitter == true || reverse == true) {
+            throw ValidationError("--downscale makes pairs from plain images; --jitter and --reverse do not apply")
+        }
         if let objective, task != nil, ![Objective.nonSaturating, .leastSquares].contains(Objective(rawValue: objective)) {
             throw ValidationError("--task runs use the non-saturating or lsgan objective, not \(objective)")
         }
     }
 
-    /// The translation configuration from the task's preset and the flags.
-    func makeTranslationConfig(_ kind: TranslationKind) -> TranslationConfig {
-        var spec = data.map(PairedDataSpec.parse) ?? PairedDataSpec(name: kind.defaultData.rawValue)
-        spec.limit = limit
-        spec.imageSize = imageSize
-        spec.channels = channels
-        spec.jitter = jitter
-        spec.flip = jitter
-        spec.reversed = reverse
-        spec.downscale = downscale
-        var config = TranslationConfig.preset(kind, data: spec, seed: seed)
-        if let generator { config.model.generator = TranslationModelConfig.Generator(rawValue: generator)! }
-        if let norm { config.model.normalization = TranslationModelConfig.Normalization(rawValue: norm)! }
-        if let width {
-            config.model.width = width
-            config.model.discriminatorWidth = width
-        }
-        if let patchLayers { config.model.discriminatorLayers = patchLayers }
-        if let objective { config.training.objective = Objective(rawValue: objective)! }
-        if let l1Weight { config.training.l1Weight = l1Weight }
-        if let perceptualWeight { config.training.perceptualWeight = perceptualWeight }
-        if let batchSize { config.training.batchSize = batchSize }
-        if let learningRateG { config.training.learningRateG = learningRateG }
-        if let learningRateD { config.training.learningRateD = learningRateD }
-        if let steps { config.training.steps = steps }
-        if let sampleEvery { config.training.sampleEvery = sampleEvery }
-        if let checkpointEvery { config.training.checkpointEvery = checkpointEvery }
-        if let logEvery { config.training.logEvery = logEvery }
-        return config
-    }
-
     var isCycleGAN: Bool { task == CycleGANConfig.taskName }
 
-    func executeTranslation(parallel: DataParallel?) throws {
+    func executeTranslation(settings: RunSettings, parallel: DataParallel?) throws {
         let run: TranslationRun
         do {
             if let resume {
                 run = try TranslationRun.resume(directory: resume, steps: steps, parallel: parallel)
             } else {
-                let kind = TranslationKind(rawValue: task!)!
-                var config = makeTranslationConfig(kind)
+                var settings = settings
+                let epochs = try Self.epochs(&settings)
+                var config = try TranslationConfig.resolve(settings)
+                let kind = config.task
                 if let epochs {
                     let count = try Self.rootCount(try config.data.load(split: .train).count, parallel)
                     let perEpoch = Swift.max(1, count / (config.training.batchSize * (parallel?.size ?? 1)))
                     config.training.steps = Swift.max(1, Int((epochs * Double(perEpoch)).rounded()))
                 }
+                if printConfig { return try Self.printConfig(config) }
                 let dataName = config.data.path.map { URL(fileURLWithPath: $0).lastPathComponent } ?? config.data.name
                 run = try TranslationRun.start(
-                    directory: runDir ?? "runs/\(kind.rawValue)-\(dataName)", config: config, overwrite: overwrite, parallel: parallel)
+                    directory: try runDirectory(default: "runs/\(kind.rawValue)-\(dataName)", parallel: parallel), config: config, overwrite: overwrite,
+                    parallel: parallel)
             }
         } catch let error as DistributedError {
             throw error
@@ -126,7 +103,8 @@ extension TrainCommand {
                 + "\(trainer.generator.parameterCount.formatted()) / D \(trainer.discriminator.parameterCount.formatted()) parameters  "
                 + "steps \(trainer.step) → \(config.training.steps)\(Self.ranksNote(parallel, batch: config.training.batchSize))")
         let observers = try observe(run.directory, step: trainer.step, parallel: parallel)
-        defer { observers?.stop() }
+        var ended = RunRecord.Outcome.failed
+        defer { observers.stop(step: trainer.step, outcome: ended) }
         var progress = ProgressReporter(total: config.training.steps, start: trainer.step, batchesPerEpoch: trainer.loader.batchesPerEpoch)
         let outcome: TrainingRun.Outcome
         do {
@@ -141,6 +119,7 @@ extension TrainCommand {
         } catch {
             throw Self.stopped(error, directory: run.directory, parallel: parallel)
         }
+        ended = outcome == .completed ? .completed : .interrupted
         Self.reportReductions(parallel)
         switch outcome {
         case .completed:

@@ -5,6 +5,39 @@ import SwiftGANNN
 import SwiftGANTensor
 import SwiftGANTraining
 
+/// `text` broken at spaces into lines of at most `width` columns, each indented by `indent`.
+func wrapped(_ text: String, indent: Int, width: Int) -> String {
+    var lines: [String] = []
+    var line = ""
+    for word in text.split(separator: " ") {
+        if !line.isEmpty && indent + line.count + 1 + word.count > width {
+            lines.append(line)
+            line = ""
+        }
+        line += (line.isEmpty ? "" : " ") + word
+    }
+    lines.append(line)
+    return lines.map { String(repeating: " ", count: indent) + $0 }.joined(separator: "\n")
+}
+
+/// The `--task` presets' main settings, for `--help`, from the configurations they resolve to.
+private var taskPresets: String {
+    let keys = [
+        "generator", "width", "d_width", "residual_blocks", "norm", "objective", "l1_weight", "adversarial_weight", "cycle_weight",
+        "identity_weight", "pool_size", "lr_g", "lr_d", "beta1", "beta2", "batch_size", "steps", "lr_decay"
+    ]
+    let tasks = TranslationKind.allCases.map(\.rawValue) + [CycleGANConfig.taskName]
+    return tasks.map { task -> String in
+        let settings = RunSettings(["task": .string(task)], origin: "--task")
+        let values =
+            task == CycleGANConfig.taskName
+            ? (try? CycleGANConfig.resolve(settings).settingValues) : (try? TranslationConfig.resolve(settings).settingValues)
+        let parts = keys.compactMap { key in values?[key].flatMap { $0 == .null ? nil : "\(key) \($0)".replacingOccurrences(of: "\"", with: "") } }
+        return "  --task \(task) (built-in data: \(values?["data"].map { "\($0)".replacingOccurrences(of: "\"", with: "") } ?? "?"))\n"
+            + wrapped(parts.joined(separator: ", "), indent: 4, width: 78)
+    }.joined(separator: "\n")
+}
+
 /// `gan train`: train a GAN into a run directory, or resume one.
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -21,10 +54,26 @@ struct TrainCommand: ParsableCommand {
               gan train --task pix2pix --data path/to/pairs --image-size 64 --jitter
               gan train --task cyclegan --data fashion2edges      # unpaired (also gray2color, sneaker2boot)
               gan train --task cyclegan --data path/to/horse2zebra --image-size 128 --jitter
+              gan train --config runs.yaml --steps 500        # settings from a file (flags override it)
+              gan train --preset wgan-gp --print-config       # the resolved settings (as in config.json)
+
+            Presets (what each sets; --config and flags override any of it):
+            \(Preset.allCases.map { "  \($0.rawValue)\n" + wrapped($0.defaultsDescription, indent: 4, width: 78) }.joined(separator: "\n"))
+            \(taskPresets)
             """
     )
 
-    @Option(help: "Preset: \(Preset.allCases.map(\.rawValue).joined(separator: ", ")).")
+    @Option(
+        help: ArgumentHelp(
+            "Read the run's settings from this YAML or JSON file (keys: the flags' names in snake case, e.g. batch_size: 64; "
+                + "flags given here override it; a run's config.json works as it is).",
+            valueName: "file"))
+    var config: String?
+
+    @Flag(help: "Print the resolved settings (preset, then --config file, then flags) as config.json will hold them, and exit.")
+    var printConfig = false
+
+    @Option(help: "Preset: \(Preset.allCases.map(\.rawValue).joined(separator: ", ")) (`gan train --help` lists what each sets).")
     var preset: String?
 
     @Option(help: "Model: \(ModelConfig.Kind.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -53,11 +102,25 @@ struct TrainCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "With --task: weight of the perceptual loss on the shipped classifier's features (28x28 outputs; 0: off).")
     var perceptualWeight: Float?
 
-    @Flag(help: "With --task and a folder: random resize-and-crop jitter and flips (alike for both images of a pair).")
-    var jitter = false
+    @Option(parsing: .unconditional, help: "With --task: weight of the adversarial term in G's loss (pix2pix: 1; sr: 0.01).")
+    var adversarialWeight: Float?
 
-    @Flag(help: "With --task and a paired folder: translate B to A.")
-    var reverse = false
+    @Option(parsing: .unconditional, help: "With --task: the discriminators' base width (default: --width).")
+    var dWidth: Int?
+
+    @Flag(
+        name: .customLong("conditional-d"), inversion: .prefixedNo,
+        help: "With --task: D sees the input beside the output (pix2pix's conditional PatchGAN; sr: off).")
+    var conditionalDiscriminator: Bool?
+
+    @Flag(inversion: .prefixedNo, help: "With --task and a paired folder: random horizontal flips (default: with --jitter).")
+    var flip: Bool?
+
+    @Flag(inversion: .prefixedNo, help: "With --task and a folder: random resize-and-crop jitter and flips (alike for both images of a pair).")
+    var jitter: Bool?
+
+    @Flag(inversion: .prefixedNo, help: "With --task and a paired folder: translate B to A.")
+    var reverse: Bool?
 
     @Option(parsing: .unconditional, help: "With --task sr and a folder of plain images (train/, test/): inputs are the images averaged over NxN blocks.")
     var downscale: Int?
@@ -121,14 +184,14 @@ struct TrainCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Decay of an EMA generator (e.g. 0.999); 0 turns it off.")
     var ema: Float?
 
-    @Flag(help: "Decay the learning rates linearly to 0 over the second half of the run (--task runs always do).")
-    var lrDecay = false
+    @Flag(inversion: .prefixedNo, help: "Decay the learning rates linearly to 0 over the second half of the run (--task runs always do).")
+    var lrDecay: Bool?
 
-    @Flag(help: "Spectral normalisation in the discriminator.")
-    var spectralNorm = false
+    @Flag(inversion: .prefixedNo, help: "Spectral normalisation in the discriminator.")
+    var spectralNorm: Bool?
 
-    @Flag(help: "Under mpirun: BatchNorm statistics over the global batch (every rank's), not each rank's own.")
-    var syncBatchnorm = false
+    @Flag(inversion: .prefixedNo, help: "Under mpirun: BatchNorm statistics over the global batch (every rank's), not each rank's own.")
+    var syncBatchnorm: Bool?
 
     @Option(parsing: .unconditional, help: "R1 penalty weight γ (0: off).")
     var r1: Float?
@@ -136,10 +199,40 @@ struct TrainCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "One-sided label smoothing (real targets 1 - this).")
     var labelSmoothing: Float?
 
-    @Option(parsing: .unconditional, help: "Random seed.")
-    var seed: UInt64 = 0
+    @Option(help: "Optimizer: adam or rmsprop (the wgan preset's).")
+    var optimizer: String?
 
-    @Option(help: "Run directory (default runs/<preset or model>).")
+    @Option(parsing: .unconditional, help: "Adam's β1.")
+    var beta1: Float?
+
+    @Option(parsing: .unconditional, help: "Adam's β2.")
+    var beta2: Float?
+
+    @Option(parsing: .unconditional, help: "The wgan objective's weight clipping bound.")
+    var weightClip: Float?
+
+    @Option(name: .customLong("gp-weight"), parsing: .unconditional, help: "λ of the wgan-gp gradient penalty.")
+    var gradientPenaltyWeight: Float?
+
+    @Option(name: .customLong("d-output"), help: "What D's last layer gives: logit or probability (a final Sigmoid, the mlp preset's).")
+    var discriminatorOutput: String?
+
+    @Option(name: .customLong("d-norm"), help: "D's hidden normalisation: batch-norm, layer-norm (the wgan-gp preset's) or none.")
+    var discriminatorNorm: String?
+
+    @Flag(name: .customLong("g-relu"), inversion: .prefixedNo, help: "ReLU instead of LeakyReLU(0.2) in the MLP generator.")
+    var generatorReLU: Bool?
+
+    @Flag(inversion: .prefixedNo, help: "With --model cgan: a projection discriminator (Miyato & Koyama 2018) instead of label concatenation.")
+    var projection: Bool?
+
+    @Option(parsing: .unconditional, help: "2-D mixtures: points in the fixed training set (default 50000).")
+    var mixtureCount: Int?
+
+    @Option(parsing: .unconditional, help: "Random seed (default 0).")
+    var seed: UInt64?
+
+    @Option(help: "Run directory (default runs/<preset or model>; runs/<preset or model>-2, -3, … when that holds a run).")
     var runDir: String?
 
     @Option(parsing: .unconditional, help: "Render samples every N steps.")
@@ -191,12 +284,12 @@ struct TrainCommand: ParsableCommand {
             ("width", width), ("sample-every", sampleEvery), ("checkpoint-every", checkpointEvery),
             ("log-every", logEvery), ("eval-every", evalEvery), ("image-size", imageSize), ("threads", threads), ("limit", limit),
             ("check-weights-every", checkWeightsEvery),
-            ("patch-layers", patchLayers)
+            ("patch-layers", patchLayers), ("mixture-count", mixtureCount), ("d-width", dWidth)
         ] {
             if let value, value < 1 { throw ValidationError("--\(name) must be at least 1, got \(value)") }
         }
         if let epochs, !(epochs > 0 && epochs <= 1_000_000) { throw ValidationError("--epochs must be in (0, 1000000], got \(epochs)") }
-        if syncBatchnorm && task != nil {
+        if syncBatchnorm == true && task != nil {
             throw ValidationError("--sync-batchnorm applies to the GAN models; translation and CycleGAN runs normalise each rank's own batch")
         }
         if let preset, Preset(rawValue: preset) == nil {
@@ -210,6 +303,18 @@ struct TrainCommand: ParsableCommand {
         }
         if let latent, ModelConfig.LatentDistribution(rawValue: latent) == nil {
             throw ValidationError("unknown latent distribution '\(latent)' (normal or uniform)")
+        }
+        if let optimizer, TrainingConfig.OptimizerKind(rawValue: optimizer) == nil {
+            throw ValidationError("unknown optimizer '\(optimizer)' (adam or rmsprop)")
+        }
+        if let discriminatorOutput, ModelConfig.DiscriminatorOutput(rawValue: discriminatorOutput) == nil {
+            throw ValidationError("unknown --d-output '\(discriminatorOutput)' (logit or probability)")
+        }
+        if let discriminatorNorm, ModelConfig.DiscriminatorNormalization(rawValue: discriminatorNorm) == nil {
+            throw ValidationError("unknown --d-norm '\(discriminatorNorm)' (batch-norm, layer-norm or none)")
+        }
+        if resume != nil && (config != nil || printConfig) {
+            throw ValidationError("--resume continues a run as its config.json says; --config and --print-config apply to new runs")
         }
         if let evalCount, evalCount < 11 { throw ValidationError("--eval-count must be at least 11, got \(evalCount)") }
         _ = try parsedEvalMetrics()
@@ -226,61 +331,8 @@ struct TrainCommand: ParsableCommand {
 
     /// The flags that configure a new run (which --resume would otherwise ignore), and whether each was given.
     var flagsOfNewRuns: [(name: String, set: Bool)] {
-        [
-            ("--preset", preset != nil), ("--model", model != nil), ("--run-dir", runDir != nil), ("--data", data != nil),
-            ("--limit", limit != nil), ("--image-size", imageSize != nil), ("--channels", channels != nil), ("--epochs", epochs != nil),
-            ("--batch-size", batchSize != nil), ("--lr-g", learningRateG != nil), ("--lr-d", learningRateD != nil),
-            ("--objective", objective != nil), ("--critic-steps", criticSteps != nil), ("--latent-dim", latentDim != nil),
-            ("--latent", latent != nil), ("--width", width != nil), ("--ema", ema != nil), ("--lr-decay", lrDecay),
-            ("--spectral-norm", spectralNorm), ("--r1", r1 != nil), ("--label-smoothing", labelSmoothing != nil),
-            ("--seed", seed != 0), ("--sample-every", sampleEvery != nil), ("--checkpoint-every", checkpointEvery != nil),
-            ("--log-every", logEvery != nil), ("--overwrite", overwrite), ("--task", task != nil),
-            ("--patch-layers", patchLayers != nil), ("--sync-batchnorm", syncBatchnorm)
-        ]
-    }
-
-    /// The configuration from the preset and flags.
-    func makeConfig() throws -> RunConfig {
-        var spec = DataSpec.parse(data ?? "fashion-mnist", imageSize: imageSize, channels: channels)
-        spec.limit = limit
-        let isMixture = spec.mixture != nil
-        let chosenPreset =
-            Preset(rawValue: preset ?? (isMixture ? "2d" : (model == nil ? "dcgan-quick" : model!)))
-            ?? (model == "mlp-conv" ? .dcgan : .dcgan)
-        var modelConfig = ModelConfig(kind: isMixture ? .mlp2d : .dcgan, imageShape: isMixture ? [1, 1, 2] : [1, 28, 28])
-        var training = TrainingConfig(seed: seed)
-        chosenPreset.apply(to: &modelConfig, &training)
-        if isMixture && modelConfig.kind != .mlp2d {
-            if model != nil && model != "mlp2d" { throw ValidationError("2-D data needs --model mlp2d, not \(model!)") }
-            modelConfig.kind = .mlp2d
-            modelConfig.latentDimension = 2
-            modelConfig.width = 128
-        }
-        if let model { modelConfig.kind = ModelConfig.Kind(rawValue: model)! }
-        if let latentDim { modelConfig.latentDimension = latentDim }
-        if let latent { modelConfig.latentDistribution = ModelConfig.LatentDistribution(rawValue: latent)! }
-        if let width { modelConfig.width = width }
-        if spectralNorm { modelConfig.spectralNorm = true }
-        if lrDecay { training.learningRateDecay = true }
-        if let objective { training.objective = Objective(rawValue: objective)! }
-        if let batchSize { training.batchSize = batchSize }
-        if let learningRateG { training.learningRateG = learningRateG }
-        if let learningRateD { training.learningRateD = learningRateD }
-        if let criticSteps { training.criticSteps = criticSteps }
-        if let ema { training.emaDecay = ema == 0 ? nil : ema }
-        if let r1 { training.r1Weight = r1 }
-        if let labelSmoothing { training.labelSmoothing = labelSmoothing }
-        if let steps { training.steps = steps }
-        if let sampleEvery { training.sampleEvery = sampleEvery }
-        if let checkpointEvery { training.checkpointEvery = checkpointEvery }
-        if let logEvery { training.logEvery = logEvery }
-        if let evalEvery { training.evalEvery = evalEvery }
-        if let evalCount { training.evalCount = evalCount }
-        training.evalMetrics = try parsedEvalMetrics()
-        if let features { training.featuresPath = URL(fileURLWithPath: features).standardizedFileURL.path }
-        training.seed = seed
-        training.syncBatchNorm = syncBatchnorm
-        return RunConfig(model: modelConfig, training: training, data: spec, preset: chosenPreset.rawValue)
+        [("--run-dir", runDir != nil), ("--overwrite", overwrite)]
+            + settingFlags.filter { $0.flag != "steps" }.map { ("--\($0.flag)", $0.value != nil) }
     }
 
     func run() throws {
@@ -299,27 +351,26 @@ struct TrainCommand: ParsableCommand {
 
     private func execute(parallel: DataParallel?) throws {
         StopSignal.install()
+        let settings = try fileSettings().merging(commandLineSettings)
         let resumedKind = try Self.runKind(of: resume, parallel: parallel)
         parallel?.checkWeightsEvery = checkWeightsEvery
-        if isCycleGAN || resumedKind == .cyclegan { return try executeCycleGAN(parallel: parallel) }
-        if task != nil || resumedKind == .translation { return try executeTranslation(parallel: parallel) }
+        let task: String?
+        do { task = resume == nil ? try settings.text("task") : nil } catch { throw CLIError("\(error)") }
+        if task == CycleGANConfig.taskName || resumedKind == .cyclegan { return try executeCycleGAN(settings: settings, parallel: parallel) }
+        if task != nil || resumedKind == .translation { return try executeTranslation(settings: settings, parallel: parallel) }
         let run: TrainingRun
         do {
             if let resume {
                 run = try TrainingRun.resume(directory: resume, steps: steps, parallel: parallel)
             } else {
-                var config = try makeConfig()
-                let directory = runDir ?? "runs/\(config.preset ?? config.model.kind.rawValue)"
-                if let epochs {
-                    // Steps from epochs need the dataset size: load once to count.
-                    let count = try Self.rootCount(try config.data.load(seed: config.training.seed).count, parallel)
-                    // An epoch is the global batches (every rank's) that cover the data.
-                    let perEpoch = Swift.max(1, count / (config.training.batchSize * (parallel?.size ?? 1)) / config.training.criticSteps)
-                    config.training.steps = Swift.max(1, Int((epochs * Double(perEpoch)).rounded()))
-                }
+                let config = try resolvedConfig(settings, parallel: parallel)
+                if printConfig { return try Self.printConfig(config) }
+                let directory = try runDirectory(default: "runs/\(config.preset ?? config.model.kind.rawValue)", parallel: parallel)
                 run = try TrainingRun.start(directory: directory, config: config, overwrite: overwrite, parallel: parallel)
             }
         } catch let error as ValidationError {
+            throw error
+        } catch let error as CLIError {
             throw error
         } catch let error as DistributedError {
             throw error
@@ -334,7 +385,8 @@ struct TrainCommand: ParsableCommand {
                 + "G \(trainer.generator.parameterCount.formatted()) / D \(trainer.discriminator.parameterCount.formatted()) parameters  "
                 + "steps \(trainer.step) → \(config.training.steps)\(ranks)")
         let observers = try observe(run.directory, step: trainer.step, parallel: parallel)
-        defer { observers?.stop() }
+        var ended = RunRecord.Outcome.failed
+        defer { observers.stop(step: trainer.step, outcome: ended) }
         var progress = ProgressReporter(total: config.training.steps, start: trainer.step, batchesPerEpoch: trainer.loader.batchesPerEpoch)
         let outcome: TrainingRun.Outcome
         do {
@@ -345,6 +397,7 @@ struct TrainCommand: ParsableCommand {
         } catch {
             throw Self.stopped(error, directory: run.directory, parallel: parallel)
         }
+        ended = outcome == .completed ? .completed : .interrupted
         Self.reportReductions(parallel)
         switch outcome {
         case .completed:
@@ -386,6 +439,14 @@ extension TrainCommand {
     /// `mpirun -np K ` under mpirun (for the resume hint), else nothing.
     static func launcher(_ parallel: DataParallel?) -> String {
         parallel.map { $0.size > 1 ? "mpirun -np \($0.size) " : "" } ?? ""
+    }
+
+    /// `--run-dir`, else `base` (with --overwrite) or the first unused of `base`, `base-2`, … as rank 0 sees them.
+    func runDirectory(default base: String, parallel: DataParallel?) throws -> String {
+        if let runDir { return runDir }
+        let chosen = overwrite ? base : TrainingRun.unusedDirectory(base)
+        guard let parallel, parallel.size > 1 else { return chosen }
+        return String(decoding: try parallel.communicator.broadcast(bytes: Array(chosen.utf8)), as: UTF8.self)
     }
 
     /// Rank 0's `count` on every rank (for steps from --epochs: ranks whose data differ are then
