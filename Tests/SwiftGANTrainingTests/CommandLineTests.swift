@@ -17,7 +17,24 @@ struct CommandLineTests {
         #expect(output.hasPrefix("SwiftGAN \(SwiftGANVersion.current) ("), "\(output)")
         #expect(output.contains("AVX-512 GEMM kernel") == NativeGEMM.isAvailable, "\(output)")
         #expect(output.contains("OpenBLAS") == !NativeGEMM.isAvailable, "\(output)")
-        #expect(output.contains(" threads by default)"))
+        #expect(output.contains(" by default)"))
+    }
+
+    /// The default thread count is the CPUs this process may use: `taskset -c 0` gives one, and a training run records it.
+    @Test func theDefaultThreadsFollowTheAffinityMask() throws {
+        let taskset = try #require(["/usr/bin/taskset", "/bin/taskset"].first { FileManager.default.isExecutableFile(atPath: $0) })
+        let version = try runExecutable(taskset, ["-c", "0", ganExecutable(), "--version"])
+        #expect(version.status == 0 && version.output.contains("; 1 thread by default)"), "\(version.output)")
+        let work = temporaryDirectory("affinity")
+        let train = try runExecutable(
+            taskset, ["-c", "0", ganExecutable(), "train", "--data", "ring8", "--steps", "1", "--batch-size", "16", "--width", "8", "--run-dir", "run"],
+            in: work)
+        #expect(train.status == 0, "\(train.output)")
+        let record = try JSONDecoder().decode(RunRecord.self, from: Data(contentsOf: URL(fileURLWithPath: RunRecord.path("\(work)/run"))))
+        #expect(record.sessions.map(\.threads) == [1])
+        // SWIFTGAN_THREADS and --threads still choose.
+        let chosen = try runExecutable(taskset, ["-c", "0", ganExecutable(), "--version"], environment: ["SWIFTGAN_THREADS": "3"])
+        #expect(chosen.output.contains("; 3 threads by default)"), "\(chosen.output)")
     }
 
     @Test func trainSampleExportInterpolateInfo() throws {

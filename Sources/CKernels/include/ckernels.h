@@ -1,6 +1,6 @@
 // SwiftGAN's hand-written C kernels: a single-precision GEMM micro-kernel
 // (AVX-512) that the engine's BLAS layer uses in place of OpenBLAS where the CPU
-// supports it, a vector tanh, the Adam update and dropout masks.
+// supports it, a vector tanh, the Adam update, dropout masks, and the CPU affinity count.
 #ifndef SWIFTGAN_CKERNELS_H
 #define SWIFTGAN_CKERNELS_H
 
@@ -62,5 +62,9 @@ static inline void ckernels_pause(void) {
     __builtin_ia32_pause();
 #endif
 }
+
+/// The CPUs in this process's affinity mask (`sched_getaffinity`), or -1 when it cannot be read
+/// (more than 1,024 CPUs, or not Linux).
+int swiftgan_affinity_cpu_count(void);
 
 #endif

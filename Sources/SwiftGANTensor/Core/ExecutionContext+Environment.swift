@@ -10,7 +10,7 @@ extension ExecutionContext {
     ///
     /// | variable | values | default |
     /// | --- | --- | --- |
-    /// | `SWIFTGAN_THREADS` | a positive thread count | the online cores |
+    /// | `SWIFTGAN_THREADS` | a positive thread count | the CPUs this process may use (`CPUBudget`: cores, affinity, cgroup quota) |
     /// | `SWIFTGAN_BACKEND` | `fast`, `reference` | `fast` |
     /// | `SWIFTGAN_GEMM` | `native`, `openblas` | `native` (OpenBLAS without AVX-512) |
     /// | `SWIFTGAN_WINOGRAD` | `0` turns Winograd off | on |
@@ -28,7 +28,7 @@ extension ExecutionContext {
 
 /// The engine's environment variables, read once for the root context.
 struct EnvironmentSettings {
-    var settings = ExecutionContext.Settings(threads: Swift.max(1, ProcessInfoCores.active))
+    var settings = ExecutionContext.Settings(threads: CPUBudget.current.threads)
 
     init(_ value: (String) -> String? = EnvironmentSettings.variable) {
         if let text = value("SWIFTGAN_THREADS"), let count = Int(text), count >= 1 { settings.threads = count }

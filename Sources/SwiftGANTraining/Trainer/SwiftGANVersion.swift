@@ -12,6 +12,7 @@ public enum SwiftGANVersion {
     public static var description: String {
         let context = ExecutionContext.current
         let kernel = context.gemm == .native ? "SwiftGAN's AVX-512 GEMM kernel" : "OpenBLAS GEMM (no AVX-512 on this CPU)"
-        return "SwiftGAN \(current) (\(kernel); \(context.threads) threads by default)"
+        let threads = context.threads == 1 ? "1 thread" : "\(context.threads) threads"
+        return "SwiftGAN \(current) (\(kernel); \(threads) by default)"
     }
 }

@@ -38,9 +38,13 @@ final class MPISession {
         }
     }
 
-    /// The default compute threads of a rank: this node's cores shared by its ranks.
+    /// The default compute threads of a rank: the CPUs the launcher bound it
+    /// to (Open MPI binds each rank to its own cores by default), else this
+    /// node's CPUs shared by its ranks.
     var defaultThreads: Int {
-        Swift.max(1, ExecutionContext.root.threads / localRanks)
+        let budget = CPUBudget.current
+        if let affinity = budget.affinity, affinity < budget.online { return budget.threads }
+        return Swift.max(1, ExecutionContext.root.threads / localRanks)
     }
 
     /// Ends MPI on every rank and returns (after the job's last collective).

@@ -32,6 +32,19 @@ struct RunOptions: ParsableArguments {
     }
 }
 
+/// `--threads` for the commands that only run a generator.
+struct ThreadOptions: ParsableArguments {
+    @Option(parsing: .unconditional, help: "Compute threads (default: the CPUs this process may use; SWIFTGAN_THREADS sets it too).")
+    var threads: Int?
+
+    func validate() throws {
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+    }
+
+    /// Runs `body` with `--threads` scoping every kernel (the root context's count without it).
+    func scope<Result>(_ body: () throws -> Result) throws -> Result { try withExecutionContext(threads: threads) { try body() } }
+}
+
 /// `gan sample`: draw samples from a trained generator.
 struct SampleCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -47,6 +60,8 @@ struct SampleCommand: ParsableCommand {
     )
 
     @OptionGroup var runOptions: RunOptions
+
+    @OptionGroup var threadOptions: ThreadOptions
 
     @Option(parsing: .unconditional, help: "Number of samples (default: 64; with --latents, one per row of the file).")
     var count: Int?
@@ -77,7 +92,9 @@ struct SampleCommand: ParsableCommand {
         try checkOutputs(out, grid)
     }
 
-    func run() throws {
+    func run() throws { try threadOptions.scope { try execute() } }
+
+    private func execute() throws {
         let (saved, generator) = try runOptions.load()
         let model = saved.config.model
         let z: Tensor
@@ -141,6 +158,8 @@ struct ExportCommand: ParsableCommand {
 
     @OptionGroup var runOptions: RunOptions
 
+    @OptionGroup var threadOptions: ThreadOptions
+
     @Option(help: "The output .safetensors file.")
     var out: String
 
@@ -149,7 +168,9 @@ struct ExportCommand: ParsableCommand {
 
     func validate() throws { try checkOutputs(out) }
 
-    func run() throws {
+    func run() throws { try threadOptions.scope { try execute() } }
+
+    private func execute() throws {
         let kind = RunKind.of(directory: runOptions.run)
         if kind == .cyclegan { return try exportCycleGAN() }
         if direction != nil { throw CLIError("--direction applies to CycleGAN runs") }
@@ -207,6 +228,8 @@ struct InterpolateCommand: ParsableCommand {
 
     @OptionGroup var runOptions: RunOptions
 
+    @OptionGroup var threadOptions: ThreadOptions
+
     @Option(parsing: .unconditional, help: "Images per row (interpolation steps, endpoints included).")
     var steps: Int = 10
 
@@ -225,7 +248,9 @@ struct InterpolateCommand: ParsableCommand {
         try checkOutputs(out)
     }
 
-    func run() throws {
+    func run() throws { try threadOptions.scope { try execute() } }
+
+    private func execute() throws {
         let (saved, generator) = try runOptions.load()
         let model = saved.config.model
         guard model.kind != .mlp2d else { throw CLIError("interpolation grids are for image models; this run is 2-D") }
