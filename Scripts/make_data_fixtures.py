@@ -7,6 +7,7 @@ Writes Tests/SwiftGANDataTests/Fixtures/:
           palette image and an interlaced (Adam7) image;
   *.npy   arrays written by NumPy in format versions 1.0, 2.0 and 3.0, the
           four supported dtypes, a Fortran-ordered array and an unsupported dtype;
+  *.npz   FID statistics (mu, sigma) as numpy.savez and numpy.savez_compressed write them;
   expected.json  the pixel values the PNGs hold.
 
 Run from the repository root: python3 Scripts/make_data_fixtures.py (needs numpy).
@@ -109,6 +110,12 @@ for version in [(2, 0), (3, 0)]:
         np.lib.format.write_array(handle, arrays["f4"], version=version)
 np.save(os.path.join(FIXTURES, "fortran.npy"), np.asfortranarray(np.arange(6, dtype="<f4").reshape(2, 3)))
 np.save(os.path.join(FIXTURES, "complex.npy"), np.array([1 + 2j], dtype="<c8"))
+
+# .npz archives as pytorch-fid writes reference statistics: stored (savez) and deflated (savez_compressed).
+mu = np.array([0.5, -1.25, 3.0])
+sigma = np.array([[2.0, 0.5, 0.0], [0.5, 1.0, -0.25], [0.0, -0.25, 4.0]])
+np.savez(os.path.join(FIXTURES, "stats.npz"), mu=mu, sigma=sigma)
+np.savez_compressed(os.path.join(FIXTURES, "stats_compressed.npz"), mu=mu, sigma=sigma, extra=np.arange(1000, dtype="<f4"))
 print("wrote fixtures to", FIXTURES)
 
 # JPEGs encoded by libjpeg-turbo's command-line cjpeg (Debian libjpeg-turbo-progs),

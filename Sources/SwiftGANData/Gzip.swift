@@ -33,13 +33,14 @@ public enum Gzip {
     }
 
     /// Inflates until the stream ends or `stopAfter` bytes came out; says whether the stream ended.
-    private static func inflateStream(_ bytes: [UInt8], file: String, stopAfter: Int) throws -> (output: [UInt8], finished: Bool) {
+    /// With `raw`, a bare deflate stream (as ZIP archives hold) instead of a gzip member.
+    static func inflateStream(_ bytes: [UInt8], file: String, stopAfter: Int, raw: Bool = false) throws -> (output: [UInt8], finished: Bool) {
         guard bytes.count <= Int(UInt32.max) else {
             throw FileError(file: file, problem: "gzip files of 4 GiB and more are not supported (\(bytes.count) bytes); decompress it first")
         }
         var stream = z_stream()
-        // 16 + MAX_WBITS: expect a gzip header and trailer.
-        guard inflateInit2_(&stream, 16 + MAX_WBITS, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+        // 16 + MAX_WBITS: expect a gzip header and trailer; -MAX_WBITS: neither.
+        guard inflateInit2_(&stream, raw ? -MAX_WBITS : 16 + MAX_WBITS, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
             throw FileError(file: file, problem: "cannot initialise zlib")
         }
         defer { inflateEnd(&stream) }
@@ -61,7 +62,7 @@ public enum Gzip {
                 switch status {
                 case Z_STREAM_END:
                     // Another gzip member may follow (as `gzip -c a b` writes).
-                    if stream.avail_in > 0 && inflateReset(&stream) == Z_OK { continue }
+                    if !raw && stream.avail_in > 0 && inflateReset(&stream) == Z_OK { continue }
                     finished = true
                     return
                 case Z_OK:

@@ -30,19 +30,7 @@ public enum NPY {
     /// The bytes of a version 1.0 `.npy` file holding `tensor` as `type`
     /// (values are rounded and clamped for the integer types).
     public static func encode(_ tensor: Tensor, as type: ElementType = .float32) -> [UInt8] {
-        let shape =
-            tensor.shape.isEmpty
-            ? "()"
-            : tensor.shape.count == 1
-                ? "(\(tensor.shape[0]),)"
-                : "(" + tensor.shape.map(String.init).joined(separator: ", ") + ")"
-        var header = "{'descr': '\(type.rawValue)', 'fortran_order': False, 'shape': \(shape), }"
-        // Pad with spaces so the data starts on a 64-byte boundary, ending in a newline.
-        let unpadded = 10 + header.utf8.count + 1
-        header += String(repeating: " ", count: (64 - unpadded % 64) % 64) + "\n"
-        var bytes: [UInt8] = [0x93] + Array("NUMPY".utf8) + [1, 0]
-        bytes += [UInt8(header.utf8.count & 0xFF), UInt8(header.utf8.count >> 8)]
-        bytes += Array(header.utf8)
+        var bytes = header(shape: tensor.shape, type: type)
         bytes.reserveCapacity(bytes.count + tensor.count * type.byteSize)
         tensor.withUnsafeBufferPointer { values in
             for value in values {
@@ -55,6 +43,17 @@ public enum NPY {
             }
         }
         return bytes
+    }
+
+    /// The magic, version and header of a version 1.0 file, padded so the data starts on a 64-byte boundary.
+    private static func header(shape: [Int], type: ElementType) -> [UInt8] {
+        let tuple = shape.isEmpty ? "()" : shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
+        var header = "{'descr': '\(type.rawValue)', 'fortran_order': False, 'shape': \(tuple), }"
+        let unpadded = 10 + header.utf8.count + 1
+        header += String(repeating: " ", count: (64 - unpadded % 64) % 64) + "\n"
+        var bytes: [UInt8] = [0x93] + Array("NUMPY".utf8) + [1, 0]
+        bytes += [UInt8(header.utf8.count & 0xFF), UInt8(header.utf8.count >> 8)]
+        return bytes + Array(header.utf8)
     }
 
     /// Writes `tensor` to `path` as a version 1.0 `.npy` file, atomically.
@@ -74,6 +73,50 @@ public enum NPY {
 
     /// Parses `.npy` bytes; `file` names them in errors.
     public static func decode(_ bytes: [UInt8], file: String) throws -> Contents {
+        let (type, shape, dataStart, count) = try layout(bytes, file: file)
+        let values: [Float] = bytes.withUnsafeBytes { raw in
+            (0..<count).map { index in
+                let at = raw.baseAddress! + dataStart + index * type.byteSize
+                switch type {
+                case .float32: return Float(bitPattern: UInt32(littleEndian: at.loadUnaligned(as: UInt32.self)))
+                case .float64: return Float(Double(bitPattern: UInt64(littleEndian: at.loadUnaligned(as: UInt64.self))))
+                case .uint8: return Float(at.loadUnaligned(as: UInt8.self))
+                case .int64: return Float(Int64(littleEndian: at.loadUnaligned(as: Int64.self)))
+                }
+            }
+        }
+        return Contents(tensor: Tensor(values, shape: shape), elementType: type)
+    }
+
+    /// Parses `.npy` bytes of a floating-point array at full float64
+    /// precision (statistics such as a covariance; `decode` gives float32 tensors).
+    public static func decodeFloat64(_ bytes: [UInt8], file: String) throws -> (shape: [Int], values: [Double]) {
+        let (type, shape, dataStart, count) = try layout(bytes, file: file)
+        guard type == .float64 || type == .float32 else {
+            throw FileError(file: file, problem: "expected a float32 or float64 array, found \(type.rawValue)")
+        }
+        let values: [Double] = bytes.withUnsafeBytes { raw in
+            (0..<count).map { index in
+                let at = raw.baseAddress! + dataStart + index * type.byteSize
+                return type == .float64
+                    ? Double(bitPattern: UInt64(littleEndian: at.loadUnaligned(as: UInt64.self)))
+                    : Double(Float(bitPattern: UInt32(littleEndian: at.loadUnaligned(as: UInt32.self))))
+            }
+        }
+        return (shape, values)
+    }
+
+    /// The bytes of a `.npy` file holding float64 `values` of `shape` (C order).
+    public static func encodeFloat64(_ values: [Double], shape: [Int]) -> [UInt8] {
+        require(values.count == shape.reduce(1, *), "NPY.encodeFloat64: \(values.count) values for shape \(shape)")
+        var bytes = header(shape: shape, type: .float64)
+        bytes.reserveCapacity(bytes.count + values.count * 8)
+        for value in values { withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes.append(contentsOf: $0) } }
+        return bytes
+    }
+
+    /// The element type, shape, data offset and element count of `.npy` bytes, all checked.
+    private static func layout(_ bytes: [UInt8], file: String) throws -> (type: ElementType, shape: [Int], dataStart: Int, count: Int) {
         func fail(_ problem: String) -> FileError { FileError(file: file, problem: problem) }
         guard bytes.count >= 10, bytes[0] == 0x93, Array(bytes[1..<6]) == Array("NUMPY".utf8) else {
             throw fail("not a .npy file (missing the \\x93NUMPY magic)")
@@ -131,18 +174,7 @@ public enum NPY {
         guard bytes.count - dataStart == count * type.byteSize else {
             throw fail("shape \(shape) of \(type.rawValue) needs \(count * type.byteSize) data bytes but the file has \(bytes.count - dataStart)")
         }
-        let values: [Float] = bytes.withUnsafeBytes { raw in
-            (0..<count).map { index in
-                let at = raw.baseAddress! + dataStart + index * type.byteSize
-                switch type {
-                case .float32: return Float(bitPattern: UInt32(littleEndian: at.loadUnaligned(as: UInt32.self)))
-                case .float64: return Float(Double(bitPattern: UInt64(littleEndian: at.loadUnaligned(as: UInt64.self))))
-                case .uint8: return Float(at.loadUnaligned(as: UInt8.self))
-                case .int64: return Float(Int64(littleEndian: at.loadUnaligned(as: Int64.self)))
-                }
-            }
-        }
-        return Contents(tensor: Tensor(values, shape: shape), elementType: type)
+        return (type, shape, dataStart, count)
     }
 
     /// The text after `key:` up to the next comma at bracket depth 0.

@@ -98,16 +98,23 @@ public final class ImageEvaluator: @unchecked Sendable {
         seed: UInt64 = 0
     ) -> ImageEvaluation {
         if let problem = shapeProblem(samples) { fatalError("ImageEvaluator.evaluate: \(problem)") }
-        let outputs = classifier.outputs(for: samples)
+        return evaluate(outputs: classifier.outputs(for: samples), kidSubsets: kidSubsets, kidSubsetSize: kidSubsetSize, scoreSplits: scoreSplits, seed: seed)
+    }
+
+    /// Every metric for samples whose classifier outputs are `outputs` (from `classifier.outputs(for:)`).
+    public func evaluate(
+        outputs: ClassifierOutputs, kidSubsets: Int = 100, kidSubsetSize: Int = 1000, scoreSplits: Int = 10, seed: UInt64 = 0
+    ) -> ImageEvaluation {
+        let count = outputs.features.shape[0]
         let fid = FeatureStatistics.frechetDistance(FeatureStatistics(features: outputs.features), referenceStatistics)
         let kid = KernelInceptionDistance.compute(
             real: referenceOutputs.features, fake: outputs.features,
             subsets: kidSubsets, subsetSize: kidSubsetSize, seed: seed)
-        let score = ClassifierScore.compute(probabilities: outputs.probabilities, splits: Swift.min(scoreSplits, samples.shape[0]))
+        let score = ClassifierScore.compute(probabilities: outputs.probabilities, splits: Swift.min(scoreSplits, count))
         let manifold = ManifoldMetrics.compute(real: referenceOutputs.features, fake: outputs.features)
         let histogram = ClassHistogram(predictedClasses: outputs.predictedClasses, classCount: classifier.architecture.classCount)
         return ImageEvaluation(
-            sampleCount: samples.shape[0], reference: reference, referenceCount: referenceOutputs.features.shape[0],
+            sampleCount: count, reference: reference, referenceCount: referenceOutputs.features.shape[0],
             fid: fid, kid: kid, classifierScore: score, manifold: manifold, classHistogram: histogram,
             classNames: classNames, classificationAccuracyScore: nil)
     }
@@ -130,5 +137,32 @@ public enum ClassificationAccuracyScore {
             classNames: (0..<recipe.architecture.classCount).map(String.init))
         let classifier = recipe.run(on: generated)
         return classifier.accuracy(images: test.images, labels: test.labels)
+    }
+}
+
+/// What samples' features give against reference statistics alone (a
+/// `--reference-stats` file): FID, the classifier score and the class
+/// histogram. KID and the k-NN metrics need the reference features themselves.
+public struct StatisticsEvaluation: Sendable, Codable, Equatable {
+    public var sampleCount: Int
+    /// Where the reference statistics came from.
+    public var reference: String
+    public var referenceCount: Int
+    public var fid: Double
+    public var classifierScore: ClassifierScore
+    public var classHistogram: ClassHistogram
+    public var classNames: [String]
+
+    /// The metrics of `outputs` (the samples' classifier outputs) against `reference` statistics.
+    public init(
+        outputs: ClassifierOutputs, reference statistics: FeatureStatistics, named reference: String, classNames: [String], scoreSplits: Int = 10
+    ) {
+        sampleCount = outputs.features.shape[0]
+        self.reference = reference
+        referenceCount = statistics.count
+        fid = FeatureStatistics.frechetDistance(FeatureStatistics(features: outputs.features), statistics)
+        classifierScore = ClassifierScore.compute(probabilities: outputs.probabilities, splits: Swift.min(scoreSplits, sampleCount))
+        classHistogram = ClassHistogram(predictedClasses: outputs.predictedClasses, classCount: classNames.count)
+        self.classNames = classNames
     }
 }

@@ -140,7 +140,7 @@ struct CommandLineTests {
         try expectFailure(["train", "--data", "/nonexistent/images"], "/nonexistent/images: no such directory")
         try expectFailure(["train", "--resume", "\(work)/missing"], "no such run directory")
         try expectFailure(["sample", "--run", "\(work)/missing", "--out", "x.npy"], "no such run directory")
-        try expectFailure(["sample", "--run", "\(work)/missing"], "give --out FILE.npy and/or --grid FILE.png")
+        try expectFailure(["sample", "--run", "\(work)/missing"], "give --out FILE.npy, --grid FILE.png and/or --out-dir DIR")
         try expectFailure(["train", "--data", "ring8", "--model", "dcgan"], "dcgan is for images; use mlp2d for 2-D data")
 
         // An existing run is not overwritten without --overwrite.

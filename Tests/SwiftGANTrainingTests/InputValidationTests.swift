@@ -134,7 +134,9 @@ import Testing
         let uint8 = try eval("uint8.npy", ["--count", "40"])
         #expect(uint8.status == 0, "\(uint8.output)")
         let float255 = try eval("float255.npy")
-        #expect(float255.status == 1 && float255.output.contains("images must be float in [-1, 1] (or uint8 0–255)"), "\(float255.output)")
+        #expect(
+            float255.status == 1 && float255.output.contains("images must be float in [-1, 1] (or uint8 0–255; --range 0,1 for float in [0, 1])"),
+            "\(float255.output)")
         let nan = try eval("nan.npy")
         #expect(nan.status == 1 && nan.output.contains("50,176 of the 50,176 values are NaN or infinite"), "\(nan.output)")
         let tooMany = try eval("float.npy", ["--count", "100"])

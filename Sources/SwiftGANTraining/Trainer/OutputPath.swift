@@ -25,4 +25,32 @@ public enum OutputPath {
             throw FileError(file: path, problem: "is inside the samples of the run in \(grandparent); write outputs elsewhere")
         }
     }
+
+    /// Throws unless `path` may receive a folder of new files (`gan sample --out-dir`):
+    /// absent with an existing parent, or an empty directory; never a
+    /// symbolic link, a run directory or a run's `samples/`.
+    /// - Throws: `FileError` naming the path and why not.
+    public static func checkDirectory(_ path: String) throws {
+        var status = stat()
+        if lstat(path, &status) == 0 {
+            guard status.st_mode & S_IFMT == S_IFDIR else {
+                throw FileError(file: path, problem: "exists and is not a directory (a symbolic link or a file); give a new or empty directory")
+            }
+            if RunDirectory.isRun(path) { throw FileError(file: path, problem: "is a run directory; write outputs elsewhere") }
+            let entries = try RunDirectory.entries(path)
+            guard entries.isEmpty else {
+                throw FileError(file: path, problem: "is not empty (\(entries.count) entries); give a new or empty directory so no file is replaced")
+            }
+        } else {
+            let parent = URL(fileURLWithPath: path).deletingLastPathComponent().path
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw FileError(file: path, problem: "cannot be created: no such directory \(parent)")
+            }
+        }
+        let url = URL(fileURLWithPath: path).resolvingSymlinksInPath()
+        if url.lastPathComponent == "samples" && RunDirectory.isRun(url.deletingLastPathComponent().path) {
+            throw FileError(file: path, problem: "is the samples folder of the run in \(url.deletingLastPathComponent().path); write outputs elsewhere")
+        }
+    }
 }

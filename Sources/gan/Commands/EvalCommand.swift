@@ -28,8 +28,23 @@ struct EvalCommand: ParsableCommand {
     @Option(name: .customLong("run"), help: "Evaluate this run directory's generator.")
     var runDirectory: String?
 
-    @Option(help: "Evaluate samples from a .npy file (float32 [N, C, H, W] in [-1, 1], or [N, 2]).")
+    @Option(
+        help: ArgumentHelp(
+            "Evaluate samples from a .npy file ([N, C, H, W] float in [-1, 1] (see --range) or uint8 0–255, or [N, 2]) "
+                + "or a folder of PNG/JPEG images (resized and centre-cropped to the classifier's size, as `gan sample --out-dir` writes them)."))
     var samples: String?
+
+    @Option(help: "The range of a float .npy's values: -1,1 (default; what generators' Tanh gives) or 0,1.")
+    var range: String?
+
+    @Option(help: "Write the mean and covariance of the evaluated images' features to this .npz (mu, sigma; as pytorch-fid's).")
+    var saveStats: String?
+
+    @Option(
+        help:
+            "Compute FID against these statistics (a --save-stats .npz) instead of loading the reference images; KID and the k-NN metrics need the images and are left out."
+    )
+    var referenceStats: String?
 
     @Flag(help: "Evaluate real training images (or mixture samples): the floor models are compared with.")
     var real = false
@@ -86,6 +101,12 @@ struct EvalCommand: ParsableCommand {
         if runDirectory == nil && (ema != nil || best) { throw ValidationError("--ema and --best apply to --run") }
         if let channels, channels != 1 && channels != 3 { throw ValidationError("--channels must be 1 or 3, got \(channels)") }
         if cas && runDirectory == nil { throw ValidationError("--cas needs --run with a conditional model") }
+        if let range, PixelScale(rawValue: range) == nil { throw ValidationError("--range must be -1,1 or 0,1, got '\(range)'") }
+        if range != nil && samples == nil { throw ValidationError("--range applies to --samples FILE.npy") }
+        if cas && referenceStats != nil {
+            throw ValidationError("--cas trains on samples and tests on the real test split; it does not apply with --reference-stats")
+        }
+        try checkOutputs(saveStats)
     }
 
     func run() throws {
@@ -104,7 +125,10 @@ struct EvalCommand: ParsableCommand {
                 }
             }
             let input = try gatherSamples()
-            if let problem = valueProblem(input.samples, images: input.spec.mixture == nil) { throw CLIError("\(input.source): \(problem)") }
+            // (A --samples file was checked in its declared range as it was read.)
+            if samples == nil, let problem = valueProblem(input.samples, images: input.spec.mixture == nil) {
+                throw CLIError("\(input.source): \(problem)")
+            }
             var report = EvalReport(source: input.source, step: input.step, seconds: 0)
             if let mixture = input.spec.mixture {
                 guard !mixture.modes.isEmpty else { throw CLIError("\(mixture.rawValue) has no discrete modes; use ring8 or grid25") }
@@ -112,11 +136,30 @@ struct EvalCommand: ParsableCommand {
                     throw CLIError("\(input.source): expected 2-D points [N, 2] for \(mixture.rawValue), found \(input.samples.shape)")
                 }
                 report.mixture = MixtureMetrics.compute(points: input.samples, mixture: mixture)
+            } else if let referenceStats {
+                let classifier = try EvaluationSetup.classifier(
+                    featuresPath: features, imageShape: Array(input.samples.shape.dropFirst()), dataName: features == nil ? "fashion-mnist" : input.spec.name)
+                if input.samples.shape[0] < 11 { throw CLIError("\(input.source): at least 11 samples are needed, got \(input.samples.shape[0])") }
+                let (reference, referenceFeatures) = try FeatureStatistics.read(npz: referenceStats)
+                if let referenceFeatures, referenceFeatures != featuresName {
+                    throw CLIError("\(referenceStats): holds statistics of \(referenceFeatures)'s features; this evaluation uses \(featuresName)'s")
+                }
+                let outputs = classifier.outputs(for: input.samples)
+                guard reference.mean.count == outputs.features.shape[1] else {
+                    throw CLIError("\(referenceStats): statistics of \(reference.mean.count) features; the classifier gives \(outputs.features.shape[1])")
+                }
+                let names = classifier.architecture.classCount == 10 && features == nil ? IDXDataset.fashionMNISTClasses : nil
+                report.statistics = StatisticsEvaluation(
+                    outputs: outputs, reference: reference, named: referenceStats,
+                    classNames: names ?? (0..<classifier.architecture.classCount).map(String.init))
+                try saveStatistics(outputs)
             } else {
                 let split = IDXDataset.Split(rawValue: against)!
                 let evaluator = try EvaluationSetup.imageEvaluator(data: input.spec, featuresPath: features, split: split)
                 if let problem = evaluator.shapeProblem(input.samples) { throw CLIError("\(input.source): \(problem)") }
-                var images = evaluator.evaluate(samples: input.samples, seed: seed)
+                let outputs = evaluator.classifier.outputs(for: input.samples)
+                var images = evaluator.evaluate(outputs: outputs, seed: seed)
+                try saveStatistics(outputs)
                 if cas {
                     guard let labels = input.labels else { throw CLIError("--cas needs a conditional model; this run is unconditional") }
                     let test = try EvaluationSetup.labelledSplit(input.spec, .test)
@@ -134,7 +177,7 @@ struct EvalCommand: ParsableCommand {
                 encoder.outputFormatting = [.sortedKeys]
                 print(String(decoding: try encoder.encode(report), as: UTF8.self))
             } else {
-                print(report.table(featuresNote: report.images == nil ? "" : try featuresNote()))
+                print(report.table(featuresNote: report.images == nil && report.statistics == nil ? "" : try featuresNote()))
             }
         } catch let error as CLIError {
             throw error
@@ -157,9 +200,7 @@ struct EvalCommand: ParsableCommand {
         }
         let spec = DataSpec.parse(data, imageSize: imageSize, channels: channels)
         if let samples {
-            let contents = try NPY.read(samples)
-            var tensor = contents.tensor
-            if spec.mixture == nil { tensor = imageScale(contents) }
+            var tensor = try readSamples(samples, images: spec.mixture == nil)
             if spec.mixture != nil && tensor.rank == 4 && tensor.shape.dropFirst() == [1, 1, 2] { tensor = tensor.reshaped([tensor.shape[0], 2]) }
             if let count, tensor.rank >= 1 {
                 guard count <= tensor.shape[0] else {
@@ -196,6 +237,8 @@ struct EvalReport: Encodable {
     var step: Int?
     var seconds: Double
     var images: ImageEvaluation?
+    /// Against `--reference-stats`.
+    var statistics: StatisticsEvaluation?
     var mixture: MixtureMetrics?
 
     func table(featuresNote: String) -> String {
@@ -230,6 +273,20 @@ struct EvalReport: Encodable {
                 let share = 100 * Double(count) / Double(Swift.max(images.sampleCount, 1))
                 lines.append("    " + name.padding(toLength: 14, withPad: " ", startingAt: 0) + String(format: "%6d  %5.1f%%", count, share))
             }
+        }
+        if let statistics {
+            lines.append("Reference:  statistics in \(statistics.reference) (of \(statistics.referenceCount.formatted()) images)")
+            lines.append("Features:   \(featuresNote)")
+            lines.append("")
+            row("samples", statistics.sampleCount.formatted())
+            row("FID", String(format: "%.3f", statistics.fid))
+            row(
+                "classifier score",
+                String(
+                    format: "%.3f ± %.3f  (%d splits; max %d)", statistics.classifierScore.mean, statistics.classifierScore.standardDeviation,
+                    statistics.classifierScore.splits, statistics.classNames.count))
+            row("classes ≥ 1%", "\(statistics.classHistogram.classesCovered) of \(statistics.classNames.count)")
+            lines.append("  (KID, precision/recall, density/coverage need the reference images: drop --reference-stats)")
         }
         if let mixture {
             lines.append("")

@@ -40,16 +40,31 @@ func checkSampleCount(_ count: Int, shape: [Int]) throws {
 /// Why `samples` cannot be used as images (or, with `images` false, as
 /// points), or nil: NaN or infinite values, or images far outside [-1, 1]
 /// (as 0–255 floats would be).
-func valueProblem(_ samples: Tensor, images: Bool) -> String? {
+func valueProblem(_ samples: Tensor, images: Bool, range: PixelScale = .minusOneToOne) -> String? {
     let values = samples.scalars
     let nonFinite = values.lazy.filter { !$0.isFinite }.count
     if nonFinite > 0 { return "\(nonFinite.formatted()) of the \(values.count.formatted()) values are NaN or infinite" }
     guard images, let low = values.min(), let high = values.max() else { return nil }
-    // Tanh outputs lie in [-1, 1]; a little beyond that is resampling noise, far beyond is another scale.
-    guard low >= -1.5 && high <= 1.5 else {
-        return "values range over [\(low), \(high)] but images must be float in [-1, 1] (or uint8 0–255); rescale them first"
+    // Within 1% of the declared range: resampling noise; beyond, another scale.
+    let slack = 0.01 * (range.high - range.low)
+    guard low >= range.low - slack && high <= range.high + slack else {
+        return
+            "values range over [\(low), \(high)] but images must be float in [\(range.name)] (or uint8 0–255\(range == .minusOneToOne ? "; --range 0,1 for float in [0, 1]" : "")); rescale them first"
     }
     return nil
+}
+
+/// The range a float image array's values are declared in (`gan eval --range`).
+enum PixelScale: String, CaseIterable {
+    case minusOneToOne = "-1,1"
+    case zeroToOne = "0,1"
+
+    var low: Float { self == .minusOneToOne ? -1 : 0 }
+    var high: Float { 1 }
+    var name: String { self == .minusOneToOne ? "-1, 1" : "0, 1" }
+
+    /// `values` in this range mapped to [-1, 1].
+    func toMinusOneToOne(_ values: Tensor) -> Tensor { self == .minusOneToOne ? values : values * 2 - 1 }
 }
 
 /// An image array as floats in [-1, 1]: uint8 arrays (0–255, as PIL and most image tools save them) are mapped there.

@@ -72,6 +72,12 @@ struct SampleCommand: ParsableCommand {
     @Option(help: "Write a PNG grid (or a scatter plot for 2-D data) to this file.")
     var grid: String?
 
+    @Option(
+        help:
+            "Write one PNG per sample into this new or empty directory (000000.png, …; with labels.txt for conditional models): the input pytorch-fid, clean-fid and torch-fidelity take."
+    )
+    var outDir: String?
+
     @Option(help: "Generate from these latents ([N, latent-dim] float32 .npy) instead of random ones.")
     var latents: String?
 
@@ -87,9 +93,12 @@ struct SampleCommand: ParsableCommand {
     func validate() throws {
         if let count, count < 1 { throw ValidationError("--count must be at least 1, got \(count)") }
         if count != nil && latents != nil { throw ValidationError("--count does not apply with --latents: one sample is made per row of the file") }
-        guard out != nil || grid != nil else { throw ValidationError("give --out FILE.npy and/or --grid FILE.png") }
+        guard out != nil || grid != nil || outDir != nil else { throw ValidationError("give --out FILE.npy, --grid FILE.png and/or --out-dir DIR") }
         guard nrow >= 1 else { throw ValidationError("--nrow must be at least 1") }
         try checkOutputs(out, grid)
+        if let outDir {
+            do { try OutputPath.checkDirectory(outDir) } catch { throw CLIError("\(error)") }
+        }
     }
 
     func run() throws { try threadOptions.scope { try execute() } }
@@ -143,9 +152,31 @@ struct SampleCommand: ParsableCommand {
                 }
                 print("wrote \(grid)")
             }
+            if let outDir {
+                guard model.kind != .mlp2d else { throw CLIError("--out-dir writes images; this run's samples are 2-D points (use --out)") }
+                try writeImages(samples, labels: labels, to: outDir)
+                print("wrote \(n) PNG files to \(outDir)/")
+            }
+        } catch let error as CLIError {
+            throw error
         } catch {
             throw CLIError("\(error)")
         }
+    }
+}
+
+extension SampleCommand {
+    /// Writes each of `samples` `[N, C, H, W]` as `DIR/NNNNNN.png` (8-bit gray or RGB, as `ImageGrid` maps [-1, 1]),
+    /// and the labels, one per line, as `DIR/labels.txt`.
+    func writeImages(_ samples: Tensor, labels: [Int]?, to directory: String) throws {
+        if !FileManager.default.fileExists(atPath: directory) { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false) }
+        let digits = Swift.max(6, String(samples.shape[0] - 1).count)
+        for index in 0..<samples.shape[0] {
+            let name = String(repeating: "0", count: Swift.max(0, digits - String(index).count)) + String(index)
+            try ImageFile.writePNG(
+                samples.slice(axis: 0, start: index, end: index + 1).reshaped(Array(samples.shape.dropFirst())), to: "\(directory)/\(name).png")
+        }
+        if let labels { try AtomicFile.write(Array(labels.map { "\($0)\n" }.joined().utf8), to: "\(directory)/labels.txt") }
     }
 }
 
