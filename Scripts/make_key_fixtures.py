@@ -9,11 +9,22 @@ PyTorch generator and discriminator a user would write for it, in the
 layouts of PyTorch-GAN (`gan.py`, `cgan.py`) and PyTorch's `examples/dcgan`,
 with `torch.nn.utils.spectral_norm` where SwiftGAN uses spectral norm.
 
-Usage: python3 Scripts/make_key_fixtures.py  (needs torch)
+With --check-swift FILE... it instead loads GAN files SwiftGAN wrote into
+these modules, built for each file's config, with load_state_dict(strict=True):
+a generator written by `gan export` (any model: mlp, dcgan, cgan, mlp-conv,
+mlp2d) or a run's checkpoint.safetensors (`generator.`, `discriminator.` and,
+when kept, `ema_generator.` prefixes). With --latents Z.npy --samples X.npy it
+also checks that the generator (the EMA one of a checkpoint, when kept) maps Z
+to what `gan sample --latents Z.npy --out X.npy` wrote (cgan: labels cycling
+through the classes, as `gan sample` does without --label).
+
+Usage: python3 Scripts/make_key_fixtures.py  (needs torch; --check-swift also numpy and safetensors)
 """
+import argparse
 import json
 import os
 
+import torch
 import torch.nn as nn
 from torch.nn.utils import spectral_norm
 
@@ -153,7 +164,94 @@ def keys(module):
     return [[key, list(value.shape)] for key, value in module.state_dict().items()]
 
 
+def networks(config):
+    """The PyTorch generator and discriminator of a SwiftGAN GAN run's settings (config.json keys)."""
+    channels, height, width = config["image_shape"]
+    pixels, latent, spectral = channels * height * width, config["latent_dim"], config["spectral_norm"]
+    norm = {"batch-norm": "batch", "layer-norm": "layer"}.get(config["d_norm"], "none")
+    model = config["model"]
+    if model in ("mlp", "mlp-conv"):
+        g = mlp_generator(latent, pixels, relu=config["g_relu"])
+        if model == "mlp":
+            return g, mlp_discriminator(pixels, spectral)
+        return g, dcgan_discriminator(height, config["width"], channels, norm, spectral)
+    if model == "dcgan":
+        return (dcgan_generator(height, config["width"], latent, channels),
+                dcgan_discriminator(height, config["width"], channels, norm, spectral))
+    if model == "cgan":
+        classes = config["class_count"]
+        return conditional_generator(latent, classes, pixels), conditional_discriminator(classes, pixels, config["projection"])
+    if model == "mlp2d":
+        return mixture_generator(latent, config["width"]), mixture_discriminator(config["width"], spectral)
+    raise SystemExit(f"no PyTorch equivalent of model {model!r} here")
+
+
+def generate(g, config, z):
+    """What `gan sample --latents` computes with generator g (in evaluation mode)."""
+    if config["model"] == "dcgan":
+        return g.main(z.view(z.shape[0], -1, 1, 1))
+    if config["model"] == "cgan":
+        labels = torch.arange(z.shape[0]) % config["class_count"]
+        return g.model(torch.cat([g.label_embedding(labels), z], 1))
+    return g.model(z)
+
+
+def load_strictly(path, module, state, what):
+    for key, value in state.items():
+        wanted = "torch.int64" if key.endswith("num_batches_tracked") else "torch.float32"
+        if str(value.dtype) != wanted:
+            raise SystemExit(f"{path}: {what} tensor {key} is {value.dtype}, not {wanted}")
+    module.load_state_dict(state, strict=True)
+
+
+def check_swift(path, latents=None, samples=None):
+    """Loads a generator from `gan export`, or a GAN run's checkpoint, into the PyTorch modules of its config, strictly."""
+    import numpy as np
+    from safetensors import safe_open
+    from safetensors.torch import load_file
+    with safe_open(path, "pt") as handle:
+        metadata = handle.metadata() or {}
+    exported = "swiftgan.model" in metadata
+    if not exported and "swiftgan.config" not in metadata:
+        raise SystemExit(f"{path}: neither a `gan export` file nor a GAN checkpoint (no swiftgan.model or swiftgan.config metadata)")
+    config = json.loads(metadata["swiftgan.model" if exported else "swiftgan.config"])
+    if "model" not in config or isinstance(config["model"], dict):
+        raise SystemExit(f"{path}: settings from before version 0.10 are not read here")
+    state = load_file(path)
+    g, d = networks(config)
+    if exported:
+        load_strictly(path, g, state, "generator")
+        print(f"{path}: the exported {config['model']} generator ({len(state)} tensors) loaded with strict=True")
+    else:
+        parts = {"generator": g, "discriminator": d}
+        if any(key.startswith("ema_generator.") for key in state):
+            parts["ema_generator"] = g = networks(config)[0]
+        for prefix, module in parts.items():
+            load_strictly(path, module, {k[len(prefix) + 1:]: v for k, v in state.items() if k.startswith(prefix + ".")}, prefix)
+        print(f"{path}: the {config['model']} run's {', '.join(parts)} loaded with strict=True")
+    if latents and samples:
+        with torch.no_grad():
+            output = generate(g.eval(), config, torch.from_numpy(np.load(latents))).numpy()
+        expected = np.load(samples)
+        if output.size != expected.size:
+            raise SystemExit(f"{path}: PyTorch gives {output.shape}, `gan sample` wrote {expected.shape}")
+        difference = float(np.abs(output.reshape(expected.shape) - expected).max())
+        print(f"largest difference from `gan sample --latents`: {difference:.2e}")
+        if difference > 1e-4:
+            raise SystemExit(f"{path}: outputs differ from {samples}")
+
+
 def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--check-swift", metavar="FILE", nargs="+",
+                        help="load SwiftGAN GAN exports or checkpoints into PyTorch (strict=True)")
+    parser.add_argument("--latents", metavar="Z.npy", help="with --check-swift: latents given to `gan sample --latents`")
+    parser.add_argument("--samples", metavar="X.npy", help="with --check-swift: what `gan sample` wrote for them")
+    arguments = parser.parse_args()
+    if arguments.check_swift:
+        for path in arguments.check_swift:
+            check_swift(path, arguments.latents, arguments.samples)
+        return
     out = {name: {"generator": keys(g), "discriminator": keys(d)} for name, (g, d) in CASES.items()}
     out["classifier"] = {"classifier": keys(feature_classifier())}
     path = os.path.join(os.path.dirname(__file__), "..", "Tests", "SwiftGANTrainingTests", "Fixtures", "state_dict_keys.json")

@@ -25,7 +25,8 @@ public enum ImageFolder {
         let (files, labels, classNames) = try listImages(directory)
         var planes: [Float] = []
         var imageShape: (height: Int, width: Int, file: String)?
-        for file in files {
+        for (index, file) in files.enumerated() {
+            defer { ProgressReporting.report("decoding images", done: index + 1, total: files.count) }
             let decoded = try decodeImage(file)
             var image = FloatImage(decoded, channels: channels)
             if let size { image = image.resizedAndCropped(to: size) }

@@ -82,6 +82,7 @@ public struct ClassifierTraining: Sendable {
             lossSum += Double(loss.item) * Double(batch.labels.count)
             correct += zip(logits.argmax(axis: 1), batch.labels).filter { $0 == $1 }.count
             seen += batch.labels.count
+            ProgressReporting.report("training the classifier", done: step + 1, total: totalSteps)
             if (step + 1) % reportEvery == 0 || step + 1 == totalSteps {
                 progress(
                     Progress(

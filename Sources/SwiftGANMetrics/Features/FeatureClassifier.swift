@@ -135,6 +135,7 @@ extension FeatureClassifier {
                 featureBatches.append(batchFeatures)
                 probabilityBatches.append(logits.softmax(axis: 1))
                 start = end
+                ProgressReporting.report("extracting features", done: end, total: count)
             }
         }
         if count == 0 {

@@ -36,6 +36,7 @@ extension GeneratorModel {
                 let end = Swift.min(count, start + batchSize)
                 batches.append(generate(latents.slice(axis: 0, start: start, end: end), labels: labels.map { Array($0[start..<end]) }))
                 start = end
+                ProgressReporting.report("generating samples", done: end, total: count)
             }
         }
         return concat(batches, axis: 0)

@@ -126,6 +126,8 @@ struct ClassifierTrainCommand: ParsableCommand {
     @Flag(help: "Replace an existing output file.")
     var overwrite = false
 
+    @OptionGroup var progressOptions: ProgressOptions
+
     func validate() throws {
         for (name, value) in [("epochs", epochs), ("batch-size", batchSize), ("width", width), ("feature-dimension", featureDimension)]
         where value <= 0 {
@@ -138,8 +140,8 @@ struct ClassifierTrainCommand: ParsableCommand {
     }
 
     func run() throws {
-        // --threads scopes every kernel of the command (the default: all cores).
-        try withExecutionContext(threads: threads) { try execute() }
+        // --threads scopes every kernel of the command (the default: the CPUs this process may use).
+        try withExecutionContext(threads: threads) { try progressOptions.show { try execute() } }
     }
 
     private func execute() throws {

@@ -48,6 +48,6 @@ extension EvalCommand {
     func saveStatistics(_ outputs: ClassifierOutputs) throws {
         guard let saveStats else { return }
         try AtomicFile.write(FeatureStatistics(features: outputs.features).npz(features: featuresName), to: saveStats)
-        FileHandle.standardError.write(Data("feature statistics of \(outputs.features.shape[0]) images written to \(saveStats)\n".utf8))
+        if !json { print("feature statistics of \(outputs.features.shape[0]) images written to \(saveStats)") }
     }
 }

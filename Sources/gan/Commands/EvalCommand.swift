@@ -88,8 +88,10 @@ struct EvalCommand: ParsableCommand {
     @Flag(help: "Print one JSON object instead of a table.")
     var json = false
 
-    @Option(parsing: .unconditional, help: "Compute threads (default: all cores).")
+    @Option(parsing: .unconditional, help: "Compute threads (default: the CPUs this process may use).")
     var threads: Int?
+
+    @OptionGroup var progressOptions: ProgressOptions
 
     func validate() throws {
         let sources = [runDirectory != nil, samples != nil, real].filter { $0 }.count
@@ -111,7 +113,7 @@ struct EvalCommand: ParsableCommand {
 
     func run() throws {
         // --threads scopes every kernel of the command (the default: all cores).
-        try withExecutionContext(threads: threads) { try execute() }
+        try withExecutionContext(threads: threads) { try progressOptions.show(quietInLogs: json) { try execute() } }
     }
 
     private func execute() throws {

@@ -90,6 +90,8 @@ struct SampleCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Images per grid row.")
     var nrow: Int = 8
 
+    @OptionGroup var progressOptions: ProgressOptions
+
     func validate() throws {
         if let count, count < 1 { throw ValidationError("--count must be at least 1, got \(count)") }
         if count != nil && latents != nil { throw ValidationError("--count does not apply with --latents: one sample is made per row of the file") }
@@ -101,7 +103,7 @@ struct SampleCommand: ParsableCommand {
         }
     }
 
-    func run() throws { try threadOptions.scope { try execute() } }
+    func run() throws { try threadOptions.scope { try progressOptions.show { try execute() } } }
 
     private func execute() throws {
         let (saved, generator) = try runOptions.load()
@@ -175,6 +177,7 @@ extension SampleCommand {
             let name = String(repeating: "0", count: Swift.max(0, digits - String(index).count)) + String(index)
             try ImageFile.writePNG(
                 samples.slice(axis: 0, start: index, end: index + 1).reshaped(Array(samples.shape.dropFirst())), to: "\(directory)/\(name).png")
+            ProgressReporting.report("writing PNG files", done: index + 1, total: samples.shape[0])
         }
         if let labels { try AtomicFile.write(Array(labels.map { "\($0)\n" }.joined().utf8), to: "\(directory)/labels.txt") }
     }
@@ -197,6 +200,9 @@ struct ExportCommand: ParsableCommand {
     @Option(help: "With a CycleGAN run: the generator of a2b (domain A to B) or b2a.")
     var direction: String?
 
+    @Flag(help: "Write only the .safetensors file, without the config.json and README.md model card beside it.")
+    var noCard = false
+
     func validate() throws { try checkOutputs(out) }
 
     func run() throws { try threadOptions.scope { try execute() } }
@@ -208,12 +214,20 @@ struct ExportCommand: ParsableCommand {
         if kind == .translation { return try exportTranslation() }
         let (saved, generator) = try runOptions.load()
         do {
+            let card = noCard ? nil : try ModelCard.gan(saved, ema: runOptions.ema ?? saved.hasEMA, file: out)
+            try card?.check(besides: out)
             let configJSON = String(decoding: try saved.config.encoded(), as: UTF8.self)
             try generator.save(to: out, metadata: ["format": "pt", "swiftgan.model": configJSON, "swiftgan.step": String(saved.step)])
+            try card?.write(besides: out)
         } catch {
             throw CLIError("\(error)")
         }
-        print("wrote \(out): \(generator.stateDict().count) tensors, \(generator.parameterCount.formatted()) parameters")
+        print("wrote \(out): \(generator.stateDict().count) tensors, \(generator.parameterCount.formatted()) parameters\(cardNote)")
+    }
+
+    /// What the output line adds about the model card.
+    private var cardNote: String {
+        noCard ? "" : "; model card \(URL(fileURLWithPath: out).deletingLastPathComponent().path)/README.md and config.json beside it"
     }
 
     /// One generator of a CycleGAN run (keys as Scripts/make_cyclegan_fixtures.py's PyTorch module).
@@ -225,12 +239,16 @@ struct ExportCommand: ParsableCommand {
         do {
             let saved = try SavedCycleGANRun(directory: runOptions.run)
             let generator = saved.generator(direction)
+            let card = noCard ? nil : try ModelCard.cycleGAN(saved, direction: direction, file: out)
+            try card?.check(besides: out)
             let configJSON = String(decoding: try saved.config.encoded(), as: UTF8.self)
             try generator.save(
                 to: out,
                 metadata: ["format": "pt", "swiftgan.cyclegan": configJSON, "swiftgan.direction": direction.rawValue, "swiftgan.step": String(saved.step)])
+            try card?.write(besides: out)
             print(
-                "wrote \(out): the \(direction.rawValue) generator, \(generator.stateDict().count) tensors, \(generator.parameterCount.formatted()) parameters")
+                "wrote \(out): the \(direction.rawValue) generator, \(generator.stateDict().count) tensors, \(generator.parameterCount.formatted()) parameters\(cardNote)"
+            )
         } catch {
             throw CLIError("\(error)")
         }
@@ -241,9 +259,12 @@ struct ExportCommand: ParsableCommand {
         if runOptions.ema == true || runOptions.best { throw CLIError("translation runs keep no EMA or best checkpoint") }
         do {
             let saved = try SavedTranslationRun(directory: runOptions.run)
+            let card = noCard ? nil : try ModelCard.translation(saved, file: out)
+            try card?.check(besides: out)
             let configJSON = String(decoding: try saved.config.encoded(), as: UTF8.self)
             try saved.generator.save(to: out, metadata: ["format": "pt", "swiftgan.translation": configJSON, "swiftgan.step": String(saved.step)])
-            print("wrote \(out): \(saved.generator.stateDict().count) tensors, \(saved.generator.parameterCount.formatted()) parameters")
+            try card?.write(besides: out)
+            print("wrote \(out): \(saved.generator.stateDict().count) tensors, \(saved.generator.parameterCount.formatted()) parameters\(cardNote)")
         } catch {
             throw CLIError("\(error)")
         }

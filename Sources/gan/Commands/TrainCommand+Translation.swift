@@ -105,7 +105,8 @@ extension TrainCommand {
         let observers = try observe(run.directory, step: trainer.step, parallel: parallel)
         var ended = RunRecord.Outcome.failed
         defer { observers.stop(step: trainer.step, outcome: ended) }
-        var progress = ProgressReporter(total: config.training.steps, start: trainer.step, batchesPerEpoch: trainer.loader.batchesPerEpoch)
+        var progress = ProgressReporter(
+            total: config.training.steps, start: trainer.step, batchesPerEpoch: trainer.loader.batchesPerEpoch, quiet: progressOptions.quiet)
         let outcome: TrainingRun.Outcome
         do {
             outcome = try run.run(

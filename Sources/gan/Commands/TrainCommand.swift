@@ -276,6 +276,8 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Serve the run's live dashboard while it trains (see `gan serve`; --host and --port choose where).")
     var serve = false
 
+    @OptionGroup var progressOptions: ProgressOptions
+
     @OptionGroup var listen: ListenOptions
 
     func validate() throws {
@@ -338,11 +340,11 @@ struct TrainCommand: ParsableCommand {
     func run() throws {
         guard let session = try MPISession.startIfLaunched() else {
             // --threads scopes every kernel of the command (the default: all cores).
-            return try withExecutionContext(threads: threads) { try execute(parallel: nil) }
+            return try withExecutionContext(threads: threads) { try progressOptions.show { try execute(parallel: nil) } }
         }
         // One rank of a data-parallel job (mpirun -np K gan train …): the node's cores shared by its ranks.
         do {
-            try withExecutionContext(threads: threads ?? session.defaultThreads) { try execute(parallel: session.parallel) }
+            try withExecutionContext(threads: threads ?? session.defaultThreads) { try progressOptions.show { try execute(parallel: session.parallel) } }
         } catch {
             session.fail(error)
         }
@@ -387,7 +389,8 @@ struct TrainCommand: ParsableCommand {
         let observers = try observe(run.directory, step: trainer.step, parallel: parallel)
         var ended = RunRecord.Outcome.failed
         defer { observers.stop(step: trainer.step, outcome: ended) }
-        var progress = ProgressReporter(total: config.training.steps, start: trainer.step, batchesPerEpoch: trainer.loader.batchesPerEpoch)
+        var progress = ProgressReporter(
+            total: config.training.steps, start: trainer.step, batchesPerEpoch: trainer.loader.batchesPerEpoch, quiet: progressOptions.quiet)
         let outcome: TrainingRun.Outcome
         do {
             outcome = try run.run(
