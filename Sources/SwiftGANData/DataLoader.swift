@@ -148,7 +148,7 @@ public final class DataLoader: @unchecked Sendable {
         let (order, flips) = epochOrder(plan, epoch: position.epoch)
         let start = (position.step * plan.shard.count + plan.shard.index) * plan.batchSize
         let members = Array(order[start..<Swift.min(start + plan.batchSize, order.count)])
-        var images = withoutGradients { plan.dataset.images.indexSelect(members) }
+        var images = plan.dataset.images(at: members)
         if plan.horizontalFlip {
             let (height, width) = (images.shape[2], images.shape[3])
             let planeSize = images.shape[1] * height
@@ -180,4 +180,25 @@ final class PendingBatch: @unchecked Sendable {
         ready.signal()  // stay ready for another wait
         return batch!
     }
+}
+
+/// `for batch in loader`: one epoch, as a PyTorch `DataLoader` gives, from
+/// the current position to the end of its epoch (`next()` goes on across
+/// epochs for step-counted training).
+extension DataLoader: Sequence {
+    /// The rest of the current epoch's batches.
+    public struct EpochIterator: IteratorProtocol {
+        let loader: DataLoader
+        var remaining: Int
+
+        public mutating func next() -> Batch? {
+            guard remaining > 0 else { return nil }
+            remaining -= 1
+            return loader.next()
+        }
+    }
+
+    public func makeIterator() -> EpochIterator { EpochIterator(loader: self, remaining: batchesPerEpoch - position.step) }
+
+    public var underestimatedCount: Int { batchesPerEpoch - position.step }
 }

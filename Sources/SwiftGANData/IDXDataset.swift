@@ -59,7 +59,6 @@ public enum IDXDataset {
         }
         let count = Swift.min(images.shape[0], limit ?? Int.max)
         let pixels = images.shape[1] * images.shape[2]
-        let scaled = images.values[0..<(count * pixels)].map { range.scale($0) }
         var labelValues: [Int] = []
         labelValues.reserveCapacity(count)
         for (index, value) in labels.values[0..<count].enumerated() {
@@ -71,9 +70,17 @@ public enum IDXDataset {
         }
         let classCount = (labelValues.max() ?? -1) + 1
         let names = classNames ?? (0..<Swift.max(classCount, 10)).map(String.init)
-        return ImageDataset(
-            images: Tensor(scaled, shape: [count, 1, images.shape[1], images.shape[2]]),
-            labels: labelValues, classNames: names)
+        let shape = [count, 1, images.shape[1], images.shape[2]]
+        guard images.elementType == .uint8 else {
+            // Wider element types keep their values as floats (scaled as bytes would be).
+            let scaled = images.values[0..<(count * pixels)].map { range.scale($0) }
+            return ImageDataset(images: Tensor(scaled, shape: shape), labels: labelValues, classNames: names)
+        }
+        // 8-bit images stay bytes: a quarter of their float size, converted a batch at a time.
+        let store = PixelStore(shape: shape, range: range) { output in
+            for index in 0..<(count * pixels) { output[index] = UInt8(images.values[index]) }
+        }
+        return ImageDataset(pixels: store, labels: labelValues, classNames: names)
     }
 
     /// Loads a named dataset (`fashion-mnist`, or `mnist`/`kmnist`/any name with a `directory`).

@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import SwiftGANTensor
 
@@ -5,48 +6,78 @@ import SwiftGANTensor
 /// either flat (all images unlabelled, label 0) or one subdirectory per class
 /// (sorted subdirectory names are the class names, label = index).
 public enum ImageFolder {
-    /// Loads every PNG and JPEG image under `directory`.
+    /// Loads every PNG and JPEG image under `directory`, decoded in parallel
+    /// on the context's threads (reporting "decoding images" progress), as bytes.
     ///
     /// - Parameters:
     ///   - channels: 1 (gray, ITU-R 601 luma as PIL's "L") or 3 (RGB); alpha is dropped, gray is replicated.
     ///   - size: resize so the shorter side is `size` (area averaging when
     ///     shrinking, bilinear when growing), then centre-crop to `size x size`.
     ///     Without it, all images must already share one size.
-    ///   - range: pixel scaling, `[-1, 1]` by default.
-    /// - Returns: images `[N, channels, H, W]` with labels and class names.
+    ///   - range: pixel scaling of the batches, `[-1, 1]` by default.
+    ///   - cache: keep the decoded bytes in `DIRECTORY.swiftgan-cache/` (a
+    ///     uint8 `.npy` and the file list it was made from) and memory-map
+    ///     them: a later load of the unchanged folder decodes nothing, and a
+    ///     folder larger than memory pages in as batches read it. Any added,
+    ///     removed or changed file (size or modification time) remakes it.
+    /// - Returns: images `[N, channels, H, W]` (kept as 8-bit values, pixels
+    ///   rounded after conversion and resizing, as PIL does) with labels and class names.
     /// - Throws: `FileError` naming the file: a missing or empty directory, a
     ///   non-image file, an undecodable image, or mixed sizes without `size`.
     public static func load(
         directory: String, channels: Int = 3, size: Int? = nil,
-        range: PixelRange = .minusOneToOne
+        range: PixelRange = .minusOneToOne, cache: Bool = false
     ) throws -> ImageDataset {
         require(channels == 1 || channels == 3, "ImageFolder.load: channels must be 1 or 3, got \(channels)")
         require(size.map { $0 > 0 } ?? true, "ImageFolder.load: size must be positive")
         let (files, labels, classNames) = try listImages(directory)
-        var planes: [Float] = []
-        var imageShape: (height: Int, width: Int, file: String)?
-        for (index, file) in files.enumerated() {
-            defer { ProgressReporting.report("decoding images", done: index + 1, total: files.count) }
-            let decoded = try decodeImage(file)
-            var image = FloatImage(decoded, channels: channels)
-            if let size { image = image.resizedAndCropped(to: size) }
-            if let shape = imageShape {
-                guard shape.height == image.height && shape.width == image.width else {
-                    throw FileError(
-                        file: file,
-                        problem: "image is \(image.width)x\(image.height) but \(shape.file) is "
-                            + "\(shape.width)x\(shape.height); pass a size to resize them")
-                }
-            } else {
-                imageShape = (image.height, image.width, file)
-                planes.reserveCapacity(files.count * channels * image.height * image.width)
-            }
-            planes.append(contentsOf: image.values.map { range.scale($0) })
+        let pixels: PixelStore
+        if cache {
+            pixels = try ImageFolderCache(directory: directory, files: files, channels: channels, size: size).load(range: range)
+        } else {
+            let shape = try decodedShape(files, channels: channels, size: size)
+            pixels = try PixelStore(shape: shape, range: range) { try decode(files, into: $0, shape: shape, size: size) }
         }
-        let shape = imageShape!
-        return ImageDataset(
-            images: Tensor(planes, shape: [files.count, channels, shape.height, shape.width]),
-            labels: labels, classNames: classNames)
+        return ImageDataset(pixels: pixels, labels: labels, classNames: classNames)
+    }
+
+    /// `[N, C, H, W]` the images decode to: `size x size`, or the first image's own size.
+    static func decodedShape(_ files: [String], channels: Int, size: Int?) throws -> [Int] {
+        if let size { return [files.count, channels, size, size] }
+        let first = try decodeImage(files[0])
+        return [files.count, channels, first.height, first.width]
+    }
+
+    /// Decodes `files` into `output` (`shape.reduce(*)` bytes) on the context's threads, each image's
+    /// pixels rounded to 8 bits after conversion and resizing.
+    /// - Throws: the error of the first file (in order) that failed.
+    static func decode(_ files: [String], into output: UnsafeMutableBufferPointer<UInt8>, shape: [Int], size: Int?) throws {
+        let (channels, height, width) = (shape[1], shape[2], shape[3])
+        let imageSize = channels * height * width
+        let threads = Swift.max(1, Swift.min(ExecutionContext.current.threads, files.count))
+        let observer = ProgressReporting.observer  // worker threads do not see the task-local value
+        let progress = DecodeProgress(total: files.count, observer: observer)
+        let errors = FirstError()
+        let base = UncheckedPointer(output.baseAddress!)
+        DispatchQueue.concurrentPerform(iterations: threads) { worker in
+            for index in stride(from: worker, to: files.count, by: threads) where !errors.failedBefore(index) {
+                do {
+                    var image = FloatImage(try decodeImage(files[index]), channels: channels)
+                    if let size { image = image.resizedAndCropped(to: size) }
+                    guard image.height == height && image.width == width else {
+                        throw FileError(
+                            file: files[index],
+                            problem: "image is \(image.width)x\(image.height) but \(files[0]) is \(width)x\(height); pass a size to resize them")
+                    }
+                    let destination = base.pointer + index * imageSize
+                    for offset in 0..<imageSize { destination[offset] = UInt8(Swift.min(Swift.max(image.values[offset].rounded(), 0), 255)) }
+                } catch {
+                    errors.record(error, at: index)
+                }
+                progress.advance()
+            }
+        }
+        if let error = errors.first { throw error }
     }
 
     /// Image files in `directory` with labels: flat, or one subdirectory per class.
@@ -275,4 +306,56 @@ public enum ImageFile {
     public static func writePNG(_ image: Tensor, to path: String) throws {
         try AtomicFile.write(try PNG.encode(ImageGrid.pngImage(image)), to: path)
     }
+}
+
+/// The first error (by file order) of a parallel decode.
+final class FirstError: @unchecked Sendable {
+    private let lock = NSLock()
+    private var found: (index: Int, error: any Error)?
+
+    func record(_ error: any Error, at index: Int) {
+        lock.lock()
+        if found.map({ index < $0.index }) ?? true { found = (index, error) }
+        lock.unlock()
+    }
+
+    /// Whether a file before `index` already failed (the rest need not be decoded).
+    func failedBefore(_ index: Int) -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return found.map { $0.index < index } ?? false
+    }
+
+    var first: (any Error)? {
+        lock.lock()
+        defer { lock.unlock() }
+        return found?.error
+    }
+}
+
+/// Files decoded so far, reported to the caller's progress observer.
+final class DecodeProgress: @unchecked Sendable {
+    private let lock = NSLock()
+    private var done = 0
+    private let total: Int
+    private let observer: (any ProgressObserver)?
+
+    init(total: Int, observer: (any ProgressObserver)?) {
+        self.total = total
+        self.observer = observer
+    }
+
+    func advance() {
+        lock.lock()
+        done += 1
+        let count = done
+        lock.unlock()
+        observer?.update("decoding images", done: count, total: total)
+    }
+}
+
+/// A pointer the decode workers share; each writes only its own images' bytes.
+struct UncheckedPointer: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<UInt8>
+    init(_ pointer: UnsafeMutablePointer<UInt8>) { self.pointer = pointer }
 }

@@ -46,7 +46,7 @@ public enum NPY {
     }
 
     /// The magic, version and header of a version 1.0 file, padded so the data starts on a 64-byte boundary.
-    private static func header(shape: [Int], type: ElementType) -> [UInt8] {
+    static func header(shape: [Int], type: ElementType) -> [UInt8] {
         let tuple = shape.isEmpty ? "()" : shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
         var header = "{'descr': '\(type.rawValue)', 'fortran_order': False, 'shape': \(tuple), }"
         let unpadded = 10 + header.utf8.count + 1
@@ -115,8 +115,20 @@ public enum NPY {
         return bytes
     }
 
-    /// The element type, shape, data offset and element count of `.npy` bytes, all checked.
-    private static func layout(_ bytes: [UInt8], file: String) throws -> (type: ElementType, shape: [Int], dataStart: Int, count: Int) {
+    /// The shape and data offset of a uint8 `.npy` file of `fileLength` bytes from its first bytes (`header`),
+    /// for memory-mapping its data (`PixelStore(mapping:)`).
+    /// - Throws: `FileError` naming the file when it is not a C-ordered uint8 array of that length.
+    public static func uint8Layout(_ header: [UInt8], fileLength: Int, file: String) throws -> (shape: [Int], dataStart: Int) {
+        let (type, shape, dataStart, _) = try layout(header, file: file, totalLength: fileLength)
+        guard type == .uint8 else { throw FileError(file: file, problem: "expected a uint8 array, found \(type.rawValue)") }
+        return (shape, dataStart)
+    }
+
+    /// The element type, shape, data offset and element count of `.npy` bytes, all checked
+    /// (against `totalLength` bytes when only the header is given).
+    private static func layout(_ bytes: [UInt8], file: String, totalLength: Int? = nil) throws -> (
+        type: ElementType, shape: [Int], dataStart: Int, count: Int
+    ) {
         func fail(_ problem: String) -> FileError { FileError(file: file, problem: problem) }
         guard bytes.count >= 10, bytes[0] == 0x93, Array(bytes[1..<6]) == Array("NUMPY".utf8) else {
             throw fail("not a .npy file (missing the \\x93NUMPY magic)")
@@ -171,8 +183,9 @@ public enum NPY {
         guard !overflow, !count.multipliedReportingOverflow(by: type.byteSize).overflow else {
             throw fail("shape \(shape) of \(type.rawValue) is too large (its byte count overflows) for a file of \(bytes.count) bytes")
         }
-        guard bytes.count - dataStart == count * type.byteSize else {
-            throw fail("shape \(shape) of \(type.rawValue) needs \(count * type.byteSize) data bytes but the file has \(bytes.count - dataStart)")
+        let length = totalLength ?? bytes.count
+        guard length - dataStart == count * type.byteSize else {
+            throw fail("shape \(shape) of \(type.rawValue) needs \(count * type.byteSize) data bytes but the file has \(length - dataStart)")
         }
         return (type, shape, dataStart, count)
     }

@@ -32,6 +32,14 @@ struct ModelCardTests {
         let bare = try runGAN(["export", "--run", "run", "--out", "G.safetensors", "--no-card"], in: work)
         #expect(bare.status == 0 && FileManager.default.fileExists(atPath: "\(work)/G.safetensors"), "\(bare.output)")
         #expect(!FileManager.default.fileExists(atPath: "\(work)/config.json"))
+        // Into the run directory itself: the file, and no card over the run's own config.json.
+        let before = try Data(contentsOf: URL(fileURLWithPath: "\(work)/run/config.json"))
+        let inside = try runGAN(["export", "--run", "run", "--out", "run/G.safetensors"], in: work)
+        #expect(
+            inside.status == 0 && inside.output.contains("no model card (")
+                && inside.output.contains("/run is a run directory, whose config.json is the run's own"), "\(inside.output)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: "\(work)/run/config.json")) == before)
+        #expect(!FileManager.default.fileExists(atPath: "\(work)/run/README.md"))
     }
 
     @Test func everyKindOfGeneratorHasItsModule() throws {

@@ -42,13 +42,25 @@ extension SafeTensors.Contents {
 /// A checksum of `tensors`' values, bit for bit (FNV-1a over 32-bit words).
 func checksum(_ tensors: [Tensor], labels: [Int] = []) -> UInt64 {
     var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-    for tensor in tensors {
-        tensor.withUnsafeBufferPointer { values in
-            for value in values { hash = (hash ^ UInt64(value.bitPattern)) &* 0x0000_0100_0000_01B3 }
-        }
-    }
+    for tensor in tensors { fold(tensor, into: &hash) }
     for label in labels { hash = (hash ^ UInt64(UInt(bitPattern: label))) &* 0x0000_0100_0000_01B3 }
     return hash
+}
+
+/// `checksum([dataset.images], labels:)` taken 1,024 images at a time, so a dataset kept as bytes is never all floats at once.
+func checksum(_ dataset: ImageDataset) -> UInt64 {
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    for start in stride(from: 0, to: dataset.count, by: 1024) {
+        fold(dataset.images(at: Array(start..<Swift.min(start + 1024, dataset.count))), into: &hash)
+    }
+    for label in dataset.labels { hash = (hash ^ UInt64(UInt(bitPattern: label))) &* 0x0000_0100_0000_01B3 }
+    return hash
+}
+
+private func fold(_ tensor: Tensor, into hash: inout UInt64) {
+    tensor.withUnsafeBufferPointer { values in
+        for value in values { hash = (hash ^ UInt64(value.bitPattern)) &* 0x0000_0100_0000_01B3 }
+    }
 }
 
 /// The checkpoint keys of data-parallel training (shared by every trainer).
@@ -236,6 +248,6 @@ extension Trainer: DataParallelTrainer {
     var seed: UInt64 { config.training.seed }
     var dataSummary: String {
         let dataset = loader.dataset
-        return "\(dataset.count) examples of \(dataset.imageShape), checksum \(String(checksum([dataset.images], labels: dataset.labels), radix: 16))"
+        return "\(dataset.count) examples of \(dataset.imageShape), checksum \(String(checksum(dataset), radix: 16))"
     }
 }

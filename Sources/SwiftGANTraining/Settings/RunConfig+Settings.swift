@@ -38,7 +38,8 @@ extension RunConfig {
             Setting("eval_metrics", \.training.evalMetrics),
             Setting("features", \.training.featuresPath),
             Setting("sync_batchnorm", \.training.syncBatchNorm),
-            Setting("mixture_count", \.data.mixtureCount)
+            Setting("mixture_count", \.data.mixtureCount),
+            Setting("cache", \.data.cache)
         ] + Setting.schedule(\RunConfig.training) + Setting.imageData(\RunConfig.data)
     }
 

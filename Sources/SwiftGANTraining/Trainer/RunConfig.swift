@@ -17,6 +17,8 @@ public struct DataSpec: Codable, Equatable, Sendable {
     public var mixtureCount: Int
     /// Use only the first `limit` examples (quick experiments and tests).
     public var limit: Int?
+    /// Image folders: keep the decoded bytes in `FOLDER.swiftgan-cache/` and memory-map them (`ImageFolder.load(cache:)`).
+    public var cache: Bool = false
 
     public init(
         name: String, path: String? = nil, imageSize: Int? = nil, channels: Int? = nil, mixtureCount: Int = 50_000,
@@ -28,6 +30,22 @@ public struct DataSpec: Codable, Equatable, Sendable {
         self.channels = channels
         self.mixtureCount = mixtureCount
         self.limit = limit
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case name, path, imageSize, channels, mixtureCount, limit, cache
+    }
+
+    /// Reads a saved spec; `cache` (added in 0.10) defaults to off.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decode(String.self, forKey: .name)
+        path = try container.decodeIfPresent(String.self, forKey: .path)
+        imageSize = try container.decodeIfPresent(Int.self, forKey: .imageSize)
+        channels = try container.decodeIfPresent(Int.self, forKey: .channels)
+        mixtureCount = try container.decodeIfPresent(Int.self, forKey: .mixtureCount) ?? 50_000
+        limit = try container.decodeIfPresent(Int.self, forKey: .limit)
+        cache = try container.decodeIfPresent(Bool.self, forKey: .cache) ?? false
     }
 
     /// The mixture this names, if any.
@@ -71,11 +89,9 @@ public struct DataSpec: Codable, Equatable, Sendable {
         if let mixture { return mixture.dataset(count: limit ?? mixtureCount, seed: seed) }
         if name == "folder" {
             guard let path else { throw FileError(file: "folder", problem: "an image folder needs a path") }
-            let dataset = try ImageFolder.load(directory: path, channels: channels ?? 3, size: imageSize)
+            let dataset = try ImageFolder.load(directory: path, channels: channels ?? 3, size: imageSize, cache: cache)
             guard let limit, limit < dataset.count else { return dataset }
-            return ImageDataset(
-                images: dataset.images.slice(axis: 0, start: 0, end: limit),
-                labels: Array(dataset.labels.prefix(limit)), classNames: dataset.classNames)
+            return dataset.prefix(limit)
         }
         return try IDXDataset.load(name: name, directory: path, split: .train, limit: limit)
     }

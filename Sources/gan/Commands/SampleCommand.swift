@@ -214,7 +214,7 @@ struct ExportCommand: ParsableCommand {
         if kind == .translation { return try exportTranslation() }
         let (saved, generator) = try runOptions.load()
         do {
-            let card = noCard ? nil : try ModelCard.gan(saved, ema: runOptions.ema ?? saved.hasEMA, file: out)
+            let card = !writesCard ? nil : try ModelCard.gan(saved, ema: runOptions.ema ?? saved.hasEMA, file: out)
             try card?.check(besides: out)
             let configJSON = String(decoding: try saved.config.encoded(), as: UTF8.self)
             try generator.save(to: out, metadata: ["format": "pt", "swiftgan.model": configJSON, "swiftgan.step": String(saved.step)])
@@ -225,9 +225,17 @@ struct ExportCommand: ParsableCommand {
         print("wrote \(out): \(generator.stateDict().count) tensors, \(generator.parameterCount.formatted()) parameters\(cardNote)")
     }
 
+    /// The directory the file goes to.
+    private var outDirectory: String { URL(fileURLWithPath: out).deletingLastPathComponent().path }
+
+    /// Whether a card goes beside the file: not with --no-card, and not into a run directory (whose config.json is the run's own).
+    private var writesCard: Bool { !noCard && !TrainingRun.isRunDirectory(outDirectory) }
+
     /// What the output line adds about the model card.
     private var cardNote: String {
-        noCard ? "" : "; model card \(URL(fileURLWithPath: out).deletingLastPathComponent().path)/README.md and config.json beside it"
+        if noCard { return "" }
+        if !writesCard { return "; no model card (\(outDirectory) is a run directory, whose config.json is the run's own: export elsewhere for one)" }
+        return "; model card \(outDirectory)/README.md and config.json beside it"
     }
 
     /// One generator of a CycleGAN run (keys as Scripts/make_cyclegan_fixtures.py's PyTorch module).
@@ -239,7 +247,7 @@ struct ExportCommand: ParsableCommand {
         do {
             let saved = try SavedCycleGANRun(directory: runOptions.run)
             let generator = saved.generator(direction)
-            let card = noCard ? nil : try ModelCard.cycleGAN(saved, direction: direction, file: out)
+            let card = !writesCard ? nil : try ModelCard.cycleGAN(saved, direction: direction, file: out)
             try card?.check(besides: out)
             let configJSON = String(decoding: try saved.config.encoded(), as: UTF8.self)
             try generator.save(
@@ -259,7 +267,7 @@ struct ExportCommand: ParsableCommand {
         if runOptions.ema == true || runOptions.best { throw CLIError("translation runs keep no EMA or best checkpoint") }
         do {
             let saved = try SavedTranslationRun(directory: runOptions.run)
-            let card = noCard ? nil : try ModelCard.translation(saved, file: out)
+            let card = !writesCard ? nil : try ModelCard.translation(saved, file: out)
             try card?.check(besides: out)
             let configJSON = String(decoding: try saved.config.encoded(), as: UTF8.self)
             try saved.generator.save(to: out, metadata: ["format": "pt", "swiftgan.translation": configJSON, "swiftgan.step": String(saved.step)])

@@ -18,7 +18,7 @@ extension TrainCommand {
             ("downscale", downscale.map(SettingValue.init)),
             ("preset", preset.map(SettingValue.string)), ("model", model.map(SettingValue.string)), ("data", data.map(SettingValue.string)),
             ("limit", limit.map(SettingValue.init)), ("image-size", imageSize.map(SettingValue.init)),
-            ("channels", channels.map(SettingValue.init)), ("mixture-count", mixtureCount.map(SettingValue.init)),
+            ("channels", channels.map(SettingValue.init)), ("mixture-count", mixtureCount.map(SettingValue.init)), ("cache", cache.map(SettingValue.bool)),
             ("latent-dim", latentDim.map(SettingValue.init)), ("latent", latent.map(SettingValue.string)),
             ("width", width.map(SettingValue.init)), ("spectral-norm", spectralNorm.map(SettingValue.bool)),
             ("d-output", discriminatorOutput.map(SettingValue.string)), ("d-norm", discriminatorNorm.map(SettingValue.string)),

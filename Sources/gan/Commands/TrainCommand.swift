@@ -151,6 +151,13 @@ struct TrainCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Image-folder channels (1 or 3).")
     var channels: Int?
 
+    @Flag(
+        inversion: .prefixedNo,
+        help:
+            "Image folders: keep the decoded images in FOLDER.swiftgan-cache/ (uint8 .npy, remade when files change) and memory-map them, so a later run decodes nothing and a folder larger than memory trains."
+    )
+    var cache: Bool?
+
     @Option(parsing: .unconditional, help: "Total generator steps.")
     var steps: Int?
 
