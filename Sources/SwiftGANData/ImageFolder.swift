@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import SwiftGANTensor
 
@@ -33,7 +32,14 @@ public enum ImageFolder {
         let (files, labels, classNames) = try listImages(directory)
         let pixels: PixelStore
         if cache {
-            pixels = try ImageFolderCache(directory: directory, files: files, channels: channels, size: size).load(range: range)
+            let cache = DecodedImageCache(directory: directory, files: files, channels: channels, size: size)
+            pixels = try cache.load(range: range) { shape in
+                shape[0] == files.count && shape[1] == channels && size.map { shape[2] == $0 && shape[3] == $0 } ?? true
+            } shape: {
+                try decodedShape(files, channels: channels, size: size)
+            } decode: { arrays, shape in
+                try decode(files, into: arrays[0], shape: shape, size: size)
+            }[0]
         } else {
             let shape = try decodedShape(files, channels: channels, size: size)
             pixels = try PixelStore(shape: shape, range: range) { try decode(files, into: $0, shape: shape, size: size) }
@@ -54,30 +60,16 @@ public enum ImageFolder {
     static func decode(_ files: [String], into output: UnsafeMutableBufferPointer<UInt8>, shape: [Int], size: Int?) throws {
         let (channels, height, width) = (shape[1], shape[2], shape[3])
         let imageSize = channels * height * width
-        let threads = Swift.max(1, Swift.min(ExecutionContext.current.threads, files.count))
-        let observer = ProgressReporting.observer  // worker threads do not see the task-local value
-        let progress = DecodeProgress(total: files.count, observer: observer)
-        let errors = FirstError()
         let base = UncheckedPointer(output.baseAddress!)
-        DispatchQueue.concurrentPerform(iterations: threads) { worker in
-            for index in stride(from: worker, to: files.count, by: threads) where !errors.failedBefore(index) {
-                do {
-                    var image = FloatImage(try decodeImage(files[index]), channels: channels)
-                    if let size { image = image.resizedAndCropped(to: size) }
-                    guard image.height == height && image.width == width else {
-                        throw FileError(
-                            file: files[index],
-                            problem: "image is \(image.width)x\(image.height) but \(files[0]) is \(width)x\(height); pass a size to resize them")
-                    }
-                    let destination = base.pointer + index * imageSize
-                    for offset in 0..<imageSize { destination[offset] = UInt8(Swift.min(Swift.max(image.values[offset].rounded(), 0), 255)) }
-                } catch {
-                    errors.record(error, at: index)
-                }
-                progress.advance()
+        try ParallelDecode.run(count: files.count) { index in
+            var image = FloatImage(try decodeImage(files[index]), channels: channels)
+            if let size { image = image.resizedAndCropped(to: size) }
+            guard image.height == height && image.width == width else {
+                throw FileError(
+                    file: files[index], problem: "image is \(image.width)x\(image.height) but \(files[0]) is \(width)x\(height); pass a size to resize them")
             }
+            image.storeBytes(at: base.pointer + index * imageSize)
         }
-        if let error = errors.first { throw error }
     }
 
     /// Image files in `directory` with labels: flat, or one subdirectory per class.
@@ -178,6 +170,11 @@ struct FloatImage {
                 }
             }
         }
+    }
+
+    /// Writes the values rounded to 8 bits (clamped to 0...255) at `destination`, `channels * height * width` bytes.
+    func storeBytes(at destination: UnsafeMutablePointer<UInt8>) {
+        for offset in values.indices { destination[offset] = UInt8(Swift.min(Swift.max(values[offset].rounded(), 0), 255)) }
     }
 
     init(channels: Int, height: Int, width: Int, values: [Float]) {
@@ -306,56 +303,4 @@ public enum ImageFile {
     public static func writePNG(_ image: Tensor, to path: String) throws {
         try AtomicFile.write(try PNG.encode(ImageGrid.pngImage(image)), to: path)
     }
-}
-
-/// The first error (by file order) of a parallel decode.
-final class FirstError: @unchecked Sendable {
-    private let lock = NSLock()
-    private var found: (index: Int, error: any Error)?
-
-    func record(_ error: any Error, at index: Int) {
-        lock.lock()
-        if found.map({ index < $0.index }) ?? true { found = (index, error) }
-        lock.unlock()
-    }
-
-    /// Whether a file before `index` already failed (the rest need not be decoded).
-    func failedBefore(_ index: Int) -> Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return found.map { $0.index < index } ?? false
-    }
-
-    var first: (any Error)? {
-        lock.lock()
-        defer { lock.unlock() }
-        return found?.error
-    }
-}
-
-/// Files decoded so far, reported to the caller's progress observer.
-final class DecodeProgress: @unchecked Sendable {
-    private let lock = NSLock()
-    private var done = 0
-    private let total: Int
-    private let observer: (any ProgressObserver)?
-
-    init(total: Int, observer: (any ProgressObserver)?) {
-        self.total = total
-        self.observer = observer
-    }
-
-    func advance() {
-        lock.lock()
-        done += 1
-        let count = done
-        lock.unlock()
-        observer?.update("decoding images", done: count, total: total)
-    }
-}
-
-/// A pointer the decode workers share; each writes only its own images' bytes.
-struct UncheckedPointer: @unchecked Sendable {
-    let pointer: UnsafeMutablePointer<UInt8>
-    init(_ pointer: UnsafeMutablePointer<UInt8>) { self.pointer = pointer }
 }

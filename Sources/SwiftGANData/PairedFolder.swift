@@ -19,47 +19,77 @@ public enum PairedFolder {
     ///   - jitter: store the images at 1.125x `size` (or of their own size
     ///     without one; rounded to an even size: 288 for 256) for the loader's
     ///     random crops back to it (pix2pix's 286 → 256).
+    ///   - cache: keep the decoded sides in `DIR.swiftgan-cache/` (`{split}-c{C}-s{S}-a.npy`
+    ///     and `-b.npy`, remade when a file changes) and memory-map them, as `ImageFolder.load` does.
+    /// - Returns: the pairs, kept as 8-bit values (pixels rounded after conversion and resizing, as PIL does).
     /// - Throws: `FileError` naming the file: a missing or empty split, an
     ///   `AB` image of odd width, a pair whose halves differ in size, a file
     ///   in `A/` without its partner in `B/` (or the reverse), an undecodable image.
     public static func load(
         directory: String, split: String, channels: Int = 3, size: Int? = nil, jitter: Bool = false,
-        reversed: Bool = false
+        reversed: Bool = false, cache: Bool = false
     ) throws -> PairedDataset {
         require(channels == 1 || channels == 3, "PairedFolder.load: channels must be 1 or 3, got \(channels)")
         let pairs = try listPairs(directory: directory, split: split)
         // Without a size, jitter crops back to the first image's own (square) size.
         let cropSize = jitter ? try size ?? decodePair(pairs[0], channels: channels).0.height : size
         let loadSize = cropSize.map { jitter ? ($0 * 9 / 8 + 1) / 2 * 2 : $0 }
-        var inputs: [Float] = []
-        var targets: [Float] = []
-        var names: [String] = []
-        var shape: (size: Int, file: String)?
-        for pair in pairs {
+        func shape() throws -> [Int] {
+            let side = try loadSize ?? decodePair(pairs[0], channels: channels).0.height
+            return [pairs.count, channels, side, side]
+        }
+        let sides: (a: PixelStore, b: PixelStore)
+        if cache {
+            var seen = Set<String>()
+            let files = pairs.flatMap { [$0.a, $0.b] }.filter { seen.insert($0).inserted }
+            let store = DecodedImageCache(directory: directory, files: files, channels: channels, size: loadSize, prefix: "\(split)-", suffixes: ["-a", "-b"])
+            let stores = try store.load(range: .minusOneToOne) { cached in
+                cached[0] == pairs.count && cached[1] == channels && cached[2] == cached[3] && loadSize.map { cached[2] == $0 } ?? true
+            } shape: {
+                try shape()
+            } decode: { arrays, shape in
+                try decode(pairs, into: (arrays[0], arrays[1]), shape: shape, size: loadSize)
+            }
+            sides = (stores[0], stores[1])
+        } else {
+            let shape = try shape()
+            var b: PixelStore?
+            let a = try PixelStore(shape: shape) { aBytes in
+                b = try PixelStore(shape: shape) { bBytes in try decode(pairs, into: (aBytes, bBytes), shape: shape, size: loadSize) }
+            }
+            sides = (a, b!)
+        }
+        let (input, target) = reversed ? (sides.b, sides.a) : (sides.a, sides.b)
+        return PairedDataset(
+            inputImages: .bytes(input), targetImages: .bytes(target), labels: Array(repeating: 0, count: pairs.count),
+            classNames: [URL(fileURLWithPath: directory).lastPathComponent], names: pairs.map(\.name), cropSize: jitter ? cropSize : nil)
+    }
+
+    /// Decodes every pair's A and B sides into `outputs` (`shape.reduce(*)` bytes each) on the context's threads,
+    /// resized to `size` when given, pixels rounded to 8 bits.
+    /// - Throws: the error of the first pair (in order) that failed: a non-square image, or one not of `shape`'s size.
+    static func decode(
+        _ pairs: [Pair], into outputs: (a: UnsafeMutableBufferPointer<UInt8>, b: UnsafeMutableBufferPointer<UInt8>), shape: [Int], size: Int?
+    ) throws {
+        let (channels, side) = (shape[1], shape[2])
+        let imageSize = channels * side * side
+        let (aBase, bBase) = (UncheckedPointer(outputs.a.baseAddress!), UncheckedPointer(outputs.b.baseAddress!))
+        try ParallelDecode.run(count: pairs.count) { index in
+            let pair = pairs[index]
             var (a, b) = try decodePair(pair, channels: channels)
-            if let loadSize {
-                a = a.resizedAndCropped(to: loadSize)
-                b = b.resizedAndCropped(to: loadSize)
+            if let size {
+                a = a.resizedAndCropped(to: size)
+                b = b.resizedAndCropped(to: size)
             }
             guard a.height == a.width else {
                 throw FileError(file: pair.a, problem: "images are \(a.width)x\(a.height); pass an image size to resize them square")
             }
-            if let shape, shape.size != a.height {
-                throw FileError(
-                    file: pair.a, problem: "pairs are \(a.width)x\(a.height) here but \(shape.size)x\(shape.size) in \(shape.file); pass an image size")
+            guard a.height == side else {
+                throw FileError(file: pair.a, problem: "pairs are \(a.width)x\(a.height) here but \(side)x\(side) in \(pairs[0].a); pass an image size")
             }
-            shape = shape ?? (a.height, pair.a)
-            let (input, target) = reversed ? (b, a) : (a, b)
-            inputs += input.values.map { PixelRange.minusOneToOne.scale($0) }
-            targets += target.values.map { PixelRange.minusOneToOne.scale($0) }
-            names.append(pair.name)
+            a.storeBytes(at: aBase.pointer + index * imageSize)
+            b.storeBytes(at: bBase.pointer + index * imageSize)
         }
-        let side = shape!.size
-        let tensorShape = [pairs.count, channels, side, side]
-        return PairedDataset(
-            inputs: Tensor(inputs, shape: tensorShape), targets: Tensor(targets, shape: tensorShape),
-            labels: Array(repeating: 0, count: pairs.count), classNames: [URL(fileURLWithPath: directory).lastPathComponent],
-            names: names, cropSize: jitter ? cropSize : nil)
     }
 
     /// One pair's files: one side-by-side image (`a == b`) or two files.

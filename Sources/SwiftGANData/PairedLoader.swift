@@ -56,7 +56,7 @@ public final class PairedLoader: @unchecked Sendable {
     func epochPlan(_ epoch: Int) -> (order: [Int], augmentations: [Augmentation]) {
         var random = RandomGenerator(seed: seed &+ 0x9E37_79B9_7F4A_7C15 &* UInt64(epoch + 1))
         let order = random.permutation(dataset.count)
-        let slack = dataset.cropSize.map { dataset.targets.shape[2] - $0 } ?? 0
+        let slack = dataset.cropSize.map { dataset.targetImages.shape[2] - $0 } ?? 0
         let augmentations = (0..<dataset.count).map { _ in
             Augmentation(
                 top: slack > 0 ? Int(random.next() % UInt64(slack + 1)) : 0,
@@ -73,8 +73,8 @@ public final class PairedLoader: @unchecked Sendable {
         let chosen = members.map { augmentations[$0] }
         let batch = withoutGradients {
             Batch(
-                inputs: Self.crop(dataset.inputs, members, chosen, dataset.cropSize),
-                targets: Self.crop(dataset.targets, members, chosen, dataset.cropSize),
+                inputs: dataset.inputImages.crops(members, windows: chosen, size: dataset.cropSize),
+                targets: dataset.targetImages.crops(members, windows: chosen, size: dataset.cropSize),
                 labels: members.map { dataset.labels[$0] })
         }
         var next = position
@@ -82,22 +82,5 @@ public final class PairedLoader: @unchecked Sendable {
         if next.step == batchesPerEpoch { next = DataLoader.Position(epoch: next.epoch + 1, step: 0) }
         position = next
         return batch
-    }
-
-    /// Rows `members` of `images`, each cropped to `size` at its offsets and mirrored when chosen.
-    static func crop(_ images: Tensor, _ members: [Int], _ augmentations: [Augmentation], _ size: Int?) -> Tensor {
-        let (channels, height, width) = (images.shape[1], images.shape[2], images.shape[3])
-        let (outHeight, outWidth) = (size ?? height, size ?? width)
-        var indices: [Int] = []
-        indices.reserveCapacity(members.count * channels * outHeight * outWidth)
-        for (member, augmentation) in zip(members, augmentations) {
-            for channel in 0..<channels {
-                for row in 0..<outHeight {
-                    let base = ((member * channels + channel) * height + augmentation.top + row) * width + augmentation.left
-                    for column in 0..<outWidth { indices.append(base + (augmentation.flip ? outWidth - 1 - column : column)) }
-                }
-            }
-        }
-        return images.gathered(flatIndices: indices, shape: [members.count, channels, outHeight, outWidth])
     }
 }

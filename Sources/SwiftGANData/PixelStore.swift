@@ -103,6 +103,45 @@ public final class PixelStore: @unchecked Sendable {
     /// Images `start..<end` as floats.
     public func images(in range: Range<Int>) -> Tensor { images(at: Array(range)) }
 
+    /// The values at `flatIndices` (into the `[N, C, H, W]` bytes) as floats in `range`, shaped `shape`.
+    public func gathered(flatIndices: [Int], shape outShape: [Int]) -> Tensor {
+        require(flatIndices.count == outShape.reduce(1, *), "PixelStore.gathered: \(flatIndices.count) indices for shape \(outShape)")
+        let total = shape.reduce(1, *)
+        let source = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        let values = flatIndices.map { index in
+            require(index >= 0 && index < total, "PixelStore.gathered: index \(index) outside 0..<\(total)")
+            return range.scale(Float(source[index]))
+        }
+        return Tensor(values, shape: outShape)
+    }
+
+    /// The first `count` images, copied.
+    public func prefix(_ count: Int) -> PixelStore {
+        let kept = Swift.min(Swift.max(count, 0), self.count)
+        return PixelStore(shape: [kept] + Array(shape.dropFirst()), range: range) { output in
+            guard kept > 0 else { return }
+            output.baseAddress!.update(from: bytes.baseAddress!.assumingMemoryBound(to: UInt8.self), count: kept * imageSize)
+        }
+    }
+
+    /// Every image's `height x width` window at `(top, left)`, copied.
+    public func cropped(top: Int, left: Int, height: Int, width: Int) -> PixelStore {
+        let (channels, fullHeight, fullWidth) = (shape[1], shape[2], shape[3])
+        require(
+            top >= 0 && left >= 0 && height >= 0 && width >= 0 && top + height <= fullHeight && left + width <= fullWidth,
+            "PixelStore.cropped: window \(height)x\(width) at (\(top), \(left)) outside \(fullHeight)x\(fullWidth)")
+        return PixelStore(shape: [count, channels, height, width], range: range) { output in
+            let source = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            for plane in 0..<(count * channels) {
+                for row in 0..<height {
+                    let from = source + (plane * fullHeight + top + row) * fullWidth + left
+                    let to = output.baseAddress! + (plane * height + row) * width
+                    to.update(from: from, count: width)
+                }
+            }
+        }
+    }
+
     /// The raw bytes of every image (for checksums and caches).
     public func withBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result { try body(bytes) }
 }

@@ -18,10 +18,14 @@ public enum UnpairedFolder {
     ///   - size: resize each image so the shorter side is `size` and
     ///     centre-crop it square; nil keeps the images' own (square, equal) size.
     ///   - jitter: store the images at 1.125x the size for the loader's random crops back to it.
+    ///   - cache: keep each domain's decoded bytes in `DIR/{split}A.swiftgan-cache/` and
+    ///     `…B.swiftgan-cache/` and memory-map them (`ImageFolder.load(cache:)`).
     /// - Throws: `FileError` naming the directory or file: a missing or empty
     ///   domain, domains of different channels without `channels`, images of
     ///   different or non-square sizes without `size`, an undecodable image.
-    public static func load(directory: String, split: String, channels: Int? = nil, size: Int? = nil, jitter: Bool = false) throws
+    public static func load(
+        directory: String, split: String, channels: Int? = nil, size: Int? = nil, jitter: Bool = false, cache: Bool = false
+    ) throws
         -> UnpairedDataset
     {
         require(channels.map { $0 == 1 || $0 == 3 } ?? true, "UnpairedFolder.load: channels must be 1 or 3")
@@ -29,8 +33,8 @@ public enum UnpairedFolder {
         let resolvedChannels = try channels ?? agreedChannels(pathA, pathB)
         let cropSize = jitter ? try size ?? ownSize(pathA) : size
         let loadSize = cropSize.map { jitter ? ($0 * 9 / 8 + 1) / 2 * 2 : $0 }
-        let a = try ImageFolder.load(directory: pathA, channels: resolvedChannels, size: loadSize)
-        let b = try ImageFolder.load(directory: pathB, channels: resolvedChannels, size: loadSize)
+        let a = try ImageFolder.load(directory: pathA, channels: resolvedChannels, size: loadSize, cache: cache)
+        let b = try ImageFolder.load(directory: pathB, channels: resolvedChannels, size: loadSize, cache: cache)
         for (path, images) in [(pathA, a), (pathB, b)] where images.imageShape[1] != images.imageShape[2] {
             throw FileError(file: path, problem: "images are \(images.imageShape[2])x\(images.imageShape[1]); pass an image size to resize them square")
         }
@@ -42,7 +46,7 @@ public enum UnpairedFolder {
         let (namesA, namesB) = (try ImageFolder.listImages(pathA).files, try ImageFolder.listImages(pathB).files)
         func relative(_ files: [String], _ root: String) -> [String] { files.map { String($0.dropFirst(root.count + 1)) } }
         return UnpairedDataset(
-            domainA: a.images, domainB: b.images, labelsA: a.labels, labelsB: b.labels, classNames: a.classNames,
+            imagesA: a.imageArray, imagesB: b.imageArray, labelsA: a.labels, labelsB: b.labels, classNames: a.classNames,
             namesA: relative(namesA, pathA), namesB: relative(namesB, pathB), cropSize: jitter ? cropSize : nil)
     }
 

@@ -57,7 +57,7 @@ public final class UnpairedLoader: @unchecked Sendable {
     public var batchesPerEpoch: Int { Swift.max(dataset.countA, dataset.countB) / (batchSize * shard.count) }
 
     /// Domain `domain`'s (0: A, 1: B) draws in `epoch`.
-    func draws(epoch: Int, domain: UInt64, count: Int, images: Tensor) -> Draws {
+    func draws(epoch: Int, domain: UInt64, count: Int, images: ImageArray) -> Draws {
         var random = RandomGenerator(seed: seed &+ 0x9E37_79B9_7F4A_7C15 &* UInt64(epoch + 1) &+ domain &* 0xD1B5_4A32_D192_ED03)
         let length = batchesPerEpoch * batchSize * shard.count
         var order: [Int] = []
@@ -80,16 +80,16 @@ public final class UnpairedLoader: @unchecked Sendable {
         let epoch = position.epoch
         if plan?.epoch != epoch {
             plan = (
-                epoch, draws(epoch: epoch, domain: 0, count: dataset.countA, images: dataset.domainA),
-                draws(epoch: epoch, domain: 1, count: dataset.countB, images: dataset.domainB)
+                epoch, draws(epoch: epoch, domain: 0, count: dataset.countA, images: dataset.imagesA),
+                draws(epoch: epoch, domain: 1, count: dataset.countB, images: dataset.imagesB)
             )
         }
         let start = (position.step * shard.count + shard.index) * batchSize
         let slots = start..<(start + batchSize)
-        func batch(_ draws: Draws, _ images: Tensor) -> Tensor {
-            PairedLoader.crop(images, Array(draws.order[slots]), Array(draws.augmentations[slots]), dataset.cropSize)
+        func batch(_ draws: Draws, _ images: ImageArray) -> Tensor {
+            images.crops(Array(draws.order[slots]), windows: Array(draws.augmentations[slots]), size: dataset.cropSize)
         }
-        let result = withoutGradients { Batch(a: batch(plan!.a, dataset.domainA), b: batch(plan!.b, dataset.domainB)) }
+        let result = withoutGradients { Batch(a: batch(plan!.a, dataset.imagesA), b: batch(plan!.b, dataset.imagesB)) }
         var next = position
         next.step += 1
         if next.step == batchesPerEpoch { next = DataLoader.Position(epoch: next.epoch + 1, step: 0) }

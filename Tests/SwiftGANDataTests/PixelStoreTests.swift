@@ -7,17 +7,6 @@ import Testing
 
 /// Datasets kept as bytes, folders decoded in parallel and cached, `for batch in loader`.
 @Suite struct PixelStoreTests {
-    /// Progress reports seen, by task.
-    final class Recorder: ProgressObserver, @unchecked Sendable {
-        private let lock = NSLock()
-        private(set) var tasks: [String: Int] = [:]
-        func update(_ task: String, done: Int, total: Int) {
-            lock.lock()
-            tasks[task, default: 0] += 1
-            lock.unlock()
-        }
-    }
-
     func writeFolder(_ root: String, count: Int, seed: UInt64) throws {
         var random = RandomGenerator(seed: seed)
         for index in 0..<count {
@@ -46,7 +35,7 @@ import Testing
         let one = try withExecutionContext(threads: 1) { try ImageFolder.load(directory: root, channels: 3, size: 4) }
         let two = try withExecutionContext(threads: 2) { try ImageFolder.load(directory: root, channels: 3, size: 4) }
         #expect(one.images == two.images && one.pixels != nil)
-        let recorder = Recorder()
+        let recorder = ProgressRecorder()
         _ = try ProgressReporting.withObserver(recorder) {
             try withExecutionContext(threads: 2) { try ImageFolder.load(directory: root, channels: 1, size: 4) }
         }
@@ -75,7 +64,7 @@ import Testing
         let array = try NPY.read("\(root).swiftgan-cache/c3-s4.npy")
         #expect(array.elementType == .uint8 && array.tensor.shape == [12, 3, 4, 4])
         // Unchanged: mapped, nothing decoded.
-        let recorder = Recorder()
+        let recorder = ProgressRecorder()
         let again = try ProgressReporting.withObserver(recorder) { try ImageFolder.load(directory: root, channels: 3, size: 4, cache: true) }
         #expect(again.images == plain.images && recorder.tasks["decoding images"] == nil)
         // A changed file remakes it.

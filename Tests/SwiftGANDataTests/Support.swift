@@ -27,3 +27,14 @@ func expectDataError(
 
 /// Path of one of this target's committed fixtures.
 func fixturePath(_ name: String) -> String { SwiftGANTestSupport.fixturePath(name, in: .module) }
+
+/// Progress reports seen, by task (what a loader reported while a test watched).
+final class ProgressRecorder: ProgressObserver, @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var tasks: [String: Int] = [:]
+    func update(_ task: String, done: Int, total: Int) {
+        lock.lock()
+        tasks[task, default: 0] += 1
+        lock.unlock()
+    }
+}

@@ -258,6 +258,23 @@ struct TranslationCommandLineTests {
         #expect(try SavedTranslationRun(directory: "\(work)/run").step == 4)
     }
 
+    /// `--cache` on a paired folder: the sides are decoded into the folder's
+    /// cache once, and the run trains exactly as it does on the decoded folder.
+    @Test func cachedPairsTrainAsTheFolderDoes() throws {
+        let work = temporaryDirectory("translate-cache")
+        let data = try Self.pairedFolder()
+        let arguments = ["train", "--task", "pix2pix", "--data", data, "--channels", "1", "--steps", "2", "--batch-size", "4", "--width", "4", "--seed", "5"]
+        let plain = try runGAN(arguments + ["--run-dir", "\(work)/plain"])
+        let cached = try runGAN(arguments + ["--run-dir", "\(work)/cached", "--cache"])
+        #expect(plain.status == 0 && cached.status == 0, "\(plain.output)\n\(cached.output)")
+        #expect(FileManager.default.fileExists(atPath: "\(data).swiftgan-cache/train-c1-snative-a.npy"))
+        #expect(FileManager.default.fileExists(atPath: "\(data).swiftgan-cache/test-c1-snative-b.npy"))
+        let (left, right) = (try SavedTranslationRun(directory: "\(work)/plain"), try SavedTranslationRun(directory: "\(work)/cached"))
+        #expect(right.config.data.cache && !left.config.data.cache)
+        let inputs = try ImageFile.read("\(data)/test/A/1.png", channels: 1, size: 16)
+        #expect(left.translate(inputs) == right.translate(inputs))
+    }
+
     @Test func flagsThatDoNotFit() throws {
         let cases: [([String], String)] = [
             (["train", "--jitter"], "--jitter applies to image-to-image runs; pass --task"),
@@ -267,6 +284,7 @@ struct TranslationCommandLineTests {
             (["train", "--task", "pix2pix", "--lr-decay"], "--lr-decay adds nothing"),
             (["train", "--task", "sr", "--generator", "vgg"], "unknown generator 'vgg'"),
             (["train", "--task", "pix2pix", "--jitter"], "--jitter applies to image folders"),
+            (["train", "--task", "pix2pix", "--cache"], "--cache applies to image folders"),
             (["train", "--task", "colorize", "--data", "colorize", "--channels", "3"], "--channels applies to image folders"),
             (["train", "--resume", "runs/x", "--l1-weight", "5"], "it takes only --steps (and --threads), not --l1-weight"),
             (["train", "--resume", "runs/x", "--epochs", "2"], "it takes only --steps (and --threads), not --epochs"),

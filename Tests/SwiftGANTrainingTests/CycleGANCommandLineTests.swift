@@ -99,6 +99,23 @@ struct CycleGANCommandLineTests {
     /// A run stopped after 3 of 6 steps and resumed from its directory ends
     /// with the checkpoint of an uninterrupted run, bit for bit (weights,
     /// optimizers, both pools, learning-rate schedule, loader, streams).
+    /// `--cache` on unpaired domains: each domain's folder gets its cache, and the run trains as without it.
+    @Test func cachedDomainsTrainAsTheFoldersDo() throws {
+        let work = temporaryDirectory("cyclegan-cache")
+        let data = try Self.unpairedFolder()
+        let arguments = ["train", "--task", "cyclegan", "--data", data, "--seed", "2"] + Self.small
+        let plain = try runGAN(arguments + ["--run-dir", "\(work)/plain"])
+        let cached = try runGAN(arguments + ["--run-dir", "\(work)/cached", "--cache"])
+        #expect(plain.status == 0 && cached.status == 0, "\(plain.output)\n\(cached.output)")
+        for domain in ["trainA", "trainB", "testA", "testB"] {
+            #expect(FileManager.default.fileExists(atPath: "\(data)/\(domain).swiftgan-cache/c1-snative.npy"), "\(domain)")
+        }
+        let (left, right) = (try SavedCycleGANRun(directory: "\(work)/plain"), try SavedCycleGANRun(directory: "\(work)/cached"))
+        #expect(right.config.data.cache)
+        let inputs = try ImageFile.read("\(data)/testA/1.png", channels: 1, size: 16)
+        #expect(left.translate(inputs, direction: .a2b) == right.translate(inputs, direction: .a2b))
+    }
+
     @Test func interruptedRunResumesBitIdentical() throws {
         let data = try Self.unpairedFolder()
         var config = CycleGANConfig.preset(data: UnpairedDataSpec(name: "folder", path: data, jitter: true), seed: 2)

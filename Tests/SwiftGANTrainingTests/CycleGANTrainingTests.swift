@@ -99,9 +99,9 @@ struct CycleGANTrainingTests {
         let dataset = Self.syntheticDomains(countA: 12, countB: 8)
         let loader = UnpairedLoader(dataset, batchSize: 4, horizontalFlip: true, seed: 3)
         #expect(loader.batchesPerEpoch == 3)
-        let epoch = loader.draws(epoch: 0, domain: 0, count: 12, images: dataset.domainA)
+        let epoch = loader.draws(epoch: 0, domain: 0, count: 12, images: dataset.imagesA)
         #expect(epoch.order.sorted() == Array(0..<12))
-        let smaller = loader.draws(epoch: 0, domain: 1, count: 8, images: dataset.domainB)
+        let smaller = loader.draws(epoch: 0, domain: 1, count: 8, images: dataset.imagesB)
         #expect(smaller.order.count == 12 && Set(smaller.order.prefix(8)) == Set(0..<8))
         #expect(smaller.augmentations.allSatisfy { $0.top <= 2 && $0.left <= 2 })
         // Resuming from a position gives the same batches.

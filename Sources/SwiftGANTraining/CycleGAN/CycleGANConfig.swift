@@ -194,6 +194,13 @@ public struct UnpairedDataSpec: Codable, Equatable, Sendable {
     public var jitter: Bool
     /// Use only the first `limit` training images of each domain.
     public var limit: Int?
+    /// Folders: keep each domain's decoded images in `DOMAIN.swiftgan-cache/` and memory-map them (`UnpairedFolder.load(cache:)`).
+    public var cache: Bool = false
+
+    /// Runs before 0.10 wrote these (`cache` came later, read from flat settings only).
+    private enum CodingKeys: String, CodingKey {
+        case name, path, imageSize, channels, jitter, limit
+    }
 
     public init(name: String, path: String? = nil, imageSize: Int? = nil, channels: Int? = nil, jitter: Bool = false, limit: Int? = nil) {
         self.name = name
@@ -223,7 +230,7 @@ public struct UnpairedDataSpec: Codable, Equatable, Sendable {
             throw FileError(
                 file: path, problem: "needs \(name)A/ and \(name)B/ (CycleGAN's layout: trainA/, trainB/, testA/, testB/)")
         }
-        var dataset = try UnpairedFolder.load(directory: path, split: name, channels: channels, size: imageSize, jitter: jitter)
+        var dataset = try UnpairedFolder.load(directory: path, split: name, channels: channels, size: imageSize, jitter: jitter, cache: cache)
         if split == .test { dataset = dataset.centreCropped() }
         return count.map { dataset.prefix($0) } ?? dataset
     }

@@ -264,7 +264,7 @@ extension CycleGANTrainer: DataParallelTrainer {
     var seed: UInt64 { config.training.seed }
     var dataSummary: String {
         let dataset = loader.dataset
-        let sum = checksum([dataset.domainA, dataset.domainB])
+        let sum = checksum([dataset.imagesA, dataset.imagesB])
         return "\(dataset.countA) + \(dataset.countB) images of \(dataset.shapeA) and \(dataset.shapeB), checksum \(String(sum, radix: 16))"
     }
 

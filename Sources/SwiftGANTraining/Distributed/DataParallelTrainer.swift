@@ -47,15 +47,16 @@ func checksum(_ tensors: [Tensor], labels: [Int] = []) -> UInt64 {
     return hash
 }
 
-/// `checksum([dataset.images], labels:)` taken 1,024 images at a time, so a dataset kept as bytes is never all floats at once.
-func checksum(_ dataset: ImageDataset) -> UInt64 {
+/// `checksum` of `arrays`' values taken 1,024 images at a time, so images kept as bytes are never all floats at once.
+func checksum(_ arrays: [ImageArray], labels: [Int] = []) -> UInt64 {
     var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-    for start in stride(from: 0, to: dataset.count, by: 1024) {
-        fold(dataset.images(at: Array(start..<Swift.min(start + 1024, dataset.count))), into: &hash)
-    }
-    for label in dataset.labels { hash = (hash ^ UInt64(UInt(bitPattern: label))) &* 0x0000_0100_0000_01B3 }
+    for array in arrays { array.forEachChunk { fold($0, into: &hash) } }
+    for label in labels { hash = (hash ^ UInt64(UInt(bitPattern: label))) &* 0x0000_0100_0000_01B3 }
     return hash
 }
+
+/// `checksum([dataset.images], labels:)` without converting the whole dataset to floats.
+func checksum(_ dataset: ImageDataset) -> UInt64 { checksum([dataset.imageArray], labels: dataset.labels) }
 
 private func fold(_ tensor: Tensor, into hash: inout UInt64) {
     tensor.withUnsafeBufferPointer { values in

@@ -38,8 +38,7 @@ extension RunConfig {
             Setting("eval_metrics", \.training.evalMetrics),
             Setting("features", \.training.featuresPath),
             Setting("sync_batchnorm", \.training.syncBatchNorm),
-            Setting("mixture_count", \.data.mixtureCount),
-            Setting("cache", \.data.cache)
+            Setting("mixture_count", \.data.mixtureCount)
         ] + Setting.schedule(\RunConfig.training) + Setting.imageData(\RunConfig.data)
     }
 

@@ -201,6 +201,7 @@ public protocol ImageDataOptions {
     var limit: Int? { get set }
     var imageSize: Int? { get set }
     var channels: Int? { get set }
+    var cache: Bool { get set }
 }
 
 extension Setting {
@@ -223,12 +224,13 @@ extension Setting {
         ]
     }
 
-    /// The data's `limit`, `image_size` and `channels` at `path`.
+    /// The data's `limit`, `image_size`, `channels` and `cache` at `path`.
     public static func imageData<Data: ImageDataOptions>(_ path: WritableKeyPath<Root, Data>) -> [Setting] {
         [
             Setting("limit", path.appending(path: \.limit)),
             Setting("image_size", path.appending(path: \.imageSize)),
-            Setting("channels", path.appending(path: \.channels))
+            Setting("channels", path.appending(path: \.channels)),
+            Setting("cache", path.appending(path: \.cache))
         ]
     }
 }

@@ -47,6 +47,13 @@ public struct PairedDataSpec: Codable, Equatable, Sendable {
     /// images of `path/train/` and `path/test/`, the inputs their averages
     /// over `downscale`x`downscale` blocks (as sr2 and sr4 are made).
     public var downscale: Int?
+    /// Folders: keep the decoded images in `FOLDER.swiftgan-cache/` and memory-map them (`PairedFolder.load(cache:)`).
+    public var cache: Bool = false
+
+    /// Runs before 0.10 wrote these (`cache` came later, read from flat settings only).
+    private enum CodingKeys: String, CodingKey {
+        case name, path, imageSize, channels, reversed, jitter, flip, limit, downscale
+    }
 
     public init(
         name: String, path: String? = nil, imageSize: Int? = nil, channels: Int? = nil, reversed: Bool = false, jitter: Bool = false,
@@ -78,7 +85,7 @@ public struct PairedDataSpec: Codable, Equatable, Sendable {
         guard let path else { throw FileError(file: "folder", problem: "a paired folder needs a path") }
         if let downscale {
             let directory = "\(path)/\(split == .train ? "train" : "test")"
-            let images = try ImageFolder.load(directory: directory, channels: channels ?? 3, size: imageSize)
+            let images = try ImageFolder.load(directory: directory, channels: channels ?? 3, size: imageSize, cache: cache)
             let size = images.imageShape[1]
             guard downscale >= 2, size % downscale == 0, images.imageShape[1] == images.imageShape[2] else {
                 throw FileError(
@@ -92,7 +99,7 @@ public struct PairedDataSpec: Codable, Equatable, Sendable {
         }
         let dataset = try PairedFolder.load(
             directory: path, split: split == .train ? "train" : "test", channels: channels ?? 3, size: imageSize,
-            jitter: jitter && split == .train, reversed: reversed)
+            jitter: jitter && split == .train, reversed: reversed, cache: cache)
         return count.map { dataset.prefix($0) } ?? dataset
     }
 }

@@ -55,23 +55,22 @@ public enum TranslationEvaluator {
     /// - Throws: `FileError` when the test split cannot be loaded.
     public static func evaluate(_ run: SavedTranslationRun, count: Int? = nil, classifier: FeatureClassifier?) throws -> TranslationEvaluation {
         let test = try run.config.data.load(split: .test, limit: count)
-        guard Array(test.inputs.shape.dropFirst()) == run.config.model.inputShape,
-            Array(test.targets.shape.dropFirst()) == run.config.model.outputShape
-        else {
+        guard test.inputImages.imageShape == run.config.model.inputShape, test.targetImages.imageShape == run.config.model.outputShape else {
             throw TrainingError.invalidConfiguration(
                 "the test pairs are \(test.inputShape) → \(test.outputShape), the run's generator \(run.config.model.inputShape) → \(run.config.model.outputShape)"
             )
         }
+        let targets = test.targets
         let outputs = run.translate(test.inputs)
         let labelled = test.classNames.count > 1
-        let judge = classifier.flatMap { Judge(classifier: $0, targets: test.targets, labels: labelled ? test.labels : nil) }
+        let judge = classifier.flatMap { Judge(classifier: $0, targets: targets, labels: labelled ? test.labels : nil) }
         let baselines = try Self.baselines(run.config, test: test).map {
-            TranslationEvaluation.NamedScores(name: $0.name, scores: scores($0.outputs, test.targets, judge))
+            TranslationEvaluation.NamedScores(name: $0.name, scores: scores($0.outputs, targets, judge))
         }
         return TranslationEvaluation(
             step: run.step, task: run.config.task.rawValue, data: run.config.data.path ?? run.config.data.name, testCount: test.count,
-            model: scores(outputs, test.targets, judge), baselines: baselines,
-            targetConsistency: labelled ? judge?.consistency(test.targets) : nil)
+            model: scores(outputs, targets, judge), baselines: baselines,
+            targetConsistency: labelled ? judge?.consistency(targets) : nil)
     }
 
     /// L1, PSNR, SSIM, and with a judge FID and consistency.
@@ -122,18 +121,19 @@ public enum TranslationEvaluator {
             let training = try config.data.load(split: .train)
             return withoutGradients { training.targets.mean(axes: [0], keepDims: true) }
         }
+        let inputs = test.inputs
         return try withoutGradients {
-            let scale = test.targets.shape[2] / test.inputs.shape[2]
+            let scale = test.targetImages.shape[2] / test.inputImages.shape[2]
             if scale > 1 {
-                return [("bilinear", test.inputs.upsampleBilinear(scale: scale)), ("bicubic", test.inputs.upsampleBicubic(scale: scale).clamp(min: -1, max: 1))]
+                return [("bilinear", inputs.upsampleBilinear(scale: scale)), ("bicubic", inputs.upsampleBicubic(scale: scale).clamp(min: -1, max: 1))]
             }
             switch config.data.task {
             case .sr2, .sr4:
                 return []
             case .inpaint:
                 let mean = try meanTrainingImage().scalars
-                var filled = test.inputs.scalars
-                let (height, width) = (test.inputs.shape[2], test.inputs.shape[3])
+                var filled = inputs.scalars
+                let (height, width) = (test.inputImages.shape[2], test.inputImages.shape[3])
                 let side = TranslationTask.maskSide(Swift.min(height, width))
                 for image in 0..<count {
                     let (top, left) = TranslationTask.maskOrigin(image, height: height, width: width, seed: TranslationTask.seed(for: .test))
@@ -141,13 +141,13 @@ public enum TranslationEvaluator {
                         for column in left..<(left + side) { filled[(image * height + row) * width + column] = mean[row * width + column] }
                     }
                 }
-                return [("mean-fill", Tensor(filled, shape: test.inputs.shape))]
+                return [("mean-fill", Tensor(filled, shape: test.inputImages.shape))]
             case .colorize:
-                return [("gray-input", concat(Array(repeating: test.inputs, count: 3), axis: 1))]
+                return [("gray-input", concat(Array(repeating: inputs, count: 3), axis: 1))]
             case .edges2fashion:
-                return [("mean-image", try meanTrainingImage().expanded(to: test.targets.shape))]
+                return [("mean-image", try meanTrainingImage().expanded(to: test.targetImages.shape))]
             case nil:
-                return test.inputs.shape == test.targets.shape ? [("input", test.inputs)] : []
+                return test.inputImages.shape == test.targetImages.shape ? [("input", inputs)] : []
             }
         }
     }

@@ -59,8 +59,7 @@ public final class TranslationRun {
         // A folder without a test split previews training pairs; any other problem with the split is an error.
         let hasTest = config.data.task != nil || PairedFolder.hasSplit(directory: config.data.path ?? "", split: "test")
         let test = hasTest ? try config.data.load(split: .test, limit: 8) : training.prefix(8).centreCropped()
-        guard Array(test.inputs.shape.dropFirst()) == trainer.config.model.inputShape,
-            Array(test.targets.shape.dropFirst()) == trainer.config.model.outputShape
+        guard test.inputImages.imageShape == trainer.config.model.inputShape, test.targetImages.imageShape == trainer.config.model.outputShape
         else {
             throw TrainingError.invalidConfiguration(
                 "the test pairs are \(test.inputShape) → \(test.outputShape) but the training pairs "

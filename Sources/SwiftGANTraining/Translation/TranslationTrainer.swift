@@ -199,7 +199,7 @@ extension TranslationTrainer: DataParallelTrainer {
     var seed: UInt64 { config.training.seed }
     var dataSummary: String {
         let dataset = loader.dataset
-        let sum = checksum([dataset.inputs, dataset.targets], labels: dataset.labels)
+        let sum = checksum([dataset.inputImages, dataset.targetImages], labels: dataset.labels)
         return "\(dataset.count) pairs of \(dataset.inputShape) → \(dataset.outputShape), checksum \(String(sum, radix: 16))"
     }
 }

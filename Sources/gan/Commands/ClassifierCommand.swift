@@ -44,7 +44,7 @@ struct LabelledDataOptions: ParsableArguments {
         if let task = TranslationTask(rawValue: data) {
             do {
                 let pairs = try TranslationTask.load(task, split: split, limit: limit)
-                return ImageDataset(images: pairs.targets, labels: pairs.labels, classNames: pairs.classNames)
+                return ImageDataset(imageArray: pairs.targetImages, labels: pairs.labels, classNames: pairs.classNames)
             } catch {
                 throw CLIError("\(error)")
             }

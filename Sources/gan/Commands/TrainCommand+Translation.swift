@@ -40,7 +40,7 @@ extension TrainCommand {
         }
         let folderOnly: [(String, Bool)] = [
             ("--jitter", jitter != nil), ("--reverse", reverse != nil), ("--image-size", imageSize != nil), ("--channels", channels != nil),
-            ("--downscale", downscale != nil)
+            ("--downscale", downscale != nil), ("--cache", cache != nil)
         ]
         let isBuiltIn = data.map { isCycleGAN ? UnpairedTask(rawValue: $0) != nil : TranslationTask(rawValue: $0) != nil } ?? true
         if task != nil, isBuiltIn, let flag = folderOnly.first(where: \.1) {

@@ -154,7 +154,7 @@ struct TrainCommand: ParsableCommand {
     @Flag(
         inversion: .prefixedNo,
         help:
-            "Image folders: keep the decoded images in FOLDER.swiftgan-cache/ (uint8 .npy, remade when files change) and memory-map them, so a later run decodes nothing and a folder larger than memory trains."
+            "Image folders (also paired and unpaired ones): keep the decoded images in FOLDER.swiftgan-cache/ (uint8 .npy, remade when files change) and memory-map them, so a later run decodes nothing and a folder larger than memory trains."
     )
     var cache: Bool?
 
