@@ -57,8 +57,8 @@ int swiftgan_jpeg_decode(const unsigned char *data, size_t size, size_t maximum_
     jpeg_read_header(&info, TRUE);
     /* Refuse a size the header claims before anything is allocated for it. */
     if (info.image_width == 0 || info.image_height == 0 || (size_t)info.image_width * (size_t)info.image_height > maximum_pixels) {
-        snprintf(error, error_capacity, "the header claims %ux%u pixels, more than the limit of %zu", info.image_width,
-                 info.image_height, maximum_pixels);
+        snprintf(error, error_capacity, "the header claims %ux%u pixels, more than the limit of %zu (gan --max-pixels N raises it)",
+                 info.image_width, info.image_height, maximum_pixels);
         jpeg_destroy_decompress(&info);
         return 0;
     }

@@ -45,6 +45,14 @@ public enum ImageArray: Sendable {
         }
     }
 
+    /// Images `range` as floats, `[range.count, C, H, W]`.
+    public func images(in range: Range<Int>) -> Tensor {
+        switch self {
+        case .floats(let tensor): withoutGradients { tensor.slice(axis: 0, start: range.lowerBound, end: range.upperBound) }
+        case .bytes(let pixels): pixels.images(in: range)
+        }
+    }
+
     /// The values at `flatIndices` into the whole `[N, C, H, W]` array as floats, shaped `shape`.
     public func gathered(flatIndices: [Int], shape outShape: [Int]) -> Tensor {
         switch self {
@@ -101,6 +109,6 @@ public enum ImageArray: Sendable {
     /// Calls `body` with the images as floats, `chunk` at a time (`[≤ chunk, C, H, W]`, in order),
     /// so bytes are never all floats at once.
     public func forEachChunk(of chunk: Int = 1024, _ body: (Tensor) throws -> Void) rethrows {
-        for start in stride(from: 0, to: count, by: chunk) { try body(images(at: Array(start..<Swift.min(start + chunk, count)))) }
+        for start in stride(from: 0, to: count, by: chunk) { try body(images(in: start..<Swift.min(start + chunk, count))) }
     }
 }

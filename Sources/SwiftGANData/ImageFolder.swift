@@ -61,8 +61,9 @@ public enum ImageFolder {
         let (channels, height, width) = (shape[1], shape[2], shape[3])
         let imageSize = channels * height * width
         let base = UncheckedPointer(output.baseAddress!)
+        let limit = ImageLimits.maximumPixels
         try ParallelDecode.run(count: files.count) { index in
-            var image = FloatImage(try decodeImage(files[index]), channels: channels)
+            var image = FloatImage(try decodeImage(files[index], maximumPixels: limit), channels: channels)
             if let size { image = image.resizedAndCropped(to: size) }
             guard image.height == height && image.width == width else {
                 throw FileError(
@@ -131,10 +132,12 @@ public enum ImageFolder {
     }
 
     /// Decodes a PNG or JPEG file by its contents.
-    static func decodeImage(_ path: String) throws -> RasterImage {
+    /// - Parameter maximumPixels: the largest image accepted (the scope's `ImageLimits.maximumPixels`;
+    ///   decode workers are given the caller's, since they run outside its scope).
+    static func decodeImage(_ path: String, maximumPixels: Int = ImageLimits.maximumPixels) throws -> RasterImage {
         let bytes = try FileContents.read(path)
-        if JPEG.isJPEG(bytes) { return try JPEG.decode(bytes, file: path) }
-        if PNG.isPNG(bytes) { return try PNG.decode(bytes, file: path) }
+        if JPEG.isJPEG(bytes) { return try JPEG.decode(bytes, file: path, maximumPixels: maximumPixels) }
+        if PNG.isPNG(bytes) { return try PNG.decode(bytes, file: path, maximumPixels: maximumPixels) }
         throw FileError(file: path, problem: "neither a PNG nor a JPEG file (unrecognised signature)")
     }
 }

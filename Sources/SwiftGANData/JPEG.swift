@@ -12,7 +12,7 @@ public enum JPEG {
     /// Decodes JPEG bytes; `file` names them in errors.
     /// - Throws: `FileError` with libjpeg's message, for a header claiming
     ///   more than `maximumPixels` pixels, or for data that ends before the image.
-    public static func decode(_ bytes: [UInt8], file: String, maximumPixels: Int = RasterImage.defaultMaximumPixels) throws -> RasterImage {
+    public static func decode(_ bytes: [UInt8], file: String, maximumPixels: Int = ImageLimits.maximumPixels) throws -> RasterImage {
         guard isJPEG(bytes) else { throw FileError(file: file, problem: "not a JPEG file (no SOI marker)") }
         var pixels: UnsafeMutablePointer<UInt8>?
         var width: Int32 = 0

@@ -17,7 +17,7 @@ public enum PNG {
     /// Decodes a PNG of any bit depth, colour type or interlacing to 8-bit
     /// samples, keeping its channels (palette images become RGB or RGBA).
     /// - Throws: `FileError` naming `file` with libpng's message, or for a header claiming more than `maximumPixels` pixels.
-    public static func decode(_ bytes: [UInt8], file: String, maximumPixels: Int = RasterImage.defaultMaximumPixels) throws -> RasterImage {
+    public static func decode(_ bytes: [UInt8], file: String, maximumPixels: Int = ImageLimits.maximumPixels) throws -> RasterImage {
         guard isPNG(bytes) else { throw FileError(file: file, problem: "not a PNG file (no PNG signature)") }
         var image = png_image()
         image.version = UInt32(PNG_IMAGE_VERSION)
@@ -34,7 +34,8 @@ public enum PNG {
         let height = Int(image.height)
         guard width > 0, height > 0, width * height <= maximumPixels else {
             png_image_free(&image)
-            throw FileError(file: file, problem: "the header claims \(width)x\(height) pixels, more than the limit of \(maximumPixels)")
+            throw FileError(
+                file: file, problem: "the header claims \(width)x\(height) pixels, more than the limit of \(maximumPixels) (gan --max-pixels N raises it)")
         }
         var pixels = [UInt8](repeating: 0, count: width * height * channels)
         let finished = pixels.withUnsafeMutableBytes { png_image_finish_read(&image, nil, $0.baseAddress, 0, nil) }

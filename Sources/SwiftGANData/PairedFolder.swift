@@ -74,9 +74,10 @@ public enum PairedFolder {
         let (channels, side) = (shape[1], shape[2])
         let imageSize = channels * side * side
         let (aBase, bBase) = (UncheckedPointer(outputs.a.baseAddress!), UncheckedPointer(outputs.b.baseAddress!))
+        let limit = ImageLimits.maximumPixels
         try ParallelDecode.run(count: pairs.count) { index in
             let pair = pairs[index]
-            var (a, b) = try decodePair(pair, channels: channels)
+            var (a, b) = try decodePair(pair, channels: channels, maximumPixels: limit)
             if let size {
                 a = a.resizedAndCropped(to: size)
                 b = b.resizedAndCropped(to: size)
@@ -149,17 +150,17 @@ public enum PairedFolder {
     }
 
     /// The two sides of a pair at their stored size.
-    static func decodePair(_ pair: Pair, channels: Int) throws -> (FloatImage, FloatImage) {
+    static func decodePair(_ pair: Pair, channels: Int, maximumPixels: Int = ImageLimits.maximumPixels) throws -> (FloatImage, FloatImage) {
         if pair.sideBySide {
-            let image = FloatImage(try ImageFolder.decodeImage(pair.a), channels: channels)
+            let image = FloatImage(try ImageFolder.decodeImage(pair.a, maximumPixels: maximumPixels), channels: channels)
             guard image.width % 2 == 0 else {
                 throw FileError(file: pair.a, problem: "a side-by-side AB image must have an even width, this one is \(image.width) pixels wide")
             }
             let half = image.width / 2
             return (image.columns(0..<half), image.columns(half..<image.width))
         }
-        let a = FloatImage(try ImageFolder.decodeImage(pair.a), channels: channels)
-        let b = FloatImage(try ImageFolder.decodeImage(pair.b), channels: channels)
+        let a = FloatImage(try ImageFolder.decodeImage(pair.a, maximumPixels: maximumPixels), channels: channels)
+        let b = FloatImage(try ImageFolder.decodeImage(pair.b, maximumPixels: maximumPixels), channels: channels)
         guard a.width == b.width && a.height == b.height else {
             throw FileError(file: pair.b, problem: "is \(b.width)x\(b.height) but its partner \(pair.a) is \(a.width)x\(a.height)")
         }

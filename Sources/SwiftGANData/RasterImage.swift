@@ -11,7 +11,8 @@ public struct RasterImage: Equatable, Sendable {
     /// The most pixels a decoded PNG or JPEG may have (50 megapixels: a
     /// large camera photo), checked against the file's header before any
     /// pixel is allocated, so a small file claiming a huge image is refused.
-    /// Pass another `maximumPixels` to the decoders for larger images.
+    /// Pass another `maximumPixels` to the decoders, or run inside
+    /// `ImageLimits.withMaximumPixels` (`--max-pixels`), for larger images.
     public static let defaultMaximumPixels = 50_000_000
 
     public init(width: Int, height: Int, channels: Int, pixels: [UInt8]) {

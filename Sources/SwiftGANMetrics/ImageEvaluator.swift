@@ -47,7 +47,12 @@ public final class ImageEvaluator: @unchecked Sendable {
     /// - Parameters:
     ///   - referenceImages: `[N, C, H, W]` in [-1, 1], N ≥ 6.
     ///   - reference: a name for reports.
-    public init(classifier: FeatureClassifier, referenceImages: Tensor, reference: String, classNames: [String]? = nil) {
+    public convenience init(classifier: FeatureClassifier, referenceImages: Tensor, reference: String, classNames: [String]? = nil) {
+        self.init(classifier: classifier, referenceImages: .floats(referenceImages), reference: reference, classNames: classNames)
+    }
+
+    /// An evaluator whose reference images (floats or a dataset's bytes) are read one batch at a time.
+    public init(classifier: FeatureClassifier, referenceImages: ImageArray, reference: String, classNames: [String]? = nil) {
         self.classifier = classifier
         referenceOutputs = classifier.outputs(for: referenceImages)
         referenceStatistics = FeatureStatistics(features: referenceOutputs.features)

@@ -21,6 +21,13 @@ struct GAN: ParsableCommand {
         // A file-size limit (ulimit -f) then fails the write with EFBIG, which
         // is reported like a full disk, instead of killing the process.
         signal(SIGXFSZ, SIG_IGN)
-        main(nil)
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            // What the command printed comes before its error, also when standard output is a file or pipe (fully buffered).
+            fflush(nil)  // every output stream; naming stdout is not concurrency-safe in Swift 6
+            exit(withError: error)
+        }
     }
 }

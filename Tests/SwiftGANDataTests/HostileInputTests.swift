@@ -79,4 +79,32 @@ struct HostileInputTests {
         expectDataError(file: "x.png", "more than the limit of 4") { _ = try PNG.decode(png, file: "x.png", maximumPixels: 4) }
         #expect(try JPEG.decode(jpeg, file: "color.jpg").width == 8)
     }
+
+    /// `ImageLimits.withMaximumPixels` (`--max-pixels`) sets the limit for
+    /// everything in its scope, the parallel decode workers of image, paired
+    /// and unpaired folders included, and for nothing outside it.
+    @Test func aScopedPixelLimitReachesEveryFolderDecoder() throws {
+        let root = temporaryDirectory("pixel-limit")
+        for directory in ["flat", "pairs/train/A", "pairs/train/B", "domains/trainA", "domains/trainB"] {
+            try FileManager.default.createDirectory(atPath: "\(root)/\(directory)", withIntermediateDirectories: true)
+        }
+        let png = try PNG.encode(RasterImage(width: 8, height: 8, channels: 1, pixels: (0..<64).map { UInt8($0 * 3) }))
+        for name in ["a.png", "b.png", "c.png"] {
+            for directory in ["flat", "pairs/train/A", "pairs/train/B", "domains/trainA", "domains/trainB"] { writeFile("\(root)/\(directory)/\(name)", png) }
+        }
+        let loads: [(String, () throws -> Void)] = [
+            ("flat/a.png", { _ = try ImageFolder.load(directory: "\(root)/flat", channels: 1) }),
+            ("pairs/train/A/a.png", { _ = try PairedFolder.load(directory: "\(root)/pairs", split: "train", channels: 1) }),
+            ("domains/trainA/a.png", { _ = try UnpairedFolder.load(directory: "\(root)/domains", split: "train") }),
+            ("flat/b.png", { _ = try ImageFile.read("\(root)/flat/b.png", channels: 1, size: 8) })
+        ]
+        #expect(ImageLimits.maximumPixels == RasterImage.defaultMaximumPixels)
+        for (file, load) in loads {
+            expectDataError(file: "\(root)/\(file)", "more than the limit of 40 (gan --max-pixels N raises it)") {
+                try ImageLimits.withMaximumPixels(40) { try load() }
+            }
+            try ImageLimits.withMaximumPixels(64) { try load() }
+            try load()
+        }
+    }
 }

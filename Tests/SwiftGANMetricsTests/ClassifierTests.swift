@@ -36,6 +36,19 @@ struct ClassifierTests {
         #expect(classifier.accuracy(images: gray, labels: pairs.labels) < 0.5)
     }
 
+    /// A reference kept as bytes (the test split as loaded) is read a batch
+    /// at a time and gives the same features, bit for bit, as its floats.
+    @Test func byteReferencesGiveTheFeaturesOfTheirFloats() throws {
+        let (classifier, _) = try FeatureClassifier.fashionMNIST()
+        let bytes = Self.test.prefix(300).imageArray
+        #expect(bytes.pixels != nil)
+        let fromBytes = classifier.outputs(for: bytes, batchSize: 128)
+        let fromFloats = classifier.outputs(for: bytes.all, batchSize: 128)
+        #expect(fromBytes.features == fromFloats.features && fromBytes.probabilities == fromFloats.probabilities)
+        let evaluator = ImageEvaluator(classifier: classifier, referenceImages: bytes, reference: "test")
+        #expect(evaluator.referenceStatistics == FeatureStatistics(features: classifier.outputs(for: bytes.all).features))
+    }
+
     /// FID against the test split is ~0 for the test split itself and grows
     /// with every step of added Gaussian noise.
     @Test func fidGrowsMonotonicallyWithNoise() throws {

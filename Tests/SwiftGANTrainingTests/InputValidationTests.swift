@@ -40,6 +40,52 @@ import Testing
         #expect(ModelConfig(kind: .dcgan, imageShape: [1, 28, 28]).memoryProblem() == nil)
     }
 
+    /// The image-to-image networks' weight counts, known before they are built, match what is built.
+    @Test func translationWeightCountsMatchTheBuiltNetworks() throws {
+        var translations: [TranslationModelConfig] = []
+        for (input, output) in [(16, 16), (28, 28), (64, 64), (7, 28), (14, 28)] {
+            for conditional in [true, false] {
+                var config = TranslationModelConfig(
+                    inputShape: [1, input, input], outputShape: [3, output, output], width: 8, discriminatorWidth: 6,
+                    conditionalDiscriminator: conditional)
+                if input < output { config.generator = .srresnet }
+                translations.append(config)
+            }
+        }
+        for config in translations {
+            #expect(config.validationProblem() == nil)
+            var random = RandomGenerator(seed: 1)
+            let (generator, discriminator) = config.build(random: &random)
+            let built = Double(generator.parameterCount + discriminator.parameterCount)
+            #expect(
+                config.weightCount <= built && config.weightCount >= 0.95 * built,
+                "\(config.inputShape) → \(config.outputShape): \(config.weightCount) vs \(built)")
+        }
+        for (shapeA, shapeB) in [([1, 28, 28], [1, 28, 28]), ([1, 64, 64], [3, 64, 64])] {
+            var config = CycleGANModelConfig(shapeA: shapeA, shapeB: shapeB)
+            config.width = 8
+            config.discriminatorWidth = 8
+            #expect(config.validationProblem() == nil)
+            var random = RandomGenerator(seed: 2)
+            let networks: [Module] = [
+                ResNetGenerator(
+                    inputChannels: shapeA[0], outputChannels: shapeB[0], width: 8, residualBlocks: config.blocks, normalization: .instance,
+                    random: &random),
+                ResNetGenerator(
+                    inputChannels: shapeB[0], outputChannels: shapeA[0], width: 8, residualBlocks: config.blocks, normalization: .instance,
+                    random: &random),
+                PatchDiscriminator(config.discriminatorConfig(shapeA), random: &random),
+                PatchDiscriminator(config.discriminatorConfig(shapeB), random: &random)
+            ]
+            let built = Double(networks.reduce(0) { $0 + $1.parameterCount })
+            #expect(config.weightCount <= built && config.weightCount >= 0.95 * built, "\(shapeA) ↔ \(shapeB): \(config.weightCount) vs \(built)")
+        }
+        // The largest allowed widths at 4096 pixels: refused before anything is allocated.
+        let huge = TranslationModelConfig(inputShape: [3, 4096, 4096], outputShape: [3, 4096, 4096], width: 256, discriminatorWidth: 256)
+        #expect(huge.validationProblem() == nil && huge.memoryProblem(available: 8e9)?.contains("but this machine has 8.0 GB") == true)
+        #expect(translations[0].memoryProblem() == nil)
+    }
+
     /// A run directory whose config.json holds `change`d values.
     func craftedRun(_ change: (inout [String: Any]) -> Void) throws -> String {
         let directory = temporaryDirectory("crafted")
@@ -80,6 +126,39 @@ import Testing
             for arguments in [["info", "--run", directory], ["sample", "--run", directory, "--out", "\(directory)/x.npy"]] {
                 let result = try runGAN(arguments)
                 #expect(result.status == 1 && result.output.contains(path), "\(arguments): \(result.output)")
+            }
+        }
+    }
+
+    /// A translation or CycleGAN `config.json` whose data names nothing loadable is refused when read, naming the file.
+    @Test func translationDataIsValidatedWhenRead() throws {
+        let work = temporaryDirectory("bad-translation-data")
+        var translation = TranslationConfig.preset(.pix2pix, data: PairedDataSpec(name: "folder", path: "\(work)/pairs"))
+        (translation.model.inputShape, translation.model.outputShape) = ([1, 16, 16], [1, 16, 16])
+        let cyclegan = CycleGANConfig.preset(data: UnpairedDataSpec(name: "folder", path: "\(work)/domains"))
+        #expect(translation.valueProblem == nil && cyclegan.valueProblem == nil)
+        let cases: [(String, [UInt8], (String) throws -> Void, String)] = [
+            ("pix2pix", try translation.encoded(), { _ = try TranslationConfig.read($0) }, "a paired folder needs a path"),
+            ("cyclegan", try cyclegan.encoded(), { _ = try CycleGANConfig.read($0) }, "an unpaired folder needs a path")
+        ]
+        for (kind, bytes, read, missingPath) in cases {
+            let values = try #require(try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])
+            let changes: [((inout [String: Any]) -> Void, String)] = [
+                ({ $0.removeValue(forKey: "data") }, missingPath),
+                ({ $0["data_name"] = "edges3fashion" }, "data 'edges3fashion' is neither a built-in task"),
+                ({ $0["channels"] = 2 }, "channels 2 must be 1 or 3")
+            ]
+            for (index, (change, fragment)) in changes.enumerated() {
+                var changed = values
+                change(&changed)
+                let path = "\(work)/\(kind)-\(index).json"
+                try JSONSerialization.data(withJSONObject: changed).write(to: URL(fileURLWithPath: path))
+                #expect {
+                    try read(path)
+                } throws: { error in
+                    guard let error = error as? FileError else { return false }
+                    return error.file == path && error.problem.contains(fragment)
+                }
             }
         }
     }
@@ -205,5 +284,46 @@ import Testing
             let result = try runGAN(arguments)
             #expect((1...64).contains(result.status) && result.output.contains(fragment), "\(arguments): \(result.output)")
         }
+    }
+
+    /// What a command printed before it failed comes before its error, also
+    /// when standard output is a pipe (fully buffered) shared with standard error.
+    @Test func printedLinesPrecedeTheError() throws {
+        let run = temporaryDirectory("diverge") + "/run"
+        let result = try runGAN(["train", "--data", "ring8", "--lr-g", "1e8", "--lr-d", "1e8", "--steps", "50", "--run-dir", run, "-q"])
+        let header = try #require(result.output.range(of: "run: \(run)"), "\(result.output)")
+        let error = try #require(result.output.range(of: "Error: training diverged"), "\(result.output)")
+        #expect(result.status != 0 && header.lowerBound < error.lowerBound, "\(result.output)")
+    }
+
+    /// `--max-pixels` sets the decoders' limit for every command that reads images, and nothing is written when it refuses one.
+    @Test func maxPixelsLimitsEveryImageReader() throws {
+        let work = temporaryDirectory("max-pixels")
+        let folder = "\(work)/images/shirts"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let png = try PNG.encode(RasterImage(width: 8, height: 8, channels: 1, pixels: (0..<64).map { UInt8($0 * 4) }))
+        for index in 0..<16 { _ = FileManager.default.createFile(atPath: "\(folder)/\(index).png", contents: Data(png)) }
+        let train = ["train", "--data", "\(work)/images", "--channels", "1", "--image-size", "28", "--steps", "1", "--batch-size", "8", "--width", "8"]
+        let refused = try runGAN(train + ["--run-dir", "\(work)/refused", "--max-pixels", "40"])
+        #expect(refused.status != 0 && refused.output.contains("0.png: the header claims 8x8 pixels, more than the limit of 40"), "\(refused.output)")
+        #expect(!FileManager.default.fileExists(atPath: "\(work)/refused"))
+        #expect(try runGAN(train + ["--run-dir", "\(work)/run", "--max-pixels", "64"]).status == 0)
+        let pairs = try TranslationCommandLineTests.pairedFolder()
+        let translation = try runGAN([
+            "train", "--task", "pix2pix", "--data", pairs, "--channels", "1", "--steps", "1", "--batch-size", "4", "--width", "4",
+            "--run-dir", "\(work)/pix2pix"
+        ])
+        #expect(translation.status == 0, "\(translation.output)")
+        for arguments in [
+            ["eval", "--samples", "\(work)/images/shirts", "--data", "fashion-mnist", "--max-pixels", "40"],
+            ["classifier", "train", "--data", "\(work)/images", "--epochs", "1", "--out", "\(work)/c.safetensors", "--max-pixels", "40"],
+            ["translate", "--run", "\(work)/pix2pix", "--input", "\(pairs)/test/A/1.png", "--out", "\(work)/out.png", "--max-pixels", "40"]
+        ] {
+            let result = try runGAN(arguments)
+            #expect((1...64).contains(result.status) && result.output.contains("more than the limit of 40"), "\(arguments): \(result.output)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: "\(work)/c.safetensors") && !FileManager.default.fileExists(atPath: "\(work)/out.png"))
+        let zero = try runGAN(["train", "--max-pixels", "0"])
+        #expect(zero.status != 0 && zero.output.contains("--max-pixels must be at least 1, got 0"), "\(zero.output)")
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SwiftGANData
 import SwiftGANNN
 import SwiftGANTensor
 
@@ -120,18 +121,24 @@ extension FeatureClassifier {
     /// Runs the classifier in evaluation mode over `images` `[N, C, H, W]`
     /// in batches (restoring the previous mode afterwards).
     public func outputs(for images: Tensor, batchSize: Int = 500) -> ClassifierOutputs {
+        outputs(for: ImageArray.floats(images), batchSize: batchSize)
+    }
+
+    /// `outputs(for:)` over images kept as floats or bytes, converting one batch at a time
+    /// (a dataset's 8-bit images are never all floats at once).
+    public func outputs(for images: ImageArray, batchSize: Int = 500) -> ClassifierOutputs {
         require(batchSize > 0, "FeatureClassifier.outputs: batch size \(batchSize) must be positive")
         let wasTraining = isTraining
         _ = eval()
         defer { _ = train(wasTraining) }
-        let count = images.shape[0]
+        let count = images.count
         var featureBatches: [Tensor] = []
         var probabilityBatches: [Tensor] = []
         withoutGradients {
             var start = 0
             while start < count {
                 let end = Swift.min(count, start + batchSize)
-                let (batchFeatures, logits) = featuresAndLogits(images.slice(axis: 0, start: start, end: end))
+                let (batchFeatures, logits) = featuresAndLogits(images.images(in: start..<end))
                 featureBatches.append(batchFeatures)
                 probabilityBatches.append(logits.softmax(axis: 1))
                 start = end

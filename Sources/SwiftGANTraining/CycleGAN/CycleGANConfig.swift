@@ -218,6 +218,15 @@ public struct UnpairedDataSpec: Codable, Equatable, Sendable {
 
     public var task: UnpairedTask? { UnpairedTask(rawValue: name) }
 
+    /// Why these values name no domains that can be loaded (an unknown name, a folder without a path, a bad size), or nil.
+    public func validationProblem() -> String? {
+        if task == nil && name != "folder" {
+            return "data '\(name)' is neither a built-in task (\(UnpairedTask.allCases.map(\.rawValue).joined(separator: ", "))) nor a folder"
+        }
+        if name == "folder" && (path ?? "").isEmpty { return "an unpaired folder needs a path (data)" }
+        return imageDataProblem(limit: limit, imageSize: imageSize, channels: channels)
+    }
+
     /// Loads `split`: the built-in task's domains, or the folder's `{split}A/` and `{split}B/`
     /// (training images keep jitter and honour `limit`; test images are centre-cropped).
     /// - Throws: `FileError` naming the file or directory.
@@ -278,7 +287,7 @@ public struct CycleGANConfig: RunConfigFile, Equatable, Sendable {
     public var kindProblem: String? { task == Self.taskName ? nil : "not a CycleGAN run (task \(task))" }
 
     public var valueProblem: String? {
-        model.validationProblem() ?? training.validationProblem() ?? data.limit.flatMap { $0 < 1 ? "limit \($0) must be at least 1" : nil }
+        model.validationProblem() ?? model.memoryProblem(bytesPerWeight: 4) ?? training.validationProblem() ?? data.validationProblem()
     }
 }
 

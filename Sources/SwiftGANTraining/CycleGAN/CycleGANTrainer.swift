@@ -49,7 +49,7 @@ public final class CycleGANTrainer {
         var resolved = config
         resolved.model.shapeA = dataset.shapeA
         resolved.model.shapeB = dataset.shapeB
-        if let problem = resolved.model.validationProblem() ?? resolved.training.validationProblem() {
+        if let problem = resolved.model.validationProblem() ?? resolved.model.memoryProblem() ?? resolved.training.validationProblem() {
             throw TrainingError.invalidConfiguration(problem)
         }
         resolved.model.residualBlocks = resolved.model.blocks

@@ -94,7 +94,7 @@ public enum EvaluationSetup {
             featuresPath: featuresPath, imageShape: reference.imageShape,
             dataName: data.path == nil ? data.name : "\(data.name) (\(data.path!))")
         return ImageEvaluator(
-            classifier: classifier, referenceImages: reference.images,
+            classifier: classifier, referenceImages: reference.imageArray,
             reference: "\(data.name) \(split.rawValue)", classNames: reference.classNames)
     }
 }

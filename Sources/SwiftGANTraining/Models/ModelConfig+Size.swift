@@ -62,11 +62,7 @@ extension ModelConfig {
     /// (default: the machine's) at `bytesPerWeight` (20 to train: weights,
     /// gradients, Adam's moments, EMA; 4 to load them), or nil.
     public func memoryProblem(bytesPerWeight: Double = 20, available: Double = Double(ProcessInfo.processInfo.physicalMemory)) -> String? {
-        let needed = weightCount * bytesPerWeight
-        guard needed > available else { return nil }
-        let gigabytes = { (bytes: Double) in String(format: "%.1f GB", bytes / 1e9) }
-        let use = bytesPerWeight > 4 ? "to train (weights, gradients, Adam state, EMA)" : "to load"
-        return "the networks have about \(Int(weightCount).formatted()) weights, which need \(gigabytes(needed)) "
-            + "\(use) but this machine has \(gigabytes(available)); reduce the width or the latent dimension"
+        weightMemoryProblem(
+            weightCount: weightCount, bytesPerWeight: bytesPerWeight, available: available, advice: "reduce the width or the latent dimension")
     }
 }

@@ -204,6 +204,16 @@ public protocol ImageDataOptions {
     var cache: Bool { get set }
 }
 
+/// Why an image folder's `limit`, `image_size` or `channels` cannot be used, or nil.
+func imageDataProblem(limit: Int?, imageSize: Int?, channels: Int?) -> String? {
+    if let limit, limit < 1 { return "limit \(limit) must be at least 1" }
+    if let imageSize, !(4...ModelConfig.maximumImageSide).contains(imageSize) {
+        return "image size \(imageSize) must be in 4...\(ModelConfig.maximumImageSide)"
+    }
+    if let channels, channels != 1 && channels != 3 { return "channels \(channels) must be 1 or 3" }
+    return nil
+}
+
 extension Setting {
     /// The schedule's settings (`objective`, `lr_g`, `lr_d`, `beta1`, `beta2`, `lr_decay`, `batch_size`, `steps`, `seed`,
     /// `sample_every`, `checkpoint_every`, `log_every`) at `path`.

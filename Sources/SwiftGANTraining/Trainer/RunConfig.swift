@@ -72,15 +72,10 @@ public struct DataSpec: Codable, Equatable, Sendable {
         if !(1...Self.maximumMixtureCount).contains(mixtureCount) {
             return "mixture count \(mixtureCount) must be in 1...\(Self.maximumMixtureCount)"
         }
-        if let limit, limit < 1 { return "limit \(limit) must be at least 1" }
         if let limit, mixture != nil, limit > Self.maximumMixtureCount {
             return "limit \(limit) is more than the largest 2-D mixture training set (\(Self.maximumMixtureCount))"
         }
-        if let imageSize, !(4...ModelConfig.maximumImageSide).contains(imageSize) {
-            return "image size \(imageSize) must be in 4...\(ModelConfig.maximumImageSide)"
-        }
-        if let channels, channels != 1 && channels != 3 { return "channels \(channels) must be 1 or 3" }
-        return nil
+        return imageDataProblem(limit: limit, imageSize: imageSize, channels: channels)
     }
 
     /// Loads the training set (`seed` fixes a mixture's points).

@@ -76,6 +76,16 @@ public struct PairedDataSpec: Codable, Equatable, Sendable {
 
     public var task: TranslationTask? { TranslationTask(rawValue: name) }
 
+    /// Why these values name no pairs that can be loaded (an unknown name, a folder without a path, a bad size), or nil.
+    public func validationProblem() -> String? {
+        if task == nil && name != "folder" {
+            return "data '\(name)' is neither a built-in task (\(TranslationTask.allCases.map(\.rawValue).joined(separator: ", "))) nor a folder"
+        }
+        if name == "folder" && (path ?? "").isEmpty { return "a paired folder needs a path (data)" }
+        return imageDataProblem(limit: limit, imageSize: imageSize, channels: channels)
+            ?? downscale.flatMap { $0 < 2 ? "downscale \($0) must be at least 2" : nil }
+    }
+
     /// Loads `split`: the built-in task's Fashion-MNIST split, or the folder's `train/` or `test/`.
     /// Training pairs keep jitter and honour `limit`; test pairs are centre-cropped.
     /// - Throws: `FileError` naming the file or directory.
@@ -235,6 +245,6 @@ public struct TranslationConfig: RunConfigFile, Equatable, Sendable {
     public static let configKind = "translation run"
 
     public var valueProblem: String? {
-        model.validationProblem() ?? training.validationProblem() ?? data.limit.flatMap { $0 < 1 ? "limit \($0) must be at least 1" : nil }
+        model.validationProblem() ?? model.memoryProblem(bytesPerWeight: 4) ?? training.validationProblem() ?? data.validationProblem()
     }
 }

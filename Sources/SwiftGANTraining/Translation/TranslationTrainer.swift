@@ -46,7 +46,7 @@ public final class TranslationTrainer {
         var resolved = config
         resolved.model.inputShape = dataset.inputShape
         resolved.model.outputShape = dataset.outputShape
-        if let problem = resolved.model.validationProblem() ?? resolved.training.validationProblem() {
+        if let problem = resolved.model.validationProblem() ?? resolved.model.memoryProblem() ?? resolved.training.validationProblem() {
             throw TrainingError.invalidConfiguration(problem)
         }
         guard dataset.count >= resolved.training.batchSize * ranks else {

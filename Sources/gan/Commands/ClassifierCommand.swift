@@ -34,6 +34,8 @@ struct LabelledDataOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Image folders (which have no test split): the fraction held out for testing.")
     var testFraction: Double = 0.1
 
+    @OptionGroup var imageLimits: ImageLimitOptions
+
     func validate() throws {
         if let channels, channels != 1 && channels != 3 { throw ValidationError("--channels must be 1 or 3, got \(channels)") }
         guard testFraction > 0 && testFraction < 1 else { throw ValidationError("--test-fraction must be in (0, 1), got \(testFraction)") }
@@ -41,6 +43,10 @@ struct LabelledDataOptions: ParsableArguments {
     }
 
     func load(_ split: IDXDataset.Split, limit: Int? = nil) throws -> ImageDataset {
+        try imageLimits.scope { try decode(split, limit: limit) }
+    }
+
+    private func decode(_ split: IDXDataset.Split, limit: Int?) throws -> ImageDataset {
         if let task = TranslationTask(rawValue: data) {
             do {
                 let pairs = try TranslationTask.load(task, split: split, limit: limit)
@@ -66,7 +72,7 @@ struct LabelledDataOptions: ParsableArguments {
             var chosen = split == .test ? Array(order.suffix(testCount)) : Array(order.prefix(all.count - testCount))
             if let limit { chosen = Array(chosen.prefix(limit)) }
             return ImageDataset(
-                images: all.images.indexSelect(chosen), labels: chosen.map { all.labels[$0] },
+                images: all.images(at: chosen), labels: chosen.map { all.labels[$0] },
                 classNames: all.classNames)
         } catch let error as CLIError {
             throw error

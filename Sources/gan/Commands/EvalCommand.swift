@@ -93,6 +93,8 @@ struct EvalCommand: ParsableCommand {
 
     @OptionGroup var progressOptions: ProgressOptions
 
+    @OptionGroup var imageLimits: ImageLimitOptions
+
     func validate() throws {
         let sources = [runDirectory != nil, samples != nil, real].filter { $0 }.count
         guard sources == 1 else { throw ValidationError("give exactly one of --run DIR, --samples FILE.npy or --real") }
@@ -113,7 +115,7 @@ struct EvalCommand: ParsableCommand {
 
     func run() throws {
         // --threads scopes every kernel of the command (the default: all cores).
-        try withExecutionContext(threads: threads) { try progressOptions.show(quietInLogs: json) { try execute() } }
+        try withExecutionContext(threads: threads) { try imageLimits.scope { try progressOptions.show(quietInLogs: json) { try execute() } } }
     }
 
     private func execute() throws {

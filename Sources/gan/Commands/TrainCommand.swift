@@ -285,6 +285,8 @@ struct TrainCommand: ParsableCommand {
 
     @OptionGroup var progressOptions: ProgressOptions
 
+    @OptionGroup var imageLimits: ImageLimitOptions
+
     @OptionGroup var listen: ListenOptions
 
     func validate() throws {
@@ -347,11 +349,13 @@ struct TrainCommand: ParsableCommand {
     func run() throws {
         guard let session = try MPISession.startIfLaunched() else {
             // --threads scopes every kernel of the command (the default: all cores).
-            return try withExecutionContext(threads: threads) { try progressOptions.show { try execute(parallel: nil) } }
+            return try withExecutionContext(threads: threads) { try imageLimits.scope { try progressOptions.show { try execute(parallel: nil) } } }
         }
         // One rank of a data-parallel job (mpirun -np K gan train …): the node's cores shared by its ranks.
         do {
-            try withExecutionContext(threads: threads ?? session.defaultThreads) { try progressOptions.show { try execute(parallel: session.parallel) } }
+            try withExecutionContext(threads: threads ?? session.defaultThreads) {
+                try imageLimits.scope { try progressOptions.show { try execute(parallel: session.parallel) } }
+            }
         } catch {
             session.fail(error)
         }

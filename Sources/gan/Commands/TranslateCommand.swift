@@ -37,6 +37,8 @@ struct TranslateCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Compute threads (default: all cores).")
     var threads: Int?
 
+    @OptionGroup var imageLimits: ImageLimitOptions
+
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
         if let direction, CycleGANTrainer.Direction(rawValue: direction) == nil {
@@ -49,7 +51,7 @@ struct TranslateCommand: ParsableCommand {
     func run() throws {
         try withExecutionContext(threads: threads) {
             do {
-                try execute()
+                try imageLimits.scope { try execute() }
             } catch let error as CLIError {
                 throw error
             } catch {
