@@ -165,6 +165,26 @@ struct ConfigFileCommandLineTests {
     }
 
     /// Without --run-dir a second run goes beside the first (runs/2d-2), never over it.
+    /// `--update simultaneous` (or `update: simultaneous` in a file) trains
+    /// and is recorded; a bad value and more than one critic step are refused.
+    @Test func simultaneousUpdatesFromAFlagOrAFile() throws {
+        let work = temporaryDirectory("update-cli")
+        try "data: ring8\nupdate: simultaneous\nsteps: 3\nwidth: 16\n".write(toFile: "\(work)/tape.yaml", atomically: true, encoding: .utf8)
+        let train = try runGAN(["train", "--config", "\(work)/tape.yaml", "--run-dir", "\(work)/run"])
+        #expect(train.status == 0, "\(train.output)")
+        #expect(try RunConfig.read("\(work)/run/config.json").training.update == .simultaneous)
+        let printed = try runGAN(["train", "--data", "ring8", "--update", "simultaneous", "--print-config"])
+        #expect(try RunConfig.decode(Data(printed.output.utf8), file: "printed").training.update == .simultaneous, "\(printed.output)")
+        for (arguments, message) in [
+            (["train", "--data", "ring8", "--update", "sideways"], "expected one of alternating, simultaneous"),
+            (["train", "--data", "ring8", "--update", "simultaneous", "--critic-steps", "5"], "the critic steps must be 1, not 5"),
+            (["train", "--task", "pix2pix", "--update", "simultaneous"], "--update applies to GANs from noise")
+        ] {
+            let result = try runGAN(arguments + ["--run-dir", "\(work)/\(UUID().uuidString)"])
+            #expect(result.status != 0 && result.output.contains(message), "\(arguments): \(result.output)")
+        }
+    }
+
     @Test func theDefaultRunDirectoryNeverReplacesARun() throws {
         let work = temporaryDirectory("default-run-dir")
         let arguments = ["train", "--data", "ring8", "--steps", "2", "--batch-size", "16", "--width", "8", "--limit", "64"]

@@ -1,6 +1,7 @@
 import Foundation
 import SwiftGANNN
 import SwiftGANTensor
+import SwiftGANTestSupport
 import Testing
 
 @testable import SwiftGANData
@@ -136,18 +137,99 @@ struct TrainingStepTests {
         #expect(network.module.parameters().map(\.value.scalars) == before)
     }
 
-    /// Every objective, through the one trainer: an interrupted and restored
-    /// run continues bit for bit, and a poisoned weight stops training with
-    /// the loss named.
-    @Test(arguments: Objective.allCases)
-    func everyObjectiveResumesExactlyAndGuardsNaN(_ objective: Objective) throws {
+    /// The bilinear game min over θ, max over ψ of ψθ, with SGD: simultaneous
+    /// updates (both gradients at the same point) spiral outwards, θ² + ψ²
+    /// growing by exactly 1 + η² a step; alternating ones (ψ first, then θ
+    /// against the new ψ) stay on a closed orbit that conserves θ² + ψ² + ηθψ.
+    /// The step's two modes are told apart where they differ most.
+    @Test func simultaneousAndAlternatingUpdatesDifferOnTheBilinearGame() throws {
+        let rate: Float = 0.1
+        func players() -> (theta: TrainedNetwork, psi: TrainedNetwork) {
+            var random = RandomGenerator(seed: 1)
+            let (g, d) = (Linear(1, 1, bias: false, random: &random), Linear(1, 1, bias: false, random: &random))
+            g.parameters()[0].update { $0[0] = 1 }
+            d.parameters()[0].update { $0[0] = 0.5 }
+            return (
+                TrainedNetwork(name: "generator", module: g, optimizer: SGD(g.parameters(), learningRate: rate), optimizerKey: "optimizer_g"),
+                TrainedNetwork(name: "discriminator", module: d, optimizer: SGD(d.parameters(), learningRate: rate), optimizerKey: "optimizer_d")
+            )
+        }
+        func value(_ network: TrainedNetwork) -> Double { Double(network.module.parameters()[0].value.scalars[0]) }
+        func product(_ theta: TrainedNetwork, _ psi: TrainedNetwork) -> Tensor {
+            (theta.module.parameters()[0].value * psi.module.parameters()[0].value).sum()
+        }
+
+        let together = players()
+        let simultaneous = TrainingStep(updates: [
+            TrainingUpdate(name: "both", networks: [together.psi, together.theta]) {
+                let game = product(together.theta, together.psi)
+                return UpdateLoss(perNetwork: [-game, game])
+            }
+        ])
+        let turns = players()
+        let alternating = TrainingStep(updates: [
+            TrainingUpdate(name: "discriminator", networks: [turns.psi]) { UpdateLoss(-product(turns.theta, turns.psi)) },
+            TrainingUpdate(name: "generator", networks: [turns.theta]) { UpdateLoss(product(turns.theta, turns.psi)) }
+        ])
+        let eta = Double(rate)
+        func invariant(_ theta: Double, _ psi: Double) -> Double { theta * theta + psi * psi + eta * theta * psi }
+        let start = invariant(1, 0.5)
+        for step in 1...60 {
+            let logged = try simultaneous.run(step: step)
+            #expect(logged["loss/generator"] != nil && logged["loss/discriminator"] != nil)
+            try alternating.run(step: step)
+            let radius = pow(value(together.theta), 2) + pow(value(together.psi), 2)
+            #expect(Swift.abs(radius / (1.25 * pow(1 + eta * eta, Double(step))) - 1) < 1e-4, "step \(step): θ² + ψ² = \(radius)")
+            #expect(Swift.abs(invariant(value(turns.theta), value(turns.psi)) / start - 1) < 1e-4, "step \(step)")
+        }
+        // After 60 steps the simultaneous players are 1.8 times as far out; the alternating ones are where they began, on their orbit.
+        #expect(pow(value(together.theta), 2) + pow(value(together.psi), 2) > 1.8 * 1.25)
+    }
+
+    /// The trainer's simultaneous step: D's update is the alternating
+    /// step's (the same real batch and fakes), G's is taken against the D
+    /// before that update, so it differs; both losses are logged as usual,
+    /// and more than one critic step is refused.
+    @Test func theTrainersSimultaneousStepUpdatesBothFromOnePass() throws {
+        func trainer(_ order: TrainingConfig.UpdateOrder) throws -> Trainer {
+            var model = ModelConfig(kind: .mlp2d, imageShape: [1, 1, 2])
+            var training = TrainingConfig(seed: 3)
+            Preset.mixture2d.apply(to: &model, &training)
+            model.width = 16
+            training.batchSize = 16
+            training.criticSteps = 1
+            training.update = order
+            let config = RunConfig(model: model, training: training, data: DataSpec(name: "ring8"))
+            return try Trainer(config: config, dataset: try config.data.load(seed: 3))
+        }
+        let (alternating, simultaneous) = (try trainer(.alternating), try trainer(.simultaneous))
+        let before = simultaneous.generator.parameters().map(\.value.scalars)
+        let logged = try simultaneous.trainStep()
+        try alternating.trainStep()
+        for (a, b) in zip(alternating.discriminator.parameters(), simultaneous.discriminator.parameters()) {
+            assertClose(b.value, a.value, rtol: 1e-5, atol: 1e-6)
+        }
+        let moved = simultaneous.generator.parameters().map(\.value.scalars)
+        #expect(moved != before && moved != alternating.generator.parameters().map(\.value.scalars))
+        #expect(logged.generatorGradientNorm > 0 && logged.discriminatorGradientNorm > 0 && logged.generatorLoss > 0 && logged.discriminatorLoss > 0)
+        var critics = TrainingConfig(criticSteps: 2)
+        critics.update = .simultaneous
+        #expect(critics.validationProblem()?.contains("the critic steps must be 1, not 2") == true)
+    }
+
+    /// Every objective, alternating or simultaneous, through the one trainer:
+    /// an interrupted and restored run continues bit for bit, and a poisoned
+    /// weight stops training with the loss named.
+    @Test(arguments: Objective.allCases, TrainingConfig.UpdateOrder.allCases)
+    func everyObjectiveResumesExactlyAndGuardsNaN(_ objective: Objective, _ order: TrainingConfig.UpdateOrder) throws {
         var model = ModelConfig(kind: .mlp2d, imageShape: [1, 1, 2])
         var training = TrainingConfig(seed: 5)
         Preset.mixture2d.apply(to: &model, &training)
         model.width = 16
         training.objective = objective
         training.batchSize = 16
-        training.criticSteps = 2
+        training.update = order
+        training.criticSteps = order == .alternating ? 2 : 1
         training.r1Weight = objective == .hinge ? 1 : 0
         training.emaDecay = 0.9
         let config = RunConfig(model: model, training: training, data: DataSpec(name: "ring8"))
@@ -162,7 +244,7 @@ struct TrainingStepTests {
         let b = try resumed.checkpoint()
         #expect(a.tensors.keys == b.tensors.keys)
         for key in a.tensors.keys {
-            #expect(a.tensors[key]!.scalars.map(\.bitPattern) == b.tensors[key]!.scalars.map(\.bitPattern), "\(objective): \(key)")
+            #expect(a.tensors[key]!.scalars.map(\.bitPattern) == b.tensors[key]!.scalars.map(\.bitPattern), "\(objective) \(order): \(key)")
         }
         #expect(a.metadata.filter { $0.key != "swiftgan.config" } == b.metadata.filter { $0.key != "swiftgan.config" })
 
@@ -174,7 +256,7 @@ struct TrainingStepTests {
             // The first non-finite quantity is named: a loss, or a gradient norm where
             // a ReLU turned the NaN activations into a finite loss.
             let named = ["discriminator", "generator"].flatMap { ["the \($0) loss", "the \($0) gradient norm"] }
-            #expect(step == 5 && named.contains(quantity), "\(objective): \(quantity) at \(step)")
+            #expect(step == 5 && named.contains(quantity), "\(objective) \(order): \(quantity) at \(step)")
         }
     }
 

@@ -7,6 +7,7 @@ extension ModelConfig.DiscriminatorOutput: SettingConvertible {}
 extension ModelConfig.DiscriminatorNormalization: SettingConvertible {}
 extension Objective: SettingConvertible {}
 extension TrainingConfig.OptimizerKind: SettingConvertible {}
+extension TrainingConfig.UpdateOrder: SettingConvertible {}
 extension EvalMetric: SettingConvertible {}
 
 /// A GAN run's configuration as settings: what `gan train --config FILE`
@@ -27,6 +28,7 @@ extension RunConfig {
             Setting("projection", \.model.projection),
             Setting("optimizer", \.training.optimizer),
             Setting("critic_steps", \.training.criticSteps),
+            Setting("update", \.training.update),
             Setting("weight_clip", \.training.weightClip),
             Setting("gp_weight", \.training.gradientPenaltyWeight),
             Setting("r1", \.training.r1Weight),

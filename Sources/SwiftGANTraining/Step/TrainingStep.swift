@@ -21,13 +21,27 @@ public final class TrainedNetwork {
 }
 
 /// What a loss closure returns: the scalar loss to minimise and the scalars
-/// to log with it (scores, penalties), by their log names.
+/// to log with it (scores, penalties), by their log names. An update of
+/// several networks minimises one loss over all of them, or (`perNetwork`)
+/// each network its own loss, all taken from one forward pass and applied
+/// together (a simultaneous GAN step: D's loss and G's from the same scores).
 public struct UpdateLoss {
+    /// The loss of every network, or of the first when there are `perNetwork` losses.
     public var loss: Tensor
+    /// One loss per network of the update, in its order (nil: `loss` for all).
+    public var perNetwork: [Tensor]?
     public var scalars: [String: Float]
 
     public init(_ loss: Tensor, scalars: [String: Float] = [:]) {
         self.loss = loss
+        self.scalars = scalars
+    }
+
+    /// Network `i` of the update minimises `losses[i]`.
+    public init(perNetwork losses: [Tensor], scalars: [String: Float] = [:]) {
+        require(!losses.isEmpty, "UpdateLoss: no losses")
+        loss = losses[0]
+        perNetwork = losses
         self.scalars = scalars
     }
 }
@@ -132,33 +146,17 @@ public struct TrainingStep {
         // Walking a module tree costs about 0.1 ms: only after something switched to evaluation.
         for network in networks where !network.module.isTraining { network.module.train() }
         for (index, update) in updates.enumerated() where index >= position.update {
-            let parameters = update.networks.flatMap(\.optimizer.parameters)
             for repeatIndex in (index == position.update ? position.repeats : 0)..<update.repeats {
                 if ranOne && shouldStop() { return (scalars, Position(update: index, repeats: repeatIndex)) }
                 ranOne = true
-                // The graph ends with this scope: when the optimizers step, nothing else
+                // The graph ends inside `gradients(of:step:)`: when the optimizers step, nothing else
                 // holds the weights' buffers, so they update in place instead of copying.
-                var grads: [Tensor]
-                do {
-                    let result = try update.loss()
-                    var loss = result.loss.item
-                    var updateScalars = result.scalars
-                    if let parallel {
-                        // Every rank reduces before any rank checks, so all stop together on a NaN.
-                        grads = gradients(of: result.loss, withRespectTo: parameters.map(\.value))
-                        try parallel.average(gradients: &grads, loss: &loss, scalars: &updateScalars)
-                        try Self.requireFinite(loss, "the \(update.name) loss", step: step)
-                    } else {
-                        try Self.requireFinite(loss, "the \(update.name) loss", step: step)
-                        grads = gradients(of: result.loss, withRespectTo: parameters.map(\.value))
-                    }
-                    scalars.merge(updateScalars) { $1 }
-                    scalars["loss/\(update.name)"] = loss
+                let (parts, updateScalars) = try gradients(of: update, step: step)
+                scalars.merge(updateScalars) { $1 }
+                // Every gradient is taken before any parameter changes.
+                for part in parts {
+                    for (parameter, gradient) in zip(part.parameters, part.gradients) { parameter.grad = gradient }
                 }
-                let norm = Float(grads.reduce(0.0) { $0 + $1.sumOfSquares }.squareRoot())
-                try Self.requireFinite(norm, "the \(update.name) gradient norm", step: step)
-                scalars["grad_norm/\(update.name)"] = norm
-                for (parameter, gradient) in zip(parameters, grads) { parameter.grad = gradient }
                 for network in update.networks { network.optimizer.step() }
                 update.afterUpdate()
             }
@@ -166,6 +164,49 @@ public struct TrainingStep {
         afterStep()
         for network in networks { network.optimizer.zeroGrad() }
         return (scalars, nil)
+    }
+
+    /// The gradients of `update`'s loss (or of each network's own loss) with respect to the
+    /// parameters it is minimised over, averaged over the ranks, checked to be finite; and
+    /// the scalars to log: the loss closure's, each loss as `loss/NAME`, each norm as `grad_norm/NAME`.
+    private func gradients(of update: TrainingUpdate, step: Int) throws -> (
+        parts: [(parameters: [Parameter], gradients: [Tensor])], scalars: [String: Float]
+    ) {
+        let result = try update.loss()
+        // What each loss is minimised over: every network for one loss, or network i for loss i.
+        let parts: [(name: String, loss: Tensor, parameters: [Parameter])]
+        if let losses = result.perNetwork {
+            require(
+                losses.count == update.networks.count,
+                "TrainingStep: update \(update.name) returned \(losses.count) losses for \(update.networks.count) networks")
+            parts = zip(update.networks, losses).map { ($0.name, $1, $0.optimizer.parameters) }
+        } else {
+            parts = [(update.name, result.loss, update.networks.flatMap(\.optimizer.parameters))]
+        }
+        var updateScalars = result.scalars
+        var partScalars: [String: Float] = [:]
+        var computed: [(parameters: [Parameter], gradients: [Tensor])] = []
+        for (index, part) in parts.enumerated() {
+            var loss = part.loss.item
+            var grads: [Tensor]
+            if let parallel {
+                // Every rank reduces before any rank checks, so all stop together on a NaN.
+                grads = SwiftGANTensor.gradients(of: part.loss, withRespectTo: part.parameters.map(\.value))
+                var reduced = index == 0 ? updateScalars : [:]
+                try parallel.average(gradients: &grads, loss: &loss, scalars: &reduced)
+                if index == 0 { updateScalars = reduced }
+                try Self.requireFinite(loss, "the \(part.name) loss", step: step)
+            } else {
+                try Self.requireFinite(loss, "the \(part.name) loss", step: step)
+                grads = SwiftGANTensor.gradients(of: part.loss, withRespectTo: part.parameters.map(\.value))
+            }
+            partScalars["loss/\(part.name)"] = loss
+            let norm = Float(grads.reduce(0.0) { $0 + $1.sumOfSquares }.squareRoot())
+            try Self.requireFinite(norm, "the \(part.name) gradient norm", step: step)
+            partScalars["grad_norm/\(part.name)"] = norm
+            computed.append((part.parameters, grads))
+        }
+        return (computed, updateScalars.merging(partScalars) { $1 })
     }
 
     private static func requireFinite(_ value: Float, _ quantity: String, step: Int) throws {

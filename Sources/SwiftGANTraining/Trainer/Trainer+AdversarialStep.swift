@@ -3,10 +3,19 @@ import SwiftGANTensor
 
 /// The GAN pair's two updates for the general `TrainingStep`: D's
 /// (`criticSteps` times; its objective loss plus the penalties, then the
-/// objective's constraint) and G's. Everything particular to an objective
+/// objective's constraint) and G's; or, with simultaneous updates, one
+/// update of both from one pass. Everything particular to an objective
 /// comes from `objective` and `penalties`.
 extension Trainer {
     func adversarialStep() -> TrainingStep {
+        if config.training.update == .simultaneous {
+            // One update of both networks, each minimising its own loss of the same pass.
+            let both = TrainingUpdate(
+                name: "simultaneous", networks: [discriminatorNetwork, generatorNetwork],
+                loss: { [unowned self] in simultaneousLosses() },
+                afterUpdate: { [unowned self] in objective.constrain(discriminator: discriminatorNetwork.optimizer.parameters) })
+            return TrainingStep(updates: [both], afterStep: { [unowned self] in updateAverage() }, parallel: parallel)
+        }
         let discriminatorUpdate = TrainingUpdate(
             name: "discriminator", networks: [discriminatorNetwork], repeats: config.training.criticSteps,
             loss: { [unowned self] in discriminatorLoss() },
@@ -40,6 +49,34 @@ extension Trainer {
         scalars["score/real"] = meanScore(realScores)
         scalars["score/fake"] = meanScore(fakeScores)
         return UpdateLoss(loss, scalars: scalars)
+    }
+
+    /// D's loss (with its penalties) and G's loss from one pass: a real
+    /// batch and one fake batch that keeps its graph to G, both scored by
+    /// the same D (TensorFlow's `GradientTape` step). D's gradient is taken
+    /// with respect to D's parameters only, G's with respect to G's.
+    private func simultaneousLosses() -> UpdateLoss {
+        let batchSize = config.training.batchSize
+        let batch = loader.next()
+        let realLabels = config.model.isConditional ? batch.labels : nil
+        let latents = sampleLatents(batchSize)
+        let fakeLabels = randomLabels(batchSize)
+        let fake = generator.generate(latents, labels: fakeLabels)
+        let realScores = discriminator.score(batch.images, labels: realLabels)
+        let fakeScores = discriminator.score(fake, labels: fakeLabels)
+        var discriminatorLoss = objective.discriminatorLoss(real: realScores, fake: fakeScores)
+        var scalars: [String: Float] = [:]
+        let detachedFake = fake.detached()
+        for penalty in penalties {
+            let value = penalty.value(real: batch.images, fake: detachedFake, random: &random, shard: shard) {
+                self.discriminator.score($0, labels: realLabels)
+            }
+            scalars[penalty.name] = value.item
+            discriminatorLoss = discriminatorLoss + penalty.weight * value
+        }
+        scalars["score/real"] = meanScore(realScores)
+        scalars["score/fake"] = meanScore(fakeScores)
+        return UpdateLoss(perNetwork: [discriminatorLoss, objective.generatorLoss(fake: fakeScores)], scalars: scalars)
     }
 
     /// G's loss on D's scores of a fresh fake batch.

@@ -4,7 +4,16 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     private enum CodingKeys: String, CodingKey {
         case objective, optimizer, learningRateG, learningRateD, beta1, beta2, criticSteps, weightClip
         case gradientPenaltyWeight, r1Weight, labelSmoothing, emaDecay, learningRateDecay, batchSize, steps, seed
-        case sampleEvery, checkpointEvery, logEvery, evalEvery, evalCount, featuresPath, evalMetrics, syncBatchNorm
+        case sampleEvery, checkpointEvery, logEvery, evalEvery, evalCount, featuresPath, evalMetrics, syncBatchNorm, update
+    }
+
+    /// How D's and G's updates of a step are ordered.
+    public enum UpdateOrder: String, Codable, CaseIterable, Sendable {
+        /// D's update (`criticSteps` times), then G's on the updated D (PyTorch's usual loop).
+        case alternating
+        /// One forward pass gives both losses; both gradients are taken on the same networks and
+        /// applied together (TensorFlow's `GradientTape` example). Needs one critic step.
+        case simultaneous
     }
 
     /// The optimiser family.
@@ -57,6 +66,8 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     /// In data-parallel training, whether BatchNorm's batch statistics are
     /// over the global batch (every rank's) instead of each rank's own (the default, as in PyTorch DDP).
     public var syncBatchNorm: Bool
+    /// Alternating (default) or simultaneous D and G updates.
+    public var update: UpdateOrder = .alternating
 
     public init(
         objective: Objective = .nonSaturating, optimizer: OptimizerKind = .adam,
@@ -125,6 +136,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         featuresPath = try container.decodeIfPresent(String.self, forKey: .featuresPath)
         evalMetrics = try value(.evalMetrics, defaults.evalMetrics)
         syncBatchNorm = try value(.syncBatchNorm, defaults.syncBatchNorm)
+        update = try value(.update, defaults.update)
     }
 
     /// A one-line problem with the values, or nil.
@@ -134,6 +146,9 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         }
         if !(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1) { return "betas (\(beta1), \(beta2)) must be in [0, 1)" }
         if !(1...10_000).contains(criticSteps) { return "critic steps \(criticSteps) must be in 1...10000" }
+        if update == .simultaneous && criticSteps != 1 {
+            return "simultaneous updates take D's and G's gradients from one pass, so the critic steps must be 1, not \(criticSteps)"
+        }
         if !(2...65_536).contains(batchSize) { return "batch size \(batchSize) must be in 2...65536" }
         if steps < 1 { return "steps \(steps) must be at least 1" }
         if sampleEvery < 1 || checkpointEvery < 1 || logEvery < 1 { return "sample, checkpoint and log intervals must be positive" }

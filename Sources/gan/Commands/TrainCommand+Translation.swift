@@ -47,7 +47,8 @@ extension TrainCommand {
             throw ValidationError("\(flag.0) applies to image folders; the built-in tasks have fixed 28x28 images")
         }
         let ganOnly: [(String, Bool)] = [
-            ("--preset", preset != nil), ("--model", model != nil), ("--critic-steps", criticSteps != nil), ("--latent-dim", latentDim != nil),
+            ("--preset", preset != nil), ("--model", model != nil), ("--critic-steps", criticSteps != nil), ("--update", update != nil),
+            ("--latent-dim", latentDim != nil),
             ("--latent", latent != nil), ("--ema", ema != nil), ("--spectral-norm", spectralNorm != nil), ("--r1", r1 != nil),
             ("--label-smoothing", labelSmoothing != nil), ("--eval-every", evalEvery != nil), ("--eval-count", evalCount != nil),
             ("--eval-metrics", evalMetrics != nil),

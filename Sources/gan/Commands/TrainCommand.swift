@@ -179,6 +179,13 @@ struct TrainCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Discriminator steps per generator step.")
     var criticSteps: Int?
 
+    @Option(
+        help: """
+            How a step orders D's and G's updates: alternating (D, then G on the updated D; the default) or simultaneous \
+            (both losses from one pass, both gradients applied together, as TensorFlow's GradientTape example).
+            """)
+    var update: String?
+
     @Option(parsing: .unconditional, help: "Latent dimension.")
     var latentDim: Int?
 
