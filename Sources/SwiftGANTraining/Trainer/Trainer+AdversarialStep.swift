@@ -37,18 +37,29 @@ extension Trainer {
         let fakeLabels = randomLabels(batchSize)
         let fake = withoutGradients { generator.generate(latents, labels: fakeLabels) }
         let (realScores, fakeScores) = scoreRealAndFake(real: batch.images, realLabels, fake: fake, fakeLabels)
-        var loss = objective.discriminatorLoss(real: realScores, fake: fakeScores)
+        let (loss, scalars) = penalized(
+            objective.discriminatorLoss(real: realScores, fake: fakeScores), real: batch.images, realLabels, fake: fake,
+            scores: (realScores, fakeScores))
+        return UpdateLoss(loss, scalars: scalars)
+    }
+
+    /// D's `loss` plus each penalty (on the real batch and the detached fakes) times its weight,
+    /// and the scalars to log: the penalties' values and the mean scores D(x) and D(G(z)).
+    private func penalized(
+        _ loss: Tensor, real: Tensor, _ realLabels: [Int]?, fake: Tensor, scores: (real: Tensor, fake: Tensor)
+    ) -> (Tensor, [String: Float]) {
+        var loss = loss
         var scalars: [String: Float] = [:]
         for penalty in penalties {
-            let value = penalty.value(real: batch.images, fake: fake, random: &random, shard: shard) {
+            let value = penalty.value(real: real, fake: fake, random: &random, shard: shard) {
                 self.discriminator.score($0, labels: realLabels)
             }
             scalars[penalty.name] = value.item  // With two penalties of one name (WGAN-GP and R1), the last is logged.
             loss = loss + penalty.weight * value
         }
-        scalars["score/real"] = meanScore(realScores)
-        scalars["score/fake"] = meanScore(fakeScores)
-        return UpdateLoss(loss, scalars: scalars)
+        scalars["score/real"] = meanScore(scores.real)
+        scalars["score/fake"] = meanScore(scores.fake)
+        return (loss, scalars)
     }
 
     /// D's loss (with its penalties) and G's loss from one pass: a real
@@ -64,18 +75,9 @@ extension Trainer {
         let fake = generator.generate(latents, labels: fakeLabels)
         let realScores = discriminator.score(batch.images, labels: realLabels)
         let fakeScores = discriminator.score(fake, labels: fakeLabels)
-        var discriminatorLoss = objective.discriminatorLoss(real: realScores, fake: fakeScores)
-        var scalars: [String: Float] = [:]
-        let detachedFake = fake.detached()
-        for penalty in penalties {
-            let value = penalty.value(real: batch.images, fake: detachedFake, random: &random, shard: shard) {
-                self.discriminator.score($0, labels: realLabels)
-            }
-            scalars[penalty.name] = value.item
-            discriminatorLoss = discriminatorLoss + penalty.weight * value
-        }
-        scalars["score/real"] = meanScore(realScores)
-        scalars["score/fake"] = meanScore(fakeScores)
+        let (discriminatorLoss, scalars) = penalized(
+            objective.discriminatorLoss(real: realScores, fake: fakeScores), real: batch.images, realLabels, fake: fake.detached(),
+            scores: (realScores, fakeScores))
         return UpdateLoss(perNetwork: [discriminatorLoss, objective.generatorLoss(fake: fakeScores)], scalars: scalars)
     }
 
