@@ -78,6 +78,20 @@ struct DistributedTests {
         #expect(control.0 > 0.5, "per-rank statistics should give another run: \(control)")
     }
 
+    /// Simultaneous updates average each network's gradient of its own loss
+    /// over the ranks: one step of two ranks equals one step of one process
+    /// with the global batch, to the one-step bound above.
+    @Test func simultaneousUpdatesAverageEachNetworksGradient() throws {
+        let directory = temporaryDirectory("mpi-simultaneous")
+        let extra = ["--update", "simultaneous", "--sync-batchnorm"]
+        let single = try runGAN(train("one", steps: 1, batch: 64, ["--update", "simultaneous"]), in: directory)
+        #expect(single.status == 0, "\(single.output)")
+        let two = try launch(2, train("two", steps: 1, batch: 32, extra), in: directory)
+        #expect(two.status == 0, "\(two.output)")
+        let (difference, key) = try largestDifference("\(directory)/one/checkpoint.safetensors", "\(directory)/two/checkpoint.safetensors")
+        #expect(difference < 1e-4, "\(key) differs by \(difference)")
+    }
+
     /// Both ranks end with bit-identical weights (the checksum they compare is printed, and
     /// equals rank 0's checkpoint's), and only rank 0 writes: the run holds what a one-process run
     /// holds, each log line once, and nothing else appears in the working directory.
