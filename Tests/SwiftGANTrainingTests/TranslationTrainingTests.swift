@@ -177,6 +177,12 @@ struct TranslationTrainingTests {
         #expect(pairs.inputs.shape == [8, 1, 4, 4] && pairs.targets.shape == [8, 1, 16, 16])
         let block = pairs.targets.slice(axis: 0, start: 0, end: 1).slice(axis: 2, start: 0, end: 4).slice(axis: 3, start: 0, end: 4)
         #expect(Swift.abs(pairs.inputs.scalars[0] - block.mean().item) < 1e-6)
+        // The targets stay the folder's bytes; a limit takes the first pairs before any pooling.
+        #expect(pairs.targetImages.pixels != nil)
+        var limited = spec
+        limited.limit = 3
+        let few = try limited.load(split: .train)
+        #expect(few.count == 3 && few.inputs == pairs.inputs.slice(axis: 0, start: 0, end: 3))
         var config = TranslationConfig.preset(.sr, data: spec)
         config.model.width = 4
         config.model.residualBlocks = 1

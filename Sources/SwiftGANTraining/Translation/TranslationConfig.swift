@@ -95,7 +95,8 @@ public struct PairedDataSpec: Codable, Equatable, Sendable {
         guard let path else { throw FileError(file: "folder", problem: "a paired folder needs a path") }
         if let downscale {
             let directory = "\(path)/\(split == .train ? "train" : "test")"
-            let images = try ImageFolder.load(directory: directory, channels: channels ?? 3, size: imageSize, cache: cache)
+            var images = try ImageFolder.load(directory: directory, channels: channels ?? 3, size: imageSize, cache: cache)
+            if let count { images = images.prefix(count) }
             let size = images.imageShape[1]
             guard downscale >= 2, size % downscale == 0, images.imageShape[1] == images.imageShape[2] else {
                 throw FileError(
@@ -103,9 +104,11 @@ public struct PairedDataSpec: Codable, Equatable, Sendable {
                     problem: "images are \(images.imageShape[2])x\(images.imageShape[1]); --downscale \(downscale) needs square images "
                         + "whose side it divides (pass an image size)")
             }
-            let inputs = withoutGradients { images.images.avgPool2d(kernel: SpatialSize(downscale)) }
-            let dataset = PairedDataset(inputs: inputs, targets: images.images, labels: images.labels, classNames: images.classNames)
-            return count.map { dataset.prefix($0) } ?? dataset
+            // The targets stay bytes; the inputs (1/downscale² of their size) are pooled a chunk at a time.
+            var inputs: [Tensor] = []
+            images.imageArray.forEachChunk { chunk in inputs.append(withoutGradients { chunk.avgPool2d(kernel: SpatialSize(downscale)) }) }
+            return PairedDataset(
+                inputImages: .floats(concat(inputs, axis: 0)), targetImages: images.imageArray, labels: images.labels, classNames: images.classNames)
         }
         let dataset = try PairedFolder.load(
             directory: path, split: split == .train ? "train" : "test", channels: channels ?? 3, size: imageSize,

@@ -57,6 +57,7 @@ final class MPISession {
     /// normally, rank 0 printing it; any other error is printed by its rank
     /// and ends the whole job at once.
     func fail(_ error: any Error) -> Never {
+        fflush(nil)  // what this rank printed comes before its error (and is not lost to MPI_Abort)
         if let code = error as? ExitCode {
             communicator.finalize()
             exit(code.rawValue)
