@@ -4,8 +4,12 @@
 For each case (mlp, dcgan, wgan-gp; pix2pix, sr, cyclegan-b1 and cyclegan-b4 with --cases) and thread count, runs
 `gan bench --suite training --json` and Scripts/bench_pytorch.py (bench_pytorch_translation.py
 for the translation cases), each in a fresh process (so each reports its own peak memory),
-alternating which goes first, and prints one table with the ratio SwiftGAN / PyTorch. Then times
-`gan sample --count 64` end to end from a run directory.
+alternating which goes first, and prints one table with the ratio SwiftGAN / PyTorch. The
+reference is the loop PyTorch users write (`--loop ordinary`: zero_grad, backward, step, one
+fake batch for both updates, no gradient norms; the translation twins are written that way);
+the GAN cases also run PyTorch on the same work as SwiftGAN's trainer step (`--loop same-work`:
+a fresh z for G's update, every gradient norm taken), the table's second ratio. SwiftGAN's side
+is always the full trainer step. Then times `gan sample --count 64` end to end from a run directory.
 
 Usage (from the repository root, after `swift build -c release`):
   python3 Scripts/bench_compare.py --python /path/to/venv/bin/python [--threads 1,2]
@@ -69,23 +73,25 @@ def main():
             twin = "bench_pytorch_translation.py" if case in ("pix2pix", "sr", "cyclegan-b1", "cyclegan-b4") else "bench_pytorch.py"
             torch_command = [args.python, os.path.join(here, twin), "--case", case, "--threads", str(threads),
                              "--repeats", str(args.repeats), "--iterations", str(args.iterations)]
-            order = [swift_command, torch_command] if len(rows) % 2 == 0 else [torch_command, swift_command]
-            results = {}
-            for command in order:
-                result = run_json(command)
-                results[result["system"]] = result
-            rows.append((case, threads, results["swiftgan"], results["pytorch"]))
+            commands = {"swiftgan": swift_command, "pytorch": torch_command + (["--loop", "ordinary"] if twin == "bench_pytorch.py" else [])}
+            if twin == "bench_pytorch.py":
+                commands["same-work"] = torch_command + ["--loop", "same-work"]
+            order = list(commands) if len(rows) % 2 == 0 else list(reversed(list(commands)))
+            results = {name: run_json(commands[name]) for name in order}
+            rows.append((case, threads, results["swiftgan"], results["pytorch"], results.get("same-work")))
             print(f"measured {case} at {threads} thread(s)", file=sys.stderr)
 
-    header = ("| case | threads | SwiftGAN it/s | PyTorch it/s | SwiftGAN / PyTorch | SwiftGAN GEMM % of cblas_sgemm peak (of engine GEMM peak) "
+    header = ("| case | threads | SwiftGAN it/s | PyTorch it/s (ordinary loop) | SwiftGAN / PyTorch | against PyTorch doing the same work "
+              "| SwiftGAN GEMM % of cblas_sgemm peak (of engine GEMM peak) "
               "| peak RSS MB (SwiftGAN / PyTorch) | G inference samples/s (SwiftGAN / PyTorch) |")
     print(header)
-    print("| --- " * 8 + "|")
-    for case, threads, swift, torch in rows:
+    print("| --- " * 9 + "|")
+    for case, threads, swift, torch, same in rows:
         ratio = swift["iterations_per_second"] / torch["iterations_per_second"]
+        same_ratio = f"{swift['iterations_per_second'] / same['iterations_per_second']:.2f}x" if same else "(the twin is the ordinary loop)"
         inference = swift["inference_samples_per_second"] / torch["inference_samples_per_second"]
         print(f"| {case} | {threads} | {swift['iterations_per_second']:.2f} | {torch['iterations_per_second']:.2f} | "
-              f"**{ratio:.2f}x** | {100 * swift['roofline_fraction']:.0f}% of {swift['peak_sgemm_gflops']:.0f} GFLOP/s "
+              f"**{ratio:.2f}x** | {same_ratio} | {100 * swift['roofline_fraction']:.0f}% of {swift['peak_sgemm_gflops']:.0f} GFLOP/s "
               f"({100 * swift['roofline_fraction'] * swift['peak_sgemm_gflops'] / swift['peak_engine_gemm_gflops']:.0f}% "
               f"of {swift['peak_engine_gemm_gflops']:.0f}) | "
               f"{swift['peak_resident_mb']:.0f} / {torch['peak_resident_mb']:.0f} | "
@@ -95,7 +101,7 @@ def main():
         print(f"\n`gan sample --count 64` from a dcgan run directory, end to end: {latency:.3f} s (median of 5)")
     if args.json:
         with open(args.json, "w") as f:
-            json.dump({"rows": [{"case": c, "threads": t, "swiftgan": s, "pytorch": p} for c, t, s, p in rows],
+            json.dump({"rows": [{"case": c, "threads": t, "swiftgan": s, "pytorch": p, "pytorch_same_work": w} for c, t, s, p, w in rows],
                        "sample_seconds": latency}, f, indent=2, sort_keys=True)
 
 

@@ -10,12 +10,19 @@ of SwiftGAN's trainer, which
           gradients; their global norm (logged and NaN-checked by the trainer); Adam step;
   G step: fresh z; loss on D(G(z)); loss.item(); gradients; their norm; Adam step.
 
+With --loop ordinary it times instead the loop PyTorch users write (the official DCGAN
+tutorial's, in PyTorch-GAN's style of code): one fake batch per iteration, D's loss on D(real) and
+D(fake.detach()), zero_grad, backward, step; G's loss on D(fake) of that same batch, zero_grad,
+backward, step; each loss's .item() once; no gradient norms. That is less work than SwiftGAN's
+trainer does (it draws a fresh z for G's update and checks every gradient norm), and it is the
+reference of Scripts/bench_compare.py's ratios.
+
 Data batches are in memory. Reports the median iterations/s over repeated timed runs after a
 warm-up, the FLOPs of one iteration (torch.utils.flop_counter), generator inference samples/s at
 batch 1,000 and the process's peak resident memory after training (before inference), as one JSON
 line per case.
 
-Usage: python Scripts/bench_pytorch.py --case dcgan --threads 2 [--repeats 7] [--iterations 20]
+Usage: python Scripts/bench_pytorch.py --case dcgan --threads 2 [--loop ordinary|same-work] [--repeats 7] [--iterations 20]
 (needs torch; see the README for the CPU wheel).
 """
 import argparse
@@ -102,16 +109,7 @@ def make_step(G, D, kind, opt_g, opt_d, batches):
         z = torch.randn(n, 100)
         with torch.no_grad():
             fake = G(z)
-        real_scores, fake_scores = D(real), D(fake)
-        if kind == "wgan-gp":
-            loss = fake_scores.mean() - real_scores.mean()
-            alpha = torch.rand(n, 1, 1, 1)
-            mixed = (alpha * real + (1 - alpha) * fake).requires_grad_(True)
-            grad, = torch.autograd.grad(D(mixed).sum(), mixed, create_graph=True)
-            norms = torch.sqrt(grad.flatten(1).square().sum(1) + 1e-12)
-            loss = loss + 10 * ((norms - 1) ** 2).mean()
-        else:
-            loss = bce(real_scores, torch.ones_like(real_scores)) + bce(fake_scores, torch.zeros_like(fake_scores))
+        loss = discriminator_loss(kind, bce, D, real, fake, D(real), D(fake))
         update(loss, params_d, opt_d)
         # G step
         z = torch.randn(n, 100)
@@ -120,6 +118,44 @@ def make_step(G, D, kind, opt_g, opt_d, batches):
         update(loss_g, params_g, opt_g)
         opt_g.zero_grad(set_to_none=True)
         opt_d.zero_grad(set_to_none=True)
+
+    return step
+
+
+def discriminator_loss(kind, bce, D, real, fake, real_scores, fake_scores):
+    """D's loss: BCE on real and fake, or WGAN-GP's critic loss with its penalty (torch.autograd.grad, create_graph)."""
+    if kind != "wgan-gp":
+        return bce(real_scores, torch.ones_like(real_scores)) + bce(fake_scores, torch.zeros_like(fake_scores))
+    n = real.shape[0]
+    loss = fake_scores.mean() - real_scores.mean()
+    alpha = torch.rand(n, 1, 1, 1)
+    mixed = (alpha * real + (1 - alpha) * fake).requires_grad_(True)
+    grad, = torch.autograd.grad(D(mixed).sum(), mixed, create_graph=True)
+    norms = torch.sqrt(grad.flatten(1).square().sum(1) + 1e-12)
+    return loss + 10 * ((norms - 1) ** 2).mean()
+
+
+def make_ordinary_step(G, D, kind, opt_g, opt_d, batches):
+    """The loop users write: zero_grad, backward, step; one fake batch for both updates; .item() once per loss."""
+    bce = nn.BCELoss() if kind == "bce-probability" else nn.BCEWithLogitsLoss()
+    state = {"index": 0}
+
+    def step():
+        real = batches[state["index"] % len(batches)]
+        state["index"] += 1
+        fake = G(torch.randn(real.shape[0], 100))
+        detached = fake.detach()
+        opt_d.zero_grad()
+        loss_d = discriminator_loss(kind, bce, D, real, detached, D(real), D(detached))
+        loss_d.backward()
+        opt_d.step()
+        opt_g.zero_grad()
+        scores = D(fake)
+        loss_g = -scores.mean() if kind == "wgan-gp" else bce(scores, torch.ones_like(scores))
+        loss_g.backward()
+        opt_g.step()
+        loss_d.item()
+        loss_g.item()
 
     return step
 
@@ -160,6 +196,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--case", choices=["mlp", "dcgan", "wgan-gp"], required=True)
     parser.add_argument("--threads", type=int, required=True)
+    parser.add_argument("--loop", choices=["ordinary", "same-work"], default="ordinary",
+                        help="the loop users write (default), or the same work as SwiftGAN's trainer step")
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--iterations", type=int, default=20)
     parser.add_argument("--warmup", type=int, default=5)
@@ -173,7 +211,7 @@ def main():
     opt_g = torch.optim.Adam(G.parameters(), **adam)
     opt_d = torch.optim.Adam(D.parameters(), **adam)
     batches = [torch.rand(64, 1, 28, 28) * 2 - 1 for _ in range(10)]
-    step = make_step(G, D, kind, opt_g, opt_d, batches)
+    step = (make_ordinary_step if args.loop == "ordinary" else make_step)(G, D, kind, opt_g, opt_d, batches)
     rate, rates, flops, peak_resident = time_training(step, args.warmup, args.repeats, args.iterations)
 
     G.eval()
@@ -181,7 +219,7 @@ def main():
     with torch.no_grad():
         inference = 1000 / median_seconds(lambda: G(z), max(1, args.repeats // 2))
     print(json.dumps({
-        "system": "pytorch", "case": args.case, "threads": args.threads, "torch": torch.__version__,
+        "system": "pytorch", "case": args.case, "threads": args.threads, "torch": torch.__version__, "loop": args.loop,
         "iterations_per_second": rate, "samples_per_second": rate * 64, "repeat_rates": rates,
         "flops_per_iteration": flops, "inference_samples_per_second": inference,
         "peak_resident_mb": peak_resident,
