@@ -186,7 +186,14 @@ train mlp2d --model mlp2d --data ring8 --batch-size 16 --width 8
 train dcgan-sn --model dcgan --spectral-norm --objective hinge "${images[@]}"
 train cgan-projection --model cgan --projection "${images[@]}"
 train dcgan-rgb --model dcgan --data rgb --image-size 32 --channels 3 --batch-size 4 --width 8
-for name in mlp dcgan cgan mlp-conv mlp2d dcgan-sn cgan-projection dcgan-rgb; do
+train cdcgan --model cdcgan "${images[@]}"
+train cdcgan-projection --model cdcgan --projection "${images[@]}"
+train acgan --model acgan "${images[@]}"
+train practice-pytorch --preset practice-pytorch "${images[@]}"
+train keras-mlp-conv --preset keras-mlp-conv "${images[@]}"
+train tf-dcgan --preset tf-gradient-tape "${images[@]}"
+kinds=(mlp dcgan cgan mlp-conv mlp2d dcgan-sn cgan-projection dcgan-rgb cdcgan cdcgan-projection acgan practice-pytorch keras-mlp-conv tf-dcgan)
+for name in "${kinds[@]}"; do
     z=z100.npy
     [[ $name == mlp2d ]] && z=z2.npy
     mkdir "card-$name"
@@ -195,17 +202,17 @@ for name in mlp dcgan cgan mlp-conv mlp2d dcgan-sn cgan-projection dcgan-rgb; do
     quiet "$python" "$scripts/make_key_fixtures.py" --check-swift "card-$name/$name.safetensors" "$runs/$name/checkpoint.safetensors" \
         --latents "$z" --samples "$name-samples.npy"
 done
-summary="exports and checkpoints of mlp, dcgan, cgan, mlp-conv, mlp2d (and spectral-norm dcgan, projection cgan, RGB dcgan)"
+summary="exports and checkpoints of mlp, dcgan, cgan, cdcgan, acgan, mlp-conv, keras-mlp-conv, tf-dcgan, mlp2d (and spectral-norm dcgan, projection cgan and cdcgan, RGB dcgan, mlp with practice-pytorch's D widths)"
 done_step "$summary load into make_key_fixtures.py's modules with strict=True and match gan sample --latents"
 
 # ---- the model cards gan export writes ----
 begin "model cards"
-for name in mlp dcgan cgan mlp-conv mlp2d dcgan-sn cgan-projection dcgan-rgb; do
+for name in "${kinds[@]}"; do
     z=z100.npy
     [[ $name == mlp2d ]] && z=z2.npy
     quiet "$python" "$scripts/check_model_card.py" "card-$name" --latents "$z" --samples "$name-samples.npy"
 done
-done_step "the README.md model cards of all 8 exports run as written: their PyTorch modules load the files with strict=True and match gan sample"
+done_step "the README.md model cards of all ${#kinds[@]} exports run as written: their PyTorch modules load the files with strict=True and match gan sample"
 
 # ---- make_nn_fixtures.py --check-swift ----
 begin "make_nn_fixtures.py --check-swift"

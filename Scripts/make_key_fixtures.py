@@ -11,8 +11,8 @@ with `torch.nn.utils.spectral_norm` where SwiftGAN uses spectral norm.
 
 With --check-swift FILE... it instead loads GAN files SwiftGAN wrote into
 these modules, built for each file's config, with load_state_dict(strict=True):
-a generator written by `gan export` (any model: mlp, dcgan, cgan, mlp-conv,
-mlp2d) or a run's checkpoint.safetensors (`generator.`, `discriminator.` and,
+a generator written by `gan export` (any model: mlp, dcgan, cgan, cdcgan,
+acgan, mlp-conv, mlp2d) or a run's checkpoint.safetensors (`generator.`, `discriminator.` and,
 when kept, `ema_generator.` prefixes). With --latents Z.npy --samples X.npy it
 also checks that the generator (the EMA one of a checkpoint, when kept) maps Z
 to what `gan sample --latents Z.npy --out X.npy` wrote (cgan: labels cycling
@@ -41,12 +41,64 @@ def mlp_generator(latent=100, pixels=784, relu=False):
     return g
 
 
-def mlp_discriminator(pixels=784, spectral=False):
+def mlp_discriminator(pixels=784, spectral=False, widths=(1024, 512, 256)):
+    layers, inputs = [], pixels
+    for width in widths:
+        layers += [sn(nn.Linear(inputs, width), spectral), nn.LeakyReLU(0.2), nn.Dropout(0.3)]
+        inputs = width
     d = nn.Module()
-    d.model = nn.Sequential(sn(nn.Linear(pixels, 1024), spectral), nn.LeakyReLU(0.2), nn.Dropout(0.3),
-                            sn(nn.Linear(1024, 512), spectral), nn.LeakyReLU(0.2), nn.Dropout(0.3),
-                            sn(nn.Linear(512, 256), spectral), nn.LeakyReLU(0.2), nn.Dropout(0.3),
-                            sn(nn.Linear(256, 1), spectral))
+    d.model = nn.Sequential(*layers, sn(nn.Linear(inputs, 1), spectral))
+    return d
+
+
+def practice_discriminator():
+    """The practice article's D as written there: 784 -> 512 -> 256 -> 1."""
+    d = nn.Module()
+    d.model = nn.Sequential(nn.Linear(784, 512), nn.LeakyReLU(0.2), nn.Dropout(0.3),
+                            nn.Linear(512, 256), nn.LeakyReLU(0.2), nn.Dropout(0.3), nn.Linear(256, 1))
+    return d
+
+
+def tf_same(size, stride=2):
+    """TensorFlow's "same" padding (before, after) of a 5x5 convolution over `size` pixels."""
+    out = -(-size // stride)
+    total = max((out - 1) * stride + 5 - size, 0)
+    return total // 2, total - total // 2
+
+
+def keras_conv_discriminator(size=28, channels=1):
+    """The Keras article's D: Conv2D(64, 5, 2, same), LeakyReLU, Conv2D(128, 5, 2, same), LeakyReLU, Flatten, Dense(1)."""
+    half = -(-size // 2)
+    a, b = tf_same(size)
+    c, e = tf_same(half)
+    d = nn.Module()
+    d.model = nn.Sequential(nn.ZeroPad2d((a, b, a, b)), nn.Conv2d(channels, 64, 5, 2), nn.LeakyReLU(0.2),
+                            nn.ZeroPad2d((c, e, c, e)), nn.Conv2d(64, 128, 5, 2), nn.LeakyReLU(0.2),
+                            nn.Flatten(), nn.Linear(128 * (-(-half // 2)) ** 2, 1))
+    return d
+
+
+def tf_dcgan_generator(latent=100, channels=1):
+    """TensorFlow's DCGAN tutorial G; a Conv2DTranspose "same" is a transposed convolution, then a crop."""
+    def bn(n, one=False):
+        return (nn.BatchNorm1d if one else nn.BatchNorm2d)(n, eps=1e-3, momentum=0.01)
+
+    def up(i, o, stride):
+        # The crop undoes the padding of the convolution it transposes: 7 -> 7 (stride 1), 14 -> 7, 28 -> 14.
+        a, b = tf_same(7, 1) if stride == 1 else tf_same(14)
+        return [nn.ConvTranspose2d(i, o, 5, stride, bias=False), nn.ZeroPad2d((-a, -b, -a, -b))]
+    g = nn.Module()
+    g.model = nn.Sequential(nn.Linear(latent, 7 * 7 * 256, bias=False), bn(7 * 7 * 256, True), nn.LeakyReLU(0.3),
+                            nn.Unflatten(1, (256, 7, 7)), *up(256, 128, 1), bn(128), nn.LeakyReLU(0.3),
+                            *up(128, 64, 2), bn(64), nn.LeakyReLU(0.3), *up(64, channels, 2), nn.Tanh())
+    return g
+
+
+def tf_dcgan_discriminator(channels=1):
+    d = nn.Module()
+    d.model = nn.Sequential(nn.ZeroPad2d((1, 2, 1, 2)), nn.Conv2d(channels, 64, 5, 2), nn.LeakyReLU(0.3), nn.Dropout(0.3),
+                            nn.ZeroPad2d((1, 2, 1, 2)), nn.Conv2d(64, 128, 5, 2), nn.LeakyReLU(0.3), nn.Dropout(0.3),
+                            nn.Flatten(), nn.Linear(128 * 7 * 7, 1))
     return d
 
 
@@ -134,6 +186,29 @@ def conditional_discriminator(classes=10, pixels=784, projection=False):
     return d
 
 
+def conditional_dcgan_generator(size=28, width=64, latent=100, channels=1, classes=10):
+    """cdcgan's and acgan's G: the label's embedding joins z as extra 1x1 input channels."""
+    g = dcgan_generator(size, width, latent + classes, channels)
+    g.label_embedding = nn.Embedding(classes, classes)
+    return g
+
+
+def conditional_dcgan_discriminator(size=28, width=64, channels=1, classes=10, norm="batch", spectral=False, projection=False):
+    """cdcgan's D: one-hot label maps as extra input channels, or the image alone and a projection embedding."""
+    d = dcgan_discriminator(size, width, channels if projection else channels + classes, norm, spectral)
+    if projection:
+        d.label_embedding = nn.Embedding(classes, d.main[-1].in_channels)
+    return d
+
+
+def acgan_discriminator(size=28, width=64, channels=1, classes=10, norm="batch", spectral=False):
+    """acgan's D: DCGAN's D plus a class-logit convolution over the last feature map."""
+    d = dcgan_discriminator(size, width, channels, norm, spectral)
+    last = d.main[-1]
+    d.classifier = sn(nn.Conv2d(last.in_channels, classes, last.kernel_size, 1, 0, bias=False), spectral)
+    return d
+
+
 def feature_classifier(width=16, dimension=128, classes=10):
     def block(i, o, s):
         return [nn.Conv2d(i, o, 3, s, 1), nn.BatchNorm2d(o), nn.ReLU()]
@@ -155,6 +230,17 @@ CASES = {
     "cgan": (conditional_generator(), conditional_discriminator()),
     "cgan-projection": (conditional_generator(), conditional_discriminator(projection=True)),
     "mlp-conv": (mlp_generator(), dcgan_discriminator(28)),
+    "cdcgan-28": (conditional_dcgan_generator(28), conditional_dcgan_discriminator(28)),
+    "cdcgan-32-rgb-projection": (conditional_dcgan_generator(32, channels=3),
+                                 conditional_dcgan_discriminator(32, channels=3, projection=True)),
+    "cdcgan-64-projection": (conditional_dcgan_generator(64), conditional_dcgan_discriminator(64, projection=True)),
+    "acgan-28": (conditional_dcgan_generator(28), acgan_discriminator(28)),
+    "acgan-64-rgb": (conditional_dcgan_generator(64, channels=3), acgan_discriminator(64, channels=3)),
+    "textbook-pytorch": (mlp_generator(relu=True), mlp_discriminator()),
+    "practice-pytorch": (mlp_generator(), practice_discriminator()),
+    "keras-mlp-conv": (mlp_generator(), keras_conv_discriminator()),
+    "keras-mlp-conv-32-rgb": (mlp_generator(pixels=3 * 32 * 32), keras_conv_discriminator(32, 3)),
+    "tf-gradient-tape": (tf_dcgan_generator(), tf_dcgan_discriminator()),
     "2d": (mixture_generator(), mixture_discriminator()),
     "2d-hinge-sn": (mixture_generator(latent=100, width=64), mixture_discriminator(width=64, spectral=True)),
 }
@@ -170,17 +256,27 @@ def networks(config):
     pixels, latent, spectral = channels * height * width, config["latent_dim"], config["spectral_norm"]
     norm = {"batch-norm": "batch", "layer-norm": "layer"}.get(config["d_norm"], "none")
     model = config["model"]
-    if model in ("mlp", "mlp-conv"):
+    if model in ("mlp", "mlp-conv", "keras-mlp-conv"):
         g = mlp_generator(latent, pixels, relu=config["g_relu"])
         if model == "mlp":
-            return g, mlp_discriminator(pixels, spectral)
+            return g, mlp_discriminator(pixels, spectral, config.get("d_widths") or (1024, 512, 256))
+        if model == "keras-mlp-conv":
+            return g, keras_conv_discriminator(height, channels)
         return g, dcgan_discriminator(height, config["width"], channels, norm, spectral)
+    if model == "tf-dcgan":
+        return tf_dcgan_generator(latent, channels), tf_dcgan_discriminator(channels)
     if model == "dcgan":
         return (dcgan_generator(height, config["width"], latent, channels),
                 dcgan_discriminator(height, config["width"], channels, norm, spectral))
     if model == "cgan":
         classes = config["class_count"]
         return conditional_generator(latent, classes, pixels), conditional_discriminator(classes, pixels, config["projection"])
+    if model in ("cdcgan", "acgan"):
+        classes, w = config["class_count"], config["width"]
+        g = conditional_dcgan_generator(height, w, latent, channels, classes)
+        if model == "acgan":
+            return g, acgan_discriminator(height, w, channels, classes, norm, spectral)
+        return g, conditional_dcgan_discriminator(height, w, channels, classes, norm, spectral, config["projection"])
     if model == "mlp2d":
         return mixture_generator(latent, config["width"]), mixture_discriminator(config["width"], spectral)
     raise SystemExit(f"no PyTorch equivalent of model {model!r} here")
@@ -193,6 +289,10 @@ def generate(g, config, z):
     if config["model"] == "cgan":
         labels = torch.arange(z.shape[0]) % config["class_count"]
         return g.model(torch.cat([g.label_embedding(labels), z], 1))
+    if config["model"] in ("cdcgan", "acgan"):
+        labels = torch.arange(z.shape[0]) % config["class_count"]
+        x = torch.cat([z, g.label_embedding(labels)], 1)
+        return g.main(x.view(x.shape[0], -1, 1, 1))
     return g.model(z)
 
 

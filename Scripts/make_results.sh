@@ -18,6 +18,9 @@ declare -A COMMANDS=(
   [mlp]="train --preset mlp --steps 6000"
   [dcgan]="train --preset dcgan --steps 2000"
   [cgan]="train --preset cgan --steps 5000"
+  [cdcgan]="train --model cdcgan --steps 6000"
+  [cdcgan-projection]="train --model cdcgan --projection --steps 6000"
+  [acgan]="train --model acgan --steps 3000"
   [lsgan]="train --preset lsgan --width 32 --steps 3000 --ema 0.999"
   [wgan]="train --preset wgan --width 32 --steps 1000"
   [wgan-gp]="train --preset wgan-gp --width 32 --steps 1000"
@@ -25,7 +28,7 @@ declare -A COMMANDS=(
   [2d-ring8]="train --data ring8"
   [2d-grid25]="train --data grid25 --steps 6000"
 )
-ORDER=(dcgan-quick mlp dcgan cgan lsgan wgan wgan-gp hinge-sn 2d-ring8 2d-grid25)
+ORDER=(dcgan-quick mlp dcgan cgan cdcgan cdcgan-projection acgan lsgan wgan wgan-gp hinge-sn 2d-ring8 2d-grid25)
 
 swift build -c release --product gan
 GAN=.build/release/gan
@@ -49,7 +52,7 @@ for name in "${targets[@]}"; do
   "$GAN" $command --run-dir "$run" --overwrite
   end=$(date +%s)
   extra=()
-  if [ "$name" = cgan ]; then extra=(--cas); fi
+  case $name in cgan | cdcgan* | acgan) extra=(--cas) ;; esac
   metrics=$("$GAN" eval --run "$run" --json "${extra[@]}")
   seconds=$(( end - start ))
   step=$(ls "$run/samples" | sort | tail -1)

@@ -5,7 +5,7 @@ import glob
 import json
 import os
 
-ORDER = ["dcgan-quick", "mlp", "dcgan", "cgan", "lsgan", "wgan", "wgan-gp", "hinge-sn", "2d-ring8", "2d-grid25"]
+ORDER = ["dcgan-quick", "mlp", "dcgan", "cgan", "cdcgan", "cdcgan-projection", "acgan", "lsgan", "wgan", "wgan-gp", "hinge-sn", "2d-ring8", "2d-grid25"]
 START, END = "<!-- results:start -->", "<!-- results:end -->"
 
 
@@ -13,15 +13,24 @@ def minutes(seconds):
     return f"{seconds / 60:.1f} min" if seconds >= 60 else f"{seconds:.0f} s"
 
 
+def number(value, pattern):
+    """A table cell: the value formatted, or a dash where the evaluation had none."""
+    return "–" if value is None else pattern.format(value)
+
+
 def load(name):
     path = os.path.join("docs", "results", name + ".json")
     return json.load(open(path)) if os.path.exists(path) else None
 
 
-image_rows, mixture_rows = [], []
+image_rows, mixture_rows, conditional_rows = [], [], []
 floor = load("floor")
 if floor:
     m = floor["images"]
+    if m.get("conditional"):
+        c = m["conditional"]
+        conditional_rows.append(f"| real train images (the floor) | `gan eval --real` | – | {number(c['intraClassFID'], '{:.3f}')} | "
+                                f"{100 * c['labelAccuracy']:.1f}% | {100 * min(a for a in c['perClassAccuracy'] if a is not None):.1f}% | – | |")
     image_rows.append(f"| real train images (the floor) | `gan eval --real` | – | {m['fid']:.3f} | {m['kid']['mean']:.4f} | "
                       f"{m['classifierScore']['mean']:.2f} | {m['manifold']['precision']:.3f} | {m['manifold']['recall']:.3f} | "
                       f"{m['manifold']['density']:.3f} | {m['manifold']['coverage']:.3f} | {m['classHistogram']['classesCovered']} | |")
@@ -39,6 +48,12 @@ for name in ORDER:
                           f"{m['kid']['mean']:.4f} | {m['classifierScore']['mean']:.2f} | {m['manifold']['precision']:.3f} | "
                           f"{m['manifold']['recall']:.3f} | {m['manifold']['density']:.3f} | {m['manifold']['coverage']:.3f} | "
                           f"{m['classHistogram']['classesCovered']} | {picture} |")
+        if m.get("conditional"):
+            c = m["conditional"]
+            worst = min(a for a in c["perClassAccuracy"] if a is not None)
+            cas_cell = f"{100 * cas:.1f}%" if cas is not None else "–"
+            conditional_rows.append(f"| `{name}` | `{result['command']}` | {minutes(result['train_seconds'])} | {number(c['intraClassFID'], '{:.3f}')} | "
+                                    f"{100 * c['labelAccuracy']:.1f}% | {100 * worst:.1f}% | {cas_cell} | {picture} |")
     else:
         m = evaluation["mixture"]
         kl = "–" if m.get("reverseKL") is None else f"{m['reverseKL']:.2f}"
@@ -50,6 +65,10 @@ if image_rows:
     lines += ["| preset | command | training time | FID ↓ | KID ↓ | classifier score ↑ | precision | recall | density | coverage "
               "| classes ≥ 1% | samples |",
               "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"] + image_rows + [""]
+if conditional_rows:
+    lines += ["| conditional run | command | training time | intra-class FID ↓ | label accuracy ↑ | worst class's accuracy ↑ "
+              "| CAS ↑ | samples (a row per class) |",
+              "| --- | --- | --- | --- | --- | --- | --- | --- |"] + conditional_rows + [""]
 if mixture_rows:
     lines += ["| 2-D run | command | training time | modes captured | high quality | reverse KL | samples |",
               "| --- | --- | --- | --- | --- | --- | --- |"] + mixture_rows

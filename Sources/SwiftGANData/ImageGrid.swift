@@ -59,6 +59,18 @@ public enum ImageGrid {
         return RasterImage(width: width, height: height, channels: channels, pixels: pixels)
     }
 
+    /// A class grid's order: for a batch `[N, C, H, W]` whose image i has
+    /// class i mod `classes` (how conditional samples cycle through the
+    /// classes), the same images reordered so that `make(_, nrow:)` with the
+    /// returned `nrow` = N / `classes` puts class r in row r, in the images'
+    /// order. Nil unless N is a positive multiple of `classes`.
+    public static func classRows(_ images: Tensor, classes: Int) -> (images: Tensor, nrow: Int)? {
+        guard classes >= 1, images.rank >= 1, images.shape[0] >= classes, images.shape[0] % classes == 0 else { return nil }
+        let perClass = images.shape[0] / classes
+        let order = (0..<classes).flatMap { row in (0..<perClass).map { row + $0 * classes } }
+        return (images.indexSelect(order), perClass)
+    }
+
     /// Writes a batch `[N, C, H, W]` in `[-1, 1]` as a PNG grid, atomically.
     /// - Throws: `FileError` naming the path if it cannot be written.
     public static func write(

@@ -24,6 +24,10 @@ public struct ImageEvaluation: Sendable, Codable, Equatable {
     /// Classification accuracy score (conditional models): accuracy on the
     /// real test split of a classifier trained on generated labelled samples only.
     public var classificationAccuracyScore: Double?
+    /// For samples with labels (a conditional model's requested classes, or
+    /// real images' own): the classifier's accuracy against them and the
+    /// intra-class FID; nil without labels or when the reference has none.
+    public var conditional: ConditionalEvaluation?
 }
 
 /// Computes the image metrics with one feature classifier against one
@@ -43,16 +47,29 @@ public final class ImageEvaluator: @unchecked Sendable {
     public let referenceStatistics: FeatureStatistics
     public let reference: String
     public let classNames: [String]
+    /// The reference images' classes (for the conditional metrics), when known.
+    public let referenceLabels: [Int]?
 
     /// - Parameters:
     ///   - referenceImages: `[N, C, H, W]` in [-1, 1], N ≥ 6.
     ///   - reference: a name for reports.
-    public convenience init(classifier: FeatureClassifier, referenceImages: Tensor, reference: String, classNames: [String]? = nil) {
-        self.init(classifier: classifier, referenceImages: .floats(referenceImages), reference: reference, classNames: classNames)
+    ///   - referenceLabels: the images' classes, N of them in the classifier's classes (nil: the conditional metrics are left out).
+    public convenience init(
+        classifier: FeatureClassifier, referenceImages: Tensor, reference: String, classNames: [String]? = nil, referenceLabels: [Int]? = nil
+    ) {
+        self.init(
+            classifier: classifier, referenceImages: .floats(referenceImages), reference: reference, classNames: classNames,
+            referenceLabels: referenceLabels)
     }
 
     /// An evaluator whose reference images (floats or a dataset's bytes) are read one batch at a time.
-    public init(classifier: FeatureClassifier, referenceImages: ImageArray, reference: String, classNames: [String]? = nil) {
+    public init(
+        classifier: FeatureClassifier, referenceImages: ImageArray, reference: String, classNames: [String]? = nil, referenceLabels: [Int]? = nil
+    ) {
+        if let referenceLabels {
+            require(referenceLabels.count == referenceImages.count, "ImageEvaluator: \(referenceLabels.count) labels for \(referenceImages.count) images")
+        }
+        self.referenceLabels = referenceLabels
         self.classifier = classifier
         referenceOutputs = classifier.outputs(for: referenceImages)
         referenceStatistics = FeatureStatistics(features: referenceOutputs.features)
@@ -103,12 +120,16 @@ public final class ImageEvaluator: @unchecked Sendable {
         seed: UInt64 = 0
     ) -> ImageEvaluation {
         if let problem = shapeProblem(samples) { fatalError("ImageEvaluator.evaluate: \(problem)") }
-        return evaluate(outputs: classifier.outputs(for: samples), kidSubsets: kidSubsets, kidSubsetSize: kidSubsetSize, scoreSplits: scoreSplits, seed: seed)
+        return evaluate(
+            outputs: classifier.outputs(for: samples), labels: nil, kidSubsets: kidSubsets, kidSubsetSize: kidSubsetSize, scoreSplits: scoreSplits, seed: seed)
     }
 
-    /// Every metric for samples whose classifier outputs are `outputs` (from `classifier.outputs(for:)`).
+    /// Every metric for samples whose classifier outputs are `outputs` (from
+    /// `classifier.outputs(for:)`); with the samples' `labels` (and the
+    /// reference's, and labels in the classifier's classes) also the conditional metrics.
     public func evaluate(
-        outputs: ClassifierOutputs, kidSubsets: Int = 100, kidSubsetSize: Int = 1000, scoreSplits: Int = 10, seed: UInt64 = 0
+        outputs: ClassifierOutputs, labels: [Int]? = nil, kidSubsets: Int = 100, kidSubsetSize: Int = 1000, scoreSplits: Int = 10,
+        seed: UInt64 = 0
     ) -> ImageEvaluation {
         let count = outputs.features.shape[0]
         let fid = FeatureStatistics.frechetDistance(FeatureStatistics(features: outputs.features), referenceStatistics)
@@ -121,7 +142,18 @@ public final class ImageEvaluator: @unchecked Sendable {
         return ImageEvaluation(
             sampleCount: count, reference: reference, referenceCount: referenceOutputs.features.shape[0],
             fid: fid, kid: kid, classifierScore: score, manifold: manifold, classHistogram: histogram,
-            classNames: classNames, classificationAccuracyScore: nil)
+            classNames: classNames, classificationAccuracyScore: nil, conditional: conditionalMetrics(outputs: outputs, labels: labels))
+    }
+
+    /// The conditional metrics of samples generated for `labels`, or nil
+    /// without labels on both sides or with a label outside the classifier's classes.
+    public func conditionalMetrics(outputs: ClassifierOutputs, labels: [Int]?) -> ConditionalEvaluation? {
+        let classes = classifier.architecture.classCount
+        guard let labels, let referenceLabels, labels.count == outputs.features.shape[0],
+            (labels + referenceLabels).allSatisfy({ $0 >= 0 && $0 < classes })
+        else { return nil }
+        return ConditionalEvaluation.compute(
+            outputs: outputs, labels: labels, reference: referenceOutputs, referenceLabels: referenceLabels, classCount: classes)
     }
 }
 

@@ -100,6 +100,59 @@ struct EvaluationCommandTests {
         #expect(cas.status != 0 && cas.output.contains("--cas needs a conditional model"), "\(cas.output)")
     }
 
+    /// A conditional convolutional run from the command line: `--model
+    /// cdcgan` trains on Fashion-MNIST, its grids have one row per class,
+    /// `gan sample --latents --label` swaps the class and keeps the latents,
+    /// and `gan eval` adds the label accuracy and the intra-class FID (a
+    /// short acgan run logs its class loss); bad labels are refused.
+    @Test func conditionalConvolutionalRuns() throws {
+        let work = temporaryDirectory()
+        let common = ["--data", "fashion-mnist", "--limit", "256", "--steps", "2", "--batch-size", "16", "--width", "4", "--latent-dim", "8"]
+        let train = try runGAN(["train", "--model", "cdcgan", "--run-dir", "\(work)/run"] + common)
+        #expect(train.status == 0, "\(train.output)")
+        let grid = try PNG.read("\(work)/run/samples/step-000002.png")
+        #expect(grid.height == 10 * 30 + 2 && grid.width == 8 * 30 + 2)
+        let sample = try runGAN(["sample", "--run", "\(work)/run", "--grid", "\(work)/classes.png", "--out", "\(work)/x.npy"])
+        #expect(sample.status == 0, "\(sample.output)")
+        #expect(try NPY.read("\(work)/x.npy").tensor.shape == [80, 1, 28, 28])
+        #expect(try PNG.read("\(work)/classes.png").height == 10 * 30 + 2)
+        var random = RandomGenerator(seed: 2)
+        try NPY.write(Tensor.normal([4, 8], random: &random), to: "\(work)/z.npy")
+        for label in ["3", "7"] {
+            let swapped = try runGAN(["sample", "--run", "\(work)/run", "--latents", "\(work)/z.npy", "--label", label, "--out", "\(work)/\(label).npy"])
+            #expect(swapped.status == 0, "\(swapped.output)")
+        }
+        let saved = try SavedRun(directory: "\(work)/run")
+        let latents = try NPY.read("\(work)/z.npy").tensor
+        #expect(try NPY.read("\(work)/7.npy").tensor == withoutGradients { try! saved.generator().generate(latents, labels: [7, 7, 7, 7]) })
+        #expect(try NPY.read("\(work)/7.npy").tensor != (try NPY.read("\(work)/3.npy").tensor))
+
+        let result = try runGAN(["eval", "--run", "\(work)/run", "--count", "200"])
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.contains("label accuracy") && result.output.contains("intra-class FID"), "\(result.output)")
+        let json = try runGAN(["eval", "--run", "\(work)/run", "--count", "200", "--json"])
+        let conditional = try #require(((try self.json(json.output))["images"] as? [String: Any])?["conditional"] as? [String: Any])
+        #expect((conditional["perClassFID"] as? [Any])?.count == 10 && conditional["labelAccuracy"] is Double)
+        let real = try runGAN(["eval", "--real", "--count", "500", "--json"])
+        let floor = try #require(((try self.json(real.output))["images"] as? [String: Any])?["conditional"] as? [String: Any])
+        #expect((floor["labelAccuracy"] as? Double).map { $0 > 0.85 } == true, "\(real.output)")
+
+        let acgan = try runGAN(["train", "--model", "acgan", "--run-dir", "\(work)/acgan", "--log-every", "1"] + common)
+        #expect(acgan.status == 0, "\(acgan.output)")
+        let log = String(decoding: FileManager.default.contents(atPath: "\(work)/acgan/metrics.jsonl") ?? Data(), as: UTF8.self)
+        #expect(log.contains("\"loss/class\"") && log.contains("\"accuracy/class_real\""), "\(log)")
+
+        for (arguments, message) in [
+            (["sample", "--run", "\(work)/run", "--label", "10", "--out", "\(work)/bad.npy"], "--label 10 is outside the model's classes 0..<10"),
+            (["train", "--model", "acgan", "--projection", "--run-dir", "\(work)/bad"] + common, "acgan classifies with its auxiliary head instead"),
+            (["train", "--model", "acgan", "--class-weight", "-2", "--run-dir", "\(work)/bad"] + common, "class loss weight -2.0")
+        ] {
+            let refused = try runGAN(arguments)
+            #expect(refused.status != 0 && refused.output.contains(message), "\(arguments): \(refused.output)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: "\(work)/bad.npy") && !FileManager.default.fileExists(atPath: "\(work)/bad"))
+    }
+
     @Test func classifierTrainAndTest() throws {
         let work = temporaryDirectory()
         let out = "\(work)/c.safetensors"

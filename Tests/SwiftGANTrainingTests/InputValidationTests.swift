@@ -26,6 +26,20 @@ import Testing
         var projected = ModelConfig(kind: .cgan, imageShape: [1, 28, 28])
         projected.projection = true
         configurations.append(projected)
+        for size in [28, 32, 64] {
+            for kind in [ModelConfig.Kind.cdcgan, .acgan] {
+                configurations.append(ModelConfig(kind: kind, imageShape: [size == 32 ? 3 : 1, size, size]))
+            }
+            var projectedDCGAN = ModelConfig(kind: .cdcgan, imageShape: [1, size, size])
+            projectedDCGAN.projection = true
+            configurations.append(projectedDCGAN)
+        }
+        var narrow = ModelConfig(kind: .mlp, imageShape: [1, 28, 28])
+        narrow.discriminatorWidths = [512, 256]
+        configurations.append(narrow)
+        configurations.append(ModelConfig(kind: .kerasMLPConv, imageShape: [1, 28, 28]))
+        configurations.append(ModelConfig(kind: .kerasMLPConv, imageShape: [3, 32, 32]))
+        configurations.append(ModelConfig(kind: .tfDCGAN, imageShape: [1, 28, 28]))
         configurations.append(ModelConfig(kind: .mlp2d, imageShape: [1, 1, 2], latentDimension: 2, width: 128))
         for config in configurations {
             var random = RandomGenerator(seed: 1)

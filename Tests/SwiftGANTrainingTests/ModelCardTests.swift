@@ -52,6 +52,11 @@ struct ModelCardTests {
         #expect(source(.mlpConv, [3, 32, 32]) == "MLPGenerator(latent_dim=100, image_shape=(3, 32, 32), relu=False)")
         #expect(source(.dcgan, [3, 64, 64]) == "DCGANGenerator(latent_dim=100, channels=3, size=64, width=8)")
         #expect(source(.mlp2d, [1, 1, 2]) == "MixtureGenerator(latent_dim=100, width=8)")
+        #expect(source(.cgan, [1, 28, 28]) == "ConditionalGenerator(latent_dim=100, image_shape=(1, 28, 28), classes=10)")
+        let conditionalDCGAN = "ConditionalDCGANGenerator(latent_dim=100, channels=3, size=32, width=8, classes=10)"
+        #expect(source(.cdcgan, [3, 32, 32]) == conditionalDCGAN && source(.acgan, [3, 32, 32]) == conditionalDCGAN)
+        #expect(source(.kerasMLPConv, [1, 28, 28]) == "MLPGenerator(latent_dim=100, image_shape=(1, 28, 28), relu=False)")
+        #expect(source(.tfDCGAN, [1, 28, 28]) == "TFDCGANGenerator(latent_dim=100, channels=1)")
     }
 
     /// The build call a card gives for `model` (read back from its README).

@@ -61,6 +61,18 @@ struct StateDictKeyTests {
             model.projection = true
             return model
         case "mlp-conv": return ModelConfig(kind: .mlpConv, imageShape: [1, 28, 28])
+        case "cdcgan-28": return preset(.cdcgan, [1, 28, 28], kind: .cdcgan)
+        case "cdcgan-32-rgb-projection", "cdcgan-64-projection":
+            var model = preset(.cdcgan, name.hasPrefix("cdcgan-32") ? [3, 32, 32] : [1, 64, 64], kind: .cdcgan)
+            model.projection = true
+            return model
+        case "acgan-28": return preset(.acgan, [1, 28, 28], kind: .acgan)
+        case "acgan-64-rgb": return preset(.acgan, [3, 64, 64], kind: .acgan)
+        case "textbook-pytorch": return preset(.textbookPyTorch, [1, 28, 28])
+        case "practice-pytorch": return preset(.practicePyTorch, [1, 28, 28])
+        case "keras-mlp-conv": return preset(.kerasMLPConv, [1, 28, 28])
+        case "keras-mlp-conv-32-rgb": return preset(.kerasMLPConv, [3, 32, 32])
+        case "tf-gradient-tape": return preset(.tfGradientTape, [1, 28, 28])
         case "2d": return preset(.mixture2d, [1, 1, 2], kind: .mlp2d)
         case "2d-hinge-sn": return preset(.hingeSN, [1, 1, 2], kind: .mlp2d)
         default: fatalError("no Swift configuration for golden case \(name)")
@@ -69,7 +81,8 @@ struct StateDictKeyTests {
 
     static let modelCases = [
         "mlp", "dcgan-28", "dcgan-quick", "dcgan-32-rgb", "dcgan-64-rgb", "wgan-gp", "hinge-sn", "cgan",
-        "cgan-projection", "mlp-conv", "2d", "2d-hinge-sn"
+        "cgan-projection", "mlp-conv", "cdcgan-28", "cdcgan-32-rgb-projection", "cdcgan-64-projection", "acgan-28", "acgan-64-rgb",
+        "textbook-pytorch", "practice-pytorch", "keras-mlp-conv", "keras-mlp-conv-32-rgb", "tf-gradient-tape", "2d", "2d-hinge-sn"
     ]
 
     @Test func everyGoldenCaseIsChecked() {

@@ -48,3 +48,36 @@ func runGAN(
 ) throws -> (status: Int32, output: String) {
     try runExecutable(ganExecutable(), arguments, in: directory, environment: environment)
 }
+
+/// The mean, over 64 samples, of each sample's highest Pearson
+/// correlation with one of the first 512 real images.
+func nearestImageCorrelation(_ trainer: Trainer, _ model: ModelConfig, _ dataset: ImageDataset) -> Float {
+    var random = RandomGenerator(seed: 5)
+    let samples = trainer.sample(model.sampleLatents(64, random: &random), labels: nil)
+    let real = dataset.images.slice(axis: 0, start: 0, end: 512)
+    // Rows centred and scaled to unit length: their dot products are correlations.
+    func standardized(_ images: Tensor) -> Tensor {
+        let rows = images.reshaped([images.shape[0], -1])
+        let centred = rows - rows.mean(axes: [1], keepDims: true)
+        return centred / ((centred * centred).sum(axes: [1], keepDims: true).sqrt() + 1e-6)
+    }
+    let correlations = matmul(standardized(samples), standardized(real), transposeB: true)
+    return correlations.max(axes: [1]).mean().item
+}
+
+/// Expects a run of `config` interrupted after 2 steps and restored from its
+/// checkpoint to end its 4th step bit for bit where an uninterrupted run does.
+func expectResumesExactly(_ config: RunConfig, _ dataset: ImageDataset, _ what: String) throws {
+    let straight = try Trainer(config: config, dataset: dataset)
+    for _ in 0..<4 { try straight.trainStep() }
+    let first = try Trainer(config: config, dataset: dataset)
+    for _ in 0..<2 { try first.trainStep() }
+    let resumed = try Trainer(config: config, dataset: dataset)
+    try resumed.restore(try first.checkpoint(), file: "memory")
+    for _ in 0..<2 { try resumed.trainStep() }
+    let (a, b) = (try straight.checkpoint(), try resumed.checkpoint())
+    #expect(a.tensors.keys == b.tensors.keys, "\(what)")
+    for key in a.tensors.keys {
+        #expect(a.tensors[key]!.scalars.map(\.bitPattern) == b.tensors[key]?.scalars.map(\.bitPattern), "\(what): \(key)")
+    }
+}

@@ -73,22 +73,6 @@ struct TrainerTests {
             "nearest-image correlation \(likeness), untrained \(untrainedLikeness)")
     }
 
-    /// The mean, over 64 samples, of each sample's highest Pearson
-    /// correlation with one of the first 512 real images.
-    func nearestImageCorrelation(_ trainer: Trainer, _ model: ModelConfig, _ dataset: ImageDataset) -> Float {
-        var random = RandomGenerator(seed: 5)
-        let samples = trainer.sample(model.sampleLatents(64, random: &random), labels: nil)
-        let real = dataset.images.slice(axis: 0, start: 0, end: 512)
-        // Rows centred and scaled to unit length: their dot products are correlations.
-        func standardized(_ images: Tensor) -> Tensor {
-            let rows = images.reshaped([images.shape[0], -1])
-            let centred = rows - rows.mean(axes: [1], keepDims: true)
-            return centred / ((centred * centred).sum(axes: [1], keepDims: true).sqrt() + 1e-6)
-        }
-        let correlations = matmul(standardized(samples), standardized(real), transposeB: true)
-        return correlations.max(axes: [1]).mean().item
-    }
-
     @Test func wganGPPenaltyGradientsMatchFiniteDifferences() throws {
         var random = RandomGenerator(seed: 7)
         let config = ModelConfig(kind: .dcgan, imageShape: [1, 28, 28], width: 2, discriminatorNormalization: .layerNorm)

@@ -217,7 +217,7 @@ struct TrainingStepTests {
         #expect(critics.validationProblem()?.contains("the critic steps must be 1, not 2") == true)
     }
 
-    /// Every objective, alternating or simultaneous, through the one trainer:
+    /// Every objective, alternating, simultaneous or separate, through the one trainer:
     /// an interrupted and restored run continues bit for bit, and a poisoned
     /// weight stops training with the loss named.
     @Test(arguments: Objective.allCases, TrainingConfig.UpdateOrder.allCases)
@@ -232,6 +232,11 @@ struct TrainingStepTests {
         training.criticSteps = order == .alternating ? 2 : 1
         training.r1Weight = objective == .hinge ? 1 : 0
         training.emaDecay = 0.9
+        if order == .separate && objective == .wassersteinGP {
+            // Its penalty needs both batches in one D loss (ArticlePresetTests checks the refusal).
+            #expect(training.validationProblem() != nil)
+            return
+        }
         let config = RunConfig(model: model, training: training, data: DataSpec(name: "ring8"))
         let straight = try Trainer(config: config, dataset: try config.data.load(seed: 5))
         for _ in 0..<4 { try straight.trainStep() }

@@ -92,6 +92,18 @@ public enum Initializer {
         return Tensor(values, shape: shape)
     }
 
+    /// Keras's default initialisation: every dense, convolution and
+    /// transposed convolution weight Glorot-uniform (`glorot_uniform`, the
+    /// same fans as `xavierUniform`), every bias 0. BatchNorm keeps weight 1
+    /// and bias 0; other layers keep their initialisation.
+    public static func keras(_ module: Module, random: inout RandomGenerator) {
+        for (_, layer) in module.namedModules() {
+            guard let weighted = layer as? WeightedLayer, weighted is Linear || weighted is Conv2d || weighted is ConvTranspose2d else { continue }
+            weighted.weight.assign(xavierUniform(weighted.weight.shape, random: &random))
+            if let bias = weighted.bias { bias.assign(Tensor.zeros(bias.shape)) }
+        }
+    }
+
     /// DCGAN's initialisation (Radford et al. 2016): convolution weights
     /// N(0, 0.02); BatchNorm weight N(1, 0.02) and bias 0. Other layers keep
     /// their initialisation. `zeroingBiases` also sets the convolutions'

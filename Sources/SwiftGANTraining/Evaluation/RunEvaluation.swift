@@ -95,6 +95,6 @@ public enum EvaluationSetup {
             dataName: data.path == nil ? data.name : "\(data.name) (\(data.path!))")
         return ImageEvaluator(
             classifier: classifier, referenceImages: reference.imageArray,
-            reference: "\(data.name) \(split.rawValue)", classNames: reference.classNames)
+            reference: "\(data.name) \(split.rawValue)", classNames: reference.classNames, referenceLabels: reference.labels)
     }
 }

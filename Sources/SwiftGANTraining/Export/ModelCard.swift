@@ -26,7 +26,9 @@ public struct ModelCard: Sendable {
         let latent = model.latentDistribution == .normal ? "torch.randn(16, \(model.latentDimension))" : "torch.rand(16, \(model.latentDimension)) * 2 - 1"
         let (classes, call): ([String], String)
         switch model.kind {
-        case .mlp, .mlpConv:
+        case .tfDCGAN:
+            (classes, call) = ([PyTorchSource.tensorFlowDCGAN], "TFDCGANGenerator(latent_dim=\(model.latentDimension), channels=\(shape[0]))")
+        case .mlp, .mlpConv, .kerasMLPConv:
             (classes, call) = (
                 [PyTorchSource.mlp],
                 "MLPGenerator(latent_dim=\(model.latentDimension), image_shape=\(python(shape)), relu=\(model.generatorReLU ? "True" : "False"))"
@@ -39,6 +41,11 @@ public struct ModelCard: Sendable {
             (classes, call) = (
                 [PyTorchSource.conditional],
                 "ConditionalGenerator(latent_dim=\(model.latentDimension), image_shape=\(python(shape)), classes=\(model.classCount))"
+            )
+        case .cdcgan, .acgan:
+            (classes, call) = (
+                [PyTorchSource.dcgan, PyTorchSource.conditionalDCGAN],
+                "ConditionalDCGANGenerator(latent_dim=\(model.latentDimension), channels=\(shape[0]), size=\(shape[1]), width=\(model.width), classes=\(model.classCount))"
             )
         case .mlp2d:
             (classes, call) = ([PyTorchSource.mixture], "MixtureGenerator(latent_dim=\(model.latentDimension), width=\(model.width))")

@@ -75,6 +75,41 @@ enum PyTorchSource {
                 return self.main(z.view(z.shape[0], -1, 1, 1))
         """
 
+    /// The conditional DCGAN generator of `cdcgan` and `acgan`: DCGAN's layers from z and the label's embedding.
+    static let conditionalDCGAN = """
+        class ConditionalDCGANGenerator(DCGANGenerator):
+            def __init__(self, latent_dim, channels, size, width, classes):
+                super().__init__(latent_dim + classes, channels, size, width)
+                self.label_embedding = nn.Embedding(classes, classes)
+
+            def forward(self, z, labels):
+                x = torch.cat([z, self.label_embedding(labels)], 1)
+                return self.main(x.view(x.shape[0], -1, 1, 1))
+        """
+
+    /// TensorFlow's DCGAN tutorial generator, with TensorFlow's "same" padding as crops after the transposed convolutions.
+    static let tensorFlowDCGAN = """
+        class TFDCGANGenerator(nn.Module):
+            def __init__(self, latent_dim, channels):
+                super().__init__()
+
+                def up(inputs, outputs, stride):
+                    # Keras Conv2DTranspose(outputs, 5, strides=stride, padding="same", use_bias=False)
+                    before, after = (2, 2) if stride == 1 else (1, 2)
+                    return [nn.ConvTranspose2d(inputs, outputs, 5, stride, bias=False), nn.ZeroPad2d((-before, -after, -before, -after))]
+
+                def norm(features, dimensions=2):
+                    return (nn.BatchNorm1d if dimensions == 1 else nn.BatchNorm2d)(features, eps=1e-3, momentum=0.01)
+
+                self.model = nn.Sequential(
+                    nn.Linear(latent_dim, 7 * 7 * 256, bias=False), norm(7 * 7 * 256, 1), nn.LeakyReLU(0.3), nn.Unflatten(1, (256, 7, 7)),
+                    *up(256, 128, 1), norm(128), nn.LeakyReLU(0.3), *up(128, 64, 2), norm(64), nn.LeakyReLU(0.3),
+                    *up(64, channels, 2), nn.Tanh())
+
+            def forward(self, z):
+                return self.model(z)
+        """
+
     /// The 2-D mixture generator: 4 x [Linear, BatchNorm1d, ReLU], then Linear to 2.
     static let mixture = """
         class MixtureGenerator(nn.Module):

@@ -30,23 +30,21 @@ public final class MLPGenerator: GeneratorModel {
     }
 }
 
-/// The textbook MLP discriminator: pixels → 1024 → 512 → 256 → 1 with
-/// LeakyReLU(0.2) and Dropout(0.3) (and a final Sigmoid when the config
-/// asks for probabilities). Keys: `model.0.weight` … `model.9.bias`.
+/// The textbook MLP discriminator: pixels → 1024 → 512 → 256 → 1 (or the
+/// config's `discriminatorWidths`) with LeakyReLU(0.2) and Dropout(0.3)
+/// after each hidden layer (and a final Sigmoid when the config asks for
+/// probabilities). Keys: `model.0.weight` … `model.9.bias` (3 per hidden layer).
 public final class MLPDiscriminator: DiscriminatorModel {
     let model: Sequential
 
     public init(_ config: ModelConfig, random: inout RandomGenerator) {
-        let pixels = config.imageShape.reduce(1, *)
-        model = Sequential([
-            maybeSpectral(Linear(pixels, 1024, random: &random), config, &random), LeakyReLU(0.2),
-            Dropout(0.3, random: &random),
-            maybeSpectral(Linear(1024, 512, random: &random), config, &random), LeakyReLU(0.2),
-            Dropout(0.3, random: &random),
-            maybeSpectral(Linear(512, 256, random: &random), config, &random), LeakyReLU(0.2),
-            Dropout(0.3, random: &random),
-            maybeSpectral(Linear(256, 1, random: &random), config, &random)
-        ])
+        var layers: [Module] = []
+        var inputs = config.imageShape.reduce(1, *)
+        for width in config.mlpDiscriminatorWidths {
+            layers += [maybeSpectral(Linear(inputs, width, random: &random), config, &random), LeakyReLU(0.2), Dropout(0.3, random: &random)]
+            inputs = width
+        }
+        model = Sequential(layers + [maybeSpectral(Linear(inputs, 1, random: &random), config, &random)])
         super.init(config: config)
     }
 

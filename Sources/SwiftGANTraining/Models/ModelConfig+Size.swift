@@ -23,17 +23,25 @@ extension ModelConfig {
         let mlpGenerator = latent * 256 + 256 * 512 + 512 * 1024 + 1024 * pixels
         switch kind {
         case .mlp:
-            return mlpGenerator + pixels * 1024 + 1024 * 512 + 512 * 256 + 256
+            let widths = mlpDiscriminatorWidths.map(Double.init)
+            return mlpGenerator + zip([pixels] + widths, widths + [1]).reduce(0) { $0 + $1.0 * $1.1 }
+        case .kerasMLPConv:
+            let quarter = Double((imageShape[1] + 3) / 4)
+            return mlpGenerator + (channels * 64 + 64 * 128) * 25 + 128 * quarter * quarter
+        case .tfDCGAN:
+            return latent * 7 * 7 * 256 + (256 * 128 + 128 * 64 + 64 * channels) * 25 + (channels * 64 + 64 * 128) * 25 + 128 * 49
         case .mlpConv:
             return mlpGenerator + dcganDiscriminatorWeights(channels: channels, size: size)
         case .dcgan:
-            let generator: Double
-            switch size {
-            case 28: generator = latent * 4 * width * 49 + 4 * width * 2 * width * 16 + 2 * width * channels * 16
-            case 32: generator = (latent * 4 * width + 4 * width * 2 * width + 2 * width * width + width * channels) * 16
-            default: generator = (latent * 8 * width + 8 * width * 4 * width + 4 * width * 2 * width + 2 * width * width + width * channels) * 16
-            }
-            return generator + dcganDiscriminatorWeights(channels: channels, size: size)
+            return dcganGeneratorWeights(inputs: latent) + dcganDiscriminatorWeights(channels: channels, size: size)
+        case .cdcgan:
+            let generator = classes * classes + dcganGeneratorWeights(inputs: latent + classes)
+            guard projection else { return generator + dcganDiscriminatorWeights(channels: channels + classes, size: size) }
+            return generator + dcganDiscriminatorWeights(channels: channels, size: size) + classes * dcganDiscriminatorFeatures(size: size)
+        case .acgan:
+            let finalSpatial = Double(size == 28 ? 49 : 16)
+            return classes * classes + dcganGeneratorWeights(inputs: latent + classes) + dcganDiscriminatorWeights(channels: channels, size: size)
+                + classes * dcganDiscriminatorFeatures(size: size) * finalSpatial
         case .cgan:
             let generator = classes * classes + (latent + classes) * 128 + 128 * 256 + 256 * 512 + 512 * 1024 + 1024 * pixels
             let discriminator =
@@ -42,6 +50,26 @@ extension ModelConfig {
         case .mlp2d:
             return latent * width + 3 * width * width + 2 * width + 2 * width + 2 * width * width + width
         }
+    }
+
+    /// DCGAN's generator from `inputs` channels at 1x1.
+    private func dcganGeneratorWeights(inputs: Double) -> Double {
+        let (channels, width) = (Double(imageShape[0]), Double(width))
+        switch imageShape[1] {
+        case 28: return inputs * 4 * width * 49 + 4 * width * 2 * width * 16 + 2 * width * channels * 16
+        case 32: return (inputs * 4 * width + 4 * width * 2 * width + 2 * width * width + width * channels) * 16
+        default: return (inputs * 8 * width + 8 * width * 4 * width + 4 * width * 2 * width + 2 * width * width + width * channels) * 16
+        }
+    }
+
+    /// Channels of DCGAN's discriminator's last feature map.
+    private func dcganDiscriminatorFeatures(size: Int) -> Double {
+        var (features, spatial) = (Double(width), size / 2)
+        while spatial > (size == 28 ? 7 : 4) {
+            features *= 2
+            spatial /= 2
+        }
+        return features
     }
 
     private func dcganDiscriminatorWeights(channels: Double, size: Int) -> Double {

@@ -12,10 +12,25 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         case dcgan
         /// A conditional MLP GAN (Mirza & Osindero 2014): the label's embedding joins z in G and the image in D.
         case cgan
+        /// A conditional DCGAN: the label's embedding joins z in G; D takes label maps or, with
+        /// `projection`, a projection head (Miyato & Koyama 2018). 28x28, 32x32 or 64x64 images.
+        case cdcgan
+        /// ACGAN (Odena et al. 2017): the conditional DCGAN generator and a DCGAN discriminator with
+        /// an auxiliary classifier head; D and G also minimise the class loss.
+        case acgan
         /// An MLP generator with a DCGAN discriminator (the Keras example's pairing).
         case mlpConv = "mlp-conv"
         /// Small MLPs for the 2-D mixtures: G 4x400 ReLU + BatchNorm, D 3 hidden layers.
         case mlp2d = "mlp2d"
+        /// The Keras article's pair: the MLP generator, and a D of two 5x5 stride-2 convolutions
+        /// (64, 128; TensorFlow's "same" padding), LeakyReLU(0.2), Flatten and Dense; Glorot-uniform
+        /// weights and zero biases, as Keras initialises them.
+        case kerasMLPConv = "keras-mlp-conv"
+        /// TensorFlow's DCGAN tutorial for 28x28 images: G Dense 7x7x256, BatchNorm, LeakyReLU(0.3),
+        /// 5x5 transposed convolutions to 128, 64 and the image ("same" padding); D 5x5 stride-2
+        /// convolutions 64 and 128 with LeakyReLU(0.3) and Dropout(0.3), then Dense to a logit;
+        /// Keras's initialisation and BatchNorm settings (momentum 0.99, ε 1e-3).
+        case tfDCGAN = "tf-dcgan"
     }
 
     /// The latent prior.
@@ -54,8 +69,13 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     public var spectralNorm: Bool
     /// ReLU instead of LeakyReLU(0.2) in the MLP generator.
     public var generatorReLU: Bool
-    /// Projection discriminator (Miyato & Koyama 2018) instead of label concatenation, for `cgan`.
+    /// Projection discriminator (Miyato & Koyama 2018) instead of label concatenation (`cgan`) or label maps (`cdcgan`).
     public var projection: Bool
+    /// The MLP discriminator's hidden widths (`mlp`; nil: 1024, 512, 256).
+    public var discriminatorWidths: [Int]?
+
+    /// The MLP discriminator's hidden widths in effect.
+    public var mlpDiscriminatorWidths: [Int] { discriminatorWidths ?? [1024, 512, 256] }
 
     public init(
         kind: Kind, imageShape: [Int], latentDimension: Int = 100, latentDistribution: LatentDistribution = .normal,
@@ -77,7 +97,10 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     }
 
     /// Whether G and D take class labels.
-    public var isConditional: Bool { kind == .cgan }
+    public var isConditional: Bool { [.cgan, .cdcgan, .acgan].contains(kind) }
+
+    /// Whether D has an auxiliary classifier head whose class loss D and G add (ACGAN).
+    public var hasAuxiliaryClassifier: Bool { kind == .acgan }
 
     /// Checks the combination; returns a one-line problem or nil.
     public func validationProblem() -> String? {
@@ -91,13 +114,29 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         guard width > 0 && width <= Self.maximumSize else { return "width \(width) must be in 1...\(Self.maximumSize)" }
         guard classCount > 0 && classCount <= Self.maximumSize else { return "class count \(classCount) must be in 1...\(Self.maximumSize)" }
         if kind != .mlp2d && imageShape == [1, 1, 2] { return "\(kind.rawValue) is for images; use mlp2d for 2-D data" }
-        if kind == .dcgan || kind == .mlpConv {
+        if [.dcgan, .mlpConv, .cdcgan, .acgan].contains(kind) {
             guard imageShape[1] == imageShape[2], [28, 32, 64].contains(imageShape[1]) else {
                 return "\(kind.rawValue) needs square 28x28, 32x32 or 64x64 images, the data is \(imageShape[2])x\(imageShape[1])"
             }
         }
         if kind == .mlp2d && imageShape != [1, 1, 2] { return "mlp2d is for 2-D points, the data is \(imageShape)" }
+        if kind == .tfDCGAN && imageShape[1...] != [28, 28] {
+            return "tf-dcgan is TensorFlow's tutorial model for 28x28 images, the data is \(imageShape[2])x\(imageShape[1])"
+        }
+        if spectralNorm && (kind == .kerasMLPConv || kind == .tfDCGAN) {
+            return "\(kind.rawValue) reproduces an article's discriminator, which has no spectral norm"
+        }
+        if let discriminatorWidths {
+            guard kind == .mlp else { return "discriminator widths are for the mlp model's discriminator, not \(kind.rawValue)" }
+            guard (1...16).contains(discriminatorWidths.count), discriminatorWidths.allSatisfy({ $0 > 0 && $0 <= Self.maximumSize }) else {
+                return "discriminator widths \(discriminatorWidths) must be 1 to 16 widths in 1...\(Self.maximumSize)"
+            }
+        }
         if isConditional && classCount < 2 { return "a conditional model needs at least 2 classes, the data has \(classCount)" }
+        if projection && kind != .cgan && kind != .cdcgan {
+            return
+                "a projection discriminator is for cgan and cdcgan; \(kind.rawValue) \(kind == .acgan ? "classifies with its auxiliary head instead" : "takes no labels")"
+        }
         return nil
     }
 
@@ -118,8 +157,25 @@ public struct ModelConfig: Codable, Equatable, Sendable {
             return (MLPGenerator(self, random: &random), critic)
         case .cgan:
             return (ConditionalGenerator(self, random: &random), ConditionalDiscriminator(self, random: &random))
+        case .cdcgan, .acgan:
+            let generator = ConditionalDCGANGenerator(self, random: &random)
+            let discriminator: DiscriminatorModel =
+                kind == .acgan ? AuxiliaryClassifierDiscriminator(self, random: &random) : ConditionalDCGANDiscriminator(self, random: &random)
+            Initializer.dcgan(generator, random: &random)
+            Initializer.dcgan(discriminator, random: &random)
+            return (generator, discriminator)
         case .mlp2d:
             return (Mixture2DGenerator(self, random: &random), Mixture2DDiscriminator(self, random: &random))
+        case .kerasMLPConv:
+            let pair = (MLPGenerator(self, random: &random), KerasConvDiscriminator(self, random: &random))
+            Initializer.keras(pair.0, random: &random)
+            Initializer.keras(pair.1, random: &random)
+            return pair
+        case .tfDCGAN:
+            let pair = (TensorFlowDCGANGenerator(self, random: &random), TensorFlowDCGANDiscriminator(self, random: &random))
+            Initializer.keras(pair.0, random: &random)
+            Initializer.keras(pair.1, random: &random)
+            return pair
         }
     }
 
@@ -163,6 +219,13 @@ open class DiscriminatorModel: Module {
     /// Scores `[N, 1]`: probabilities or logits as `config.discriminatorOutput` says.
     open func score(_ samples: Tensor, labels: [Int]?) -> Tensor {
         fatalError("\(type(of: self)) does not implement score")
+    }
+
+    /// The scores `[N, 1]` and, for a discriminator with an auxiliary
+    /// classifier head (ACGAN), its class logits `[N, classCount]` from the
+    /// same pass; others give nil logits.
+    open func scoreAndClassify(_ samples: Tensor, labels: [Int]?) -> (scores: Tensor, classLogits: Tensor?) {
+        (score(samples, labels: labels), nil)
     }
 
     public override func forward(_ input: Tensor) -> Tensor { score(input, labels: nil) }

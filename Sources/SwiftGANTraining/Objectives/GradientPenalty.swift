@@ -50,6 +50,7 @@ public enum GradientPenalty {
 public struct InterpolatedGradientPenalty: DiscriminatorPenalty {
     public var weight: Float
     public var name: String { "loss/gradient_penalty" }
+    public var needsFakes: Bool { true }
 
     public init(weight: Float = 10) { self.weight = weight }
 
@@ -63,6 +64,7 @@ public struct R1Penalty: DiscriminatorPenalty {
     public var gamma: Float
     public var weight: Float { gamma / 2 }
     public var name: String { "loss/gradient_penalty" }
+    public var needsFakes: Bool { false }
 
     public init(gamma: Float) { self.gamma = gamma }
 

@@ -45,6 +45,9 @@ public protocol DiscriminatorPenalty: Sendable {
     var name: String { get }
     /// The factor the penalty enters D's loss with.
     var weight: Float { get }
+    /// Whether the value depends on the fake batch (WGAN-GP's interpolates do; R1 does
+    /// not, so a D update that sees only real images, `--update separate`'s first, can take it).
+    var needsFakes: Bool { get }
     /// The unweighted penalty, differentiable with respect to D's
     /// parameters; `critic` scores a batch `[N, ...]` as `[N, 1]`.
     /// Per-example draws are made for the global batch and cut to `shard`'s rows (see `BatchShard`).
@@ -64,6 +67,11 @@ public protocol AdversarialObjective: Sendable {
     /// Penalties added to D's loss (WGAN-GP's gradient penalty); none by default.
     var penalties: [any DiscriminatorPenalty] { get }
     func discriminatorLoss(real: Tensor, fake: Tensor) -> Tensor
+    /// The parts of `discriminatorLoss(real:fake:)` that see one batch, whose
+    /// sum it is: for updates on the real and the fake batch in turn (Keras's
+    /// two `train_on_batch` calls, `--update separate`).
+    func discriminatorLoss(real: Tensor) -> Tensor
+    func discriminatorLoss(fake: Tensor) -> Tensor
     func generatorLoss(fake: Tensor) -> Tensor
     /// Applied to D's parameters after each D update (WGAN's weight clipping); nothing by default.
     func constrain(discriminator parameters: [Parameter])
@@ -105,6 +113,10 @@ public struct CrossEntropyObjective: AdversarialObjective {
         crossEntropy(real, target: realTarget) + crossEntropy(fake, target: 0)
     }
 
+    public func discriminatorLoss(real: Tensor) -> Tensor { crossEntropy(real, target: realTarget) }
+
+    public func discriminatorLoss(fake: Tensor) -> Tensor { crossEntropy(fake, target: 0) }
+
     public func generatorLoss(fake: Tensor) -> Tensor {
         // Minimax: minimise log(1 − D(G(z))) = −BCE(D(G(z)), 0).
         saturating ? -crossEntropy(fake, target: 0) : crossEntropy(fake, target: 1)
@@ -125,6 +137,12 @@ public struct LeastSquaresObjective: AdversarialObjective {
             * (Loss.meanSquaredError(real, Tensor.full(real.shape, value: realTarget))
                 + Loss.meanSquaredError(fake, Tensor.zeros(fake.shape)))
     }
+
+    public func discriminatorLoss(real: Tensor) -> Tensor {
+        0.5 * Loss.meanSquaredError(real, Tensor.full(real.shape, value: realTarget))
+    }
+
+    public func discriminatorLoss(fake: Tensor) -> Tensor { 0.5 * Loss.meanSquaredError(fake, Tensor.zeros(fake.shape)) }
 
     public func generatorLoss(fake: Tensor) -> Tensor {
         0.5 * Loss.meanSquaredError(fake, Tensor.ones(fake.shape))
@@ -156,6 +174,10 @@ public struct WassersteinObjective: AdversarialObjective {
 
     public func discriminatorLoss(real: Tensor, fake: Tensor) -> Tensor { Loss.wassersteinCritic(real: real, fake: fake) }
 
+    public func discriminatorLoss(real: Tensor) -> Tensor { -real.mean() }
+
+    public func discriminatorLoss(fake: Tensor) -> Tensor { fake.mean() }
+
     public func generatorLoss(fake: Tensor) -> Tensor { Loss.wassersteinGenerator(fake: fake) }
 
     public func constrain(discriminator parameters: [Parameter]) {
@@ -171,6 +193,10 @@ public struct HingeObjective: AdversarialObjective {
     public var isCritic: Bool { true }
 
     public func discriminatorLoss(real: Tensor, fake: Tensor) -> Tensor { Loss.hingeDiscriminator(real: real, fake: fake) }
+
+    public func discriminatorLoss(real: Tensor) -> Tensor { (1 - real).relu().mean() }
+
+    public func discriminatorLoss(fake: Tensor) -> Tensor { (1 + fake).relu().mean() }
 
     public func generatorLoss(fake: Tensor) -> Tensor { Loss.hingeGenerator(fake: fake) }
 }

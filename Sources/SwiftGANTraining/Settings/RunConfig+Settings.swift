@@ -26,6 +26,7 @@ extension RunConfig {
             Setting("d_norm", \.model.discriminatorNormalization),
             Setting("g_relu", \.model.generatorReLU),
             Setting("projection", \.model.projection),
+            Setting("d_widths", \.model.discriminatorWidths),
             Setting("optimizer", \.training.optimizer),
             Setting("critic_steps", \.training.criticSteps),
             Setting("update", \.training.update),
@@ -33,6 +34,9 @@ extension RunConfig {
             Setting("gp_weight", \.training.gradientPenaltyWeight),
             Setting("r1", \.training.r1Weight),
             Setting("label_smoothing", \.training.labelSmoothing),
+            Setting("class_weight", \.training.classLossWeight),
+            Setting("class_on_fakes", \.training.classLossOnFakes),
+            Setting("d_loss_scale", \.training.discriminatorLossScale),
             // As the flag: 0 turns the EMA generator off.
             Setting("ema", get: { $0.training.emaDecay ?? 0 }, set: { $0.training.emaDecay = $1 == 0 ? nil : $1 }),
             Setting("eval_every", \.training.evalEvery),
@@ -69,7 +73,7 @@ extension RunConfig {
         if let model, ModelConfig.Kind(rawValue: model) == nil {
             throw settings.problem("model", "unknown model '\(model)' (choose from \(ModelConfig.Kind.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
-        let presetName = try text("preset") ?? (isMixture ? "2d" : (model.flatMap { Preset(rawValue: $0)?.rawValue } ?? "dcgan-quick"))
+        let presetName = try text("preset") ?? (isMixture ? "2d" : (model.flatMap(ModelConfig.Kind.init).flatMap(Preset.own)?.rawValue ?? "dcgan-quick"))
         guard let preset = Preset(rawValue: presetName) else {
             throw settings.problem(
                 "preset", "unknown preset '\(presetName)' (choose from \(Preset.allCases.map(\.rawValue).joined(separator: ", ")))")

@@ -147,12 +147,16 @@ extension Optional: SettingConvertible where Wrapped: SettingConvertible {
 }
 
 extension Array: SettingConvertible where Element: SettingConvertible {
-    /// A list, or one value as a list of one; text is also split at commas (`kid,precision-recall`, as the flag takes it).
+    /// A list, or one value as a list of one; text is also split at commas (`kid,precision-recall`, `512,256`, as the flags take them).
     public init?(setting: SettingValue, problem: inout String) {
         let items: [SettingValue]
         switch setting {
         case .list(let values): items = values
-        case .string(let text): items = text.split(separator: ",").map { .string($0.trimmingCharacters(in: .whitespaces)) }
+        case .string(let text):
+            items = text.split(separator: ",").map {
+                let item = $0.trimmingCharacters(in: .whitespaces)
+                return Double(item) == nil ? .string(item) : .number(item)
+            }
         default: items = [setting]
         }
         var converted: [Element] = []

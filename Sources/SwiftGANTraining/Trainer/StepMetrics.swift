@@ -37,9 +37,22 @@ public struct StepMetrics: Sendable {
     public var learningRateD: Float
     /// Real samples consumed per second during this step.
     public var samplesPerSecond: Float
+    /// What the step's updates logged besides the fields above, by log name
+    /// (ACGAN's `loss/class` and `accuracy/class_real`).
+    public var additional: [String: Float] = [:]
 
-    /// Name/value pairs for logs, in a fixed order.
+    /// The log names of the fields above, which `additional` never holds.
+    static let fieldNames: Set<String> = [
+        "loss/discriminator", "loss/generator", "score/real", "score/fake", "loss/gradient_penalty", "grad_norm/generator",
+        "grad_norm/discriminator"
+    ]
+
+    /// Name/value pairs for logs: the fields in a fixed order, then `additional` by name.
     public var named: [(String, Float)] {
+        fields + additional.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+    }
+
+    private var fields: [(String, Float)] {
         [
             ("loss/discriminator", discriminatorLoss), ("loss/generator", generatorLoss),
             ("score/real", realScore), ("score/fake", fakeScore), ("loss/gradient_penalty", gradientPenalty),

@@ -29,7 +29,8 @@ public final class Trainer {
     public internal(set) var step = 0
     /// The stream for latents, labels and penalty interpolation.
     public internal(set) var random: RandomGenerator
-    /// The fixed latents (and labels) rendered into sample grids.
+    /// The fixed latents (and labels) rendered into sample grids; a
+    /// conditional model's labels cycle through its first (up to 16) classes, 8 per class.
     public let fixedLatents: Tensor
     public let fixedLabels: [Int]?
     let generatorNetwork: TrainedNetwork
@@ -67,6 +68,10 @@ public final class Trainer {
         if let problem = model.validationProblem() ?? model.memoryProblem() ?? config.training.validationProblem() {
             throw TrainingError.invalidConfiguration(problem)
         }
+        if !model.hasAuxiliaryClassifier && (config.training.classLossWeight != 1 || config.training.classLossOnFakes) {
+            throw TrainingError.invalidConfiguration(
+                "the class loss's settings (class weight, class on fakes) are for acgan's auxiliary classifier; \(model.kind.rawValue) has none")
+        }
         guard dataset.count >= config.training.batchSize * ranks else {
             let batch = ranks == 1 ? "batch size \(config.training.batchSize)" : "global batch \(config.training.batchSize) x \(ranks) ranks"
             throw TrainingError.invalidConfiguration("\(batch) exceeds the \(dataset.count) training examples")
@@ -96,9 +101,11 @@ public final class Trainer {
         loader = DataLoader(
             dataset, batchSize: training.batchSize, shuffle: true, dropLast: true, seed: training.seed &+ 1, shard: parallel?.shard ?? .whole)
         var fixed = RandomGenerator(seed: training.seed &+ 2)
-        let gridCount = model.kind == .mlp2d ? 1_000 : 64
+        // A conditional model's grid has one row of 8 per class (of the first 16 classes).
+        let gridClasses = Swift.min(model.classCount, 16)
+        let gridCount = model.kind == .mlp2d ? 1_000 : (model.isConditional ? 8 * gridClasses : 64)
         fixedLatents = model.sampleLatents(gridCount, random: &fixed)
-        fixedLabels = model.isConditional ? (0..<gridCount).map { $0 % model.classCount } : nil
+        fixedLabels = model.isConditional ? (0..<gridCount).map { $0 % gridClasses } : nil
         self.random = random
         if let parallel, parallel.size > 1, training.syncBatchNorm { parallel.synchronizeBatchNorm(in: [generator, discriminator]) }
         trainingStep = adversarialStep()
@@ -158,14 +165,24 @@ public final class Trainer {
         step += 1
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         let samples = config.training.batchSize * config.training.criticSteps * (parallel?.size ?? 1)
-        return StepMetrics(
-            step: step, discriminatorLoss: scalars["loss/discriminator"] ?? 0,
+        var metrics = StepMetrics(
+            step: step, discriminatorLoss: scalars["loss/discriminator"] ?? separate(scalars, "loss").sum,
             generatorLoss: scalars["loss/generator"] ?? 0, realScore: scalars["score/real"] ?? 0,
             fakeScore: scalars["score/fake"] ?? 0, gradientPenalty: scalars["loss/gradient_penalty"] ?? 0,
             generatorGradientNorm: scalars["grad_norm/generator"] ?? 0,
-            discriminatorGradientNorm: scalars["grad_norm/discriminator"] ?? 0,
+            discriminatorGradientNorm: scalars["grad_norm/discriminator"] ?? separate(scalars, "grad_norm").norm,
             learningRateG: optimizerG.learningRate, learningRateD: optimizerD.learningRate,
             samplesPerSecond: Float(Double(samples) / Swift.max(seconds, 1e-9)))
+        metrics.additional = scalars.filter { !StepMetrics.fieldNames.contains($0.key) }
+        return metrics
+    }
+
+    /// With separate D updates (`--update separate`): the sum of their logged
+    /// `PREFIX/discriminator_real` and `_fake` values (D's loss over both
+    /// batches) and the norm of the two (D's gradient norms combined).
+    private func separate(_ scalars: [String: Float], _ prefix: String) -> (sum: Float, norm: Float) {
+        let (real, fake) = (scalars["\(prefix)/discriminator_real"] ?? 0, scalars["\(prefix)/discriminator_fake"] ?? 0)
+        return (real + fake, (real * real + fake * fake).squareRoot())
     }
 
     /// Runs one update of the step by itself, for interactive training (the

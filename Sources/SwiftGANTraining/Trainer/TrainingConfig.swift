@@ -5,6 +5,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         case objective, optimizer, learningRateG, learningRateD, beta1, beta2, criticSteps, weightClip
         case gradientPenaltyWeight, r1Weight, labelSmoothing, emaDecay, learningRateDecay, batchSize, steps, seed
         case sampleEvery, checkpointEvery, logEvery, evalEvery, evalCount, featuresPath, evalMetrics, syncBatchNorm, update
+        case classLossWeight, classLossOnFakes, discriminatorLossScale
     }
 
     /// How D's and G's updates of a step are ordered.
@@ -14,6 +15,10 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         /// One forward pass gives both losses; both gradients are taken on the same networks and
         /// applied together (TensorFlow's `GradientTape` example). Needs one critic step.
         case simultaneous
+        /// D's update on the real batch, then a second D update on a fake batch, then G's
+        /// (Keras's two `train_on_batch` calls on D before the combined model's). Needs one
+        /// critic step and no penalty that mixes the batches (WGAN-GP; R1 joins the real update).
+        case separate
     }
 
     /// The optimiser family.
@@ -68,6 +73,15 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     public var syncBatchNorm: Bool
     /// Alternating (default) or simultaneous D and G updates.
     public var update: UpdateOrder = .alternating
+    /// The weight of the auxiliary classifier's cross-entropy in D's and G's losses (ACGAN; 1 as in Odena et al. 2017).
+    public var classLossWeight: Float = 1
+    /// Whether D's classifier also learns the class G was asked for on fakes, as in Odena et al.'s L_C
+    /// and PyTorch-GAN's `acgan.py`. Off by default, as in StudioGAN: trained on fakes, D can learn
+    /// whatever class-to-image map G happens to use, and G settles on a permutation of the classes.
+    public var classLossOnFakes: Bool = false
+    /// A factor on the objective's D loss: 0.5 for code that averages the real and fake losses
+    /// (`(d_loss_real + d_loss_fake) / 2`); penalties and the class loss are not scaled.
+    public var discriminatorLossScale: Float = 1
 
     public init(
         objective: Objective = .nonSaturating, optimizer: OptimizerKind = .adam,
@@ -137,6 +151,9 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         evalMetrics = try value(.evalMetrics, defaults.evalMetrics)
         syncBatchNorm = try value(.syncBatchNorm, defaults.syncBatchNorm)
         update = try value(.update, defaults.update)
+        classLossWeight = try value(.classLossWeight, defaults.classLossWeight)
+        classLossOnFakes = try value(.classLossOnFakes, defaults.classLossOnFakes)
+        discriminatorLossScale = try value(.discriminatorLossScale, defaults.discriminatorLossScale)
     }
 
     /// A one-line problem with the values, or nil.
@@ -149,6 +166,12 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         if update == .simultaneous && criticSteps != 1 {
             return "simultaneous updates take D's and G's gradients from one pass, so the critic steps must be 1, not \(criticSteps)"
         }
+        if update == .separate && criticSteps != 1 {
+            return "separate updates give D one real and one fake update per step, so the critic steps must be 1, not \(criticSteps)"
+        }
+        if update == .separate && objective == .wassersteinGP {
+            return "separate updates see the real and the fake batch apart, so they cannot take WGAN-GP's gradient penalty, which needs both"
+        }
         if !(2...65_536).contains(batchSize) { return "batch size \(batchSize) must be in 2...65536" }
         if steps < 1 { return "steps \(steps) must be at least 1" }
         if sampleEvery < 1 || checkpointEvery < 1 || logEvery < 1 { return "sample, checkpoint and log intervals must be positive" }
@@ -159,6 +182,10 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         if !(r1Weight >= 0 && gradientPenaltyWeight >= 0 && weightClip > 0 && r1Weight.isFinite && gradientPenaltyWeight.isFinite && weightClip.isFinite) {
             return
                 "penalty weights (R1 \(r1Weight), gradient penalty \(gradientPenaltyWeight)) must be non-negative numbers and the clip \(weightClip) positive"
+        }
+        if !(classLossWeight >= 0 && classLossWeight.isFinite) { return "class loss weight \(classLossWeight) must be a non-negative number" }
+        if !(discriminatorLossScale > 0 && discriminatorLossScale.isFinite) {
+            return "D loss scale \(discriminatorLossScale) must be a positive number"
         }
         return nil
     }

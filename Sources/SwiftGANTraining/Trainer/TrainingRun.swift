@@ -170,7 +170,12 @@ public final class TrainingRun {
         if trainer.config.model.kind == .mlp2d {
             image = ScatterPlot.render(points: samples.reshaped([-1, 2]), modes: trainer.config.data.mixture?.modes ?? [])
         } else {
-            image = ImageGrid.make(samples, nrow: 8)
+            let classes = Swift.min(trainer.config.model.classCount, 16)
+            if trainer.config.model.isConditional, let rows = ImageGrid.classRows(samples, classes: classes) {
+                image = ImageGrid.make(rows.images, nrow: rows.nrow)  // one row per class
+            } else {
+                image = ImageGrid.make(samples, nrow: 8)
+            }
         }
         try files.writeSamples(ImageGrid.pngImage(image), step: trainer.step)
     }

@@ -162,7 +162,7 @@ struct EvalCommand: ParsableCommand {
                 let evaluator = try EvaluationSetup.imageEvaluator(data: input.spec, featuresPath: features, split: split)
                 if let problem = evaluator.shapeProblem(input.samples) { throw CLIError("\(input.source): \(problem)") }
                 let outputs = evaluator.classifier.outputs(for: input.samples)
-                var images = evaluator.evaluate(outputs: outputs, seed: seed)
+                var images = evaluator.evaluate(outputs: outputs, labels: input.labels, seed: seed)
                 try saveStatistics(outputs)
                 if cas {
                     guard let labels = input.labels else { throw CLIError("--cas needs a conditional model; this run is unconditional") }
@@ -270,12 +270,30 @@ struct EvalReport: Encodable {
             row("coverage (k=5)", String(format: "%.4f", images.manifold.coverage))
             row("classes ≥ 1%", "\(images.classHistogram.classesCovered) of \(images.classNames.count)")
             if let cas = images.classificationAccuracyScore { row("CAS", String(format: "%.2f%%", 100 * cas)) }
+            if let conditional = images.conditional {
+                row("label accuracy", String(format: "%.2f%%  (the classifier's class = the requested one)", 100 * conditional.labelAccuracy))
+                if let fid = conditional.intraClassFID { row("intra-class FID", String(format: "%.3f  (mean of per-class FIDs)", fid)) }
+            }
             lines.append("")
-            lines.append("  class histogram:")
-            for (index, count) in images.classHistogram.counts.enumerated() {
-                let name = index < images.classNames.count ? images.classNames[index] : String(index)
-                let share = 100 * Double(count) / Double(Swift.max(images.sampleCount, 1))
-                lines.append("    " + name.padding(toLength: 14, withPad: " ", startingAt: 0) + String(format: "%6d  %5.1f%%", count, share))
+            if let conditional = images.conditional {
+                lines.append("  class histogram:".padding(toLength: 36, withPad: " ", startingAt: 0) + "accuracy      FID  (of the requested class)")
+                for (index, count) in images.classHistogram.counts.enumerated() {
+                    let name = index < images.classNames.count ? images.classNames[index] : String(index)
+                    let share = 100 * Double(count) / Double(Swift.max(images.sampleCount, 1))
+                    let accuracy = index < conditional.perClassAccuracy.count ? conditional.perClassAccuracy[index] : nil
+                    let fid = index < conditional.perClassFID.count ? conditional.perClassFID[index] : nil
+                    lines.append(
+                        "    " + name.padding(toLength: 14, withPad: " ", startingAt: 0) + String(format: "%6d  %5.1f%%", count, share)
+                            + "    " + (accuracy.map { String(format: "%7.1f%%", 100 * $0) } ?? "       -")
+                            + (fid.map { String(format: "  %7.3f", $0) } ?? "        -"))
+                }
+            } else {
+                lines.append("  class histogram:")
+                for (index, count) in images.classHistogram.counts.enumerated() {
+                    let name = index < images.classNames.count ? images.classNames[index] : String(index)
+                    let share = 100 * Double(count) / Double(Swift.max(images.sampleCount, 1))
+                    lines.append("    " + name.padding(toLength: 14, withPad: " ", startingAt: 0) + String(format: "%6d  %5.1f%%", count, share))
+                }
             }
         }
         if let statistics {

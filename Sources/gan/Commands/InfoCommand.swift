@@ -14,6 +14,7 @@ struct InfoCommand: ParsableCommand {
             Examples:
               gan info --run runs/dcgan-quick
               gan info --model dcgan --data fashion-mnist
+              gan info --preset keras-mlp-conv       # a preset's recipe and layers
             """
     )
 
@@ -23,6 +24,9 @@ struct InfoCommand: ParsableCommand {
     @Option(help: "A model to summarise: \(ModelConfig.Kind.allCases.map(\.rawValue).joined(separator: ", ")).")
     var model: String?
 
+    @Option(help: "A preset to summarise (its recipe, then its model's layers): \(Preset.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var preset: String?
+
     @Option(help: "The data the model is for (sets the image shape).")
     var data: String = "fashion-mnist"
 
@@ -30,7 +34,12 @@ struct InfoCommand: ParsableCommand {
     var width: Int = 64
 
     func validate() throws {
-        guard (runDirectory == nil) != (model == nil) else { throw ValidationError("give either --run DIR or --model NAME") }
+        guard [runDirectory, model, preset].compactMap({ $0 }).count == 1 else {
+            throw ValidationError("give exactly one of --run DIR, --model NAME or --preset NAME")
+        }
+        if let preset, Preset(rawValue: preset) == nil {
+            throw ValidationError("unknown preset '\(preset)' (choose from \(Preset.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
         if let model, ModelConfig.Kind(rawValue: model) == nil {
             throw ValidationError("unknown model '\(model)' (choose from \(ModelConfig.Kind.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
@@ -80,18 +89,23 @@ struct InfoCommand: ParsableCommand {
         } else {
             do { shape = try spec.load(seed: 0).imageShape } catch { throw CLIError("\(error)") }
         }
-        let kind = ModelConfig.Kind(rawValue: model!)!
-        let config = ModelConfig(
+        let kind = model.flatMap(ModelConfig.Kind.init) ?? (shape == [1, 1, 2] ? .mlp2d : .dcgan)
+        var config = ModelConfig(
             kind: kind, imageShape: shape, latentDimension: kind == .mlp2d ? 2 : 100, width: width,
             classCount: 10)
+        if let preset = preset.flatMap(Preset.init) {
+            var training = TrainingConfig()
+            preset.apply(to: &config, &training)
+            print("Preset \(preset.rawValue): \(preset.defaultsDescription)\n")
+        }
         if let problem = config.validationProblem() { throw CLIError(problem) }
         var random = RandomGenerator(seed: 0)
         let (generator, discriminator) = config.build(random: &random)
         let labels = config.isConditional ? [0, 1] : nil
-        print("Generator (\(kind.rawValue), data \(shape)):")
+        print("Generator (\(config.kind.rawValue), data \(shape)):")
         print(generator.summary { _ = generator.generate(Tensor.zeros([2, config.latentDimension]), labels: labels) })
         print("\nDiscriminator:")
-        print(discriminator.summary { _ = discriminator.score(Tensor.zeros([2] + shape), labels: labels) })
+        print(discriminator.summary { _ = discriminator.scoreAndClassify(Tensor.zeros([2] + shape), labels: labels) })
     }
 
     /// `gan info --run` for a translation run.

@@ -55,6 +55,8 @@ struct SampleCommand: ParsableCommand {
               gan sample --run runs/dcgan-quick --count 64 --grid samples.png
               gan sample --run runs/dcgan-quick --count 1000 --out samples.npy
               gan sample --run runs/cgan --label 3 --grid threes.png
+              gan sample --run runs/cdcgan --grid classes.png           # one row per class
+              gan sample --run runs/cdcgan --latents z.npy --label 7 --out x.npy   # class swap
               gan sample --run runs/dcgan-quick --latents z.npy --out x.npy
             """
     )
@@ -63,13 +65,18 @@ struct SampleCommand: ParsableCommand {
 
     @OptionGroup var threadOptions: ThreadOptions
 
-    @Option(parsing: .unconditional, help: "Number of samples (default: 64; with --latents, one per row of the file).")
+    @Option(
+        parsing: .unconditional,
+        help: "Number of samples (default: 64; for a conditional model without --label, 8 per class; with --latents, one per row of the file).")
     var count: Int?
 
     @Option(help: "Write samples as float32 [N, C, H, W] (or [N, 2]) in [-1, 1] to this .npy file.")
     var out: String?
 
-    @Option(help: "Write a PNG grid (or a scatter plot for 2-D data) to this file.")
+    @Option(
+        help:
+            "Write a PNG grid (or a scatter plot for 2-D data) to this file; for a conditional model without --label, one row per class when the count is a multiple of the classes."
+    )
     var grid: String?
 
     @Option(
@@ -81,13 +88,15 @@ struct SampleCommand: ParsableCommand {
     @Option(help: "Generate from these latents ([N, latent-dim] float32 .npy) instead of random ones.")
     var latents: String?
 
-    @Option(parsing: .unconditional, help: "Class label for conditional models (default: cycle through the classes).")
+    @Option(
+        parsing: .unconditional,
+        help: "Class label for conditional models (default: cycle through the classes); with --latents, the same styles in another class.")
     var label: Int?
 
     @Option(parsing: .unconditional, help: "Random seed for the latents.")
     var seed: UInt64 = 0
 
-    @Option(parsing: .unconditional, help: "Images per grid row.")
+    @Option(parsing: .unconditional, help: "Images per grid row (except in a class grid).")
     var nrow: Int = 8
 
     @OptionGroup var progressOptions: ProgressOptions
@@ -119,7 +128,9 @@ struct SampleCommand: ParsableCommand {
             try checkSampleCount(contents.tensor.shape[0], shape: model.imageShape)
             z = contents.tensor
         } else {
-            let count = count ?? 64
+            // A conditional model's default is a class grid: 8 per class (up to 64 classes).
+            let classGrid = model.isConditional && label == nil && model.classCount <= 64
+            let count = count ?? (classGrid ? 8 * model.classCount : 64)
             try checkSampleCount(count, shape: model.imageShape)
             var random = RandomGenerator(seed: seed)
             z = model.sampleLatents(count, random: &random)
@@ -150,7 +161,11 @@ struct SampleCommand: ParsableCommand {
                     let picture = ImageGrid.pngImage(ScatterPlot.render(points: samples.reshaped([n, 2]), modes: modes))
                     try AtomicFile.write(try PNG.encode(picture), to: grid)
                 } else {
-                    try ImageGrid.write(samples, to: grid, nrow: nrow)
+                    if labels != nil, label == nil, let rows = ImageGrid.classRows(samples, classes: model.classCount) {
+                        try ImageGrid.write(rows.images, to: grid, nrow: rows.nrow)  // one row per class
+                    } else {
+                        try ImageGrid.write(samples, to: grid, nrow: nrow)
+                    }
                 }
                 print("wrote \(grid)")
             }

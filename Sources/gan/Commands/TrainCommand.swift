@@ -181,10 +181,16 @@ struct TrainCommand: ParsableCommand {
 
     @Option(
         help: """
-            How a step orders D's and G's updates: alternating (D, then G on the updated D; the default) or simultaneous \
-            (both losses from one pass, both gradients applied together, as TensorFlow's GradientTape example).
+            How a step orders D's and G's updates: alternating (D, then G on the updated D; the default), simultaneous \
+            (both losses from one pass, both gradients applied together, as TensorFlow's GradientTape example) or separate \
+            (D on the real batch, D on a fake batch, then G: Keras's train_on_batch calls).
             """)
     var update: String?
+
+    @Option(
+        name: .customLong("d-loss-scale"), parsing: .unconditional,
+        help: "A factor on D's objective loss (0.5: the average of the real and fake losses, as some PyTorch examples write it).")
+    var discriminatorLossScale: Float?
 
     @Option(parsing: .unconditional, help: "Latent dimension.")
     var latentDim: Int?
@@ -237,8 +243,21 @@ struct TrainCommand: ParsableCommand {
     @Flag(name: .customLong("g-relu"), inversion: .prefixedNo, help: "ReLU instead of LeakyReLU(0.2) in the MLP generator.")
     var generatorReLU: Bool?
 
-    @Flag(inversion: .prefixedNo, help: "With --model cgan: a projection discriminator (Miyato & Koyama 2018) instead of label concatenation.")
+    @Option(name: .customLong("d-widths"), help: "With --model mlp: the discriminator's hidden widths, e.g. 512,256 (default 1024,512,256).")
+    var discriminatorWidths: String?
+
+    @Flag(
+        inversion: .prefixedNo,
+        help: "With --model cgan or cdcgan: a projection discriminator (Miyato & Koyama 2018) instead of label concatenation or label maps.")
     var projection: Bool?
+
+    @Option(parsing: .unconditional, help: "With --model acgan: the weight of the auxiliary classifier's class loss in D's and G's losses (default 1).")
+    var classWeight: Float?
+
+    @Flag(
+        inversion: .prefixedNo,
+        help: "With --model acgan: D's classifier also learns the requested class on fakes (Odena et al.; PyTorch-GAN). Default off, as in StudioGAN.")
+    var classOnFakes: Bool?
 
     @Option(parsing: .unconditional, help: "2-D mixtures: points in the fixed training set (default 50000).")
     var mixtureCount: Int?
