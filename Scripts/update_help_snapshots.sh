@@ -15,6 +15,8 @@ gan
 gan-train train
 gan-sample sample
 gan-interpolate interpolate
+gan-project project
+gan-edit edit
 gan-export export
 gan-info info
 gan-eval eval

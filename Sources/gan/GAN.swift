@@ -10,7 +10,7 @@ struct GAN: ParsableCommand {
         abstract: "SwiftGAN: train, sample and evaluate generative adversarial networks on the CPU.",
         version: SwiftGANVersion.description,
         subcommands: [
-            TrainCommand.self, SampleCommand.self, InterpolateCommand.self, ExportCommand.self, InfoCommand.self,
+            TrainCommand.self, SampleCommand.self, InterpolateCommand.self, ProjectCommand.self, EditCommand.self, ExportCommand.self, InfoCommand.self,
             EvalCommand.self, TranslateCommand.self, ClassifierCommand.self, ServeCommand.self, LabCommand.self,
             ReportCommand.self, PlotCommand.self, BenchCommand.self
         ],

@@ -8,7 +8,8 @@ import Testing
 @Suite("Help snapshots")
 struct HelpSnapshotTests {
     static let commands: [(snapshot: String, arguments: [String])] = [
-        ("gan", []), ("gan-train", ["train"]), ("gan-sample", ["sample"]), ("gan-interpolate", ["interpolate"]),
+        ("gan", []), ("gan-train", ["train"]), ("gan-sample", ["sample"]), ("gan-interpolate", ["interpolate"]), ("gan-project", ["project"]),
+        ("gan-edit", ["edit"]),
         ("gan-export", ["export"]), ("gan-info", ["info"]), ("gan-eval", ["eval"]), ("gan-translate", ["translate"]), ("gan-classifier", ["classifier"]),
         ("gan-classifier-train", ["classifier", "train"]), ("gan-classifier-test", ["classifier", "test"]),
         ("gan-serve", ["serve"]), ("gan-lab", ["lab"]), ("gan-report", ["report"]), ("gan-plot", ["plot"]), ("gan-bench", ["bench"])

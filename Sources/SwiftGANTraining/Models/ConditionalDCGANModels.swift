@@ -25,6 +25,9 @@ public final class ConditionalDCGANGenerator: GeneratorModel {
         let input = concat([latents, labelEmbedding(labels)], axis: 1)
         return main(input.reshaped([latents.shape[0], config.latentDimension + config.classCount, 1, 1]))
     }
+
+    /// The first convolution's rows for z (the label's embedding follows them).
+    public override var latentWeights: Tensor? { inputWeights(of: main.layers[0], inputs: 0..<config.latentDimension) }
 }
 
 /// The conditional DCGAN discriminator of `cdcgan`. By default the label

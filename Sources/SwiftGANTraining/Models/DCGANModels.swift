@@ -16,6 +16,8 @@ public final class DCGANGenerator: GeneratorModel {
         checkLatents(latents)
         return main(latents.reshaped([latents.shape[0], config.latentDimension, 1, 1]))
     }
+
+    public override var latentWeights: Tensor? { inputWeights(of: main.layers[0], inputs: 0..<config.latentDimension) }
 }
 
 /// DCGAN's discriminator: strided convolutions with LeakyReLU(0.2) and

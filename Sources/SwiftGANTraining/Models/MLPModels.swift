@@ -28,6 +28,8 @@ public final class MLPGenerator: GeneratorModel {
         checkLatents(latents)
         return model(latents).reshaped([latents.shape[0]] + config.imageShape)
     }
+
+    public override var latentWeights: Tensor? { inputWeights(of: model.layers[0], inputs: 0..<config.latentDimension) }
 }
 
 /// The textbook MLP discriminator: pixels → 1024 → 512 → 256 → 1 (or the
@@ -76,6 +78,8 @@ public final class Mixture2DGenerator: GeneratorModel {
         checkLatents(latents)
         return model(latents).reshaped([latents.shape[0], 1, 1, 2])
     }
+
+    public override var latentWeights: Tensor? { inputWeights(of: model.layers[0], inputs: 0..<config.latentDimension) }
 }
 
 /// The 2-D mixture discriminator: 2 → 3 x [Linear(width), LeakyReLU(0.2)] → 1.
@@ -127,6 +131,11 @@ public final class ConditionalGenerator: GeneratorModel {
         require(labels.count == latents.shape[0], "ConditionalGenerator: \(labels.count) labels for \(latents.shape[0]) latents")
         let input = concat([labelEmbedding(labels), latents], axis: 1)
         return model(input).reshaped([latents.shape[0]] + config.imageShape)
+    }
+
+    /// The first layer's columns for z (after the label's embedding).
+    public override var latentWeights: Tensor? {
+        inputWeights(of: model.layers[0], inputs: config.classCount..<(config.classCount + config.latentDimension))
     }
 }
 

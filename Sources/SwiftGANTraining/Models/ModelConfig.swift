@@ -203,11 +203,33 @@ open class GeneratorModel: Module {
     /// Unconditional generation through the module call.
     public override func forward(_ input: Tensor) -> Tensor { generate(input, labels: nil) }
 
+    /// The matrix `A` `[outputs, latentDimension]` with which G's first layer
+    /// maps z: that layer's output is `A·z` plus terms that do not depend on
+    /// z (a label's embedding, a bias), flattened as the layer lays it out.
+    /// For closed-form latent directions (`LatentDirections`); nil where the
+    /// first layer is not linear in z.
+    open var latentWeights: Tensor? { nil }
+
     func checkLatents(_ latents: Tensor) {
         require(
             latents.rank == 2 && latents.shape[1] == config.latentDimension,
             "\(type(of: self)): expected latents [N, \(config.latentDimension)], got \(latents.shape)")
     }
+}
+
+/// The columns of `layer`'s map that the inputs `inputs` enter through,
+/// as `[outputs, inputs.count]`: a `Linear`'s weight columns, or a
+/// `ConvTranspose2d`'s input-channel slices on a 1x1 input (outputs
+/// `C_out · k · k`, channel-major as its output map).
+func inputWeights(of layer: Module, inputs: Range<Int>) -> Tensor? {
+    if let linear = layer as? Linear {
+        return linear.weight.value.slice(axis: 1, start: inputs.lowerBound, end: inputs.upperBound)
+    }
+    if let convolution = layer as? ConvTranspose2d {
+        let rows = convolution.weight.value.slice(axis: 0, start: inputs.lowerBound, end: inputs.upperBound)
+        return rows.reshaped([inputs.count, -1]).transposed()
+    }
+    return nil
 }
 
 /// A discriminator (critic): samples `[N, C, H, W]` (and labels) to scores `[N, 1]`.

@@ -94,6 +94,8 @@ public final class TensorFlowDCGANGenerator: GeneratorModel {
         checkLatents(latents)
         return model(latents)
     }
+
+    public override var latentWeights: Tensor? { inputWeights(of: model.layers[0], inputs: 0..<config.latentDimension) }
 }
 
 /// TensorFlow's DCGAN tutorial discriminator: `Conv2D(64, 5, 2, "same")`,
