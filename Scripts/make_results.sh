@@ -17,6 +17,8 @@ declare -A COMMANDS=(
   [dcgan-quick]="train"
   [mlp]="train --preset mlp --steps 6000"
   [dcgan]="train --preset dcgan --steps 2000"
+  [dcgan-600]="train --limit 600"
+  [dcgan-600-diffaugment]="train --limit 600 --diffaugment color,translation,cutout"
   [cgan]="train --preset cgan --steps 5000"
   [cdcgan]="train --model cdcgan --steps 6000"
   [cdcgan-projection]="train --model cdcgan --projection --steps 6000"
@@ -28,7 +30,7 @@ declare -A COMMANDS=(
   [2d-ring8]="train --data ring8"
   [2d-grid25]="train --data grid25 --steps 6000"
 )
-ORDER=(dcgan-quick mlp dcgan cgan cdcgan cdcgan-projection acgan lsgan wgan wgan-gp hinge-sn 2d-ring8 2d-grid25)
+ORDER=(dcgan-quick mlp dcgan dcgan-600 dcgan-600-diffaugment cgan cdcgan cdcgan-projection acgan lsgan wgan wgan-gp hinge-sn 2d-ring8 2d-grid25)
 
 swift build -c release --product gan
 GAN=.build/release/gan

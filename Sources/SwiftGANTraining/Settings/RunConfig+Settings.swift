@@ -9,6 +9,7 @@ extension Objective: SettingConvertible {}
 extension TrainingConfig.OptimizerKind: SettingConvertible {}
 extension TrainingConfig.UpdateOrder: SettingConvertible {}
 extension EvalMetric: SettingConvertible {}
+extension DiffAugment.Policy: SettingConvertible {}
 
 /// A GAN run's configuration as settings: what `gan train --config FILE`
 /// reads, `--print-config` prints and the run's `config.json` holds — one flat
@@ -37,6 +38,7 @@ extension RunConfig {
             Setting("class_weight", \.training.classLossWeight),
             Setting("class_on_fakes", \.training.classLossOnFakes),
             Setting("d_loss_scale", \.training.discriminatorLossScale),
+            Setting("diffaugment", \.training.diffAugment),
             // As the flag: 0 turns the EMA generator off.
             Setting("ema", get: { $0.training.emaDecay ?? 0 }, set: { $0.training.emaDecay = $1 == 0 ? nil : $1 }),
             Setting("eval_every", \.training.evalEvery),

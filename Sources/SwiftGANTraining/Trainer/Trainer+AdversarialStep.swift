@@ -69,7 +69,7 @@ extension Trainer {
     private func discriminatorRealLoss() -> UpdateLoss {
         let batch = loader.next()
         let labels = config.model.isConditional ? batch.labels : nil
-        let real = discriminator.scoreAndClassify(batch.images, labels: labels)
+        let real = judge(batch.images, labels: labels)
         var loss = scaled(objective.discriminatorLoss(real: real.scores))
         var scalars = ["score/real": meanScore(real.scores)]
         for penalty in penalties where !penalty.needsFakes {
@@ -92,7 +92,7 @@ extension Trainer {
         let latents = sampleLatents(batchSize)
         let labels = randomLabels(batchSize)
         let fake = withoutGradients { generator.generate(latents, labels: labels) }
-        let scored = discriminator.scoreAndClassify(fake, labels: labels)
+        let scored = judge(fake, labels: labels)
         var loss = scaled(objective.discriminatorLoss(fake: scored.scores))
         var scalars = ["score/fake": meanScore(scored.scores)]
         if let logits = scored.classLogits, let labels, config.training.classLossOnFakes {
@@ -163,8 +163,8 @@ extension Trainer {
         let latents = sampleLatents(batchSize)
         let fakeLabels = randomLabels(batchSize)
         let fake = generator.generate(latents, labels: fakeLabels)
-        let real = discriminator.scoreAndClassify(batch.images, labels: realLabels)
-        let generated = discriminator.scoreAndClassify(fake, labels: fakeLabels)
+        let real = judge(batch.images, labels: realLabels)
+        let generated = judge(fake, labels: fakeLabels)
         var (discriminatorLoss, scalars) = penalized(
             scaled(objective.discriminatorLoss(real: real.scores, fake: generated.scores)), real: batch.images, realLabels, fake: fake.detached(),
             scores: (real.scores, generated.scores))
@@ -180,7 +180,7 @@ extension Trainer {
         let batchSize = config.training.batchSize
         let latents = sampleLatents(batchSize)
         let labels = randomLabels(batchSize)
-        return UpdateLoss(generatorLoss(fake: discriminator.scoreAndClassify(generator.generate(latents, labels: labels), labels: labels), labels))
+        return UpdateLoss(generatorLoss(fake: judge(generator.generate(latents, labels: labels), labels: labels), labels))
     }
 
     /// The objective's G loss on D's scores of fakes, plus (with an
@@ -193,6 +193,20 @@ extension Trainer {
     }
 
     /// This rank's `count` latents (of the global batch's, in data-parallel training).
+    /// D's scores (and class logits) of `images`, after DiffAugment's transformations when the run has them.
+    private func judge(_ images: Tensor, labels: [Int]?) -> (scores: Tensor, classLogits: Tensor?) {
+        discriminator.scoreAndClassify(augmented(images), labels: labels)
+    }
+
+    /// `images` through DiffAugment (unchanged without it); one draw per image
+    /// from the run's stream, made for the global batch (see `BatchShard`).
+    private func augmented(_ images: Tensor) -> Tensor {
+        guard let augmentation else { return images }
+        let (height, width) = (images.shape[2], images.shape[3])
+        let draws = shard.values(images.shape[0]) { augmentation.draws($0, height: height, width: width, random: &random) }
+        return augmentation.apply(images, draws: draws)
+    }
+
     private func sampleLatents(_ count: Int) -> Tensor {
         shard.rows(count) { config.model.sampleLatents($0, random: &random) }
     }
@@ -223,11 +237,12 @@ extension Trainer {
         guard scoresRealAndFakeTogether, discriminator.treatsSamplesIndependently, real.shape.dropFirst() == fake.shape.dropFirst(),
             (realLabels == nil) == (fakeLabels == nil)
         else {
-            return (discriminator.scoreAndClassify(real, labels: realLabels), discriminator.scoreAndClassify(fake, labels: fakeLabels))
+            return (judge(real, labels: realLabels), judge(fake, labels: fakeLabels))
         }
         let count = real.shape[0]
         let labels = realLabels.map { $0 + fakeLabels! }
-        let both = discriminator.scoreAndClassify(concat([real.detached(), fake.detached()], axis: 0), labels: labels)
+        // Each half transformed with its own draws, as when scored apart.
+        let both = discriminator.scoreAndClassify(concat([augmented(real.detached()), augmented(fake.detached())], axis: 0), labels: labels)
         func split(_ values: Tensor) -> (Tensor, Tensor) {
             (values.slice(axis: 0, start: 0, end: count), values.slice(axis: 0, start: count, end: values.shape[0]))
         }

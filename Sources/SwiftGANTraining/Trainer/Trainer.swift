@@ -25,6 +25,8 @@ public final class Trainer {
     public let objective: any AdversarialObjective
     /// Penalties added to D's loss: the objective's and R1 when configured.
     public let penalties: [any DiscriminatorPenalty]
+    /// DiffAugment's transformations of the images D sees (`--diffaugment`); nil without.
+    public let augmentation: DiffAugment?
     /// G steps taken.
     public internal(set) var step = 0
     /// The stream for latents, labels and penalty interpolation.
@@ -68,6 +70,9 @@ public final class Trainer {
         if let problem = model.validationProblem() ?? model.memoryProblem() ?? config.training.validationProblem() {
             throw TrainingError.invalidConfiguration(problem)
         }
+        if model.kind == .mlp2d && !config.training.diffAugment.isEmpty {
+            throw TrainingError.invalidConfiguration("DiffAugment transforms images; mlp2d's samples are 2-D points")
+        }
         if !model.hasAuxiliaryClassifier && (config.training.classLossWeight != 1 || config.training.classLossOnFakes) {
             throw TrainingError.invalidConfiguration(
                 "the class loss's settings (class weight, class on fakes) are for acgan's auxiliary classifier; \(model.kind.rawValue) has none")
@@ -98,6 +103,7 @@ public final class Trainer {
             optimizerKey: "optimizer_d")
         objective = training.objective.make(output: model.discriminatorOutput, training: training)
         penalties = objective.penalties + (training.r1Weight > 0 ? [R1Penalty(gamma: training.r1Weight)] : [])
+        augmentation = training.diffAugment.isEmpty ? nil : DiffAugment(training.diffAugment)
         loader = DataLoader(
             dataset, batchSize: training.batchSize, shuffle: true, dropLast: true, seed: training.seed &+ 1, shard: parallel?.shard ?? .whole)
         var fixed = RandomGenerator(seed: training.seed &+ 2)

@@ -5,7 +5,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         case objective, optimizer, learningRateG, learningRateD, beta1, beta2, criticSteps, weightClip
         case gradientPenaltyWeight, r1Weight, labelSmoothing, emaDecay, learningRateDecay, batchSize, steps, seed
         case sampleEvery, checkpointEvery, logEvery, evalEvery, evalCount, featuresPath, evalMetrics, syncBatchNorm, update
-        case classLossWeight, classLossOnFakes, discriminatorLossScale
+        case classLossWeight, classLossOnFakes, discriminatorLossScale, diffAugment
     }
 
     /// How D's and G's updates of a step are ordered.
@@ -82,6 +82,8 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     /// A factor on the objective's D loss: 0.5 for code that averages the real and fake losses
     /// (`(d_loss_real + d_loss_fake) / 2`); penalties and the class loss are not scaled.
     public var discriminatorLossScale: Float = 1
+    /// DiffAugment's transformations of every image D sees, real and generated (none by default).
+    public var diffAugment: [DiffAugment.Policy] = []
 
     public init(
         objective: Objective = .nonSaturating, optimizer: OptimizerKind = .adam,
@@ -154,6 +156,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         classLossWeight = try value(.classLossWeight, defaults.classLossWeight)
         classLossOnFakes = try value(.classLossOnFakes, defaults.classLossOnFakes)
         discriminatorLossScale = try value(.discriminatorLossScale, defaults.discriminatorLossScale)
+        diffAugment = try value(.diffAugment, defaults.diffAugment)
     }
 
     /// A one-line problem with the values, or nil.

@@ -38,6 +38,7 @@ extension TrainCommand {
             ("sample-every", sampleEvery.map(SettingValue.init)), ("checkpoint-every", checkpointEvery.map(SettingValue.init)),
             ("log-every", logEvery.map(SettingValue.init)), ("eval-every", evalEvery.map(SettingValue.init)),
             ("eval-count", evalCount.map(SettingValue.init)), ("eval-metrics", evalMetrics.map(SettingValue.string)),
+            ("diffaugment", diffAugment.map(SettingValue.string)),
             ("features", features.map(SettingValue.string)), ("sync-batchnorm", syncBatchnorm.map(SettingValue.bool))
         ]
     }

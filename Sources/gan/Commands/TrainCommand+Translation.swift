@@ -51,7 +51,7 @@ extension TrainCommand {
             ("--latent-dim", latentDim != nil),
             ("--latent", latent != nil), ("--ema", ema != nil), ("--spectral-norm", spectralNorm != nil), ("--r1", r1 != nil),
             ("--label-smoothing", labelSmoothing != nil), ("--eval-every", evalEvery != nil), ("--eval-count", evalCount != nil),
-            ("--eval-metrics", evalMetrics != nil),
+            ("--eval-metrics", evalMetrics != nil), ("--diffaugment", diffAugment != nil),
             ("--features", features != nil), ("--optimizer", optimizer != nil), ("--weight-clip", weightClip != nil),
             ("--gp-weight", gradientPenaltyWeight != nil), ("--d-output", discriminatorOutput != nil), ("--d-norm", discriminatorNorm != nil),
             ("--g-relu", generatorReLU != nil), ("--projection", projection != nil), ("--class-weight", classWeight != nil),

@@ -289,6 +289,13 @@ struct TrainCommand: ParsableCommand {
     )
     var evalMetrics: String?
 
+    @Option(
+        name: .customLong("diffaugment"),
+        help:
+            "DiffAugment (Zhao et al. 2020): transform every image D sees, real and generated, comma-separated: \(DiffAugment.Policy.allCases.map(\.rawValue).joined(separator: ", "))."
+    )
+    var diffAugment: String?
+
     @Option(help: "Feature classifier for FID during training (default: the shipped Fashion-MNIST classifier).")
     var features: String?
 
