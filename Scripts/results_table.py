@@ -5,7 +5,8 @@ import glob
 import json
 import os
 
-ORDER = ["dcgan-quick", "mlp", "dcgan", "dcgan-600", "dcgan-600-diffaugment", "cgan", "cdcgan", "cdcgan-projection", "acgan", "lsgan", "wgan", "wgan-gp", "hinge-sn", "2d-ring8", "2d-grid25"]
+ORDER = ["dcgan-quick", "mlp", "dcgan", "dcgan-600", "dcgan-600-diffaugment", "cgan", "cdcgan", "cdcgan-projection", "acgan",
+         "lsgan", "wgan", "wgan-gp", "hinge-sn", "2d-ring8", "2d-grid25"]
 START, END = "<!-- results:start -->", "<!-- results:end -->"
 
 
