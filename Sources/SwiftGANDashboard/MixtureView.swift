@@ -75,14 +75,15 @@ public struct MixtureView: Codable, Equatable, Sendable {
         }
         let isProbability = !objective.isCritic
         let decision = withoutGradients { () -> [Float] in
-            let scores = discriminator.score(Tensor(grid, shape: [sizes.map * sizes.map, 1, 1, 2]), labels: nil)
+            // A packed D (PacGAN) scores each point as a pack of copies of it.
+            let scores = discriminator.score(discriminator.packsOfCopies(Tensor(grid, shape: [sizes.map * sizes.map, 1, 1, 2])), labels: nil)
             return (isProbability && latent.discriminatorOutput == .logit ? scores.sigmoid() : scores).scalars
         }
 
         // Where G's loss moves the generated points.
         let arrowCount = min(sizes.arrows, sizes.points)
         let points = generated.slice(axis: 0, start: 0, end: arrowCount).reshaped([arrowCount, 1, 1, 2]).detached().requiringGradient()
-        let loss = objective.generatorLoss(fake: discriminator.score(points, labels: nil))
+        let loss = objective.generatorLoss(fake: discriminator.score(discriminator.packsOfCopies(points), labels: nil))
         let gradient = gradients(of: loss, withRespectTo: [points])[0].scalars.map { -$0 * Float(arrowCount) }
 
         // G's manifold: lines of a latent grid through its first two dimensions.

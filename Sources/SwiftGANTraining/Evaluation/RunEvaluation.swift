@@ -68,6 +68,20 @@ public enum EvaluationSetup {
         return classifier
     }
 
+    /// The classifier that labels each channel of a stacked run's samples:
+    /// the file at `featuresPath`, else the shipped Fashion-MNIST classifier;
+    /// it must take one-channel images.
+    /// - Throws: `FileError` naming the file, or one explaining the shape.
+    public static func stackedClassifier(featuresPath: String?) throws -> FeatureClassifier {
+        let (classifier, _) = try featuresPath.map(FeatureClassifier.load) ?? FeatureClassifier.fashionMNIST()
+        guard classifier.architecture.imageShape.first == 1 else {
+            throw FileError(
+                file: featuresPath ?? FeatureClassifier.fashionMNISTFileName,
+                problem: "a stacked run's channels are labelled one at a time, so the classifier must take one channel, not \(classifier.architecture.imageShape)")
+        }
+        return classifier
+    }
+
     /// The labelled split of an IDX dataset (Fashion-MNIST or a directory of
     /// IDX files). An image folder has no splits: all its images (one class
     /// per subdirectory) are returned for either split, so a folder run is
@@ -76,6 +90,9 @@ public enum EvaluationSetup {
     public static func labelledSplit(_ data: DataSpec, _ split: IDXDataset.Split, limit: Int? = nil) throws -> ImageDataset {
         guard data.mixture == nil else {
             throw FileError(file: data.name, problem: "image metrics need image data; 2-D mixtures use the mixture metrics")
+        }
+        guard !data.isStacked else {
+            throw FileError(file: data.name, problem: "a stacked run is measured by its modes (the classifier on each channel), not against a split")
         }
         if data.name == "folder" {
             var folder = data

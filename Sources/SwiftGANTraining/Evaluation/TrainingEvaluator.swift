@@ -9,9 +9,10 @@ public struct TrainingEvaluation: Sendable {
     public var step: Int
     /// Named values: `eval/fid`, `eval/classes_covered`, the fraction of samples per predicted
     /// class `eval/class/K` (and with `evalMetrics`, `eval/kid`, `eval/precision`, `eval/recall`,
-    /// `eval/density`, `eval/coverage`) for images; `eval/modes`, `eval/high_quality`, `eval/reverse_kl` for mixtures.
+    /// `eval/density`, `eval/coverage`) for images; `eval/modes`, `eval/high_quality`, `eval/reverse_kl` for mixtures;
+    /// `eval/modes`, `eval/kl` for the stacked benchmark.
     public var values: [(name: String, value: Double)]
-    /// The quantity `best.safetensors` is chosen by (lower is better): FID, or the reverse KL for mixtures.
+    /// The quantity `best.safetensors` is chosen by (lower is better): FID, or the KL of the mode histogram for mixtures and stacked runs.
     public var score: Double
     /// Whether this evaluation set a new best (and wrote `best.safetensors`).
     public var isBest: Bool
@@ -23,6 +24,8 @@ final class TrainingEvaluator {
     private enum Target {
         case images(ImageEvaluator)
         case mixture(Mixture2D)
+        /// The stacked benchmark: modes by the classifier on each channel.
+        case stacked(FeatureClassifier)
     }
 
     private let target: Target
@@ -40,6 +43,11 @@ final class TrainingEvaluator {
                 throw TrainingError.invalidConfiguration("--eval-metrics applies to image runs; 2-D runs evaluate modes, quality and reverse KL")
             }
             target = .mixture(mixture)
+        } else if config.data.isStacked {
+            if !training.evalMetrics.isEmpty {
+                throw TrainingError.invalidConfiguration("--eval-metrics applies to image runs; stacked runs evaluate modes and KL")
+            }
+            target = .stacked(try EvaluationSetup.stackedClassifier(featuresPath: training.featuresPath))
         } else {
             target = .images(try EvaluationSetup.imageEvaluator(data: config.data, featuresPath: training.featuresPath))
         }
@@ -51,8 +59,11 @@ final class TrainingEvaluator {
 
     /// The name of the value `best.safetensors` is chosen by.
     var scoreName: String {
-        if case .mixture = target { return "eval/reverse_kl" }
-        return "eval/fid"
+        switch target {
+        case .mixture: return "eval/reverse_kl"
+        case .stacked: return "eval/kl"
+        case .images: return "eval/fid"
+        }
     }
 
     /// The metric values of `generator` now.
@@ -83,6 +94,9 @@ final class TrainingEvaluator {
                     ("eval/reverse_kl", metrics.reverseKL ?? log(Double(metrics.modeCount)))
                 ], reverseKL
             )
+        case .stacked(let classifier):
+            let metrics = StackedModeMetrics.compute(samples: samples, classifier: classifier)
+            return ([("eval/modes", Double(metrics.modesCovered)), ("eval/kl", metrics.klToUniform)], metrics.klToUniform)
         }
     }
 

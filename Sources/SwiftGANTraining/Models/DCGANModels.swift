@@ -29,7 +29,7 @@ public final class DCGANDiscriminator: DiscriminatorModel {
     let main: Sequential
 
     public init(_ config: ModelConfig, random: inout RandomGenerator) {
-        let body = DCGANDiscriminatorBody(config, inputs: config.imageShape[0], random: &random)
+        let body = DCGANDiscriminatorBody(config, inputs: config.discriminatorInputShape[0], random: &random)
         main = Sequential(body.layers + [body.finalConvolution(outputs: 1, random: &random)])
         super.init(config: config)
     }

@@ -41,7 +41,7 @@ public final class MLPDiscriminator: DiscriminatorModel {
 
     public init(_ config: ModelConfig, random: inout RandomGenerator) {
         var layers: [Module] = []
-        var inputs = config.imageShape.reduce(1, *)
+        var inputs = config.discriminatorInputShape.reduce(1, *)
         for width in config.mlpDiscriminatorWidths {
             layers += [maybeSpectral(Linear(inputs, width, random: &random), config, &random), LeakyReLU(0.2), Dropout(0.3, random: &random)]
             inputs = width
@@ -82,13 +82,13 @@ public final class Mixture2DGenerator: GeneratorModel {
     public override var latentWeights: Tensor? { inputWeights(of: model.layers[0], inputs: 0..<config.latentDimension) }
 }
 
-/// The 2-D mixture discriminator: 2 → 3 x [Linear(width), LeakyReLU(0.2)] → 1.
+/// The 2-D mixture discriminator: 2 (2 · pack when packed) → 3 x [Linear(width), LeakyReLU(0.2)] → 1.
 public final class Mixture2DDiscriminator: DiscriminatorModel {
     let model: Sequential
 
     public init(_ config: ModelConfig, random: inout RandomGenerator) {
         model = Sequential([
-            maybeSpectral(Linear(2, config.width, random: &random), config, &random), LeakyReLU(0.2),
+            maybeSpectral(Linear(config.discriminatorInputShape.reduce(1, *), config.width, random: &random), config, &random), LeakyReLU(0.2),
             maybeSpectral(Linear(config.width, config.width, random: &random), config, &random), LeakyReLU(0.2),
             maybeSpectral(Linear(config.width, config.width, random: &random), config, &random), LeakyReLU(0.2),
             maybeSpectral(Linear(config.width, 1, random: &random), config, &random)
@@ -99,7 +99,7 @@ public final class Mixture2DDiscriminator: DiscriminatorModel {
     public override var treatsSamplesIndependently: Bool { model.treatsSamplesIndependently }
 
     public override func score(_ samples: Tensor, labels: [Int]?) -> Tensor {
-        finish(model(samples.reshaped([samples.shape[0], 2])))
+        finish(model(samples.flattened(startAxis: 1)))
     }
 }
 

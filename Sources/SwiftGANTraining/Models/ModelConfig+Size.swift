@@ -20,20 +20,21 @@ extension ModelConfig {
         let (channels, size) = (Double(imageShape[0]), imageShape[1])
         let pixels = Double(imageShape.reduce(1, *))
         let (latent, width, classes) = (Double(latentDimension), Double(width), Double(classCount))
+        let packs = Double(pack)  // D's first layer takes `pack` samples
         let mlpGenerator = latent * 256 + 256 * 512 + 512 * 1024 + 1024 * pixels
         switch kind {
         case .mlp:
             let widths = mlpDiscriminatorWidths.map(Double.init)
-            return mlpGenerator + zip([pixels] + widths, widths + [1]).reduce(0) { $0 + $1.0 * $1.1 }
+            return mlpGenerator + zip([packs * pixels] + widths, widths + [1]).reduce(0) { $0 + $1.0 * $1.1 }
         case .kerasMLPConv:
             let quarter = Double((imageShape[1] + 3) / 4)
-            return mlpGenerator + (channels * 64 + 64 * 128) * 25 + 128 * quarter * quarter
+            return mlpGenerator + (packs * channels * 64 + 64 * 128) * 25 + 128 * quarter * quarter
         case .tfDCGAN:
-            return latent * 7 * 7 * 256 + (256 * 128 + 128 * 64 + 64 * channels) * 25 + (channels * 64 + 64 * 128) * 25 + 128 * 49
+            return latent * 7 * 7 * 256 + (256 * 128 + 128 * 64 + 64 * channels) * 25 + (packs * channels * 64 + 64 * 128) * 25 + 128 * 49
         case .mlpConv:
-            return mlpGenerator + dcganDiscriminatorWeights(channels: channels, size: size)
+            return mlpGenerator + dcganDiscriminatorWeights(channels: packs * channels, size: size)
         case .dcgan:
-            return dcganGeneratorWeights(inputs: latent) + dcganDiscriminatorWeights(channels: channels, size: size)
+            return dcganGeneratorWeights(inputs: latent) + dcganDiscriminatorWeights(channels: packs * channels, size: size)
         case .cdcgan:
             let generator = classes * classes + dcganGeneratorWeights(inputs: latent + classes)
             guard projection else { return generator + dcganDiscriminatorWeights(channels: channels + classes, size: size) }
@@ -48,7 +49,7 @@ extension ModelConfig {
                 projection ? classes * 512 + pixels * 512 + 2 * 512 * 512 + 512 : classes * classes + (pixels + classes) * 512 + 2 * 512 * 512 + 512
             return generator + discriminator
         case .mlp2d:
-            return latent * width + 3 * width * width + 2 * width + 2 * width + 2 * width * width + width
+            return latent * width + 3 * width * width + 2 * width + 2 * packs * width + 2 * width * width + width
         }
     }
 

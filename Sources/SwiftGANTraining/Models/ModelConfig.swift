@@ -73,6 +73,19 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     public var projection: Bool
     /// The MLP discriminator's hidden widths (`mlp`; nil: 1024, 512, 256).
     public var discriminatorWidths: [Int]?
+    /// PacGAN packing (Lin et al. 2018): D scores packs of this many samples
+    /// at once, concatenated on channels, so its input is
+    /// `discriminatorInputShape`; 1 is the ordinary D.
+    public var pack: Int = 1
+
+    /// The largest `pack` accepted.
+    public static let maximumPack = 16
+
+    /// What D takes per example: `[pack · C, H, W]` (`imageShape` without packing).
+    public var discriminatorInputShape: [Int] {
+        guard pack > 1, imageShape.count == 3 else { return imageShape }
+        return [imageShape[0] * pack, imageShape[1], imageShape[2]]
+    }
 
     /// The MLP discriminator's hidden widths in effect.
     public var mlpDiscriminatorWidths: [Int] { discriminatorWidths ?? [1024, 512, 256] }
@@ -131,6 +144,10 @@ public struct ModelConfig: Codable, Equatable, Sendable {
             guard (1...16).contains(discriminatorWidths.count), discriminatorWidths.allSatisfy({ $0 > 0 && $0 <= Self.maximumSize }) else {
                 return "discriminator widths \(discriminatorWidths) must be 1 to 16 widths in 1...\(Self.maximumSize)"
             }
+        }
+        guard (1...Self.maximumPack).contains(pack) else { return "pack \(pack) must be in 1...\(Self.maximumPack)" }
+        if pack > 1 && isConditional {
+            return "packing (pack \(pack)) is for unconditional models; \(kind.rawValue)'s discriminator judges each sample against its own label"
         }
         if isConditional && classCount < 2 { return "a conditional model needs at least 2 classes, the data has \(classCount)" }
         if projection && kind != .cgan && kind != .cdcgan {
@@ -251,6 +268,27 @@ open class DiscriminatorModel: Module {
     }
 
     public override func forward(_ input: Tensor) -> Tensor { score(input, labels: nil) }
+
+    /// `samples` `[N, C, H, W]` as D's packed input `[N / pack, pack · C, H, W]`:
+    /// samples `k·pack ..< (k+1)·pack` become pack `k`, their channels side by
+    /// side (a reshape: consecutive samples are consecutive in memory).
+    /// Unchanged without packing.
+    /// - Precondition: `N` is a multiple of `config.pack`.
+    public func packed(_ samples: Tensor) -> Tensor {
+        let pack = config.pack
+        guard pack > 1 else { return samples }
+        require(
+            samples.rank == 4 && samples.shape[0] % pack == 0,
+            "\(type(of: self)): packs of \(pack) need samples [N, C, H, W] with N a multiple of \(pack), got \(samples.shape)")
+        return samples.reshaped([samples.shape[0] / pack, samples.shape[1] * pack, samples.shape[2], samples.shape[3]])
+    }
+
+    /// Each of `samples` `[N, C, H, W]` repeated `pack` times as one pack
+    /// `[N, pack · C, H, W]`: how a packed D scores single samples (the
+    /// GAN Lab's decision surface). Unchanged without packing.
+    public func packsOfCopies(_ samples: Tensor) -> Tensor {
+        config.pack > 1 ? concat(Array(repeating: samples, count: config.pack), axis: 1) : samples
+    }
 
     func finish(_ logits: Tensor) -> Tensor {
         config.discriminatorOutput == .probability ? logits.sigmoid() : logits

@@ -47,7 +47,7 @@ public final class KerasConvDiscriminator: DiscriminatorModel {
     let model: Sequential
 
     public init(_ config: ModelConfig, random: inout RandomGenerator) {
-        let (channels, height, width) = (config.imageShape[0], config.imageShape[1], config.imageShape[2])
+        let (channels, height, width) = (config.discriminatorInputShape[0], config.imageShape[1], config.imageShape[2])
         require(height == width, "KerasConvDiscriminator: square images only, got \(config.imageShape)")
         let half = (height + 1) / 2
         let quarter = (half + 1) / 2
@@ -105,7 +105,7 @@ public final class TensorFlowDCGANDiscriminator: DiscriminatorModel {
     let model: Sequential
 
     public init(_ config: ModelConfig, random: inout RandomGenerator) {
-        var layers = tensorFlowSameConvolution(config.imageShape[0], 64, kernel: 5, stride: 2, size: 28, random: &random)
+        var layers = tensorFlowSameConvolution(config.discriminatorInputShape[0], 64, kernel: 5, stride: 2, size: 28, random: &random)
         layers += [LeakyReLU(0.3), Dropout(0.3, random: &random)]
         layers += tensorFlowSameConvolution(64, 128, kernel: 5, stride: 2, size: 14, random: &random)
         layers += [LeakyReLU(0.3), Dropout(0.3, random: &random), Flatten(), Linear(128 * 7 * 7, 1, random: &random)]

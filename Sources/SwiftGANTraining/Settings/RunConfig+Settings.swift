@@ -28,6 +28,7 @@ extension RunConfig {
             Setting("g_relu", \.model.generatorReLU),
             Setting("projection", \.model.projection),
             Setting("d_widths", \.model.discriminatorWidths),
+            Setting("pack", \.model.pack),
             Setting("optimizer", \.training.optimizer),
             Setting("critic_steps", \.training.criticSteps),
             Setting("update", \.training.update),

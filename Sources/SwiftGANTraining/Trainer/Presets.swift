@@ -161,6 +161,7 @@ extension Preset {
         if training.discriminatorLossScale != 1 { parts.append("d_loss_scale \(number(training.discriminatorLossScale))") }
         if model.generatorReLU { parts.append("g_relu") }
         if let widths = model.discriminatorWidths { parts.append("d_widths \(widths.map(String.init).joined(separator: ","))") }
+        if model.pack != 1 { parts.append("pack \(model.pack)") }
         if model.spectralNorm { parts.append("spectral_norm") }
         if model.discriminatorNormalization != .batchNorm { parts.append("d_norm \(model.discriminatorNormalization.rawValue)") }
         if model.discriminatorOutput != .logit { parts.append("d_output \(model.discriminatorOutput.rawValue)") }

@@ -74,7 +74,8 @@ extension Trainer {
         var scalars = ["score/real": meanScore(real.scores)]
         for penalty in penalties where !penalty.needsFakes {
             // The fake batch is not read by a penalty that needs none.
-            let value = penalty.value(real: batch.images, fake: batch.images, random: &random, shard: shard) {
+            let packs = discriminator.packed(batch.images)
+            let value = penalty.value(real: packs, fake: packs, random: &random, shard: shard) {
                 self.discriminator.score($0, labels: labels)
             }
             scalars[penalty.name] = value.item
@@ -141,7 +142,8 @@ extension Trainer {
         var loss = loss
         var scalars: [String: Float] = [:]
         for penalty in penalties {
-            let value = penalty.value(real: real, fake: fake, random: &random, shard: shard) {
+            // On packs, as D sees them (packing is for unconditional models).
+            let value = penalty.value(real: discriminator.packed(real), fake: discriminator.packed(fake), random: &random, shard: shard) {
                 self.discriminator.score($0, labels: realLabels)
             }
             scalars[penalty.name] = value.item  // With two penalties of one name (WGAN-GP and R1), the last is logged.
@@ -192,10 +194,10 @@ extension Trainer {
         return loss + config.training.classLossWeight * Loss.crossEntropy(logits, labels: labels)
     }
 
-    /// This rank's `count` latents (of the global batch's, in data-parallel training).
-    /// D's scores (and class logits) of `images`, after DiffAugment's transformations when the run has them.
+    /// D's scores (and class logits) of `images`, after DiffAugment's transformations when the run has
+    /// them, in packs when D is packed (`[N / pack, 1]` scores).
     private func judge(_ images: Tensor, labels: [Int]?) -> (scores: Tensor, classLogits: Tensor?) {
-        discriminator.scoreAndClassify(augmented(images), labels: labels)
+        discriminator.scoreAndClassify(discriminator.packed(augmented(images)), labels: labels)
     }
 
     /// `images` through DiffAugment (unchanged without it); one draw per image
@@ -207,6 +209,7 @@ extension Trainer {
         return augmentation.apply(images, draws: draws)
     }
 
+    /// This rank's `count` latents (of the global batch's, in data-parallel training).
     private func sampleLatents(_ count: Int) -> Tensor {
         shard.rows(count) { config.model.sampleLatents($0, random: &random) }
     }
@@ -223,7 +226,7 @@ extension Trainer {
         }
     }
 
-    /// D's scores of the real and the fake batch, `[N, 1]` each (with their class logits `[N, classes]` when D has an auxiliary classifier). A
+    /// D's scores of the real and the fake batch, `[N / pack, 1]` each (with their class logits `[N, classes]` when D has an auxiliary classifier). A
     /// discriminator that treats samples independently (no BatchNorm and no
     /// spectral normalisation in training mode) scores both in one pass over
     /// their concatenation: the same values (with dropout, other masks from the
@@ -239,10 +242,11 @@ extension Trainer {
         else {
             return (judge(real, labels: realLabels), judge(fake, labels: fakeLabels))
         }
-        let count = real.shape[0]
+        let count = real.shape[0] / config.model.pack
         let labels = realLabels.map { $0 + fakeLabels! }
         // Each half transformed with its own draws, as when scored apart.
-        let both = discriminator.scoreAndClassify(concat([augmented(real.detached()), augmented(fake.detached())], axis: 0), labels: labels)
+        let packs = [real, fake].map { discriminator.packed(augmented($0.detached())) }
+        let both = discriminator.scoreAndClassify(concat(packs, axis: 0), labels: labels)
         func split(_ values: Tensor) -> (Tensor, Tensor) {
             (values.slice(axis: 0, start: 0, end: count), values.slice(axis: 0, start: count, end: values.shape[0]))
         }

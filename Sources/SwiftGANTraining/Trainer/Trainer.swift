@@ -77,6 +77,10 @@ public final class Trainer {
             throw TrainingError.invalidConfiguration(
                 "the class loss's settings (class weight, class on fakes) are for acgan's auxiliary classifier; \(model.kind.rawValue) has none")
         }
+        if config.training.batchSize % model.pack != 0 {
+            throw TrainingError.invalidConfiguration(
+                "batch size \(config.training.batchSize) is not a multiple of pack \(model.pack): D scores packs of \(model.pack) samples")
+        }
         guard dataset.count >= config.training.batchSize * ranks else {
             let batch = ranks == 1 ? "batch size \(config.training.batchSize)" : "global batch \(config.training.batchSize) x \(ranks) ranks"
             throw TrainingError.invalidConfiguration("\(batch) exceeds the \(dataset.count) training examples")

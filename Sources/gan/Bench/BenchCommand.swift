@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SwiftGANTensor
+import SwiftGANTraining
 
 /// `gan bench`: release-mode throughput benchmarks.
 struct BenchCommand: ParsableCommand {
@@ -12,11 +13,30 @@ struct BenchCommand: ParsableCommand {
             The training suite times one D update and one G update of the trainer for the mlp, dcgan and wgan-gp
             presets at batch 64, and of the translation trainer for pix2pix (64x64, batch 16) and sr (8x8 to
             32x32, batch 16); Scripts/bench_compare.py runs it next to the same models in PyTorch.
+            The mixtures suite (not part of all) is PacGAN's Table 1 protocol: gan train's defaults on ring8 and
+            grid25 (with --packs, --steps and a --config file on top) from --trials seeds, 2,500 samples of each
+            trained generator, modes captured, % high quality and reverse KL as mean ± standard error, beside
+            PacGAN's published rows.
             """
     )
 
-    @Option(name: .long, help: "Which benchmarks: engine, training or all.")
+    @Option(name: .long, help: "Which benchmarks: engine, training, all (both) or mixtures (the PacGAN protocol).")
     var suite: String = "all"
+
+    @Option(name: .long, help: "With --suite mixtures: the mixtures, comma-separated (ring8, grid25).")
+    var mixtures: String = "ring8,grid25"
+
+    @Option(name: .long, help: "With --suite mixtures: D's pack sizes to measure, comma-separated (1: no packing).")
+    var packs: String = "1"
+
+    @Option(name: .long, parsing: .unconditional, help: "With --suite mixtures: training runs per row, seeds 0, 1, …")
+    var trials: Int = 10
+
+    @Option(name: .long, parsing: .unconditional, help: "With --suite mixtures: training steps of each run (default: gan train's for the mixture).")
+    var steps: Int?
+
+    @Option(name: .long, help: "With --suite mixtures: a gan train config file (YAML or JSON) applied to every run.")
+    var config: String?
 
     @Option(name: .long, help: "Training cases, comma-separated: mlp, dcgan, wgan-gp, pix2pix, sr, cyclegan-b1, cyclegan-b4.")
     var cases: String = TrainingBenchmark.Case.allCases.map(\.rawValue).joined(separator: ",")
@@ -40,8 +60,23 @@ struct BenchCommand: ParsableCommand {
         guard repeats > 0 else { throw ValidationError("--repeats must be positive, got \(repeats)") }
         guard iterations > 0 else { throw ValidationError("--iterations must be positive, got \(iterations)") }
         if json && suite == "engine" { throw ValidationError("--json prints the training suite; it does not apply to --suite engine") }
-        guard ["engine", "training", "all"].contains(suite) else {
-            throw ValidationError("--suite must be engine, training or all, got '\(suite)'")
+        guard ["engine", "training", "all", "mixtures"].contains(suite) else {
+            throw ValidationError("--suite must be engine, training, all or mixtures, got '\(suite)'")
+        }
+        if suite == "mixtures" {
+            guard trials > 0 else { throw ValidationError("--trials must be positive, got \(trials)") }
+            if let steps, steps <= 0 { throw ValidationError("--steps must be positive, got \(steps)") }
+            let names = mixtures.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard !names.isEmpty, names.allSatisfy({ ["ring8", "grid25"].contains($0) }) else {
+                throw ValidationError("--mixtures must list ring8 or grid25 (the mixtures with modes to count), got '\(mixtures)'")
+            }
+            guard !packSizes.isEmpty, packSizes.count == packs.split(separator: ",").count,
+                packSizes.allSatisfy({ (1...ModelConfig.maximumPack).contains($0) })
+            else {
+                throw ValidationError("--packs must list pack sizes in 1...\(ModelConfig.maximumPack), got '\(packs)'")
+            }
+        } else if let flag = [("--trials", trials != 10), ("--steps", steps != nil), ("--config", config != nil)].first(where: \.1) {
+            throw ValidationError("\(flag.0) is for --suite mixtures")
         }
         guard selectedCases.count == cases.split(separator: ",").count, !selectedCases.isEmpty else {
             throw ValidationError("--cases must list mlp, dcgan, wgan-gp, pix2pix, sr, cyclegan-b1 or cyclegan-b4, got '\(cases)'")
@@ -55,11 +90,26 @@ struct BenchCommand: ParsableCommand {
         cases.split(separator: ",").compactMap { TrainingBenchmark.Case(rawValue: $0.trimmingCharacters(in: .whitespaces)) }
     }
 
+    var packSizes: [Int] { packs.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
+
     var threadCounts: [Int] { threads.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
 
     func run() throws {
+        if suite == "mixtures" { return try runMixtures() }
         if suite != "training" && !json { runEngine() }
         if suite != "engine" || json { try runTraining() }
+    }
+
+    private func runMixtures() throws {
+        var settings = RunSettings()
+        if let config {
+            do { settings = try RunSettings.read(config) } catch { throw CLIError("\(error)") }
+        }
+        if let steps { settings.set("steps", SettingValue(steps), origin: "--steps") }
+        let names = mixtures.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        let benchmark = MixtureBenchmark(mixtures: names, packs: packSizes, trials: trials, settings: settings, json: json)
+        // One thread per run unless --threads says otherwise: the 2-D networks are too small to split.
+        try withExecutionContext(threads: threadCounts.first ?? 1) { try benchmark.run() }
     }
 
     private func runTraining() throws {
@@ -118,8 +168,9 @@ struct BenchCommand: ParsableCommand {
             print("")
         }
     }
+}
 
-    private func pad(_ text: String, _ width: Int) -> String {
-        text.count >= width ? text + " " : text + String(repeating: " ", count: width - text.count)
-    }
+/// `text` padded with spaces to `width` columns (one space after a longer text): the benchmark tables' cells.
+func pad(_ text: String, _ width: Int) -> String {
+    text.count >= width ? text + " " : text + String(repeating: " ", count: width - text.count)
 }

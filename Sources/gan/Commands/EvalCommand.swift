@@ -61,7 +61,7 @@ struct EvalCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Image folders: 1 (gray) or 3 (RGB) channels.")
     var channels: Int?
 
-    @Option(parsing: .unconditional, help: "Number of samples (default 10000 for images, 2500 for 2-D mixtures).")
+    @Option(parsing: .unconditional, help: "Number of samples (default 10000 for images, 2500 for 2-D mixtures, 26000 for stacked runs).")
     var count: Int?
 
     @Flag(inversion: .prefixedNo, help: "Use the EMA generator (default: when the run kept one).")
@@ -140,6 +140,15 @@ struct EvalCommand: ParsableCommand {
                     throw CLIError("\(input.source): expected 2-D points [N, 2] for \(mixture.rawValue), found \(input.samples.shape)")
                 }
                 report.mixture = MixtureMetrics.compute(points: input.samples, mixture: mixture)
+            } else if input.spec.isStacked {
+                if cas || referenceStats != nil || saveStats != nil {
+                    throw CLIError("a stacked run is measured by its modes; --cas, --reference-stats and --save-stats do not apply")
+                }
+                let classifier = try EvaluationSetup.stackedClassifier(featuresPath: features)
+                guard input.samples.rank == 4, Array(input.samples.shape.dropFirst(2)) == Array(classifier.architecture.imageShape.dropFirst()) else {
+                    throw CLIError("\(input.source): the classifier labels channels of \(classifier.architecture.imageShape.dropFirst()), the samples are \(input.samples.shape)")
+                }
+                report.stacked = StackedModeMetrics.compute(samples: input.samples, classifier: classifier)
             } else if let referenceStats {
                 let classifier = try EvaluationSetup.classifier(
                     featuresPath: features, imageShape: Array(input.samples.shape.dropFirst()), dataName: features == nil ? "fashion-mnist" : input.spec.name)
@@ -196,7 +205,7 @@ struct EvalCommand: ParsableCommand {
             let saved = try SavedRun(directory: run, best: best)
             let generator = try saved.generator(ema: ema)
             let mixture = saved.config.data.mixture != nil
-            let n = count ?? (mixture ? MixtureMetrics.standardSampleCount : 10_000)
+            let n = count ?? (mixture ? MixtureMetrics.standardSampleCount : (saved.config.data.isStacked ? StackedModeMetrics.standardSampleCount : 10_000))
             try checkSampleCount(n, shape: saved.config.model.imageShape)
             let (samples, labels) = generator.sample(count: n, seed: seed)
             let which = (ema ?? saved.hasEMA) ? "EMA generator" : "generator"
@@ -213,6 +222,12 @@ struct EvalCommand: ParsableCommand {
                 tensor = tensor.slice(axis: 0, start: 0, end: count)
             }
             return (tensor, nil, samples, nil, spec)
+        }
+        if spec.isStacked {
+            var stacked = spec
+            stacked.limit = count ?? StackedModeMetrics.standardSampleCount
+            let images = try stacked.load(seed: seed)
+            return (images.images, nil, "real \(spec.name) images", nil, spec)
         }
         if let mixture = spec.mixture {
             var random = RandomGenerator(seed: seed)
@@ -244,6 +259,8 @@ struct EvalReport: Encodable {
     /// Against `--reference-stats`.
     var statistics: StatisticsEvaluation?
     var mixture: MixtureMetrics?
+    /// Stacked runs: modes by the classifier on each channel.
+    var stacked: StackedModeMetrics?
 
     func table(featuresNote: String) -> String {
         var lines = ["Samples:    \(source)"]
@@ -325,6 +342,17 @@ struct EvalReport: Encodable {
                         + String(
                             format: "modes %.1f  high quality %.1f%%  reverse KL %.2f", result.modesCaptured,
                             result.highQualityPercent, result.reverseKL))
+            }
+        }
+        if let stacked {
+            lines.append("")
+            row("samples", stacked.sampleCount.formatted())
+            row("modes covered", "\(stacked.modesCovered) of \(stacked.modeCount)  (the classifier on each channel)")
+            row("KL to uniform", String(format: "%.3f", stacked.klToUniform))
+            lines.append("")
+            lines.append("  published (Stacked MNIST, 26,000 samples):")
+            for result in PublishedStackedResult.pacGANTable {
+                lines.append("    " + result.method.padding(toLength: 28, withPad: " ", startingAt: 0) + String(format: "modes %.1f  KL %.2f", result.modes, result.kl))
             }
         }
         lines.append("")

@@ -105,7 +105,7 @@ struct InfoCommand: ParsableCommand {
         print("Generator (\(config.kind.rawValue), data \(shape)):")
         print(generator.summary { _ = generator.generate(Tensor.zeros([2, config.latentDimension]), labels: labels) })
         print("\nDiscriminator:")
-        print(discriminator.summary { _ = discriminator.scoreAndClassify(Tensor.zeros([2] + shape), labels: labels) })
+        print(discriminator.summary { _ = discriminator.scoreAndClassify(discriminator.packsOfCopies(Tensor.zeros([2] + shape)), labels: labels) })
     }
 
     /// `gan info --run` for a translation run.

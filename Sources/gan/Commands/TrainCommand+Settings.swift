@@ -25,7 +25,7 @@ extension TrainCommand {
             ("g-relu", generatorReLU.map(SettingValue.bool)), ("projection", projection.map(SettingValue.bool)),
             ("class-weight", classWeight.map(SettingValue.init)),
             ("class-on-fakes", classOnFakes.map(SettingValue.bool)), ("d-loss-scale", discriminatorLossScale.map(SettingValue.init)),
-            ("d-widths", discriminatorWidths.map(SettingValue.string)),
+            ("d-widths", discriminatorWidths.map(SettingValue.string)), ("pack", pack.map(SettingValue.init)),
             ("objective", objective.map(SettingValue.string)), ("optimizer", optimizer.map(SettingValue.string)),
             ("lr-g", learningRateG.map(SettingValue.init)), ("lr-d", learningRateD.map(SettingValue.init)),
             ("beta1", beta1.map(SettingValue.init)), ("beta2", beta2.map(SettingValue.init)),

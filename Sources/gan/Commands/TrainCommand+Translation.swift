@@ -56,7 +56,7 @@ extension TrainCommand {
             ("--gp-weight", gradientPenaltyWeight != nil), ("--d-output", discriminatorOutput != nil), ("--d-norm", discriminatorNorm != nil),
             ("--g-relu", generatorReLU != nil), ("--projection", projection != nil), ("--class-weight", classWeight != nil),
             ("--class-on-fakes", classOnFakes != nil), ("--d-loss-scale", discriminatorLossScale != nil), ("--d-widths", discriminatorWidths != nil),
-            ("--mixture-count", mixtureCount != nil)
+            ("--pack", pack != nil), ("--mixture-count", mixtureCount != nil)
         ]
         if task != nil, let flag = ganOnly.first(where: \.1) {
             throw ValidationError("\(flag.0) applies to GANs from noise, not to --task runs")

@@ -246,6 +246,11 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("d-widths"), help: "With --model mlp: the discriminator's hidden widths, e.g. 512,256 (default 1024,512,256).")
     var discriminatorWidths: String?
 
+    @Option(
+        help:
+            "PacGAN packing (Lin et al. 2018): D judges packs of this many samples, concatenated on channels (1: no packing). Unconditional models; the batch size must be a multiple.")
+    var pack: Int?
+
     @Flag(
         inversion: .prefixedNo,
         help: "With --model cgan or cdcgan: a projection discriminator (Miyato & Koyama 2018) instead of label concatenation or label maps.")
