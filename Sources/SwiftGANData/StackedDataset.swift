@@ -22,7 +22,9 @@ public enum StackedDataset {
     /// (with replacement) by a stream seeded with `seed`. Bytes stay bytes.
     /// - Precondition: `source` has one channel and at least one image.
     public static func make(from source: ImageDataset, count: Int, seed: UInt64) -> ImageDataset {
-        require(source.imageShape.first == 1 && source.count > 0, "StackedDataset: the source needs one channel and images, it has \(source.imageShape) x \(source.count)")
+        require(
+            source.imageShape.first == 1 && source.count > 0,
+            "StackedDataset: the source needs one channel and images, it has \(source.imageShape) x \(source.count)")
         require(count >= 0, "StackedDataset: count \(count) must not be negative")
         var random = RandomGenerator(seed: seed)
         let draws = (0..<(count * channels)).map { _ in Int(random.next() % UInt64(source.count)) }

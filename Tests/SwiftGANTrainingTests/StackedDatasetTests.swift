@@ -80,7 +80,8 @@ import Testing
         #expect(uniform.modesCovered == 1_000 && uniform.modeCount == 1_000 && Swift.abs(uniform.klToUniform) < 1e-12)
         let one = StackedModeMetrics.compute(channelClasses: Array(repeating: [3, 1, 4], count: 50), classesPerChannel: 10)
         #expect(one.modesCovered == 1 && Swift.abs(one.klToUniform - log(1_000)) < 1e-12)
-        let two = StackedModeMetrics.compute(channelClasses: Array(repeating: [0, 0, 1], count: 7) + Array(repeating: [9, 9, 9], count: 7), classesPerChannel: 10)
+        let two = StackedModeMetrics.compute(
+            channelClasses: Array(repeating: [0, 0, 1], count: 7) + Array(repeating: [9, 9, 9], count: 7), classesPerChannel: 10)
         #expect(two.modesCovered == 2 && Swift.abs(two.klToUniform - log(500)) < 1e-12)
     }
 

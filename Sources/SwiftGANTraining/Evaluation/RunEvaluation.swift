@@ -77,7 +77,8 @@ public enum EvaluationSetup {
         guard classifier.architecture.imageShape.first == 1 else {
             throw FileError(
                 file: featuresPath ?? FeatureClassifier.fashionMNISTFileName,
-                problem: "a stacked run's channels are labelled one at a time, so the classifier must take one channel, not \(classifier.architecture.imageShape)")
+                problem:
+                    "a stacked run's channels are labelled one at a time, so the classifier must take one channel, not \(classifier.architecture.imageShape)")
         }
         return classifier
     }

@@ -146,7 +146,9 @@ struct EvalCommand: ParsableCommand {
                 }
                 let classifier = try EvaluationSetup.stackedClassifier(featuresPath: features)
                 guard input.samples.rank == 4, Array(input.samples.shape.dropFirst(2)) == Array(classifier.architecture.imageShape.dropFirst()) else {
-                    throw CLIError("\(input.source): the classifier labels channels of \(classifier.architecture.imageShape.dropFirst()), the samples are \(input.samples.shape)")
+                    throw CLIError(
+                        "\(input.source): the classifier labels channels of \(classifier.architecture.imageShape.dropFirst()), the samples are \(input.samples.shape)"
+                    )
                 }
                 report.stacked = StackedModeMetrics.compute(samples: input.samples, classifier: classifier)
             } else if let referenceStats {
@@ -352,7 +354,8 @@ struct EvalReport: Encodable {
             lines.append("")
             lines.append("  published (Stacked MNIST, 26,000 samples):")
             for result in PublishedStackedResult.pacGANTable {
-                lines.append("    " + result.method.padding(toLength: 28, withPad: " ", startingAt: 0) + String(format: "modes %.1f  KL %.2f", result.modes, result.kl))
+                lines.append(
+                    "    " + result.method.padding(toLength: 28, withPad: " ", startingAt: 0) + String(format: "modes %.1f  KL %.2f", result.modes, result.kl))
             }
         }
         lines.append("")

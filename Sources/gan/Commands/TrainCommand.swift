@@ -248,7 +248,8 @@ struct TrainCommand: ParsableCommand {
 
     @Option(
         help:
-            "PacGAN packing (Lin et al. 2018): D judges packs of this many samples, concatenated on channels (1: no packing). Unconditional models; the batch size must be a multiple.")
+            "PacGAN packing (Lin et al. 2018): D judges packs of this many samples, concatenated on channels (1: no packing). Unconditional models; the batch size must be a multiple."
+    )
     var pack: Int?
 
     @Flag(
