@@ -28,7 +28,7 @@ declare -A COMMANDS=(
   [wgan-gp]="train --preset wgan-gp --width 32 --steps 1000"
   [hinge-sn]="train --preset hinge-sn --width 32 --steps 3000 --ema 0.999"
   [2d-ring8]="train --data ring8"
-  [2d-grid25]="train --data grid25 --steps 6000"
+  [2d-grid25]="train --data grid25"
 )
 ORDER=(dcgan-quick mlp dcgan dcgan-600 dcgan-600-diffaugment cgan cdcgan cdcgan-projection acgan lsgan wgan wgan-gp hinge-sn 2d-ring8 2d-grid25)
 
